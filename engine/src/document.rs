@@ -1,0 +1,117 @@
+//! An open source file: its text, language and syntax tree, updated incrementally by edits.
+//!
+//! Offsets here are UTF-8 byte offsets into `text`; converting editor positions (UTF-16 or UTF-8
+//! line/character) to bytes is the server's job.
+
+use crate::{Error, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Python,
+    Java,
+    /// Any other language: plain-text context, no syntax checks.
+    Other,
+}
+
+impl Language {
+    /// From an LSP language id (`python`, `java`) or a file extension (`py`, `java`).
+    pub fn from_id(id: &str) -> Language {
+        match id {
+            "python" | "py" | "pyi" => Language::Python,
+            "java" => Language::Java,
+            _ => Language::Other,
+        }
+    }
+}
+
+/// Replace `text[start..end]` with `new_text` (byte offsets).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextEdit {
+    pub start: usize,
+    pub end: usize,
+    pub new_text: String,
+}
+
+/// A document and its syntax tree.
+#[derive(Clone)]
+pub struct Document {
+    pub uri: String,
+    pub language: Language,
+    text: String,
+    tree: Option<tree_sitter::Tree>,
+}
+
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Document").field("uri", &self.uri).field("language", &self.language).finish()
+    }
+}
+
+impl Document {
+    pub fn new(uri: impl Into<String>, language: Language, text: impl Into<String>) -> Document {
+        let mut doc = Document { uri: uri.into(), language, text: text.into(), tree: None };
+        doc.tree = crate::syntax::parse(language, &doc.text, None);
+        doc
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The current syntax tree (`None` for [`Language::Other`]).
+    pub fn tree(&self) -> Option<&tree_sitter::Tree> {
+        self.tree.as_ref()
+    }
+
+    /// Applies an edit and re-parses incrementally. Offsets must lie on char boundaries.
+    pub fn apply_edit(&mut self, edit: &TextEdit) -> Result<()> {
+        let TextEdit { start, end, new_text } = edit;
+        let (start, end) = (*start, *end);
+        if start > end || end > self.text.len() || !self.text.is_char_boundary(start) || !self.text.is_char_boundary(end) {
+            return Err(Error::InvalidInput(format!(
+                "edit range {start}..{end} is not a valid range of a {}-byte document",
+                self.text.len()
+            )));
+        }
+        let input_edit = tree_sitter::InputEdit {
+            start_byte: start,
+            old_end_byte: end,
+            new_end_byte: start + new_text.len(),
+            start_position: point_at(&self.text, start),
+            old_end_position: point_at(&self.text, end),
+            new_end_position: {
+                let mut p = point_at(&self.text, start);
+                for b in new_text.bytes() {
+                    if b == b'\n' {
+                        p.row += 1;
+                        p.column = 0;
+                    } else {
+                        p.column += 1;
+                    }
+                }
+                p
+            },
+        };
+        self.text.replace_range(start..end, new_text);
+        if let Some(tree) = &mut self.tree {
+            tree.edit(&input_edit);
+        }
+        self.tree = crate::syntax::parse(self.language, &self.text, self.tree.as_ref());
+        Ok(())
+    }
+
+    /// Replaces the whole text (full sync).
+    pub fn set_text(&mut self, text: String) {
+        self.text = text;
+        self.tree = crate::syntax::parse(self.language, &self.text, None);
+    }
+}
+
+/// tree-sitter's point (row, byte column) of a byte offset.
+fn point_at(text: &str, offset: usize) -> tree_sitter::Point {
+    let before = &text[..offset];
+    let row = before.bytes().filter(|&b| b == b'\n').count();
+    let column = offset - before.rfind('\n').map_or(0, |i| i + 1);
+    tree_sitter::Point { row, column }
+}

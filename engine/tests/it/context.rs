@@ -1,0 +1,1 @@
+//! Context, prompt and post-processing on fixtures with a cursor marker.

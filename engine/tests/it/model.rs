@@ -1,0 +1,1 @@
+//! Model loading and generation against references from HF transformers.

