@@ -1,0 +1,119 @@
+// The status bar's state machine: events from the client (process started, work-done progress while the
+// model loads, inline-completion requests in flight, failures) in, one displayable state out.
+// Knows nothing about `vscode`, so every transition is unit-tested with Node alone.
+
+export type Phase = "off" | "starting" | "loading" | "ready" | "generating" | "error";
+
+export interface StatusState {
+  phase: Phase;
+  /** The client finished the initialize handshake. */
+  running: boolean;
+  /** Work-done progress tokens the server has begun and not ended (model load, download). */
+  progress: Map<string, { title: string; message?: string; percentage?: number }>;
+  /** Inline-completion requests sent and not yet answered. */
+  inFlight: number;
+  /** Set in the `error` phase. */
+  error?: string;
+}
+
+export type StatusEvent =
+  | { kind: "disabled" }
+  | { kind: "starting" }
+  | { kind: "running" }
+  | { kind: "progressBegin"; token: string; title: string; message?: string; percentage?: number }
+  | { kind: "progressReport"; token: string; message?: string; percentage?: number }
+  | { kind: "progressEnd"; token: string }
+  | { kind: "requestStarted" }
+  | { kind: "requestFinished" }
+  | { kind: "failed"; message: string };
+
+export function initialStatus(): StatusState {
+  return { phase: "off", running: false, progress: new Map(), inFlight: 0 };
+}
+
+/**
+ * Applies one event; returns a new state (the old one is not modified). `off` and `error` are left only by
+ * `starting` (or `disabled`): late progress or responses from a server that was stopped, or that died, do not
+ * revive the display. Otherwise the phase follows from the counters: loading while any progress is open,
+ * starting until the handshake, generating while a request is in flight, else ready.
+ */
+export function reduce(state: StatusState, event: StatusEvent): StatusState {
+  switch (event.kind) {
+    case "disabled":
+      return initialStatus();
+    case "starting":
+      return { phase: "starting", running: false, progress: new Map(), inFlight: 0 };
+    case "failed":
+      return { phase: "error", running: false, progress: new Map(), inFlight: 0, error: event.message };
+  }
+  if (state.phase === "off" || state.phase === "error") {
+    return state;
+  }
+  const next: StatusState = { ...state, progress: new Map(state.progress) };
+  switch (event.kind) {
+    case "running":
+      next.running = true;
+      break;
+    case "progressBegin":
+      next.progress.set(event.token, { title: event.title, message: event.message, percentage: event.percentage });
+      break;
+    case "progressReport": {
+      const p = next.progress.get(event.token);
+      if (p) {
+        next.progress.set(event.token, {
+          title: p.title,
+          message: event.message ?? p.message,
+          percentage: event.percentage ?? p.percentage,
+        });
+      }
+      break;
+    }
+    case "progressEnd":
+      next.progress.delete(event.token);
+      break;
+    case "requestStarted":
+      next.inFlight = state.inFlight + 1;
+      break;
+    case "requestFinished":
+      next.inFlight = Math.max(0, state.inFlight - 1);
+      break;
+  }
+  next.phase =
+    next.progress.size > 0 ? "loading" : !next.running ? "starting" : next.inFlight > 0 ? "generating" : "ready";
+  return next;
+}
+
+export interface StatusView {
+  /** Status bar text, with a codicon. */
+  text: string;
+  tooltip: string;
+  /** `error` and `warning` pick the status bar's matching background colour. */
+  severity: "normal" | "warning" | "error";
+}
+
+/** What the status bar item shows for a state. Clicking it toggles `qwenLsp.enable`. */
+export function view(state: StatusState): StatusView {
+  const toggle = "Click to " + (state.phase === "off" ? "enable" : "disable") + " qwen-lsp.";
+  switch (state.phase) {
+    case "off":
+      return { text: "$(circle-slash) Qwen", tooltip: `qwen-lsp is disabled. ${toggle}`, severity: "warning" };
+    case "starting":
+      return { text: "$(sync~spin) Qwen", tooltip: `Starting qwen-lsp... ${toggle}`, severity: "normal" };
+    case "loading": {
+      const [p] = [...state.progress.values()];
+      const pct = p.percentage !== undefined ? ` ${Math.round(p.percentage)}%` : "";
+      const detail = p.message ? `${p.title}: ${p.message}` : p.title;
+      return { text: `$(sync~spin) Qwen${pct}`, tooltip: `${detail}. ${toggle}`, severity: "normal" };
+    }
+    case "ready":
+      return { text: "$(check) Qwen", tooltip: `qwen-lsp is ready. ${toggle}`, severity: "normal" };
+    case "generating":
+      return { text: "$(loading~spin) Qwen", tooltip: `Generating a suggestion... ${toggle}`, severity: "normal" };
+    case "error":
+      return {
+        text: "$(error) Qwen",
+        tooltip: `qwen-lsp failed: ${state.error ?? "unknown error"}. See "qwen-lsp: Show log". ${toggle}`,
+        severity: "error",
+      };
+  }
+}
