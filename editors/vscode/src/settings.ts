@@ -1,186 +1,156 @@
-// The extension's settings as plain data, and their mapping to the server's initializationOptions.
-// Knows nothing about `vscode`: extension.ts passes a getter over the workspace configuration, so the mapping
-// is unit-tested with Node alone.
+// The extension's settings as plain data, and their mapping to the server's configuration (sent as
+// initializationOptions and re-sent with workspace/didChangeConfiguration). The `qwenLsp.*` keys mirror the
+// server's JSON keys (server/src/config.rs), so one schema documents both editors.
+// Knows nothing about `vscode`: extension.ts passes a getter over the workspace configuration.
 
-export type Dtype = "auto" | "f32" | "f16" | "bf16";
-export type Device = "auto" | "cpu" | "cuda" | "metal";
-
-/** Sampling knobs; `undefined` means "use the server's default" and is not sent. */
-export interface Sampling {
-  maxTokens?: number;
-  temperature?: number;
-  topP?: number;
-  topK?: number;
-  seed?: number;
-}
-
-/** Every `qwenLsp.*` setting, validated. */
-export interface Settings {
+/** Client-side settings: how to run the server, never sent to it. */
+export interface ClientSettings {
   enable: boolean;
   serverPath: string;
   serverArgs: string[];
-  model: string;
-  dtype: Dtype;
-  device: Device;
-  sampling: Sampling;
-  contextTokens?: number;
-  debounceMs?: number;
-  validateSyntax?: boolean;
 }
 
-/** A problem found while reading settings: the offending key and why it was ignored. */
+/** Everything the extension reads: client settings plus the server's configuration object. */
+export interface Settings extends ClientSettings {
+  /** Nested camelCase object for the server; unset settings are absent so the server's defaults apply. */
+  server: Record<string, unknown>;
+}
+
+/** A setting that was ignored, and why. */
 export interface SettingsProblem {
   key: string;
   message: string;
 }
 
-const DTYPES: readonly Dtype[] = ["auto", "f32", "f16", "bf16"];
-const DEVICES: readonly Device[] = ["auto", "cpu", "cuda", "metal"];
+type Spec =
+  | { kind: "string" }
+  | { kind: "enum"; values: readonly string[]; unset?: string }
+  | { kind: "boolean" }
+  | { kind: "number"; integer?: boolean; min?: number; max?: number };
 
 /**
- * Reads the settings through `get(key)` (a key below `qwenLsp.`, e.g. `"sampling.topP"`). Values of the wrong
- * type or out of range are dropped (the default applies) and reported in `problems`, never thrown: a typo in
+ * The server settings the extension exposes, keyed by their dotted path below `qwenLsp.` (the same path in the
+ * server's JSON). Kept in sync with `contributes.configuration` in package.json by a unit test.
+ */
+export const SERVER_SETTINGS: Readonly<Record<string, Spec>> = {
+  model: { kind: "string" },
+  dtype: { kind: "enum", values: ["auto", "f32", "f16", "bf16"], unset: "auto" },
+  device: { kind: "string" },
+  "completion.sampling.maxTokens": { kind: "number", integer: true, min: 1 },
+  "completion.sampling.temperature": { kind: "number", min: 0 },
+  "completion.sampling.topP": { kind: "number", min: 0, max: 1 },
+  "completion.sampling.topK": { kind: "number", integer: true, min: 1 },
+  "completion.sampling.seed": { kind: "number", integer: true, min: 0 },
+  "completion.contextTokens": { kind: "number", integer: true, min: 64 },
+  "completion.multiline": { kind: "enum", values: ["auto", "always", "never"] },
+  "completion.validateSyntax": { kind: "boolean" },
+  debounceMs: { kind: "number", integer: true, min: 0 },
+  "actions.sampling.maxTokens": { kind: "number", integer: true, min: 1 },
+  "actions.candidates": { kind: "number", integer: true, min: 1 },
+  "actions.runTests": { kind: "boolean" },
+  "actions.contextTokens": { kind: "number", integer: true, min: 64 },
+};
+
+/**
+ * Reads every setting through `get(key)` (a key below `qwenLsp.`). `null`, `undefined` and `""` mean unset.
+ * Values of the wrong type or out of range are dropped and reported in `problems`, never thrown: a typo in
  * settings.json must not stop the editor.
  */
 export function readSettings(get: (key: string) => unknown): { settings: Settings; problems: SettingsProblem[] } {
   const problems: SettingsProblem[] = [];
   const bad = (key: string, message: string) => problems.push({ key: `qwenLsp.${key}`, message });
 
-  const bool = (key: string, fallback: boolean): boolean => {
-    const v = get(key);
-    if (v === undefined || v === null) {
-      return fallback;
+  const server: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(SERVER_SETTINGS)) {
+    const raw = get(key);
+    const value = check(raw, spec);
+    if (typeof value === "object") {
+      bad(key, value.problem);
+    } else if (value !== undefined) {
+      setPath(server, key.split("."), value);
     }
-    if (typeof v !== "boolean") {
-      bad(key, `expected true or false, got ${JSON.stringify(v)}`);
-      return fallback;
-    }
-    return v;
-  };
-  const optBool = (key: string): boolean | undefined => {
-    const v = get(key);
-    if (v === undefined || v === null) {
-      return undefined;
-    }
-    if (typeof v !== "boolean") {
-      bad(key, `expected true, false or null, got ${JSON.stringify(v)}`);
-      return undefined;
-    }
-    return v;
-  };
-  const str = (key: string): string => {
-    const v = get(key);
-    if (v === undefined || v === null) {
-      return "";
-    }
-    if (typeof v !== "string") {
-      bad(key, `expected a string, got ${JSON.stringify(v)}`);
-      return "";
-    }
-    return v.trim();
-  };
-  const num = (key: string, opts: { integer?: boolean; min?: number; max?: number }): number | undefined => {
-    const v = get(key);
-    if (v === undefined || v === null || v === "") {
-      return undefined;
-    }
-    if (typeof v !== "number" || !Number.isFinite(v)) {
-      bad(key, `expected a number, got ${JSON.stringify(v)}`);
-      return undefined;
-    }
-    if (opts.integer && !Number.isInteger(v)) {
-      bad(key, `expected an integer, got ${v}`);
-      return undefined;
-    }
-    if ((opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) {
-      bad(key, `${v} is outside [${opts.min ?? "-inf"}, ${opts.max ?? "inf"}]`);
-      return undefined;
-    }
-    return v;
-  };
-  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
-    const v = get(key);
-    if (v === undefined || v === null || v === "") {
-      return fallback;
-    }
-    if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
-      bad(key, `expected one of ${allowed.join(", ")}, got ${JSON.stringify(v)}`);
-      return fallback;
-    }
-    return v as T;
-  };
-  const strings = (key: string): string[] => {
-    const v = get(key);
-    if (v === undefined || v === null) {
-      return [];
-    }
-    if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
-      bad(key, `expected a list of strings, got ${JSON.stringify(v)}`);
-      return [];
-    }
-    return v as string[];
-  };
+  }
 
-  const settings: Settings = {
-    enable: bool("enable", true),
-    serverPath: str("serverPath"),
-    serverArgs: strings("serverArgs"),
-    model: str("model"),
-    dtype: oneOf("dtype", DTYPES, "auto"),
-    device: oneOf("device", DEVICES, "auto"),
-    sampling: dropUndefined({
-      maxTokens: num("sampling.maxTokens", { integer: true, min: 1 }),
-      temperature: num("sampling.temperature", { min: 0 }),
-      topP: num("sampling.topP", { min: 0, max: 1 }),
-      topK: num("sampling.topK", { integer: true, min: 1 }),
-      seed: num("sampling.seed", { integer: true, min: 0 }),
-    }),
-    contextTokens: num("contextTokens", { integer: true, min: 64 }),
-    debounceMs: num("debounceMs", { integer: true, min: 0 }),
-    validateSyntax: optBool("validateSyntax"),
-  };
-  return { settings, problems };
+  let enable = true;
+  const rawEnable = get("enable");
+  if (typeof rawEnable === "boolean") {
+    enable = rawEnable;
+  } else if (rawEnable !== undefined && rawEnable !== null) {
+    bad("enable", `expected true or false, got ${JSON.stringify(rawEnable)}`);
+  }
+  let serverPath = "";
+  const rawPath = get("serverPath");
+  if (typeof rawPath === "string") {
+    serverPath = rawPath.trim();
+  } else if (rawPath !== undefined && rawPath !== null) {
+    bad("serverPath", `expected a string, got ${JSON.stringify(rawPath)}`);
+  }
+  let serverArgs: string[] = [];
+  const rawArgs = get("serverArgs");
+  if (Array.isArray(rawArgs) && rawArgs.every((a) => typeof a === "string")) {
+    serverArgs = rawArgs as string[];
+  } else if (rawArgs !== undefined && rawArgs !== null) {
+    bad("serverArgs", `expected a list of strings, got ${JSON.stringify(rawArgs)}`);
+  }
+  return { settings: { enable, serverPath, serverArgs, server }, problems };
 }
 
-/**
- * The server's configuration object, sent as `initializationOptions` and as the `settings` of
- * `workspace/didChangeConfiguration`. Keys are the server's camelCase names; unset values are left out so the
- * server's own defaults apply, and `"auto"` dtype/device are left out for the same reason.
- */
+/** A valid value, `undefined` for unset, or the reason the value is unusable. */
+function check(raw: unknown, spec: Spec): string | number | boolean | undefined | { problem: string } {
+  if (raw === undefined || raw === null || raw === "") {
+    return undefined;
+  }
+  switch (spec.kind) {
+    case "string":
+      if (typeof raw !== "string") {
+        return { problem: `expected a string, got ${JSON.stringify(raw)}` };
+      }
+      return raw.trim() === "" ? undefined : raw.trim();
+    case "enum":
+      if (typeof raw !== "string" || !spec.values.includes(raw)) {
+        return { problem: `expected one of ${spec.values.join(", ")}, got ${JSON.stringify(raw)}` };
+      }
+      return raw === spec.unset ? undefined : raw;
+    case "boolean":
+      if (typeof raw !== "boolean") {
+        return { problem: `expected true or false, got ${JSON.stringify(raw)}` };
+      }
+      return raw;
+    case "number":
+      if (typeof raw !== "number" || !Number.isFinite(raw)) {
+        return { problem: `expected a number, got ${JSON.stringify(raw)}` };
+      }
+      if (spec.integer && !Number.isInteger(raw)) {
+        return { problem: `expected an integer, got ${raw}` };
+      }
+      if ((spec.min !== undefined && raw < spec.min) || (spec.max !== undefined && raw > spec.max)) {
+        return { problem: `${raw} is outside [${spec.min ?? "-inf"}, ${spec.max ?? "inf"}]` };
+      }
+      return raw;
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const part of path.slice(0, -1)) {
+    node[part] = node[part] ?? {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+/** The server's configuration object: `initializationOptions` and `didChangeConfiguration`'s `settings`. */
 export function toServerConfig(s: Settings): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (s.model !== "") {
-    out.model = s.model;
-  }
-  if (s.dtype !== "auto") {
-    out.dtype = s.dtype;
-  }
-  if (s.device !== "auto") {
-    out.device = s.device;
-  }
-  const sampling = dropUndefined({ ...s.sampling });
-  if (Object.keys(sampling).length > 0) {
-    out.sampling = sampling;
-  }
-  if (s.contextTokens !== undefined) {
-    out.contextTokens = s.contextTokens;
-  }
-  if (s.debounceMs !== undefined) {
-    out.debounceMs = s.debounceMs;
-  }
-  if (s.validateSyntax !== undefined) {
-    out.validateSyntax = s.validateSyntax;
-  }
-  return out;
+  return s.server;
 }
 
 /** What a settings change asks of the running client. */
 export type ChangeAction = "none" | "start" | "stop" | "restart" | "notify";
 
 /**
- * Decides how to apply a change from `before` to `after`. The model, dtype, device, binary and its arguments are
- * fixed for a server process's life (the weights are loaded once), so changing them restarts it; everything else
- * is re-sent with `workspace/didChangeConfiguration`.
+ * Decides how to apply a change from `before` to `after`. The binary and its arguments are fixed for a process's
+ * life, so changing them restarts it; everything else, the model included (the server reloads it in the
+ * background, with progress), is re-sent with `workspace/didChangeConfiguration`.
  */
 export function changeAction(before: Settings, after: Settings): ChangeAction {
   if (before.enable !== after.enable) {
@@ -189,22 +159,11 @@ export function changeAction(before: Settings, after: Settings): ChangeAction {
   if (!after.enable) {
     return "none";
   }
-  const processKeys = (s: Settings) =>
-    JSON.stringify([s.serverPath, s.serverArgs, s.model, s.dtype, s.device]);
-  if (processKeys(before) !== processKeys(after)) {
+  if (JSON.stringify([before.serverPath, before.serverArgs]) !== JSON.stringify([after.serverPath, after.serverArgs])) {
     return "restart";
   }
-  if (JSON.stringify(toServerConfig(before)) !== JSON.stringify(toServerConfig(after))) {
+  if (JSON.stringify(before.server) !== JSON.stringify(after.server)) {
     return "notify";
   }
   return "none";
-}
-
-function dropUndefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) {
-    if (o[k] === undefined) {
-      delete o[k];
-    }
-  }
-  return o;
 }

@@ -2,59 +2,74 @@
 
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { changeAction, readSettings, toServerConfig } from "../src/settings";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { changeAction, readSettings, SERVER_SETTINGS, toServerConfig } from "../src/settings";
 
 const from = (values: Record<string, unknown>) => readSettings((key) => values[key]);
 
 test("defaults send an empty configuration so the server's own defaults apply", () => {
-  const { settings, problems } = from({});
+  const { settings, problems } = from({ dtype: "auto", model: "", "completion.multiline": null });
   assert.deepEqual(problems, []);
   assert.equal(settings.enable, true);
   assert.deepEqual(toServerConfig(settings), {});
 });
 
-test("every setting maps to the server's camelCase key", () => {
+test("settings nest into the server's camelCase JSON (server/src/config.rs)", () => {
   const { settings, problems } = from({
     model: " Qwen/Qwen2.5-Coder-1.5B ",
     dtype: "f16",
-    device: "cuda",
-    "sampling.maxTokens": 64,
-    "sampling.temperature": 0.2,
-    "sampling.topP": 0.95,
-    "sampling.topK": 40,
-    "sampling.seed": 7,
-    contextTokens: 2048,
+    device: "cuda:1",
+    "completion.sampling.maxTokens": 64,
+    "completion.sampling.temperature": 0.2,
+    "completion.sampling.topP": 0.95,
+    "completion.sampling.topK": 40,
+    "completion.sampling.seed": 7,
+    "completion.contextTokens": 2048,
+    "completion.multiline": "never",
+    "completion.validateSyntax": false,
     debounceMs: 150,
-    validateSyntax: false,
+    "actions.sampling.maxTokens": 256,
+    "actions.candidates": 3,
+    "actions.runTests": false,
+    "actions.contextTokens": 1024,
   });
   assert.deepEqual(problems, []);
   assert.deepEqual(toServerConfig(settings), {
     model: "Qwen/Qwen2.5-Coder-1.5B",
     dtype: "f16",
-    device: "cuda",
-    sampling: { maxTokens: 64, temperature: 0.2, topP: 0.95, topK: 40, seed: 7 },
-    contextTokens: 2048,
+    device: "cuda:1",
+    completion: {
+      sampling: { maxTokens: 64, temperature: 0.2, topP: 0.95, topK: 40, seed: 7 },
+      contextTokens: 2048,
+      multiline: "never",
+      validateSyntax: false,
+    },
     debounceMs: 150,
-    validateSyntax: false,
+    actions: { sampling: { maxTokens: 256 }, candidates: 3, runTests: false, contextTokens: 1024 },
   });
 });
 
 test("null (VS Code's 'unset' for nullable settings) is left out", () => {
-  const { settings } = from({ "sampling.temperature": null, "sampling.maxTokens": 32, validateSyntax: null });
-  assert.deepEqual(toServerConfig(settings), { sampling: { maxTokens: 32 } });
+  const { settings } = from({
+    "completion.sampling.temperature": null,
+    "completion.sampling.maxTokens": 32,
+    "completion.validateSyntax": null,
+  });
+  assert.deepEqual(toServerConfig(settings), { completion: { sampling: { maxTokens: 32 } } });
 });
 
-test("a temperature of 0 (greedy) is sent, not mistaken for unset", () => {
-  const { settings } = from({ "sampling.temperature": 0, debounceMs: 0 });
-  assert.deepEqual(toServerConfig(settings), { sampling: { temperature: 0 }, debounceMs: 0 });
+test("a temperature of 0 (greedy) and a debounce of 0 are sent, not mistaken for unset", () => {
+  const { settings } = from({ "completion.sampling.temperature": 0, debounceMs: 0 });
+  assert.deepEqual(toServerConfig(settings), { completion: { sampling: { temperature: 0 } }, debounceMs: 0 });
 });
 
 test("bad values are dropped and reported, not thrown", () => {
   const { settings, problems } = from({
     dtype: "f8",
-    "sampling.topP": 1.5,
-    "sampling.maxTokens": 12.5,
-    contextTokens: "lots",
+    "completion.sampling.topP": 1.5,
+    "completion.sampling.maxTokens": 12.5,
+    "completion.contextTokens": "lots",
     enable: "yes",
     serverArgs: ["--verbose", 3],
   });
@@ -64,23 +79,23 @@ test("bad values are dropped and reported, not thrown", () => {
   assert.deepEqual(
     problems.map((p) => p.key).sort(),
     [
-      "qwenLsp.contextTokens",
+      "qwenLsp.completion.contextTokens",
+      "qwenLsp.completion.sampling.maxTokens",
+      "qwenLsp.completion.sampling.topP",
       "qwenLsp.dtype",
       "qwenLsp.enable",
-      "qwenLsp.sampling.maxTokens",
-      "qwenLsp.sampling.topP",
       "qwenLsp.serverArgs",
     ],
   );
-  assert.match(problems.find((p) => p.key === "qwenLsp.sampling.topP")!.message, /outside \[0, 1\]/);
+  assert.match(problems.find((p) => p.key === "qwenLsp.completion.sampling.topP")!.message, /outside \[0, 1\]/);
 });
 
-test("changing the model restarts the server; changing sampling only notifies it", () => {
+test("a new binary restarts the server; a new model or sampling is re-sent to it", () => {
   const base = from({ model: "a" }).settings;
-  assert.equal(changeAction(base, from({ model: "b" }).settings), "restart");
-  assert.equal(changeAction(base, from({ model: "a", device: "cpu" }).settings), "restart");
   assert.equal(changeAction(base, from({ model: "a", serverPath: "/opt/qwen-lsp" }).settings), "restart");
-  assert.equal(changeAction(base, from({ model: "a", "sampling.temperature": 0.5 }).settings), "notify");
+  assert.equal(changeAction(base, from({ model: "a", serverArgs: ["--log", "debug"] }).settings), "restart");
+  assert.equal(changeAction(base, from({ model: "b" }).settings), "notify");
+  assert.equal(changeAction(base, from({ model: "a", "completion.sampling.temperature": 0.5 }).settings), "notify");
   assert.equal(changeAction(base, from({ model: "a", debounceMs: 10 }).settings), "notify");
   assert.equal(changeAction(base, from({ model: "a" }).settings), "none");
 });
@@ -91,4 +106,12 @@ test("toggling enable starts and stops; changes while disabled do nothing", () =
   assert.equal(changeAction(on, off), "stop");
   assert.equal(changeAction(off, on), "start");
   assert.equal(changeAction(off, from({ enable: false, model: "other" }).settings), "none");
+});
+
+test("package.json declares exactly the settings the mapping reads", () => {
+  // Compiled to out/test/, so the manifest is two levels up.
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
+  const declared = Object.keys(manifest.contributes.configuration.properties).map((k) => k.replace(/^qwenLsp\./, ""));
+  const read = [...Object.keys(SERVER_SETTINGS), "enable", "serverPath", "serverArgs", "trace.server"];
+  assert.deepEqual([...declared].sort(), [...read].sort());
 });
