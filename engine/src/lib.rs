@@ -6,6 +6,7 @@
 //! Architecture invariant: this crate knows nothing about LSP, JSON-RPC or editors. It is the only crate
 //! that knows candle, tokenizers and tree-sitter; the server converts its plain types to protocol types.
 
+pub mod actions;
 pub mod backend;
 pub mod complete;
 pub mod context;
