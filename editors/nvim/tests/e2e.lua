@@ -1,0 +1,284 @@
+-- End-to-end test of the Neovim plugin, run by a Neovim 0.12 with `nvim --headless -l tests/e2e.lua`.
+-- It drives a second Neovim (the one under test: 0.12-dev or Debian's 0.7.2) over msgpack-RPC, as a user
+-- would: open a Python file, move the cursor, enter insert mode (which triggers an inline completion), see
+-- the ghost text (native vim.lsp.inline_completion extmarks or the plugin's own), accept it with <Tab>, and
+-- check that the buffer now holds exactly the suggestion at the cursor. Exits non-zero with a message on
+-- any failure; every wait is bounded.
+--
+-- Environment:
+--   QWEN_NVIM          the Neovim under test (default: this one)
+--   QWEN_VIMRUNTIME    its $VIMRUNTIME (default: this Neovim's; Debian's is /usr/share/nvim/runtime)
+--   QWEN_CMD_JSON      the server command, a JSON list (e.g. ["target/debug/qwen-lsp","serve"])
+--   QWEN_MODEL         the model setting (optional)
+--   QWEN_SETTINGS_JSON server settings (optional JSON object)
+--   QWEN_INLINE        auto | native | extmark (default auto)
+--   QWEN_EXPECT        real (any non-empty suggestion) | scripted (tests/scripted_server.py's exact items)
+--   QWEN_TIMEOUT_S     overall budget (default 240)
+--   QWEN_LISTEN        connect to a Neovim already listening on this socket (tmux screenshots) instead of
+--                      starting one; QWEN_CAPTURE=<tmux target>:<file> saves the screen with the ghost text.
+
+local t0 = vim.uv.hrtime()
+local function elapsed()
+  return (vim.uv.hrtime() - t0) / 1e9
+end
+local budget = tonumber(os.getenv('QWEN_TIMEOUT_S') or '240')
+local expect = os.getenv('QWEN_EXPECT') or 'real'
+local inline = os.getenv('QWEN_INLINE') or 'auto'
+local here = debug.getinfo(1, 'S').source:sub(2):match('(.*)/e2e%.lua$')
+local plugin_root = vim.fn.fnamemodify(here, ':p:h:h')
+local chan
+local label = ''
+
+local function log(msg)
+  io.stdout:write(('[%6.1fs]%s %s\n'):format(elapsed(), label, msg))
+  io.stdout:flush()
+end
+
+local diagnostics -- set once the target is up
+local function fail(msg)
+  io.stderr:write(('FAIL%s: %s\n'):format(label, msg))
+  if diagnostics then
+    pcall(diagnostics)
+  end
+  if chan then
+    pcall(vim.rpcnotify, chan, 'nvim_command', 'qa!')
+  end
+  os.exit(1)
+end
+
+local function req(method, ...)
+  local ok, res = pcall(vim.rpcrequest, chan, method, ...)
+  if not ok then
+    fail(method .. ': ' .. tostring(res))
+  end
+  return res
+end
+local function lua(code, ...)
+  return req('nvim_exec_lua', code, { ... })
+end
+local function wait_for(what, ms, pred)
+  ms = math.min(ms, math.max(0, (budget - elapsed()) * 1000))
+  if not vim.wait(ms, pred, 50) then
+    fail(('timed out after %.1f s waiting for %s'):format(ms / 1000, what))
+  end
+end
+
+-- 1. The Neovim under test.
+local cmd_json = os.getenv('QWEN_CMD_JSON') or fail('QWEN_CMD_JSON is not set')
+local setup = {
+  cmd = vim.json.decode(cmd_json),
+  model = os.getenv('QWEN_MODEL'),
+  settings = os.getenv('QWEN_SETTINGS_JSON') and vim.json.decode(os.getenv('QWEN_SETTINGS_JSON')) or nil,
+  inline = inline,
+}
+local listen = os.getenv('QWEN_LISTEN')
+if listen then
+  wait_for('the Neovim listening on ' .. listen, 20000, function()
+    local ok, c = pcall(vim.fn.sockconnect, 'pipe', listen, { rpc = true })
+    if ok and c > 0 then
+      chan = c
+      return true
+    end
+    return false
+  end)
+else
+  local nvim = os.getenv('QWEN_NVIM') or vim.v.progpath
+  local env = { QWEN_TEST_SETUP = vim.json.encode(setup) }
+  -- Each Neovim needs its own runtime files: the driver's $VIMRUNTIME is right only for itself.
+  env.VIMRUNTIME = os.getenv('QWEN_VIMRUNTIME') or vim.env.VIMRUNTIME
+  local job = vim.fn.jobstart({ nvim, '--embed', '--headless', '-i', 'NONE', '-u', plugin_root .. '/tests/init.lua' }, {
+    rpc = true,
+    env = env,
+    clear_env = false,
+  })
+  if job <= 0 then
+    fail('could not start ' .. nvim)
+  end
+  chan = job
+end
+local version = lua('local v = vim.version(); return string.format("%d.%d.%d", v.major, v.minor, v.patch)')
+label = (' [nvim %s, %s]'):format(version, inline)
+local status0 = lua("return require('qwen_lsp').status()")
+log(('started; plugin inline mode: %s'):format(status0.inline))
+
+diagnostics = function()
+  local s = lua("return require('qwen_lsp').status()")
+  io.stderr:write(('  plugin status: %s (%s)\n'):format(s.state, s.detail))
+  io.stderr:write('  buffer:\n' .. table.concat(req('nvim_buf_get_lines', 0, 0, -1, false), '\n') .. '\n')
+  local path = lua('return vim.lsp.get_log_path()')
+  local f = io.open(path)
+  if f then
+    local text = f:read('*a')
+    f:close()
+    io.stderr:write('  last lines of ' .. path .. ':\n' .. text:sub(-3000) .. '\n')
+  end
+end
+
+-- 2. A Python file, and the server attached to it.
+local dir = vim.fn.tempname()
+vim.fn.mkdir(dir, 'p')
+local file = dir .. '/geometry.py'
+local before = { 'import math', '', '', 'def circle_area(radius):', '    return ', '', '', 'print(circle_area(2.0))' }
+vim.fn.writefile(before, file)
+req('nvim_command', 'edit ' .. vim.fn.fnameescape(file))
+if lua('return vim.bo.filetype') ~= 'python' then
+  fail('filetype detection did not mark ' .. file .. ' as python')
+end
+wait_for('the qwen_lsp client to attach', 30000, function()
+  return lua("return require('qwen_lsp').client() ~= nil")
+end)
+log('client attached: ' .. lua("return require('qwen_lsp').status().detail"))
+
+-- The ghost text as drawn: virtual text of either renderer's namespace, without the "(1/2)" hint chunks.
+local read_ghost = [[
+  local ns = vim.api.nvim_get_namespaces()
+  for _, name in ipairs({ 'nvim.lsp.inline_completion', 'qwen_lsp_ghost' }) do
+    if ns[name] then
+      local marks = vim.api.nvim_buf_get_extmarks(0, ns[name], 0, -1, { details = true })
+      if #marks > 0 then
+        local d = marks[1][4]
+        local function join(chunks)
+          local s = ''
+          for _, c in ipairs(chunks or {}) do
+            if c[2] ~= 'ComplHintMore' and c[2] ~= 'NonText' then s = s .. c[1] end
+          end
+          return s
+        end
+        local lines = { join(d.virt_text) }
+        for _, l in ipairs(d.virt_lines or {}) do lines[#lines + 1] = join(l) end
+        return { name = name, row = marks[1][2], col = marks[1][3], text = table.concat(lines, '\n') }
+      end
+    end
+  end
+  return vim.NIL
+]]
+local function ghost()
+  local g = lua(read_ghost)
+  return g ~= vim.NIL and g or nil
+end
+
+-- 3. Cursor to the end of `    return `, insert mode: the plugin (or Neovim) asks for an inline completion.
+-- Until the model has loaded the server answers with no items, so leave and re-enter insert mode until a
+-- suggestion shows (bounded by the budget).
+local shown
+local attempts = 0
+local first_request_at = elapsed()
+while not shown do
+  attempts = attempts + 1
+  req('nvim_input', '<Esc>')
+  req('nvim_win_set_cursor', 0, { 5, 4 })
+  req('nvim_input', 'A')
+  vim.wait(math.min(15000, math.max(0, (budget - elapsed()) * 1000)), function()
+    shown = ghost()
+    return shown ~= nil and shown.text ~= ''
+  end, 50)
+  if shown and shown.text == '' then
+    shown = nil
+  end
+  if not shown and elapsed() > budget then
+    fail(('no suggestion appeared after %d attempts (%.0f s); plugin status: %s'):format(
+      attempts, elapsed(), lua("return require('qwen_lsp').status().detail")))
+  end
+end
+log(('suggestion shown after %d attempt(s), %.1f s after the first; namespace %s at %d:%d: %q'):format(
+  attempts, elapsed() - first_request_at, shown.name, shown.row, shown.col, shown.text))
+local mode = req('nvim_get_mode').mode
+if mode ~= 'i' then
+  fail('expected insert mode while the suggestion shows, got ' .. mode)
+end
+local want_ns = status0.inline:match('^native') and 'nvim.lsp.inline_completion' or 'qwen_lsp_ghost'
+if shown.name ~= want_ns then
+  fail(('ghost text came from %s, expected %s'):format(shown.name, want_ns))
+end
+if shown.row ~= 4 then
+  fail(('ghost text is on row %d, expected 4 (line 5)'):format(shown.row))
+end
+
+local capture = os.getenv('QWEN_CAPTURE')
+if capture then
+  local target, out = capture:match('^(.-):(.*)$')
+  vim.wait(300)
+  local screen = vim.fn.system({ 'tmux', 'capture-pane', '-p', '-t', target })
+  local screen_e = vim.fn.system({ 'tmux', 'capture-pane', '-p', '-e', '-t', target })
+  vim.fn.writefile(vim.split(screen, '\n', { plain = true }), out)
+  vim.fn.writefile(vim.split(screen_e, '\n', { plain = true }), out .. '.ansi')
+  log('screen captured to ' .. out)
+end
+
+-- 4. Scripted server only: next / previous / dismiss, with exact texts.
+if expect == 'scripted' then
+  if shown.text ~= 'a + b  # first' then
+    fail(('expected the first scripted item, got %q'):format(shown.text))
+  end
+  req('nvim_input', '<M-]>')
+  wait_for('the next suggestion', 5000, function()
+    local g = ghost()
+    return g and g.text == 'a - b  # second'
+  end)
+  req('nvim_input', '<M-[>')
+  wait_for('the previous suggestion', 5000, function()
+    local g = ghost()
+    return g and g.text == 'a + b  # first'
+  end)
+  req('nvim_input', '<C-]>')
+  wait_for('the suggestion to be dismissed', 5000, function()
+    return ghost() == nil
+  end)
+  -- A dismissed suggestion is not accepted: <Tab> falls through and inserts a tab/indent.
+  req('nvim_input', '<Tab>')
+  wait_for('<Tab> to insert whitespace', 5000, function()
+    local l = req('nvim_buf_get_lines', 0, 4, 5, false)[1]
+    return l ~= '    return ' and l:match('^    return %s+$') ~= nil
+  end)
+  req('nvim_input', '<Esc>')
+  req('nvim_buf_set_lines', 0, 4, 5, false, { '    return ' })
+  req('nvim_win_set_cursor', 0, { 5, 4 })
+  req('nvim_input', 'A')
+  wait_for('the suggestion after re-entering insert mode', 10000, function()
+    local g = ghost()
+    shown = g
+    return g and g.text == 'a + b  # first'
+  end)
+  log('next / previous / dismiss behave')
+end
+
+-- 5. Accept: the buffer must now hold exactly the suggestion at the cursor.
+local lines_before = req('nvim_buf_get_lines', 0, 0, -1, false)
+req('nvim_input', '<Tab>')
+wait_for('the buffer to change after <Tab>', 10000, function()
+  return not vim.deep_equal(req('nvim_buf_get_lines', 0, 0, -1, false), lines_before)
+end)
+local after = req('nvim_buf_get_lines', 0, 0, -1, false)
+local expected = vim.list_slice(before, 1, 4)
+local ghost_lines = vim.split(shown.text, '\n', { plain = true })
+ghost_lines[1] = '    return ' .. ghost_lines[1]
+vim.list_extend(expected, ghost_lines)
+vim.list_extend(expected, vim.list_slice(before, 6))
+if not vim.deep_equal(after, expected) then
+  fail(('after accepting, the buffer is\n%s\nexpected\n%s'):format(table.concat(after, '\n'), table.concat(expected, '\n')))
+end
+local cursor = req('nvim_win_get_cursor', 0)
+local want_row = 5 + #ghost_lines - 1
+if cursor[1] ~= want_row or cursor[2] ~= #ghost_lines[#ghost_lines] then
+  fail(('cursor after accepting is %d:%d, expected %d:%d'):format(cursor[1], cursor[2], want_row, #ghost_lines[#ghost_lines]))
+end
+if ghost() ~= nil and ghost().row == 4 then
+  fail('the accepted suggestion is still drawn')
+end
+log(('accepted: line 5 is now %q'):format(after[5]))
+
+-- 6. :QwenLsp disable stops the server; enable brings it back.
+req('nvim_input', '<Esc>')
+req('nvim_command', 'QwenLsp disable')
+wait_for('the client to stop after :QwenLsp disable', 10000, function()
+  return lua("return require('qwen_lsp').client() == nil") and lua("return require('qwen_lsp').status().state") == 'disabled'
+end)
+req('nvim_command', 'QwenLsp enable')
+wait_for('the client to come back after :QwenLsp enable', 30000, function()
+  return lua("return require('qwen_lsp').client() ~= nil")
+end)
+log(':QwenLsp disable / enable work')
+
+pcall(vim.rpcnotify, chan, 'nvim_command', 'qa!')
+log(('PASS in %.1f s'):format(elapsed()))
+os.exit(0)
