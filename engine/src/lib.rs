@@ -15,7 +15,9 @@ pub mod error;
 pub mod model;
 pub mod postprocess;
 pub mod prompt;
+pub mod remote;
 pub mod sampling;
+pub mod secrets;
 pub mod syntax;
 
 pub use backend::{Backend, ChatMessage, FinishReason, Generation, ModelInfo, Prompt, Role, SpecialTokens};

@@ -2,3 +2,4 @@
 
 mod context;
 mod model;
+mod secrets;
