@@ -1,29 +1,59 @@
 //! `qwen-lsp`: the language server (stdio) and its command-line tools. One glue binary: argument parsing
 //! here, the work in `engine` and the LSP modules.
+//!
+//! Architecture invariant: this crate is the only one that knows LSP, JSON-RPC and tower-lsp; it
+//! converts protocol types to the engine's plain types (`convert`) and back.
 
+mod config;
+mod convert;
 mod generate;
+mod handlers;
+mod loader;
+mod server;
+mod session;
+mod task;
+mod transport;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
 #[command(name = "qwen-lsp", version, about = "Inline code completions and fixes from Qwen models, run locally")]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// `qwen-lsp` without a subcommand serves, with these flags.
+    #[command(flatten)]
+    serve: ServeArgs,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the language server on stdio (the default).
-    Serve,
+    Serve(ServeArgs),
     /// Generate a completion for a prompt file and print it.
     Generate(generate::GenerateArgs),
+}
+
+#[derive(Args, Debug, Clone, Default)]
+struct ServeArgs {
+    /// The model: a Hugging Face hub id, a local HF directory or a .gguf file. Overrides the editor's
+    /// `model` setting; without either, the server loads Qwen/Qwen2.5-Coder-1.5B.
+    #[arg(long, env = "QWEN_LSP_MODEL")]
+    model: Option<String>,
+    /// Weights' dtype: f32, f16 or bf16 (default: the best for the device).
+    #[arg(long)]
+    dtype: Option<String>,
+    /// Device: cpu, cuda[:N] or metal (default: the best available).
+    #[arg(long)]
+    device: Option<String>,
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None | Some(Command::Serve) => Err(anyhow::anyhow!("the language server is not implemented yet")),
+        None => serve(cli.serve),
+        Some(Command::Serve(args)) => serve(args),
         Some(Command::Generate(args)) => generate::run(args),
     };
     match result {
@@ -33,4 +63,22 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // Stdout carries the protocol; logs go to stderr, which editors show in their LSP log.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("QWEN_LSP_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let cli = config::CliModel { model: args.model, dtype: args.dtype, device: args.device };
+    runtime.block_on(server::serve_stdio(cli));
+    // A generation cancelled by `exit` may still be finishing its current token; don't wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    Ok(())
 }

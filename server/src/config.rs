@@ -1,0 +1,177 @@
+//! The server's settings: parsed without IO from `initializationOptions` or
+//! `workspace/didChangeConfiguration`, then resolved once (with the command line) into what the
+//! workers use.
+//!
+//! The JSON shape (every key optional; camelCase):
+//!
+//! ```json
+//! {
+//!   "model": "Qwen/Qwen2.5-Coder-1.5B",   // hub id, HF directory or .gguf file
+//!   "dtype": "f16", "device": "cpu",
+//!   "completion": {
+//!     "sampling": { "maxTokens": 128, "temperature": 0, "topP": null, "topK": null, "seed": 1, "stop": [] },
+//!     "contextTokens": 2048, "multiline": "auto", "validateSyntax": true
+//!   },
+//!   "debounceMs": 0,
+//!   "actions": { "sampling": { "maxTokens": 512 }, "candidates": 2, "runTests": true, "contextTokens": 3072 }
+//! }
+//! ```
+//!
+//! Clients that namespace their settings (`{"qwen-lsp": {...}}` or `{"qwenLsp": {...}}`) are accepted too.
+//! Unknown keys are returned to the caller (which logs them), never fatal.
+
+use serde::Deserialize;
+
+/// The model used when neither `--model` nor the `model` setting names one: a base (not instruct)
+/// coder model trained for fill-in-the-middle, small enough for a laptop CPU.
+pub const DEFAULT_MODEL: &str = "Qwen/Qwen2.5-Coder-1.5B";
+
+/// Settings as the editor sends them.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Settings {
+    /// Hub id, local HF directory or `.gguf` file. `--model` on the command line takes precedence.
+    pub model: Option<String>,
+    /// `f32`, `f16` or `bf16`; default: the best for the device.
+    pub dtype: Option<String>,
+    /// `cpu`, `cuda[:N]` or `metal`; default: the best available.
+    pub device: Option<String>,
+    /// The completion pipeline's settings (sampling, context budget, multi-line, syntax validation).
+    pub completion: engine::complete::CompletionOptions,
+    /// Server-side delay before generating, in milliseconds; a newer request for the same document
+    /// during the delay supersedes this one without any model work. Default 0: editors debounce
+    /// typing themselves.
+    pub debounce_ms: u64,
+    /// The code actions' settings ("Fix this", "Complete this function"): sampling, candidates, whether
+    /// to run the file's tests in the Python sandbox, context budget.
+    pub actions: engine::actions::FixOptions,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            model: None,
+            dtype: None,
+            device: None,
+            completion: engine::complete::CompletionOptions::default(),
+            debounce_ms: 0,
+            actions: engine::actions::FixOptions::default(),
+        }
+    }
+}
+
+/// Settings that cannot be used. The previous settings stay in force.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid qwen-lsp settings: {0}")]
+    Malformed(#[from] serde_json::Error),
+    #[error("invalid qwen-lsp settings: {0}")]
+    Invalid(#[from] engine::Error),
+}
+
+/// Parsed settings and the dotted paths of keys that were ignored.
+#[derive(Debug)]
+pub struct Parsed {
+    pub settings: Settings,
+    pub unknown_keys: Vec<String>,
+}
+
+impl Settings {
+    /// Parses `value` (`null` = defaults) and validates the sampling parameters.
+    pub fn parse(value: &serde_json::Value) -> Result<Parsed, ConfigError> {
+        let mut value = value;
+        if let Some(map) = value.as_object() {
+            if let (1, Some(inner)) = (map.len(), map.get("qwen-lsp").or_else(|| map.get("qwenLsp"))) {
+                value = inner;
+            }
+        }
+        if value.is_null() {
+            return Ok(Parsed { settings: Settings::default(), unknown_keys: Vec::new() });
+        }
+        let mut unknown_keys = Vec::new();
+        let settings: Settings = serde_ignored::deserialize(value, |path| unknown_keys.push(path.to_string()))?;
+        settings.completion.sampling.validate()?;
+        settings.actions.sampling.validate()?;
+        Ok(Parsed { settings, unknown_keys })
+    }
+}
+
+/// What the command line says about the model; it overrides the settings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CliModel {
+    pub model: Option<String>,
+    pub dtype: Option<String>,
+    pub device: Option<String>,
+}
+
+/// The model to load: the command line, else the settings, else [`DEFAULT_MODEL`].
+pub fn load_options(cli: &CliModel, settings: &Settings) -> engine::model::LoadOptions {
+    let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+    engine::model::LoadOptions {
+        source: pick(&cli.model, &settings.model).unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
+        dtype: pick(&cli.dtype, &settings.dtype),
+        device: pick(&cli.device, &settings.device),
+        // Stderr is the only place a language server can draw a bar; progress goes to the editor instead.
+        show_progress: false,
+        ..engine::model::LoadOptions::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn null_and_empty_give_defaults() {
+        let defaults = Settings::default();
+        assert_eq!(Settings::parse(&json!(null)).expect("parses").settings, defaults);
+        assert_eq!(Settings::parse(&json!({})).expect("parses").settings, defaults);
+        assert!(defaults.actions.run_tests);
+        assert!(defaults.completion.validate_syntax);
+    }
+
+    #[test]
+    fn nested_keys_parse_and_unknown_keys_are_reported() {
+        let parsed = Settings::parse(&json!({
+            "model": "tests/models/qwen3-tiny",
+            "completion": { "sampling": { "maxTokens": 7, "temprature": 0.5 }, "validateSyntax": false },
+            "debounceMs": 30,
+            "colour": "blue",
+        }))
+        .expect("parses");
+        assert_eq!(parsed.settings.model.as_deref(), Some("tests/models/qwen3-tiny"));
+        assert_eq!(parsed.settings.completion.sampling.max_tokens, 7);
+        assert!(!parsed.settings.completion.validate_syntax);
+        assert_eq!(parsed.settings.debounce_ms, 30);
+        let mut unknown = parsed.unknown_keys;
+        unknown.sort();
+        assert_eq!(unknown, ["colour", "completion.sampling.temprature"]);
+    }
+
+    #[test]
+    fn namespaced_settings_are_unwrapped() {
+        let parsed = Settings::parse(&json!({ "qwen-lsp": { "debounceMs": 5 } })).expect("parses");
+        assert_eq!(parsed.settings.debounce_ms, 5);
+        assert!(parsed.unknown_keys.is_empty());
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        let err = Settings::parse(&json!({ "debounceMs": "soon" })).expect_err("a string is not a number");
+        assert!(err.to_string().contains("debounceMs") || err.to_string().contains("invalid type"), "{err}");
+        let err = Settings::parse(&json!({ "completion": { "sampling": { "temperature": -1 } } }))
+            .expect_err("negative temperature");
+        assert!(err.to_string().contains("temperature"), "{err}");
+    }
+
+    #[test]
+    fn command_line_wins_over_settings_over_default() {
+        let settings = Settings { model: Some("from-settings".into()), dtype: Some("f32".into()), ..Settings::default() };
+        let cli = CliModel { model: Some("from-cli".into()), ..CliModel::default() };
+        let options = load_options(&cli, &settings);
+        assert_eq!((options.source.as_str(), options.dtype.as_deref()), ("from-cli", Some("f32")));
+        assert_eq!(load_options(&CliModel::default(), &Settings::default()).source, DEFAULT_MODEL);
+    }
+}

@@ -1,0 +1,21 @@
+//! `textDocument/inlineCompletion` (LSP 3.18): the completion at the cursor as ghost text.
+
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc;
+use tower_lsp_server::ls_types::{InlineCompletionParams, InlineCompletionResponse};
+
+use crate::convert;
+use crate::session::Session;
+
+pub async fn handle(
+    session: &Arc<Session>,
+    params: InlineCompletionParams,
+) -> jsonrpc::Result<Option<InlineCompletionResponse>> {
+    let position = params.text_document_position;
+    let Some(done) = super::complete_at(session, &position.text_document.uri, position.position).await? else {
+        return Ok(Some(InlineCompletionResponse::Array(Vec::new())));
+    };
+    let item = convert::inline_completion_item(done.snapshot.document.text(), done.cursor, &done.completion, done.snapshot.encoding);
+    Ok(Some(InlineCompletionResponse::Array(vec![item])))
+}

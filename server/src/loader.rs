@@ -1,0 +1,107 @@
+//! Loading the model (and the sandbox that checks fixes) in the background, with progress in the
+//! editor. Until the model is ready, completion requests answer with an empty result; after a failed
+//! load, with an error that says why. The server stays up either way.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tower_lsp_server::ls_types::{MessageType, NumberOrString, ProgressToken};
+use tower_lsp_server::{NotCancellable, OngoingProgress, Unbounded};
+
+use crate::config;
+use crate::session::{ModelState, Session};
+
+/// Starts loading the model the command line and settings name; a load already running is superseded.
+pub fn spawn_load(session: Arc<Session>) {
+    let options = config::load_options(&session.cli, &session.settings());
+    let epoch = session.start_load();
+    tokio::spawn(load(session, options, epoch));
+}
+
+async fn load(session: Arc<Session>, options: engine::model::LoadOptions, epoch: u64) {
+    let source = options.source.clone();
+    let progress = begin_progress(&session, epoch, &source).await;
+    let started = Instant::now();
+    let mut loading = tokio::task::spawn_blocking(move || engine::model::LocalModel::load(&options));
+    // The engine has no progress callback (a hub download can take minutes); elapsed time at least
+    // shows the editor's user that something is happening.
+    let mut ticks = tokio::time::interval(Duration::from_secs(1));
+    ticks.tick().await;
+    let outcome = loop {
+        tokio::select! {
+            outcome = &mut loading => break outcome,
+            _ = ticks.tick() => {
+                if let Some(progress) = &progress {
+                    progress.report(format!("{source} ({} s)", started.elapsed().as_secs())).await;
+                }
+            }
+        }
+    };
+    let state = match outcome {
+        Ok(Ok(model)) => ModelState::Ready(Arc::new(model)),
+        Ok(Err(error)) => ModelState::Failed(error.to_string()),
+        Err(join) => ModelState::Failed(format!("loading {source} crashed: {join}")),
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    let message = match &state {
+        ModelState::Failed(error) => error.clone(),
+        _ => format!("loaded {source} in {elapsed:.1} s"),
+    };
+    // The state is installed before the progress ends, so a client that waits for the end finds it.
+    let current = session.finish_load(epoch, state.clone());
+    if let Some(progress) = progress {
+        progress.finish_with_message(message.clone()).await;
+    }
+    if !current {
+        return; // A newer configuration started another load; this model is dropped unused.
+    }
+    match state {
+        ModelState::Failed(_) => {
+            tracing::error!("{message}");
+            let text = format!("qwen-lsp: {message}. Completions and fixes are off; set `model` or --model.");
+            session.client.show_message(MessageType::ERROR, text).await;
+        }
+        _ => {
+            tracing::info!("{message}");
+            session.client.log_message(MessageType::INFO, format!("qwen-lsp: {message}")).await;
+        }
+    }
+}
+
+async fn begin_progress(session: &Session, epoch: u64, source: &str) -> Option<OngoingProgress<Unbounded, NotCancellable>> {
+    if !session.supports_progress() {
+        return None;
+    }
+    let token: ProgressToken = NumberOrString::String(format!("qwen-lsp/load-model/{epoch}"));
+    if let Err(error) = session.client.create_work_done_progress(token.clone()).await {
+        tracing::warn!("the client refused a progress token: {error}");
+        return None;
+    }
+    Some(session.client.progress(token, "Loading model").with_message(source.to_owned()).begin().await)
+}
+
+/// Sets up the sandbox that runs a fix's tests, when the settings ask for it. Compiling the runtime can
+/// take seconds, so it happens in the background; without it, fixes are checked for syntax only.
+pub fn spawn_runner(session: Arc<Session>) {
+    if !session.settings().actions.run_tests {
+        session.set_runner(None);
+        return;
+    }
+    tokio::spawn(async move {
+        let why = match tokio::task::spawn_blocking(make_runner).await {
+            Ok(Ok(runner)) => {
+                session.set_runner(Some(runner));
+                return;
+            }
+            Ok(Err(error)) => error,
+            Err(join) => join.to_string(),
+        };
+        let text = format!("qwen-lsp: fixes are checked for syntax only, the Python sandbox is unavailable: {why}");
+        tracing::warn!("{text}");
+        session.client.log_message(MessageType::WARNING, text).await;
+    });
+}
+
+fn make_runner() -> Result<Arc<dyn engine::actions::TestRunner>, String> {
+    Err("this build has no sandbox runner yet".to_owned())
+}

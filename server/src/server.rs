@@ -1,0 +1,112 @@
+//! The language server: wires each LSP method to its handler in `handlers/`, with every request run
+//! under a panic guard, and serves it on stdio through the checking [`transport`].
+
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::{
+    CodeAction, CodeActionParams, CodeActionResponse, CompletionParams, CompletionResponse,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    InitializeParams, InitializeResult, InitializedParams, InlineCompletionParams, InlineCompletionResponse,
+    MessageType,
+};
+use tower_lsp_server::{LanguageServer, LspService};
+
+use crate::config::CliModel;
+use crate::handlers;
+use crate::session::Session;
+use crate::task::{guarded, guarded_notification};
+use crate::transport;
+
+/// The LSP method of inline completion (3.18), which tower-lsp's trait does not have yet.
+const INLINE_COMPLETION: &str = "textDocument/inlineCompletion";
+
+/// Requests handled at once. Each in-flight generation holds one slot until it finishes or is
+/// cancelled, and tower-lsp's default of 4 would let a few slow generations starve `$/cancelRequest`
+/// and document edits queued behind them.
+const CONCURRENCY: usize = 64;
+
+/// Debug builds only: a request whose handler panics, so the end-to-end tests can check that a panic
+/// becomes an error response and the server keeps serving.
+#[cfg(debug_assertions)]
+const DEBUG_PANIC: &str = "qwen-lsp/debugPanic";
+
+pub struct Server {
+    session: Arc<Session>,
+}
+
+/// Serves on stdin/stdout until `exit` (or until stdin closes).
+pub async fn serve_stdio(cli: CliModel) {
+    let builder = LspService::build(|client| Server { session: Arc::new(Session::new(client, cli)) })
+        .custom_method(INLINE_COMPLETION, Server::inline_completion);
+    #[cfg(debug_assertions)]
+    let builder = builder.custom_method(DEBUG_PANIC, Server::debug_panic);
+    let (service, socket) = builder.finish();
+    transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket, CONCURRENCY).await;
+}
+
+impl Server {
+    async fn inline_completion(&self, params: InlineCompletionParams) -> Result<Option<InlineCompletionResponse>> {
+        guarded(INLINE_COMPLETION, handlers::inline_completion::handle(&self.session, params)).await
+    }
+
+    #[cfg(debug_assertions)]
+    async fn debug_panic(&self) -> Result<()> {
+        guarded(DEBUG_PANIC, async { panic!("{DEBUG_PANIC} was called") }).await
+    }
+
+    /// Logs a notification handler's failure where the user can see it (a notification has no response).
+    async fn report(&self, method: &str, outcome: std::result::Result<(), String>) {
+        if let Err(message) = outcome {
+            tracing::warn!("{method}: {message}");
+            self.session.client.log_message(MessageType::WARNING, format!("qwen-lsp: {message}")).await;
+        }
+    }
+}
+
+impl LanguageServer for Server {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        guarded("initialize", async { handlers::initialize::handle(&self.session, params) }).await
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        handlers::initialized::handle(Arc::clone(&self.session)).await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.session.cancel_all();
+        Ok(())
+    }
+
+    // The sync notifications are handled synchronously before their future first yields, so they apply
+    // in the order they arrived even though tower-lsp polls futures concurrently.
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        guarded_notification("textDocument/didOpen", || handlers::did_open::handle(&self.session, params));
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let mut outcome = Ok(());
+        guarded_notification("textDocument/didChange", || outcome = handlers::did_change::handle(&self.session, params));
+        self.report("textDocument/didChange", outcome).await;
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        guarded_notification("textDocument/didClose", || handlers::did_close::handle(&self.session, params));
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        handlers::did_change_configuration::handle(Arc::clone(&self.session), params).await;
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        guarded("textDocument/completion", handlers::completion::handle(&self.session, params)).await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        guarded("textDocument/codeAction", async { handlers::code_action::handle(&self.session, params) }).await
+    }
+
+    async fn code_action_resolve(&self, params: CodeAction) -> Result<CodeAction> {
+        guarded("codeAction/resolve", handlers::code_action_resolve::handle(&self.session, params)).await
+    }
+}

@@ -1,0 +1,5 @@
+//! Integration tests of the `qwen-lsp` binary, driven over stdio like an editor would.
+
+mod bad_input;
+mod lifecycle;
+mod support;
