@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Backend, CancellationToken, Document, Result, SamplingParams};
+use crate::context::{self, EditorContext};
+use crate::postprocess::{self, CursorSyntax, Processed, SyntaxCheck};
+use crate::prompt::{self, CompletionPrompt};
+use crate::{Backend, CancellationToken, Document, Error, Result, SamplingParams};
 
 /// Settings of the pipeline, as the server resolves them from the editor's configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -55,8 +58,69 @@ pub struct Completion {
     pub replace_end: usize,
 }
 
+/// Every stage's output for one request, for debugging and tests (`complete` keeps only the result).
+#[derive(Clone, Debug)]
+pub struct Trace {
+    pub context: EditorContext,
+    pub cursor: CursorSyntax,
+    pub prompt: CompletionPrompt,
+    /// The model's raw text; `None` when the request ended before generation.
+    pub raw: Option<String>,
+    pub processed: Option<Processed>,
+    /// `None` when validation was off or the language has no grammar.
+    pub syntax: Option<SyntaxCheck>,
+    pub completion: Option<Completion>,
+}
+
 /// Runs the pipeline. `Ok(None)` when there is nothing worth suggesting.
 pub fn complete(backend: &dyn Backend, request: &CompletionRequest<'_>, cancel: &CancellationToken) -> Result<Option<Completion>> {
-    let _ = (backend, request, cancel);
-    Ok(None)
+    Ok(complete_traced(backend, request, cancel)?.completion)
+}
+
+/// [`complete`], keeping every stage's output.
+pub fn complete_traced(backend: &dyn Backend, request: &CompletionRequest<'_>, cancel: &CancellationToken) -> Result<Trace> {
+    let CompletionRequest { document, cursor, open_documents, options } = *request;
+    options.sampling.validate()?;
+    let info = backend.info();
+    let count = |text: &str| backend.count_tokens(text);
+    let context = context::build(&count, document, cursor, open_documents, options.context_tokens)?;
+    let cursor_syntax = postprocess::cursor_syntax(document, cursor, options.multiline);
+    let prompt = prompt::completion(info, &context, cursor_syntax.lines);
+    let mut trace = Trace {
+        context,
+        cursor: cursor_syntax,
+        prompt,
+        raw: None,
+        processed: None,
+        syntax: None,
+        completion: None,
+    };
+    if cancel.is_cancelled() {
+        return Err(Error::Cancelled);
+    }
+
+    let mut params = options.sampling.clone();
+    for stop in &trace.prompt.stop {
+        if !params.stop.contains(stop) {
+            params.stop.push(stop.clone());
+        }
+    }
+    let generation = backend.generate(&trace.prompt.prompt, &params, cancel, &mut |_| {})?;
+    let think = (
+        info.special.think_start.as_deref().unwrap_or("<think>"),
+        info.special.think_end.as_deref().unwrap_or("</think>"),
+    );
+    trace.processed = postprocess::process(&generation.text, cursor, &trace.cursor, think);
+    trace.raw = Some(generation.text);
+    let Some(processed) = &trace.processed else { return Ok(trace) };
+
+    if options.validate_syntax {
+        trace.syntax = postprocess::check_syntax(document, cursor, processed);
+        if trace.syntax.is_some_and(|check| !check.passed()) {
+            tracing::debug!(?trace.syntax, "completion rejected: it adds syntax errors");
+            return Ok(trace);
+        }
+    }
+    trace.completion = Some(Completion { text: processed.text.clone(), replace_end: processed.replace_end });
+    Ok(trace)
 }

@@ -1,10 +1,17 @@
 //! (document, cursor, other open documents) -> [`EditorContext`]: the text around the cursor and the
 //! definitions it needs, trimmed at syntactic boundaries and budgeted in real tokens of the model's
 //! tokenizer.
+//!
+//! The budget is spent in priority order: the lines just before the cursor, the lines just after it, the
+//! file's imports and the headers of the class/function around the cursor, definitions of names used
+//! near the cursor (this file first, then other open documents), and finally more of the file before
+//! and after. The window only ever starts and ends at line boundaries that are not inside a string or a
+//! comment, so no token is cut.
 
 use std::ops::Range;
 
-use crate::{Document, Language, Result};
+use crate::syntax::{self, Definition, DefinitionKind, Outline};
+use crate::{Document, Error, Language, Result};
 
 /// What a [`Snippet`] is, which decides its priority in the budget and how the prompt joins it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -21,8 +28,8 @@ pub enum SnippetKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snippet {
     pub kind: SnippetKind,
-    /// Byte offset of the snippet's source in its file; orders snippets of one file.
-    pub start: usize,
+    /// Byte range of the snippet's source in its file; orders snippets of one file.
+    pub source: Range<usize>,
     /// The text, with the source's indentation.
     pub text: String,
 }
@@ -53,15 +60,31 @@ pub struct EditorContext {
     pub snippets: Vec<Snippet>,
     /// Definitions from other open documents, most relevant file first.
     pub other_files: Vec<FileContext>,
-    /// Tokens the context takes (sum of its parts, counted with the model's tokenizer).
+    /// Tokens the context takes (the sum of its parts, counted with the model's tokenizer).
     pub tokens: usize,
 }
 
-/// Token counting, as the model's tokenizer does it ([`crate::Backend::count_tokens`]).
+/// Token counting as the model's tokenizer does it ([`crate::Backend::count_tokens`]).
 pub type CountTokens<'a> = &'a dyn Fn(&str) -> Result<usize>;
 
+/// Shares of the budget, in percent, that each stage may use before the next one starts; what a stage
+/// leaves unused stays available to the later ones.
+const NEAR_PREFIX_PERCENT: usize = 40;
+const NEAR_SUFFIX_PERCENT: usize = 15;
+const SCOPE_PERCENT: usize = 10;
+const DEFINITIONS_PERCENT: usize = 20;
+/// Of what is left at the end, the share that extends the prefix (the rest extends the suffix).
+const FAR_PREFIX_PERCENT: usize = 75;
+/// "Near the cursor" for finding used names: lines before and after the cursor's line.
+const NEAR_LINES_BEFORE: usize = 12;
+const NEAR_LINES_AFTER: usize = 3;
+/// A definition of at most this many lines is shown whole; longer ones as signature + docstring.
+const SMALL_DEFINITION_LINES: usize = 12;
+/// At most this many definitions per name (overloads, same name in several files).
+const DEFINITIONS_PER_NAME: usize = 2;
+
 /// Builds the context for a cursor at byte offset `cursor` of `document`, within `budget` tokens.
-/// `open_documents` may include `document` itself (it is skipped).
+/// `open_documents` may include `document` itself (it is skipped, matched by URI).
 pub fn build(
     count_tokens: CountTokens<'_>,
     document: &Document,
@@ -69,16 +92,441 @@ pub fn build(
     open_documents: &[Document],
     budget: usize,
 ) -> Result<EditorContext> {
-    let _ = (count_tokens, open_documents, budget);
+    let text = document.text();
+    if cursor > text.len() || !text.is_char_boundary(cursor) {
+        return Err(Error::InvalidInput(format!(
+            "cursor {cursor} is not a character boundary of a {}-byte document",
+            text.len()
+        )));
+    }
+    let others: Vec<&Document> = open_documents.iter().filter(|d| d.uri != document.uri).collect();
+    let (repo_name, paths) = relative_paths(std::iter::once(document.uri.as_str()).chain(others.iter().map(|d| d.uri.as_str())));
+    let mut b = Builder {
+        count_tokens,
+        text,
+        tree: document.tree(),
+        lines: line_starts(text),
+        used: 0,
+        budget,
+        start: line_start(text, cursor),
+        end: line_end(text, cursor),
+    };
+    let outline = document.tree().map(|tree| syntax::outline(document.language, tree, text)).unwrap_or_default();
+
+    // The cursor's own line is always there: without it the model cannot continue the line.
+    b.used += b.count(&text[b.start..b.end])?;
+    b.grow_prefix(percent(budget, NEAR_PREFIX_PERCENT))?;
+    b.grow_suffix(percent(budget, NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT))?;
+    b.snap_to_headers(&outline, cursor)?;
+
+    let mut snippets = Vec::new();
+    b.add_scope_and_imports(&outline, cursor, percent(budget, NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT + SCOPE_PERCENT), &mut snippets)?;
+
+    let names = b.names_near(cursor);
+    let definitions_limit = percent(budget, NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT + SCOPE_PERCENT + DEFINITIONS_PERCENT);
+    let mut other_files: Vec<FileContext> = Vec::new();
+    let other_outlines: Vec<Option<Outline>> = others
+        .iter()
+        .map(|d| d.tree().map(|tree| syntax::outline(d.language, tree, d.text())))
+        .collect();
+    for name in &names {
+        let mut taken = 0;
+        // This file first: definitions outside the window that do not enclose the cursor.
+        for def in outline.definitions.iter().filter(|d| d.name == *name) {
+            if taken == DEFINITIONS_PER_NAME {
+                break;
+            }
+            let outside = def.range.end <= b.start || def.range.start >= b.end;
+            if !outside || snippets.iter().any(|s: &Snippet| s.source == def.range) {
+                continue;
+            }
+            let snippet = definition_snippet(document.language, text, &outline, def, Some(cursor));
+            if b.try_take(&snippet, definitions_limit)? {
+                snippets.push(Snippet { kind: SnippetKind::Definition, source: def.range.clone(), text: snippet });
+                taken += 1;
+            }
+        }
+        for ((doc, outline), path) in others.iter().zip(&other_outlines).zip(&paths[1..]) {
+            let Some(outline) = outline else { continue };
+            // Another file's instance fields are rarely what a name near the cursor refers to.
+            let relevant = |d: &&Definition| {
+                d.name == *name && (d.kind != DefinitionKind::Field || d.name.chars().all(|c| !c.is_lowercase()))
+            };
+            for def in outline.definitions.iter().filter(relevant) {
+                if taken == DEFINITIONS_PER_NAME {
+                    break;
+                }
+                let snippet = definition_snippet(doc.language, doc.text(), outline, def, None);
+                let file = match other_files.iter().position(|f| f.path == *path) {
+                    Some(i) => i,
+                    None => {
+                        other_files.push(FileContext { path: path.clone(), snippets: Vec::new() });
+                        other_files.len() - 1
+                    }
+                };
+                if other_files[file].snippets.iter().any(|s| s.source == def.range) {
+                    continue;
+                }
+                if b.try_take(&snippet, definitions_limit)? {
+                    other_files[file].snippets.push(Snippet {
+                        kind: SnippetKind::Definition,
+                        source: def.range.clone(),
+                        text: snippet,
+                    });
+                    taken += 1;
+                }
+            }
+        }
+    }
+    other_files.retain(|f| !f.snippets.is_empty());
+    for file in &mut other_files {
+        file.snippets.sort_by_key(|s| s.source.start);
+    }
+
+    // The rest of the budget widens the window; snippets it then covers are dropped (and refunded).
+    let remaining = budget.saturating_sub(b.used);
+    b.grow_prefix(b.used + percent(remaining, FAR_PREFIX_PERCENT))?;
+    b.grow_suffix(budget)?;
+    b.grow_prefix(budget)?;
+    b.snap_to_headers(&outline, cursor)?;
+    let mut kept = Vec::with_capacity(snippets.len());
+    for snippet in snippets {
+        if snippet.source.start >= b.start && snippet.source.end <= b.end {
+            b.used = b.used.saturating_sub(b.count(&snippet.text)?);
+        } else {
+            kept.push(snippet);
+        }
+    }
+    kept.sort_by_key(|s| s.source.start);
+
     Ok(EditorContext {
         language: document.language,
-        path: document.uri.clone(),
-        repo_name: String::new(),
-        prefix: document.text()[..cursor].to_owned(),
-        suffix: document.text()[cursor..].to_owned(),
-        window: 0..document.text().len(),
-        snippets: Vec::new(),
-        other_files: Vec::new(),
-        tokens: 0,
+        path: paths[0].clone(),
+        repo_name,
+        prefix: text[b.start..cursor].to_owned(),
+        suffix: text[cursor..b.end].to_owned(),
+        window: b.start..b.end,
+        snippets: kept,
+        other_files,
+        tokens: b.used,
     })
+}
+
+fn percent(total: usize, percent: usize) -> usize {
+    total.saturating_mul(percent) / 100
+}
+
+/// The window and the budget while a context is being built.
+struct Builder<'a> {
+    count_tokens: CountTokens<'a>,
+    text: &'a str,
+    tree: Option<&'a tree_sitter::Tree>,
+    /// Byte offsets where lines start.
+    lines: Vec<usize>,
+    used: usize,
+    budget: usize,
+    /// The window: `text[start..end]`, both on line boundaries.
+    start: usize,
+    end: usize,
+}
+
+impl Builder<'_> {
+    fn count(&self, text: &str) -> Result<usize> {
+        if text.is_empty() { Ok(0) } else { (self.count_tokens)(text) }
+    }
+
+    /// Takes `text` into the context when it fits under `limit` tokens in all.
+    fn try_take(&mut self, text: &str, limit: usize) -> Result<bool> {
+        let tokens = self.count(text)?;
+        let fits = self.used + tokens <= limit.min(self.budget);
+        if fits {
+            self.used += tokens;
+        }
+        Ok(fits)
+    }
+
+    /// Extends the window upwards, whole lines at a time, while the total stays under `limit`; then
+    /// moves the start down past any string or comment it would cut.
+    fn grow_prefix(&mut self, limit: usize) -> Result<()> {
+        let limit = limit.min(self.budget);
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        let mut index = self.lines.partition_point(|&l| l < self.start);
+        while index > 0 {
+            let line = self.lines[index - 1];
+            let tokens = self.count(&self.text[line..self.start])?;
+            if self.used + tokens > limit {
+                break;
+            }
+            self.used += tokens;
+            taken.push((self.start, tokens));
+            self.start = line;
+            index -= 1;
+        }
+        // Undo lines until the start is outside any multi-line string or comment.
+        while let Some(atom) = self.tree.and_then(|t| syntax::atom_spanning(t, self.start)) {
+            let _ = atom;
+            let Some((previous, tokens)) = taken.pop() else { break };
+            self.start = previous;
+            self.used -= tokens;
+        }
+        Ok(())
+    }
+
+    /// Extends the window downwards, whole lines at a time, while the total stays under `limit`; then
+    /// moves the end up before any string or comment it would cut.
+    fn grow_suffix(&mut self, limit: usize) -> Result<()> {
+        let limit = limit.min(self.budget);
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        while self.end < self.text.len() {
+            let next = line_end(self.text, self.end);
+            let tokens = self.count(&self.text[self.end..next])?;
+            if self.used + tokens > limit {
+                break;
+            }
+            self.used += tokens;
+            taken.push((self.end, tokens));
+            self.end = next;
+        }
+        while let Some(_atom) = self.tree.and_then(|t| syntax::atom_spanning(t, self.end)) {
+            let Some((previous, tokens)) = taken.pop() else { break };
+            self.end = previous;
+            self.used -= tokens;
+        }
+        Ok(())
+    }
+
+    /// A window that starts inside a multi-line definition header (`def f(\n a,\n b):`) would show
+    /// half a signature; start after the header instead (never past the cursor's line), which
+    /// [`Self::add_scope_and_imports`] then adds whole.
+    fn snap_to_headers(&mut self, outline: &Outline, cursor: usize) -> Result<()> {
+        let limit = line_start(self.text, cursor);
+        for def in &outline.definitions {
+            let Some(body) = &def.body else { continue };
+            // The header's lines end where the body's line starts (Python), or after the line of
+            // the body's `{` when it shares a line with the header (Java).
+            let body_line = line_start(self.text, body.start);
+            let header_end = if self.text[body_line..body.start].trim().is_empty() {
+                body_line
+            } else {
+                line_end(self.text, body.start)
+            };
+            if def.range.start < self.start && self.start < header_end && header_end <= limit {
+                self.used = self.used.saturating_sub(self.count(&self.text[self.start..header_end])?);
+                self.start = header_end;
+            }
+        }
+        Ok(())
+    }
+
+    /// Headers of the definitions around the cursor that start above the window, then imports outside
+    /// the window, while the total stays under `limit`.
+    fn add_scope_and_imports(
+        &mut self,
+        outline: &Outline,
+        cursor: usize,
+        limit: usize,
+        snippets: &mut Vec<Snippet>,
+    ) -> Result<()> {
+        let scopes: Vec<&Definition> = syntax::enclosing(outline, cursor).filter(|d| d.range.start < self.start).collect();
+        // Innermost first: the method matters more than its class, but both are shown in file order.
+        for def in scopes.iter().rev() {
+            let text = scope_header(self.text, def);
+            if self.try_take(&text, limit)? {
+                snippets.push(Snippet { kind: SnippetKind::Scope, source: def.range.clone(), text });
+            }
+        }
+        for import in &outline.imports {
+            if import.start >= self.start && import.end <= self.end {
+                continue;
+            }
+            let text = self.text[import.clone()].to_owned();
+            if self.try_take(&text, limit)? {
+                snippets.push(Snippet { kind: SnippetKind::Import, source: import.clone(), text });
+            }
+        }
+        Ok(())
+    }
+
+    /// Names used near the cursor, nearest first, each once.
+    fn names_near(&self, cursor: usize) -> Vec<String> {
+        let Some(tree) = self.tree else { return Vec::new() };
+        let line = self.lines.partition_point(|&l| l <= cursor).saturating_sub(1);
+        let from = self.lines[line.saturating_sub(NEAR_LINES_BEFORE)].max(self.start);
+        let to = self.lines.get(line + NEAR_LINES_AFTER + 1).copied().unwrap_or(self.text.len()).min(self.end);
+        let mut found = syntax::identifiers(tree, self.text, from..to);
+        found.sort_by_key(|&(_, at)| at.abs_diff(cursor));
+        let mut names: Vec<String> = Vec::new();
+        for (name, _) in found {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        }
+        names
+    }
+}
+
+/// How a definition is shown: whole when small, else its header, its docstring and (for classes) the
+/// headers of its methods; a member under the header of its class, so it reads as a member (unless
+/// that class encloses `cursor`: its header is then a scope snippet already).
+fn definition_snippet(language: Language, text: &str, outline: &Outline, def: &Definition, cursor: Option<usize>) -> String {
+    let snippet = definition_text(language, text, outline, def);
+    let owner = outline
+        .definitions
+        .iter()
+        .filter(|o| o.kind.is_type() && o.range.start < def.range.start && def.range.end <= o.range.end)
+        .last()
+        .filter(|o| cursor.is_none_or(|c| !o.range.contains(&c)));
+    match owner {
+        None => snippet,
+        Some(owner) => {
+            let header = scope_header(text, owner);
+            if header.ends_with('{') {
+                let indent = &text[line_start(text, owner.range.start)..owner.range.start];
+                format!("{header}
+{snippet}
+{indent}}}")
+            } else {
+                format!("{header}
+{snippet}")
+            }
+        }
+    }
+}
+
+fn definition_text(language: Language, text: &str, outline: &Outline, def: &Definition) -> String {
+    let start = line_start(text, def.range.start);
+    let whole = &text[start..def.range.end];
+    if whole.lines().count() <= SMALL_DEFINITION_LINES || def.body.is_none() {
+        return whole.to_owned();
+    }
+    let indent = &text[start..def.range.start];
+    let mut out = match (language, &def.docstring) {
+        (Language::Python, Some(doc)) => text[start..doc.end].to_owned(),
+        _ => format!("{indent}{}", def.header(text)),
+    };
+    let members: Vec<&Definition> = if def.kind.is_type() {
+        outline
+            .definitions
+            .iter()
+            .filter(|m| {
+                m.kind.is_callable()
+                    && m.range.start > def.range.start
+                    && m.range.end <= def.range.end
+                    // Direct members only: not nested in another member.
+                    && !outline.definitions.iter().any(|o| {
+                        o.kind.is_callable() && o.range.start < m.range.start && m.range.end <= o.range.end && o.range.start > def.range.start
+                    })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    match language {
+        Language::Python => {
+            let body_indent = body_indent(text, def).unwrap_or_else(|| format!("{indent}    "));
+            for m in &members {
+                out.push_str(&format!("\n{body_indent}{} ...", m.header(text)));
+            }
+            if members.is_empty() {
+                out.push_str(&format!("\n{body_indent}..."));
+            }
+        }
+        _ => {
+            let body_indent = body_indent(text, def).unwrap_or_else(|| format!("{indent}    "));
+            if def.kind.is_type() {
+                out.push_str(" {");
+                for m in &members {
+                    out.push_str(&format!("\n{body_indent}{};", m.header(text)));
+                }
+                out.push_str(&format!("\n{indent}}}"));
+            } else {
+                out.push_str(" { ... }");
+            }
+        }
+    }
+    out
+}
+
+/// The indentation of the first line of a definition's body that is not the header's own line.
+fn body_indent(text: &str, def: &Definition) -> Option<String> {
+    let body = def.body.as_ref()?;
+    let header_line = line_start(text, def.range.start);
+    text[body.clone()]
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { (body.start, l) } else { (0, l) })
+        .skip_while(|&(at, _)| at != 0 && line_start(text, at) == header_line)
+        .find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('{'))
+        .map(|(_, l)| l[..l.len() - l.trim_start().len()].to_owned())
+        .filter(|indent| !indent.is_empty())
+}
+
+/// An enclosing definition's header with its indentation, opening its body (`def f(x):`, `class A {`).
+fn scope_header(text: &str, def: &Definition) -> String {
+    let start = line_start(text, def.range.start);
+    let header = format!("{}{}", &text[start..def.range.start], def.header(text));
+    match def.body.as_ref().map(|b| &text[b.clone()]) {
+        Some(body) if body.starts_with('{') => format!("{header} {{"),
+        _ => header,
+    }
+}
+
+/// Paths of URIs relative to their common directory, and that directory's name.
+fn relative_paths<'u>(uris: impl Iterator<Item = &'u str>) -> (String, Vec<String>) {
+    let paths: Vec<&str> = uris.map(|u| u.strip_prefix("file://").unwrap_or(u)).collect();
+    let dir = |p: &str| p.rfind('/').map_or(0, |i| i + 1);
+    let mut common = paths.first().map_or("", |p| &p[..dir(p)]);
+    for path in &paths[1.min(paths.len())..] {
+        while !path.starts_with(common) {
+            let trimmed = common.trim_end_matches('/');
+            common = &common[..dir(trimmed)];
+        }
+    }
+    let repo = common.trim_end_matches('/').rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("workspace");
+    (repo.to_owned(), paths.iter().map(|p| p[common.len()..].to_owned()).collect())
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+}
+
+/// Start of the line containing `offset`.
+pub(crate) fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// End of the line containing `offset`, after its `\n` (or the end of the text).
+pub(crate) fn line_end(text: &str, offset: usize) -> usize {
+    text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_share_the_common_directory() {
+        let (repo, paths) = relative_paths(
+            ["file:///home/u/shop/app/cart.py", "file:///home/u/shop/app/models.py", "file:///home/u/shop/lib/money.py"]
+                .into_iter(),
+        );
+        assert_eq!(repo, "shop");
+        assert_eq!(paths, ["app/cart.py", "app/models.py", "lib/money.py"]);
+    }
+
+    #[test]
+    fn a_single_document_is_named_by_its_file() {
+        let (repo, paths) = relative_paths(["file:///tmp/proj/main.py"].into_iter());
+        assert_eq!((repo.as_str(), paths[0].as_str()), ("proj", "main.py"));
+        let (repo, paths) = relative_paths(["untitled:1"].into_iter());
+        assert_eq!((repo.as_str(), paths[0].as_str()), ("workspace", "untitled:1"));
+    }
+
+    #[test]
+    fn lines_are_found_around_an_offset() {
+        let text = "ab\ncd\n";
+        assert_eq!((line_start(text, 4), line_end(text, 4)), (3, 6));
+        assert_eq!((line_start(text, 0), line_end(text, 0)), (0, 3));
+        assert_eq!((line_start(text, 6), line_end(text, 6)), (6, 6));
+    }
 }
