@@ -30,6 +30,8 @@ import concurrent.futures
 import json
 import os
 import re
+import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -43,8 +45,9 @@ OUT = HERE.parent / "leetcode.jsonl"
 DIFFICULTIES = ("easy", "medium", "hard")
 CANONICAL_LIMIT_S = 1.0  # hard failure natively; the target is < 0.3 s
 CANONICAL_WARN_S = 0.3
-RUN_TIMEOUT_S = 20.0  # for canonical and empty-body runs
-WRONG_TIMEOUT_S = 3.0  # a wrong variant still running after this counts as rejected (timeout)
+RUN_TIMEOUT_S = 20.0  # CPU seconds, for canonical and empty-body runs
+WRONG_TIMEOUT_S = 3.0  # CPU seconds: a wrong variant still running after this counts as rejected (timeout)
+WALL_FACTOR = 10.0  # wall-clock backstop, in multiples of the CPU limit (the machine may be loaded)
 SENTINEL = "__LEETCODE_CHECK_COMPLETED__"
 FILE_RE = re.compile(r"^(\d{3})_([a-z0-9]+(?:_[a-z0-9]+)*)\.py$")
 REQUIRED = ("DIFFICULTY", "ENTRY_POINT", "PROMPT", "SOLUTION", "TEST")
@@ -122,25 +125,44 @@ def program(rec: dict, body: str) -> str:
 
 
 def run_program(src: str, timeout: float) -> tuple[str, float, str]:
-    """Returns (status, seconds, detail); status is pass | fail | timeout."""
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False, encoding="utf-8") as f:
-        f.write(src)
-        name = f.name
-    try:
-        t0 = time.perf_counter()
-        try:
-            p = subprocess.run(
-                [sys.executable, "-I", "-S", name],
-                capture_output=True, text=True, timeout=timeout, cwd=tempfile.gettempdir(),
-            )
-        except subprocess.TimeoutExpired:
-            return "timeout", time.perf_counter() - t0, ""
-        dt = time.perf_counter() - t0
-        ok = p.returncode == 0 and SENTINEL in p.stdout
-        detail = "" if ok else (p.stderr.strip().splitlines() or [f"rc={p.returncode}"])[-1][:120]
-        return ("pass" if ok else "fail"), dt, detail
-    finally:
-        os.unlink(name)
+    """Returns (status, cpu_seconds, detail); status is pass | fail | timeout.
+
+    Both the reported time and the limit are the child's user+system CPU time (RLIMIT_CPU,
+    wait4), which stay meaningful on a loaded machine; a wall-clock backstop guards against
+    a child that sleeps.
+    """
+    cpu_limit = max(1, int(timeout + 0.999))
+
+    def limit_cpu():
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_limit, cpu_limit + 1))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        prog = Path(tmp) / "prog.py"
+        prog.write_text(src, encoding="utf-8")
+        out_path, err_path = Path(tmp) / "out", Path(tmp) / "err"
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            p = subprocess.Popen([sys.executable, "-I", "-S", str(prog)], stdout=out, stderr=err,
+                                 stdin=subprocess.DEVNULL, cwd=tmp, preexec_fn=limit_cpu)
+            deadline = time.monotonic() + timeout * WALL_FACTOR
+            while True:
+                pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.monotonic() > deadline:
+                    p.kill()
+                    os.wait4(p.pid, 0)
+                    p.returncode = -9
+                    return "timeout", timeout, ""
+                time.sleep(0.002)
+            p.returncode = os.waitstatus_to_exitcode(status)
+        cpu = usage.ru_utime + usage.ru_stime
+        if p.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+            return "timeout", cpu, "CPU limit"
+        stdout = out_path.read_text(encoding="utf-8", errors="replace")
+        stderr = err_path.read_text(encoding="utf-8", errors="replace")
+        ok = p.returncode == 0 and SENTINEL in stdout
+        detail = "" if ok else (stderr.strip().splitlines() or [f"rc={p.returncode}"])[-1][:120]
+        return ("pass" if ok else "fail"), cpu, detail
 
 
 def verify(prob: dict) -> dict:
@@ -201,7 +223,7 @@ def main() -> int:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
             results = list(ex.map(verify, todo))
         w = max([len(r["task_id"]) for r in results] + [7])
-        print(f"{'task':<{w}}  {'diff':<6}  {'canon_s':>7}  {'canonical':<9}  {'empty':<8}  {'wrong (kind)':<28}")
+        print(f"{'task':<{w}}  {'diff':<6}  {'cpu_s':>7}  {'canonical':<9}  {'empty':<8}  {'wrong (kind)':<28}")
         for r in results:
             flag = "  <-- SLOW" if r["canonical_s"] > CANONICAL_WARN_S else ""
             wk = f"{r['wrong']} ({r['wrong_kind']})" if r["wrong"] != "-" else "-"
@@ -213,7 +235,7 @@ def main() -> int:
         slow = sum(r["canonical_s"] > CANONICAL_WARN_S for r in results)
         bad = len({e.split(':')[0] for e in errors if e.startswith('leetcode/')})
         print(f"verified {len(results)} problems: {len(results) - bad} ok, {bad} failing; "
-              f"canonical native runtime total {total:.2f}s (max {max([r['canonical_s'] for r in results] + [0]):.3f}s, "
+              f"canonical native CPU time total {total:.2f}s (max {max([r['canonical_s'] for r in results] + [0]):.3f}s, "
               f"{slow} over {CANONICAL_WARN_S}s)")
     for e in errors:
         print("ERROR:", e, file=sys.stderr)
