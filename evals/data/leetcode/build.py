@@ -179,10 +179,13 @@ def verify(prob: dict) -> dict:
     if st == "pass":
         res["problems"].append("empty body passes the tests")
     if extra["wrong"] is not None:
-        st, dt, _ = run_program(program(rec, extra["wrong"]), WRONG_TIMEOUT_S)
-        res["wrong"] = {"fail": "rejected", "timeout": "timed out"}.get(st, "PASSED")
+        st, dt, detail = run_program(program(rec, extra["wrong"]), WRONG_TIMEOUT_S)
+        exc = detail.split(":")[0].strip() if st == "fail" else ""
+        res["wrong"] = {"fail": f"rejected ({exc})", "timeout": "timed out"}.get(st, "PASSED")
         if st == "pass":
             res["problems"].append(f"{extra['wrong_kind']} variant passes the tests ({dt:.2f}s)")
+        elif exc in ("SyntaxError", "IndentationError", "NameError", "TabError"):
+            res["problems"].append(f"{extra['wrong_kind']} variant is broken, not wrong: {detail}")
         res["wrong_kind"] = extra["wrong_kind"]
     else:
         res["wrong"], res["wrong_kind"] = "-", "-"
@@ -223,12 +226,12 @@ def main() -> int:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
             results = list(ex.map(verify, todo))
         w = max([len(r["task_id"]) for r in results] + [7])
-        print(f"{'task':<{w}}  {'diff':<6}  {'cpu_s':>7}  {'canonical':<9}  {'empty':<8}  {'wrong (kind)':<28}")
+        print(f"{'task':<{w}}  {'diff':<6}  {'cpu_s':>7}  {'canonical':<9}  {'empty':<8}  {'wrong variant':<40}")
         for r in results:
             flag = "  <-- SLOW" if r["canonical_s"] > CANONICAL_WARN_S else ""
-            wk = f"{r['wrong']} ({r['wrong_kind']})" if r["wrong"] != "-" else "-"
+            wk = f"{r['wrong_kind']}: {r['wrong']}" if r["wrong"] != "-" else "-"
             print(f"{r['task_id']:<{w}}  {r['difficulty']:<6}  {r['canonical_s']:>7.3f}  {r['canonical']:<9}  "
-                  f"{r['empty']:<8}  {wk:<28}{flag}")
+                  f"{r['empty']:<8}  {wk:<40}{flag}")
             for msg in r["problems"]:
                 errors.append(f"{r['task_id']}: {msg}")
         total = sum(r["canonical_s"] for r in results)

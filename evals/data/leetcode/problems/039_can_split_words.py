@@ -8,7 +8,7 @@ def can_split_words(text: str, vocab: list[str]) -> bool:
     every piece is a word of vocab (words may be reused any number of times).
     The empty text needs no pieces and returns True.
 
-    Constraints: 0 <= len(text) <= 3000, 1 <= len(vocab) <= 1000,
+    Constraints: 0 <= len(text) <= 200, 1 <= len(vocab) <= 1000,
     1 <= len(vocab[i]) <= 20; all strings are lowercase letters.
 
     >>> can_split_words("applepenapple", ["apple", "pen"])
@@ -62,10 +62,10 @@ def check(candidate):
     assert candidate("goalspecial", ["go", "goal", "goals", "special"]) is True
     assert candidate("cars", ["car", "ca", "rs"]) is True
     assert candidate("ab", ["a", "b", "ab", "ba"]) is True
-    big = "a" * 2999 + "b"
+    big = "a" * 199 + "b"
     vocab = ["a" * k for k in range(1, 21)]
     assert candidate(big, vocab) is False
-    assert candidate("a" * 3000, vocab) is True
+    assert candidate("a" * 200, vocab) is True
     assert candidate(big, vocab + ["ab"]) is True
 
     import random
@@ -84,7 +84,7 @@ def check(candidate):
 
     vocab = ["".join(rng.choice("abc") for _ in range(rng.randint(3, 20))) for _ in range(1000)]
     pieces = []
-    while sum(map(len, pieces)) < 2980:
+    while sum(map(len, pieces)) < 180:
         pieces.append(rng.choice(vocab))
     text = "".join(pieces)
     assert candidate(text, vocab) is True

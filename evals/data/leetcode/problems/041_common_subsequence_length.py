@@ -7,7 +7,7 @@ def common_subsequence_length(a: str, b: str) -> int:
     """Return the length of the longest string that is a subsequence of both a and b
     (a subsequence keeps the order of characters but may skip any of them).
 
-    Constraints: 0 <= len(a), len(b) <= 400; any characters.
+    Constraints: 0 <= len(a), len(b) <= 200; any characters.
 
     >>> common_subsequence_length("abcde", "ace")
     3
@@ -75,12 +75,12 @@ def check(candidate):
         y = "".join(rng.choice("abc") for _ in range(rng.randint(0, 7)))
         assert candidate(x, y) == slow(x, y), (x, y)
 
-    s = "".join(rng.choice("acgt") for _ in range(400))
-    t = "".join(rng.choice("acgt") for _ in range(400))
-    assert candidate(s, s) == 400
-    assert candidate(s, s[::2]) == 200
-    assert candidate("x" * 400, "y" * 400) == 0
+    s = "".join(rng.choice("acgt") for _ in range(200))
+    t = "".join(rng.choice("acgt") for _ in range(200))
+    assert candidate(s, s) == 200
+    assert candidate(s, s[::2]) == 100
+    assert candidate("x" * 200, "y" * 200) == 0
     got = candidate(s, t)
     assert got == candidate(t, s)
-    assert got == 252
+    assert got == 130
 '''

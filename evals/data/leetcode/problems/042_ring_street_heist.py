@@ -9,7 +9,8 @@ def ring_street_heist(values: list[int]) -> int:
     circle) to maximise the total loot; return that maximum (0 for no houses). With a
     single house, that house may be taken. With two houses, they are adjacent.
 
-    Constraints: 0 <= len(values) <= 10**5, 0 <= values[i] <= 10**4.
+    Constraints: 0 <= len(values) <= 10**5, 0 <= values[i] <= 10**4 (deeper than
+    Python's default recursion limit allows for one call per house).
 
     >>> ring_street_heist([2, 3, 2])
     3

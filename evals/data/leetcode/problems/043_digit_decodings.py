@@ -10,7 +10,8 @@ def digit_decodings(code: str) -> int:
     have a leading zero: "06" is not a letter, and "0" alone is not a letter.
     The empty string has exactly one decoding (the empty message).
 
-    Constraints: 0 <= len(code) <= 10**5.
+    Constraints: 0 <= len(code) <= 10**5 (deeper than Python's default recursion
+    limit allows for one call per digit).
 
     >>> digit_decodings("226")
     3

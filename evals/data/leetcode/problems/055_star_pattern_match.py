@@ -13,7 +13,7 @@ def star_pattern_match(text: str, pattern: str) -> bool:
     Every '*' in pattern directly follows a letter or '.', never another '*' and never
     stands first.
 
-    Constraints: 0 <= len(text) <= 1000, 0 <= len(pattern) <= 200.
+    Constraints: 0 <= len(text) <= 200, 0 <= len(pattern) <= 100.
     Naive backtracking is exponential on some inputs and too slow.
 
     >>> star_pattern_match("aab", "c*a*b")
@@ -96,8 +96,8 @@ def check(candidate):
         assert candidate(t, p) is (re.fullmatch(p, t) is not None), (t, p)
 
     assert candidate("a" * 40, "a*" * 20 + "b") is False
-    assert candidate("a" * 1000, "a*" * 100 + "b") is False
-    assert candidate("a" * 1000, ".*" * 50 + "a" * 50 + ".*" * 49) is True
-    assert candidate("ab" * 500, "a.*b" * 100) is True
-    assert candidate("ab" * 500, "a.*b" * 100 + "b") is False
+    assert candidate("a" * 200, "a*" * 49 + "b") is False
+    assert candidate("a" * 200, ".*" * 10 + "a" * 50 + ".*" * 10) is True
+    assert candidate("ab" * 100, "a.*b" * 25) is True
+    assert candidate("ab" * 100, "a.*b" * 24 + "b") is False
 '''
