@@ -1,9 +1,35 @@
 //! Qwen models in candle: loading (hub id, HF directory, GGUF), tokenizer, generation. [`LocalModel`]
 //! implements [`crate::Backend`].
+//!
+//! Code map: `loading/` finds the files (and `loading::hub` the HF cache), `config` reads `config.json`,
+//! `qwen` is the model (Qwen2, Qwen3, Qwen3-MoE), `kv_cache` its truncatable cache, `gguf` the quantized
+//! Qwen3, `tokenizer` + `chat_template` the text side, `sampler` + `generate` the decoding loop.
 
+pub mod chat_template;
+pub mod config;
+pub mod generate;
+pub mod gguf;
+pub mod kv_cache;
+pub mod loading;
+pub mod qwen;
+pub mod sampler;
+pub mod tokenizer;
+
+use std::sync::{Mutex, MutexGuard};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
 use serde::{Deserialize, Serialize};
 
-use crate::{Backend, CancellationToken, Generation, ModelInfo, Prompt, Result, SamplingParams};
+use crate::{Backend, CancellationToken, Error, Generation, ModelInfo, Prompt, Result, SamplingParams};
+
+use self::config::{QwenConfig, RawConfig};
+use self::generate::{CacheState, CausalLm, Request};
+use self::gguf::GgufQwen;
+use self::kv_cache::KvCache;
+use self::loading::Resolved;
+use self::qwen::Qwen;
+use self::tokenizer::{QwenTokenizer, TokenizerSources};
 
 /// Where and how to load a model. Plain data, parsed from CLI flags or editor settings.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -19,14 +45,235 @@ pub struct LoadOptions {
     pub show_progress: bool,
 }
 
-/// A model loaded in this process. Thread-safe; owns its KV cache.
+/// The weights plus the cache they fill.
+enum Runner {
+    Safetensors { model: Qwen, cache: KvCache },
+    Gguf(GgufQwen),
+}
+
+impl CausalLm for Runner {
+    fn truncate(&mut self, n: usize) -> usize {
+        match self {
+            Runner::Safetensors { cache, .. } => {
+                cache.truncate(n);
+                cache.len()
+            }
+            Runner::Gguf(g) => g.truncate(n),
+        }
+    }
+
+    fn forward(&mut self, tokens: &[u32]) -> Result<Tensor> {
+        match self {
+            Runner::Safetensors { model, cache } => {
+                let input = Tensor::new(tokens, model.device())?.unsqueeze(0)?;
+                Ok(model.forward(&input, cache, false)?.squeeze(0)?)
+            }
+            Runner::Gguf(g) => g.forward(tokens),
+        }
+    }
+}
+
+struct State {
+    runner: Runner,
+    cache: CacheState,
+}
+
+/// A model loaded in this process. Thread-safe; owns its KV cache, which consecutive calls reuse for
+/// their longest common token prefix. Calls are serialized (one cache).
 pub struct LocalModel {
     info: ModelInfo,
+    tokenizer: QwenTokenizer,
+    config: Option<QwenConfig>,
+    device: Device,
+    dtype: DType,
+    state: Mutex<State>,
 }
 
 impl LocalModel {
     pub fn load(options: &LoadOptions) -> Result<LocalModel> {
-        Err(crate::Error::ModelLoad { source_desc: options.source.clone(), message: "not implemented yet".into() })
+        let device = loading::parse_device(options.device.as_deref())?;
+        let dtype = loading::parse_dtype(options.dtype.as_deref(), &device)?;
+        let name = options.source.clone();
+        let err = |message: String| Error::ModelLoad { source_desc: name.clone(), message };
+        match loading::resolve(&options.source, options.show_progress)? {
+            Resolved::Safetensors(files) => {
+                let text = std::fs::read_to_string(&files.config)
+                    .map_err(|source| Error::Io { path: files.config.clone(), source })?;
+                let config = RawConfig::parse(&text).and_then(|c| c.resolve()).map_err(err)?;
+                let mut extra_eos = config.eos_token_ids.clone();
+                if let Some(g) = &files.generation_config {
+                    extra_eos.extend(tokenizer::generation_config_eos(g)?);
+                }
+                let tokenizer = QwenTokenizer::load(
+                    &files.tokenizer,
+                    TokenizerSources {
+                        tokenizer_config: files.tokenizer_config.as_deref(),
+                        chat_template_jinja: files.chat_template_jinja.as_deref(),
+                        extra_eos_ids: extra_eos,
+                    },
+                )?;
+                if tokenizer.vocab_size() > config.vocab_size {
+                    return Err(err(format!(
+                        "tokenizer has {} tokens but the model's vocab_size is {}",
+                        tokenizer.vocab_size(),
+                        config.vocab_size
+                    )));
+                }
+                let vb = mmap_safetensors(&files.weights, dtype, &device).map_err(|e| err(e.to_string()))?;
+                let model = Qwen::new(&config, vb).map_err(|e| err(format!("weights do not match config.json: {e}")))?;
+                let cache = model.new_cache();
+                let context_length = config.max_position_embeddings;
+                Ok(Self::assemble(name, tokenizer, Some(config), context_length, device, dtype, Runner::Safetensors {
+                    model,
+                    cache,
+                }))
+            }
+            Resolved::Gguf(files) => {
+                let tokenizer = QwenTokenizer::load(
+                    &files.tokenizer,
+                    TokenizerSources {
+                        tokenizer_config: files.tokenizer_config.as_deref(),
+                        chat_template_jinja: files.chat_template_jinja.as_deref(),
+                        extra_eos_ids: Vec::new(),
+                    },
+                )?;
+                let g = GgufQwen::load(&files.gguf, &device)?;
+                let context_length = g.context_length;
+                Ok(Self::assemble(name, tokenizer, None, context_length, device, DType::F32, Runner::Gguf(g)))
+            }
+        }
+    }
+
+    fn assemble(
+        name: String,
+        tokenizer: QwenTokenizer,
+        config: Option<QwenConfig>,
+        context_length: usize,
+        device: Device,
+        dtype: DType,
+        runner: Runner,
+    ) -> LocalModel {
+        let info = ModelInfo {
+            name,
+            context_length,
+            special: tokenizer.special().clone(),
+            has_chat_template: tokenizer.chat_template().is_some(),
+        };
+        let state = Mutex::new(State { runner, cache: CacheState::default() });
+        LocalModel { info, tokenizer, config, device, dtype, state }
+    }
+
+    pub fn tokenizer(&self) -> &QwenTokenizer {
+        &self.tokenizer
+    }
+
+    /// The resolved `config.json` (`None` for GGUF files).
+    pub fn config(&self) -> Option<&QwenConfig> {
+        self.config.as_ref()
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The dtype of the weights and activations (GGUF: the f32 activations of the quantized model).
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// Encodes a prompt as `generate` would: text as is (special tokens recognized), chat messages
+    /// through the model's chat template.
+    pub fn encode_prompt(&self, prompt: &Prompt) -> Result<Vec<u32>> {
+        match prompt {
+            Prompt::Text(text) => self.tokenizer.encode(text),
+            Prompt::Chat(messages) => {
+                let template = self.tokenizer.chat_template().ok_or_else(|| {
+                    Error::InvalidInput(format!("{} has no chat template; send a text prompt", self.info.name))
+                })?;
+                self.tokenizer.encode(&template.render(messages)?)
+            }
+        }
+    }
+
+    /// Forgets the cached prefix, so the next call prefills its whole prompt.
+    pub fn clear_cache(&self) {
+        let mut state = self.lock();
+        state.runner.truncate(0);
+        state.cache = CacheState::default();
+    }
+
+    /// Prompt tokens the last `generate` took from the cache instead of prefilling them.
+    pub fn last_reused_tokens(&self) -> usize {
+        self.lock().cache.last_reused
+    }
+
+    /// Logits at every position of `batch` (equal-length sequences), run from position 0 on a fresh
+    /// cache: `[sequence][position][vocab]`. For checking the model against references and scoring.
+    /// Not available for GGUF models.
+    pub fn logits(&self, batch: &[Vec<u32>]) -> Result<Vec<Vec<Vec<f32>>>> {
+        let len = batch.first().map(Vec::len).unwrap_or(0);
+        if len == 0 || batch.iter().any(|s| s.len() != len) {
+            return Err(Error::InvalidInput("logits needs non-empty sequences of equal length".into()));
+        }
+        let mut state = self.lock();
+        state.cache = CacheState::default();
+        let Runner::Safetensors { model, cache } = &mut state.runner else {
+            return Err(Error::InvalidInput("per-position logits are not available for GGUF models".into()));
+        };
+        let flat: Vec<u32> = batch.concat();
+        let input = Tensor::from_vec(flat, (batch.len(), len), model.device())?;
+        cache.clear();
+        let out = model.forward(&input, cache, true);
+        // The cache now holds a batch that matches no single-sequence state.
+        cache.clear();
+        Ok(out?.to_vec3::<f32>()?)
+    }
+
+    /// Runs `tokens` after what the cache holds for the single sequence `prefix` (which must be what
+    /// the previous `step_logits` calls fed) and returns the last position's logits. Incremental decoding
+    /// for tests and scoring; `prefix` empty starts afresh.
+    pub fn step_logits(&self, prefix: &[u32], tokens: &[u32]) -> Result<Vec<f32>> {
+        if tokens.is_empty() {
+            return Err(Error::InvalidInput("step_logits needs at least one token".into()));
+        }
+        let mut state = self.lock();
+        let State { runner, cache } = &mut *state;
+        let common = cache.tokens.iter().zip(prefix).take_while(|(a, b)| a == b).count();
+        if common < prefix.len() || cache.tokens.len() != prefix.len() {
+            if runner.truncate(common) < prefix.len() {
+                // Cannot continue from here: replay the prefix.
+                runner.truncate(0);
+                cache.tokens.clear();
+                if !prefix.is_empty() {
+                    runner.forward(prefix)?;
+                    cache.tokens.extend_from_slice(prefix);
+                }
+            } else {
+                cache.tokens.truncate(prefix.len());
+            }
+        }
+        let logits = runner.forward(tokens);
+        match logits {
+            Ok(l) => {
+                cache.tokens.extend_from_slice(tokens);
+                Ok(l.to_vec1::<f32>()?)
+            }
+            Err(e) => {
+                runner.truncate(0);
+                cache.tokens.clear();
+                Err(e)
+            }
+        }
+    }
+
+    /// The state, recovered if a panic poisoned the lock (its cache is then cleared).
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| {
+            let mut state = poisoned.into_inner();
+            state.runner.truncate(0);
+            state.cache = CacheState::default();
+            state
+        })
     }
 }
 
@@ -36,16 +283,30 @@ impl Backend for LocalModel {
     }
 
     fn count_tokens(&self, text: &str) -> Result<usize> {
-        Ok(text.len())
+        Ok(self.tokenizer.encode(text)?.len())
     }
 
     fn generate(
         &self,
-        _prompt: &Prompt,
-        _params: &SamplingParams,
-        _cancel: &CancellationToken,
-        _on_text: &mut dyn FnMut(&str),
+        prompt: &Prompt,
+        params: &SamplingParams,
+        cancel: &CancellationToken,
+        on_text: &mut dyn FnMut(&str),
     ) -> Result<Generation> {
-        Err(crate::Error::Model("not implemented yet".into()))
+        params.validate()?;
+        let prompt_ids = self.encode_prompt(prompt)?;
+        let mut state = self.lock();
+        let State { runner, cache } = &mut *state;
+        let request = Request { prompt_ids, params, context_length: self.info.context_length, cancel };
+        generate::run(runner, cache, &self.tokenizer, request, on_text)
     }
+}
+
+/// Memory-maps the safetensors files (one or the shards of an index) into a `VarBuilder`.
+fn mmap_safetensors(paths: &[std::path::PathBuf], dtype: DType, device: &Device) -> Result<VarBuilder<'static>> {
+    // SAFETY: the files are memory-mapped read-only; candle validates the headers and tensor bounds.
+    // Modifying a checkpoint while it is loaded is undefined behaviour, as in every mmap-based loader.
+    #[allow(unsafe_code)]
+    let vb = unsafe { VarBuilder::from_mmaped_safetensors(paths, dtype, device) }?;
+    Ok(vb)
 }

@@ -1,0 +1,102 @@
+//! The KV cache of one sequence (or one equal-length batch): per-layer key/value buffers that grow in
+//! place and can be truncated to any length, so a new prompt can reuse the longest common prefix.
+//!
+//! candle's `ConcatKvCache` copies the whole cache on every step and can only be cleared; this one
+//! preallocates in chunks and writes new positions with `slice_set`.
+
+use candle_core::{Result, Tensor};
+
+/// Positions are added in chunks of this many, so decoding rarely reallocates.
+const GROW_BY: usize = 256;
+
+/// Keys and values of one attention layer, shaped `(batch, kv_heads, capacity, head_dim)`.
+#[derive(Clone, Debug, Default)]
+struct LayerKv {
+    k: Option<Tensor>,
+    v: Option<Tensor>,
+}
+
+/// The cache of a whole model. The model's forward pass reads its length as the position offset.
+#[derive(Clone, Debug)]
+pub struct KvCache {
+    layers: Vec<LayerKv>,
+    len: usize,
+    batch: usize,
+}
+
+impl KvCache {
+    pub fn new(num_layers: usize) -> Self {
+        KvCache { layers: vec![LayerKv::default(); num_layers], len: 0, batch: 0 }
+    }
+
+    /// Positions held (the offset of the next token).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Batch size of what is cached; 0 when empty.
+    pub fn batch_size(&self) -> usize {
+        if self.len == 0 { 0 } else { self.batch }
+    }
+
+    /// Forgets everything past the first `n` positions (no-op if it holds fewer). The buffers stay
+    /// allocated: the next append overwrites the dropped positions.
+    pub fn truncate(&mut self, n: usize) {
+        self.len = self.len.min(n);
+    }
+
+    pub fn clear(&mut self) {
+        self.truncate(0);
+    }
+
+    /// Appends `k`/`v` of shape `(batch, kv_heads, new, head_dim)` to layer `layer` and returns all keys
+    /// and values so far. Every layer must append the same `new` per forward pass, then [`Self::advance`].
+    pub(crate) fn append(&mut self, layer: usize, k: &Tensor, v: &Tensor) -> Result<(Tensor, Tensor)> {
+        let (batch, _, new, _) = k.dims4()?;
+        if self.len > 0 && batch != self.batch {
+            candle_core::bail!("kv cache holds batch size {}, got {batch}", self.batch);
+        }
+        let needed = self.len + new;
+        let Some(slot) = self.layers.get_mut(layer) else {
+            candle_core::bail!("kv cache has no layer {layer}");
+        };
+        slot.k = Some(grow(slot.k.take(), k, needed)?);
+        slot.v = Some(grow(slot.v.take(), v, needed)?);
+        let (Some(k_all), Some(v_all)) = (&slot.k, &slot.v) else {
+            candle_core::bail!("kv cache layer {layer} is empty after growing");
+        };
+        k_all.slice_set(&k.contiguous()?, 2, self.len)?;
+        v_all.slice_set(&v.contiguous()?, 2, self.len)?;
+        Ok((k_all.narrow(2, 0, needed)?, v_all.narrow(2, 0, needed)?))
+    }
+
+    /// Commits `new` positions after every layer appended them.
+    pub(crate) fn advance(&mut self, new: usize, batch: usize) {
+        self.len += new;
+        self.batch = batch;
+    }
+}
+
+/// Returns a buffer with room for `needed` positions, copying the old one's contents when it grows or
+/// when the batch/shape changed (then the old contents are meaningless and dropped).
+fn grow(old: Option<Tensor>, like: &Tensor, needed: usize) -> Result<Tensor> {
+    let (b, h, _, d) = like.dims4()?;
+    if let Some(old) = old {
+        let (ob, oh, ocap, od) = old.dims4()?;
+        let same = (ob, oh, od) == (b, h, d) && old.dtype() == like.dtype();
+        if same && ocap >= needed {
+            return Ok(old);
+        }
+        if same {
+            let cap = needed.div_ceil(GROW_BY) * GROW_BY;
+            let extra = Tensor::zeros((b, h, cap - ocap, d), like.dtype(), like.device())?;
+            return Tensor::cat(&[&old, &extra], 2);
+        }
+    }
+    let cap = needed.div_ceil(GROW_BY) * GROW_BY;
+    Tensor::zeros((b, h, cap, d), like.dtype(), like.device())
+}

@@ -1,0 +1,339 @@
+//! Qwen2, Qwen3 and Qwen3-MoE decoders in candle, in candle's model-file style, reading and writing a
+//! [`KvCache`] the caller owns (so weights are shared and caches can be truncated, kept per request,
+//! or batched later).
+//!
+//! One file serves all three: Qwen2 has q/k/v biases and no q/k RMSNorm; Qwen3 adds per-head q/k
+//! RMSNorm; Qwen3-MoE replaces some MLPs with a sparse mixture of experts. Checkpoint key names are
+//! those of the Hugging Face checkpoints (`model.layers.N.self_attn.q_proj`, ...).
+
+use std::sync::Arc;
+
+use candle_core::{D, DType, Device, Module, Result, Tensor};
+use candle_nn::{Activation, Embedding, Linear, RmsNorm, VarBuilder};
+
+use super::config::QwenConfig;
+use super::kv_cache::KvCache;
+
+/// Rotary position tables, always computed in f32 (tables built in f16 drift from the reference at
+/// long positions), then stored in the model dtype.
+#[derive(Debug, Clone)]
+pub(crate) struct RotaryEmbedding {
+    sin: Tensor,
+    cos: Tensor,
+}
+
+impl RotaryEmbedding {
+    pub(crate) fn new(cfg: &QwenConfig, dtype: DType, dev: &Device) -> Result<Self> {
+        let dim = cfg.head_dim;
+        let max_seq_len = cfg.max_position_embeddings;
+        let inv_freq: Vec<f32> =
+            (0..dim).step_by(2).map(|i| 1f32 / cfg.rope_theta.powf(i as f64 / dim as f64) as f32).collect();
+        let inv_freq_len = inv_freq.len();
+        let inv_freq = Tensor::from_vec(inv_freq, (1, inv_freq_len), dev)?;
+        let t = Tensor::arange(0u32, max_seq_len as u32, dev)?.to_dtype(DType::F32)?.reshape((max_seq_len, 1))?;
+        let freqs = t.matmul(&inv_freq)?;
+        Ok(Self { sin: freqs.sin()?.to_dtype(dtype)?, cos: freqs.cos()?.to_dtype(dtype)? })
+    }
+
+    /// Applies RoPE to `x` of shape `(batch, heads, seq, head_dim)` at positions `offset..`.
+    fn apply(&self, x: &Tensor, offset: usize) -> Result<Tensor> {
+        let (_, _, seq_len, _) = x.dims4()?;
+        let cos = self.cos.narrow(0, offset, seq_len)?;
+        let sin = self.sin.narrow(0, offset, seq_len)?;
+        candle_nn::rotary_emb::rope(&x.contiguous()?, &cos, &sin)
+    }
+}
+
+/// SwiGLU MLP: the dense one and each expert of the sparse one.
+#[derive(Debug, Clone)]
+pub(crate) struct Mlp {
+    gate_proj: Linear,
+    up_proj: Linear,
+    down_proj: Linear,
+    act_fn: Activation,
+}
+
+impl Mlp {
+    pub(crate) fn new(hidden: usize, intermediate: usize, act_fn: Activation, vb: VarBuilder) -> Result<Self> {
+        Ok(Self {
+            gate_proj: candle_nn::linear_no_bias(hidden, intermediate, vb.pp("gate_proj"))?,
+            up_proj: candle_nn::linear_no_bias(hidden, intermediate, vb.pp("up_proj"))?,
+            down_proj: candle_nn::linear_no_bias(intermediate, hidden, vb.pp("down_proj"))?,
+            act_fn,
+        })
+    }
+}
+
+impl Module for Mlp {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let lhs = x.apply(&self.gate_proj)?.apply(&self.act_fn)?;
+        let rhs = x.apply(&self.up_proj)?;
+        (lhs * rhs)?.apply(&self.down_proj)
+    }
+}
+
+/// Qwen3-MoE's sparse block: a router picks the top-k experts per token; their outputs are summed,
+/// weighted by the (optionally renormalized) softmax of the router logits.
+#[derive(Debug, Clone)]
+pub(crate) struct SparseMoe {
+    gate: Linear,
+    experts: Vec<Mlp>,
+    norm_topk_prob: bool,
+    top_k: usize,
+}
+
+impl SparseMoe {
+    pub(crate) fn new(cfg: &QwenConfig, vb: VarBuilder) -> Result<Self> {
+        let Some(moe) = &cfg.moe else { candle_core::bail!("sparse MLP requested for a dense config") };
+        let gate = candle_nn::linear_no_bias(cfg.hidden_size, moe.num_experts, vb.pp("gate"))?;
+        let vb_e = vb.pp("experts");
+        let experts = (0..moe.num_experts)
+            .map(|i| Mlp::new(cfg.hidden_size, moe.moe_intermediate_size, cfg.hidden_act, vb_e.pp(i)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self { gate, experts, norm_topk_prob: moe.norm_topk_prob, top_k: moe.num_experts_per_tok })
+    }
+}
+
+impl Module for SparseMoe {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let (b, l, hidden) = xs.dims3()?;
+        let xs = xs.reshape((b * l, hidden))?;
+        // Routing in f32, as transformers does.
+        let router_logits = xs.apply(&self.gate)?.to_dtype(DType::F32)?;
+        let probs = candle_nn::ops::softmax_last_dim(&router_logits)?;
+        let top = probs.arg_sort_last_dim(false)?.narrow(D::Minus1, 0, self.top_k)?.contiguous()?;
+        let weights = probs.gather(&top, D::Minus1)?.to_vec2::<f32>()?;
+        let top = top.to_vec2::<u32>()?;
+
+        // Group rows by expert so each expert runs once on all of its tokens.
+        let mut rows = vec![Vec::<u32>::new(); self.experts.len()];
+        let mut row_weights = vec![Vec::<f32>::new(); self.experts.len()];
+        for (row, (w, experts)) in weights.iter().zip(&top).enumerate() {
+            let sum: f32 = w.iter().sum();
+            for (&w, &e) in w.iter().zip(experts) {
+                let Some(slot) = rows.get_mut(e as usize) else { continue };
+                slot.push(row as u32);
+                row_weights[e as usize].push(if self.norm_topk_prob { w / sum } else { w });
+            }
+        }
+        let mut ys = xs.zeros_like()?;
+        for (e, expert) in self.experts.iter().enumerate() {
+            if rows[e].is_empty() {
+                continue;
+            }
+            let idx = Tensor::new(rows[e].as_slice(), xs.device())?;
+            let w = Tensor::new(row_weights[e].as_slice(), xs.device())?.reshape(((), 1))?.to_dtype(xs.dtype())?;
+            let out = expert.forward(&xs.index_select(&idx, 0)?)?.broadcast_mul(&w)?;
+            ys = ys.index_add(&idx, &out, 0)?;
+        }
+        ys.reshape((b, l, hidden))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum FeedForward {
+    Dense(Mlp),
+    Sparse(SparseMoe),
+}
+
+impl Module for FeedForward {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        match self {
+            FeedForward::Dense(m) => m.forward(x),
+            FeedForward::Sparse(m) => m.forward(x),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Attention {
+    q_proj: Linear,
+    k_proj: Linear,
+    v_proj: Linear,
+    o_proj: Linear,
+    /// Per-head RMSNorm on q and k (Qwen3 only).
+    qk_norm: Option<(RmsNorm, RmsNorm)>,
+    num_heads: usize,
+    num_kv_heads: usize,
+    head_dim: usize,
+    rotary: Arc<RotaryEmbedding>,
+}
+
+impl Attention {
+    pub(crate) fn new(cfg: &QwenConfig, rotary: Arc<RotaryEmbedding>, vb: VarBuilder) -> Result<Self> {
+        let (h, kvh, hd) = (cfg.num_attention_heads, cfg.num_key_value_heads, cfg.head_dim);
+        let lin = |i, o, bias, name| candle_nn::linear_b(i, o, bias, vb.pp(name));
+        let qk_norm = if cfg.qk_norm {
+            Some((
+                candle_nn::rms_norm(hd, cfg.rms_norm_eps, vb.pp("q_norm"))?,
+                candle_nn::rms_norm(hd, cfg.rms_norm_eps, vb.pp("k_norm"))?,
+            ))
+        } else {
+            None
+        };
+        Ok(Self {
+            q_proj: lin(cfg.hidden_size, h * hd, cfg.qkv_bias, "q_proj")?,
+            k_proj: lin(cfg.hidden_size, kvh * hd, cfg.qkv_bias, "k_proj")?,
+            v_proj: lin(cfg.hidden_size, kvh * hd, cfg.qkv_bias, "v_proj")?,
+            o_proj: lin(h * hd, cfg.hidden_size, cfg.o_bias, "o_proj")?,
+            qk_norm,
+            num_heads: h,
+            num_kv_heads: kvh,
+            head_dim: hd,
+            rotary,
+        })
+    }
+
+    fn forward(&self, x: &Tensor, mask: Option<&Tensor>, cache: &mut KvCache, layer: usize) -> Result<Tensor> {
+        let (b, l, _) = x.dims3()?;
+        let offset = cache.len();
+        let q = x.apply(&self.q_proj)?.reshape((b, l, self.num_heads, self.head_dim))?;
+        let k = x.apply(&self.k_proj)?.reshape((b, l, self.num_kv_heads, self.head_dim))?;
+        let v = x.apply(&self.v_proj)?.reshape((b, l, self.num_kv_heads, self.head_dim))?;
+        // The norms act on the last (head_dim) axis, so they can run before the heads move forward.
+        let (q, k) = match &self.qk_norm {
+            Some((qn, kn)) => (q.apply(qn)?, k.apply(kn)?),
+            None => (q, k),
+        };
+        let q = self.rotary.apply(&q.transpose(1, 2)?, offset)?;
+        let k = self.rotary.apply(&k.transpose(1, 2)?, offset)?;
+        let v = v.transpose(1, 2)?.contiguous()?;
+
+        let (k, v) = cache.append(layer, &k, &v)?;
+        let groups = self.num_heads / self.num_kv_heads;
+        let k = candle_transformers::utils::repeat_kv(k, groups)?.contiguous()?;
+        let v = candle_transformers::utils::repeat_kv(v, groups)?.contiguous()?;
+
+        // Scores and softmax in f32 whatever the model dtype: half-precision softmax loses the tail.
+        let scale = 1.0 / (self.head_dim as f64).sqrt();
+        let mut scores = (q.matmul(&k.t()?)? * scale)?.to_dtype(DType::F32)?;
+        if let Some(mask) = mask {
+            scores = scores.broadcast_add(mask)?;
+        }
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?.to_dtype(v.dtype())?;
+        let ctx = probs.matmul(&v)?;
+        ctx.transpose(1, 2)?.reshape((b, l, self.num_heads * self.head_dim))?.apply(&self.o_proj)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct DecoderLayer {
+    self_attn: Attention,
+    mlp: FeedForward,
+    input_layernorm: RmsNorm,
+    post_attention_layernorm: RmsNorm,
+}
+
+impl DecoderLayer {
+    fn new(cfg: &QwenConfig, i: usize, rotary: Arc<RotaryEmbedding>, vb: VarBuilder) -> Result<Self> {
+        let mlp = if cfg.is_moe_layer(i) {
+            FeedForward::Sparse(SparseMoe::new(cfg, vb.pp("mlp"))?)
+        } else {
+            FeedForward::Dense(Mlp::new(cfg.hidden_size, cfg.intermediate_size, cfg.hidden_act, vb.pp("mlp"))?)
+        };
+        Ok(Self {
+            self_attn: Attention::new(cfg, rotary, vb.pp("self_attn"))?,
+            mlp,
+            input_layernorm: candle_nn::rms_norm(cfg.hidden_size, cfg.rms_norm_eps, vb.pp("input_layernorm"))?,
+            post_attention_layernorm: candle_nn::rms_norm(
+                cfg.hidden_size,
+                cfg.rms_norm_eps,
+                vb.pp("post_attention_layernorm"),
+            )?,
+        })
+    }
+
+    fn forward(&self, x: &Tensor, mask: Option<&Tensor>, cache: &mut KvCache, layer: usize) -> Result<Tensor> {
+        let h = self.self_attn.forward(&x.apply(&self.input_layernorm)?, mask, cache, layer)?;
+        let x = (x + h)?;
+        let h = x.apply(&self.post_attention_layernorm)?.apply(&self.mlp)?;
+        x + h
+    }
+}
+
+/// A Qwen causal language model: embeddings, decoder layers, final norm and LM head.
+#[derive(Debug, Clone)]
+pub struct Qwen {
+    embed_tokens: Embedding,
+    layers: Vec<DecoderLayer>,
+    norm: RmsNorm,
+    lm_head: Linear,
+    max_positions: usize,
+    device: Device,
+}
+
+impl Qwen {
+    pub fn new(cfg: &QwenConfig, vb: VarBuilder) -> Result<Self> {
+        if vb.dtype() == DType::F64 {
+            candle_core::bail!("f64 weights are not supported; use f32, f16 or bf16");
+        }
+        let embed_tokens = candle_nn::embedding(cfg.vocab_size, cfg.hidden_size, vb.pp("model.embed_tokens"))?;
+        let rotary = Arc::new(RotaryEmbedding::new(cfg, vb.dtype(), vb.device())?);
+        let vb_l = vb.pp("model.layers");
+        let layers = (0..cfg.num_hidden_layers)
+            .map(|i| DecoderLayer::new(cfg, i, rotary.clone(), vb_l.pp(i)))
+            .collect::<Result<Vec<_>>>()?;
+        let lm_head = if cfg.tie_word_embeddings {
+            Linear::new(embed_tokens.embeddings().clone(), None)
+        } else {
+            candle_nn::linear_no_bias(cfg.hidden_size, cfg.vocab_size, vb.pp("lm_head"))?
+        };
+        Ok(Self {
+            embed_tokens,
+            layers,
+            norm: candle_nn::rms_norm(cfg.hidden_size, cfg.rms_norm_eps, vb.pp("model.norm"))?,
+            lm_head,
+            max_positions: cfg.max_position_embeddings,
+            device: vb.device().clone(),
+        })
+    }
+
+    pub fn num_layers(&self) -> usize {
+        self.layers.len()
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// A fresh, empty cache for this model.
+    pub fn new_cache(&self) -> KvCache {
+        KvCache::new(self.layers.len())
+    }
+
+    /// Runs `input` (`(batch, seq)` token ids, equal lengths) at positions `cache.len()..` and appends
+    /// them to `cache`. Returns f32 logits for every position, `(batch, seq, vocab)`, or only the last,
+    /// `(batch, vocab)`, when `all_positions` is false (what generation needs; the LM head over the
+    /// whole prompt is most of a prefill's cost for small models).
+    pub fn forward(&self, input: &Tensor, cache: &mut KvCache, all_positions: bool) -> Result<Tensor> {
+        let (b, l) = input.dims2()?;
+        if l == 0 {
+            candle_core::bail!("empty input");
+        }
+        if cache.len() > 0 && cache.batch_size() != b {
+            cache.clear();
+        }
+        let offset = cache.len();
+        if offset + l > self.max_positions {
+            candle_core::bail!("{} positions exceed the model's {}", offset + l, self.max_positions);
+        }
+        let mask = if l > 1 { Some(causal_mask(l, offset, &self.device)?) } else { None };
+        let mut h = self.embed_tokens.forward(input)?;
+        for (i, layer) in self.layers.iter().enumerate() {
+            h = layer.forward(&h, mask.as_ref(), cache, i)?;
+        }
+        cache.advance(l, b);
+        let h = if all_positions { h } else { h.narrow(1, l - 1, 1)? };
+        let logits = h.apply(&self.norm)?.apply(&self.lm_head)?.to_dtype(DType::F32)?;
+        if all_positions { Ok(logits) } else { logits.squeeze(1) }
+    }
+}
+
+/// Additive mask `(seq, offset + seq)`: query i sees keys `..=offset + i`.
+fn causal_mask(seq: usize, offset: usize, device: &Device) -> Result<Tensor> {
+    let total = offset + seq;
+    let mask: Vec<f32> = (0..seq)
+        .flat_map(|i| (0..total).map(move |j| if j > offset + i { f32::NEG_INFINITY } else { 0.0 }))
+        .collect();
+    Tensor::from_vec(mask, (seq, total), device)
+}
