@@ -8,6 +8,7 @@ mod config;
 mod convert;
 mod generate;
 mod handlers;
+mod http;
 mod loader;
 mod server;
 mod session;
@@ -33,6 +34,8 @@ enum Command {
     Serve(ServeArgs),
     /// Generate a completion for a prompt file and print it.
     Generate(generate::GenerateArgs),
+    /// Serve a model over an OpenAI-compatible HTTP API (loopback by default).
+    ServeHttp(http::ServeHttpArgs),
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -55,6 +58,7 @@ fn main() -> std::process::ExitCode {
         None => serve(cli.serve),
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Generate(args)) => generate::run(args),
+        Some(Command::ServeHttp(args)) => http::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -4,7 +4,8 @@
 //! Defaults follow OpenAI's API (`max_tokens` 16, `temperature` 1), so a client written for vLLM gets
 //! the same behaviour here. Extensions shared with vLLM: `top_k`, `repetition_penalty`, `stop_reason`
 //! and `return_token_ids`. Fields this server cannot honour (`n > 1`, `logprobs`, `echo`, token-id
-//! prompts) are rejected with a 400 instead of being silently ignored.
+//! prompts) are rejected with a 400 instead of being silently ignored. `model` is ignored: one model is
+//! served, and clients often send a display name of their own.
 
 use engine::{ChatMessage, FinishReason, Generation, Prompt, Role, SamplingParams, SpecialTokens};
 use serde::Deserialize;
@@ -49,8 +50,6 @@ pub enum StringOrList {
 
 #[derive(Debug, Deserialize)]
 pub struct CompletionRequest {
-    #[serde(default)]
-    pub model: Option<String>,
     pub prompt: Value,
     /// With a suffix, the prompt becomes a fill-in-the-middle prompt in the model's FIM tokens.
     #[serde(default)]
@@ -63,8 +62,6 @@ pub struct CompletionRequest {
 
 #[derive(Debug, Deserialize)]
 pub struct ChatRequest {
-    #[serde(default)]
-    pub model: Option<String>,
     pub messages: Vec<WireMessage>,
     #[serde(flatten)]
     pub sampling: Sampling,

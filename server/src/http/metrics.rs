@@ -63,6 +63,11 @@ impl Metrics {
         InFlight(self)
     }
 
+    /// Generations queued or running now.
+    pub fn in_flight_count(&self) -> u64 {
+        self.in_flight.load(Ordering::Relaxed)
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
         let requests = self.requests.lock().map(|r| r.clone()).unwrap_or_default();
