@@ -71,7 +71,17 @@ pub async fn blocking<T: Send + 'static>(
 ) -> jsonrpc::Result<T> {
     let _cancel_on_drop = cancel.clone().drop_guard();
     let token = cancel.clone();
-    match tokio::task::spawn_blocking(move || work(&token)).await {
+    let run = move || {
+        let started = std::time::Instant::now();
+        let result = work(&token);
+        if let Err(engine::Error::Cancelled) = &result {
+            // Nobody may be waiting for the answer any more; this line is how one can tell that the
+            // decode loop really stopped (the end-to-end cancel tests look for it).
+            tracing::info!("model work cancelled after {} ms", started.elapsed().as_millis());
+        }
+        result
+    };
+    match tokio::task::spawn_blocking(run).await {
         Ok(result) => result.map_err(to_rpc_error),
         Err(join) if join.is_panic() => Err(panicked("model work", join.into_panic().as_ref())),
         Err(_) => Err(cancelled()),

@@ -1,5 +1,8 @@
 //! Integration tests of the `qwen-lsp` binary, driven over stdio like an editor would.
 
 mod bad_input;
+mod cancel;
+mod code_action;
+mod completion;
 mod lifecycle;
 mod support;
