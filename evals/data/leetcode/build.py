@@ -165,7 +165,22 @@ def run_program(src: str, timeout: float) -> tuple[str, float, str]:
         return ("pass" if ok else "fail"), cpu, detail
 
 
-def verify(prob: dict) -> dict:
+def run_sandbox(evals_bin: str, src: str) -> tuple[str, float]:
+    """Runs a program with `evals exec --json`; returns (verdict, seconds)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        prog = Path(tmp) / "prog.py"
+        prog.write_text(src, encoding="utf-8")
+        p = subprocess.run([evals_bin, "exec", str(prog), "--timeout-ms", "60000", "--json"],
+                           capture_output=True, text=True, timeout=300)
+        try:
+            res = json.loads(p.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            return f"error rc={p.returncode}", 0.0
+        ok = res.get("verdict") == "passed" and SENTINEL in res.get("stdout", "")
+        return ("pass" if ok else str(res.get("verdict"))), float(res.get("duration_ms", 0)) / 1000
+
+
+def verify(prob: dict, evals_bin: str | None = None) -> dict:
     rec, extra = prob["record"], prob["extra"]
     res = {"task_id": rec["task_id"], "difficulty": rec["difficulty"], "problems": []}
     st, dt, detail = run_program(program(rec, rec["canonical_solution"]), RUN_TIMEOUT_S)
@@ -174,6 +189,11 @@ def verify(prob: dict) -> dict:
         res["problems"].append(f"canonical {st}: {detail}")
     elif dt > CANONICAL_LIMIT_S:
         res["problems"].append(f"canonical too slow: {dt:.2f}s > {CANONICAL_LIMIT_S}s")
+    if evals_bin:
+        st, dt = run_sandbox(evals_bin, program(rec, rec["canonical_solution"]))
+        res["sandbox"], res["sandbox_s"] = st, dt
+        if st != "pass":
+            res["problems"].append(f"canonical in the sandbox: {st}")
     st, _, _ = run_program(program(rec, "    pass\n"), RUN_TIMEOUT_S)
     res["empty"] = "rejected" if st != "pass" else "PASSED"
     if st == "pass":
@@ -198,6 +218,8 @@ def main() -> int:
     ap.add_argument("--check", action="store_true", help="do not write; fail if the JSONL is stale")
     ap.add_argument("--only", default=None, help="verify only problems whose file name contains this")
     ap.add_argument("-j", "--jobs", type=int, default=1, help="verification programs run in parallel")
+    ap.add_argument("--sandbox", metavar="EVALS_BIN", default=None,
+                    help="also run each canonical in the wasm sandbox with `EVALS_BIN exec` and report its time")
     args = ap.parse_args()
 
     errors: list[str] = []
@@ -224,11 +246,13 @@ def main() -> int:
     if not args.no_verify:
         todo = [p for p in probs if args.only is None or args.only in p["extra"]["file"]]
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
-            results = list(ex.map(verify, todo))
+            results = list(ex.map(lambda p: verify(p, args.sandbox), todo))
         w = max([len(r["task_id"]) for r in results] + [7])
         print(f"{'task':<{w}}  {'diff':<6}  {'cpu_s':>7}  {'canonical':<9}  {'empty':<8}  {'wrong variant':<40}")
         for r in results:
             flag = "  <-- SLOW" if r["canonical_s"] > CANONICAL_WARN_S else ""
+            if "sandbox" in r:
+                flag = f"  sandbox {r['sandbox']} {r['sandbox_s']:.2f}s" + flag
             wk = f"{r['wrong_kind']}: {r['wrong']}" if r["wrong"] != "-" else "-"
             print(f"{r['task_id']:<{w}}  {r['difficulty']:<6}  {r['canonical_s']:>7.3f}  {r['canonical']:<9}  "
                   f"{r['empty']:<8}  {wk:<40}{flag}")
@@ -240,6 +264,10 @@ def main() -> int:
         print(f"verified {len(results)} problems: {len(results) - bad} ok, {bad} failing; "
               f"canonical native CPU time total {total:.2f}s (max {max([r['canonical_s'] for r in results] + [0]):.3f}s, "
               f"{slow} over {CANONICAL_WARN_S}s)")
+        if args.sandbox and results:
+            sb = [r["sandbox_s"] for r in results]
+            print(f"sandbox: canonical total {sum(sb):.2f}s, max {max(sb):.2f}s "
+                  f"({max(results, key=lambda r: r['sandbox_s'])['task_id']})")
     for e in errors:
         print("ERROR:", e, file=sys.stderr)
     return 1 if errors else 0
