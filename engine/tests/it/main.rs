@@ -3,3 +3,4 @@
 mod context;
 mod model;
 mod secrets;
+mod postprocess;
