@@ -6,3 +6,4 @@ mod code_action;
 mod completion;
 mod lifecycle;
 mod support;
+mod generate;
