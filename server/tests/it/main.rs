@@ -7,3 +7,4 @@ mod completion;
 mod lifecycle;
 mod support;
 mod generate;
+mod remote;
