@@ -1,6 +1,6 @@
 -- Start-up file of the Neovim under test (`nvim -u tests/init.lua`): puts the plugin on the runtimepath and
 -- calls setup{} with the JSON in $QWEN_TEST_SETUP. Works on 0.7 (no vim.json there: vim.fn.json_decode).
-local here = debug.getinfo(1, 'S').source:sub(2):match('(.*)/tests/init%.lua$')
+local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h:h')
 vim.opt.runtimepath:prepend(here)
 vim.opt.swapfile = false
 vim.opt.shadafile = 'NONE'

@@ -57,7 +57,7 @@ function M.resolve(user)
   if type(user) ~= 'table' then
     return nil, 'setup{} expects a table, got ' .. type(user)
   end
-  local known = {}
+  local known = { model = true } -- nil by default, so not a key of M.defaults
   for k in pairs(M.defaults) do
     known[k] = true
   end
