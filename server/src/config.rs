@@ -27,7 +27,7 @@ use serde::Deserialize;
 pub const DEFAULT_MODEL: &str = "Qwen/Qwen2.5-Coder-1.5B";
 
 /// Settings as the editor sends them.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Settings {
     /// Hub id, local HF directory or `.gguf` file. `--model` on the command line takes precedence.
@@ -45,19 +45,6 @@ pub struct Settings {
     /// The code actions' settings ("Fix this", "Complete this function"): sampling, candidates, whether
     /// to run the file's tests in the Python sandbox, context budget.
     pub actions: engine::actions::FixOptions,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            model: None,
-            dtype: None,
-            device: None,
-            completion: engine::complete::CompletionOptions::default(),
-            debounce_ms: 0,
-            actions: engine::actions::FixOptions::default(),
-        }
-    }
 }
 
 /// Settings that cannot be used. The previous settings stay in force.
@@ -80,10 +67,10 @@ impl Settings {
     /// Parses `value` (`null` = defaults) and validates the sampling parameters.
     pub fn parse(value: &serde_json::Value) -> Result<Parsed, ConfigError> {
         let mut value = value;
-        if let Some(map) = value.as_object() {
-            if let (1, Some(inner)) = (map.len(), map.get("qwen-lsp").or_else(|| map.get("qwenLsp"))) {
-                value = inner;
-            }
+        if let Some(map) = value.as_object()
+            && let (1, Some(inner)) = (map.len(), map.get("qwen-lsp").or_else(|| map.get("qwenLsp")))
+        {
+            value = inner;
         }
         if value.is_null() {
             return Ok(Parsed { settings: Settings::default(), unknown_keys: Vec::new() });
@@ -113,7 +100,6 @@ pub fn load_options(cli: &CliModel, settings: &Settings) -> engine::model::LoadO
         device: pick(&cli.device, &settings.device),
         // Stderr is the only place a language server can draw a bar; progress goes to the editor instead.
         show_progress: false,
-        ..engine::model::LoadOptions::default()
     }
 }
 

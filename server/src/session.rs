@@ -261,3 +261,23 @@ pub fn ready_model(state: &ModelState) -> jsonrpc::Result<Option<Arc<dyn Backend
 fn language_from_path(uri: &str) -> Language {
     uri.rsplit_once('.').map_or(Language::Other, |(_, ext)| Language::from_id(ext))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_before_the_model_is_ready_get_nothing_and_after_a_failure_an_error() {
+        assert!(matches!(ready_model(&ModelState::NotLoaded), Ok(None)));
+        assert!(matches!(ready_model(&ModelState::Loading), Ok(None)));
+        let error = ready_model(&ModelState::Failed("no such file".into())).err().expect("an error");
+        assert_eq!(error.message, "the model failed to load: no such file");
+    }
+
+    #[test]
+    fn languages_come_from_the_extension_when_the_id_is_unknown() {
+        assert_eq!(language_from_path("file:///a/b.py"), Language::Python);
+        assert_eq!(language_from_path("file:///A.java"), Language::Java);
+        assert_eq!(language_from_path("file:///Makefile"), Language::Other);
+    }
+}
