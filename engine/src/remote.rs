@@ -121,6 +121,21 @@ impl RemoteConfig {
     }
 }
 
+/// Environment variable with the API key [`open_backend`] sends to remote servers.
+pub const API_KEY_ENV: &str = "QWEN_LSP_REMOTE_API_KEY";
+
+/// Opens whatever `options.source` names: a remote server for `http(s)://host:port/v1#model-name`
+/// (API key from [`API_KEY_ENV`], secrets redacted, other settings default), otherwise a model loaded
+/// in this process. The one entry point for front ends that accept either (LSP server, evals).
+pub fn open_backend(options: &crate::model::LoadOptions) -> Result<std::sync::Arc<dyn Backend>> {
+    if RemoteConfig::is_remote_spec(&options.source) {
+        let mut config = RemoteConfig::from_spec(&options.source)?;
+        config.api_key = std::env::var(API_KEY_ENV).ok().filter(|k| !k.is_empty());
+        return Ok(std::sync::Arc::new(RemoteBackend::new(config)?));
+    }
+    Ok(std::sync::Arc::new(crate::model::LocalModel::load(options)?))
+}
+
 /// A remote OpenAI-compatible server as a [`Backend`].
 pub struct RemoteBackend {
     config: RemoteConfig,

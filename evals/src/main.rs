@@ -314,8 +314,9 @@ fn run_model(args: RunArgs) -> Result<i32> {
         device: args.device.clone(),
         show_progress: true,
     };
-    let model = engine::model::LocalModel::load(&load)?;
-    let backend: &dyn engine::Backend = &model;
+    // A checkpoint, or a remote OpenAI-compatible server given as http://host:port/v1#model-name.
+    let model = engine::remote::open_backend(&load)?;
+    let backend: &dyn engine::Backend = &*model;
     let style = if backend.info().has_chat_template { PromptStyle::Chat } else { PromptStyle::Completion };
     let settings = RunSettings {
         model: args.model.clone(),

@@ -22,7 +22,7 @@ async fn load(session: Arc<Session>, options: engine::model::LoadOptions, epoch:
     let source = options.source.clone();
     let progress = begin_progress(&session, epoch, &source).await;
     let started = Instant::now();
-    let mut loading = tokio::task::spawn_blocking(move || engine::model::LocalModel::load(&options));
+    let mut loading = tokio::task::spawn_blocking(move || engine::remote::open_backend(&options));
     // The engine has no progress callback (a hub download can take minutes); elapsed time at least
     // shows the editor's user that something is happening.
     let mut ticks = tokio::time::interval(Duration::from_secs(1));
@@ -38,7 +38,7 @@ async fn load(session: Arc<Session>, options: engine::model::LoadOptions, epoch:
         }
     };
     let state = match outcome {
-        Ok(Ok(model)) => ModelState::Ready(Arc::new(model)),
+        Ok(Ok(model)) => ModelState::Ready(model),
         Ok(Err(error)) => ModelState::Failed(error.to_string()),
         Err(join) => ModelState::Failed(format!("loading {source} crashed: {join}")),
     };

@@ -14,13 +14,13 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use engine::Backend;
-use engine::remote::{RemoteBackend, RemoteConfig};
 
 /// Arguments of `qwen-lsp serve-http`.
 #[derive(clap::Args, Debug)]
 pub struct ServeHttpArgs {
     /// The model: a Hugging Face hub id, a local HF directory, a .gguf file, or another
-    /// OpenAI-compatible server as `http://host:port/v1#model-name` (this server then relays to it).
+    /// OpenAI-compatible server as `http://host:port/v1#model-name` (this server then relays to it,
+    /// sending the key in $QWEN_LSP_REMOTE_API_KEY).
     #[arg(long, env = "QWEN_LSP_MODEL")]
     model: String,
     /// Weights' dtype: f32, f16 or bf16 (default: the best for the device).
@@ -95,10 +95,6 @@ pub fn run(args: ServeHttpArgs) -> anyhow::Result<()> {
 }
 
 fn load(args: &ServeHttpArgs) -> anyhow::Result<Arc<dyn Backend>> {
-    if RemoteConfig::is_remote_spec(&args.model) {
-        let config = RemoteConfig::from_spec(&args.model)?;
-        return Ok(Arc::new(RemoteBackend::new(config)?));
-    }
     let options = engine::model::LoadOptions {
         source: args.model.clone(),
         dtype: args.dtype.clone(),
@@ -106,9 +102,9 @@ fn load(args: &ServeHttpArgs) -> anyhow::Result<Arc<dyn Backend>> {
         show_progress: false,
     };
     let started = std::time::Instant::now();
-    let model = engine::model::LocalModel::load(&options)?;
+    let backend = engine::remote::open_backend(&options)?;
     tracing::info!("loaded {} in {:.1} s", args.model, started.elapsed().as_secs_f64());
-    Ok(Arc::new(model))
+    Ok(backend)
 }
 
 async fn shutdown_signal() {
