@@ -127,3 +127,33 @@ fn a_panicking_handler_answers_with_an_error_and_the_server_survives() {
     assert_eq!(response["error"]["message"], "internal error in qwen-lsp/debugPanic: qwen-lsp/debugPanic was called");
     server.shutdown_and_exit();
 }
+
+#[test]
+fn a_new_model_setting_reloads_the_model() {
+    // No --model: the `model` setting decides.
+    let mut server = TestServer::spawn(&[]);
+    server.initialize(json!({ "model": NO_MODEL }), json!({ "window": { "workDoneProgress": true } }));
+    let failed = server.wait_model_loaded();
+    assert!(failed.contains(NO_MODEL), "{failed}");
+
+    let tiny = crate::support::tiny_model();
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "qwen-lsp": { "model": tiny, "completion": { "validateSyntax": false,
+                "sampling": { "maxTokens": 4 } }, "unheardOf": 1 } } }),
+    );
+    let log = server.notification("window/logMessage", |p| p["message"].as_str().is_some_and(|m| m.contains("unheardOf")));
+    assert_eq!(log["params"]["type"], 2, "a warning: {log}");
+    let loaded = server.notification("$/progress", |p| {
+        p["value"]["kind"] == "end" && p["value"]["message"].as_str().is_some_and(|m| m.starts_with("loaded "))
+    });
+    assert!(loaded["params"]["token"] != json!(null));
+    server.open("file:///a.py", "python", "x = ");
+    let response = server.call(
+        "textDocument/inlineCompletion",
+        json!({ "textDocument": { "uri": "file:///a.py" }, "position": { "line": 0, "character": 4 },
+                "context": { "triggerKind": 1 } }),
+    );
+    assert!(response["result"].is_array(), "{response}");
+    server.shutdown_and_exit();
+}
