@@ -119,7 +119,8 @@ vim.fn.mkdir(dir, 'p')
 local file = dir .. '/geometry.py'
 local before = { 'import math', '', '', 'def circle_area(radius):', '    return ', '', '', 'print(circle_area(2.0))' }
 vim.fn.writefile(before, file)
-req('nvim_command', 'edit ' .. vim.fn.fnameescape(file))
+req('nvim_command', 'cd ' .. vim.fn.fnameescape(dir))
+req('nvim_command', 'edit geometry.py')
 if lua('return vim.bo.filetype') ~= 'python' then
   fail('filetype detection did not mark ' .. file .. ' as python')
 end
@@ -160,8 +161,10 @@ end
 -- Until the model has loaded the server answers with no items, so leave and re-enter insert mode until a
 -- suggestion shows (bounded by the budget).
 -- While the server reports model-load progress, requests get no items: wait it out (bounded) first.
-wait_for('the model to load', math.max(0, budget - 30) * 1000, function()
-  return lua("return require('qwen_lsp').status().state") ~= 'loading'
+-- qwen-lsp (and the scripted server) report the model load as work-done progress; wait for it to end.
+wait_for('the model load to finish', math.max(0, budget - 30) * 1000, function()
+  local s = lua("return require('qwen_lsp').status()")
+  return s.progress_done > 0 and s.state ~= 'loading'
 end)
 log('status after loading: ' .. lua("return require('qwen_lsp').status().detail"))
 local shown
@@ -172,7 +175,7 @@ while not shown do
   req('nvim_input', '<Esc>')
   req('nvim_win_set_cursor', 0, { 5, 4 })
   req('nvim_input', 'A')
-  vim.wait(math.min(15000, math.max(0, (budget - elapsed()) * 1000)), function()
+  vim.wait(math.min(10000, math.max(0, (budget - elapsed()) * 1000)), function()
     shown = ghost()
     return shown ~= nil and shown.text ~= ''
   end, 50)
@@ -205,7 +208,7 @@ if capture then
   local screen = vim.fn.system({ 'tmux', 'capture-pane', '-p', '-t', target })
   local screen_e = vim.fn.system({ 'tmux', 'capture-pane', '-p', '-e', '-t', target })
   vim.fn.writefile(vim.split(screen, '\n', { plain = true }), out)
-  vim.fn.writefile(vim.split(screen_e, '\n', { plain = true }), out .. '.ansi')
+  vim.fn.writefile(vim.split(screen_e, '\n', { plain = true }), (out:gsub('%.txt$', '')) .. '.ansi')
   log('screen captured to ' .. out)
 end
 
@@ -272,8 +275,31 @@ if still ~= nil and still.row == shown.row and still.col == shown.col and still.
 end
 log(('accepted: line 5 is now %q'):format(after[5]))
 
--- 6. :QwenLsp disable stops the server; enable brings it back.
+-- 6. Real server only: the code actions that vim.lsp.buf.code_action() lists on an unfinished body.
 req('nvim_input', '<Esc>')
+if expect == 'real' then
+  req('nvim_buf_set_lines', 0, 4, 5, false, { '    pass' })
+  local titles = lua([[
+    local params = {
+      textDocument = { uri = vim.uri_from_bufnr(0) },
+      range = { start = { line = 4, character = 4 }, ['end'] = { line = 4, character = 4 } },
+      context = { diagnostics = {} },
+    }
+    local titles = {}
+    local responses = vim.lsp.buf_request_sync(0, 'textDocument/codeAction', params, 20000) or {}
+    for _, r in pairs(responses) do
+      if r.error then titles[#titles + 1] = 'error: ' .. tostring(r.error.message) end
+      for _, a in ipairs(r.result or {}) do titles[#titles + 1] = a.title end
+    end
+    return titles
+  ]])
+  if not vim.tbl_contains(titles, 'Complete this function (Qwen)') then
+    fail('code actions on `    pass` were ' .. vim.inspect(titles) .. ', expected "Complete this function (Qwen)"')
+  end
+  log('code actions offered: ' .. table.concat(titles, ', '))
+end
+
+-- 7. :QwenLsp disable stops the server; enable brings it back.
 req('nvim_command', 'QwenLsp disable')
 wait_for('the client to stop after :QwenLsp disable', 10000, function()
   return lua("return require('qwen_lsp').client() == nil") and lua("return require('qwen_lsp').status().state") == 'disabled'

@@ -21,6 +21,7 @@ local native -- whether the native inline completion is in use
 local enabled = true
 ---@type table<string, {title: string, message?: string, percentage?: number}>
 local progress = {}
+local progress_done = 0 -- work-done progress reports that ended (the model load is the first)
 local last_error ---@type string|nil
 local client_ids = {} ---@type table<integer, boolean>
 
@@ -56,6 +57,7 @@ local function progress_handler(err, result, ctx, hconfig)
       progress[token].percentage = value.percentage or progress[token].percentage
     elseif value.kind == 'end' then
       progress[token] = nil
+      progress_done = progress_done + 1
     end
   end
   local default = vim.lsp.handlers['$/progress']
@@ -251,8 +253,14 @@ local function stop_all()
 end
 
 --- A snapshot of the plugin's state, for statuslines and :QwenLsp status.
----@return {state: string, detail: string, inline: string, client_id: integer|nil, error: string|nil}
+---@return {state: string, detail: string, inline: string, client_id: integer|nil, error: string|nil, progress_done: integer}
 function M.status()
+  local s = M._status()
+  s.progress_done = progress_done
+  return s
+end
+
+function M._status()
   if not cfg then
     return { state = 'unconfigured', detail = 'setup{} was not called', inline = '-' }
   end
