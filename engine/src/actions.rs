@@ -2,10 +2,17 @@
 //! body. Each produces at most one [`Fix`] whose title says how it was checked.
 
 use std::ops::Range;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Backend, CancellationToken, Document, Result, SamplingParams, TextEdit};
+use crate::context::{line_end, line_start};
+use crate::postprocess::{self, CursorSyntax, Lines};
+use crate::syntax::{self, Definition, DefinitionKind};
+use crate::{
+    Backend, CancellationToken, ChatMessage, Document, Error, Language, Prompt, Result, Role, SamplingParams, TextEdit,
+    prompt,
+};
 
 /// A diagnostic the editor shows on the range the action is asked for (from a linter, a compiler or a
 /// failing test), in byte offsets.
@@ -102,38 +109,471 @@ pub trait TestRunner: Send + Sync {
     ) -> std::result::Result<sandbox::Outcome, sandbox::Error>;
 }
 
+impl TestRunner for sandbox::Sandbox {
+    fn run_blocking(
+        &self,
+        program: &sandbox::Program,
+        limits: &sandbox::Limits,
+    ) -> std::result::Result<sandbox::Outcome, sandbox::Error> {
+        sandbox::Sandbox::run_blocking(self, program, limits)
+    }
+}
+
+/// Wall-clock limit of one test run of a candidate fix. CPython's start-up in the sandbox takes
+/// ~0.1 s and doctest's imports ~0.3 s more; the rest is the file's own tests.
+const TEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Temperature of the candidates after the first (greedy) one.
+const RETRY_TEMPERATURE: f64 = 0.7;
+
 /// "Fix this": asks the model for a corrected version of the code the diagnostics point into (the
-/// enclosing function, else the enclosing top-level statement), keeps the first candidate that parses
-/// without new syntax errors and, for Python files with doctests or top-level asserts, passes them in
-/// `runner` (when given). `Ok(None)` when there are no diagnostics or no candidate survives.
+/// enclosing function, else the lines of the diagnostics), keeps the first candidate that parses
+/// without new syntax errors and, for Python files with doctests, asserts or `test_*` functions,
+/// passes them in `runner` (when given). `Ok(None)` when there are no diagnostics or no candidate
+/// survives.
 pub fn fix(
     backend: &dyn Backend,
     runner: Option<&dyn TestRunner>,
     request: &FixRequest<'_>,
     cancel: &CancellationToken,
 ) -> Result<Option<Fix>> {
-    let _ = (backend, runner, request, cancel);
+    let document = request.document;
+    let text = document.text();
+    check_range(text, &request.range)?;
+    for d in &request.diagnostics {
+        check_range(text, &d.range)?;
+    }
+    let Some(first) = request.diagnostics.first() else { return Ok(None) };
+    let target = Target::around(document, first.range.start.min(request.range.start), request.range.end.max(first.range.end));
+    let info = backend.info();
+    let use_chat = info.has_chat_template || !info.special.has_fim();
+    for attempt in 0..request.options.candidates.max(1) {
+        let params = attempt_params(&request.options.sampling, attempt);
+        let edit = if use_chat {
+            chat_fix(backend, document, &target, &request.diagnostics, &params, cancel)?
+        } else {
+            let hint = request.diagnostics.iter().map(|d| d.message.as_str()).collect::<Vec<_>>().join("; ");
+            fim_body(backend, document, &target, Some(&hint), &params, cancel)?
+        };
+        let Some(edit) = edit else { continue };
+        if let Some(check) = check_candidate(document, &edit, runner, request.options)? {
+            return Ok(Some(Fix { title: format!("Fix this ({})", check.label()), edit, check }));
+        }
+    }
     Ok(None)
 }
 
 /// The byte range of the function or method around `offset` whose body is unfinished: empty, only
-/// `pass` / `...` (with an optional docstring), a `TODO` comment, or `raise NotImplementedError`
-/// (Python); an empty body, a `TODO` comment, or `throw new UnsupportedOperationException(...)` (Java).
-/// The server offers "Complete this function" when this is `Some`.
+/// `pass` / `...` (after an optional docstring), only comments such as `# TODO`, or
+/// `raise NotImplementedError` (Python); empty, only comments, or `throw new
+/// UnsupportedOperationException(...)` (Java). The server offers "Complete this function" when this
+/// is `Some`.
 pub fn unfinished_function_at(document: &Document, offset: usize) -> Option<Range<usize>> {
-    let _ = (document, offset);
-    None
+    unfinished(document, offset).map(|t| t.def.range)
 }
 
 /// "Complete this function": has the model write the body of the unfinished function at
-/// `request.offset` (signature, docstring and the rest of the file as context) and checks it like
-/// [`fix`]. `Ok(None)` when there is no unfinished function there or no candidate survives.
+/// `request.offset` (the file around it as FIM context, or a chat request for models without FIM
+/// tokens) and checks it like [`fix`]. `Ok(None)` when there is no unfinished function there or no
+/// candidate survives.
 pub fn complete_function(
     backend: &dyn Backend,
     runner: Option<&dyn TestRunner>,
     request: &CompleteFunctionRequest<'_>,
     cancel: &CancellationToken,
 ) -> Result<Option<Fix>> {
-    let _ = (backend, runner, request, cancel);
+    let document = request.document;
+    let Some(target) = unfinished(document, request.offset) else { return Ok(None) };
+    let info = backend.info();
+    for attempt in 0..request.options.candidates.max(1) {
+        let params = attempt_params(&request.options.sampling, attempt);
+        let edit = if info.special.has_fim() {
+            fim_body(backend, document, &target, None, &params, cancel)?
+        } else {
+            chat_fix(backend, document, &target, &[], &params, cancel)?
+        };
+        let Some(edit) = edit else { continue };
+        if let Some(check) = check_candidate(document, &edit, runner, request.options)? {
+            let title = format!("Complete this function ({})", check.label());
+            return Ok(Some(Fix { title, edit, check }));
+        }
+    }
     Ok(None)
+}
+
+fn check_range(text: &str, range: &Range<usize>) -> Result<()> {
+    if range.start > range.end || range.end > text.len() || !text.is_char_boundary(range.start) || !text.is_char_boundary(range.end) {
+        return Err(Error::InvalidInput(format!(
+            "range {}..{} is not a valid range of a {}-byte document",
+            range.start,
+            range.end,
+            text.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The first candidate as configured (greedy by default); later ones sampled with other seeds.
+fn attempt_params(base: &SamplingParams, attempt: usize) -> SamplingParams {
+    let mut params = base.clone();
+    if attempt > 0 {
+        params.temperature = params.temperature.max(RETRY_TEMPERATURE);
+        params.seed = base.seed.wrapping_add(attempt as u64);
+    }
+    params
+}
+
+/// The code an action rewrites: a whole function (`def` = the definition), or the lines of the
+/// diagnostics outside any function.
+struct Target {
+    /// The function or method, when the target is one.
+    def: Definition,
+    /// Whether `def` is a real definition (else it spans the diagnostics' lines and has no body).
+    is_function: bool,
+    /// The statements the model rewrites (the whole body after the docstring, or the lines).
+    body: Range<usize>,
+}
+
+impl Target {
+    fn around(document: &Document, start: usize, end: usize) -> Target {
+        let text = document.text();
+        let innermost = document
+            .tree()
+            .map(|tree| syntax::outline(document.language, tree, text))
+            .and_then(|outline| {
+                syntax::enclosing(&outline, start.max(1))
+                    .filter(|d| d.kind.is_callable() && d.range.end >= end)
+                    .last()
+                    .cloned()
+            });
+        match innermost {
+            Some(def) => {
+                let body = body_statements(text, &def);
+                Target { def, is_function: true, body }
+            }
+            None => {
+                let lines = line_start(text, start)..line_end(text, end.max(start));
+                let def = Definition {
+                    name: String::new(),
+                    kind: DefinitionKind::Function,
+                    range: lines.clone(),
+                    body: None,
+                    docstring: None,
+                };
+                Target { def, is_function: false, body: lines }
+            }
+        }
+    }
+}
+
+/// The lines of a function's body that an action rewrites: after the header and docstring (Python),
+/// inside the braces (Java), to the end of the definition.
+fn body_statements(text: &str, def: &Definition) -> Range<usize> {
+    let Some(body) = &def.body else { return def.range.end..def.range.end };
+    if text[body.clone()].starts_with('{') {
+        // Java: between the braces.
+        let inner_end = if text[body.clone()].ends_with('}') { body.end - 1 } else { body.end };
+        return (body.start + 1).min(inner_end)..inner_end;
+    }
+    let start = match &def.docstring {
+        Some(doc) => line_end(text, doc.end),
+        None if line_start(text, body.start) > def.range.start => line_start(text, body.start),
+        // A body on the header's line (`def f(): pass`) is rewritten from where it starts.
+        None => body.start,
+    };
+    start.min(def.range.end)..def.range.end
+}
+
+fn unfinished(document: &Document, offset: usize) -> Option<Target> {
+    let text = document.text();
+    let tree = document.tree()?;
+    if offset > text.len() {
+        return None;
+    }
+    let outline = syntax::outline(document.language, tree, text);
+    let def = syntax::enclosing(&outline, offset.max(1))
+        .chain(outline.definitions.iter().filter(|d| d.range.start == offset))
+        .filter(|d| d.kind.is_callable() && d.body.is_some())
+        .last()?
+        .clone();
+    let body = body_statements(text, &def);
+    let rest = &text[body.clone()];
+    let finished = rest.lines().map(str::trim).any(|line| !is_placeholder(document.language, line));
+    (!finished).then_some(Target { def, is_function: true, body })
+}
+
+/// A body line that holds no real code yet.
+fn is_placeholder(language: Language, line: &str) -> bool {
+    let comment = match language {
+        Language::Python => line.starts_with('#'),
+        _ => line.starts_with("//") || line.starts_with("/*") || line.starts_with('*'),
+    };
+    line.is_empty()
+        || comment
+        || match language {
+            Language::Python => {
+                matches!(line, "pass" | "...") || line.starts_with("raise NotImplementedError")
+            }
+            Language::Java => line.starts_with("throw new UnsupportedOperationException"),
+            Language::Other => false,
+        }
+}
+
+/// A base model's candidate: the function's body regenerated as fill-in-the-middle between the
+/// header (and docstring) and the rest of the file, with the diagnostics as a comment above the
+/// function in the prompt only.
+fn fim_body(
+    backend: &dyn Backend,
+    document: &Document,
+    target: &Target,
+    hint: Option<&str>,
+    params: &SamplingParams,
+    cancel: &CancellationToken,
+) -> Result<Option<TextEdit>> {
+    let text = document.text();
+    let special = &backend.info().special;
+    let java = document.language == Language::Java && target.is_function;
+    let def_line = line_start(text, target.def.range.start);
+    let def_indent = &text[def_line..target.def.range.start];
+    let first_line = text[target.body.clone()].lines().find(|l| !l.trim().is_empty());
+    let body_indent = match first_line {
+        Some(line) if !line.trim_start().starts_with('}') => line[..line.len() - line.trim_start().len()].to_owned(),
+        _ if target.is_function => format!("{def_indent}    "),
+        _ => def_indent.to_owned(),
+    };
+    let comment = if document.language == Language::Python { "#" } else { "//" };
+    let mut prefix = text[..def_line].to_owned();
+    if let Some(hint) = hint {
+        let indent = if target.is_function { def_indent } else { body_indent.as_str() };
+        prefix.push_str(&format!("{indent}{comment} FIXME: {}\n", hint.replace('\n', " ")));
+    }
+    prefix.push_str(&text[def_line..target.body.start]);
+    if !prefix.ends_with('\n') {
+        prefix.push('\n');
+    }
+    prefix.push_str(&body_indent);
+    // Java's closing brace goes back on a line of its own.
+    let suffix = if java { format!("\n{def_indent}{}", &text[target.body.end..]) } else { text[target.body.end..].to_owned() };
+    let Some(prompt_text) = prompt::fim(special, &prefix, &suffix) else { return Ok(None) };
+    let mut params = params.clone();
+    params.stop.extend(
+        [&special.fim_prefix, &special.fim_suffix, &special.fim_middle, &special.file_sep].into_iter().flatten().cloned(),
+    );
+    let generation = backend.generate(&Prompt::Text(prompt_text), &params, cancel, &mut |_| {})?;
+    let cursor = CursorSyntax {
+        lines: Lines::Multi,
+        line_ending: if text.contains("\r\n") { "\r\n" } else { "\n" },
+        line_prefix: body_indent.clone(),
+        line_suffix: String::new(),
+        next_line: suffix.lines().find(|l| !l.trim().is_empty()).map(str::to_owned),
+        min_indent: body_indent.chars().count(),
+        closes_block_at: None,
+    };
+    let think = think_tags(backend);
+    let Some(processed) = postprocess::process(&generation.text, target.body.start, &cursor, think) else {
+        return Ok(None);
+    };
+    let new_text = if java {
+        format!("\n{body_indent}{}\n{def_indent}", processed.text)
+    } else {
+        let on_own_line = target.body.start == 0 || text[..target.body.start].ends_with('\n');
+        let lead = if on_own_line { "" } else { "\n" };
+        let trail = if text[target.body.clone()].ends_with('\n') { "\n" } else { "" };
+        format!("{lead}{body_indent}{}{trail}", processed.text)
+    };
+    Ok(Some(TextEdit { start: target.body.start, end: target.body.end, new_text }))
+}
+
+/// An instruct model's candidate: the target rewritten in a chat, the reply's code block parsed and the
+/// definition of the same name (or the whole block) put in the target's place, at its indentation.
+fn chat_fix(
+    backend: &dyn Backend,
+    document: &Document,
+    target: &Target,
+    diagnostics: &[DiagnosticInfo],
+    params: &SamplingParams,
+    cancel: &CancellationToken,
+) -> Result<Option<TextEdit>> {
+    let text = document.text();
+    let info = backend.info();
+    let language = match document.language {
+        Language::Python => "python",
+        Language::Java => "java",
+        Language::Other => "",
+    };
+    let start = line_start(text, target.def.range.start);
+    let code = &text[start..target.def.range.end];
+    let mut request = String::new();
+    if diagnostics.is_empty() {
+        request.push_str("Complete the body of this function. Keep its signature and docstring.\n\n");
+    } else {
+        request.push_str("Fix the problems reported in this code:\n");
+        for d in diagnostics {
+            let line = text[..d.range.start].matches('\n').count() + 1;
+            request.push_str(&format!("- line {line}: {}\n", d.message));
+        }
+        request.push('\n');
+    }
+    request.push_str(&format!("```{language}\n{}\n```\n", code.trim_end()));
+    request.push_str("\nReply with the complete corrected code in one fenced code block and nothing else.");
+    // Qwen3's soft switch: an answer, not a long chain of thought, for an editor action.
+    if info.special.think_start.is_some() {
+        request.push_str(" /no_think");
+    }
+    let messages = vec![
+        ChatMessage {
+            role: Role::System,
+            content: "You are an expert programmer who makes minimal, correct edits to code.".to_owned(),
+        },
+        ChatMessage { role: Role::User, content: request },
+    ];
+    let generation = backend.generate(&Prompt::Chat(messages), params, cancel, &mut |_| {})?;
+    let think = think_tags(backend);
+    let reply = postprocess::strip_think(&generation.text, think.0, think.1);
+    let Some(code_block) = fenced_code(&reply) else { return Ok(None) };
+    let replacement = if target.is_function {
+        // The model may return helpers or the whole class; take the function of the same name.
+        let candidate = Document::new("candidate", document.language, code_block.clone());
+        let found = candidate.tree().and_then(|tree| {
+            syntax::outline(document.language, tree, &code_block)
+                .definitions
+                .into_iter()
+                .find(|d| d.name == target.def.name && d.kind.is_callable())
+        });
+        match found {
+            Some(def) => code_block[line_start(&code_block, def.range.start)..def.range.end].to_owned(),
+            None => return Ok(None),
+        }
+    } else {
+        code_block
+    };
+    let indent = &text[start..target.def.range.start];
+    let new_text = reindent(&replacement, indent);
+    let new_text = if text[start..target.def.range.end].ends_with('\n') { format!("{new_text}\n") } else { new_text };
+    Ok(Some(TextEdit { start, end: target.def.range.end, new_text }))
+}
+
+fn think_tags(backend: &dyn Backend) -> (&str, &str) {
+    let special = &backend.info().special;
+    (special.think_start.as_deref().unwrap_or("<think>"), special.think_end.as_deref().unwrap_or("</think>"))
+}
+
+/// The first fenced code block of a chat reply, or the whole reply when it has no fence.
+fn fenced_code(reply: &str) -> Option<String> {
+    let code = match reply.find("```") {
+        Some(open) => {
+            let after = &reply[open + 3..];
+            // Skip the info string (```python).
+            let body = after.find('\n').map_or("", |i| &after[i + 1..]);
+            body.find("```").map_or(body, |close| &body[..close])
+        }
+        None => reply,
+    };
+    let code = code.trim_end();
+    (!code.trim().is_empty()).then(|| code.replace("\r\n", "\n"))
+}
+
+/// Shifts `code` so that its least indented line starts with `indent`.
+fn reindent(code: &str, indent: &str) -> String {
+    let common = code
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    code.lines()
+        .map(|l| if l.trim().is_empty() { String::new() } else { format!("{indent}{}", &l[common.min(l.len())..]) })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Checks a candidate edit: it must change the file, parse with no more syntax errors than before and
+/// none in the edited lines, and (Python, with tests in the file and a runner) pass the file's
+/// doctests, asserts and `test_*` functions. `None` when it fails.
+fn check_candidate(
+    document: &Document,
+    edit: &TextEdit,
+    runner: Option<&dyn TestRunner>,
+    options: &FixOptions,
+) -> Result<Option<FixCheck>> {
+    let text = document.text();
+    let mut new_text = text.to_owned();
+    new_text.replace_range(edit.start..edit.end, &edit.new_text);
+    if new_text == text {
+        return Ok(None);
+    }
+    let Some(before) = document.tree() else { return Ok(Some(FixCheck::NotChecked)) };
+    let Some(after) = syntax::parse(document.language, &new_text, None) else { return Ok(Some(FixCheck::NotChecked)) };
+    let edited = line_start(&new_text, edit.start)..line_end(&new_text, edit.start + edit.new_text.len());
+    let errors_after = syntax::errors(&after);
+    let in_edit = errors_after.iter().any(|e| edited.start <= e.start && e.end <= edited.end);
+    if errors_after.len() > syntax::error_count(before) || in_edit {
+        tracing::debug!(in_edit, "candidate rejected: syntax errors");
+        return Ok(None);
+    }
+    if document.language != Language::Python || !options.run_tests {
+        return Ok(Some(FixCheck::SyntaxOk));
+    }
+    let (Some(runner), Some(program)) = (runner, test_program(&new_text, &after)) else {
+        return Ok(Some(FixCheck::SyntaxOk));
+    };
+    let limits = sandbox::Limits { timeout: TEST_TIMEOUT, ..sandbox::Limits::default() };
+    match runner.run_blocking(&sandbox::Program { source: program, ..sandbox::Program::default() }, &limits) {
+        Ok(outcome) if outcome.verdict == sandbox::Verdict::Passed => Ok(Some(FixCheck::TestsPass)),
+        Ok(outcome) => {
+            tracing::debug!(verdict = ?outcome.verdict, stderr = %outcome.stderr, "candidate rejected by the file's tests");
+            Ok(None)
+        }
+        // The sandbox itself failed (not the candidate): say only what was checked.
+        Err(e) => {
+            tracing::warn!("cannot run the file's tests: {e}");
+            Ok(Some(FixCheck::SyntaxOk))
+        }
+    }
+}
+
+/// Runs the file's doctests and `test_*` functions after its definitions.
+const TEST_HARNESS: &str = r#"
+import doctest as __qwen_doctest
+import sys as __qwen_sys
+__qwen_result = __qwen_doctest.testmod(__qwen_sys.modules[__name__])
+for __qwen_name, __qwen_test in list(globals().items()):
+    if __qwen_name.startswith("test_") and callable(__qwen_test):
+        __qwen_test()
+if __qwen_result.failed:
+    raise AssertionError(f"{__qwen_result.failed} of {__qwen_result.attempted} doctests failed")
+"#;
+
+/// A program that checks a Python file against its own tests, or `None` when it has none: the
+/// file's imports, definitions, assignments and top-level asserts (not its other statements, which
+/// could wait for input or start a server), then [`TEST_HARNESS`].
+pub fn test_program(text: &str, tree: &tree_sitter::Tree) -> Option<String> {
+    let root = tree.root_node();
+    let mut program = String::new();
+    let mut has_tests = false;
+    let mut cursor = root.walk();
+    for node in root.named_children(&mut cursor) {
+        let keep = match node.kind() {
+            "import_statement" | "import_from_statement" | "future_import_statement" | "class_definition" => true,
+            "function_definition" | "decorated_definition" => {
+                let name = node
+                    .child_by_field_name("name")
+                    .or_else(|| node.child_by_field_name("definition").and_then(|d| d.child_by_field_name("name")))
+                    .and_then(|n| n.utf8_text(text.as_bytes()).ok());
+                has_tests |= name.is_some_and(|n| n.starts_with("test_"));
+                true
+            }
+            "assert_statement" => {
+                has_tests = true;
+                true
+            }
+            "expression_statement" => node.named_child(0).is_some_and(|e| e.kind() == "assignment"),
+            _ => false,
+        };
+        if keep {
+            program.push_str(&text[node.byte_range()]);
+            program.push('\n');
+        }
+    }
+    has_tests |= text.lines().any(|l| l.trim_start().starts_with(">>> "));
+    has_tests.then(|| program + TEST_HARNESS)
 }

@@ -4,3 +4,4 @@ mod context;
 mod model;
 mod secrets;
 mod postprocess;
+mod pipeline;

@@ -1,0 +1,219 @@
+//! The completion pipeline, `complete()`: request -> context -> prompt -> backend -> post-process ->
+//! validate. Pipeline logic is driven by a scripted test double; one end-to-end test runs the real
+//! tiny Qwen3 checkpoint.
+
+use std::collections::VecDeque;
+use std::sync::{LazyLock, Mutex};
+
+use engine::complete::{self, CompletionOptions, CompletionRequest, Multiline};
+use engine::model::{LoadOptions, LocalModel};
+use engine::{
+    Backend, CancellationToken, Document, FinishReason, Generation, Language, ModelInfo, Prompt, SamplingParams,
+};
+use expect_test::expect;
+
+use crate::context::{count_tokens, qwen_special, with_cursor, workspace};
+
+/// TEST DOUBLE, not a model: replays scripted replies so that tests can check what the pipeline does
+/// with a given model output (post-processing, validation, candidate checking). It records the prompts
+/// and parameters it receives. Token counts come from the real Qwen3 tokenizer.
+pub(crate) struct ScriptedBackend {
+    info: ModelInfo,
+    replies: Mutex<VecDeque<String>>,
+    pub(crate) received: Mutex<Vec<(Prompt, SamplingParams)>>,
+}
+
+impl ScriptedBackend {
+    pub(crate) fn new(has_chat_template: bool, replies: &[&str]) -> ScriptedBackend {
+        ScriptedBackend {
+            info: ModelInfo {
+                name: "scripted test double".into(),
+                context_length: 4096,
+                special: qwen_special(),
+                has_chat_template,
+            },
+            replies: Mutex::new(replies.iter().map(|r| r.to_string()).collect()),
+            received: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn prompts(&self) -> Vec<Prompt> {
+        self.received.lock().map(|r| r.iter().map(|(p, _)| p.clone()).collect()).unwrap_or_default()
+    }
+}
+
+impl Backend for ScriptedBackend {
+    fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    fn count_tokens(&self, text: &str) -> engine::Result<usize> {
+        count_tokens(text)
+    }
+
+    fn generate(
+        &self,
+        prompt: &Prompt,
+        params: &SamplingParams,
+        cancel: &CancellationToken,
+        on_text: &mut dyn FnMut(&str),
+    ) -> engine::Result<Generation> {
+        if cancel.is_cancelled() {
+            return Err(engine::Error::Cancelled);
+        }
+        if let Ok(mut received) = self.received.lock() {
+            received.push((prompt.clone(), params.clone()));
+        }
+        let text = self.replies.lock().ok().and_then(|mut r| r.pop_front()).unwrap_or_default();
+        on_text(&text);
+        Ok(Generation {
+            prompt_token_ids: Vec::new(),
+            token_ids: Vec::new(),
+            text,
+            finish: FinishReason::Eos,
+            prefill_ms: 0.0,
+            decode_ms: 0.0,
+        })
+    }
+}
+
+fn request<'a>(doc: &'a Document, cursor: usize, options: &'a CompletionOptions) -> CompletionRequest<'a> {
+    CompletionRequest { document: doc, cursor, open_documents: &[], options }
+}
+
+#[test]
+fn complete_post_processes_the_model_output() {
+    let (doc, cursor) = with_cursor(
+        "file:///p/geo.py",
+        Language::Python,
+        "import math\n\n\ndef area(r):$0\n\n\nprint(area(2))\n",
+    );
+    let backend = ScriptedBackend::new(false, &["<think>circle</think>\n    return math.pi * r ** 2\n\n\ndef perimeter(r):\n    pass\n"]);
+    let options = CompletionOptions::default();
+    let trace = complete::complete_traced(&backend, &request(&doc, cursor, &options), &CancellationToken::new())
+        .expect("complete");
+    expect![[r#"
+        Some(
+            Completion {
+                text: "    return math.pi * r ** 2",
+                replace_end: 26,
+            },
+        )
+    "#]]
+    .assert_debug_eq(&trace.completion);
+    let received = backend.received.lock().map(|r| r.clone()).unwrap_or_default();
+    let [(Prompt::Text(prompt), params)] = received.as_slice() else { panic!("one text prompt: {received:?}") };
+    expect![[r#"<|fim_prefix|>import math
+
+
+def area(r):<|fim_suffix|>
+
+
+print(area(2))
+<|fim_middle|>"#]]
+    .assert_eq(prompt);
+    // Multi-line after `def area(r):`, so no newline stop; the FIM tokens always stop it.
+    assert!(!params.stop.contains(&"\n".to_owned()));
+    assert!(params.stop.contains(&"<|file_sep|>".to_owned()));
+}
+
+#[test]
+fn single_line_requests_stop_at_a_newline() {
+    let (doc, cursor) = with_cursor("file:///p/a.py", Language::Python, "x = compute($0)\n");
+    let backend = ScriptedBackend::new(false, &["1, 2)"]);
+    let options = CompletionOptions::default();
+    let completion =
+        complete::complete(&backend, &request(&doc, cursor, &options), &CancellationToken::new()).expect("complete");
+    assert_eq!(completion.map(|c| (c.text, c.replace_end)), Some(("1, 2".to_owned(), cursor)));
+    let received = backend.received.lock().map(|r| r.clone()).unwrap_or_default();
+    assert!(received[0].1.stop.contains(&"\n".to_owned()));
+}
+
+#[test]
+fn syntax_breaking_completions_are_rejected_unless_validation_is_off() {
+    let (doc, cursor) = with_cursor("file:///p/a.py", Language::Python, "def f(x):\n    return $0\n");
+    let mut options = CompletionOptions::default();
+    let backend = ScriptedBackend::new(false, &["x +* )"]);
+    let trace = complete::complete_traced(&backend, &request(&doc, cursor, &options), &CancellationToken::new())
+        .expect("complete");
+    assert!(trace.processed.is_some());
+    assert!(trace.syntax.is_some_and(|s| !s.passed()));
+    assert_eq!(trace.completion, None);
+
+    options.validate_syntax = false;
+    let backend = ScriptedBackend::new(false, &["x +* )"]);
+    let completion =
+        complete::complete(&backend, &request(&doc, cursor, &options), &CancellationToken::new()).expect("complete");
+    assert_eq!(completion.map(|c| c.text), Some("x +* )".to_owned()));
+}
+
+#[test]
+fn a_cancelled_request_returns_cancelled() {
+    let (doc, cursor) = with_cursor("file:///p/a.py", Language::Python, "x = $0\n");
+    let backend = ScriptedBackend::new(false, &["1"]);
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    let options = CompletionOptions::default();
+    let result = complete::complete(&backend, &request(&doc, cursor, &options), &cancel);
+    assert!(matches!(result, Err(engine::Error::Cancelled)), "{result:?}");
+    assert!(backend.prompts().is_empty(), "the backend was called after cancellation");
+}
+
+#[test]
+fn bad_requests_are_errors_not_panics() {
+    let doc = Document::new("file:///p/a.py", Language::Python, "s = 'é'\n");
+    let backend = ScriptedBackend::new(false, &[]);
+    let options = CompletionOptions::default();
+    for cursor in [6, 100] {
+        let result = complete::complete(&backend, &request(&doc, cursor, &options), &CancellationToken::new());
+        assert!(matches!(result, Err(engine::Error::InvalidInput(_))), "cursor {cursor}: {result:?}");
+    }
+    let bad = CompletionOptions { sampling: SamplingParams { temperature: -1.0, ..SamplingParams::default() }, ..options };
+    let result = complete::complete(&backend, &request(&doc, 0, &bad), &CancellationToken::new());
+    assert!(matches!(result, Err(engine::Error::InvalidInput(_))), "{result:?}");
+}
+
+/// The real tiny Qwen3 checkpoint (random weights, real tokenizer), loaded once.
+pub(crate) static TINY: LazyLock<LocalModel> = LazyLock::new(|| {
+    let dir = workspace().join("tests/models/qwen3-tiny");
+    let options = LoadOptions { source: dir.display().to_string(), ..LoadOptions::default() };
+    LocalModel::load(&options).unwrap_or_else(|e| panic!("loading {}: {e}", dir.display()))
+});
+
+/// End to end through the real model. Its weights are random, so the text is noise; what is checked
+/// is that the pipeline runs on real output and that post-processing holds its guarantees on it.
+#[test]
+fn end_to_end_with_the_tiny_qwen3_model() {
+    let model: &LocalModel = &TINY;
+    assert!(model.info().special.has_fim(), "the Qwen3 tokenizer has FIM tokens");
+    let (doc, cursor) = crate::context::fixture("python/cart.py");
+    let cursor = cursor.expect("cursor");
+    let open = [crate::context::fixture("python/money.py").0];
+    for multiline in [Multiline::Never, Multiline::Always] {
+        let options = CompletionOptions {
+            sampling: SamplingParams { max_tokens: 24, ..SamplingParams::default() },
+            context_tokens: 400,
+            multiline,
+            validate_syntax: false,
+        };
+        let request = CompletionRequest { document: &doc, cursor, open_documents: &open, options: &options };
+        let trace = complete::complete_traced(model, &request, &CancellationToken::new()).expect("complete");
+        let Prompt::Text(prompt) = &trace.prompt.prompt else { panic!("FIM prompt expected") };
+        assert!(prompt.starts_with("<|repo_name|>shop\n<|file_sep|>money.py\n"), "{prompt}");
+        assert!(prompt.ends_with("<|fim_middle|>"));
+        let prompt_tokens = model.count_tokens(prompt).expect("count");
+        assert!(prompt_tokens <= 400 + 20, "{prompt_tokens} prompt tokens for a budget of 400");
+        let raw = trace.raw.as_deref().expect("the model ran");
+        if let Some(c) = &trace.completion {
+            assert!(!c.text.contains("<think>") && !c.text.contains('\r'), "{c:?}");
+            assert!(c.text.trim_end() == c.text, "trailing whitespace in {c:?}");
+            if multiline == Multiline::Never {
+                assert!(!c.text.contains('\n'), "single-line completion spans lines: {c:?}");
+            }
+            // Post-processing only cuts and trims: every line it keeps comes from the model.
+            for line in c.text.lines() {
+                assert!(raw.contains(line.trim()), "{line:?} is not in the model's output {raw:?}");
+            }
+        }
+    }
+}
