@@ -48,7 +48,9 @@ pub struct GenerateArgs {
 }
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
-    let read = |p: &PathBuf| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()));
+    let read = |p: &PathBuf| {
+        std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+    };
     let prefix = read(&args.prompt_file)?;
     let suffix = args.suffix_file.as_ref().map(read).transpose()?;
     let params = SamplingParams {
@@ -71,20 +73,31 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     })?;
     let prompt = match suffix {
         None => prefix,
-        Some(suffix) => engine::prompt::fim(&model.info().special, &prefix, &suffix)
-            .with_context(|| format!("{} has no fill-in-the-middle tokens; drop --suffix-file", args.model))?,
+        Some(suffix) => {
+            engine::prompt::fim(&model.info().special, &prefix, &suffix).with_context(|| {
+                format!(
+                    "{} has no fill-in-the-middle tokens; drop --suffix-file",
+                    args.model
+                )
+            })?
+        }
     };
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut write_error = None;
-    let generation = model.generate(&Prompt::Text(prompt), &params, &CancellationToken::new(), &mut |chunk| {
-        if write_error.is_none() {
-            if let Err(e) = out.write_all(chunk.as_bytes()).and_then(|()| out.flush()) {
+    let generation = model.generate(
+        &Prompt::Text(prompt),
+        &params,
+        &CancellationToken::new(),
+        &mut |chunk| {
+            if write_error.is_none()
+                && let Err(e) = out.write_all(chunk.as_bytes()).and_then(|()| out.flush())
+            {
                 write_error = Some(e);
             }
-        }
-    })?;
+        },
+    )?;
     if let Some(e) = write_error {
         return Err(e).context("writing to stdout");
     }

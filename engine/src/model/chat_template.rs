@@ -15,21 +15,36 @@ pub struct ChatTemplate {
 }
 
 impl ChatTemplate {
-    pub fn new(source: String, bos_token: Option<String>, eos_token: Option<String>) -> Result<Self> {
+    pub fn new(
+        source: String,
+        bos_token: Option<String>,
+        eos_token: Option<String>,
+    ) -> Result<Self> {
         let mut env = Environment::new();
         minijinja_contrib::add_to_environment(&mut env);
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         // HF templates call `raise_exception('...')` on inputs they reject.
-        env.add_function("raise_exception", |msg: String| -> std::result::Result<String, minijinja::Error> {
-            Err(minijinja::Error::new(ErrorKind::InvalidOperation, msg))
-        });
-        env.add_template_owned(NAME, source).map_err(|e| Error::Tokenizer(format!("chat template: {e:#}")))?;
-        Ok(ChatTemplate { env, bos_token, eos_token })
+        env.add_function(
+            "raise_exception",
+            |msg: String| -> std::result::Result<String, minijinja::Error> {
+                Err(minijinja::Error::new(ErrorKind::InvalidOperation, msg))
+            },
+        );
+        env.add_template_owned(NAME, source)
+            .map_err(|e| Error::Tokenizer(format!("chat template: {e:#}")))?;
+        Ok(ChatTemplate {
+            env,
+            bos_token,
+            eos_token,
+        })
     }
 
     /// Renders `messages` with the generation prompt for the assistant's turn appended.
     pub fn render(&self, messages: &[ChatMessage]) -> Result<String> {
-        let tmpl = self.env.get_template(NAME).map_err(|e| Error::Tokenizer(format!("chat template: {e:#}")))?;
+        let tmpl = self
+            .env
+            .get_template(NAME)
+            .map_err(|e| Error::Tokenizer(format!("chat template: {e:#}")))?;
         tmpl.render(context! {
             messages => minijinja::Value::from(minijinja::value::Serde(messages)),
             add_generation_prompt => true,

@@ -112,7 +112,9 @@ impl QwenConfig {
     pub fn is_moe_layer(&self, i: usize) -> bool {
         match &self.moe {
             Some(m) => {
-                !m.mlp_only_layers.contains(&i) && m.num_experts > 0 && (i + 1) % m.decoder_sparse_step.max(1) == 0
+                !m.mlp_only_layers.contains(&i)
+                    && m.num_experts > 0
+                    && (i + 1).is_multiple_of(m.decoder_sparse_step.max(1))
             }
             None => false,
         }
@@ -169,14 +171,17 @@ impl RawConfig {
             return Err("num_attention_heads and num_hidden_layers must be > 0".into());
         }
         let num_key_value_heads = self.num_key_value_heads.unwrap_or(self.num_attention_heads);
-        if num_key_value_heads == 0 || self.num_attention_heads % num_key_value_heads != 0 {
+        if num_key_value_heads == 0 || !self.num_attention_heads.is_multiple_of(num_key_value_heads)
+        {
             return Err(format!(
                 "num_attention_heads {} is not a multiple of num_key_value_heads {num_key_value_heads}",
                 self.num_attention_heads
             ));
         }
-        let head_dim = self.head_dim.unwrap_or(self.hidden_size / self.num_attention_heads);
-        if head_dim == 0 || head_dim % 2 != 0 {
+        let head_dim = self
+            .head_dim
+            .unwrap_or(self.hidden_size / self.num_attention_heads);
+        if head_dim == 0 || !head_dim.is_multiple_of(2) {
             return Err(format!("head_dim {head_dim} must be even and > 0"));
         }
         let (qkv_bias, o_bias, qk_norm) = match architecture {
@@ -188,11 +193,16 @@ impl RawConfig {
         };
         let moe = match architecture {
             Architecture::Qwen3Moe => {
-                let need = |v: Option<usize>, name: &str| v.ok_or(format!("qwen3_moe config lacks {name}"));
+                let need = |v: Option<usize>, name: &str| {
+                    v.ok_or(format!("qwen3_moe config lacks {name}"))
+                };
                 let m = MoeConfig {
                     num_experts: need(self.num_experts, "num_experts")?,
                     num_experts_per_tok: need(self.num_experts_per_tok, "num_experts_per_tok")?,
-                    moe_intermediate_size: need(self.moe_intermediate_size, "moe_intermediate_size")?,
+                    moe_intermediate_size: need(
+                        self.moe_intermediate_size,
+                        "moe_intermediate_size",
+                    )?,
                     decoder_sparse_step: self.decoder_sparse_step.unwrap_or(1),
                     norm_topk_prob: self.norm_topk_prob,
                     mlp_only_layers: self.mlp_only_layers.clone(),
@@ -234,15 +244,22 @@ impl RawConfig {
 /// Reads `eos_token_id`-style values: a number, a list of numbers, or null.
 pub(crate) fn token_ids(v: Option<&serde_json::Value>) -> Vec<u32> {
     match v {
-        Some(serde_json::Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()).into_iter().collect(),
-        Some(serde_json::Value::Array(a)) => {
-            a.iter().filter_map(|x| x.as_u64()).filter_map(|n| u32::try_from(n).ok()).collect()
-        }
+        Some(serde_json::Value::Number(n)) => n
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .into_iter()
+            .collect(),
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_u64())
+            .filter_map(|n| u32::try_from(n).ok())
+            .collect(),
         _ => Vec::new(),
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -255,7 +272,10 @@ mod tests {
     fn both_rope_layouts_resolve_to_the_same_theta() {
         let hub = RawConfig::parse(HUB).and_then(|c| c.resolve()).unwrap();
         let t5 = HUB
-            .replace(r#""rope_theta":10000.0"#, r#""rope_parameters":{"rope_theta":10000.0,"rope_type":"default"}"#)
+            .replace(
+                r#""rope_theta":10000.0"#,
+                r#""rope_parameters":{"rope_theta":10000.0,"rope_type":"default"}"#,
+            )
             .replace("torch_dtype", "dtype");
         let t5 = RawConfig::parse(&t5).and_then(|c| c.resolve()).unwrap();
         assert_eq!(hub, t5);
@@ -266,15 +286,27 @@ mod tests {
 
     #[test]
     fn unknown_architecture_is_named() {
-        let llama = HUB.replace(r#""qwen3""#, r#""llama""#).replace("Qwen3ForCausalLM", "LlamaForCausalLM");
-        let err = RawConfig::parse(&llama).and_then(|c| c.resolve()).unwrap_err();
-        assert!(err.contains("llama") && err.contains("unsupported architecture"), "{err}");
+        let llama = HUB
+            .replace(r#""qwen3""#, r#""llama""#)
+            .replace("Qwen3ForCausalLM", "LlamaForCausalLM");
+        let err = RawConfig::parse(&llama)
+            .and_then(|c| c.resolve())
+            .unwrap_err();
+        assert!(
+            err.contains("llama") && err.contains("unsupported architecture"),
+            "{err}"
+        );
     }
 
     #[test]
     fn yarn_scaling_is_rejected() {
-        let yarn = HUB.replace(r#""rope_scaling":null"#, r#""rope_scaling":{"type":"yarn","factor":4.0}"#);
-        let err = RawConfig::parse(&yarn).and_then(|c| c.resolve()).unwrap_err();
+        let yarn = HUB.replace(
+            r#""rope_scaling":null"#,
+            r#""rope_scaling":{"type":"yarn","factor":4.0}"#,
+        );
+        let err = RawConfig::parse(&yarn)
+            .and_then(|c| c.resolve())
+            .unwrap_err();
         assert!(err.contains("rope_scaling"), "{err}");
     }
 }

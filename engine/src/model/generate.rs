@@ -40,16 +40,26 @@ pub(crate) fn run(
     req: Request<'_>,
     on_text: &mut dyn FnMut(&str),
 ) -> Result<Generation> {
-    let Request { prompt_ids, params, context_length, cancel } = req;
+    let Request {
+        prompt_ids,
+        params,
+        context_length,
+        cancel,
+    } = req;
     params.validate()?;
     if prompt_ids.is_empty() {
-        return Err(Error::InvalidInput("the prompt encodes to no tokens".into()));
+        return Err(Error::InvalidInput(
+            "the prompt encodes to no tokens".into(),
+        ));
     }
     // The prompt must leave room for at least one generated token; a long `max_tokens` is cut to the
     // room left (finish reason `Length`) rather than rejected, since callers budget the prompt, not the
     // answer.
     if prompt_ids.len() >= context_length {
-        return Err(Error::PromptTooLong { prompt_tokens: prompt_ids.len(), context_length });
+        return Err(Error::PromptTooLong {
+            prompt_tokens: prompt_ids.len(),
+            context_length,
+        });
     }
     let max_tokens = params.max_tokens.min(context_length - prompt_ids.len());
     let mut generation = Generation {
@@ -68,7 +78,12 @@ pub(crate) fn run(
     }
 
     // Reuse the longest common prefix, but always prefill at least one token to get logits.
-    let common = state.tokens.iter().zip(&prompt_ids).take_while(|(a, b)| a == b).count();
+    let common = state
+        .tokens
+        .iter()
+        .zip(&prompt_ids)
+        .take_while(|(a, b)| a == b)
+        .count();
     let kept = lm.truncate(common.min(prompt_ids.len() - 1));
     state.tokens.truncate(kept);
     state.last_reused = kept;
@@ -91,7 +106,10 @@ pub(crate) fn run(
         }
         generation.token_ids.push(token);
         history.push(token);
-        if let Some(piece) = decoder.step(token).map_err(|e| Error::Tokenizer(e.to_string()))? {
+        if let Some(piece) = decoder
+            .step(token)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?
+        {
             generation.text.push_str(&piece);
         }
         if let Some(stop) = stops.scan(&mut generation.text, on_text) {
@@ -163,7 +181,11 @@ impl<'a> StopScan<'a> {
         let held = self
             .stops
             .iter()
-            .flat_map(|s| (1..s.len()).filter(|&k| s.is_char_boundary(k)).map(move |k| &s[..k]))
+            .flat_map(|s| {
+                (1..s.len())
+                    .filter(|&k| s.is_char_boundary(k))
+                    .map(move |k| &s[..k])
+            })
             .filter(|p| text.ends_with(p))
             .map(str::len)
             .max()
@@ -185,6 +207,7 @@ impl<'a> StopScan<'a> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -218,7 +241,10 @@ mod tests {
     #[test]
     fn no_stops_streams_everything() {
         let (chunks, text, stop) = feed(&[], &["a", "b\n\n", "c"]);
-        assert_eq!((chunks.concat(), text, stop), ("ab\n\nc".to_string(), "ab\n\nc".to_string(), None));
+        assert_eq!(
+            (chunks.concat(), text, stop),
+            ("ab\n\nc".to_string(), "ab\n\nc".to_string(), None)
+        );
     }
 
     #[test]

@@ -23,28 +23,45 @@ pub struct GgufQwen {
 
 impl GgufQwen {
     pub fn load(path: &Path, device: &Device) -> Result<Self> {
-        let err = |message: String| Error::ModelLoad { source_desc: path.display().to_string(), message };
-        let mut file = std::fs::File::open(path).map_err(|source| Error::Io { path: path.into(), source })?;
-        let mut content = gguf_file::Content::read(&mut file).map_err(|e| err(format!("not a valid GGUF file: {e}")))?;
-        let arch = content.metadata.get("general.architecture").and_then(|v| v.to_string().ok()).cloned();
+        let err = |message: String| Error::ModelLoad {
+            source_desc: path.display().to_string(),
+            message,
+        };
+        let mut file = std::fs::File::open(path).map_err(|source| Error::Io {
+            path: path.into(),
+            source,
+        })?;
+        let mut content = gguf_file::Content::read(&mut file)
+            .map_err(|e| err(format!("not a valid GGUF file: {e}")))?;
+        let arch = content
+            .metadata
+            .get("general.architecture")
+            .and_then(|v| v.to_string().ok())
+            .cloned();
         if arch.as_deref() != Some("qwen3") {
             return Err(err(format!(
                 "unsupported GGUF architecture {:?}; only qwen3 GGUF files are supported",
                 arch.as_deref().unwrap_or("<missing>")
             )));
         }
-        content.metadata.entry("general.dtype".to_string()).or_insert(gguf_file::Value::U32(0));
+        content
+            .metadata
+            .entry("general.dtype".to_string())
+            .or_insert(gguf_file::Value::U32(0));
         let context_length = content
             .metadata
             .get("qwen3.context_length")
             .and_then(|v| v.to_u32().ok())
-            .ok_or_else(|| err("qwen3.context_length missing".into()))? as usize;
-        let model = ModelWeights::from_gguf(content, &mut file, device).map_err(|e| err(e.to_string()))?;
-        Ok(GgufQwen { model, len: 0, device: device.clone(), context_length })
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
+            .ok_or_else(|| err("qwen3.context_length missing".into()))?
+            as usize;
+        let model =
+            ModelWeights::from_gguf(content, &mut file, device).map_err(|e| err(e.to_string()))?;
+        Ok(GgufQwen {
+            model,
+            len: 0,
+            device: device.clone(),
+            context_length,
+        })
     }
 
     /// The cache can only be cleared: truncating to anything shorter than it holds clears it.

@@ -26,7 +26,11 @@ pub struct KvCache {
 
 impl KvCache {
     pub fn new(num_layers: usize) -> Self {
-        KvCache { layers: vec![LayerKv::default(); num_layers], len: 0, batch: 0 }
+        KvCache {
+            layers: vec![LayerKv::default(); num_layers],
+            len: 0,
+            batch: 0,
+        }
     }
 
     /// Positions held (the offset of the next token).
@@ -55,7 +59,12 @@ impl KvCache {
 
     /// Appends `k`/`v` of shape `(batch, kv_heads, new, head_dim)` to layer `layer` and returns all keys
     /// and values so far. Every layer must append the same `new` per forward pass, then [`Self::advance`].
-    pub(crate) fn append(&mut self, layer: usize, k: &Tensor, v: &Tensor) -> Result<(Tensor, Tensor)> {
+    pub(crate) fn append(
+        &mut self,
+        layer: usize,
+        k: &Tensor,
+        v: &Tensor,
+    ) -> Result<(Tensor, Tensor)> {
         let (batch, _, new, _) = k.dims4()?;
         if self.len > 0 && batch != self.batch {
             candle_core::bail!("kv cache holds batch size {}, got {batch}", self.batch);

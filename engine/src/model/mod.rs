@@ -21,7 +21,9 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use serde::{Deserialize, Serialize};
 
-use crate::{Backend, CancellationToken, Error, Generation, ModelInfo, Prompt, Result, SamplingParams};
+use crate::{
+    Backend, CancellationToken, Error, Generation, ModelInfo, Prompt, Result, SamplingParams,
+};
 
 use self::config::{QwenConfig, RawConfig};
 use self::generate::{CacheState, CausalLm, Request};
@@ -94,12 +96,19 @@ impl LocalModel {
         let device = loading::parse_device(options.device.as_deref())?;
         let dtype = loading::parse_dtype(options.dtype.as_deref(), &device)?;
         let name = options.source.clone();
-        let err = |message: String| Error::ModelLoad { source_desc: name.clone(), message };
+        let err = |message: String| Error::ModelLoad {
+            source_desc: name.clone(),
+            message,
+        };
         match loading::resolve(&options.source, options.show_progress)? {
             Resolved::Safetensors(files) => {
-                let text = std::fs::read_to_string(&files.config)
-                    .map_err(|source| Error::Io { path: files.config.clone(), source })?;
-                let config = RawConfig::parse(&text).and_then(|c| c.resolve()).map_err(err)?;
+                let text = std::fs::read_to_string(&files.config).map_err(|source| Error::Io {
+                    path: files.config.clone(),
+                    source,
+                })?;
+                let config = RawConfig::parse(&text)
+                    .and_then(|c| c.resolve())
+                    .map_err(err)?;
                 let mut extra_eos = config.eos_token_ids.clone();
                 if let Some(g) = &files.generation_config {
                     extra_eos.extend(tokenizer::generation_config_eos(g)?);
@@ -119,14 +128,21 @@ impl LocalModel {
                         config.vocab_size
                     )));
                 }
-                let vb = mmap_safetensors(&files.weights, dtype, &device).map_err(|e| err(e.to_string()))?;
-                let model = Qwen::new(&config, vb).map_err(|e| err(format!("weights do not match config.json: {e}")))?;
+                let vb = mmap_safetensors(&files.weights, dtype, &device)
+                    .map_err(|e| err(e.to_string()))?;
+                let model = Qwen::new(&config, vb)
+                    .map_err(|e| err(format!("weights do not match config.json: {e}")))?;
                 let cache = model.new_cache();
                 let context_length = config.max_position_embeddings;
-                Ok(Self::assemble(name, tokenizer, Some(config), context_length, device, dtype, Runner::Safetensors {
-                    model,
-                    cache,
-                }))
+                Ok(Self::assemble(
+                    name,
+                    tokenizer,
+                    Some(config),
+                    context_length,
+                    device,
+                    dtype,
+                    Runner::Safetensors { model, cache },
+                ))
             }
             Resolved::Gguf(files) => {
                 let tokenizer = QwenTokenizer::load(
@@ -139,7 +155,15 @@ impl LocalModel {
                 )?;
                 let g = GgufQwen::load(&files.gguf, &device)?;
                 let context_length = g.context_length;
-                Ok(Self::assemble(name, tokenizer, None, context_length, device, DType::F32, Runner::Gguf(g)))
+                Ok(Self::assemble(
+                    name,
+                    tokenizer,
+                    None,
+                    context_length,
+                    device,
+                    DType::F32,
+                    Runner::Gguf(g),
+                ))
             }
         }
     }
@@ -159,8 +183,18 @@ impl LocalModel {
             special: tokenizer.special().clone(),
             has_chat_template: tokenizer.chat_template().is_some(),
         };
-        let state = Mutex::new(State { runner, cache: CacheState::default() });
-        LocalModel { info, tokenizer, config, device, dtype, state }
+        let state = Mutex::new(State {
+            runner,
+            cache: CacheState::default(),
+        });
+        LocalModel {
+            info,
+            tokenizer,
+            config,
+            device,
+            dtype,
+            state,
+        }
     }
 
     pub fn tokenizer(&self) -> &QwenTokenizer {
@@ -188,7 +222,10 @@ impl LocalModel {
             Prompt::Text(text) => self.tokenizer.encode(text),
             Prompt::Chat(messages) => {
                 let template = self.tokenizer.chat_template().ok_or_else(|| {
-                    Error::InvalidInput(format!("{} has no chat template; send a text prompt", self.info.name))
+                    Error::InvalidInput(format!(
+                        "{} has no chat template; send a text prompt",
+                        self.info.name
+                    ))
                 })?;
                 self.tokenizer.encode(&template.render(messages)?)
             }
@@ -213,12 +250,16 @@ impl LocalModel {
     pub fn logits(&self, batch: &[Vec<u32>]) -> Result<Vec<Vec<Vec<f32>>>> {
         let len = batch.first().map(Vec::len).unwrap_or(0);
         if len == 0 || batch.iter().any(|s| s.len() != len) {
-            return Err(Error::InvalidInput("logits needs non-empty sequences of equal length".into()));
+            return Err(Error::InvalidInput(
+                "logits needs non-empty sequences of equal length".into(),
+            ));
         }
         let mut state = self.lock();
         state.cache = CacheState::default();
         let Runner::Safetensors { model, cache } = &mut state.runner else {
-            return Err(Error::InvalidInput("per-position logits are not available for GGUF models".into()));
+            return Err(Error::InvalidInput(
+                "per-position logits are not available for GGUF models".into(),
+            ));
         };
         let flat: Vec<u32> = batch.concat();
         let input = Tensor::from_vec(flat, (batch.len(), len), model.device())?;
@@ -234,11 +275,18 @@ impl LocalModel {
     /// for tests and scoring; `prefix` empty starts afresh.
     pub fn step_logits(&self, prefix: &[u32], tokens: &[u32]) -> Result<Vec<f32>> {
         if tokens.is_empty() {
-            return Err(Error::InvalidInput("step_logits needs at least one token".into()));
+            return Err(Error::InvalidInput(
+                "step_logits needs at least one token".into(),
+            ));
         }
         let mut state = self.lock();
         let State { runner, cache } = &mut *state;
-        let common = cache.tokens.iter().zip(prefix).take_while(|(a, b)| a == b).count();
+        let common = cache
+            .tokens
+            .iter()
+            .zip(prefix)
+            .take_while(|(a, b)| a == b)
+            .count();
         if common < prefix.len() || cache.tokens.len() != prefix.len() {
             if runner.truncate(common) < prefix.len() {
                 // Cannot continue from here: replay the prefix.
@@ -297,13 +345,22 @@ impl Backend for LocalModel {
         let prompt_ids = self.encode_prompt(prompt)?;
         let mut state = self.lock();
         let State { runner, cache } = &mut *state;
-        let request = Request { prompt_ids, params, context_length: self.info.context_length, cancel };
+        let request = Request {
+            prompt_ids,
+            params,
+            context_length: self.info.context_length,
+            cancel,
+        };
         generate::run(runner, cache, &self.tokenizer, request, on_text)
     }
 }
 
 /// Memory-maps the safetensors files (one or the shards of an index) into a `VarBuilder`.
-fn mmap_safetensors(paths: &[std::path::PathBuf], dtype: DType, device: &Device) -> Result<VarBuilder<'static>> {
+fn mmap_safetensors(
+    paths: &[std::path::PathBuf],
+    dtype: DType,
+    device: &Device,
+) -> Result<VarBuilder<'static>> {
     // SAFETY: the files are memory-mapped read-only; candle validates the headers and tensor bounds.
     // Modifying a checkpoint while it is loaded is undefined behaviour, as in every mmap-based loader.
     #[allow(unsafe_code)]

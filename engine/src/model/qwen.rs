@@ -26,13 +26,20 @@ impl RotaryEmbedding {
     pub(crate) fn new(cfg: &QwenConfig, dtype: DType, dev: &Device) -> Result<Self> {
         let dim = cfg.head_dim;
         let max_seq_len = cfg.max_position_embeddings;
-        let inv_freq: Vec<f32> =
-            (0..dim).step_by(2).map(|i| 1f32 / cfg.rope_theta.powf(i as f64 / dim as f64) as f32).collect();
+        let inv_freq: Vec<f32> = (0..dim)
+            .step_by(2)
+            .map(|i| 1f32 / cfg.rope_theta.powf(i as f64 / dim as f64) as f32)
+            .collect();
         let inv_freq_len = inv_freq.len();
         let inv_freq = Tensor::from_vec(inv_freq, (1, inv_freq_len), dev)?;
-        let t = Tensor::arange(0u32, max_seq_len as u32, dev)?.to_dtype(DType::F32)?.reshape((max_seq_len, 1))?;
+        let t = Tensor::arange(0u32, max_seq_len as u32, dev)?
+            .to_dtype(DType::F32)?
+            .reshape((max_seq_len, 1))?;
         let freqs = t.matmul(&inv_freq)?;
-        Ok(Self { sin: freqs.sin()?.to_dtype(dtype)?, cos: freqs.cos()?.to_dtype(dtype)? })
+        Ok(Self {
+            sin: freqs.sin()?.to_dtype(dtype)?,
+            cos: freqs.cos()?.to_dtype(dtype)?,
+        })
     }
 
     /// Applies RoPE to `x` of shape `(batch, heads, seq, head_dim)` at positions `offset..`.
@@ -54,7 +61,12 @@ pub(crate) struct Mlp {
 }
 
 impl Mlp {
-    pub(crate) fn new(hidden: usize, intermediate: usize, act_fn: Activation, vb: VarBuilder) -> Result<Self> {
+    pub(crate) fn new(
+        hidden: usize,
+        intermediate: usize,
+        act_fn: Activation,
+        vb: VarBuilder,
+    ) -> Result<Self> {
         Ok(Self {
             gate_proj: candle_nn::linear_no_bias(hidden, intermediate, vb.pp("gate_proj"))?,
             up_proj: candle_nn::linear_no_bias(hidden, intermediate, vb.pp("up_proj"))?,
@@ -84,13 +96,27 @@ pub(crate) struct SparseMoe {
 
 impl SparseMoe {
     pub(crate) fn new(cfg: &QwenConfig, vb: VarBuilder) -> Result<Self> {
-        let Some(moe) = &cfg.moe else { candle_core::bail!("sparse MLP requested for a dense config") };
+        let Some(moe) = &cfg.moe else {
+            candle_core::bail!("sparse MLP requested for a dense config")
+        };
         let gate = candle_nn::linear_no_bias(cfg.hidden_size, moe.num_experts, vb.pp("gate"))?;
         let vb_e = vb.pp("experts");
         let experts = (0..moe.num_experts)
-            .map(|i| Mlp::new(cfg.hidden_size, moe.moe_intermediate_size, cfg.hidden_act, vb_e.pp(i)))
+            .map(|i| {
+                Mlp::new(
+                    cfg.hidden_size,
+                    moe.moe_intermediate_size,
+                    cfg.hidden_act,
+                    vb_e.pp(i),
+                )
+            })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Self { gate, experts, norm_topk_prob: moe.norm_topk_prob, top_k: moe.num_experts_per_tok })
+        Ok(Self {
+            gate,
+            experts,
+            norm_topk_prob: moe.norm_topk_prob,
+            top_k: moe.num_experts_per_tok,
+        })
     }
 }
 
@@ -101,7 +127,10 @@ impl Module for SparseMoe {
         // Routing in f32, as transformers does.
         let router_logits = xs.apply(&self.gate)?.to_dtype(DType::F32)?;
         let probs = candle_nn::ops::softmax_last_dim(&router_logits)?;
-        let top = probs.arg_sort_last_dim(false)?.narrow(D::Minus1, 0, self.top_k)?.contiguous()?;
+        let top = probs
+            .arg_sort_last_dim(false)?
+            .narrow(D::Minus1, 0, self.top_k)?
+            .contiguous()?;
         let weights = probs.gather(&top, D::Minus1)?.to_vec2::<f32>()?;
         let top = top.to_vec2::<u32>()?;
 
@@ -111,7 +140,9 @@ impl Module for SparseMoe {
         for (row, (w, experts)) in weights.iter().zip(&top).enumerate() {
             let sum: f32 = w.iter().sum();
             for (&w, &e) in w.iter().zip(experts) {
-                let Some(slot) = rows.get_mut(e as usize) else { continue };
+                let Some(slot) = rows.get_mut(e as usize) else {
+                    continue;
+                };
                 slot.push(row as u32);
                 row_weights[e as usize].push(if self.norm_topk_prob { w / sum } else { w });
             }
@@ -122,8 +153,12 @@ impl Module for SparseMoe {
                 continue;
             }
             let idx = Tensor::new(rows[e].as_slice(), xs.device())?;
-            let w = Tensor::new(row_weights[e].as_slice(), xs.device())?.reshape(((), 1))?.to_dtype(xs.dtype())?;
-            let out = expert.forward(&xs.index_select(&idx, 0)?)?.broadcast_mul(&w)?;
+            let w = Tensor::new(row_weights[e].as_slice(), xs.device())?
+                .reshape(((), 1))?
+                .to_dtype(xs.dtype())?;
+            let out = expert
+                .forward(&xs.index_select(&idx, 0)?)?
+                .broadcast_mul(&w)?;
             ys = ys.index_add(&idx, &out, 0)?;
         }
         ys.reshape((b, l, hidden))
@@ -160,8 +195,16 @@ pub(crate) struct Attention {
 }
 
 impl Attention {
-    pub(crate) fn new(cfg: &QwenConfig, rotary: Arc<RotaryEmbedding>, vb: VarBuilder) -> Result<Self> {
-        let (h, kvh, hd) = (cfg.num_attention_heads, cfg.num_key_value_heads, cfg.head_dim);
+    pub(crate) fn new(
+        cfg: &QwenConfig,
+        rotary: Arc<RotaryEmbedding>,
+        vb: VarBuilder,
+    ) -> Result<Self> {
+        let (h, kvh, hd) = (
+            cfg.num_attention_heads,
+            cfg.num_key_value_heads,
+            cfg.head_dim,
+        );
         let lin = |i, o, bias, name| candle_nn::linear_b(i, o, bias, vb.pp(name));
         let qk_norm = if cfg.qk_norm {
             Some((
@@ -184,12 +227,24 @@ impl Attention {
         })
     }
 
-    fn forward(&self, x: &Tensor, mask: Option<&Tensor>, cache: &mut KvCache, layer: usize) -> Result<Tensor> {
+    fn forward(
+        &self,
+        x: &Tensor,
+        mask: Option<&Tensor>,
+        cache: &mut KvCache,
+        layer: usize,
+    ) -> Result<Tensor> {
         let (b, l, _) = x.dims3()?;
         let offset = cache.len();
-        let q = x.apply(&self.q_proj)?.reshape((b, l, self.num_heads, self.head_dim))?;
-        let k = x.apply(&self.k_proj)?.reshape((b, l, self.num_kv_heads, self.head_dim))?;
-        let v = x.apply(&self.v_proj)?.reshape((b, l, self.num_kv_heads, self.head_dim))?;
+        let q = x
+            .apply(&self.q_proj)?
+            .reshape((b, l, self.num_heads, self.head_dim))?;
+        let k = x
+            .apply(&self.k_proj)?
+            .reshape((b, l, self.num_kv_heads, self.head_dim))?;
+        let v = x
+            .apply(&self.v_proj)?
+            .reshape((b, l, self.num_kv_heads, self.head_dim))?;
         // The norms act on the last (head_dim) axis, so they can run before the heads move forward.
         let (q, k) = match &self.qk_norm {
             Some((qn, kn)) => (q.apply(qn)?, k.apply(kn)?),
@@ -212,7 +267,9 @@ impl Attention {
         }
         let probs = candle_nn::ops::softmax_last_dim(&scores)?.to_dtype(v.dtype())?;
         let ctx = probs.matmul(&v)?;
-        ctx.transpose(1, 2)?.reshape((b, l, self.num_heads * self.head_dim))?.apply(&self.o_proj)
+        ctx.transpose(1, 2)?
+            .reshape((b, l, self.num_heads * self.head_dim))?
+            .apply(&self.o_proj)
     }
 }
 
@@ -225,16 +282,30 @@ pub(crate) struct DecoderLayer {
 }
 
 impl DecoderLayer {
-    fn new(cfg: &QwenConfig, i: usize, rotary: Arc<RotaryEmbedding>, vb: VarBuilder) -> Result<Self> {
+    fn new(
+        cfg: &QwenConfig,
+        i: usize,
+        rotary: Arc<RotaryEmbedding>,
+        vb: VarBuilder,
+    ) -> Result<Self> {
         let mlp = if cfg.is_moe_layer(i) {
             FeedForward::Sparse(SparseMoe::new(cfg, vb.pp("mlp"))?)
         } else {
-            FeedForward::Dense(Mlp::new(cfg.hidden_size, cfg.intermediate_size, cfg.hidden_act, vb.pp("mlp"))?)
+            FeedForward::Dense(Mlp::new(
+                cfg.hidden_size,
+                cfg.intermediate_size,
+                cfg.hidden_act,
+                vb.pp("mlp"),
+            )?)
         };
         Ok(Self {
             self_attn: Attention::new(cfg, rotary, vb.pp("self_attn"))?,
             mlp,
-            input_layernorm: candle_nn::rms_norm(cfg.hidden_size, cfg.rms_norm_eps, vb.pp("input_layernorm"))?,
+            input_layernorm: candle_nn::rms_norm(
+                cfg.hidden_size,
+                cfg.rms_norm_eps,
+                vb.pp("input_layernorm"),
+            )?,
             post_attention_layernorm: candle_nn::rms_norm(
                 cfg.hidden_size,
                 cfg.rms_norm_eps,
@@ -243,8 +314,16 @@ impl DecoderLayer {
         })
     }
 
-    fn forward(&self, x: &Tensor, mask: Option<&Tensor>, cache: &mut KvCache, layer: usize) -> Result<Tensor> {
-        let h = self.self_attn.forward(&x.apply(&self.input_layernorm)?, mask, cache, layer)?;
+    fn forward(
+        &self,
+        x: &Tensor,
+        mask: Option<&Tensor>,
+        cache: &mut KvCache,
+        layer: usize,
+    ) -> Result<Tensor> {
+        let h = self
+            .self_attn
+            .forward(&x.apply(&self.input_layernorm)?, mask, cache, layer)?;
         let x = (x + h)?;
         let h = x.apply(&self.post_attention_layernorm)?.apply(&self.mlp)?;
         x + h
@@ -267,7 +346,8 @@ impl Qwen {
         if vb.dtype() == DType::F64 {
             candle_core::bail!("f64 weights are not supported; use f32, f16 or bf16");
         }
-        let embed_tokens = candle_nn::embedding(cfg.vocab_size, cfg.hidden_size, vb.pp("model.embed_tokens"))?;
+        let embed_tokens =
+            candle_nn::embedding(cfg.vocab_size, cfg.hidden_size, vb.pp("model.embed_tokens"))?;
         let rotary = Arc::new(RotaryEmbedding::new(cfg, vb.dtype(), vb.device())?);
         let vb_l = vb.pp("model.layers");
         let layers = (0..cfg.num_hidden_layers)
@@ -305,27 +385,51 @@ impl Qwen {
     /// them to `cache`. Returns f32 logits for every position, `(batch, seq, vocab)`, or only the last,
     /// `(batch, vocab)`, when `all_positions` is false (what generation needs; the LM head over the
     /// whole prompt is most of a prefill's cost for small models).
-    pub fn forward(&self, input: &Tensor, cache: &mut KvCache, all_positions: bool) -> Result<Tensor> {
+    pub fn forward(
+        &self,
+        input: &Tensor,
+        cache: &mut KvCache,
+        all_positions: bool,
+    ) -> Result<Tensor> {
         let (b, l) = input.dims2()?;
         if l == 0 {
             candle_core::bail!("empty input");
         }
-        if cache.len() > 0 && cache.batch_size() != b {
+        if !cache.is_empty() && cache.batch_size() != b {
             cache.clear();
         }
         let offset = cache.len();
         if offset + l > self.max_positions {
-            candle_core::bail!("{} positions exceed the model's {}", offset + l, self.max_positions);
+            candle_core::bail!(
+                "{} positions exceed the model's {}",
+                offset + l,
+                self.max_positions
+            );
         }
-        let mask = if l > 1 { Some(causal_mask(l, offset, &self.device)?) } else { None };
+        let mask = if l > 1 {
+            Some(causal_mask(l, offset, &self.device)?)
+        } else {
+            None
+        };
         let mut h = self.embed_tokens.forward(input)?;
         for (i, layer) in self.layers.iter().enumerate() {
             h = layer.forward(&h, mask.as_ref(), cache, i)?;
         }
         cache.advance(l, b);
-        let h = if all_positions { h } else { h.narrow(1, l - 1, 1)? };
-        let logits = h.apply(&self.norm)?.apply(&self.lm_head)?.to_dtype(DType::F32)?;
-        if all_positions { Ok(logits) } else { logits.squeeze(1) }
+        let h = if all_positions {
+            h
+        } else {
+            h.narrow(1, l - 1, 1)?
+        };
+        let logits = h
+            .apply(&self.norm)?
+            .apply(&self.lm_head)?
+            .to_dtype(DType::F32)?;
+        if all_positions {
+            Ok(logits)
+        } else {
+            logits.squeeze(1)
+        }
     }
 }
 
@@ -333,7 +437,15 @@ impl Qwen {
 fn causal_mask(seq: usize, offset: usize, device: &Device) -> Result<Tensor> {
     let total = offset + seq;
     let mask: Vec<f32> = (0..seq)
-        .flat_map(|i| (0..total).map(move |j| if j > offset + i { f32::NEG_INFINITY } else { 0.0 }))
+        .flat_map(|i| {
+            (0..total).map(move |j| {
+                if j > offset + i {
+                    f32::NEG_INFINITY
+                } else {
+                    0.0
+                }
+            })
+        })
         .collect();
     Tensor::from_vec(mask, (seq, total), device)
 }

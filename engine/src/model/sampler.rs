@@ -22,7 +22,11 @@ impl Sampler {
                 (None, None) => Sampling::All { temperature: t },
                 (Some(k), None) => Sampling::TopK { k, temperature: t },
                 (None, Some(p)) => Sampling::TopP { p, temperature: t },
-                (Some(k), Some(p)) => Sampling::TopKThenTopP { k, p, temperature: t },
+                (Some(k), Some(p)) => Sampling::TopKThenTopP {
+                    k,
+                    p,
+                    temperature: t,
+                },
             }
         };
         Sampler {
@@ -37,7 +41,11 @@ impl Sampler {
     pub fn sample(&mut self, logits: &Tensor, history: &[u32]) -> Result<u32> {
         let logits = if self.repetition_penalty != 1.0 && self.repeat_last_n > 0 {
             let start = history.len().saturating_sub(self.repeat_last_n);
-            candle_transformers::utils::apply_repeat_penalty(logits, self.repetition_penalty, &history[start..])?
+            candle_transformers::utils::apply_repeat_penalty(
+                logits,
+                self.repetition_penalty,
+                &history[start..],
+            )?
         } else {
             logits.clone()
         };
@@ -46,6 +54,7 @@ impl Sampler {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use candle_core::Device;
@@ -62,27 +71,44 @@ mod tests {
 
     #[test]
     fn repetition_penalty_demotes_seen_tokens() {
-        let params = SamplingParams { repetition_penalty: 2.0, ..Default::default() };
+        let params = SamplingParams {
+            repetition_penalty: 2.0,
+            ..Default::default()
+        };
         let mut s = Sampler::new(&params);
         assert_eq!(s.sample(&logits(), &[1]).unwrap(), 2);
         // Outside the window the token is not penalized.
-        let params = SamplingParams { repetition_penalty: 2.0, repeat_last_n: 1, ..Default::default() };
+        let params = SamplingParams {
+            repetition_penalty: 2.0,
+            repeat_last_n: 1,
+            ..Default::default()
+        };
         let mut s = Sampler::new(&params);
         assert_eq!(s.sample(&logits(), &[1, 4]).unwrap(), 1);
     }
 
     #[test]
     fn same_seed_same_samples_and_top_k_restricts() {
-        let params = SamplingParams { temperature: 5.0, top_k: Some(2), seed: 7, ..Default::default() };
+        let params = SamplingParams {
+            temperature: 5.0,
+            top_k: Some(2),
+            seed: 7,
+            ..Default::default()
+        };
         let draw = |p: &SamplingParams| {
             let mut s = Sampler::new(p);
-            (0..64).map(|_| s.sample(&logits(), &[]).unwrap()).collect::<Vec<_>>()
+            (0..64)
+                .map(|_| s.sample(&logits(), &[]).unwrap())
+                .collect::<Vec<_>>()
         };
         let a = draw(&params);
         assert_eq!(a, draw(&params));
         assert!(a.iter().all(|&t| t == 1 || t == 2), "{a:?}");
         assert!(a.contains(&1) && a.contains(&2), "{a:?}");
-        let other = draw(&SamplingParams { seed: 8, ..params.clone() });
+        let other = draw(&SamplingParams {
+            seed: 8,
+            ..params.clone()
+        });
         assert_ne!(a, other);
     }
 }

@@ -42,13 +42,19 @@ pub(crate) struct TokenizerSources<'a> {
 
 impl QwenTokenizer {
     pub(crate) fn load(tokenizer_json: &Path, sources: TokenizerSources<'_>) -> Result<Self> {
-        let inner = Tokenizer::from_file(tokenizer_json)
-            .map_err(|e| Error::Tokenizer(format!("cannot load {}: {e}", tokenizer_json.display())))?;
+        let inner = Tokenizer::from_file(tokenizer_json).map_err(|e| {
+            Error::Tokenizer(format!("cannot load {}: {e}", tokenizer_json.display()))
+        })?;
         let tok_config: serde_json::Value = match sources.tokenizer_config {
             Some(p) => read_json(p)?,
             None => serde_json::Value::Null,
         };
-        Self::from_parts(inner, &tok_config, sources.chat_template_jinja, &sources.extra_eos_ids)
+        Self::from_parts(
+            inner,
+            &tok_config,
+            sources.chat_template_jinja,
+            &sources.extra_eos_ids,
+        )
     }
 
     fn from_parts(
@@ -57,12 +63,24 @@ impl QwenTokenizer {
         chat_template_jinja: Option<&Path>,
         extra_eos_ids: &[u32],
     ) -> Result<Self> {
-        let find = |names: &[&str]| names.iter().find(|n| inner.token_to_id(n).is_some()).map(|n| n.to_string());
+        let find = |names: &[&str]| {
+            names
+                .iter()
+                .find(|n| inner.token_to_id(n).is_some())
+                .map(|n| n.to_string())
+        };
         let mut eos_ids: Vec<u32> = EOS.iter().filter_map(|t| inner.token_to_id(t)).collect();
-        if let Some(id) = token_string(tok_config.get("eos_token")).and_then(|t| inner.token_to_id(&t)) {
+        if let Some(id) =
+            token_string(tok_config.get("eos_token")).and_then(|t| inner.token_to_id(&t))
+        {
             eos_ids.push(id);
         }
-        eos_ids.extend(extra_eos_ids.iter().copied().filter(|id| inner.id_to_token(*id).is_some()));
+        eos_ids.extend(
+            extra_eos_ids
+                .iter()
+                .copied()
+                .filter(|id| inner.id_to_token(*id).is_some()),
+        );
         let mut seen = std::collections::HashSet::new();
         eos_ids.retain(|id| seen.insert(*id));
         let special = SpecialTokens {
@@ -72,12 +90,18 @@ impl QwenTokenizer {
             fim_pad: find(FIM_PAD),
             repo_name: find(REPO_NAME),
             file_sep: find(FILE_SEP),
-            eos: eos_ids.iter().filter_map(|id| inner.id_to_token(*id)).collect(),
+            eos: eos_ids
+                .iter()
+                .filter_map(|id| inner.id_to_token(*id))
+                .collect(),
             think_start: find(&["<think>"]),
             think_end: find(&["</think>"]),
         };
         let template_source = match chat_template_jinja {
-            Some(p) => Some(std::fs::read_to_string(p).map_err(|source| Error::Io { path: p.into(), source })?),
+            Some(p) => Some(std::fs::read_to_string(p).map_err(|source| Error::Io {
+                path: p.into(),
+                source,
+            })?),
             None => template_from_config(tok_config),
         };
         let chat_template = match template_source {
@@ -88,7 +112,12 @@ impl QwenTokenizer {
             )?),
             None => None,
         };
-        Ok(QwenTokenizer { inner, special, eos_ids, chat_template })
+        Ok(QwenTokenizer {
+            inner,
+            special,
+            eos_ids,
+            chat_template,
+        })
     }
 
     pub fn special(&self) -> &SpecialTokens {
@@ -110,12 +139,17 @@ impl QwenTokenizer {
     /// Encodes `text`; special tokens written in it (`<|fim_prefix|>`) become their single ids, and
     /// nothing is added that the tokenizer's own post-processor does not add.
     pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
-        self.inner.encode(text, true).map(|e| e.get_ids().to_vec()).map_err(|e| Error::Tokenizer(e.to_string()))
+        self.inner
+            .encode(text, true)
+            .map(|e| e.get_ids().to_vec())
+            .map_err(|e| Error::Tokenizer(e.to_string()))
     }
 
     /// Decodes `ids`, keeping special tokens.
     pub fn decode(&self, ids: &[u32]) -> Result<String> {
-        self.inner.decode(ids, false).map_err(|e| Error::Tokenizer(e.to_string()))
+        self.inner
+            .decode(ids, false)
+            .map_err(|e| Error::Tokenizer(e.to_string()))
     }
 
     pub fn vocab_size(&self) -> usize {
@@ -124,7 +158,10 @@ impl QwenTokenizer {
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.into(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.into(),
+        source,
+    })?;
     serde_json::from_str(&text).map_err(|e| Error::Tokenizer(format!("{}: {e}", path.display())))
 }
 
@@ -143,9 +180,14 @@ fn template_from_config(cfg: &serde_json::Value) -> Option<String> {
         serde_json::Value::String(s) => Some(s.clone()),
         serde_json::Value::Array(list) => {
             let named = |want: &str| {
-                list.iter().find(|t| t.get("name").and_then(|n| n.as_str()) == Some(want))?.get("template")?.as_str()
+                list.iter()
+                    .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(want))?
+                    .get("template")?
+                    .as_str()
             };
-            named("default").or_else(|| list.first()?.get("template")?.as_str()).map(str::to_string)
+            named("default")
+                .or_else(|| list.first()?.get("template")?.as_str())
+                .map(str::to_string)
         }
         _ => None,
     }

@@ -1,6 +1,8 @@
 //! `qwen-lsp generate`: the CLI contract other tools depend on, checked on the tiny Qwen3 checkpoint
 //! against the greedy ids transformers produced (tests/models/qwen3-tiny/reference.json).
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -9,7 +11,8 @@ use serde_json::Value;
 use crate::support::tiny_model;
 
 fn reference() -> Value {
-    let text = std::fs::read_to_string(tiny_model().join("reference.json")).expect("reference.json");
+    let text =
+        std::fs::read_to_string(tiny_model().join("reference.json")).expect("reference.json");
     serde_json::from_str(&text).expect("reference.json parses")
 }
 
@@ -30,13 +33,24 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// Runs `generate --json` and returns (all stdout, the parsed last line).
 fn generate_json(model: &Path, prompt: &Path, extra: &[&str]) -> (String, Value) {
-    let mut args = vec!["--model", model.to_str().unwrap(), "--prompt-file", prompt.to_str().unwrap(), "--json"];
+    let mut args = vec![
+        "--model",
+        model.to_str().unwrap(),
+        "--prompt-file",
+        prompt.to_str().unwrap(),
+        "--json",
+    ];
     args.extend_from_slice(extra);
     let out = run(&args, &[]);
     let stdout = String::from_utf8(out.stdout).expect("utf-8 stdout");
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let last = stdout.lines().last().expect("some output");
-    let json: Value = serde_json::from_str(last).unwrap_or_else(|e| panic!("last line {last:?} is not JSON: {e}"));
+    let json: Value = serde_json::from_str(last)
+        .unwrap_or_else(|e| panic!("last line {last:?} is not JSON: {e}"));
     (stdout, json)
 }
 
@@ -51,9 +65,15 @@ fn greedy_json_matches_the_transformers_reference() {
     assert_eq!(json["token_ids"], case["token_ids"]);
     assert_eq!(json["text"], case["text"]);
     assert_eq!(json["finish_reason"], "length");
-    assert!(json["prefill_ms"].as_f64().is_some() && json["decode_ms"].as_f64().is_some(), "{json}");
+    assert!(
+        json["prefill_ms"].as_f64().is_some() && json["decode_ms"].as_f64().is_some(),
+        "{json}"
+    );
     // The completion streams before the JSON line.
-    assert!(stdout.starts_with(case["text"].as_str().unwrap()), "{stdout:?}");
+    assert!(
+        stdout.starts_with(case["text"].as_str().unwrap()),
+        "{stdout:?}"
+    );
 }
 
 #[test]
@@ -63,7 +83,16 @@ fn suffix_file_builds_the_fim_prompt() {
     let tmp = tempfile::tempdir().unwrap();
     let prefix = write(tmp.path(), "prefix.py", "def add(a, b):\n    ");
     let suffix = write(tmp.path(), "suffix.py", "\n\nprint(add(1, 2))");
-    let (_, json) = generate_json(&tiny_model(), &prefix, &["--suffix-file", suffix.to_str().unwrap(), "--max-tokens", "20"]);
+    let (_, json) = generate_json(
+        &tiny_model(),
+        &prefix,
+        &[
+            "--suffix-file",
+            suffix.to_str().unwrap(),
+            "--max-tokens",
+            "20",
+        ],
+    );
     assert_eq!(json["prompt_token_ids"], case["prompt_ids"]);
     assert_eq!(json["token_ids"], case["token_ids"]);
 }
@@ -75,12 +104,33 @@ fn stop_strings_apply_only_when_given() {
     let full = case["text"].as_str().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let prompt = write(tmp.path(), "prompt.txt", case["prompt"].as_str().unwrap());
-    let (_, json) = generate_json(&tiny_model(), &prompt, &["--max-tokens", "20", "--stop", "adoles", "--stop", "zzz"]);
+    let (_, json) = generate_json(
+        &tiny_model(),
+        &prompt,
+        &["--max-tokens", "20", "--stop", "adoles", "--stop", "zzz"],
+    );
     assert_eq!(json["text"], &full[..full.find("adoles").unwrap()]);
-    assert_eq!((json["finish_reason"].as_str(), json["stop"].as_str()), (Some("stop"), Some("adoles")));
-    let out = run(&["--model", tiny_model().to_str().unwrap(), "--prompt-file", prompt.to_str().unwrap(), "--max-tokens", "20"], &[]);
+    assert_eq!(
+        (json["finish_reason"].as_str(), json["stop"].as_str()),
+        (Some("stop"), Some("adoles"))
+    );
+    let out = run(
+        &[
+            "--model",
+            tiny_model().to_str().unwrap(),
+            "--prompt-file",
+            prompt.to_str().unwrap(),
+            "--max-tokens",
+            "20",
+        ],
+        &[],
+    );
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), full, "plain mode prints exactly the completion");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        full,
+        "plain mode prints exactly the completion"
+    );
 }
 
 #[test]
@@ -88,12 +138,20 @@ fn offline_hub_id_missing_from_the_cache_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let prompt = write(tmp.path(), "p.txt", "x");
     let out = run(
-        &["--model", "Qwen/Qwen3-0.6B", "--prompt-file", prompt.to_str().unwrap()],
+        &[
+            "--model",
+            "Qwen/Qwen3-0.6B",
+            "--prompt-file",
+            prompt.to_str().unwrap(),
+        ],
         &[("HF_HOME", tmp.path()), ("HF_HUB_OFFLINE", Path::new("1"))],
     );
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("Qwen/Qwen3-0.6B") && stderr.contains("HF_HUB_OFFLINE"), "{stderr}");
+    assert!(
+        stderr.contains("Qwen/Qwen3-0.6B") && stderr.contains("HF_HUB_OFFLINE"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -102,13 +160,42 @@ fn bad_input_fails_with_a_message_not_a_panic() {
     let prompt = write(tmp.path(), "p.txt", "x");
     let model = tiny_model();
     let cases: [(&[&str], &str); 3] = [
-        (&["--model", "/no/such/model", "--prompt-file", prompt.to_str().unwrap()], "/no/such/model"),
-        (&["--model", model.to_str().unwrap(), "--prompt-file", "/no/such/prompt.txt"], "/no/such/prompt.txt"),
-        (&["--model", model.to_str().unwrap(), "--prompt-file", prompt.to_str().unwrap(), "--top-p", "3"], "top_p"),
+        (
+            &[
+                "--model",
+                "/no/such/model",
+                "--prompt-file",
+                prompt.to_str().unwrap(),
+            ],
+            "/no/such/model",
+        ),
+        (
+            &[
+                "--model",
+                model.to_str().unwrap(),
+                "--prompt-file",
+                "/no/such/prompt.txt",
+            ],
+            "/no/such/prompt.txt",
+        ),
+        (
+            &[
+                "--model",
+                model.to_str().unwrap(),
+                "--prompt-file",
+                prompt.to_str().unwrap(),
+                "--top-p",
+                "3",
+            ],
+            "top_p",
+        ),
     ];
     for (args, needle) in cases {
         let out = run(args, &[]);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success() && stderr.contains(needle) && !stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            !out.status.success() && stderr.contains(needle) && !stderr.contains("panicked"),
+            "{args:?}: {stderr}"
+        );
     }
 }

@@ -28,9 +28,15 @@ impl HubSettings {
             None => Cache::from_env(),
         };
         let token = var("HF_TOKEN").or_else(|| cache.token());
-        let offline = var("HF_HUB_OFFLINE")
-            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
-        HubSettings { cache_dir: cache.path().clone(), token, offline, progress: false }
+        let offline = var("HF_HUB_OFFLINE").is_some_and(|v| {
+            matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+        });
+        HubSettings {
+            cache_dir: cache.path().clone(),
+            token,
+            offline,
+            progress: false,
+        }
     }
 
     pub fn with_progress(mut self, progress: bool) -> Self {
@@ -42,18 +48,24 @@ impl HubSettings {
 /// `org/name` with hub-legal characters; anything else is treated as a (missing) path.
 pub fn looks_like_repo_id(s: &str) -> bool {
     let mut parts = s.split('/');
-    let (Some(org), Some(name), None) = (parts.next(), parts.next(), parts.next()) else { return false };
+    let (Some(org), Some(name), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
     let ok = |p: &str| {
         !p.is_empty()
             && !p.starts_with('.')
-            && p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     };
     ok(org) && ok(name) && !name.to_ascii_lowercase().ends_with(".gguf")
 }
 
 /// Fetches (or finds in the cache) the files of the safetensors checkpoint `id`.
 pub fn fetch(id: &str, settings: &HubSettings) -> Result<ModelFiles> {
-    let err = |message: String| Error::ModelLoad { source_desc: id.to_string(), message };
+    let err = |message: String| Error::ModelLoad {
+        source_desc: id.to_string(),
+        message,
+    };
     let getter = Getter::new(id, settings).map_err(err)?;
     let config = getter.get(id, "config.json").map_err(err)?;
     let tokenizer = getter.get(id, "tokenizer.json").map_err(err)?;
@@ -68,26 +80,40 @@ pub fn fetch(id: &str, settings: &HubSettings) -> Result<ModelFiles> {
             .collect::<Result<Vec<_>>>()?,
         Err(_) => vec![getter.get(id, "model.safetensors").map_err(err)?],
     };
-    Ok(ModelFiles { config, tokenizer, tokenizer_config, generation_config, chat_template_jinja, weights })
+    Ok(ModelFiles {
+        config,
+        tokenizer,
+        tokenizer_config,
+        generation_config,
+        chat_template_jinja,
+        weights,
+    })
 }
 
 enum Getter {
     Offline(hf_hub::CacheRepo, PathBuf),
-    Online(hf_hub::api::sync::ApiRepo),
+    Online(Box<hf_hub::api::sync::ApiRepo>),
 }
 
 impl Getter {
     fn new(id: &str, s: &HubSettings) -> Result<Self, String> {
         let cache = Cache::new(s.cache_dir.clone());
         if s.offline {
-            return Ok(Getter::Offline(cache.repo(Repo::model(id.to_string())), s.cache_dir.clone()));
+            return Ok(Getter::Offline(
+                cache.repo(Repo::model(id.to_string())),
+                s.cache_dir.clone(),
+            ));
         }
-        let mut builder = ApiBuilder::from_cache(cache).with_progress(s.progress).with_token(s.token.clone());
+        let mut builder = ApiBuilder::from_cache(cache)
+            .with_progress(s.progress)
+            .with_token(s.token.clone());
         if let Ok(endpoint) = std::env::var("HF_ENDPOINT") {
             builder = builder.with_endpoint(endpoint);
         }
-        let api = builder.build().map_err(|e| format!("cannot start the hub client: {e}"))?;
-        Ok(Getter::Online(api.model(id.to_string())))
+        let api = builder
+            .build()
+            .map_err(|e| format!("cannot start the hub client: {e}"))?;
+        Ok(Getter::Online(Box::new(api.model(id.to_string()))))
     }
 
     fn get(&self, id: &str, file: &str) -> Result<PathBuf, String> {
@@ -105,6 +131,7 @@ impl Getter {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -120,14 +147,24 @@ mod tests {
     }
 
     fn offline(dir: &std::path::Path) -> HubSettings {
-        HubSettings { cache_dir: dir.to_path_buf(), token: None, offline: true, progress: false }
+        HubSettings {
+            cache_dir: dir.to_path_buf(),
+            token: None,
+            offline: true,
+            progress: false,
+        }
     }
 
     #[test]
     fn offline_with_an_empty_cache_names_the_id() {
         let dir = tempfile::tempdir().unwrap();
-        let err = fetch("Qwen/Qwen3-0.6B", &offline(dir.path())).unwrap_err().to_string();
-        assert!(err.contains("Qwen/Qwen3-0.6B") && err.contains("HF_HUB_OFFLINE"), "{err}");
+        let err = fetch("Qwen/Qwen3-0.6B", &offline(dir.path()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("Qwen/Qwen3-0.6B") && err.contains("HF_HUB_OFFLINE"),
+            "{err}"
+        );
     }
 
     #[test]

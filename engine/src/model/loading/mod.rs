@@ -38,7 +38,10 @@ pub enum Resolved {
 
 /// Resolves `source`: an existing path wins; otherwise `org/name` is a hub id.
 pub fn resolve(source: &str, show_progress: bool) -> Result<Resolved> {
-    let err = |message: String| Error::ModelLoad { source_desc: source.to_string(), message };
+    let err = |message: String| Error::ModelLoad {
+        source_desc: source.to_string(),
+        message,
+    };
     if source.trim().is_empty() {
         return Err(err("no model given".into()));
     }
@@ -47,7 +50,10 @@ pub fn resolve(source: &str, show_progress: bool) -> Result<Resolved> {
         return local_dir(path).map(Resolved::Safetensors).map_err(err);
     }
     if path.is_file() {
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gguf")) {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gguf"))
+        {
             return gguf_file(path).map(Resolved::Gguf).map_err(err);
         }
         return Err(err("not a directory nor a .gguf file".into()));
@@ -56,7 +62,9 @@ pub fn resolve(source: &str, show_progress: bool) -> Result<Resolved> {
         let settings = hub::HubSettings::from_env().with_progress(show_progress);
         return hub::fetch(source, &settings).map(Resolved::Safetensors);
     }
-    Err(err("no such file or directory (and not a hub id like `Qwen/Qwen3-0.6B`)".into()))
+    Err(err(
+        "no such file or directory (and not a hub id like `Qwen/Qwen3-0.6B`)".into(),
+    ))
 }
 
 fn optional(dir: &Path, name: &str) -> Option<PathBuf> {
@@ -87,7 +95,11 @@ fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
             .into_iter()
             .map(|name| {
                 let p = dir.join(&name);
-                if p.is_file() { Ok(p) } else { Err(format!("shard {} is missing", p.display())) }
+                if p.is_file() {
+                    Ok(p)
+                } else {
+                    Err(format!("shard {} is missing", p.display()))
+                }
             })
             .collect();
     }
@@ -108,7 +120,8 @@ fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// The distinct shard file names of a `model.safetensors.index.json`, in first-seen order.
 pub(crate) fn shards_of_index(index: &Path) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(index).map_err(|e| format!("cannot read {}: {e}", index.display()))?;
+    let text = std::fs::read_to_string(index)
+        .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
     let v: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", index.display()))?;
     let map = v
@@ -118,7 +131,10 @@ pub(crate) fn shards_of_index(index: &Path) -> Result<Vec<String>, String> {
     let mut shards: Vec<String> = Vec::new();
     for file in map.values().filter_map(|f| f.as_str()) {
         if file.contains('/') || file.contains('\\') || file.starts_with('.') {
-            return Err(format!("{}: suspicious shard name {file:?}", index.display()));
+            return Err(format!(
+                "{}: suspicious shard name {file:?}",
+                index.display()
+            ));
         }
         if !shards.iter().any(|s| s == file) {
             shards.push(file.to_string());
@@ -150,19 +166,21 @@ fn gguf_file(path: &Path) -> Result<GgufFiles, String> {
 /// Parses `cpu`, `cuda`, `cuda:N` or `metal`; `None` picks the best device compiled in and present.
 pub fn parse_device(spec: Option<&str>) -> Result<Device> {
     let unavailable = |what: &str, e: candle_core::Error| {
-        Error::InvalidInput(format!("device {what} is not available ({e}); build with `--features cuda`/`metal`"))
+        Error::InvalidInput(format!(
+            "device {what} is not available ({e}); build with `--features cuda`/`metal`"
+        ))
     };
     match spec.map(|s| s.trim().to_ascii_lowercase()) {
         None => {
-            if candle_core::utils::cuda_is_available() {
-                if let Ok(d) = Device::new_cuda(0) {
-                    return Ok(d);
-                }
+            if candle_core::utils::cuda_is_available()
+                && let Ok(d) = Device::new_cuda(0)
+            {
+                return Ok(d);
             }
-            if candle_core::utils::metal_is_available() {
-                if let Ok(d) = Device::new_metal(0) {
-                    return Ok(d);
-                }
+            if candle_core::utils::metal_is_available()
+                && let Ok(d) = Device::new_metal(0)
+            {
+                return Ok(d);
             }
             Ok(Device::Cpu)
         }
@@ -170,12 +188,16 @@ pub fn parse_device(spec: Option<&str>) -> Result<Device> {
         Some(s) if s == "metal" => Device::new_metal(0).map_err(|e| unavailable("metal", e)),
         Some(s) if s == "cuda" || s.starts_with("cuda:") => {
             let ordinal = match s.strip_prefix("cuda:") {
-                Some(n) => n.parse::<usize>().map_err(|_| Error::InvalidInput(format!("bad cuda ordinal in {s:?}")))?,
+                Some(n) => n
+                    .parse::<usize>()
+                    .map_err(|_| Error::InvalidInput(format!("bad cuda ordinal in {s:?}")))?,
                 None => 0,
             };
             Device::new_cuda(ordinal).map_err(|e| unavailable(&s, e))
         }
-        Some(s) => Err(Error::InvalidInput(format!("unknown device {s:?}; expected cpu, cuda[:N] or metal"))),
+        Some(s) => Err(Error::InvalidInput(format!(
+            "unknown device {s:?}; expected cpu, cuda[:N] or metal"
+        ))),
     }
 }
 
@@ -189,11 +211,14 @@ pub fn parse_dtype(spec: Option<&str>, device: &Device) -> Result<DType> {
         Some("f32" | "float32") => Ok(DType::F32),
         Some("f16" | "float16" | "half") => Ok(DType::F16),
         Some("bf16" | "bfloat16") => Ok(DType::BF16),
-        Some(other) => Err(Error::InvalidInput(format!("unknown dtype {other:?}; expected f32, f16 or bf16"))),
+        Some(other) => Err(Error::InvalidInput(format!(
+            "unknown dtype {other:?}; expected f32, f16 or bf16"
+        ))),
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -202,14 +227,22 @@ mod tests {
         assert!(parse_device(Some("cpu")).unwrap().is_cpu());
         assert!(parse_device(Some("tpu")).is_err());
         assert!(parse_device(Some("cuda:x")).is_err());
-        assert_eq!(parse_dtype(Some("bf16"), &Device::Cpu).unwrap(), DType::BF16);
+        assert_eq!(
+            parse_dtype(Some("bf16"), &Device::Cpu).unwrap(),
+            DType::BF16
+        );
         assert_eq!(parse_dtype(None, &Device::Cpu).unwrap(), DType::F32);
         assert!(parse_dtype(Some("int4"), &Device::Cpu).is_err());
     }
 
     #[test]
     fn missing_path_that_is_not_a_hub_id_is_named() {
-        let err = resolve("./no/such/dir/at/all", false).unwrap_err().to_string();
-        assert!(err.contains("./no/such/dir/at/all") && err.contains("no such file"), "{err}");
+        let err = resolve("./no/such/dir/at/all", false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("./no/such/dir/at/all") && err.contains("no such file"),
+            "{err}"
+        );
     }
 }
