@@ -5,10 +5,17 @@
 # runs. An uncaught AssertionError exits with 113 and any other uncaught exception with 114 (the host
 # maps both back to CPython's usual 1); SystemExit is left alone, so sys.exit/os._exit keep their
 # meaning. A program that itself exits with 113 or 114 can only relabel its own failure (failed vs
-# error); it cannot turn a failure into a pass, which needs exit status 0 anyway.
+# error); it cannot turn a failure into a pass, which needs exit status 0 anyway. Everything the
+# failure path uses is bound before the program runs, so replacing os._exit or the exception classes
+# cannot divert it. (A program can always exit 0 early, or through sys.setprofile hooks; telling such
+# a run from a real pass is the caller's end-of-run marker's job, not the exit status's.)
 def _qwen_lsp_run():
     import os
     import sys
+
+    exit_now, flush_streams = os._exit, (sys.stdout, sys.stderr)
+    base_exception, assertion_error, system_exit = BaseException, AssertionError, SystemExit
+    is_instance = isinstance
 
     scratch, source = sys.argv[1], sys.argv[2]
     sys.argv[:] = ["main.py", *sys.argv[3:]]
@@ -21,10 +28,10 @@ def _qwen_lsp_run():
     namespace["__file__"] = "main.py"
     try:
         exec(compile(source, "main.py", "exec"), namespace)
-    except SystemExit:
+    except system_exit:
         raise
-    except BaseException as error:
-        status = 113 if isinstance(error, AssertionError) else 114
+    except base_exception as error:
+        status = 113 if is_instance(error, assertion_error) else 114
         try:
             import linecache
             import traceback
@@ -34,12 +41,12 @@ def _qwen_lsp_run():
             tb = error.__traceback__
             traceback.print_exception(type(error), error, tb.tb_next if tb else None)
         finally:
-            for stream in (sys.stdout, sys.stderr):
+            for stream in flush_streams:
                 try:
                     stream.flush()
-                except BaseException:
+                except base_exception:
                     pass
-            os._exit(status)
+            exit_now(status)
 
 
 _qwen_lsp_run()
