@@ -16,6 +16,7 @@ pub fn handle(session: &Session, params: InitializeParams) -> jsonrpc::Result<In
     let encoding =
         PositionEncoding::negotiate(capabilities.general.as_ref().and_then(|g| g.position_encodings.as_deref()));
     let supports_progress = capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false);
+    let supports_inline = capabilities.text_document.as_ref().is_some_and(|t| t.inline_completion.is_some());
 
     // Bad settings must not stop the editor from starting the server: keep the defaults and say why.
     let options = params.initialization_options.unwrap_or_default();
@@ -32,7 +33,7 @@ pub fn handle(session: &Session, params: InitializeParams) -> jsonrpc::Result<In
     session.configure(encoding, settings, supports_progress);
 
     Ok(InitializeResult {
-        capabilities: capabilities_for(encoding),
+        capabilities: capabilities_for(encoding, supports_inline),
         server_info: Some(server_info()),
         offset_encoding: None,
     })
@@ -44,7 +45,9 @@ pub fn report_unknown_keys(session: &Session, keys: &[String]) {
     }
 }
 
-pub fn capabilities_for(encoding: PositionEncoding) -> ServerCapabilities {
+/// The completion provider is the fallback for clients without inline completion only: a client with
+/// both would ask for the same suggestion twice, and the two requests would supersede each other.
+pub fn capabilities_for(encoding: PositionEncoding, client_has_inline_completion: bool) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(encoding.kind()),
         text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
@@ -53,7 +56,7 @@ pub fn capabilities_for(encoding: PositionEncoding) -> ServerCapabilities {
             ..TextDocumentSyncOptions::default()
         })),
         inline_completion_provider: Some(OneOf::Left(true)),
-        completion_provider: Some(CompletionOptions::default()),
+        completion_provider: (!client_has_inline_completion).then(CompletionOptions::default),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::REFACTOR_REWRITE]),
             resolve_provider: Some(true),

@@ -47,6 +47,14 @@ fn utf8_is_chosen_when_the_client_offers_it() {
 }
 
 #[test]
+fn completion_is_the_fallback_only_for_clients_without_inline_completion() {
+    let mut server = TestServer::spawn(&["--model", NO_MODEL]);
+    let result = server.initialize(Value::Null, json!({ "textDocument": { "inlineCompletion": {} } }));
+    assert_eq!(result["capabilities"]["inlineCompletionProvider"], true);
+    assert!(result["capabilities"].get("completionProvider").is_none(), "{result}");
+}
+
+#[test]
 fn serve_subcommand_serves_too() {
     let mut server = TestServer::spawn(&["serve", "--model", NO_MODEL]);
     let result = server.initialize(Value::Null, json!({}));
