@@ -47,6 +47,9 @@ pub struct LoadOptions {
     pub show_progress: bool,
 }
 
+/// Prompt tokens run per forward pass during prefill.
+const PREFILL_CHUNK: usize = 512;
+
 /// The weights plus the cache they fill.
 enum Runner {
     Safetensors { model: Qwen, cache: KvCache },
@@ -67,8 +70,15 @@ impl CausalLm for Runner {
     fn forward(&mut self, tokens: &[u32]) -> Result<Tensor> {
         match self {
             Runner::Safetensors { model, cache } => {
-                let input = Tensor::new(tokens, model.device())?.unsqueeze(0)?;
-                Ok(model.forward(&input, cache, false)?.squeeze(0)?)
+                // Long prompts go in chunks: attention scores are (heads, chunk, cached + chunk), so a
+                // whole 8k-token prompt at once would need gigabytes for one layer's scores.
+                let mut last = None;
+                for chunk in tokens.chunks(PREFILL_CHUNK) {
+                    let input = Tensor::new(chunk, model.device())?.unsqueeze(0)?;
+                    last = Some(model.forward(&input, cache, false)?);
+                }
+                let last = last.ok_or_else(|| Error::InvalidInput("no tokens to run".into()))?;
+                Ok(last.squeeze(0)?)
             }
             Runner::Gguf(g) => g.forward(tokens),
         }
