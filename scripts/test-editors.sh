@@ -10,9 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 CACHE="${QWEN_LSP_CACHE:-$HOME/.cache/qwen-lsp}"
+PASSED=0
 step() { printf '\n== test-editors: %s\n' "$*"; }
+passed() { PASSED=$((PASSED + 1)); }
 die() { printf '\ntest-editors: FAILED: %s\n' "$*" >&2; exit 1; }
-trap 'rc=$?; [ $rc -eq 0 ] || printf "\ntest-editors: FAILED (exit %d) at line %d: %s\n" "$rc" "$LINENO" "$BASH_COMMAND" >&2' EXIT
+trap 'printf "\ntest-editors: FAILED (exit %d) at line %d: %s\n" "$?" "$LINENO" "$BASH_COMMAND" >&2' ERR
 
 step "fetch Neovims"
 bash scripts/fetch-nvim.sh
@@ -41,17 +43,21 @@ if [ "${QWEN_EDITORS_SKIP_VSCODE:-}" != "1" ]; then
         echo "packaged $(du -h "$out/qwen-lsp.vsix" | cut -f1) .vsix"
         rm -rf "$out"
     )
+    passed
 fi
 
 step "Neovim plugin: config unit tests (0.12 and 0.7.2)"
 (cd editors/nvim && timeout 60 env VIMRUNTIME="$VIMRUNTIME12" "$NVIM12" --headless -u NONE -c 'luafile tests/config_test.lua')
+passed
 (cd editors/nvim && timeout 60 env VIMRUNTIME="$VIMRUNTIME07" "$NVIM07" --headless -u NONE -c 'luafile tests/config_test.lua')
+passed
 
 e2e() { # target-nvim target-vimruntime inline expect cmd-json [extra env...]
     local nvim="$1" rt="$2" inline="$3" expect="$4" cmd="$5"
     shift 5
     timeout 400 env QWEN_NVIM="$nvim" QWEN_VIMRUNTIME="$rt" QWEN_INLINE="$inline" QWEN_EXPECT="$expect" \
         QWEN_CMD_JSON="$cmd" "$@" VIMRUNTIME="$VIMRUNTIME12" "$NVIM12" --headless -u NONE -l editors/nvim/tests/e2e.lua
+    passed
 }
 
 step "Neovim plugin: client mechanics against tests/scripted_server.py (render, next/prev, dismiss, accept)"
@@ -77,3 +83,4 @@ step "end to end: Neovim 0.7.2 (extmark ghost text) + qwen-lsp on tests/models/q
 e2e "$NVIM07" "$VIMRUNTIME07" auto real "$REAL" QWEN_MODEL="$MODEL" QWEN_SETTINGS_JSON="$SETTINGS" QWEN_TIMEOUT_S=300
 
 step "all editor tests passed"
+echo "test-editors: $PASSED passed, 0 failed"
