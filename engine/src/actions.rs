@@ -236,15 +236,22 @@ struct Target {
 impl Target {
     fn around(document: &Document, start: usize, end: usize) -> Target {
         let text = document.text();
-        let innermost = document
+        let lines = line_start(text, start)..line_end(text, end.max(start));
+        let broken_here = document
             .tree()
-            .map(|tree| syntax::outline(document.language, tree, text))
-            .and_then(|outline| {
+            .is_some_and(|tree| syntax::errors(tree).iter().any(|e| e.start < lines.end && lines.start <= e.end));
+        let innermost = if broken_here && document.language == Language::Python {
+            // A syntax error misleads the parser about where functions end (an unclosed `(` swallows
+            // the next method); Python's indentation still says it.
+            python_function_by_indentation(text, start)
+        } else {
+            document.tree().map(|tree| syntax::outline(document.language, tree, text)).and_then(|outline| {
                 syntax::enclosing(&outline, start.max(1))
                     .filter(|d| d.kind.is_callable() && d.range.end >= end)
                     .last()
                     .cloned()
-            });
+            })
+        };
         match innermost {
             Some(def) => {
                 let body = body_statements(text, &def);
@@ -263,6 +270,56 @@ impl Target {
             }
         }
     }
+}
+
+/// The innermost `def` above `offset` whose indented body contains it, by indentation alone: the
+/// header is one line ending in `:`, the body runs to the next line indented no deeper than the `def`.
+fn python_function_by_indentation(text: &str, offset: usize) -> Option<Definition> {
+    let indent_of = |line: &str| line.len() - line.trim_start().len();
+    let mut line_at = line_start(text, offset);
+    let mut depth = indent_of(&text[line_at..line_end(text, line_at)]);
+    // Walk up to a `def` line indented less than everything seen so far.
+    let header = loop {
+        if line_at == 0 {
+            return None;
+        }
+        line_at = line_start(text, line_at - 1);
+        let line = &text[line_at..line_end(text, line_at)];
+        if line.trim().is_empty() {
+            continue;
+        }
+        let indent = indent_of(line);
+        let trimmed = line.trim();
+        if indent < depth && (trimmed.starts_with("def ") || trimmed.starts_with("async def ")) {
+            break line_at;
+        }
+        depth = depth.min(indent);
+    };
+    let header_line = &text[header..line_end(text, header)];
+    let def_indent = indent_of(header_line);
+    let name = header_line.trim().trim_start_matches("async ").trim_start_matches("def ");
+    let name = name.split(|c: char| !c.is_alphanumeric() && c != '_').next()?.to_owned();
+    let body_start = line_end(text, header);
+    let mut end = body_start;
+    let mut at = body_start;
+    while at < text.len() {
+        let next = line_end(text, at);
+        let line = &text[at..next];
+        if !line.trim().is_empty() {
+            if indent_of(line) <= def_indent {
+                break;
+            }
+            end = at + line.trim_end().len();
+        }
+        at = next;
+    }
+    Some(Definition {
+        name,
+        kind: DefinitionKind::Function,
+        range: header + def_indent..end.max(body_start),
+        body: Some(body_start..end.max(body_start)),
+        docstring: None,
+    })
 }
 
 /// The lines of a function's body that an action rewrites: after the header and docstring (Python),

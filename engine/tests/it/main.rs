@@ -5,3 +5,4 @@ mod model;
 mod secrets;
 mod postprocess;
 mod pipeline;
+mod actions;

@@ -1,0 +1,294 @@
+//! Code actions: finding unfinished functions, "Fix this" and "Complete this function" with candidates
+//! checked for syntax and, for Python, against the file's own tests in the real sandbox. Model output
+//! comes from the scripted test double (see `pipeline.rs`); the sandbox and its verdicts are real.
+
+use std::sync::LazyLock;
+
+use engine::actions::{
+    self, CompleteFunctionRequest, DiagnosticInfo, Fix, FixCheck, FixOptions, FixRequest, TestRunner,
+};
+use engine::{CancellationToken, Document, Language, Prompt};
+use expect_test::expect;
+
+use crate::context::with_cursor;
+use crate::pipeline::ScriptedBackend;
+
+/// The real sandbox (CPython on wasmtime), from the runtime scripts/fetch-python-wasm.sh installs.
+static SANDBOX: LazyLock<sandbox::Sandbox> = LazyLock::new(|| {
+    sandbox::Sandbox::new(&sandbox::Config::default()).unwrap_or_else(|e| panic!("sandbox: {e}"))
+});
+
+fn runner() -> Option<&'static dyn TestRunner> {
+    Some(&*SANDBOX)
+}
+
+fn one_candidate() -> FixOptions {
+    FixOptions { candidates: 1, ..FixOptions::default() }
+}
+
+/// The document after applying the fix's edit.
+fn applied(doc: &Document, fix: &Fix) -> String {
+    let mut text = doc.text().to_owned();
+    text.replace_range(fix.edit.start..fix.edit.end, &fix.edit.new_text);
+    text
+}
+
+#[test]
+fn unfinished_functions_are_found() {
+    use Language::{Java, Python};
+    let unfinished = [
+        (Python, "def f(x):\n    pa$0ss\n"),
+        (Python, "def f(x):\n    \"\"\"Doubles x.\"\"\"\n    ...$0\n"),
+        (Python, "class A:\n    def f(self):\n        # TODO: write it$0\n        pass\n"),
+        (Python, "def f(x):$0\n    raise NotImplementedError(\"later\")\n"),
+        (Java, "class A {\n    int f(int x) {$0\n    }\n}\n"),
+        (Java, "class A {\n    int f(int x) {\n        // TODO$0\n    }\n}\n"),
+        (Java, "class A {\n    int f(int x) {\n        throw new UnsupportedOperationException();$0\n    }\n}\n"),
+    ];
+    for (language, fixture) in unfinished {
+        let (doc, cursor) = with_cursor("file:///p/t", language, fixture);
+        let range = actions::unfinished_function_at(&doc, cursor).unwrap_or_else(|| panic!("not found in {fixture:?}"));
+        let def = &doc.text()[range];
+        assert!(def.contains("f("), "{def:?}");
+    }
+    let finished = [
+        (Python, "def f(x):\n    return x$0\n"),
+        (Python, "def f(x):\n    pass\n\nx = 1$0\n"),
+        (Java, "class A {\n    int f(int x) {\n        return x;$0\n    }\n}\n"),
+        (Language::Other, "function f() {$0}\n"),
+    ];
+    for (language, fixture) in finished {
+        let (doc, cursor) = with_cursor("file:///p/t", language, fixture);
+        assert_eq!(actions::unfinished_function_at(&doc, cursor), None, "{fixture:?}");
+    }
+}
+
+const SQUARES: &str = r#"def square(x):
+    """The square of x.
+
+    >>> square(3)
+    9
+    """
+    $0pass
+
+
+def cube(x):
+    return x * x * x
+
+
+assert cube(2) == 8
+main()
+"#;
+
+#[test]
+fn complete_function_runs_the_files_tests_in_the_sandbox() {
+    let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
+    let backend = ScriptedBackend::new(false, &["return x * x\n\n\ndef cube(x):"]);
+    let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &one_candidate() };
+    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
+        .expect("complete_function")
+        .expect("a fix");
+    assert_eq!(fix.title, "Complete this function (tests pass)");
+    assert_eq!(fix.check, FixCheck::TestsPass);
+    expect![[r#"
+        def square(x):
+            """The square of x.
+
+            >>> square(3)
+            9
+            """
+            return x * x
+
+
+        def cube(x):
+            return x * x * x
+
+
+        assert cube(2) == 8
+        main()
+    "#]]
+    .assert_eq(&applied(&doc, &fix));
+    // The model saw the header and docstring as the prefix and the rest of the file as the suffix.
+    let prompts = backend.prompts();
+    let [Prompt::Text(prompt)] = prompts.as_slice() else { panic!("{prompts:?}") };
+    expect![[r#"
+        <|fim_prefix|>def square(x):
+            """The square of x.
+
+            >>> square(3)
+            9
+            """
+            <|fim_suffix|>
+
+
+        def cube(x):
+            return x * x * x
+
+
+        assert cube(2) == 8
+        main()
+        <|fim_middle|>"#]]
+    .assert_eq(prompt);
+}
+
+#[test]
+fn a_candidate_that_fails_the_tests_is_not_offered() {
+    let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
+    let backend = ScriptedBackend::new(false, &["return x + x"]);
+    let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &one_candidate() };
+    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new()).expect("ok");
+    assert_eq!(fix, None);
+}
+
+#[test]
+fn a_later_candidate_is_tried_when_the_first_fails() {
+    let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
+    let backend = ScriptedBackend::new(false, &["return x + x", "return x ** 2"]);
+    let options = FixOptions { candidates: 2, ..FixOptions::default() };
+    let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &options };
+    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
+        .expect("ok")
+        .expect("the second candidate passes");
+    assert!(fix.edit.new_text.contains("x ** 2"), "{fix:?}");
+    let received = backend.received.lock().map(|r| r.clone()).unwrap_or_default();
+    assert_eq!(received.len(), 2);
+    assert_eq!(received[0].1.temperature, 0.0, "the first candidate is greedy");
+    assert!(received[1].1.temperature > 0.0 && received[1].1.seed != received[0].1.seed);
+}
+
+const BUGGY: &str = r#"import math
+
+
+def hypotenuse(a, b):
+    """Length of the hypotenuse.
+
+    >>> hypotenuse(3, 4)
+    5.0
+    """
+    return math.sqrt(a * a + b * $0c)
+"#;
+
+#[test]
+fn fix_this_with_a_chat_model_parses_the_code_block_and_runs_the_doctests() {
+    let (doc, cursor) = with_cursor("file:///p/geometry.py", Language::Python, BUGGY);
+    let reply = "<think>\n</think>\n\nThe name `c` is undefined; it should be `b`.\n\n```python\ndef hypotenuse(a, b):\n    \"\"\"Length of the hypotenuse.\n\n    >>> hypotenuse(3, 4)\n    5.0\n    \"\"\"\n    return math.sqrt(a * a + b * b)\n```\n";
+    let backend = ScriptedBackend::new(true, &[reply]);
+    let request = FixRequest {
+        document: &doc,
+        range: cursor..cursor + 1,
+        diagnostics: vec![DiagnosticInfo { range: cursor..cursor + 1, message: "undefined name 'c'".into() }],
+        options: &one_candidate(),
+    };
+    let fix = actions::fix(&backend, runner(), &request, &CancellationToken::new()).expect("fix").expect("a fix");
+    assert_eq!(fix.title, "Fix this (tests pass)");
+    assert!(applied(&doc, &fix).contains("return math.sqrt(a * a + b * b)\n"), "{fix:?}");
+    let prompts = backend.prompts();
+    let [Prompt::Chat(messages)] = prompts.as_slice() else { panic!("{prompts:?}") };
+    expect![[r#"
+        Fix the problems reported in this code:
+        - line 10: undefined name 'c'
+
+        ```python
+        def hypotenuse(a, b):
+            """Length of the hypotenuse.
+
+            >>> hypotenuse(3, 4)
+            5.0
+            """
+            return math.sqrt(a * a + b * c)
+        ```
+
+        Reply with the complete corrected code in one fenced code block and nothing else. /no_think"#]]
+    .assert_eq(&messages[1].content);
+}
+
+#[test]
+fn fix_this_without_tests_says_syntax_ok() {
+    let (doc, cursor) = with_cursor(
+        "file:///p/a.py",
+        Language::Python,
+        "class Stack:\n    def push(self, x):\n        self.items.append(x$0\n\n    def pop(self):\n        return self.items.pop()\n",
+    );
+    // A base model (no chat template): FIM over the method body, the diagnostic as a comment.
+    let backend = ScriptedBackend::new(false, &["self.items.append(x)\n\n    def pop(self):"]);
+    let request = FixRequest {
+        document: &doc,
+        range: cursor..cursor,
+        diagnostics: vec![DiagnosticInfo { range: cursor..cursor, message: "'(' was never closed".into() }],
+        options: &one_candidate(),
+    };
+    let fix = actions::fix(&backend, runner(), &request, &CancellationToken::new()).expect("fix").expect("a fix");
+    assert_eq!((fix.title.as_str(), fix.check), ("Fix this (syntax ok)", FixCheck::SyntaxOk));
+    expect![[r#"
+        class Stack:
+            def push(self, x):
+                self.items.append(x)
+
+            def pop(self):
+                return self.items.pop()
+    "#]]
+    .assert_eq(&applied(&doc, &fix));
+    let prompts = backend.prompts();
+    let [Prompt::Text(prompt)] = prompts.as_slice() else { panic!("{prompts:?}") };
+    assert!(prompt.contains("    # FIXME: '(' was never closed\n    def push(self, x):\n        <|fim_suffix|>"), "{prompt}");
+}
+
+#[test]
+fn a_fix_that_breaks_the_syntax_is_not_offered() {
+    let (doc, cursor) = with_cursor("file:///p/a.py", Language::Python, "def f(x):\n    return x +$0\n");
+    let backend = ScriptedBackend::new(true, &["```python\ndef f(x):\n    return x + (1\n```"]);
+    let request = FixRequest {
+        document: &doc,
+        range: cursor..cursor,
+        diagnostics: vec![DiagnosticInfo { range: cursor..cursor, message: "invalid syntax".into() }],
+        options: &one_candidate(),
+    };
+    assert_eq!(actions::fix(&backend, runner(), &request, &CancellationToken::new()).expect("fix"), None);
+}
+
+#[test]
+fn java_fixes_are_checked_for_syntax_only() {
+    let (doc, cursor) = with_cursor(
+        "file:///p/A.java",
+        Language::Java,
+        "class A {\n    int twice(int x) {\n        $0// TODO\n    }\n}\n",
+    );
+    let backend = ScriptedBackend::new(false, &["return 2 * x;\n    }\n}"]);
+    let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &one_candidate() };
+    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
+        .expect("ok")
+        .expect("a fix");
+    assert_eq!(fix.check, FixCheck::SyntaxOk);
+    expect![[r#"
+        class A {
+            int twice(int x) {
+                return 2 * x;
+            }
+        }
+    "#]]
+    .assert_eq(&applied(&doc, &fix));
+}
+
+#[test]
+fn bad_ranges_are_errors_and_no_diagnostics_means_no_fix() {
+    let doc = Document::new("file:///p/a.py", Language::Python, "x = 'é'\n");
+    let backend = ScriptedBackend::new(true, &[]);
+    let options = one_candidate();
+    let bad = FixRequest { document: &doc, range: 6..7, diagnostics: Vec::new(), options: &options };
+    assert!(actions::fix(&backend, None, &bad, &CancellationToken::new()).is_err());
+    let past_end = FixRequest { document: &doc, range: 0..100, diagnostics: Vec::new(), options: &options };
+    assert!(actions::fix(&backend, None, &past_end, &CancellationToken::new()).is_err());
+    let none = FixRequest { document: &doc, range: 0..1, diagnostics: Vec::new(), options: &options };
+    assert_eq!(actions::fix(&backend, None, &none, &CancellationToken::new()).expect("ok"), None);
+    assert!(backend.prompts().is_empty());
+}
+
+#[test]
+fn the_test_program_keeps_definitions_and_tests_only() {
+    let doc = Document::new("file:///p/squares.py", Language::Python, SQUARES.replace("$0", ""));
+    let program = actions::test_program(doc.text(), doc.tree().expect("tree")).expect("the file has tests");
+    assert!(program.contains("def cube(x)") && program.contains("assert cube(2) == 8"));
+    assert!(!program.contains("main()"), "top-level calls are not run: {program}");
+    let no_tests = Document::new("file:///p/a.py", Language::Python, "def f():\n    return 1\n\nprint(f())\n");
+    assert_eq!(actions::test_program(no_tests.text(), no_tests.tree().expect("tree")), None);
+}
