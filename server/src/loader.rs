@@ -1,6 +1,6 @@
-//! Loading the model (and the sandbox that checks fixes) in the background, with progress in the
-//! editor. Until the model is ready, completion requests answer with an empty result; after a failed
-//! load, with an error that says why. The server stays up either way.
+//! Loading the model in the background, with progress in the editor, and opening the sandbox that
+//! checks fixes. Until the model is ready, completion requests answer with an empty result; after a
+//! failed load, with an error that says why. The server stays up either way.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -80,28 +80,10 @@ async fn begin_progress(session: &Session, epoch: u64, source: &str) -> Option<O
     Some(session.client.progress(token, "Loading model").with_message(source.to_owned()).begin().await)
 }
 
-/// Sets up the sandbox that runs a fix's tests, when the settings ask for it. Compiling the runtime can
-/// take seconds, so it happens in the background; without it, fixes are checked for syntax only.
-pub fn spawn_runner(session: Arc<Session>) {
-    if !session.settings().actions.run_tests {
-        session.set_runner(None);
-        return;
-    }
-    tokio::spawn(async move {
-        let why = match tokio::task::spawn_blocking(make_runner).await {
-            Ok(Ok(runner)) => {
-                session.set_runner(Some(runner));
-                return;
-            }
-            Ok(Err(error)) => error,
-            Err(join) => join.to_string(),
-        };
-        let text = format!("qwen-lsp: fixes are checked for syntax only, the Python sandbox is unavailable: {why}");
-        tracing::warn!("{text}");
-        session.client.log_message(MessageType::WARNING, text).await;
-    });
-}
-
-fn make_runner() -> Result<Arc<dyn engine::actions::TestRunner>, String> {
-    Err("this build has no sandbox runner yet".to_owned())
+/// Opens the Python sandbox that runs a fix's tests. Blocking: loading the cached compiled runtime
+/// takes milliseconds, compiling it the first time tens of seconds.
+pub fn open_test_runner() -> Result<Arc<dyn engine::actions::TestRunner>, String> {
+    let sandbox = sandbox::Sandbox::new(&sandbox::Config::default()).map_err(|e| e.to_string())?;
+    tracing::info!("Python sandbox ready: {:?}", sandbox.load_stats());
+    Ok(Arc::new(sandbox))
 }

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use engine::actions::TestRunner;
 use engine::{Backend, CancellationToken, Document, Language};
 use tower_lsp_server::Client;
 use tower_lsp_server::jsonrpc;
@@ -14,7 +15,7 @@ use tower_lsp_server::ls_types::{MessageType, TextDocumentContentChangeEvent};
 
 use crate::config::{CliModel, Settings};
 use crate::convert::{self, PositionEncoding};
-use crate::task;
+use crate::{loader, task};
 
 /// Where the model is.
 #[derive(Clone)]
@@ -44,7 +45,6 @@ pub struct Snapshot {
     pub encoding: PositionEncoding,
     pub settings: Settings,
     pub model: ModelState,
-    pub runner: Option<Arc<dyn engine::actions::TestRunner>>,
 }
 
 pub struct Session {
@@ -52,6 +52,8 @@ pub struct Session {
     /// Model flags from the command line; they override the settings.
     pub cli: CliModel,
     inner: Mutex<Inner>,
+    /// The sandbox for fixes' tests, opened on first use (see [`Session::test_runner`]).
+    runner: tokio::sync::OnceCell<Option<Arc<dyn TestRunner>>>,
 }
 
 struct Inner {
@@ -65,7 +67,6 @@ struct Inner {
     model: ModelState,
     /// Bumped by each (re)load so that a slow, superseded load cannot overwrite a newer model.
     load_epoch: u64,
-    runner: Option<Arc<dyn engine::actions::TestRunner>>,
     /// Messages for the user found before the client can receive them (during `initialize`).
     deferred: Vec<(MessageType, String)>,
 }
@@ -84,9 +85,9 @@ impl Session {
                 next_ticket: 0,
                 model: ModelState::NotLoaded,
                 load_epoch: 0,
-                runner: None,
                 deferred: Vec::new(),
             }),
+            runner: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -180,7 +181,6 @@ impl Session {
             encoding: inner.encoding,
             settings: inner.settings.clone(),
             model: inner.model.clone(),
-            runner: inner.runner.clone(),
         })
     }
 
@@ -223,8 +223,21 @@ impl Session {
         true
     }
 
-    pub fn set_runner(&self, runner: Option<Arc<dyn engine::actions::TestRunner>>) {
-        self.lock().runner = runner;
+    /// The sandbox that runs a fix's tests, opened once on first use; `None` when it cannot be (no
+    /// runtime installed), which is logged once and leaves fixes checked for syntax only.
+    pub async fn test_runner(&self) -> Option<Arc<dyn TestRunner>> {
+        let init = async {
+            let why = match tokio::task::spawn_blocking(loader::open_test_runner).await {
+                Ok(Ok(runner)) => return Some(runner),
+                Ok(Err(error)) => error,
+                Err(join) => join.to_string(),
+            };
+            let text = format!("qwen-lsp: fixes are checked for syntax only, the Python sandbox is unavailable: {why}");
+            tracing::warn!("{text}");
+            self.client.log_message(MessageType::WARNING, text).await;
+            None
+        };
+        self.runner.get_or_init(|| init).await.clone()
     }
 }
 

@@ -73,5 +73,10 @@ pub fn handle(session: &Arc<Session>, params: CodeActionParams) -> jsonrpc::Resu
             ..CodeAction::default()
         }));
     }
+    if !actions.is_empty() && snapshot.settings.actions.run_tests {
+        // Open the sandbox while the user picks, so resolving doesn't wait for it.
+        let session = Arc::clone(session);
+        tokio::spawn(async move { session.test_runner().await });
+    }
     Ok(Some(actions))
 }

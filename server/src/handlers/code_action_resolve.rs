@@ -38,10 +38,11 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
         })
         .collect::<jsonrpc::Result<Vec<_>>>()?;
 
+    let runner = if snapshot.settings.actions.run_tests { session.test_runner().await } else { None };
     let work_snapshot = snapshot.clone();
     let fix = task::blocking(CancellationToken::new(), move |cancel| {
         let snapshot = work_snapshot;
-        let runner = snapshot.runner.as_deref();
+        let runner = runner.as_deref();
         let options = &snapshot.settings.actions;
         match data.action {
             ActionKind::Fix => {

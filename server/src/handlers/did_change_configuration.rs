@@ -25,9 +25,6 @@ pub async fn handle(session: Arc<Session>, params: DidChangeConfigurationParams)
     }
     let old = session.set_settings(parsed.settings.clone());
     if config::load_options(&session.cli, &old) != config::load_options(&session.cli, &parsed.settings) {
-        loader::spawn_load(Arc::clone(&session));
-    }
-    if old.actions.run_tests != parsed.settings.actions.run_tests {
-        loader::spawn_runner(session);
+        loader::spawn_load(session);
     }
 }

@@ -14,6 +14,5 @@ pub async fn handle(session: Arc<Session>) {
         }
         session.client.log_message(kind, message).await;
     }
-    loader::spawn_load(Arc::clone(&session));
-    loader::spawn_runner(session);
+    loader::spawn_load(session);
 }

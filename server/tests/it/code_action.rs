@@ -140,3 +140,53 @@ fn resolving_against_a_changed_document_is_content_modified() {
     assert_eq!(resolved["error"]["code"], -32801, "{resolved}");
     server.shutdown_and_exit();
 }
+
+#[test]
+fn the_sandbox_opens_while_the_user_picks_a_fix() {
+    let settings = json!({ "actions": { "sampling": { "maxTokens": 16 }, "candidates": 1, "runTests": true } });
+    let mut server = TestServer::with_tiny_model(settings);
+    server.open("file:///add.py", "python", BROKEN);
+    let response = server.call("textDocument/codeAction", code_action_params(syntax_error(), None));
+    assert_eq!(response["result"][0]["title"], "Fix this (Qwen)", "{response}");
+    let deadline = std::time::Instant::now() + crate::support::TIMEOUT;
+    while !server.stderr().contains("Python sandbox ready") {
+        assert!(std::time::Instant::now() < deadline, "the sandbox never opened; log:\n{}", server.stderr());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let resolved = server.call("codeAction/resolve", response["result"][0].clone());
+    assert!(resolved.get("result").is_some() || resolved["error"]["code"] == -32803, "{resolved}");
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn complete_this_function_is_offered_inside_an_unfinished_body() {
+    let mut server = TestServer::with_tiny_model(settings());
+    let source = "def area(r):\n    \"\"\"The area of a circle of radius r.\"\"\"\n    pass\n\ndef done():\n    return 1\n";
+    server.open("file:///area.py", "python", source);
+    let at_line = |line: u32| {
+        json!({ "textDocument": { "uri": "file:///area.py" },
+                "range": { "start": { "line": line, "character": 4 }, "end": { "line": line, "character": 4 } },
+                "context": { "diagnostics": [] } })
+    };
+    let response = server.call("textDocument/codeAction", at_line(2));
+    let actions = response["result"].as_array().expect("a list of actions");
+    assert_eq!(actions.len(), 1, "{response}");
+    assert_eq!(actions[0]["title"], "Complete this function (Qwen)");
+    assert_eq!(actions[0]["kind"], "refactor.rewrite");
+    assert_eq!(actions[0]["data"]["action"], "completeFunction");
+    assert!(actions[0].get("edit").is_none(), "the edit comes with resolve");
+
+    // A finished function gets nothing.
+    let response = server.call("textDocument/codeAction", at_line(5));
+    assert_eq!(response["result"], json!([]), "{response}");
+
+    let resolved = server.call("codeAction/resolve", actions[0].clone());
+    if let Some(error) = resolved.get("error") {
+        assert_eq!(error["code"], -32803, "{resolved}");
+    } else {
+        let title = resolved["result"]["title"].as_str().unwrap_or_default();
+        assert!(title.starts_with("Complete this function ("), "{resolved}");
+        assert!(resolved["result"]["edit"]["changes"]["file:///area.py"].is_array(), "{resolved}");
+    }
+    server.shutdown_and_exit();
+}
