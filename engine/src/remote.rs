@@ -555,6 +555,7 @@ fn error_message(response: ureq::http::Response<ureq::Body>) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

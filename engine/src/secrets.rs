@@ -97,13 +97,14 @@ const PASSWORD_NAMES: &str = r"passwd|password|passphrase|pwd";
 const TOKEN_NAMES: &str = r"secret|token|credentials?|(?:api|access|secret|private|auth|client|signing|encryption|master)[_-]?key|apikey";
 
 /// The built-in rules, most specific first: when two findings cover the same span, the earlier rule
-/// names it.
+/// names it. Word boundaries are ASCII (`(?-u:\b)`): secrets are ASCII, and a Unicode `\b` makes the
+/// regex engine leave its fast DFA on any non-ASCII prompt (measured: 4x slower on a 32 KiB prompt).
 fn builtin_rules() -> Vec<(&'static str, String, Check)> {
     let key = r"[A-Za-z0-9_.\-]*";
     // `name = "value"`, `"name": 'value'`, `name: str = "value"`, `name := "value"`, `name => "value"`.
     let assign = |names: &str| {
         format!(
-            r#"(?i)\b{key}(?:{names})["']?\s*(?::\s*[A-Za-z_][A-Za-z0-9_\[\]]*\s*)?(?::=|=>|=|:)\s*[rbf]?["'`](?P<secret>[^"'`\r\n]+)["'`]"#
+            r#"(?i)(?-u:\b){key}(?:{names})["']?\s*(?::\s*[A-Za-z_][A-Za-z0-9_\[\]]*\s*)?(?::=|=>|=|:)\s*[rbf]?["'`](?P<secret>[^"'`\r\n]+)["'`]"#
         )
     };
     // `.env` / shell lines with an unquoted value: `export DB_PASSWORD=hunter2`. Upper-case names and no
@@ -123,42 +124,42 @@ fn builtin_rules() -> Vec<(&'static str, String, Check)> {
                 .into(),
             Check::None,
         ),
-        ("aws-access-key-id", r"\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}\b".into(), Check::None),
+        ("aws-access-key-id", r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}(?-u:\b)".into(), Check::None),
         (
             "aws-secret-access-key",
-            r#"(?i)aws_?secret_?(?:access_?)?key["']?\s*(?::=|=>|=|:)\s*["'`]?(?P<secret>[A-Za-z0-9/+]{40})\b"#.into(),
+            r#"(?i)aws_?secret_?(?:access_?)?key["']?\s*(?::=|=>|=|:)\s*["'`]?(?P<secret>[A-Za-z0-9/+]{40})(?-u:\b)"#.into(),
             Check::None,
         ),
-        ("github-token", r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b".into(), Check::None),
-        ("github-token", r"\bgithub_pat_[A-Za-z0-9_]{60,255}\b".into(), Check::None),
-        ("gitlab-token", r"\bglpat-[A-Za-z0-9_\-]{20,}".into(), Check::None),
-        ("slack-token", r"\bxox[abposre]-[A-Za-z0-9\-]{10,}".into(), Check::None),
+        ("github-token", r"(?-u:\b)(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}(?-u:\b)".into(), Check::None),
+        ("github-token", r"(?-u:\b)github_pat_[A-Za-z0-9_]{60,255}(?-u:\b)".into(), Check::None),
+        ("gitlab-token", r"(?-u:\b)glpat-[A-Za-z0-9_\-]{20,}".into(), Check::None),
+        ("slack-token", r"(?-u:\b)xox[abposre]-[A-Za-z0-9\-]{10,}".into(), Check::None),
         (
             "slack-webhook",
             r"https://hooks\.slack\.com/services/(?P<secret>T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]+)".into(),
             Check::None,
         ),
-        ("stripe-key", r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b".into(), Check::None),
-        ("anthropic-key", r"\bsk-ant-[A-Za-z0-9_\-]{20,}".into(), Check::None),
+        ("stripe-key", r"(?-u:\b)(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}(?-u:\b)".into(), Check::None),
+        ("anthropic-key", r"(?-u:\b)sk-ant-[A-Za-z0-9_\-]{20,}".into(), Check::None),
         // Project/service keys are long base64url; legacy keys are 48 alphanumerics. Requiring one of those
         // shapes keeps kebab-case names such as `sk-learn-...` out.
         (
             "openai-key",
-            r"\bsk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}|[A-Za-z0-9]{32,})".into(),
+            r"(?-u:\b)sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}|[A-Za-z0-9]{32,})".into(),
             Check::Random,
         ),
-        ("google-api-key", r"\bAIza[0-9A-Za-z_\-]{35}".into(), Check::None),
-        ("huggingface-token", r"\bhf_[A-Za-z0-9]{34,}\b".into(), Check::Random),
-        ("npm-token", r"\bnpm_[A-Za-z0-9]{36}\b".into(), Check::None),
-        ("jwt", r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}".into(), Check::None),
+        ("google-api-key", r"(?-u:\b)AIza[0-9A-Za-z_\-]{35}".into(), Check::None),
+        ("huggingface-token", r"(?-u:\b)hf_[A-Za-z0-9]{34,}(?-u:\b)".into(), Check::Random),
+        ("npm-token", r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)".into(), Check::None),
+        ("jwt", r"(?-u:\b)eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}".into(), Check::None),
         (
             "url-password",
-            r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:@/'`]+:(?P<secret>[^\s@/'`]+)@".into(),
+            r"(?-u:\b)[A-Za-z][A-Za-z0-9+.\-]*://[^\s:@/'`]+:(?P<secret>[^\s@/'`]+)@".into(),
             Check::NotPlaceholder,
         ),
         (
             "authorization-header",
-            r#"(?i)\b(?:authorization|proxy-authorization)["']?\s*[:=]\s*["']?(?:bearer|basic|token)\s+(?P<secret>[A-Za-z0-9._~+/=\-]{8,})"#
+            r#"(?i)(?-u:\b)(?:authorization|proxy-authorization)["']?\s*[:=]\s*["']?(?:bearer|basic|token)\s+(?P<secret>[A-Za-z0-9._~+/=\-]{8,})"#
                 .into(),
             Check::Random,
         ),
@@ -309,6 +310,7 @@ pub fn shannon_entropy(s: &str) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -268,6 +268,7 @@ pub fn error_body(message: &str, kind: &str) -> Value {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

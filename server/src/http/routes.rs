@@ -290,10 +290,10 @@ async fn run_generation(
     let worker_cancel = cancel.clone();
     let result = tokio::task::spawn_blocking(move || {
         let mut on_text = |text: &str| {
-            if let Some(tx) = &stream {
-                if tx.blocking_send(Message::Text(text.to_string())).is_err() {
-                    worker_cancel.cancel();
-                }
+            if let Some(tx) = &stream
+                && tx.blocking_send(Message::Text(text.to_string())).is_err()
+            {
+                worker_cancel.cancel();
             }
         };
         backend.generate(&prompt, &params, &worker_cancel, &mut on_text)
@@ -313,6 +313,7 @@ fn unix_now() -> u64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -139,7 +139,10 @@ fn remote_greedy_output_matches_the_model_in_process() {
 fn api_key_is_required_when_configured() {
     let server = HttpServer::spawn(&["--api-key", "test-key-123"]);
     let prompt = Prompt::Text("x = ".into());
-    let err = server.backend(|_| {}).generate(&prompt, &greedy(2), &CancellationToken::new(), &mut |_| {}).unwrap_err();
+    let err = server
+        .backend(|_| {})
+        .generate(&prompt, &greedy(2), &CancellationToken::new(), &mut |_| {})
+        .expect_err("refused without the key");
     assert!(matches!(&err, Error::Backend(m) if m.contains("401") && m.contains("API key")), "{err}");
     let wrong = server.backend(|c| c.api_key = Some("test-key-124".into()));
     assert!(wrong.generate(&prompt, &greedy(2), &CancellationToken::new(), &mut |_| {}).is_err());
