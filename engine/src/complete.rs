@@ -58,6 +58,9 @@ pub struct Completion {
     pub replace_end: usize,
 }
 
+/// Tokens the FIM/repo-level markup adds around the context (`<|fim_prefix|>`, file separators, paths).
+const TEMPLATE_TOKENS: usize = 32;
+
 /// Every stage's output for one request, for debugging and tests (`complete` keeps only the result).
 #[derive(Clone, Debug)]
 pub struct Trace {
@@ -83,7 +86,9 @@ pub fn complete_traced(backend: &dyn Backend, request: &CompletionRequest<'_>, c
     options.sampling.validate()?;
     let info = backend.info();
     let count = |text: &str| backend.count_tokens(text);
-    let context = context::build(&count, document, cursor, open_documents, options.context_tokens)?;
+    // The prompt and the generated tokens share the model's window; a few tokens go to the template.
+    let room = info.context_length.saturating_sub(options.sampling.max_tokens + TEMPLATE_TOKENS);
+    let context = context::build(&count, document, cursor, open_documents, options.context_tokens.min(room))?;
     let cursor_syntax = postprocess::cursor_syntax(document, cursor, options.multiline);
     let prompt = prompt::completion(info, &context, cursor_syntax.lines);
     let mut trace = Trace {

@@ -37,6 +37,11 @@ impl ScriptedBackend {
         }
     }
 
+    pub(crate) fn with_context_length(mut self, context_length: usize) -> ScriptedBackend {
+        self.info.context_length = context_length;
+        self
+    }
+
     pub(crate) fn prompts(&self) -> Vec<Prompt> {
         self.received.lock().map(|r| r.iter().map(|(p, _)| p.clone()).collect()).unwrap_or_default()
     }
@@ -157,6 +162,20 @@ fn a_cancelled_request_returns_cancelled() {
     let result = complete::complete(&backend, &request(&doc, cursor, &options), &cancel);
     assert!(matches!(result, Err(engine::Error::Cancelled)), "{result:?}");
     assert!(backend.prompts().is_empty(), "the backend was called after cancellation");
+}
+
+#[test]
+fn the_prompt_leaves_room_for_the_generated_tokens() {
+    let (doc, cursor) = crate::context::fixture("python/cart.py");
+    let backend = ScriptedBackend::new(false, &["x"]).with_context_length(300);
+    let options = CompletionOptions::default(); // 2,048 context tokens, 128 generated
+    complete::complete(&backend, &request(&doc, cursor.expect("cursor"), &options), &CancellationToken::new())
+        .expect("complete");
+    let prompts = backend.prompts();
+    let [Prompt::Text(prompt)] = prompts.as_slice() else { panic!("{prompts:?}") };
+    let tokens = count_tokens(prompt).expect("count");
+    assert!(tokens + 128 <= 300, "{tokens} prompt tokens + 128 generated exceed the model's 300");
+    assert!(tokens > 100, "the budget was not used: {tokens} tokens");
 }
 
 #[test]
