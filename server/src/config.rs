@@ -154,7 +154,8 @@ mod tests {
 
     #[test]
     fn command_line_wins_over_settings_over_default() {
-        let settings = Settings { model: Some("from-settings".into()), dtype: Some("f32".into()), ..Settings::default() };
+        let settings =
+            Settings { model: Some("from-settings".into()), dtype: Some("f32".into()), ..Settings::default() };
         let cli = CliModel { model: Some("from-cli".into()), ..CliModel::default() };
         let options = load_options(&cli, &settings);
         assert_eq!((options.source.as_str(), options.dtype.as_deref()), ("from-cli", Some("f32")));

@@ -120,7 +120,11 @@ pub fn position(text: &str, offset: usize, encoding: PositionEncoding) -> Positi
 }
 
 /// Byte range of an LSP range.
-pub fn byte_range(text: &str, range: Range, encoding: PositionEncoding) -> Result<std::ops::Range<usize>, PositionError> {
+pub fn byte_range(
+    text: &str,
+    range: Range,
+    encoding: PositionEncoding,
+) -> Result<std::ops::Range<usize>, PositionError> {
     let start = offset(text, range.start, encoding)?;
     let end = offset(text, range.end, encoding)?;
     if end < start {
@@ -215,7 +219,7 @@ mod tests {
             ("abc", pos(0, 3), Utf16, 3, true),
             ("abc", pos(0, 99), Utf16, 3, false), // past the line's end: the line's end
             ("ab\ncd", pos(1, 1), Utf16, 4, true),
-            ("ab\ncd", pos(0, 5), Utf16, 2, false), // clamped before the newline
+            ("ab\ncd", pos(0, 5), Utf16, 2, false),   // clamped before the newline
             ("ab\r\ncd", pos(0, 3), Utf16, 2, false), // never between \r and \n
             ("ab\r\ncd", pos(1, 0), Utf16, 4, true),
             ("ab\rcd", pos(1, 1), Utf16, 4, true), // a lone \r ends a line
@@ -290,10 +294,7 @@ mod tests {
     fn negotiation_prefers_utf8_only_when_offered() {
         assert_eq!(PositionEncoding::negotiate(None), Utf16);
         assert_eq!(PositionEncoding::negotiate(Some(&[PositionEncodingKind::UTF16])), Utf16);
-        assert_eq!(
-            PositionEncoding::negotiate(Some(&[PositionEncodingKind::UTF16, PositionEncodingKind::UTF8])),
-            Utf8
-        );
+        assert_eq!(PositionEncoding::negotiate(Some(&[PositionEncodingKind::UTF16, PositionEncodingKind::UTF8])), Utf8);
         assert_eq!(PositionEncoding::negotiate(Some(&[PositionEncodingKind::UTF32])), Utf16);
     }
 

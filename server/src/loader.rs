@@ -68,7 +68,11 @@ async fn load(session: Arc<Session>, options: engine::model::LoadOptions, epoch:
     }
 }
 
-async fn begin_progress(session: &Session, epoch: u64, source: &str) -> Option<OngoingProgress<Unbounded, NotCancellable>> {
+async fn begin_progress(
+    session: &Session,
+    epoch: u64,
+    source: &str,
+) -> Option<OngoingProgress<Unbounded, NotCancellable>> {
     if !session.supports_progress() {
         return None;
     }

@@ -81,8 +81,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let cli = config::CliModel { model: args.model, dtype: args.dtype, device: args.device };
-    runtime.block_on(server::serve_stdio(cli));
+    let ending = runtime.block_on(server::serve_stdio(cli));
     // A generation cancelled by `exit` may still be finishing its current token; don't wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-    Ok(())
+    match ending {
+        server::Ending::Clean => Ok(()),
+        server::Ending::WithoutShutdown => anyhow::bail!("the client ended the session without `shutdown`"),
+    }
 }

@@ -2,6 +2,7 @@
 //! under a panic guard, and serves it on stdio through the checking [`transport`].
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
@@ -15,7 +16,7 @@ use tower_lsp_server::{LanguageServer, LspService};
 use crate::config::CliModel;
 use crate::handlers;
 use crate::session::Session;
-use crate::task::{guarded, guarded_notification};
+use crate::task::{guarded, guarded_async_notification, guarded_notification};
 use crate::transport;
 
 /// The LSP method of inline completion (3.18), which tower-lsp's trait does not have yet.
@@ -33,16 +34,30 @@ const DEBUG_PANIC: &str = "qwen-lsp/debugPanic";
 
 pub struct Server {
     session: Arc<Session>,
+    shutdown_requested: Arc<AtomicBool>,
+}
+
+/// How the session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// `shutdown`, then `exit` (or the end of input).
+    Clean,
+    /// `exit` or the end of input without `shutdown`: the protocol asks for exit status 1.
+    WithoutShutdown,
 }
 
 /// Serves on stdin/stdout until `exit` (or until stdin closes).
-pub async fn serve_stdio(cli: CliModel) {
-    let builder = LspService::build(|client| Server { session: Arc::new(Session::new(client, cli)) })
-        .custom_method(INLINE_COMPLETION, Server::inline_completion);
+pub async fn serve_stdio(cli: CliModel) -> Ending {
+    let shutdown_requested = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&shutdown_requested);
+    let builder =
+        LspService::build(|client| Server { session: Arc::new(Session::new(client, cli)), shutdown_requested: flag })
+            .custom_method(INLINE_COMPLETION, Server::inline_completion);
     #[cfg(debug_assertions)]
     let builder = builder.custom_method(DEBUG_PANIC, Server::debug_panic);
     let (service, socket) = builder.finish();
     transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket, CONCURRENCY).await;
+    if shutdown_requested.load(Ordering::SeqCst) { Ending::Clean } else { Ending::WithoutShutdown }
 }
 
 impl Server {
@@ -70,10 +85,11 @@ impl LanguageServer for Server {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        handlers::initialized::handle(Arc::clone(&self.session)).await;
+        guarded_async_notification("initialized", handlers::initialized::handle(Arc::clone(&self.session))).await;
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.shutdown_requested.store(true, Ordering::SeqCst);
         self.session.cancel_all();
         Ok(())
     }
@@ -86,7 +102,9 @@ impl LanguageServer for Server {
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let mut outcome = Ok(());
-        guarded_notification("textDocument/didChange", || outcome = handlers::did_change::handle(&self.session, params));
+        guarded_notification("textDocument/didChange", || {
+            outcome = handlers::did_change::handle(&self.session, params)
+        });
         self.report("textDocument/didChange", outcome).await;
     }
 
@@ -95,7 +113,8 @@ impl LanguageServer for Server {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        handlers::did_change_configuration::handle(Arc::clone(&self.session), params).await;
+        let handler = handlers::did_change_configuration::handle(Arc::clone(&self.session), params);
+        guarded_async_notification("workspace/didChangeConfiguration", handler).await;
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {

@@ -177,7 +177,12 @@ impl Session {
         Ok(Snapshot {
             document: open.document.clone(),
             version: open.version,
-            others: inner.documents.iter().filter(|(u, _)| u.as_str() != uri).map(|(_, o)| o.document.clone()).collect(),
+            others: inner
+                .documents
+                .iter()
+                .filter(|(u, _)| u.as_str() != uri)
+                .map(|(_, o)| o.document.clone())
+                .collect(),
             encoding: inner.encoding,
             settings: inner.settings.clone(),
             model: inner.model.clone(),

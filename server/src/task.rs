@@ -48,6 +48,14 @@ pub fn guarded_notification(method: &str, handler: impl FnOnce()) {
     }
 }
 
+/// The async form of [`guarded_notification`].
+pub async fn guarded_async_notification(method: &str, handler: impl Future<Output = ()>) {
+    if let Err(payload) = AssertUnwindSafe(handler).catch_unwind().await {
+        let error = panicked(method, payload.as_ref());
+        tracing::error!("{}", error.message);
+    }
+}
+
 fn panicked(method: &str, payload: &(dyn Any + Send)) -> jsonrpc::Error {
     let what = payload
         .downcast_ref::<&str>()

@@ -60,11 +60,10 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
     let Some(fix) = fix else {
         return Err(task::request_failed("the model found no change that passes the checks"));
     };
-    let edit = TextEdit {
-        range: convert::range(text, fix.edit.start..fix.edit.end, encoding),
-        new_text: fix.edit.new_text,
-    };
+    let edit =
+        TextEdit { range: convert::range(text, fix.edit.start..fix.edit.end, encoding), new_text: fix.edit.new_text };
     action.title = fix.title;
-    action.edit = Some(WorkspaceEdit { changes: Some(HashMap::from([(data.uri, vec![edit])])), ..WorkspaceEdit::default() });
+    action.edit =
+        Some(WorkspaceEdit { changes: Some(HashMap::from([(data.uri, vec![edit])])), ..WorkspaceEdit::default() });
     Ok(action)
 }

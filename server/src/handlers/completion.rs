@@ -13,7 +13,14 @@ pub async fn handle(session: &Arc<Session>, params: CompletionParams) -> jsonrpc
     let position = params.text_document_position;
     let done = super::complete_at(session, &position.text_document.uri, position.position).await?;
     let items = done
-        .map(|done| convert::completion_item(done.snapshot.document.text(), done.cursor, &done.completion, done.snapshot.encoding))
+        .map(|done| {
+            convert::completion_item(
+                done.snapshot.document.text(),
+                done.cursor,
+                &done.completion,
+                done.snapshot.encoding,
+            )
+        })
         .into_iter()
         .collect();
     // Incomplete: the client asks again as the user types instead of filtering a stale suggestion.

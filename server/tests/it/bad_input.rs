@@ -86,7 +86,8 @@ fn an_invalid_change_closes_the_document_with_a_log_message() {
                 "contentChanges": [{ "range": { "start": { "line": 9, "character": 0 }, "end": { "line": 9, "character": 0 } },
                                      "text": "y" }] }),
     );
-    let log = server.notification("window/logMessage", |p| p["message"].as_str().is_some_and(|m| m.contains("file:///c.py")));
+    let log =
+        server.notification("window/logMessage", |p| p["message"].as_str().is_some_and(|m| m.contains("file:///c.py")));
     let message = log["params"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("line 9 is past the end") && message.contains("closed until reopened"), "{message}");
     let response = server.call("textDocument/inlineCompletion", inline_at("file:///c.py", 0, 0));

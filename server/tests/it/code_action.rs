@@ -117,9 +117,11 @@ fn fix_this_is_offered_on_diagnostics_and_resolved_lazily() {
 fn only_filters_the_kinds_offered() {
     let mut server = TestServer::with_tiny_model(settings());
     server.open("file:///add.py", "python", BROKEN);
-    let response = server.call("textDocument/codeAction", code_action_params(syntax_error(), Some(json!(["refactor"]))));
+    let response =
+        server.call("textDocument/codeAction", code_action_params(syntax_error(), Some(json!(["refactor"]))));
     assert_eq!(response["result"], json!([]), "{response}");
-    let response = server.call("textDocument/codeAction", code_action_params(syntax_error(), Some(json!(["quickfix"]))));
+    let response =
+        server.call("textDocument/codeAction", code_action_params(syntax_error(), Some(json!(["quickfix"]))));
     assert_eq!(response["result"][0]["kind"], "quickfix", "{response}");
     server.shutdown_and_exit();
 }
@@ -161,7 +163,8 @@ fn the_sandbox_opens_while_the_user_picks_a_fix() {
 #[test]
 fn complete_this_function_is_offered_inside_an_unfinished_body() {
     let mut server = TestServer::with_tiny_model(settings());
-    let source = "def area(r):\n    \"\"\"The area of a circle of radius r.\"\"\"\n    pass\n\ndef done():\n    return 1\n";
+    let source =
+        "def area(r):\n    \"\"\"The area of a circle of radius r.\"\"\"\n    pass\n\ndef done():\n    return 1\n";
     server.open("file:///area.py", "python", source);
     let at_line = |line: u32| {
         json!({ "textDocument": { "uri": "file:///area.py" },

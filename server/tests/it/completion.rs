@@ -117,7 +117,11 @@ fn incremental_edits_complete_like_the_same_text_opened_whole() {
     let edited = server.call("textDocument/inlineCompletion", at("file:///edit.py", 1, 19));
     // Reopened under the same name, so the prompt (which names the file) is the same.
     server.notify("textDocument/didClose", json!({ "textDocument": { "uri": "file:///edit.py" } }));
-    server.open("file:///edit.py", "python", "def greet(name):\n    return 'hi, ' + \n\ndef wave():\n    print('👋')\n");
+    server.open(
+        "file:///edit.py",
+        "python",
+        "def greet(name):\n    return 'hi, ' + \n\ndef wave():\n    print('👋')\n",
+    );
     let whole = server.call("textDocument/inlineCompletion", at("file:///edit.py", 1, 19));
     assert!(edited.get("error").is_none(), "{edited}");
     assert_eq!(edited["result"], whole["result"]);

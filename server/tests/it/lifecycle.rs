@@ -66,7 +66,8 @@ fn serve_subcommand_serves_too() {
 fn unknown_settings_are_logged_and_not_fatal() {
     let mut server = TestServer::spawn(&["--model", NO_MODEL]);
     server.initialize(json!({ "colour": "blue", "completion": { "maxTokenz": 3 } }), json!({}));
-    let log = server.notification("window/logMessage", |p| p["message"].as_str().is_some_and(|m| m.contains("unknown")));
+    let log =
+        server.notification("window/logMessage", |p| p["message"].as_str().is_some_and(|m| m.contains("unknown")));
     expect![[r#"
         {
           "message": "qwen-lsp ignores unknown settings: colour, completion.maxTokenz",
@@ -150,7 +151,8 @@ fn a_new_model_setting_reloads_the_model() {
         json!({ "settings": { "qwen-lsp": { "model": tiny, "completion": { "validateSyntax": false,
                 "sampling": { "maxTokens": 4 } }, "unheardOf": 1 } } }),
     );
-    let log = server.notification("window/logMessage", |p| p["message"].as_str().is_some_and(|m| m.contains("unheardOf")));
+    let log =
+        server.notification("window/logMessage", |p| p["message"].as_str().is_some_and(|m| m.contains("unheardOf")));
     assert_eq!(log["params"]["type"], 2, "a warning: {log}");
     let loaded = server.notification("$/progress", |p| {
         p["value"]["kind"] == "end" && p["value"]["message"].as_str().is_some_and(|m| m.starts_with("loaded "))
@@ -164,4 +166,13 @@ fn a_new_model_setting_reloads_the_model() {
     );
     assert!(response["result"].is_array(), "{response}");
     server.shutdown_and_exit();
+}
+
+#[test]
+fn exit_without_shutdown_ends_with_status_1() {
+    let mut server = TestServer::spawn(&["--model", NO_MODEL]);
+    server.initialize(Value::Null, json!({}));
+    server.notify("exit", Value::Null);
+    let status = server.wait_for_exit();
+    assert_eq!(status.code(), Some(1), "{status}");
 }

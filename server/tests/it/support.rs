@@ -214,11 +214,16 @@ impl TestServer {
         let response = self.call("shutdown", Value::Null);
         assert_eq!(response["result"], Value::Null, "shutdown: {response}");
         self.notify("exit", Value::Null);
+        let status = self.wait_for_exit();
+        assert!(status.success(), "exit status {status}; the server's log:\n{}", self.stderr());
+    }
+
+    /// Waits (without closing stdin: `exit` alone must end the process) for the server to exit.
+    pub fn wait_for_exit(&mut self) -> std::process::ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = self.child.try_wait().expect("wait for the server") {
-                assert!(status.success(), "exit status {status}; the server's log:\n{}", self.stderr());
-                return;
+                return status;
             }
             assert!(Instant::now() < deadline, "the server did not exit after `exit`");
             std::thread::sleep(Duration::from_millis(20));
