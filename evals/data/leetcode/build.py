@@ -180,7 +180,7 @@ def run_sandbox(evals_bin: str, src: str) -> tuple[str, float]:
         return ("pass" if ok else str(res.get("verdict"))), float(res.get("duration_ms", 0)) / 1000
 
 
-def verify(prob: dict, evals_bin: str | None = None) -> dict:
+def verify(prob: dict, evals_bin: str | None = None, canonical_only: bool = False) -> dict:
     rec, extra = prob["record"], prob["extra"]
     res = {"task_id": rec["task_id"], "difficulty": rec["difficulty"], "problems": []}
     st, dt, detail = run_program(program(rec, rec["canonical_solution"]), RUN_TIMEOUT_S)
@@ -194,6 +194,9 @@ def verify(prob: dict, evals_bin: str | None = None) -> dict:
         res["sandbox"], res["sandbox_s"] = st, dt
         if st != "pass":
             res["problems"].append(f"canonical in the sandbox: {st}")
+    if canonical_only:
+        res["empty"], res["wrong"], res["wrong_kind"] = "-", "-", "-"
+        return res
     st, _, _ = run_program(program(rec, "    pass\n"), RUN_TIMEOUT_S)
     res["empty"] = "rejected" if st != "pass" else "PASSED"
     if st == "pass":
@@ -218,6 +221,8 @@ def main() -> int:
     ap.add_argument("--check", action="store_true", help="do not write; fail if the JSONL is stale")
     ap.add_argument("--only", default=None, help="verify only problems whose file name contains this")
     ap.add_argument("-j", "--jobs", type=int, default=1, help="verification programs run in parallel")
+    ap.add_argument("--canonical-only", action="store_true",
+                    help="run only the canonical solutions (skip the empty-body and wrong-variant runs)")
     ap.add_argument("--sandbox", metavar="EVALS_BIN", default=None,
                     help="also run each canonical in the wasm sandbox with `EVALS_BIN exec` and report its time")
     args = ap.parse_args()
@@ -246,7 +251,7 @@ def main() -> int:
     if not args.no_verify:
         todo = [p for p in probs if args.only is None or args.only in p["extra"]["file"]]
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
-            results = list(ex.map(lambda p: verify(p, args.sandbox), todo))
+            results = list(ex.map(lambda p: verify(p, args.sandbox, args.canonical_only), todo))
         w = max([len(r["task_id"]) for r in results] + [7])
         print(f"{'task':<{w}}  {'diff':<6}  {'cpu_s':>7}  {'canonical':<9}  {'empty':<8}  {'wrong variant':<40}")
         for r in results:
