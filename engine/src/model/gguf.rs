@@ -11,6 +11,7 @@ use candle_core::quantized::gguf_file;
 use candle_core::{Device, Tensor};
 use candle_transformers::models::quantized_qwen3::ModelWeights;
 
+use crate::error::candle_message;
 use crate::{Error, Result};
 
 pub struct GgufQwen {
@@ -32,7 +33,7 @@ impl GgufQwen {
             source,
         })?;
         let mut content = gguf_file::Content::read(&mut file)
-            .map_err(|e| err(format!("not a valid GGUF file: {e}")))?;
+            .map_err(|e| err(format!("not a valid GGUF file: {}", candle_message(&e))))?;
         let arch = content
             .metadata
             .get("general.architecture")
@@ -54,8 +55,8 @@ impl GgufQwen {
             .and_then(|v| v.to_u32().ok())
             .ok_or_else(|| err("qwen3.context_length missing".into()))?
             as usize;
-        let model =
-            ModelWeights::from_gguf(content, &mut file, device).map_err(|e| err(e.to_string()))?;
+        let model = ModelWeights::from_gguf(content, &mut file, device)
+            .map_err(|e| err(candle_message(&e)))?;
         Ok(GgufQwen {
             model,
             len: 0,

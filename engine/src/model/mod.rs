@@ -21,6 +21,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use serde::{Deserialize, Serialize};
 
+use crate::error::candle_message;
 use crate::{
     Backend, CancellationToken, Error, Generation, ModelInfo, Prompt, Result, SamplingParams,
 };
@@ -139,9 +140,13 @@ impl LocalModel {
                     )));
                 }
                 let vb = mmap_safetensors(&files.weights, dtype, &device)
-                    .map_err(|e| err(e.to_string()))?;
-                let model = Qwen::new(&config, vb)
-                    .map_err(|e| err(format!("weights do not match config.json: {e}")))?;
+                    .map_err(|e| err(candle_message(&e)))?;
+                let model = Qwen::new(&config, vb).map_err(|e| {
+                    err(format!(
+                        "weights do not match config.json: {}",
+                        candle_message(&e)
+                    ))
+                })?;
                 let cache = model.new_cache();
                 let context_length = config.max_position_embeddings;
                 Ok(Self::assemble(
@@ -370,7 +375,7 @@ fn mmap_safetensors(
     paths: &[std::path::PathBuf],
     dtype: DType,
     device: &Device,
-) -> Result<VarBuilder<'static>> {
+) -> candle_core::Result<VarBuilder<'static>> {
     // SAFETY: the files are memory-mapped read-only; candle validates the headers and tensor bounds.
     // Modifying a checkpoint while it is loaded is undefined behaviour, as in every mmap-based loader.
     #[allow(unsafe_code)]

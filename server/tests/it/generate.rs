@@ -199,3 +199,38 @@ fn bad_input_fails_with_a_message_not_a_panic() {
         );
     }
 }
+
+#[test]
+fn errors_carry_no_backtrace_even_with_rust_backtrace_set() {
+    // candle attaches a backtrace to its errors when RUST_BACKTRACE is set; users need one line.
+    let tmp = tempfile::tempdir().unwrap();
+    for f in [
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "model.safetensors",
+    ] {
+        std::fs::copy(tiny_model().join(f), tmp.path().join(f)).unwrap();
+    }
+    let config = std::fs::read_to_string(tiny_model().join("config.json")).unwrap();
+    std::fs::write(
+        tmp.path().join("config.json"),
+        config.replace("\"hidden_size\": 32", "\"hidden_size\": 64"),
+    )
+    .unwrap();
+    let prompt = write(tmp.path(), "p.txt", "x");
+    let out = run(
+        &[
+            "--model",
+            tmp.path().to_str().unwrap(),
+            "--prompt-file",
+            prompt.to_str().unwrap(),
+        ],
+        &[("RUST_BACKTRACE", Path::new("1"))],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("weights do not match config.json"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
