@@ -10,11 +10,10 @@ def unknown_alphabet(words: list[str]) -> str:
     before any longer word that extends it).
 
     Return a string containing every letter that appears in words exactly once, in an
-    order consistent with the dictionary. Letters whose relative order the dictionary
-    does not determine are placed so that the result is the smallest possible string
-    under ordinary a < b < ... < z comparison. Return "" if no letter order can make
-    the dictionary sorted (contradictory constraints, or a word listed before its own
-    proper prefix).
+    order under which the dictionary is sorted. When several such orders exist, return
+    the one that is the smallest string under ordinary comparison (a < b < ... < z).
+    Return "" if no letter order makes the dictionary sorted (contradictory
+    constraints, or a word listed before its own proper prefix).
 
     Constraints: 0 <= len(words) <= 10**4, 1 <= len(words[i]) <= 20.
 
