@@ -152,7 +152,7 @@ pub fn fix(
             chat_fix(backend, document, &target, &request.diagnostics, &params, cancel)?
         } else {
             let hint = request.diagnostics.iter().map(|d| d.message.as_str()).collect::<Vec<_>>().join("; ");
-            fim_body(backend, document, &target, Some(&hint), &params, cancel)?
+            fim_body(backend, document, &target, Some(&hint), &params, request.options.context_tokens, cancel)?
         };
         let Some(edit) = edit else { continue };
         if let Some(check) = check_candidate(document, &edit, runner, request.options)? {
@@ -187,7 +187,7 @@ pub fn complete_function(
     for attempt in 0..request.options.candidates.max(1) {
         let params = attempt_params(&request.options.sampling, attempt);
         let edit = if info.special.has_fim() {
-            fim_body(backend, document, &target, None, &params, cancel)?
+            fim_body(backend, document, &target, None, &params, request.options.context_tokens, cancel)?
         } else {
             chat_fix(backend, document, &target, &[], &params, cancel)?
         };
@@ -384,6 +384,7 @@ fn fim_body(
     target: &Target,
     hint: Option<&str>,
     params: &SamplingParams,
+    context_tokens: usize,
     cancel: &CancellationToken,
 ) -> Result<Option<TextEdit>> {
     let text = document.text();
@@ -410,6 +411,9 @@ fn fim_body(
     prefix.push_str(&body_indent);
     // Java's closing brace goes back on a line of its own.
     let suffix = if java { format!("\n{def_indent}{}", &text[target.body.end..]) } else { text[target.body.end..].to_owned() };
+    let info = backend.info();
+    let budget = options_budget(info.context_length, params.max_tokens, context_tokens);
+    let (prefix, suffix) = fit_lines(backend, &prefix, &suffix, budget)?;
     let Some(prompt_text) = prompt::fim(special, &prefix, &suffix) else { return Ok(None) };
     let mut params = params.clone();
     params.stop.extend(
@@ -438,6 +442,42 @@ fn fim_body(
         format!("{lead}{body_indent}{}{trail}", processed.text)
     };
     Ok(Some(TextEdit { start: target.body.start, end: target.body.end, new_text }))
+}
+
+/// Tokens of the prompt: the configured budget, within what the model's window leaves after the
+/// generated tokens and the template's markup.
+fn options_budget(context_length: usize, max_tokens: usize, context_tokens: usize) -> usize {
+    context_tokens.min(context_length.saturating_sub(max_tokens + 32))
+}
+
+/// Trims `prefix` from its start and `suffix` from its end, whole lines at a time, to `budget` tokens:
+/// the prefix (which ends with what the model continues) may take two thirds, the suffix the rest.
+fn fit_lines(backend: &dyn Backend, prefix: &str, suffix: &str, budget: usize) -> Result<(String, String)> {
+    if backend.count_tokens(prefix)? + backend.count_tokens(suffix)? <= budget {
+        return Ok((prefix.to_owned(), suffix.to_owned()));
+    }
+    // The prefix's last line (the body's indentation) always stays.
+    let mut start = prefix.rfind('\n').map_or(0, |i| i + 1);
+    let mut used = 0;
+    let prefix_budget = budget * 2 / 3;
+    for line in prefix[..start].split_inclusive('\n').rev() {
+        let tokens = backend.count_tokens(line)?;
+        if used + tokens > prefix_budget {
+            break;
+        }
+        used += tokens;
+        start -= line.len();
+    }
+    let mut end = 0;
+    for line in suffix.split_inclusive('\n') {
+        let tokens = backend.count_tokens(line)?;
+        if used + tokens > budget {
+            break;
+        }
+        used += tokens;
+        end += line.len();
+    }
+    Ok((prefix[start..].to_owned(), suffix[..end].to_owned()))
 }
 
 /// An instruct model's candidate: the target rewritten in a chat, the reply's code block parsed and the

@@ -132,6 +132,24 @@ fn complete_function_runs_the_files_tests_in_the_sandbox() {
 }
 
 #[test]
+fn long_files_are_trimmed_to_the_budget_around_the_function() {
+    let filler: String = (0..60).map(|i| format!("def helper_{i}(x):\n    return x + {i}\n\n\n")).collect();
+    let text = format!("{filler}{SQUARES}{}", filler.replace("helper", "late"));
+    let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, &text);
+    let backend = ScriptedBackend::new(false, &["return x * x"]);
+    let options = FixOptions { candidates: 1, context_tokens: 200, ..FixOptions::default() };
+    let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &options };
+    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new()).expect("ok");
+    assert_eq!(fix.map(|f| f.check), Some(FixCheck::TestsPass));
+    let prompts = backend.prompts();
+    let [Prompt::Text(prompt)] = prompts.as_slice() else { panic!("{prompts:?}") };
+    let tokens = crate::context::count_tokens(prompt).expect("count");
+    assert!(tokens <= 200 + 3, "{tokens} tokens for a budget of 200");
+    assert!(prompt.contains("def square(x):") && prompt.contains("def late_0(x):"), "{prompt}");
+    assert!(!prompt.contains("def helper_0(x):"), "{prompt}");
+}
+
+#[test]
 fn a_candidate_that_fails_the_tests_is_not_offered() {
     let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
     let backend = ScriptedBackend::new(false, &["return x + x"]);
