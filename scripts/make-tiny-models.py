@@ -220,6 +220,11 @@ def references(out, tok, sample_ids, gguf_model=None):
             "step_logits": sample_logits(torch.stack(steps), sample_ids) if steps else [],
         }
 
+        # Far positions: rope tables and chunked prefill (the engine runs 512 tokens per pass).
+        long_ids = tok(CODE * 60)["input_ids"][:1000]
+        last = model(torch.tensor([long_ids])).logits[0, -1]
+        ref["long"] = {"input_ids": long_ids, "last_logits": sample_logits(last[None], sample_ids)[0]}
+
         ref["greedy"] = {}
         worst = float("inf")
         for key, text in GREEDY_PROMPTS.items():

@@ -595,3 +595,15 @@ fn chunked_prefill_agrees_with_other_chunkings() {
     let diff = whole.iter().zip(&split).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
     assert!(diff <= TOLERANCE, "chunkings differ by {diff}");
 }
+
+#[test]
+fn far_positions_match_transformers() {
+    // 1,000 positions: rope tables far out, and a prefill split into 512-token passes.
+    for name in ARCHS {
+        let r = &reference(name)["long"];
+        let m = load_fresh(name);
+        let last = m.step_logits(&[], &ids(&r["input_ids"])).unwrap();
+        let diff = row_diff(&last, &r["last_logits"], &ids(&reference(name)["sample_ids"]));
+        assert!(diff <= TOLERANCE, "{name}: logits at position 999 differ by {diff}");
+    }
+}
