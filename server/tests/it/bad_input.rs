@@ -94,3 +94,30 @@ fn an_invalid_change_closes_the_document_with_a_log_message() {
     assert_eq!(response["error"]["message"], "document file:///c.py is not open", "{response}");
     server.shutdown_and_exit();
 }
+
+#[test]
+fn before_the_model_is_ready_completions_are_empty() {
+    let mut server = TestServer::spawn(&["--model", &crate::support::tiny_model().to_string_lossy()]);
+    // The model starts loading at `initialized`; until then it is certainly not ready.
+    let response = server.call("initialize", json!({ "processId": null, "capabilities": {} }));
+    assert!(response.get("result").is_some(), "{response}");
+    server.open("file:///a.py", "python", "x = ");
+    let response = server.call("textDocument/inlineCompletion", inline_at("file:///a.py", 0, 4));
+    assert_eq!(response["result"], json!([]), "{response}");
+    let response = server.call("textDocument/completion", inline_at("file:///a.py", 0, 4));
+    assert_eq!(response["result"], json!({ "isIncomplete": true, "items": [] }), "{response}");
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn requests_after_shutdown_are_invalid() {
+    let mut server = TestServer::spawn(&["--model", NO_MODEL]);
+    server.initialize(Value::Null, json!({}));
+    server.open("file:///a.py", "python", "x = ");
+    let response = server.call("shutdown", Value::Null);
+    assert_eq!(response["result"], Value::Null, "{response}");
+    let response = server.call("textDocument/inlineCompletion", inline_at("file:///a.py", 0, 4));
+    assert_eq!(response["error"]["code"], -32600, "{response}");
+    server.notify("exit", Value::Null);
+    assert!(server.wait_for_exit().success());
+}

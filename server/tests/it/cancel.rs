@@ -93,3 +93,16 @@ fn a_request_superseded_during_the_debounce_is_cancelled_without_model_work() {
     assert!(!server.stderr().contains("model work cancelled"), "the first never reached the model");
     server.shutdown_and_exit();
 }
+
+#[test]
+fn closing_the_document_cancels_its_completion() {
+    let mut server = TestServer::with_tiny_model(long_generation());
+    server.open("file:///long.py", "python", "def f():\n    ");
+    let id = server.request("textDocument/inlineCompletion", at("file:///long.py", 1, 4));
+    std::thread::sleep(Duration::from_millis(300));
+    server.notify("textDocument/didClose", json!({ "textDocument": { "uri": "file:///long.py" } }));
+    let response = server.response(id);
+    assert_eq!(response["error"]["code"], -32800, "{response}");
+    wait_for_decode_stop(&server);
+    server.shutdown_and_exit();
+}
