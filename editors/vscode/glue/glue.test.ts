@@ -38,7 +38,7 @@ async function until(what: string, ms: number, pred: () => boolean): Promise<voi
   }
 }
 
-test("activate starts qwen-lsp, shows loading then ready, and the inline provider returns the server's suggestion", { timeout: 240_000, skip: !bin || !model ? "QWEN_LSP_BIN and QWEN_LSP_TEST_MODEL are not set" : false }, async () => {
+test("activate starts qwen-lsp, shows loading then ready; the inline provider returns the server's suggestion; code actions are offered", { timeout: 240_000, skip: !bin || !model ? "QWEN_LSP_BIN and QWEN_LSP_TEST_MODEL are not set" : false }, async () => {
   stub.settingsStore.set("serverPath", path.resolve(bin!));
   stub.settingsStore.set("model", path.resolve(model!));
   stub.settingsStore.set("completion.validateSyntax", false); // random weights: most text is not valid Python
@@ -79,6 +79,22 @@ test("activate starts qwen-lsp, shows loading then ready, and the inline provide
   assert.ok(texts.slice(before).includes("$(loading~spin) Qwen"), "generating shown while the request ran");
   assert.equal(texts[texts.length - 1], "$(check) Qwen", "ready again afterwards");
   console.log(`suggestion: ${JSON.stringify(insert)}`);
+
+  // Quick fixes: the code-action provider vscode-languageclient registered offers the server's action on an
+  // unfinished body (resolving it runs the model; with random weights no candidate passes the checks).
+  assert.equal(stub.recorded.codeActionProviders.length, 1, "one code-action provider registered");
+  const file2 = path.join(dir, "todo.py");
+  const text2 = "def circle_area(radius):\n    pass\n";
+  fs.writeFileSync(file2, text2);
+  const doc2 = stub.openDocument(file2, "python", text2);
+  const actions = await stub.recorded.codeActionProviders[0].provider.provideCodeActions(
+    doc2,
+    new stub.Range(1, 4, 1, 4),
+    { diagnostics: [], only: undefined, triggerKind: stub.CodeActionTriggerKind.Invoke },
+    token,
+  );
+  const titles = (actions ?? []).map((a: { title: string }) => a.title);
+  assert.ok(titles.includes("Complete this function (Qwen)"), `code actions offered: ${JSON.stringify(titles)}`);
 
   await stub.commands.executeCommand("qwenLsp.toggle");
   await until("the status to show off after toggling", 15_000, () => texts[texts.length - 1] === "$(circle-slash) Qwen");

@@ -176,6 +176,10 @@ export enum InlineCompletionTriggerKind {
   Invoke = 0,
   Automatic = 1,
 }
+export enum CodeActionTriggerKind {
+  Invoke = 1,
+  Automatic = 2,
+}
 export enum DiagnosticSeverity {
   Error = 0,
   Warning = 1,
@@ -192,6 +196,7 @@ export const recorded = {
   log: [] as string[],
   errors: [] as string[],
   inlineProviders: [] as { selector: unknown; provider: any }[],
+  codeActionProviders: [] as { selector: unknown; provider: any }[],
   commands: new Map<string, (...args: unknown[]) => unknown>(),
   progressMessages: [] as string[],
 };
@@ -360,7 +365,10 @@ export const languages = {
     return new Disposable();
   },
   registerCompletionItemProvider: () => new Disposable(),
-  registerCodeActionsProvider: () => new Disposable(),
+  registerCodeActionsProvider: (selector: unknown, provider: unknown) => {
+    recorded.codeActionProviders.push({ selector, provider });
+    return new Disposable();
+  },
   createDiagnosticCollection: () => ({ set() {}, delete() {}, clear() {}, forEach() {}, get() {}, has: () => false, dispose() {} }),
 };
 
@@ -388,5 +396,15 @@ export class DocumentLink extends Shell {}
 export class InlayHint extends Shell {}
 export class SymbolInformation extends Shell {}
 export class TypeHierarchyItem extends Shell {}
-export class CodeAction extends Shell {}
+export class CodeAction {
+  kind?: CodeActionKind;
+  diagnostics?: unknown[];
+  edit?: unknown;
+  constructor(
+    public title: string,
+    kind?: CodeActionKind,
+  ) {
+    this.kind = kind;
+  }
+}
 export class Diagnostic extends Shell {}
