@@ -297,6 +297,29 @@ if expect == 'real' then
     fail('code actions on `    pass` were ' .. vim.inspect(titles) .. ', expected "Complete this function (Qwen)"')
   end
   log('code actions offered: ' .. table.concat(titles, ', '))
+
+  -- update_settings() re-sends the settings (workspace/didChangeConfiguration): with greedy decoding, fewer
+  -- tokens give a strict prefix of the first suggestion.
+  lua("require('qwen_lsp').update_settings({ completion = { sampling = { maxTokens = 2 } } })")
+  req('nvim_buf_set_lines', 0, 4, 5, false, { '    return ' })
+  local short
+  local tries = 0
+  wait_for('a shorter suggestion after update_settings', 30000, function()
+    tries = tries + 1
+    req('nvim_input', '<Esc>')
+    req('nvim_win_set_cursor', 0, { 5, 4 })
+    req('nvim_input', 'A')
+    vim.wait(3000, function()
+      short = ghost()
+      return short ~= nil and short.text ~= shown.text
+    end, 50)
+    return short ~= nil and short.text ~= '' and #short.text < #shown.text
+  end)
+  if shown.text:sub(1, #vim.trim(short.text)) ~= vim.trim(short.text) then
+    fail(('with maxTokens 2 the suggestion %q is not a prefix of %q'):format(short.text, shown.text))
+  end
+  log(('after update_settings (maxTokens 2): %q'):format(short.text))
+  req('nvim_input', '<Esc>')
 end
 
 -- 7. :QwenLsp disable stops the server; enable brings it back.

@@ -80,6 +80,24 @@ test("activate starts qwen-lsp, shows loading then ready; the inline provider re
   assert.equal(texts[texts.length - 1], "$(check) Qwen", "ready again afterwards");
   console.log(`suggestion: ${JSON.stringify(insert)}`);
 
+  // A settings change is re-sent with workspace/didChangeConfiguration and applies to the next request: with
+  // greedy decoding, 2 tokens give a strict prefix of the 12-token suggestion.
+  await stub.workspace.getConfiguration("qwenLsp").update("completion.sampling.maxTokens", 2);
+  let shorter = insert;
+  for (let attempt = 0; attempt < 20 && shorter === insert; attempt++) {
+    const r = await provider.provideInlineCompletionItems(doc, new stub.Position(4, 11), { triggerKind: 0 }, token);
+    const got = Array.isArray(r) ? r : (r?.items ?? []);
+    if (got.length > 0) {
+      shorter = typeof got[0].insertText === "string" ? got[0].insertText : got[0].insertText.value;
+    }
+    if (shorter === insert) {
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  }
+  assert.ok(shorter.length > 0 && shorter.length < insert.length && insert.startsWith(shorter.trimEnd()),
+    `after maxTokens 12 -> 2: ${JSON.stringify(shorter)} vs ${JSON.stringify(insert)}`);
+  console.log(`with maxTokens 2: ${JSON.stringify(shorter)}`);
+
   // Quick fixes: the code-action provider vscode-languageclient registered offers the server's action on an
   // unfinished body (resolving it runs the model; with random weights no candidate passes the checks).
   assert.equal(stub.recorded.codeActionProviders.length, 1, "one code-action provider registered");
