@@ -64,7 +64,7 @@ pub struct Parsed {
 }
 
 impl Settings {
-    /// Parses `value` (`null` = defaults) and validates the sampling parameters.
+    /// Parses `value` (`null` or `[]` = defaults) and validates the sampling parameters.
     pub fn parse(value: &serde_json::Value) -> Result<Parsed, ConfigError> {
         let mut value = value;
         if let Some(map) = value.as_object()
@@ -72,7 +72,8 @@ impl Settings {
         {
             value = inner;
         }
-        if value.is_null() {
+        // Lua clients encode an empty table as `[]`.
+        if value.is_null() || value.as_array().is_some_and(Vec::is_empty) {
             return Ok(Parsed { settings: Settings::default(), unknown_keys: Vec::new() });
         }
         let mut unknown_keys = Vec::new();
@@ -114,6 +115,8 @@ mod tests {
         let defaults = Settings::default();
         assert_eq!(Settings::parse(&json!(null)).expect("parses").settings, defaults);
         assert_eq!(Settings::parse(&json!({})).expect("parses").settings, defaults);
+        assert_eq!(Settings::parse(&json!([])).expect("an empty Lua table").settings, defaults);
+        assert!(Settings::parse(&json!([1])).is_err());
         assert!(defaults.actions.run_tests);
         assert!(defaults.completion.validate_syntax);
     }
