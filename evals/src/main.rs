@@ -102,6 +102,11 @@ struct RunArgs {
     /// `f32`, `f16` or `bf16` (default: the best for the device).
     #[arg(long)]
     dtype: Option<String>,
+    /// `completion` continues the prompt (base models), `chat` asks in a chat message and extracts the
+    /// code block (instruct models); `auto` picks chat when the tokenizer has a chat template. Qwen's base
+    /// checkpoints ship a chat template too: pass `completion` for them.
+    #[arg(long, value_enum, default_value = "auto")]
+    prompt: PromptArg,
     /// Only the first N problems of the dataset (smoke runs).
     #[arg(long)]
     limit: Option<usize>,
@@ -110,6 +115,13 @@ struct RunArgs {
     out: PathBuf,
     #[command(flatten)]
     scoring: Scoring,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PromptArg {
+    Auto,
+    Completion,
+    Chat,
 }
 
 #[derive(Args)]
@@ -317,7 +329,12 @@ fn run_model(args: RunArgs) -> Result<i32> {
     // A checkpoint, or a remote OpenAI-compatible server given as http://host:port/v1#model-name.
     let model = engine::remote::open_backend(&load)?;
     let backend: &dyn engine::Backend = &*model;
-    let style = if backend.info().has_chat_template { PromptStyle::Chat } else { PromptStyle::Completion };
+    let style = match args.prompt {
+        PromptArg::Completion => PromptStyle::Completion,
+        PromptArg::Chat => PromptStyle::Chat,
+        PromptArg::Auto if backend.info().has_chat_template => PromptStyle::Chat,
+        PromptArg::Auto => PromptStyle::Completion,
+    };
     let settings = RunSettings {
         model: args.model.clone(),
         dataset: dataset.name.clone(),
@@ -334,7 +351,7 @@ fn run_model(args: RunArgs) -> Result<i32> {
 
     let cancel = engine::CancellationToken::new();
     let bar = progress(0, "generating");
-    let samples = evals::run::generate(
+    let generated = evals::run::generate(
         backend,
         &dataset,
         &settings,
@@ -356,7 +373,7 @@ fn run_model(args: RunArgs) -> Result<i32> {
         let out = evals::run::score(
             &mut scorer,
             &dataset,
-            &samples,
+            &generated,
             &dir,
             |todo| bar.set_length(todo as u64),
             |_| bar.inc(1),
@@ -366,7 +383,7 @@ fn run_model(args: RunArgs) -> Result<i32> {
         anyhow::Ok(out?)
     })?;
     report_broken(&calibrations);
-    let run = evals::run::write_reports(&dir, &settings, &dataset, &samples, &results, &calibrations, &args.scoring.k)?;
+    let run = evals::run::write_reports(&dir, &settings, &dataset, &generated.samples, &results, &calibrations, &args.scoring.k)?;
     eprint!("{}", evals::report::pass_table(&run.summary));
     eprintln!("evals: wrote {}", dir.dir.display());
     Ok(0)

@@ -174,9 +174,17 @@ pub fn sampling_for(settings: &RunSettings, stop: Vec<String>, task_id: &str, in
     }
 }
 
-/// Generates the samples `samples.jsonl` lacks, appending each as it lands. `on_sample` sees every new
-/// sample (for a progress bar); it is told the number still to generate first. Returns all samples in file
-/// order.
+/// What [`generate`] found and made.
+#[derive(Clone, Debug)]
+pub struct Generated {
+    /// Every sample, in `samples.jsonl` order.
+    pub samples: Vec<GeneratedSample>,
+    /// How many of them were already in the file (the rest were generated now).
+    pub kept: usize,
+}
+
+/// Generates the samples `samples.jsonl` lacks, appending each as it lands. `on_start` is told how many
+/// are still to generate; `on_sample` sees every new sample (for a progress bar).
 pub fn generate(
     backend: &dyn Backend,
     dataset: &Dataset,
@@ -185,8 +193,9 @@ pub fn generate(
     cancel: &CancellationToken,
     mut on_start: impl FnMut(usize),
     mut on_sample: impl FnMut(&GeneratedSample),
-) -> Result<Vec<GeneratedSample>> {
+) -> Result<Generated> {
     let mut samples: Vec<GeneratedSample> = read_resumable(&dir.samples())?;
+    let kept = samples.len();
     let mut done: HashSet<(String, usize)> = HashSet::new();
     for s in &samples {
         if !done.insert((s.task_id.clone(), s.index)) {
@@ -231,15 +240,16 @@ pub fn generate(
         on_sample(&sample);
         samples.push(sample);
     }
-    Ok(samples)
+    Ok(Generated { samples, kept })
 }
 
 /// Scores what `results.jsonl` lacks (calibrating once, persisted in `calibration.jsonl`) and returns every
-/// result with the calibrations.
+/// result with the calibrations. Results of samples that were regenerated (line `kept` and later: the
+/// samples file had been cut short after scoring) are stale and scored again.
 pub async fn score(
     scorer: &mut Scorer,
     dataset: &Dataset,
-    samples: &[GeneratedSample],
+    generated: &Generated,
     dir: &RunDir,
     on_start: impl FnOnce(usize),
     mut on_result: impl FnMut(&SampleResult),
@@ -269,7 +279,14 @@ pub async fn score(
     }
     scorer.apply_calibration(&calibrations);
 
+    let samples = &generated.samples;
     let mut results: Vec<SampleResult> = read_resumable(&dir.results())?;
+    let before = results.len();
+    results.retain(|r| r.sample < generated.kept && samples[r.sample].task_id == r.task_id);
+    if results.len() != before {
+        let text: String = results.iter().filter_map(|r| serde_json::to_string(r).ok()).map(|l| l + "\n").collect();
+        write_atomically(&dir.results(), &text)?;
+    }
     let scored: HashSet<usize> = results.iter().map(|r| r.sample).collect();
     let todo: Vec<(usize, Sample)> = samples
         .iter()

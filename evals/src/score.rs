@@ -210,11 +210,15 @@ pub struct Scorer {
     options: Arc<ScoreOptions>,
     /// Calibrated limits by task id.
     limits: Arc<HashMap<String, Duration>>,
+    /// Passing canonical runs by task id: a sample whose completion is the canonical solution is the
+    /// program calibration already ran, under a limit at least `factor` times its duration, so its verdict
+    /// is reused instead of running it twice.
+    canonical: Arc<HashMap<String, Judgement>>,
 }
 
 impl Scorer {
     pub fn new(sandbox: Sandbox, options: ScoreOptions) -> Scorer {
-        Scorer { sandbox, options: Arc::new(options), limits: Arc::default() }
+        Scorer { sandbox, options: Arc::new(options), limits: Arc::default(), canonical: Arc::default() }
     }
 
     pub fn options(&self) -> &ScoreOptions {
@@ -323,6 +327,16 @@ impl Scorer {
             .map(|c| (c.task_id.clone(), Duration::from_millis(c.limit_ms)))
             .collect();
         self.limits = Arc::new(limits);
+        let canonical = calibrations
+            .iter()
+            .filter(|c| c.verdict == ScoreVerdict::Passed)
+            .map(|c| {
+                let judgement =
+                    Judgement { verdict: c.verdict, duration: Duration::from_millis(c.duration_ms), detail: None };
+                (c.task_id.clone(), judgement)
+            })
+            .collect();
+        self.canonical = Arc::new(canonical);
     }
 
     /// Scores `samples` (numbered by their line in the samples file) in parallel and hands each result to
@@ -351,7 +365,14 @@ impl Scorer {
         run_bounded(jobs, self.options.workers, move |(problem, completion, lines)| {
             let this = this.clone();
             async move {
-                let judgement = this.judge(&problem, &completion, this.limit_for(&problem)).await?;
+                let known = match &problem.canonical_solution {
+                    Some(canonical) if *canonical == completion => this.canonical.get(&problem.task_id).cloned(),
+                    _ => None,
+                };
+                let judgement = match known {
+                    Some(judgement) => judgement,
+                    None => this.judge(&problem, &completion, this.limit_for(&problem)).await?,
+                };
                 Ok((problem.task_id, lines, judgement))
             }
         }, |(task_id, lines, judgement): (String, Vec<usize>, Judgement)| {
