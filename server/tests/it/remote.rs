@@ -125,6 +125,11 @@ fn remote_greedy_output_matches_the_model_in_process() {
         assert!(pieces.len() > 1, "one piece only: {pieces:?}");
         assert_eq!(pieces.concat(), got.text);
     }
+    // With the served model's tokenizer.json, token counts are exact rather than estimated.
+    let counting = server.backend(|c| c.tokenizer = Some(tiny_model().join("tokenizer.json")));
+    for text in ["<|fim_prefix|>def f(x):<|fim_suffix|>\n<|fim_middle|>", "héllo wörld 🦀 = 42\n"] {
+        assert_eq!(counting.count_tokens(text).expect("count"), local.count_tokens(text).expect("count"), "{text}");
+    }
     // A stop string ends generation server-side and is reported back.
     let first = remote.generate(&prompts[0], &greedy(12), &CancellationToken::new(), &mut |_| {}).expect("generation");
     let word: String = first.text.chars().skip(1).take(3).collect();
@@ -208,6 +213,22 @@ fn cancelling_returns_at_once_and_stops_the_server_generation() {
         thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(metric(&server.base, "qwen_lsp_generations_in_flight"), 0.0);
+
+    // The same for a plain JSON request whose client hangs up while it waits for the whole answer.
+    let addr = server.base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    let body = r#"{"prompt": "<|fim_prefix|>", "max_tokens": 1000, "temperature": 0}"#;
+    let request = format!(
+        "POST /v1/completions HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("send");
+    thread::sleep(Duration::from_millis(300));
+    drop(stream);
+    while metric(&server.base, "qwen_lsp_cancelled_total") < 2.0 {
+        assert!(Instant::now() < deadline, "the server did not cancel the abandoned JSON request");
+        thread::sleep(Duration::from_millis(50));
+    }
     assert_eq!(metric(&server.base, "qwen_lsp_generated_tokens_total"), 0.0, "no generation ran to completion");
 }
 
