@@ -26,8 +26,8 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
     let Some(backend) = session::ready_model(&snapshot.model)? else {
         return Err(task::request_failed("the model is still loading; try again when it is ready"));
     };
-    let text = snapshot.document.text();
     let encoding = snapshot.encoding;
+    let text = snapshot.document.text();
     let range = convert::byte_range(text, data.range, encoding).map_err(super::invalid_position)?;
     let diagnostics = data
         .diagnostics
@@ -39,29 +39,30 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
         .collect::<jsonrpc::Result<Vec<_>>>()?;
 
     let runner = if snapshot.settings.actions.run_tests { session.test_runner().await } else { None };
-    let work_snapshot = snapshot.clone();
-    let fix = task::blocking(CancellationToken::new(), move |cancel| {
-        let snapshot = work_snapshot;
+    let kind = data.action;
+    let (fix, snapshot) = task::blocking(CancellationToken::new(), move |cancel| {
         let runner = runner.as_deref();
         let options = &snapshot.settings.actions;
-        match data.action {
+        let fix = match kind {
             ActionKind::Fix => {
                 let request = FixRequest { document: &snapshot.document, range, diagnostics, options };
-                engine::actions::fix(backend.as_ref(), runner, &request, cancel)
+                engine::actions::fix(backend.as_ref(), runner, &request, cancel)?
             }
             ActionKind::CompleteFunction => {
                 let request = CompleteFunctionRequest { document: &snapshot.document, offset: range.start, options };
-                engine::actions::complete_function(backend.as_ref(), runner, &request, cancel)
+                engine::actions::complete_function(backend.as_ref(), runner, &request, cancel)?
             }
-        }
+        };
+        Ok((fix, snapshot))
     })
     .await?;
 
     let Some(fix) = fix else {
         return Err(task::request_failed("the model found no change that passes the checks"));
     };
-    let edit =
-        TextEdit { range: convert::range(text, fix.edit.start..fix.edit.end, encoding), new_text: fix.edit.new_text };
+    // Positions refer to the text the fix was computed on; the version check above ties it to the client's.
+    let range = convert::range(snapshot.document.text(), fix.edit.start..fix.edit.end, encoding);
+    let edit = TextEdit { range, new_text: fix.edit.new_text };
     action.title = fix.title;
     action.edit =
         Some(WorkspaceEdit { changes: Some(HashMap::from([(data.uri, vec![edit])])), ..WorkspaceEdit::default() });
