@@ -40,7 +40,10 @@ pub struct FixOptions {
 impl Default for FixOptions {
     fn default() -> Self {
         FixOptions {
-            sampling: SamplingParams { max_tokens: 512, ..SamplingParams::default() },
+            sampling: SamplingParams {
+                max_tokens: 512,
+                ..SamplingParams::default()
+            },
             candidates: 2,
             run_tests: true,
             context_tokens: 3072,
@@ -142,8 +145,14 @@ pub fn fix(
     for d in &request.diagnostics {
         check_range(text, &d.range)?;
     }
-    let Some(first) = request.diagnostics.first() else { return Ok(None) };
-    let target = Target::around(document, first.range.start.min(request.range.start), request.range.end.max(first.range.end));
+    let Some(first) = request.diagnostics.first() else {
+        return Ok(None);
+    };
+    let target = Target::around(
+        document,
+        first.range.start.min(request.range.start),
+        request.range.end.max(first.range.end),
+    );
     let info = backend.info();
     let use_chat = info.has_chat_template || !info.special.has_fim();
     for attempt in 0..request.options.candidates.max(1) {
@@ -151,12 +160,29 @@ pub fn fix(
         let edit = if use_chat {
             chat_fix(backend, document, &target, &request.diagnostics, &params, cancel)?
         } else {
-            let hint = request.diagnostics.iter().map(|d| d.message.as_str()).collect::<Vec<_>>().join("; ");
-            fim_body(backend, document, &target, Some(&hint), &params, request.options.context_tokens, cancel)?
+            let hint = request
+                .diagnostics
+                .iter()
+                .map(|d| d.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            fim_body(
+                backend,
+                document,
+                &target,
+                Some(&hint),
+                &params,
+                request.options.context_tokens,
+                cancel,
+            )?
         };
         let Some(edit) = edit else { continue };
         if let Some(check) = check_candidate(document, &edit, runner, request.options)? {
-            return Ok(Some(Fix { title: format!("Fix this ({})", check.label()), edit, check }));
+            return Ok(Some(Fix {
+                title: format!("Fix this ({})", check.label()),
+                edit,
+                check,
+            }));
         }
     }
     Ok(None)
@@ -182,12 +208,22 @@ pub fn complete_function(
     cancel: &CancellationToken,
 ) -> Result<Option<Fix>> {
     let document = request.document;
-    let Some(target) = unfinished(document, request.offset) else { return Ok(None) };
+    let Some(target) = unfinished(document, request.offset) else {
+        return Ok(None);
+    };
     let info = backend.info();
     for attempt in 0..request.options.candidates.max(1) {
         let params = attempt_params(&request.options.sampling, attempt);
         let edit = if info.special.has_fim() {
-            fim_body(backend, document, &target, None, &params, request.options.context_tokens, cancel)?
+            fim_body(
+                backend,
+                document,
+                &target,
+                None,
+                &params,
+                request.options.context_tokens,
+                cancel,
+            )?
         } else {
             chat_fix(backend, document, &target, &[], &params, cancel)?
         };
@@ -201,7 +237,11 @@ pub fn complete_function(
 }
 
 fn check_range(text: &str, range: &Range<usize>) -> Result<()> {
-    if range.start > range.end || range.end > text.len() || !text.is_char_boundary(range.start) || !text.is_char_boundary(range.end) {
+    if range.start > range.end
+        || range.end > text.len()
+        || !text.is_char_boundary(range.start)
+        || !text.is_char_boundary(range.end)
+    {
         return Err(Error::InvalidInput(format!(
             "range {}..{} is not a valid range of a {}-byte document",
             range.start,
@@ -237,25 +277,34 @@ impl Target {
     fn around(document: &Document, start: usize, end: usize) -> Target {
         let text = document.text();
         let lines = line_start(text, start)..line_end(text, end.max(start));
-        let broken_here = document
-            .tree()
-            .is_some_and(|tree| syntax::errors(tree).iter().any(|e| e.start < lines.end && lines.start <= e.end));
+        let broken_here = document.tree().is_some_and(|tree| {
+            syntax::errors(tree)
+                .iter()
+                .any(|e| e.start < lines.end && lines.start <= e.end)
+        });
         let innermost = if broken_here && document.language == Language::Python {
             // A syntax error misleads the parser about where functions end (an unclosed `(` swallows
             // the next method); Python's indentation still says it.
             python_function_by_indentation(text, start)
         } else {
-            document.tree().map(|tree| syntax::outline(document.language, tree, text)).and_then(|outline| {
-                syntax::enclosing(&outline, start.max(1))
-                    .filter(|d| d.kind.is_callable() && d.range.end >= end)
-                    .last()
-                    .cloned()
-            })
+            document
+                .tree()
+                .map(|tree| syntax::outline(document.language, tree, text))
+                .and_then(|outline| {
+                    syntax::enclosing(&outline, start.max(1))
+                        .filter(|d| d.kind.is_callable() && d.range.end >= end)
+                        .last()
+                        .cloned()
+                })
         };
         match innermost {
             Some(def) => {
                 let body = body_statements(text, &def);
-                Target { def, is_function: true, body }
+                Target {
+                    def,
+                    is_function: true,
+                    body,
+                }
             }
             None => {
                 let lines = line_start(text, start)..line_end(text, end.max(start));
@@ -266,7 +315,11 @@ impl Target {
                     body: None,
                     docstring: None,
                 };
-                Target { def, is_function: false, body: lines }
+                Target {
+                    def,
+                    is_function: false,
+                    body: lines,
+                }
             }
         }
     }
@@ -297,8 +350,14 @@ fn python_function_by_indentation(text: &str, offset: usize) -> Option<Definitio
     };
     let header_line = &text[header..line_end(text, header)];
     let def_indent = indent_of(header_line);
-    let name = header_line.trim().trim_start_matches("async ").trim_start_matches("def ");
-    let name = name.split(|c: char| !c.is_alphanumeric() && c != '_').next()?.to_owned();
+    let name = header_line
+        .trim()
+        .trim_start_matches("async ")
+        .trim_start_matches("def ");
+    let name = name
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .next()?
+        .to_owned();
     let body_start = line_end(text, header);
     let mut end = body_start;
     let mut at = body_start;
@@ -325,10 +384,16 @@ fn python_function_by_indentation(text: &str, offset: usize) -> Option<Definitio
 /// The lines of a function's body that an action rewrites: after the header and docstring (Python),
 /// inside the braces (Java), to the end of the definition.
 fn body_statements(text: &str, def: &Definition) -> Range<usize> {
-    let Some(body) = &def.body else { return def.range.end..def.range.end };
+    let Some(body) = &def.body else {
+        return def.range.end..def.range.end;
+    };
     if text[body.clone()].starts_with('{') {
         // Java: between the braces.
-        let inner_end = if text[body.clone()].ends_with('}') { body.end - 1 } else { body.end };
+        let inner_end = if text[body.clone()].ends_with('}') {
+            body.end - 1
+        } else {
+            body.end
+        };
         return (body.start + 1).min(inner_end)..inner_end;
     }
     let start = match &def.docstring {
@@ -354,8 +419,15 @@ fn unfinished(document: &Document, offset: usize) -> Option<Target> {
         .clone();
     let body = body_statements(text, &def);
     let rest = &text[body.clone()];
-    let finished = rest.lines().map(str::trim).any(|line| !is_placeholder(document.language, line));
-    (!finished).then_some(Target { def, is_function: true, body })
+    let finished = rest
+        .lines()
+        .map(str::trim)
+        .any(|line| !is_placeholder(document.language, line));
+    (!finished).then_some(Target {
+        def,
+        is_function: true,
+        body,
+    })
 }
 
 /// A body line that holds no real code yet.
@@ -367,9 +439,7 @@ fn is_placeholder(language: Language, line: &str) -> bool {
     line.is_empty()
         || comment
         || match language {
-            Language::Python => {
-                matches!(line, "pass" | "...") || line.starts_with("raise NotImplementedError")
-            }
+            Language::Python => matches!(line, "pass" | "...") || line.starts_with("raise NotImplementedError"),
             Language::Java => line.starts_with("throw new UnsupportedOperationException"),
             Language::Other => false,
         }
@@ -398,10 +468,18 @@ fn fim_body(
         _ if target.is_function => format!("{def_indent}    "),
         _ => def_indent.to_owned(),
     };
-    let comment = if document.language == Language::Python { "#" } else { "//" };
+    let comment = if document.language == Language::Python {
+        "#"
+    } else {
+        "//"
+    };
     let mut prefix = text[..def_line].to_owned();
     if let Some(hint) = hint {
-        let indent = if target.is_function { def_indent } else { body_indent.as_str() };
+        let indent = if target.is_function {
+            def_indent
+        } else {
+            body_indent.as_str()
+        };
         prefix.push_str(&format!("{indent}{comment} FIXME: {}\n", hint.replace('\n', " ")));
     }
     prefix.push_str(&text[def_line..target.body.start]);
@@ -410,14 +488,28 @@ fn fim_body(
     }
     prefix.push_str(&body_indent);
     // Java's closing brace goes back on a line of its own.
-    let suffix = if java { format!("\n{def_indent}{}", &text[target.body.end..]) } else { text[target.body.end..].to_owned() };
+    let suffix = if java {
+        format!("\n{def_indent}{}", &text[target.body.end..])
+    } else {
+        text[target.body.end..].to_owned()
+    };
     let info = backend.info();
     let budget = options_budget(info.context_length, params.max_tokens, context_tokens);
     let (prefix, suffix) = fit_lines(backend, &prefix, &suffix, budget)?;
-    let Some(prompt_text) = prompt::fim(special, &prefix, &suffix) else { return Ok(None) };
+    let Some(prompt_text) = prompt::fim(special, &prefix, &suffix) else {
+        return Ok(None);
+    };
     let mut params = params.clone();
     params.stop.extend(
-        [&special.fim_prefix, &special.fim_suffix, &special.fim_middle, &special.file_sep].into_iter().flatten().cloned(),
+        [
+            &special.fim_prefix,
+            &special.fim_suffix,
+            &special.fim_middle,
+            &special.file_sep,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned(),
     );
     let generation = backend.generate(&Prompt::Text(prompt_text), &params, cancel, &mut |_| {})?;
     let cursor = CursorSyntax {
@@ -438,10 +530,18 @@ fn fim_body(
     } else {
         let on_own_line = target.body.start == 0 || text[..target.body.start].ends_with('\n');
         let lead = if on_own_line { "" } else { "\n" };
-        let trail = if text[target.body.clone()].ends_with('\n') { "\n" } else { "" };
+        let trail = if text[target.body.clone()].ends_with('\n') {
+            "\n"
+        } else {
+            ""
+        };
         format!("{lead}{body_indent}{}{trail}", processed.text)
     };
-    Ok(Some(TextEdit { start: target.body.start, end: target.body.end, new_text }))
+    Ok(Some(TextEdit {
+        start: target.body.start,
+        end: target.body.end,
+        new_text,
+    }))
 }
 
 /// Tokens of the prompt: the configured budget, within what the model's window leaves after the
@@ -521,12 +621,17 @@ fn chat_fix(
             role: Role::System,
             content: "You are an expert programmer who makes minimal, correct edits to code.".to_owned(),
         },
-        ChatMessage { role: Role::User, content: request },
+        ChatMessage {
+            role: Role::User,
+            content: request,
+        },
     ];
     let generation = backend.generate(&Prompt::Chat(messages), params, cancel, &mut |_| {})?;
     let think = think_tags(backend);
     let reply = postprocess::strip_think(&generation.text, think.0, think.1);
-    let Some(code_block) = fenced_code(&reply) else { return Ok(None) };
+    let Some(code_block) = fenced_code(&reply) else {
+        return Ok(None);
+    };
     let replacement = if target.is_function {
         // The model may return helpers or the whole class; take the function of the same name.
         let candidate = Document::new("candidate", document.language, code_block.clone());
@@ -545,13 +650,24 @@ fn chat_fix(
     };
     let indent = &text[start..target.def.range.start];
     let new_text = reindent(&replacement, indent);
-    let new_text = if text[start..target.def.range.end].ends_with('\n') { format!("{new_text}\n") } else { new_text };
-    Ok(Some(TextEdit { start, end: target.def.range.end, new_text }))
+    let new_text = if text[start..target.def.range.end].ends_with('\n') {
+        format!("{new_text}\n")
+    } else {
+        new_text
+    };
+    Ok(Some(TextEdit {
+        start,
+        end: target.def.range.end,
+        new_text,
+    }))
 }
 
 fn think_tags(backend: &dyn Backend) -> (&str, &str) {
     let special = &backend.info().special;
-    (special.think_start.as_deref().unwrap_or("<think>"), special.think_end.as_deref().unwrap_or("</think>"))
+    (
+        special.think_start.as_deref().unwrap_or("<think>"),
+        special.think_end.as_deref().unwrap_or("</think>"),
+    )
 }
 
 /// The first fenced code block of a chat reply, or the whole reply when it has no fence.
@@ -578,7 +694,13 @@ fn reindent(code: &str, indent: &str) -> String {
         .min()
         .unwrap_or(0);
     code.lines()
-        .map(|l| if l.trim().is_empty() { String::new() } else { format!("{indent}{}", &l[common.min(l.len())..]) })
+        .map(|l| {
+            if l.trim().is_empty() {
+                String::new()
+            } else {
+                format!("{indent}{}", &l[common.min(l.len())..])
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -598,11 +720,17 @@ fn check_candidate(
     if new_text == text {
         return Ok(None);
     }
-    let Some(before) = document.tree() else { return Ok(Some(FixCheck::NotChecked)) };
-    let Some(after) = syntax::parse(document.language, &new_text, None) else { return Ok(Some(FixCheck::NotChecked)) };
+    let Some(before) = document.tree() else {
+        return Ok(Some(FixCheck::NotChecked));
+    };
+    let Some(after) = syntax::parse(document.language, &new_text, None) else {
+        return Ok(Some(FixCheck::NotChecked));
+    };
     let edited = line_start(&new_text, edit.start)..line_end(&new_text, edit.start + edit.new_text.len());
     let errors_after = syntax::errors(&after);
-    let in_edit = errors_after.iter().any(|e| edited.start <= e.start && e.end <= edited.end);
+    let in_edit = errors_after
+        .iter()
+        .any(|e| edited.start <= e.start && e.end <= edited.end);
     if errors_after.len() > syntax::error_count(before) || in_edit {
         tracing::debug!(in_edit, "candidate rejected: syntax errors");
         return Ok(None);
@@ -613,8 +741,17 @@ fn check_candidate(
     let (Some(runner), Some(program)) = (runner, test_program(&new_text, &after)) else {
         return Ok(Some(FixCheck::SyntaxOk));
     };
-    let limits = sandbox::Limits { timeout: TEST_TIMEOUT, ..sandbox::Limits::default() };
-    match runner.run_blocking(&sandbox::Program { source: program, ..sandbox::Program::default() }, &limits) {
+    let limits = sandbox::Limits {
+        timeout: TEST_TIMEOUT,
+        ..sandbox::Limits::default()
+    };
+    match runner.run_blocking(
+        &sandbox::Program {
+            source: program,
+            ..sandbox::Program::default()
+        },
+        &limits,
+    ) {
         Ok(outcome) if outcome.verdict == sandbox::Verdict::Passed => Ok(Some(FixCheck::TestsPass)),
         Ok(outcome) => {
             tracing::debug!(verdict = ?outcome.verdict, stderr = %outcome.stderr, "candidate rejected by the file's tests");
@@ -654,7 +791,10 @@ pub fn test_program(text: &str, tree: &tree_sitter::Tree) -> Option<String> {
             "function_definition" | "decorated_definition" => {
                 let name = node
                     .child_by_field_name("name")
-                    .or_else(|| node.child_by_field_name("definition").and_then(|d| d.child_by_field_name("name")))
+                    .or_else(|| {
+                        node.child_by_field_name("definition")
+                            .and_then(|d| d.child_by_field_name("name"))
+                    })
                     .and_then(|n| n.utf8_text(text.as_bytes()).ok());
                 has_tests |= name.is_some_and(|n| n.starts_with("test_"));
                 true

@@ -24,7 +24,10 @@ pub struct CompletionOptions {
 impl Default for CompletionOptions {
     fn default() -> Self {
         CompletionOptions {
-            sampling: SamplingParams { max_tokens: 128, ..SamplingParams::default() },
+            sampling: SamplingParams {
+                max_tokens: 128,
+                ..SamplingParams::default()
+            },
             context_tokens: 2048,
             multiline: Multiline::Auto,
             validate_syntax: true,
@@ -76,19 +79,40 @@ pub struct Trace {
 }
 
 /// Runs the pipeline. `Ok(None)` when there is nothing worth suggesting.
-pub fn complete(backend: &dyn Backend, request: &CompletionRequest<'_>, cancel: &CancellationToken) -> Result<Option<Completion>> {
+pub fn complete(
+    backend: &dyn Backend,
+    request: &CompletionRequest<'_>,
+    cancel: &CancellationToken,
+) -> Result<Option<Completion>> {
     Ok(complete_traced(backend, request, cancel)?.completion)
 }
 
 /// [`complete`], keeping every stage's output.
-pub fn complete_traced(backend: &dyn Backend, request: &CompletionRequest<'_>, cancel: &CancellationToken) -> Result<Trace> {
-    let CompletionRequest { document, cursor, open_documents, options } = *request;
+pub fn complete_traced(
+    backend: &dyn Backend,
+    request: &CompletionRequest<'_>,
+    cancel: &CancellationToken,
+) -> Result<Trace> {
+    let CompletionRequest {
+        document,
+        cursor,
+        open_documents,
+        options,
+    } = *request;
     options.sampling.validate()?;
     let info = backend.info();
     let count = |text: &str| backend.count_tokens(text);
     // The prompt and the generated tokens share the model's window; a few tokens go to the template.
-    let room = info.context_length.saturating_sub(options.sampling.max_tokens + TEMPLATE_TOKENS);
-    let context = context::build(&count, document, cursor, open_documents, options.context_tokens.min(room))?;
+    let room = info
+        .context_length
+        .saturating_sub(options.sampling.max_tokens + TEMPLATE_TOKENS);
+    let context = context::build(
+        &count,
+        document,
+        cursor,
+        open_documents,
+        options.context_tokens.min(room),
+    )?;
     let cursor_syntax = postprocess::cursor_syntax(document, cursor, options.multiline);
     let prompt = prompt::completion(info, &context, cursor_syntax.lines);
     let mut trace = Trace {
@@ -117,7 +141,9 @@ pub fn complete_traced(backend: &dyn Backend, request: &CompletionRequest<'_>, c
     );
     trace.processed = postprocess::process(&generation.text, cursor, &trace.cursor, think);
     trace.raw = Some(generation.text);
-    let Some(processed) = &trace.processed else { return Ok(trace) };
+    let Some(processed) = &trace.processed else {
+        return Ok(trace);
+    };
 
     if options.validate_syntax {
         trace.syntax = postprocess::check_syntax(document, cursor, processed);
@@ -126,6 +152,9 @@ pub fn complete_traced(backend: &dyn Backend, request: &CompletionRequest<'_>, c
             return Ok(trace);
         }
     }
-    trace.completion = Some(Completion { text: processed.text.clone(), replace_end: processed.replace_end });
+    trace.completion = Some(Completion {
+        text: processed.text.clone(),
+        replace_end: processed.replace_end,
+    });
     Ok(trace)
 }

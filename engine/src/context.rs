@@ -100,7 +100,8 @@ pub fn build(
         )));
     }
     let others: Vec<&Document> = open_documents.iter().filter(|d| d.uri != document.uri).collect();
-    let (repo_name, paths) = relative_paths(std::iter::once(document.uri.as_str()).chain(others.iter().map(|d| d.uri.as_str())));
+    let (repo_name, paths) =
+        relative_paths(std::iter::once(document.uri.as_str()).chain(others.iter().map(|d| d.uri.as_str())));
     let mut b = Builder {
         count_tokens,
         text,
@@ -111,7 +112,10 @@ pub fn build(
         start: line_start(text, cursor),
         end: line_end(text, cursor),
     };
-    let outline = document.tree().map(|tree| syntax::outline(document.language, tree, text)).unwrap_or_default();
+    let outline = document
+        .tree()
+        .map(|tree| syntax::outline(document.language, tree, text))
+        .unwrap_or_default();
 
     // The cursor's own line is always there: without it the model cannot continue the line.
     b.used += b.count(&text[b.start..b.end])?;
@@ -120,10 +124,18 @@ pub fn build(
     b.snap_to_headers(&outline, cursor)?;
 
     let mut snippets = Vec::new();
-    b.add_scope_and_imports(&outline, cursor, percent(budget, NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT + SCOPE_PERCENT), &mut snippets)?;
+    b.add_scope_and_imports(
+        &outline,
+        cursor,
+        percent(budget, NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT + SCOPE_PERCENT),
+        &mut snippets,
+    )?;
 
     let names = b.names_near(cursor);
-    let definitions_limit = percent(budget, NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT + SCOPE_PERCENT + DEFINITIONS_PERCENT);
+    let definitions_limit = percent(
+        budget,
+        NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT + SCOPE_PERCENT + DEFINITIONS_PERCENT,
+    );
     let mut other_files: Vec<FileContext> = Vec::new();
     let other_outlines: Vec<Option<Outline>> = others
         .iter()
@@ -142,7 +154,11 @@ pub fn build(
             }
             let snippet = definition_snippet(document.language, text, &outline, def, Some(cursor));
             if b.try_take(&snippet, definitions_limit)? {
-                snippets.push(Snippet { kind: SnippetKind::Definition, source: def.range.clone(), text: snippet });
+                snippets.push(Snippet {
+                    kind: SnippetKind::Definition,
+                    source: def.range.clone(),
+                    text: snippet,
+                });
                 taken += 1;
             }
         }
@@ -160,7 +176,10 @@ pub fn build(
                 let file = match other_files.iter().position(|f| f.path == *path) {
                     Some(i) => i,
                     None => {
-                        other_files.push(FileContext { path: path.clone(), snippets: Vec::new() });
+                        other_files.push(FileContext {
+                            path: path.clone(),
+                            snippets: Vec::new(),
+                        });
                         other_files.len() - 1
                     }
                 };
@@ -232,7 +251,11 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn count(&self, text: &str) -> Result<usize> {
-        if text.is_empty() { Ok(0) } else { (self.count_tokens)(text) }
+        if text.is_empty() {
+            Ok(0)
+        } else {
+            (self.count_tokens)(text)
+        }
     }
 
     /// Takes `text` into the context when it fits under `limit` tokens in all.
@@ -311,7 +334,9 @@ impl Builder<'_> {
                 line_end(self.text, body.start)
             };
             if def.range.start < self.start && self.start < header_end && header_end <= limit {
-                self.used = self.used.saturating_sub(self.count(&self.text[self.start..header_end])?);
+                self.used = self
+                    .used
+                    .saturating_sub(self.count(&self.text[self.start..header_end])?);
                 self.start = header_end;
             }
         }
@@ -327,12 +352,18 @@ impl Builder<'_> {
         limit: usize,
         snippets: &mut Vec<Snippet>,
     ) -> Result<()> {
-        let scopes: Vec<&Definition> = syntax::enclosing(outline, cursor).filter(|d| d.range.start < self.start).collect();
+        let scopes: Vec<&Definition> = syntax::enclosing(outline, cursor)
+            .filter(|d| d.range.start < self.start)
+            .collect();
         // Innermost first: the method matters more than its class, but both are shown in file order.
         for def in scopes.iter().rev() {
             let text = scope_header(self.text, def);
             if self.try_take(&text, limit)? {
-                snippets.push(Snippet { kind: SnippetKind::Scope, source: def.range.clone(), text });
+                snippets.push(Snippet {
+                    kind: SnippetKind::Scope,
+                    source: def.range.clone(),
+                    text,
+                });
             }
         }
         for import in &outline.imports {
@@ -341,7 +372,11 @@ impl Builder<'_> {
             }
             let text = self.text[import.clone()].to_owned();
             if self.try_take(&text, limit)? {
-                snippets.push(Snippet { kind: SnippetKind::Import, source: import.clone(), text });
+                snippets.push(Snippet {
+                    kind: SnippetKind::Import,
+                    source: import.clone(),
+                    text,
+                });
             }
         }
         Ok(())
@@ -352,7 +387,12 @@ impl Builder<'_> {
         let Some(tree) = self.tree else { return Vec::new() };
         let line = self.lines.partition_point(|&l| l <= cursor).saturating_sub(1);
         let from = self.lines[line.saturating_sub(NEAR_LINES_BEFORE)].max(self.start);
-        let to = self.lines.get(line + NEAR_LINES_AFTER + 1).copied().unwrap_or(self.text.len()).min(self.end);
+        let to = self
+            .lines
+            .get(line + NEAR_LINES_AFTER + 1)
+            .copied()
+            .unwrap_or(self.text.len())
+            .min(self.end);
         let mut found = syntax::identifiers(tree, self.text, from..to);
         found.sort_by_key(|&(_, at)| at.abs_diff(cursor));
         let mut names: Vec<String> = Vec::new();
@@ -368,13 +408,18 @@ impl Builder<'_> {
 /// How a definition is shown: whole when small, else its header, its docstring and (for classes) the
 /// headers of its methods; a member under the header of its class, so it reads as a member (unless
 /// that class encloses `cursor`: its header is then a scope snippet already).
-fn definition_snippet(language: Language, text: &str, outline: &Outline, def: &Definition, cursor: Option<usize>) -> String {
+fn definition_snippet(
+    language: Language,
+    text: &str,
+    outline: &Outline,
+    def: &Definition,
+    cursor: Option<usize>,
+) -> String {
     let snippet = definition_text(language, text, outline, def);
     let owner = outline
         .definitions
         .iter()
-        .filter(|o| o.kind.is_type() && o.range.start < def.range.start && def.range.end <= o.range.end)
-        .last()
+        .rfind(|o| o.kind.is_type() && o.range.start < def.range.start && def.range.end <= o.range.end)
         .filter(|o| cursor.is_none_or(|c| !o.range.contains(&c)));
     match owner {
         None => snippet,
@@ -382,12 +427,16 @@ fn definition_snippet(language: Language, text: &str, outline: &Outline, def: &D
             let header = scope_header(text, owner);
             if header.ends_with('{') {
                 let indent = &text[line_start(text, owner.range.start)..owner.range.start];
-                format!("{header}
+                format!(
+                    "{header}
 {snippet}
-{indent}}}")
+{indent}}}"
+                )
             } else {
-                format!("{header}
-{snippet}")
+                format!(
+                    "{header}
+{snippet}"
+                )
             }
         }
     }
@@ -482,12 +531,22 @@ fn relative_paths<'u>(uris: impl Iterator<Item = &'u str>) -> (String, Vec<Strin
             common = &common[..dir(trimmed)];
         }
     }
-    let repo = common.trim_end_matches('/').rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("workspace");
-    (repo.to_owned(), paths.iter().map(|p| p[common.len()..].to_owned()).collect())
+    let repo = common
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("workspace");
+    (
+        repo.to_owned(),
+        paths.iter().map(|p| p[common.len()..].to_owned()).collect(),
+    )
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 /// Start of the line containing `offset`.
@@ -507,8 +566,12 @@ mod tests {
     #[test]
     fn relative_paths_share_the_common_directory() {
         let (repo, paths) = relative_paths(
-            ["file:///home/u/shop/app/cart.py", "file:///home/u/shop/app/models.py", "file:///home/u/shop/lib/money.py"]
-                .into_iter(),
+            [
+                "file:///home/u/shop/app/cart.py",
+                "file:///home/u/shop/app/models.py",
+                "file:///home/u/shop/lib/money.py",
+            ]
+            .into_iter(),
         );
         assert_eq!(repo, "shop");
         assert_eq!(paths, ["app/cart.py", "app/models.py", "lib/money.py"]);

@@ -6,7 +6,7 @@
 //! the raw text, so each rule can be tested on its own.
 
 use crate::complete::Multiline;
-use crate::{syntax, Document, Language};
+use crate::{Document, Language, syntax};
 
 /// Single line or multi-line, once decided for a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,8 +52,9 @@ const PYTHON_BLOCK_OWNERS: &[&str] = &[
     "case_clause",
 ];
 /// First words of Python lines whose trailing `:` opens a block, for trees that are broken there.
-const PYTHON_BLOCK_KEYWORDS: &[&str] =
-    &["def", "class", "if", "elif", "else", "for", "while", "try", "except", "finally", "with", "async", "match", "case"];
+const PYTHON_BLOCK_KEYWORDS: &[&str] = &[
+    "def", "class", "if", "elif", "else", "for", "while", "try", "except", "finally", "with", "async", "match", "case",
+];
 /// Java nodes whose `{` opens a block of statements or members (not an array initializer).
 const JAVA_BLOCK_OWNERS: &[&str] = &[
     "block",
@@ -116,8 +117,13 @@ pub fn cursor_syntax(document: &Document, cursor: usize, multiline: Multiline) -
 /// cursor) opens a block: the `:` of a Python compound statement, the `{` of a Java body.
 fn opens_block(document: &Document, end: usize) -> bool {
     let text = document.text();
-    let Some(last) = text[..end].chars().next_back() else { return false };
-    let owner = document.tree().and_then(|tree| syntax::token_before(tree, end)).and_then(|t| t.parent());
+    let Some(last) = text[..end].chars().next_back() else {
+        return false;
+    };
+    let owner = document
+        .tree()
+        .and_then(|tree| syntax::token_before(tree, end))
+        .and_then(|t| t.parent());
     let owner_kind = owner.as_ref().map(|o| o.kind());
     match document.language {
         Language::Python => {
@@ -128,7 +134,11 @@ fn opens_block(document: &Document, end: usize) -> bool {
                     // line's first word tells a block from a dict or a slice.
                     Some("ERROR") | Some("module") | None => {
                         let line = &text[crate::context::line_start(text, end)..end];
-                        let word = line.trim_start().split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("");
+                        let word = line
+                            .trim_start()
+                            .split(|c: char| !c.is_alphanumeric() && c != '_')
+                            .next()
+                            .unwrap_or("");
                         PYTHON_BLOCK_KEYWORDS.contains(&word)
                     }
                     Some(_) => false,
@@ -153,10 +163,10 @@ pub struct Processed {
 pub fn strip_think(text: &str, start: &str, end: &str) -> String {
     let mut text = text;
     // A reply that starts inside the thinking (the prompt opened it) has only the closing tag.
-    if let Some(close) = text.find(end) {
-        if text.find(start).is_none_or(|open| open > close) {
-            text = text[close + end.len()..].trim_start_matches(['\r', '\n']);
-        }
+    if let Some(close) = text.find(end)
+        && text.find(start).is_none_or(|open| open > close)
+    {
+        text = text[close + end.len()..].trim_start_matches(['\r', '\n']);
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -209,16 +219,16 @@ pub fn process(raw: &str, cursor: usize, syntax: &CursorSyntax, think: (&str, &s
 
     let mut replace_end = cursor;
     let line_suffix = syntax.line_suffix.trim_end();
-    if !line_suffix.is_empty() {
-        if let Some(last) = lines.last_mut() {
-            if let Some(kept) = last.strip_suffix(line_suffix) {
-                // The completion ends with what already follows the cursor: insert only what is new.
-                *last = kept.to_owned();
-            } else if is_closing_punctuation(line_suffix) && is_subsequence(line_suffix, last) {
-                // `f(` + auto-paired `)`: the model wrote `x) -> int:`; replace the `)` rather than
-                // leave a second one behind.
-                replace_end = cursor + syntax.line_suffix.len();
-            }
+    if !line_suffix.is_empty()
+        && let Some(last) = lines.last_mut()
+    {
+        if let Some(kept) = last.strip_suffix(line_suffix) {
+            // The completion ends with what already follows the cursor: insert only what is new.
+            *last = kept.to_owned();
+        } else if is_closing_punctuation(line_suffix) && is_subsequence(line_suffix, last) {
+            // `f(` + auto-paired `)`: the model wrote `x) -> int:`; replace the `)` rather than
+            // leave a second one behind.
+            replace_end = cursor + syntax.line_suffix.len();
         }
     }
 
@@ -226,7 +236,11 @@ pub fn process(raw: &str, cursor: usize, syntax: &CursorSyntax, think: (&str, &s
     if text.trim().is_empty() {
         return None;
     }
-    let text = if syntax.line_ending == "\n" { text } else { text.replace('\n', syntax.line_ending) };
+    let text = if syntax.line_ending == "\n" {
+        text
+    } else {
+        text.replace('\n', syntax.line_ending)
+    };
     Some(Processed { text, replace_end })
 }
 
@@ -251,7 +265,9 @@ fn indent_width(line: &str) -> usize {
 }
 
 fn is_closing_punctuation(s: &str) -> bool {
-    s.len() <= 8 && s.chars().all(|c| matches!(c, ')' | ']' | '}' | '"' | '\'' | ':' | ';' | ',' | ' '))
+    s.len() <= 8
+        && s.chars()
+            .all(|c| matches!(c, ')' | ']' | '}' | '"' | '\'' | ':' | ';' | ',' | ' '))
 }
 
 /// Whether the characters of `needle` (spaces ignored) appear in `haystack` in order.
@@ -290,9 +306,17 @@ pub fn check_syntax(document: &Document, cursor: usize, completion: &Processed) 
     after.push_str(text.get(end..)?);
     let after_tree = syntax::parse(document.language, &after, None)?;
     let errors = syntax::errors(&after_tree);
-    let lines = crate::context::line_start(&after, cursor)..crate::context::line_end(&after, cursor + completion.text.len());
-    let errors_in_completion = errors.iter().filter(|e| lines.start <= e.start && e.end <= lines.end).count();
-    Some(SyntaxCheck { errors_before: syntax::error_count(before), errors_after: errors.len(), errors_in_completion })
+    let lines =
+        crate::context::line_start(&after, cursor)..crate::context::line_end(&after, cursor + completion.text.len());
+    let errors_in_completion = errors
+        .iter()
+        .filter(|e| lines.start <= e.start && e.end <= lines.end)
+        .count();
+    Some(SyntaxCheck {
+        errors_before: syntax::error_count(before),
+        errors_after: errors.len(),
+        errors_in_completion,
+    })
 }
 
 #[cfg(test)]

@@ -73,7 +73,11 @@ pub fn completion(info: &ModelInfo, context: &EditorContext, lines: Lines) -> Co
         stop.push("\n".to_owned());
     }
     let Some(fim_text) = fim(special, &prefix, &context.suffix) else {
-        return CompletionPrompt { prompt: Prompt::Text(prefix), stop, fim: false };
+        return CompletionPrompt {
+            prompt: Prompt::Text(prefix),
+            stop,
+            fim: false,
+        };
     };
     let text = match (&special.repo_name, &special.file_sep) {
         (Some(repo_token), Some(file_sep)) if !context.other_files.is_empty() => {
@@ -93,5 +97,9 @@ pub fn completion(info: &ModelInfo, context: &EditorContext, lines: Lines) -> Co
         }
         _ => fim_text,
     };
-    CompletionPrompt { prompt: Prompt::Text(text), stop, fim: true }
+    CompletionPrompt {
+        prompt: Prompt::Text(text),
+        stop,
+        fim: true,
+    }
 }

@@ -52,13 +52,21 @@ fn main() -> anyhow::Result<()> {
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
-    let model = LocalModel::load(&LoadOptions { source: model_dir.clone(), ..LoadOptions::default() })
-        .with_context(|| format!("loading {model_dir}"))?;
+    let model = LocalModel::load(&LoadOptions {
+        source: model_dir.clone(),
+        ..LoadOptions::default()
+    })
+    .with_context(|| format!("loading {model_dir}"))?;
 
     // Copies 1..n without a cursor, then the original with it, so the cursor sits near the end.
     let mut text = String::new();
     for i in 1..4 {
-        text.push_str(&FIXTURE.replace("$0", "pass").replace("Cart", &format!("Cart{i}")).replace("LineItem", &format!("LineItem{i}")));
+        text.push_str(
+            &FIXTURE
+                .replace("$0", "pass")
+                .replace("Cart", &format!("Cart{i}"))
+                .replace("LineItem", &format!("LineItem{i}")),
+        );
         text.push('\n');
     }
     text.push_str(FIXTURE);
@@ -69,7 +77,10 @@ fn main() -> anyhow::Result<()> {
     let open = [Document::new("file:///repo/shop/money.py", Language::Python, OTHER)];
     let count = |s: &str| model.count_tokens(s);
 
-    println!("file: {} bytes, {file_tokens} tokens; {iterations} iterations; times in ms", doc.text().len());
+    println!(
+        "file: {} bytes, {file_tokens} tokens; {iterations} iterations; times in ms",
+        doc.text().len()
+    );
     println!("| stage | budget | median | p90 | max |");
     println!("|---|---:|---:|---:|---:|");
     let row = |stage: &str, budget: &str, (m, p, x): (f64, f64, f64)| {
@@ -125,6 +136,12 @@ fn main() -> anyhow::Result<()> {
         Ok(())
     })?;
     row("all of the above per request", "1024", whole);
-    println!("context at 1024: {} tokens, window {:?}, {} snippets, {} other files", ctx.tokens, ctx.window, ctx.snippets.len(), ctx.other_files.len());
+    println!(
+        "context at 1024: {} tokens, window {:?}, {} snippets, {} other files",
+        ctx.tokens,
+        ctx.window,
+        ctx.snippets.len(),
+        ctx.other_files.len()
+    );
     Ok(())
 }

@@ -91,12 +91,18 @@ impl DefinitionKind {
 
     /// Functions, methods and constructors: things with a body of statements.
     pub fn is_callable(self) -> bool {
-        matches!(self, DefinitionKind::Function | DefinitionKind::Method | DefinitionKind::Constructor)
+        matches!(
+            self,
+            DefinitionKind::Function | DefinitionKind::Method | DefinitionKind::Constructor
+        )
     }
 
     /// Things whose body holds other definitions.
     pub fn is_type(self) -> bool {
-        matches!(self, DefinitionKind::Class | DefinitionKind::Interface | DefinitionKind::Enum | DefinitionKind::Record)
+        matches!(
+            self,
+            DefinitionKind::Class | DefinitionKind::Interface | DefinitionKind::Enum | DefinitionKind::Record
+        )
     }
 }
 
@@ -149,8 +155,7 @@ fn load_queries(language: Language, source: &str) -> Option<Queries> {
     })
 }
 
-static PYTHON: LazyLock<Option<Queries>> =
-    LazyLock::new(|| load_queries(Language::Python, include_str!("python.scm")));
+static PYTHON: LazyLock<Option<Queries>> = LazyLock::new(|| load_queries(Language::Python, include_str!("python.scm")));
 static JAVA: LazyLock<Option<Queries>> = LazyLock::new(|| load_queries(Language::Java, include_str!("java.scm")));
 
 fn queries(language: Language) -> Option<&'static Queries> {
@@ -194,8 +199,12 @@ pub fn outline(language: Language, tree: &Tree, text: &str) -> Outline {
                 whole = Some(capture.node);
             }
         }
-        let (Some(whole), Some(kind), Some(name)) = (whole, kind, name) else { continue };
-        let Ok(name) = name.utf8_text(text.as_bytes()) else { continue };
+        let (Some(whole), Some(kind), Some(name)) = (whole, kind, name) else {
+            continue;
+        };
+        let Ok(name) = name.utf8_text(text.as_bytes()) else {
+            continue;
+        };
         // Decorators belong to the definition they decorate.
         let outer = match whole.parent() {
             Some(p) if p.kind() == "decorated_definition" => p,
@@ -212,8 +221,12 @@ pub fn outline(language: Language, tree: &Tree, text: &str) -> Outline {
     }
     outline.imports.sort_by_key(|r| r.start);
     outline.imports.dedup();
-    outline.definitions.sort_by_key(|d| (d.range.start, std::cmp::Reverse(d.range.end)));
-    outline.definitions.dedup_by(|a, b| a.range == b.range && a.name == b.name);
+    outline
+        .definitions
+        .sort_by_key(|d| (d.range.start, std::cmp::Reverse(d.range.end)));
+    outline
+        .definitions
+        .dedup_by(|a, b| a.range == b.range && a.name == b.name);
     outline
 }
 
@@ -231,7 +244,7 @@ fn docstring(language: Language, body: Node<'_>) -> Option<Range<usize>> {
 }
 
 /// The definitions that contain `offset`, outermost first (the enclosing class, then the method).
-pub fn enclosing<'o>(outline: &'o Outline, offset: usize) -> impl Iterator<Item = &'o Definition> {
+pub fn enclosing(outline: &Outline, offset: usize) -> impl Iterator<Item = &Definition> {
     outline
         .definitions
         .iter()
@@ -247,10 +260,11 @@ pub fn identifiers<'t>(tree: &Tree, text: &'t str, range: Range<usize>) -> Vec<(
         let node = cursor.node();
         let overlaps = node.start_byte() < range.end && node.end_byte() > range.start;
         if overlaps {
-            if matches!(node.kind(), "identifier" | "type_identifier") && range.contains(&node.start_byte()) {
-                if let Ok(name) = node.utf8_text(text.as_bytes()) {
-                    found.push((name, node.start_byte()));
-                }
+            if matches!(node.kind(), "identifier" | "type_identifier")
+                && range.contains(&node.start_byte())
+                && let Ok(name) = node.utf8_text(text.as_bytes())
+            {
+                found.push((name, node.start_byte()));
             }
             if cursor.goto_first_child() {
                 continue;
@@ -289,4 +303,3 @@ pub fn atom_spanning(tree: &Tree, offset: usize) -> Option<Range<usize>> {
 pub fn token_before(tree: &Tree, end: usize) -> Option<Node<'_>> {
     tree.root_node().descendant_for_byte_range(end.checked_sub(1)?, end)
 }
-

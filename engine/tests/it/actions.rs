@@ -14,16 +14,18 @@ use crate::context::with_cursor;
 use crate::pipeline::ScriptedBackend;
 
 /// The real sandbox (CPython on wasmtime), from the runtime scripts/fetch-python-wasm.sh installs.
-static SANDBOX: LazyLock<sandbox::Sandbox> = LazyLock::new(|| {
-    sandbox::Sandbox::new(&sandbox::Config::default()).unwrap_or_else(|e| panic!("sandbox: {e}"))
-});
+static SANDBOX: LazyLock<sandbox::Sandbox> =
+    LazyLock::new(|| sandbox::Sandbox::new(&sandbox::Config::default()).unwrap_or_else(|e| panic!("sandbox: {e}")));
 
 fn runner() -> Option<&'static dyn TestRunner> {
     Some(&*SANDBOX)
 }
 
 fn one_candidate() -> FixOptions {
-    FixOptions { candidates: 1, ..FixOptions::default() }
+    FixOptions {
+        candidates: 1,
+        ..FixOptions::default()
+    }
 }
 
 /// The document after applying the fix's edit.
@@ -39,11 +41,17 @@ fn unfinished_functions_are_found() {
     let unfinished = [
         (Python, "def f(x):\n    pa$0ss\n"),
         (Python, "def f(x):\n    \"\"\"Doubles x.\"\"\"\n    ...$0\n"),
-        (Python, "class A:\n    def f(self):\n        # TODO: write it$0\n        pass\n"),
+        (
+            Python,
+            "class A:\n    def f(self):\n        # TODO: write it$0\n        pass\n",
+        ),
         (Python, "def f(x):$0\n    raise NotImplementedError(\"later\")\n"),
         (Java, "class A {\n    int f(int x) {$0\n    }\n}\n"),
         (Java, "class A {\n    int f(int x) {\n        // TODO$0\n    }\n}\n"),
-        (Java, "class A {\n    int f(int x) {\n        throw new UnsupportedOperationException();$0\n    }\n}\n"),
+        (
+            Java,
+            "class A {\n    int f(int x) {\n        throw new UnsupportedOperationException();$0\n    }\n}\n",
+        ),
     ];
     for (language, fixture) in unfinished {
         let (doc, cursor) = with_cursor("file:///p/t", language, fixture);
@@ -84,7 +92,11 @@ main()
 fn complete_function_runs_the_files_tests_in_the_sandbox() {
     let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
     let backend = ScriptedBackend::new(false, &["return x * x\n\n\ndef cube(x):"]);
-    let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &one_candidate() };
+    let request = CompleteFunctionRequest {
+        document: &doc,
+        offset: cursor,
+        options: &one_candidate(),
+    };
     let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
         .expect("complete_function")
         .expect("a fix");
@@ -110,7 +122,9 @@ fn complete_function_runs_the_files_tests_in_the_sandbox() {
     .assert_eq(&applied(&doc, &fix));
     // The model saw the header and docstring as the prefix and the rest of the file as the suffix.
     let prompts = backend.prompts();
-    let [Prompt::Text(prompt)] = prompts.as_slice() else { panic!("{prompts:?}") };
+    let [Prompt::Text(prompt)] = prompts.as_slice() else {
+        panic!("{prompts:?}")
+    };
     expect![[r#"
         <|fim_prefix|>def square(x):
             """The square of x.
@@ -133,19 +147,34 @@ fn complete_function_runs_the_files_tests_in_the_sandbox() {
 
 #[test]
 fn long_files_are_trimmed_to_the_budget_around_the_function() {
-    let filler: String = (0..60).map(|i| format!("def helper_{i}(x):\n    return x + {i}\n\n\n")).collect();
+    let filler: String = (0..60)
+        .map(|i| format!("def helper_{i}(x):\n    return x + {i}\n\n\n"))
+        .collect();
     let text = format!("{filler}{SQUARES}{}", filler.replace("helper", "late"));
     let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, &text);
     let backend = ScriptedBackend::new(false, &["return x * x"]);
-    let options = FixOptions { candidates: 1, context_tokens: 200, ..FixOptions::default() };
-    let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &options };
+    let options = FixOptions {
+        candidates: 1,
+        context_tokens: 200,
+        ..FixOptions::default()
+    };
+    let request = CompleteFunctionRequest {
+        document: &doc,
+        offset: cursor,
+        options: &options,
+    };
     let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new()).expect("ok");
     assert_eq!(fix.map(|f| f.check), Some(FixCheck::TestsPass));
     let prompts = backend.prompts();
-    let [Prompt::Text(prompt)] = prompts.as_slice() else { panic!("{prompts:?}") };
+    let [Prompt::Text(prompt)] = prompts.as_slice() else {
+        panic!("{prompts:?}")
+    };
     let tokens = crate::context::count_tokens(prompt).expect("count");
     assert!(tokens <= 200 + 3, "{tokens} tokens for a budget of 200");
-    assert!(prompt.contains("def square(x):") && prompt.contains("def late_0(x):"), "{prompt}");
+    assert!(
+        prompt.contains("def square(x):") && prompt.contains("def late_0(x):"),
+        "{prompt}"
+    );
     assert!(!prompt.contains("def helper_0(x):"), "{prompt}");
 }
 
@@ -153,7 +182,11 @@ fn long_files_are_trimmed_to_the_budget_around_the_function() {
 fn a_candidate_that_fails_the_tests_is_not_offered() {
     let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
     let backend = ScriptedBackend::new(false, &["return x + x"]);
-    let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &one_candidate() };
+    let request = CompleteFunctionRequest {
+        document: &doc,
+        offset: cursor,
+        options: &one_candidate(),
+    };
     let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new()).expect("ok");
     assert_eq!(fix, None);
 }
@@ -162,8 +195,15 @@ fn a_candidate_that_fails_the_tests_is_not_offered() {
 fn a_later_candidate_is_tried_when_the_first_fails() {
     let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
     let backend = ScriptedBackend::new(false, &["return x + x", "return x ** 2"]);
-    let options = FixOptions { candidates: 2, ..FixOptions::default() };
-    let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &options };
+    let options = FixOptions {
+        candidates: 2,
+        ..FixOptions::default()
+    };
+    let request = CompleteFunctionRequest {
+        document: &doc,
+        offset: cursor,
+        options: &options,
+    };
     let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
         .expect("ok")
         .expect("the second candidate passes");
@@ -194,14 +234,24 @@ fn fix_this_with_a_chat_model_parses_the_code_block_and_runs_the_doctests() {
     let request = FixRequest {
         document: &doc,
         range: cursor..cursor + 1,
-        diagnostics: vec![DiagnosticInfo { range: cursor..cursor + 1, message: "undefined name 'c'".into() }],
+        diagnostics: vec![DiagnosticInfo {
+            range: cursor..cursor + 1,
+            message: "undefined name 'c'".into(),
+        }],
         options: &one_candidate(),
     };
-    let fix = actions::fix(&backend, runner(), &request, &CancellationToken::new()).expect("fix").expect("a fix");
+    let fix = actions::fix(&backend, runner(), &request, &CancellationToken::new())
+        .expect("fix")
+        .expect("a fix");
     assert_eq!(fix.title, "Fix this (tests pass)");
-    assert!(applied(&doc, &fix).contains("return math.sqrt(a * a + b * b)\n"), "{fix:?}");
+    assert!(
+        applied(&doc, &fix).contains("return math.sqrt(a * a + b * b)\n"),
+        "{fix:?}"
+    );
     let prompts = backend.prompts();
-    let [Prompt::Chat(messages)] = prompts.as_slice() else { panic!("{prompts:?}") };
+    let [Prompt::Chat(messages)] = prompts.as_slice() else {
+        panic!("{prompts:?}")
+    };
     expect![[r#"
         Fix the problems reported in this code:
         - line 10: undefined name 'c'
@@ -232,11 +282,19 @@ fn fix_this_without_tests_says_syntax_ok() {
     let request = FixRequest {
         document: &doc,
         range: cursor..cursor,
-        diagnostics: vec![DiagnosticInfo { range: cursor..cursor, message: "'(' was never closed".into() }],
+        diagnostics: vec![DiagnosticInfo {
+            range: cursor..cursor,
+            message: "'(' was never closed".into(),
+        }],
         options: &one_candidate(),
     };
-    let fix = actions::fix(&backend, runner(), &request, &CancellationToken::new()).expect("fix").expect("a fix");
-    assert_eq!((fix.title.as_str(), fix.check), ("Fix this (syntax ok)", FixCheck::SyntaxOk));
+    let fix = actions::fix(&backend, runner(), &request, &CancellationToken::new())
+        .expect("fix")
+        .expect("a fix");
+    assert_eq!(
+        (fix.title.as_str(), fix.check),
+        ("Fix this (syntax ok)", FixCheck::SyntaxOk)
+    );
     expect![[r#"
         class Stack:
             def push(self, x):
@@ -247,8 +305,13 @@ fn fix_this_without_tests_says_syntax_ok() {
     "#]]
     .assert_eq(&applied(&doc, &fix));
     let prompts = backend.prompts();
-    let [Prompt::Text(prompt)] = prompts.as_slice() else { panic!("{prompts:?}") };
-    assert!(prompt.contains("    # FIXME: '(' was never closed\n    def push(self, x):\n        <|fim_suffix|>"), "{prompt}");
+    let [Prompt::Text(prompt)] = prompts.as_slice() else {
+        panic!("{prompts:?}")
+    };
+    assert!(
+        prompt.contains("    # FIXME: '(' was never closed\n    def push(self, x):\n        <|fim_suffix|>"),
+        "{prompt}"
+    );
 }
 
 #[test]
@@ -258,10 +321,16 @@ fn a_fix_that_breaks_the_syntax_is_not_offered() {
     let request = FixRequest {
         document: &doc,
         range: cursor..cursor,
-        diagnostics: vec![DiagnosticInfo { range: cursor..cursor, message: "invalid syntax".into() }],
+        diagnostics: vec![DiagnosticInfo {
+            range: cursor..cursor,
+            message: "invalid syntax".into(),
+        }],
         options: &one_candidate(),
     };
-    assert_eq!(actions::fix(&backend, runner(), &request, &CancellationToken::new()).expect("fix"), None);
+    assert_eq!(
+        actions::fix(&backend, runner(), &request, &CancellationToken::new()).expect("fix"),
+        None
+    );
 }
 
 #[test]
@@ -272,7 +341,11 @@ fn java_fixes_are_checked_for_syntax_only() {
         "class A {\n    int twice(int x) {\n        $0// TODO\n    }\n}\n",
     );
     let backend = ScriptedBackend::new(false, &["return 2 * x;\n    }\n}"]);
-    let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &one_candidate() };
+    let request = CompleteFunctionRequest {
+        document: &doc,
+        offset: cursor,
+        options: &one_candidate(),
+    };
     let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
         .expect("ok")
         .expect("a fix");
@@ -292,12 +365,30 @@ fn bad_ranges_are_errors_and_no_diagnostics_means_no_fix() {
     let doc = Document::new("file:///p/a.py", Language::Python, "x = 'é'\n");
     let backend = ScriptedBackend::new(true, &[]);
     let options = one_candidate();
-    let bad = FixRequest { document: &doc, range: 6..7, diagnostics: Vec::new(), options: &options };
+    let bad = FixRequest {
+        document: &doc,
+        range: 6..7,
+        diagnostics: Vec::new(),
+        options: &options,
+    };
     assert!(actions::fix(&backend, None, &bad, &CancellationToken::new()).is_err());
-    let past_end = FixRequest { document: &doc, range: 0..100, diagnostics: Vec::new(), options: &options };
+    let past_end = FixRequest {
+        document: &doc,
+        range: 0..100,
+        diagnostics: Vec::new(),
+        options: &options,
+    };
     assert!(actions::fix(&backend, None, &past_end, &CancellationToken::new()).is_err());
-    let none = FixRequest { document: &doc, range: 0..1, diagnostics: Vec::new(), options: &options };
-    assert_eq!(actions::fix(&backend, None, &none, &CancellationToken::new()).expect("ok"), None);
+    let none = FixRequest {
+        document: &doc,
+        range: 0..1,
+        diagnostics: Vec::new(),
+        options: &options,
+    };
+    assert_eq!(
+        actions::fix(&backend, None, &none, &CancellationToken::new()).expect("ok"),
+        None
+    );
     assert!(backend.prompts().is_empty());
 }
 
@@ -307,6 +398,13 @@ fn the_test_program_keeps_definitions_and_tests_only() {
     let program = actions::test_program(doc.text(), doc.tree().expect("tree")).expect("the file has tests");
     assert!(program.contains("def cube(x)") && program.contains("assert cube(2) == 8"));
     assert!(!program.contains("main()"), "top-level calls are not run: {program}");
-    let no_tests = Document::new("file:///p/a.py", Language::Python, "def f():\n    return 1\n\nprint(f())\n");
-    assert_eq!(actions::test_program(no_tests.text(), no_tests.tree().expect("tree")), None);
+    let no_tests = Document::new(
+        "file:///p/a.py",
+        Language::Python,
+        "def f():\n    return 1\n\nprint(f())\n",
+    );
+    assert_eq!(
+        actions::test_program(no_tests.text(), no_tests.tree().expect("tree")),
+        None
+    );
 }

@@ -22,7 +22,10 @@ pub(crate) fn workspace() -> PathBuf {
 
 /// Token counting with the real tokenizer, as `Backend::count_tokens` does.
 pub(crate) fn count_tokens(text: &str) -> engine::Result<usize> {
-    TOKENIZER.encode(text, false).map(|e| e.len()).map_err(|e| engine::Error::Tokenizer(e.to_string()))
+    TOKENIZER
+        .encode(text, false)
+        .map(|e| e.len())
+        .map_err(|e| engine::Error::Tokenizer(e.to_string()))
 }
 
 /// Qwen's special tokens, as the model loader detects them from the Qwen3 tokenizer.
@@ -49,7 +52,9 @@ pub(crate) fn with_cursor(uri: &str, language: Language, text: &str) -> (Documen
 
 /// A fixture file under `engine/tests/fixtures`, as an open document at `file:///repo/shop/<name>`.
 pub(crate) fn fixture(name: &str) -> (Document, Option<usize>) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let language = Language::from_id(name.rsplit('.').next().unwrap_or(""));
     let uri = format!("file:///repo/shop/{}", name.rsplit('/').next().unwrap_or(name));
@@ -73,7 +78,10 @@ fn show(ctx: &EditorContext) -> String {
     }
     for file in &ctx.other_files {
         for s in &file.snippets {
-            out.push_str(&format!("--- {} {:?} @{}\n{}\n", file.path, s.kind, s.source.start, s.text));
+            out.push_str(&format!(
+                "--- {} {:?} @{}\n{}\n",
+                file.path, s.kind, s.source.start, s.text
+            ));
         }
     }
     out.push_str(&format!("--- window\n{}$0{}", ctx.prefix, ctx.suffix));
@@ -133,7 +141,11 @@ fn python_small_budget_keeps_near_lines_scope_and_used_definitions() {
 
 #[test]
 fn python_large_budget_takes_the_whole_file() {
-    check_context("python/cart.py", &[], 4000, expect![[r#"
+    check_context(
+        "python/cart.py",
+        &[],
+        4000,
+        expect![[r#"
         cart.py in shop (Python), 433 tokens, window 0..1745
         --- window
         """A shopping cart: line items, discounts and totals."""
@@ -200,12 +212,17 @@ fn python_large_budget_takes_the_whole_file() {
             def total_with_tax(self) -> Money:
                 """The amount to pay, tax included, rounded to cents."""
                 return round_half_even(self.subtotal() * (1 + TAX_RATE))
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn java_small_budget_keeps_near_lines_scope_and_used_definitions() {
-    check_context("java/Cart.java", &["java/Money.java"], 140, expect![[r#"
+    check_context(
+        "java/Cart.java",
+        &["java/Money.java"],
+        140,
+        expect![[r#"
         Cart.java in shop (Java), 133 tokens, window 502..968
         --- Import @0
         package shop;
@@ -239,12 +256,17 @@ fn java_small_budget_keeps_near_lines_scope_and_used_definitions() {
                 return items.size();
             }
         }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn java_definitions_come_from_other_open_files() {
-    check_context("java/Cart.java", &["java/Money.java"], 260, expect![[r#"
+    check_context(
+        "java/Cart.java",
+        &["java/Money.java"],
+        260,
+        expect![[r#"
         Cart.java in shop (Java), 236 tokens, window 95..968
         --- Import @0
         package shop;
@@ -295,12 +317,17 @@ fn java_definitions_come_from_other_open_files() {
                 return items.size();
             }
         }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn python_definitions_come_from_other_open_files() {
-    check_context("python/cart.py", &["python/money.py"], 320, expect![[r#"
+    check_context(
+        "python/cart.py",
+        &["python/money.py"],
+        320,
+        expect![[r#"
         cart.py in shop (Python), 312 tokens, window 763..1745
         --- Import @58
         import math
@@ -350,7 +377,8 @@ fn python_definitions_come_from_other_open_files() {
             def total_with_tax(self) -> Money:
                 """The amount to pay, tax included, rounded to cents."""
                 return round_half_even(self.subtotal() * (1 + TAX_RATE))
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -362,7 +390,11 @@ fn context_tokens_are_real_tokens_of_the_parts() {
     assert!(ctx.snippets.is_empty());
     let whole = count_tokens(doc.text()).expect("count");
     // Counting line by line never undercounts by more than a few merges across line breaks.
-    assert!(ctx.tokens >= whole && ctx.tokens <= whole + whole / 10, "{} vs {whole}", ctx.tokens);
+    assert!(
+        ctx.tokens >= whole && ctx.tokens <= whole + whole / 10,
+        "{} vs {whole}",
+        ctx.tokens
+    );
 }
 
 #[test]
@@ -374,8 +406,13 @@ fn window_never_cuts_a_multiline_string() {
     );
     for budget in 5..60 {
         let ctx = context::build(&count_tokens, &doc, cursor, &[], budget).expect("context");
-        let starts_in_docstring = ctx.window.start > 13 && ctx.window.start < doc.text().find("    return").unwrap_or(0);
-        assert!(!starts_in_docstring, "budget {budget}: window starts inside the docstring: {:?}", ctx.prefix);
+        let starts_in_docstring =
+            ctx.window.start > 13 && ctx.window.start < doc.text().find("    return").unwrap_or(0);
+        assert!(
+            !starts_in_docstring,
+            "budget {budget}: window starts inside the docstring: {:?}",
+            ctx.prefix
+        );
     }
 }
 
@@ -394,7 +431,8 @@ fn other_languages_get_plain_line_trimmed_context() {
         line $020
         line 21
         line 22
-    "#]].assert_eq(&show(&ctx));
+    "#]]
+    .assert_eq(&show(&ctx));
 }
 
 #[test]
@@ -419,11 +457,17 @@ fn multibyte_text_is_kept_whole() {
         # 日本語のコメント 🎉
         def grüße(名前):
             return f"こんにちは {名前} 👋" + $0
-    "#]].assert_eq(&show(&ctx));
+    "#]]
+    .assert_eq(&show(&ctx));
 }
 
 fn info(special: SpecialTokens) -> ModelInfo {
-    ModelInfo { name: "test".into(), context_length: 4096, special, has_chat_template: false }
+    ModelInfo {
+        name: "test".into(),
+        context_length: 4096,
+        special,
+        has_chat_template: false,
+    }
 }
 
 fn prompt_text(prompt: &Prompt) -> &str {
@@ -440,7 +484,8 @@ fn fim_renders_qwen_tokens() {
         Some(
             "<|fim_prefix|>def f():\n    <|fim_suffix|>\n<|fim_middle|>",
         )
-    "#]].assert_debug_eq(&text);
+    "#]]
+    .assert_debug_eq(&text);
     assert_eq!(engine::prompt::fim(&SpecialTokens::default(), "a", "b"), None);
 }
 
@@ -511,7 +556,8 @@ fn repo_level_prompt_includes_other_files() {
             def total_with_tax(self) -> Money:
                 """The amount to pay, tax included, rounded to cents."""
                 return round_half_even(self.subtotal() * (1 + TAX_RATE))
-        <|fim_middle|>"#]].assert_eq(prompt_text(&prompt.prompt));
+        <|fim_middle|>"#]]
+    .assert_eq(prompt_text(&prompt.prompt));
     expect![[r#"
         [
             "<|fim_prefix|>",
@@ -521,13 +567,18 @@ fn repo_level_prompt_includes_other_files() {
             "<|file_sep|>",
             "<|repo_name|>",
         ]
-    "#]].assert_debug_eq(&prompt.stop);
+    "#]]
+    .assert_debug_eq(&prompt.stop);
     assert!(prompt.fim);
 }
 
 #[test]
 fn models_without_fim_get_the_prefix_only() {
-    let (doc, cursor) = with_cursor("file:///p/a.py", Language::Python, "import os\n\ndef f():\n    return $0\n\nprint(f())\n");
+    let (doc, cursor) = with_cursor(
+        "file:///p/a.py",
+        Language::Python,
+        "import os\n\ndef f():\n    return $0\n\nprint(f())\n",
+    );
     let ctx = context::build(&count_tokens, &doc, cursor, &[], 1000).expect("context");
     let prompt = engine::prompt::completion(&info(SpecialTokens::default()), &ctx, Lines::Single);
     assert!(!prompt.fim);
@@ -535,7 +586,8 @@ fn models_without_fim_get_the_prefix_only() {
         import os
 
         def f():
-            return "#]].assert_eq(prompt_text(&prompt.prompt));
+            return "#]]
+    .assert_eq(prompt_text(&prompt.prompt));
     assert_eq!(prompt.stop, ["\n"]);
 }
 
@@ -555,7 +607,8 @@ fn same_file_snippets_read_like_the_top_of_the_file() {
                 return self.unit_price * self.quantity
 
         class Cart:
-    "#]].assert_eq(&engine::prompt::header(&ctx));
+    "#]]
+    .assert_eq(&engine::prompt::header(&ctx));
 }
 
 /// Applies edits one by one and checks the incrementally re-parsed tree against a fresh parse.
@@ -563,11 +616,31 @@ fn same_file_snippets_read_like_the_top_of_the_file() {
 fn incremental_reparse_equals_a_fresh_parse() {
     let (mut doc, _) = fixture("python/cart.py");
     let edits = [
-        TextEdit { start: 0, end: 0, new_text: "# 🎉 header\n".into() },
-        TextEdit { start: 30, end: 45, new_text: "ünïcödé\r\n".into() },
-        TextEdit { start: 200, end: 200, new_text: "def broken(:\n".into() },
-        TextEdit { start: 100, end: 400, new_text: String::new() },
-        TextEdit { start: 50, end: 50, new_text: "x = {\n  'k': [1, 2,\n".into() },
+        TextEdit {
+            start: 0,
+            end: 0,
+            new_text: "# 🎉 header\n".into(),
+        },
+        TextEdit {
+            start: 30,
+            end: 45,
+            new_text: "ünïcödé\r\n".into(),
+        },
+        TextEdit {
+            start: 200,
+            end: 200,
+            new_text: "def broken(:\n".into(),
+        },
+        TextEdit {
+            start: 100,
+            end: 400,
+            new_text: String::new(),
+        },
+        TextEdit {
+            start: 50,
+            end: 50,
+            new_text: "x = {\n  'k': [1, 2,\n".into(),
+        },
     ];
     for edit in &edits {
         let mut edit = edit.clone();
@@ -581,20 +654,44 @@ fn incremental_reparse_equals_a_fresh_parse() {
         }
         doc.apply_edit(&edit).expect("edit");
         let fresh = Document::new("fresh", Language::Python, doc.text().to_owned());
-        let (Some(a), Some(b)) = (doc.tree(), fresh.tree()) else { panic!("no tree") };
+        let (Some(a), Some(b)) = (doc.tree(), fresh.tree()) else {
+            panic!("no tree")
+        };
         assert_eq!(a.root_node().to_sexp(), b.root_node().to_sexp(), "after {edit:?}");
     }
     let mut java = fixture("java/Cart.java").0;
-    java.apply_edit(&TextEdit { start: 10, end: 10, new_text: "\nimport java.util.Map;".into() }).expect("edit");
+    java.apply_edit(&TextEdit {
+        start: 10,
+        end: 10,
+        new_text: "\nimport java.util.Map;".into(),
+    })
+    .expect("edit");
     let fresh = Document::new("fresh", Language::Java, java.text().to_owned());
-    assert_eq!(java.tree().map(|t| t.root_node().to_sexp()), fresh.tree().map(|t| t.root_node().to_sexp()));
+    assert_eq!(
+        java.tree().map(|t| t.root_node().to_sexp()),
+        fresh.tree().map(|t| t.root_node().to_sexp())
+    );
 }
 
 #[test]
 fn bad_edits_are_errors() {
     let (mut doc, _) = fixture("python/money.py");
     let len = doc.text().len();
-    assert!(doc.apply_edit(&TextEdit { start: 5, end: 2, new_text: String::new() }).is_err());
-    assert!(doc.apply_edit(&TextEdit { start: 0, end: len + 1, new_text: String::new() }).is_err());
+    assert!(
+        doc.apply_edit(&TextEdit {
+            start: 5,
+            end: 2,
+            new_text: String::new()
+        })
+        .is_err()
+    );
+    assert!(
+        doc.apply_edit(&TextEdit {
+            start: 0,
+            end: len + 1,
+            new_text: String::new()
+        })
+        .is_err()
+    );
     assert_eq!(doc.text().len(), len);
 }

@@ -43,7 +43,10 @@ impl ScriptedBackend {
     }
 
     pub(crate) fn prompts(&self) -> Vec<Prompt> {
-        self.received.lock().map(|r| r.iter().map(|(p, _)| p.clone()).collect()).unwrap_or_default()
+        self.received
+            .lock()
+            .map(|r| r.iter().map(|(p, _)| p.clone()).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -69,7 +72,12 @@ impl Backend for ScriptedBackend {
         if let Ok(mut received) = self.received.lock() {
             received.push((prompt.clone(), params.clone()));
         }
-        let text = self.replies.lock().ok().and_then(|mut r| r.pop_front()).unwrap_or_default();
+        let text = self
+            .replies
+            .lock()
+            .ok()
+            .and_then(|mut r| r.pop_front())
+            .unwrap_or_default();
         on_text(&text);
         Ok(Generation {
             prompt_token_ids: Vec::new(),
@@ -83,7 +91,12 @@ impl Backend for ScriptedBackend {
 }
 
 fn request<'a>(doc: &'a Document, cursor: usize, options: &'a CompletionOptions) -> CompletionRequest<'a> {
-    CompletionRequest { document: doc, cursor, open_documents: &[], options }
+    CompletionRequest {
+        document: doc,
+        cursor,
+        open_documents: &[],
+        options,
+    }
 }
 
 #[test]
@@ -93,7 +106,10 @@ fn complete_post_processes_the_model_output() {
         Language::Python,
         "import math\n\n\ndef area(r):$0\n\n\nprint(area(2))\n",
     );
-    let backend = ScriptedBackend::new(false, &["<think>circle</think>\n    return math.pi * r ** 2\n\n\ndef perimeter(r):\n    pass\n"]);
+    let backend = ScriptedBackend::new(
+        false,
+        &["<think>circle</think>\n    return math.pi * r ** 2\n\n\ndef perimeter(r):\n    pass\n"],
+    );
     let options = CompletionOptions::default();
     let trace = complete::complete_traced(&backend, &request(&doc, cursor, &options), &CancellationToken::new())
         .expect("complete");
@@ -107,7 +123,9 @@ fn complete_post_processes_the_model_output() {
     "#]]
     .assert_debug_eq(&trace.completion);
     let received = backend.received.lock().map(|r| r.clone()).unwrap_or_default();
-    let [(Prompt::Text(prompt), params)] = received.as_slice() else { panic!("one text prompt: {received:?}") };
+    let [(Prompt::Text(prompt), params)] = received.as_slice() else {
+        panic!("one text prompt: {received:?}")
+    };
     expect![[r#"<|fim_prefix|>import math
 
 
@@ -129,7 +147,10 @@ fn single_line_requests_stop_at_a_newline() {
     let options = CompletionOptions::default();
     let completion =
         complete::complete(&backend, &request(&doc, cursor, &options), &CancellationToken::new()).expect("complete");
-    assert_eq!(completion.map(|c| (c.text, c.replace_end)), Some(("1, 2".to_owned(), cursor)));
+    assert_eq!(
+        completion.map(|c| (c.text, c.replace_end)),
+        Some(("1, 2".to_owned(), cursor))
+    );
     let received = backend.received.lock().map(|r| r.clone()).unwrap_or_default();
     assert!(received[0].1.stop.contains(&"\n".to_owned()));
 }
@@ -161,7 +182,10 @@ fn a_cancelled_request_returns_cancelled() {
     let options = CompletionOptions::default();
     let result = complete::complete(&backend, &request(&doc, cursor, &options), &cancel);
     assert!(matches!(result, Err(engine::Error::Cancelled)), "{result:?}");
-    assert!(backend.prompts().is_empty(), "the backend was called after cancellation");
+    assert!(
+        backend.prompts().is_empty(),
+        "the backend was called after cancellation"
+    );
 }
 
 #[test]
@@ -169,12 +193,21 @@ fn the_prompt_leaves_room_for_the_generated_tokens() {
     let (doc, cursor) = crate::context::fixture("python/cart.py");
     let backend = ScriptedBackend::new(false, &["x"]).with_context_length(300);
     let options = CompletionOptions::default(); // 2,048 context tokens, 128 generated
-    complete::complete(&backend, &request(&doc, cursor.expect("cursor"), &options), &CancellationToken::new())
-        .expect("complete");
+    complete::complete(
+        &backend,
+        &request(&doc, cursor.expect("cursor"), &options),
+        &CancellationToken::new(),
+    )
+    .expect("complete");
     let prompts = backend.prompts();
-    let [Prompt::Text(prompt)] = prompts.as_slice() else { panic!("{prompts:?}") };
+    let [Prompt::Text(prompt)] = prompts.as_slice() else {
+        panic!("{prompts:?}")
+    };
     let tokens = count_tokens(prompt).expect("count");
-    assert!(tokens + 128 <= 300, "{tokens} prompt tokens + 128 generated exceed the model's 300");
+    assert!(
+        tokens + 128 <= 300,
+        "{tokens} prompt tokens + 128 generated exceed the model's 300"
+    );
     assert!(tokens > 100, "the budget was not used: {tokens} tokens");
 }
 
@@ -185,9 +218,18 @@ fn bad_requests_are_errors_not_panics() {
     let options = CompletionOptions::default();
     for cursor in [6, 100] {
         let result = complete::complete(&backend, &request(&doc, cursor, &options), &CancellationToken::new());
-        assert!(matches!(result, Err(engine::Error::InvalidInput(_))), "cursor {cursor}: {result:?}");
+        assert!(
+            matches!(result, Err(engine::Error::InvalidInput(_))),
+            "cursor {cursor}: {result:?}"
+        );
     }
-    let bad = CompletionOptions { sampling: SamplingParams { temperature: -1.0, ..SamplingParams::default() }, ..options };
+    let bad = CompletionOptions {
+        sampling: SamplingParams {
+            temperature: -1.0,
+            ..SamplingParams::default()
+        },
+        ..options
+    };
     let result = complete::complete(&backend, &request(&doc, 0, &bad), &CancellationToken::new());
     assert!(matches!(result, Err(engine::Error::InvalidInput(_))), "{result:?}");
 }
@@ -195,7 +237,10 @@ fn bad_requests_are_errors_not_panics() {
 /// The real tiny Qwen3 checkpoint (random weights, real tokenizer), loaded once.
 pub(crate) static TINY: LazyLock<LocalModel> = LazyLock::new(|| {
     let dir = workspace().join("tests/models/qwen3-tiny");
-    let options = LoadOptions { source: dir.display().to_string(), ..LoadOptions::default() };
+    let options = LoadOptions {
+        source: dir.display().to_string(),
+        ..LoadOptions::default()
+    };
     LocalModel::load(&options).unwrap_or_else(|e| panic!("loading {}: {e}", dir.display()))
 });
 
@@ -210,18 +255,34 @@ fn end_to_end_with_the_tiny_qwen3_model() {
     let open = [crate::context::fixture("python/money.py").0];
     for multiline in [Multiline::Never, Multiline::Always] {
         let options = CompletionOptions {
-            sampling: SamplingParams { max_tokens: 24, ..SamplingParams::default() },
+            sampling: SamplingParams {
+                max_tokens: 24,
+                ..SamplingParams::default()
+            },
             context_tokens: 400,
             multiline,
             validate_syntax: false,
         };
-        let request = CompletionRequest { document: &doc, cursor, open_documents: &open, options: &options };
+        let request = CompletionRequest {
+            document: &doc,
+            cursor,
+            open_documents: &open,
+            options: &options,
+        };
         let trace = complete::complete_traced(model, &request, &CancellationToken::new()).expect("complete");
-        let Prompt::Text(prompt) = &trace.prompt.prompt else { panic!("FIM prompt expected") };
-        assert!(prompt.starts_with("<|repo_name|>shop\n<|file_sep|>money.py\n"), "{prompt}");
+        let Prompt::Text(prompt) = &trace.prompt.prompt else {
+            panic!("FIM prompt expected")
+        };
+        assert!(
+            prompt.starts_with("<|repo_name|>shop\n<|file_sep|>money.py\n"),
+            "{prompt}"
+        );
         assert!(prompt.ends_with("<|fim_middle|>"));
         let prompt_tokens = model.count_tokens(prompt).expect("count");
-        assert!(prompt_tokens <= 400 + 20, "{prompt_tokens} prompt tokens for a budget of 400");
+        assert!(
+            prompt_tokens <= 400 + 20,
+            "{prompt_tokens} prompt tokens for a budget of 400"
+        );
         let raw = trace.raw.as_deref().expect("the model ran");
         if let Some(c) = &trace.completion {
             assert!(!c.text.contains("<think>") && !c.text.contains('\r'), "{c:?}");
@@ -231,7 +292,10 @@ fn end_to_end_with_the_tiny_qwen3_model() {
             }
             // Post-processing only cuts and trims: every line it keeps comes from the model.
             for line in c.text.lines() {
-                assert!(raw.contains(line.trim()), "{line:?} is not in the model's output {raw:?}");
+                assert!(
+                    raw.contains(line.trim()),
+                    "{line:?} is not in the model's output {raw:?}"
+                );
             }
         }
     }

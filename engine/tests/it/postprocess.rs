@@ -19,7 +19,10 @@ fn check(language: Language, fixture: &str, raw: &str, expect: Expect) {
         Some(p) => {
             let check = postprocess::check_syntax(&doc, cursor, p).map(|c| {
                 let verdict = if c.passed() { "ok" } else { "rejected" };
-                format!("{verdict}: errors {} -> {} ({} in the completion)", c.errors_before, c.errors_after, c.errors_in_completion)
+                format!(
+                    "{verdict}: errors {} -> {} ({} in the completion)",
+                    c.errors_before, c.errors_after, c.errors_in_completion
+                )
             });
             let text = doc.text();
             let line = text[..cursor].rfind('\n').map_or(0, |i| i + 1);
@@ -67,9 +70,15 @@ fn multi_line_after_a_block_opener_or_on_a_blank_line() {
 #[test]
 fn multiline_setting_overrides_the_syntax() {
     let (doc, cursor) = with_cursor("file:///p/t", Language::Python, "x = $0\n");
-    assert_eq!(postprocess::cursor_syntax(&doc, cursor, Multiline::Always).lines, Lines::Multi);
+    assert_eq!(
+        postprocess::cursor_syntax(&doc, cursor, Multiline::Always).lines,
+        Lines::Multi
+    );
     let (doc, cursor) = with_cursor("file:///p/t", Language::Python, "def f():$0\n");
-    assert_eq!(postprocess::cursor_syntax(&doc, cursor, Multiline::Never).lines, Lines::Single);
+    assert_eq!(
+        postprocess::cursor_syntax(&doc, cursor, Multiline::Never).lines,
+        Lines::Single
+    );
 }
 
 #[test]
@@ -90,7 +99,12 @@ fn think_tags_are_stripped() {
 fn crlf_documents_get_crlf_completions() {
     let (doc, cursor) = with_cursor("file:///p/t", Language::Python, "def f():\r\n    $0\r\n");
     let syntax = postprocess::cursor_syntax(&doc, cursor, Multiline::Auto);
-    let p = postprocess::process("a = 1\r\n    b = 2\n    c = 3\r", cursor, &syntax, ("<think>", "</think>"));
+    let p = postprocess::process(
+        "a = 1\r\n    b = 2\n    c = 3\r",
+        cursor,
+        &syntax,
+        ("<think>", "</think>"),
+    );
     assert_eq!(p.map(|p| p.text), Some("a = 1\r\n    b = 2\r\n    c = 3".to_owned()));
     check(
         Language::Python,
@@ -198,75 +212,125 @@ fn text_repeating_the_next_line_is_dropped() {
 
 #[test]
 fn text_repeating_the_rest_of_the_line_is_dropped() {
-    check(Language::Python, "print(len($0))\n", "items))", expect![[r#"
+    check(
+        Language::Python,
+        "print(len($0))\n",
+        "items))",
+        expect![[r#"
         Single
         syntax ok: errors 0 -> 0 (0 in the completion)
         print(len(⟨items⟩))
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn auto_paired_closers_are_replaced_not_doubled() {
-    check(Language::Python, "def f(a, $0):\n    pass\n", "b) -> int:", expect![[r#"
+    check(
+        Language::Python,
+        "def f(a, $0):\n    pass\n",
+        "b) -> int:",
+        expect![[r#"
         Single
         syntax ok: errors 0 -> 0 (0 in the completion)
         def f(a, ⟨b) -> int:⟩
             pass
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn single_line_keeps_the_first_line_and_trims_trailing_whitespace() {
-    check(Language::Python, "x = $0\n", "compute(1, 2)   \ny = 3\n", expect![[r#"
+    check(
+        Language::Python,
+        "x = $0\n",
+        "compute(1, 2)   \ny = 3\n",
+        expect![[r#"
         Single
         syntax ok: errors 1 -> 0 (0 in the completion)
         x = ⟨compute(1, 2)⟩
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn a_space_already_typed_is_not_typed_twice() {
-    check(Language::Python, "x = $0\n", " 42", expect![[r#"
+    check(
+        Language::Python,
+        "x = $0\n",
+        " 42",
+        expect![[r#"
         Single
         syntax ok: errors 1 -> 0 (0 in the completion)
         x = ⟨42⟩
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn empty_or_whitespace_results_are_none() {
-    check(Language::Python, "x = $0\n", "   \n\n", expect![[r#"
+    check(
+        Language::Python,
+        "x = $0\n",
+        "   \n\n",
+        expect![[r#"
         Single
-        None"#]]);
-    check(Language::Python, "x = $0\n", "<think>only thoughts</think>", expect![[r#"
+        None"#]],
+    );
+    check(
+        Language::Python,
+        "x = $0\n",
+        "<think>only thoughts</think>",
+        expect![[r#"
         Single
-        None"#]]);
-    check(Language::Python, "x = foo($0)\n", ")", expect![[r#"
+        None"#]],
+    );
+    check(
+        Language::Python,
+        "x = foo($0)\n",
+        ")",
+        expect![[r#"
         Single
-        None"#]]);
+        None"#]],
+    );
 }
 
 #[test]
 fn completions_that_break_the_syntax_are_rejected() {
-    check(Language::Python, "x = $0\n", "(1, 2", expect![[r#"
+    check(
+        Language::Python,
+        "x = $0\n",
+        "(1, 2",
+        expect![[r#"
         Single
         syntax rejected: errors 1 -> 1 (1 in the completion)
         x = ⟨(1, 2⟩
-    "#]]);
-    check(Language::Python, "def f(x):\n    return $0\n", "x +* 1", expect![[r#"
+    "#]],
+    );
+    check(
+        Language::Python,
+        "def f(x):\n    return $0\n",
+        "x +* 1",
+        expect![[r#"
         Single
         syntax rejected: errors 0 -> 1 (1 in the completion)
             return ⟨x +* 1⟩
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn errors_elsewhere_in_the_file_do_not_reject_a_good_completion() {
-    check(Language::Python, "def broken(:\n    pass\n\nx = $0\n", "41 + 1", expect![[r#"
+    check(
+        Language::Python,
+        "def broken(:\n    pass\n\nx = $0\n",
+        "41 + 1",
+        expect![[r#"
         Single
         syntax ok: errors 2 -> 1 (0 in the completion)
         x = ⟨41 + 1⟩
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
