@@ -120,6 +120,7 @@ def check(candidate):
     words = corridor[1:] + noise
     rng.shuffle(words)
     assert candidate(corridor[0], corridor[-1], words) == 251
+    assert candidate(corridor[-1], corridor[0], words + [corridor[0]]) == 251
     assert candidate(corridor[0], corridor[120], words) == 121
     assert candidate(corridor[0], "abcdefghij", words) == 0
     assert candidate(corridor[0], corridor[-1], corridor[1:200] + corridor[201:] + noise) == 0

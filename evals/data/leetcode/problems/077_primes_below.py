@@ -59,6 +59,7 @@ def check(candidate):
     assert candidate(7920) == 1000
     assert candidate(10**6) == 78498
     assert candidate(900000) == 71274
+    assert candidate(500000) == 41538
     assert candidate(104729) == 9999
     assert candidate(104730) == 10000
 '''
