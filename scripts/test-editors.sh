@@ -12,6 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 CACHE="${QWEN_LSP_CACHE:-$HOME/.cache/qwen-lsp}"
+# The server's --model falls back to $QWEN_LSP_MODEL, which would override the test checkpoint set by the editors.
+unset QWEN_LSP_MODEL
 PASSED=0
 step() { printf '\n== test-editors: %s\n' "$*"; }
 passed() { PASSED=$((PASSED + 1)); }
@@ -29,7 +31,6 @@ VIMRUNTIME07=/usr/share/nvim/runtime
 [ -x "$NVIM12" ] || die "$NVIM12 missing after fetch-nvim.sh"
 [ -x "$NVIM11" ] || die "$NVIM11 missing after fetch-nvim.sh"
 [ -x "$NVIM07" ] || die "Debian's neovim (/usr/bin/nvim) missing after fetch-nvim.sh"
-nvim12() { VIMRUNTIME="$VIMRUNTIME12" "$NVIM12" "$@"; }
 
 if [ "${QWEN_EDITORS_SKIP_VSCODE:-}" != "1" ]; then
     step "VS Code extension: npm ci, compile, lint, unit tests, package"
