@@ -222,6 +222,17 @@ if expect == 'scripted' then
     local g = ghost()
     return g and g.text == 'a - b  # second'
   end)
+  req('nvim_input', '<M-]>')
+  wait_for('the third, two-line suggestion', 5000, function()
+    local g = ghost()
+    return g and g.text == '(a *\n            b)  # third, two lines'
+  end)
+  req('nvim_input', '<M-]>')
+  wait_for('next to wrap around to the first', 5000, function()
+    local g = ghost()
+    return g and g.text == 'a + b  # first'
+  end)
+  req('nvim_input', '<M-]>')
   req('nvim_input', '<M-[>')
   wait_for('the previous suggestion', 5000, function()
     local g = ghost()
@@ -246,7 +257,14 @@ if expect == 'scripted' then
     shown = g
     return g and g.text == 'a + b  # first'
   end)
-  log('next / previous / dismiss behave')
+  -- Accept the two-line item below, so accepting multi-line text is checked too.
+  req('nvim_input', '<M-[>')
+  wait_for('the two-line suggestion (previous from the first wraps)', 5000, function()
+    local g = ghost()
+    shown = g
+    return g and g.text == '(a *\n            b)  # third, two lines'
+  end)
+  log('next / previous / wrap-around / dismiss behave')
 end
 
 -- 5. Accept: the buffer must now hold exactly the suggestion at the cursor.

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""A scripted LSP server for the plugin's own tests: it answers textDocument/inlineCompletion with two fixed
-items, so the client side (rendering, accept, next, dismiss) is checked deterministically on every Neovim.
+"""A scripted LSP server for the plugin's own tests: it answers textDocument/inlineCompletion with three fixed
+items (one of two lines), so the client side (rendering, accept, next, dismiss) is checked deterministically on every Neovim.
 It is not qwen-lsp and proves nothing about it: tests/e2e.lua runs against the real binary for that.
 Stdlib only. Reports model-load work-done progress like qwen-lsp does, and logs every request to stderr."""
 import json
 import sys
 
-ITEMS = ["a + b  # first", "a - b  # second"]
+ITEMS = ["a + b  # first", "a - b  # second", "(a *\n            b)  # third, two lines"]
 
 
 def read():
