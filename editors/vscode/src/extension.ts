@@ -165,7 +165,10 @@ async function startClient(): Promise<void> {
   const lc = new LanguageClient(SECTION, "qwen-lsp", serverOptions, clientOptions);
   lc.registerFeature(new StatusProgressFeature(lc));
   lc.onDidChangeState(({ newState }) => {
-    if (newState === State.Running) {
+    if (newState === State.Starting) {
+      // Also after vscode-languageclient restarts a crashed server: leave the error state.
+      update({ kind: "starting" });
+    } else if (newState === State.Running) {
       update({ kind: "running" });
     } else if (newState === State.Stopped && !stopping) {
       update({ kind: "failed", message: "the server stopped" });
