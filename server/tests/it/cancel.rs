@@ -106,3 +106,31 @@ fn closing_the_document_cancels_its_completion() {
     wait_for_decode_stop(&server);
     server.shutdown_and_exit();
 }
+
+#[test]
+fn a_typing_burst_answers_every_request_and_completes_only_the_last() {
+    let mut server = TestServer::with_tiny_model(
+        json!({ "completion": { "validateSyntax": false, "sampling": { "maxTokens": 4 } }, "debounceMs": 1000 }),
+    );
+    server.open("file:///t.py", "python", "");
+    let mut ids = Vec::new();
+    for (i, c) in "total = ".chars().enumerate() {
+        let character = u32::try_from(i).expect("short line");
+        server.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": "file:///t.py", "version": i + 2 },
+                    "contentChanges": [{ "range": { "start": { "line": 0, "character": character },
+                                                    "end": { "line": 0, "character": character } },
+                                         "text": c.to_string() }] }),
+        );
+        ids.push(server.request("textDocument/inlineCompletion", at("file:///t.py", 0, character + 1)));
+    }
+    let last = ids.pop().expect("requests were sent");
+    for id in ids {
+        let response = server.response(id);
+        assert_eq!(response["error"]["code"], -32800, "{response}");
+    }
+    let response = server.response(last);
+    assert_eq!(response["result"][0]["range"]["start"], json!({ "line": 0, "character": 8 }), "{response}");
+    server.shutdown_and_exit();
+}
