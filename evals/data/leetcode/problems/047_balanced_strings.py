@@ -59,7 +59,7 @@ def check(candidate):
         assert len(got) == catalan[n]
         assert got == sorted(set(got))
     got = candidate(12)
-    assert candidate(12) == got
+    assert len(candidate(11)) == 58786
     assert len(got) == 208012
     assert got[0] == "(" * 12 + ")" * 12 and got[-1] == "()" * 12
     assert all(got[i] < got[i + 1] for i in range(len(got) - 1))
