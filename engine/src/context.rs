@@ -117,8 +117,14 @@ pub fn build(
         .map(|tree| syntax::outline(document.language, tree, text))
         .unwrap_or_default();
 
-    // The cursor's own line is always there: without it the model cannot continue the line.
+    // The cursor's own line is always there: without it the model cannot continue the line. Only a
+    // line longer than the whole budget (minified code, data) is cut, at spaces where it has them.
     b.used += b.count(&text[b.start..b.end])?;
+    if b.used > budget {
+        b.start = cut_long_line(&b, b.start, cursor, percent(budget, 75), Side::Before)?;
+        b.end = cut_long_line(&b, cursor, b.end, percent(budget, 25), Side::After)?;
+        b.used = b.count(&text[b.start..b.end])?;
+    }
     b.grow_prefix(percent(budget, NEAR_PREFIX_PERCENT))?;
     b.grow_suffix(percent(budget, NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT))?;
     b.snap_to_headers(&outline, cursor)?;
@@ -229,6 +235,47 @@ pub fn build(
         other_files,
         tokens: b.used,
     })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Before,
+    After,
+}
+
+/// The part of `from..to` next to the cursor (its end for [`Side::Before`], its start for
+/// [`Side::After`]) that fits in `limit` tokens, starting or ending at a space when there is one.
+fn cut_long_line(b: &Builder<'_>, from: usize, to: usize, limit: usize, side: Side) -> Result<usize> {
+    let text = b.text;
+    // Code averages three or more bytes a token; halve until the piece fits.
+    let mut bytes = limit.saturating_mul(4).min(to - from);
+    loop {
+        let cut = match side {
+            Side::Before => {
+                let mut at = to - bytes;
+                while !text.is_char_boundary(at) {
+                    at += 1;
+                }
+                // Start after a space, so no word is cut in two.
+                text[at..to].find(' ').map_or(at, |i| at + i + 1)
+            }
+            Side::After => {
+                let mut at = from + bytes;
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                text[from..at].rfind(' ').map_or(at, |i| from + i)
+            }
+        };
+        let piece = match side {
+            Side::Before => &text[cut..to],
+            Side::After => &text[from..cut],
+        };
+        if bytes == 0 || b.count(piece)? <= limit {
+            return Ok(cut);
+        }
+        bytes /= 2;
+    }
 }
 
 fn percent(total: usize, percent: usize) -> usize {

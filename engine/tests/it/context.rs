@@ -436,6 +436,20 @@ fn other_languages_get_plain_line_trimmed_context() {
 }
 
 #[test]
+fn a_line_longer_than_the_budget_is_cut_at_spaces() {
+    let words: String = (0..3000).map(|i| format!("w{i} ")).collect();
+    let text = format!("{words}$0 tail {words}\nnext line\n");
+    let (doc, cursor) = with_cursor("file:///p/minified.txt", Language::Other, &text);
+    let ctx = context::build(&count_tokens, &doc, cursor, &[], 200).expect("context");
+    assert!(ctx.tokens <= 200, "{} tokens", ctx.tokens);
+    assert!(ctx.prefix.len() > 100 && ctx.suffix.starts_with(" tail w0"), "{ctx:?}");
+    assert!(
+        ctx.prefix.starts_with('w') && !ctx.suffix.ends_with(' '),
+        "cut mid-word: {ctx:?}"
+    );
+}
+
+#[test]
 fn cursor_off_a_char_boundary_is_an_error_not_a_panic() {
     let doc = Document::new("file:///p/u.py", Language::Python, "s = 'héllo'\n");
     let err = context::build(&count_tokens, &doc, 7, &[], 100).expect_err("mid-char cursor");
