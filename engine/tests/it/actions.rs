@@ -408,3 +408,48 @@ fn the_test_program_keeps_definitions_and_tests_only() {
         None
     );
 }
+
+/// Both actions through the real tiny Qwen3 checkpoint (random weights: the text is noise, so a
+/// candidate is rarely offered). What is checked is that real model output flows through prompting,
+/// parsing and checking without errors, and that anything offered holds the promise of its title.
+#[test]
+fn actions_end_to_end_with_the_tiny_qwen3_model() {
+    let model: &engine::model::LocalModel = &crate::pipeline::TINY;
+    let options = FixOptions {
+        sampling: engine::SamplingParams {
+            max_tokens: 24,
+            ..engine::SamplingParams::default()
+        },
+        candidates: 1,
+        ..FixOptions::default()
+    };
+    let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
+    let request = CompleteFunctionRequest {
+        document: &doc,
+        offset: cursor,
+        options: &options,
+    };
+    let completed = actions::complete_function(model, runner(), &request, &CancellationToken::new()).expect("runs");
+    let (doc2, cursor2) = with_cursor("file:///p/geometry.py", Language::Python, BUGGY);
+    let request = FixRequest {
+        document: &doc2,
+        range: cursor2..cursor2 + 1,
+        diagnostics: vec![DiagnosticInfo {
+            range: cursor2..cursor2 + 1,
+            message: "undefined name 'c'".into(),
+        }],
+        options: &options,
+    };
+    let fixed = actions::fix(model, runner(), &request, &CancellationToken::new()).expect("runs");
+    for (doc, fix) in [(&doc, completed), (&doc2, fixed)] {
+        if let Some(fix) = fix {
+            assert!(fix.title.ends_with(&format!("({})", fix.check.label())), "{fix:?}");
+            let after = Document::new("after", Language::Python, applied(doc, &fix));
+            let errors = engine::syntax::error_count(after.tree().expect("tree"));
+            assert!(
+                errors <= engine::syntax::error_count(doc.tree().expect("tree")),
+                "{fix:?}"
+            );
+        }
+    }
+}
