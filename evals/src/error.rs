@@ -9,16 +9,32 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// A file could not be read or written.
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// A line of a problem, sample or result file is not what its format requires.
     #[error("{path}:{line}: {message}")]
-    Malformed { path: PathBuf, line: usize, message: String },
+    Malformed {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     /// A built-in dataset whose data is not installed.
     #[error("dataset `{name}` is not installed at {path}; run {hint}")]
-    DatasetMissing { name: String, path: PathBuf, hint: String },
+    DatasetMissing {
+        name: String,
+        path: PathBuf,
+        hint: String,
+    },
     /// A sample names a task the dataset does not have.
     #[error("{path}:{line}: task `{task_id}` is not in dataset `{dataset}`")]
-    UnknownTask { path: PathBuf, line: usize, task_id: String, dataset: String },
+    UnknownTask {
+        path: PathBuf,
+        line: usize,
+        task_id: String,
+        dataset: String,
+    },
     /// Caller input rejected where it enters (flags, run settings).
     #[error("{0}")]
     InvalidInput(String),
@@ -35,6 +51,9 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }

@@ -15,7 +15,11 @@ use evals::score::{Calibration, ScoreOptions, Scorer, check_tasks, load_samples,
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
-#[command(name = "evals", version, about = "pass@k of code models; every sample runs in the sandbox")]
+#[command(
+    name = "evals",
+    version,
+    about = "pass@k of code models; every sample runs in the sandbox"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -181,8 +185,16 @@ fn run(cli: Cli) -> Result<i32> {
         Command::List { dataset } => {
             let dataset = load_dataset(&dataset)?;
             for p in &dataset.problems {
-                let form = if p.tests.is_empty() { "functional" } else { "stdio" };
-                let canonical = if p.canonical_solution.is_some() { "canonical" } else { "-" };
+                let form = if p.tests.is_empty() {
+                    "functional"
+                } else {
+                    "stdio"
+                };
+                let canonical = if p.canonical_solution.is_some() {
+                    "canonical"
+                } else {
+                    "-"
+                };
                 println!("{}\t{}\t{form}\t{canonical}", p.task_id, p.difficulty);
             }
             Ok(0)
@@ -191,11 +203,18 @@ fn run(cli: Cli) -> Result<i32> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
 }
 
 fn score_options(s: &Scoring) -> Result<ScoreOptions> {
-    for (name, v) in [("--floor-s", s.floor_s), ("--factor", s.factor), ("--default-limit-s", s.default_limit_s)] {
+    for (name, v) in [
+        ("--floor-s", s.floor_s),
+        ("--factor", s.factor),
+        ("--default-limit-s", s.default_limit_s),
+    ] {
         if !(v.is_finite() && v > 0.0) {
             bail!("{name} must be > 0, got {v}");
         }
@@ -218,7 +237,9 @@ fn score_options(s: &Scoring) -> Result<ScoreOptions> {
 
 fn progress(len: usize, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len as u64);
-    let template = format!("{what} {{bar:30}} {{pos}}/{{len}} [{{elapsed_precise}}, ETA {{eta_precise}}] {{msg}}");
+    let template = format!(
+        "{what} {{bar:30}} {{pos}}/{{len}} [{{elapsed_precise}}, ETA {{eta_precise}}] {{msg}}"
+    );
     if let Ok(style) = ProgressStyle::with_template(&template) {
         bar.set_style(style);
     }
@@ -226,12 +247,18 @@ fn progress(len: usize, what: &str) -> ProgressBar {
 }
 
 fn sandbox(workers: usize) -> Result<sandbox::Sandbox> {
-    let config = sandbox::Config { workers: Some(workers), ..sandbox::Config::default() };
+    let config = sandbox::Config {
+        workers: Some(workers),
+        ..sandbox::Config::default()
+    };
     Ok(sandbox::Sandbox::new(&config)?)
 }
 
 fn report_broken(calibrations: &[Calibration]) {
-    for c in calibrations.iter().filter(|c| c.verdict != evals::score::ScoreVerdict::Passed) {
+    for c in calibrations
+        .iter()
+        .filter(|c| c.verdict != evals::score::ScoreVerdict::Passed)
+    {
         eprintln!(
             "evals: problem {} is broken: its canonical solution gives `{}` ({})",
             c.task_id,
@@ -252,9 +279,21 @@ async fn score(args: ScoreArgs) -> Result<i32> {
     let mut calibrations = Vec::new();
     if scorer.options().calibrate {
         // Only the problems that have samples: their limits are the ones needed.
-        let wanted: std::collections::HashSet<&str> = samples.iter().map(|(_, s)| s.task_id.as_str()).collect();
-        let problems: Vec<_> = dataset.problems.iter().filter(|p| wanted.contains(p.task_id.as_str())).cloned().collect();
-        let bar = progress(problems.iter().filter(|p| p.canonical_solution.is_some()).count(), "calibrating");
+        let wanted: std::collections::HashSet<&str> =
+            samples.iter().map(|(_, s)| s.task_id.as_str()).collect();
+        let problems: Vec<_> = dataset
+            .problems
+            .iter()
+            .filter(|p| wanted.contains(p.task_id.as_str()))
+            .cloned()
+            .collect();
+        let bar = progress(
+            problems
+                .iter()
+                .filter(|p| p.canonical_solution.is_some())
+                .count(),
+            "calibrating",
+        );
         calibrations = scorer.calibrate(&problems, |_| bar.inc(1)).await?;
         bar.finish_and_clear();
         report_broken(&calibrations);
@@ -262,7 +301,12 @@ async fn score(args: ScoreArgs) -> Result<i32> {
 
     let bar = progress(samples.len(), "scoring");
     let mut out = match &args.out {
-        Some(path) => Some((path, std::io::BufWriter::new(std::fs::File::create(path).with_context(|| path.display().to_string())?))),
+        Some(path) => Some((
+            path,
+            std::io::BufWriter::new(
+                std::fs::File::create(path).with_context(|| path.display().to_string())?,
+            ),
+        )),
         None => None,
     };
     let mut results = Vec::with_capacity(samples.len());
@@ -270,8 +314,14 @@ async fn score(args: ScoreArgs) -> Result<i32> {
         .score(&dataset, &samples, |r| {
             if let Some((path, file)) = &mut out {
                 // Persist each result as it lands; the file is rewritten in sample order at the end.
-                let line = serde_json::to_string(&r).map_err(|e| evals::Error::InvalidInput(e.to_string()))?;
-                writeln!(file, "{line}").and_then(|()| file.flush()).map_err(|e| evals::Error::Io { path: path.to_path_buf(), source: e })?;
+                let line = serde_json::to_string(&r)
+                    .map_err(|e| evals::Error::InvalidInput(e.to_string()))?;
+                writeln!(file, "{line}")
+                    .and_then(|()| file.flush())
+                    .map_err(|e| evals::Error::Io {
+                        path: path.to_path_buf(),
+                        source: e,
+                    })?;
             }
             bar.inc(1);
             results.push(r);
@@ -281,7 +331,11 @@ async fn score(args: ScoreArgs) -> Result<i32> {
     bar.finish_and_clear();
     results.sort_by_key(|r| r.sample);
     if let Some(path) = &args.out {
-        let text: String = results.iter().filter_map(|r| serde_json::to_string(r).ok()).map(|l| l + "\n").collect();
+        let text: String = results
+            .iter()
+            .filter_map(|r| serde_json::to_string(r).ok())
+            .map(|l| l + "\n")
+            .collect();
         write_atomically(path, &text)?;
     }
 
@@ -305,7 +359,10 @@ async fn score(args: ScoreArgs) -> Result<i32> {
 
 fn run_model(args: RunArgs) -> Result<i32> {
     if args.model.starts_with("http://") || args.model.starts_with("https://") {
-        bail!("--model {}: OpenAI-compatible endpoints are not supported yet (issue 8); use a hub id, a model directory or a .gguf file", args.model);
+        bail!(
+            "--model {}: OpenAI-compatible endpoints are not supported yet (issue 8); use a hub id, a model directory or a .gguf file",
+            args.model
+        );
     }
     if args.n == 0 {
         bail!("--n must be >= 1");
@@ -316,7 +373,10 @@ fn run_model(args: RunArgs) -> Result<i32> {
         dataset.problems.truncate(limit);
     }
     if args.temperature == 0.0 && args.n > 1 {
-        eprintln!("evals: temperature 0 is greedy: all {} samples of a problem will be the same", args.n);
+        eprintln!(
+            "evals: temperature 0 is greedy: all {} samples of a problem will be the same",
+            args.n
+        );
     }
 
     eprintln!("evals: loading {}", args.model);
@@ -345,7 +405,12 @@ fn run_model(args: RunArgs) -> Result<i32> {
         seed: args.seed,
         style,
     };
-    engine::SamplingParams { temperature: settings.temperature, top_p: settings.top_p, ..Default::default() }.validate()?;
+    engine::SamplingParams {
+        temperature: settings.temperature,
+        top_p: settings.top_p,
+        ..Default::default()
+    }
+    .validate()?;
     let dir = RunDir::new(&args.out);
     dir.open(&settings)?;
 
@@ -383,14 +448,23 @@ fn run_model(args: RunArgs) -> Result<i32> {
         anyhow::Ok(out?)
     })?;
     report_broken(&calibrations);
-    let run = evals::run::write_reports(&dir, &settings, &dataset, &generated.samples, &results, &calibrations, &args.scoring.k)?;
+    let run = evals::run::write_reports(
+        &dir,
+        &settings,
+        &dataset,
+        &generated.samples,
+        &results,
+        &calibrations,
+        &args.scoring.k,
+    )?;
     eprint!("{}", evals::report::pass_table(&run.summary));
     eprintln!("evals: wrote {}", dir.dir.display());
     Ok(0)
 }
 
 async fn exec(args: ExecArgs) -> Result<i32> {
-    let source = std::fs::read_to_string(&args.file).with_context(|| args.file.display().to_string())?;
+    let source =
+        std::fs::read_to_string(&args.file).with_context(|| args.file.display().to_string())?;
     let stdin = match &args.stdin {
         Some(path) => std::fs::read(path).with_context(|| path.display().to_string())?,
         None => Vec::new(),
@@ -402,7 +476,11 @@ async fn exec(args: ExecArgs) -> Result<i32> {
     if let Some(mb) = args.memory_mb {
         limits.memory_bytes = mb << 20;
     }
-    let program = sandbox::Program { source, stdin, ..sandbox::Program::default() };
+    let program = sandbox::Program {
+        source,
+        stdin,
+        ..sandbox::Program::default()
+    };
     let outcome = sandbox(1)?.run(&program, &limits).await?;
     if args.json {
         let json = serde_json::json!({
@@ -417,9 +495,17 @@ async fn exec(args: ExecArgs) -> Result<i32> {
     } else {
         print!("{}", outcome.stdout);
         eprint!("{}", outcome.stderr);
-        eprintln!("evals: {:?} in {:.0} ms", outcome.verdict, outcome.duration.as_secs_f64() * 1e3);
+        eprintln!(
+            "evals: {:?} in {:.0} ms",
+            outcome.verdict,
+            outcome.duration.as_secs_f64() * 1e3
+        );
     }
-    Ok(if outcome.verdict == sandbox::Verdict::Passed { 0 } else { 1 })
+    Ok(if outcome.verdict == sandbox::Verdict::Passed {
+        0
+    } else {
+        1
+    })
 }
 
 fn write_problems(path: &Path, problems: &[evals::problem::Problem]) -> Result<()> {
@@ -434,7 +520,11 @@ fn write_problems(path: &Path, problems: &[evals::problem::Problem]) -> Result<(
 
 fn import(cmd: ImportCommand) -> Result<i32> {
     match cmd {
-        ImportCommand::LeetcodeSdk { package_dir, python, out } => {
+        ImportCommand::LeetcodeSdk {
+            package_dir,
+            python,
+            out,
+        } => {
             let dir = match package_dir {
                 Some(dir) => dir,
                 None => leetcode_sdk::locate_package(&python)?,
@@ -451,7 +541,11 @@ fn import(cmd: ImportCommand) -> Result<i32> {
         ImportCommand::Livecodebench { file, out } => {
             let problems = livecodebench::import_file(&file)?;
             write_problems(&out, &problems)?;
-            eprintln!("evals: wrote {} problems to {}", problems.len(), out.display());
+            eprintln!(
+                "evals: wrote {} problems to {}",
+                problems.len(),
+                out.display()
+            );
         }
     }
     Ok(0)

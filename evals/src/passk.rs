@@ -29,7 +29,11 @@ pub fn mean_pass_at_k<'a>(
 ) -> BTreeMap<usize, f64> {
     let mut out = BTreeMap::new();
     for &k in ks {
-        let values: Vec<f64> = counts.clone().into_iter().filter_map(|&(n, c)| pass_at_k(n, c, k)).collect();
+        let values: Vec<f64> = counts
+            .clone()
+            .into_iter()
+            .filter_map(|&(n, c)| pass_at_k(n, c, k))
+            .collect();
         if !values.is_empty() {
             out.insert(k, values.iter().sum::<f64>() / values.len() as f64);
         }

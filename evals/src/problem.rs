@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// How hard a problem is, as its dataset rates it. HumanEval has no rating: `Unrated`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Difficulty {
     Easy,
@@ -101,7 +103,10 @@ impl Problem {
             return Err("`task_id` is empty".into());
         }
         if self.language != "python" {
-            return Err(format!("language `{}` is not supported (only `python`)", self.language));
+            return Err(format!(
+                "language `{}` is not supported (only `python`)",
+                self.language
+            ));
         }
         if self.form().is_none() {
             return Err(format!(
@@ -109,15 +114,21 @@ impl Problem {
                 self.task_id
             ));
         }
-        if let Some(entry_point) = &self.entry_point {
-            if entry_point.trim().is_empty() || entry_point.contains('\n') {
-                return Err(format!("task `{}`: `entry_point` must be one non-empty line", self.task_id));
-            }
+        if let Some(entry_point) = &self.entry_point
+            && (entry_point.trim().is_empty() || entry_point.contains('\n'))
+        {
+            return Err(format!(
+                "task `{}`: `entry_point` must be one non-empty line",
+                self.task_id
+            ));
         }
-        if let Some(t) = self.time_limit_s {
-            if !(t.is_finite() && t > 0.0) {
-                return Err(format!("task `{}`: `time_limit_s` must be > 0, got {t}", self.task_id));
-            }
+        if let Some(t) = self.time_limit_s
+            && !(t.is_finite() && t > 0.0)
+        {
+            return Err(format!(
+                "task `{}`: `time_limit_s` must be > 0, got {t}",
+                self.task_id
+            ));
         }
         Ok(())
     }
@@ -133,7 +144,12 @@ pub fn read_text(path: &Path) -> Result<String> {
             .map_err(|e| Error::io(path, e))?;
         Ok(text)
     } else {
-        String::from_utf8(bytes).map_err(|e| Error::io(path, std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+        String::from_utf8(bytes).map_err(|e| {
+            Error::io(
+                path,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            )
+        })
     }
 }
 
@@ -151,16 +167,27 @@ pub fn parse_problems(text: &str, path: &Path) -> Result<Vec<Problem>> {
         if line.trim().is_empty() {
             continue;
         }
-        let malformed = |message: String| Error::Malformed { path: path.to_owned(), line: index + 1, message };
+        let malformed = |message: String| Error::Malformed {
+            path: path.to_owned(),
+            line: index + 1,
+            message,
+        };
         let problem: Problem = serde_json::from_str(line).map_err(|e| malformed(e.to_string()))?;
         problem.validate().map_err(malformed)?;
         if !seen.insert(problem.task_id.clone()) {
-            return Err(malformed(format!("duplicate task_id `{}`", problem.task_id)));
+            return Err(malformed(format!(
+                "duplicate task_id `{}`",
+                problem.task_id
+            )));
         }
         problems.push(problem);
     }
     if problems.is_empty() {
-        return Err(Error::Malformed { path: path.to_owned(), line: 0, message: "no problems in file".into() });
+        return Err(Error::Malformed {
+            path: path.to_owned(),
+            line: 0,
+            message: "no problems in file".into(),
+        });
     }
     Ok(problems)
 }
@@ -179,7 +206,13 @@ mod tests {
         let problems = parse(line).unwrap();
         assert_eq!(problems[0].difficulty, Difficulty::Unrated);
         assert_eq!(problems[0].language, "python");
-        assert!(matches!(problems[0].form(), Some(Form::Functional { entry_point: "f", .. })));
+        assert!(matches!(
+            problems[0].form(),
+            Some(Form::Functional {
+                entry_point: "f",
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -192,13 +225,36 @@ mod tests {
     #[test]
     fn rejects_missing_form_bad_language_and_duplicates() {
         let no_form = r#"{"task_id": "a", "prompt": "x", "entry_point": "f"}"#;
-        assert!(parse(no_form).unwrap_err().to_string().contains("needs `entry_point` and `test`"));
+        assert!(
+            parse(no_form)
+                .unwrap_err()
+                .to_string()
+                .contains("needs `entry_point` and `test`")
+        );
         let java = r#"{"task_id": "a", "prompt": "x", "entry_point": "f", "test": "t", "language": "java"}"#;
-        assert!(parse(java).unwrap_err().to_string().contains("not supported"));
+        assert!(
+            parse(java)
+                .unwrap_err()
+                .to_string()
+                .contains("not supported")
+        );
         let bad_difficulty = r#"{"task_id": "a", "prompt": "x", "entry_point": "f", "test": "t", "difficulty": "brutal"}"#;
-        assert!(parse(bad_difficulty).unwrap_err().to_string().starts_with("t.jsonl:1: unknown variant"));
-        let dup = format!("{no}\n{no}", no = r#"{"task_id": "a", "prompt": "x", "entry_point": "f", "test": "t"}"#);
-        assert!(parse(&dup).unwrap_err().to_string().starts_with("t.jsonl:2: duplicate"));
+        assert!(
+            parse(bad_difficulty)
+                .unwrap_err()
+                .to_string()
+                .starts_with("t.jsonl:1: unknown variant")
+        );
+        let dup = format!(
+            "{no}\n{no}",
+            no = r#"{"task_id": "a", "prompt": "x", "entry_point": "f", "test": "t"}"#
+        );
+        assert!(
+            parse(&dup)
+                .unwrap_err()
+                .to_string()
+                .starts_with("t.jsonl:2: duplicate")
+        );
     }
 
     #[test]
@@ -209,7 +265,10 @@ mod tests {
         let plain = dir.path().join("p.jsonl");
         std::fs::write(&plain, line).unwrap();
         let gz = dir.path().join("p.jsonl.gz");
-        let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+        let mut enc = flate2::write::GzEncoder::new(
+            std::fs::File::create(&gz).unwrap(),
+            flate2::Compression::fast(),
+        );
         enc.write_all(line.as_bytes()).unwrap();
         enc.finish().unwrap();
         assert_eq!(load_problems(&plain).unwrap(), load_problems(&gz).unwrap());

@@ -19,7 +19,14 @@ pub enum PromptStyle {
 
 /// Where a base model's function body ends: the next top-level statement. Stdin-form programs are whole
 /// modules, so they are only cut at the end of text or `max_tokens`.
-pub const FUNCTION_STOPS: &[&str] = &["\ndef ", "\nclass ", "\nif __name__", "\nprint(", "\n#", "\nassert "];
+pub const FUNCTION_STOPS: &[&str] = &[
+    "\ndef ",
+    "\nclass ",
+    "\nif __name__",
+    "\nprint(",
+    "\n#",
+    "\nassert ",
+];
 
 pub fn build_prompt(problem: &Problem, style: PromptStyle) -> Prompt {
     match style {
@@ -36,7 +43,10 @@ pub fn build_prompt(problem: &Problem, style: PromptStyle) -> Prompt {
                 }
             };
             let content = format!("{ask}\n\n```python\n{}```\n", problem.prompt);
-            Prompt::Chat(vec![ChatMessage { role: Role::User, content }])
+            Prompt::Chat(vec![ChatMessage {
+                role: Role::User,
+                content,
+            }])
         }
     }
 }
@@ -93,14 +103,26 @@ mod tests {
     #[test]
     fn chat_answers_yield_their_first_code_block() {
         let text = "<think>\nhmm\n</think>\nHere:\n```python\ndef f(x):\n    return x\n```\nand\n```python\nbad\n```";
-        assert_eq!(extract_completion(text, PromptStyle::Chat), "\ndef f(x):\n    return x\n");
-        assert_eq!(extract_completion("```\nx = 1\n", PromptStyle::Chat), "\nx = 1\n");
+        assert_eq!(
+            extract_completion(text, PromptStyle::Chat),
+            "\ndef f(x):\n    return x\n"
+        );
+        assert_eq!(
+            extract_completion("```\nx = 1\n", PromptStyle::Chat),
+            "\nx = 1\n"
+        );
         assert_eq!(extract_completion("x = 1", PromptStyle::Chat), "\nx = 1\n");
-        assert_eq!(extract_completion("<think>never closed ```python\n1\n```", PromptStyle::Chat), "\n\n");
+        assert_eq!(
+            extract_completion("<think>never closed ```python\n1\n```", PromptStyle::Chat),
+            "\n\n"
+        );
     }
 
     #[test]
     fn completion_text_is_kept_verbatim() {
-        assert_eq!(extract_completion("    return x\n", PromptStyle::Completion), "    return x\n");
+        assert_eq!(
+            extract_completion("    return x\n", PromptStyle::Completion),
+            "    return x\n"
+        );
     }
 }

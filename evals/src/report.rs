@@ -35,7 +35,13 @@ pub fn markdown(run: &RunSummary) -> String {
     if !s.broken_problems.is_empty() {
         md.push_str("\n## Broken problems\n\nTheir canonical solution fails their own tests:\n\n");
         for c in &s.broken_problems {
-            let _ = writeln!(md, "- `{}`: {} {}", c.task_id, c.verdict.as_str(), c.detail.as_deref().unwrap_or(""));
+            let _ = writeln!(
+                md,
+                "- `{}`: {} {}",
+                c.task_id,
+                c.verdict.as_str(),
+                c.detail.as_deref().unwrap_or("")
+            );
         }
     }
     md.push_str("\n![pass@k by difficulty](chart.svg)\n");
@@ -65,7 +71,14 @@ pub fn pass_table(s: &Summary) -> String {
         md.push('\n');
     };
     for (difficulty, values) in &s.by_difficulty {
-        row(difficulty.as_str(), s.problems_by_difficulty.get(difficulty).copied().unwrap_or(0), values);
+        row(
+            difficulty.as_str(),
+            s.problems_by_difficulty
+                .get(difficulty)
+                .copied()
+                .unwrap_or(0),
+            values,
+        );
     }
     row("**all**", s.problems, &s.pass_at_k);
     md
@@ -73,10 +86,15 @@ pub fn pass_table(s: &Summary) -> String {
 
 /// A grouped bar chart: one group per difficulty (and "all"), one bar per k.
 pub fn svg_chart(s: &Summary) -> String {
-    const COLORS: &[&str] = &["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2"];
+    const COLORS: &[&str] = &[
+        "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2",
+    ];
     let ks: Vec<usize> = s.pass_at_k.keys().copied().collect();
-    let mut groups: Vec<(String, &crate::score::PassAtK)> =
-        s.by_difficulty.iter().map(|(d, v)| (d.as_str().to_owned(), v)).collect();
+    let mut groups: Vec<(String, &crate::score::PassAtK)> = s
+        .by_difficulty
+        .iter()
+        .map(|(d, v)| (d.as_str().to_owned(), v))
+        .collect();
     groups.push(("all".to_owned(), &s.pass_at_k));
     let (left, top, plot_h, bar_w, gap) = (50.0, 30.0, 200.0, 22.0, 30.0);
     let group_w = bar_w * ks.len().max(1) as f64 + gap;
@@ -87,7 +105,11 @@ pub fn svg_chart(s: &Summary) -> String {
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">"#
     );
-    let _ = writeln!(svg, r#"<text x="{left}" y="18" font-size="13">pass@k by difficulty: {}</text>"#, escape(&s.dataset));
+    let _ = writeln!(
+        svg,
+        r#"<text x="{left}" y="18" font-size="13">pass@k by difficulty: {}</text>"#,
+        escape(&s.dataset)
+    );
     for tick in 0..=4 {
         let y = top + plot_h - plot_h * tick as f64 / 4.0;
         let _ = writeln!(
@@ -138,5 +160,8 @@ pub fn svg_chart(s: &Summary) -> String {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

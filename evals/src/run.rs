@@ -85,8 +85,12 @@ impl RunDir {
         let path = self.settings();
         if path.exists() {
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-            let existing: RunSettings = serde_json::from_str(&text)
-                .map_err(|e| Error::Malformed { path: path.clone(), line: 1, message: e.to_string() })?;
+            let existing: RunSettings =
+                serde_json::from_str(&text).map_err(|e| Error::Malformed {
+                    path: path.clone(),
+                    line: 1,
+                    message: e.to_string(),
+                })?;
             if &existing != settings {
                 return Err(Error::InvalidInput(format!(
                     "{} holds a run with other settings ({}); use another --out to start a new run",
@@ -96,7 +100,8 @@ impl RunDir {
             }
             return Ok(());
         }
-        let text = serde_json::to_string_pretty(settings).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let text = serde_json::to_string_pretty(settings)
+            .map_err(|e| Error::InvalidInput(e.to_string()))?;
         write_atomically(&path, &text)
     }
 }
@@ -118,18 +123,28 @@ pub fn read_resumable<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T
     };
     let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     if complete < bytes.len() {
-        let file = OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, e))?;
-        file.set_len(complete as u64).map_err(|e| Error::io(path, e))?;
+        let file = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        file.set_len(complete as u64)
+            .map_err(|e| Error::io(path, e))?;
     }
-    let text = std::str::from_utf8(&bytes[..complete])
-        .map_err(|e| Error::Malformed { path: path.to_owned(), line: 0, message: e.to_string() })?;
+    let text = std::str::from_utf8(&bytes[..complete]).map_err(|e| Error::Malformed {
+        path: path.to_owned(),
+        line: 0,
+        message: e.to_string(),
+    })?;
     let mut items = Vec::new();
     for (index, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let item = serde_json::from_str(line)
-            .map_err(|e| Error::Malformed { path: path.to_owned(), line: index + 1, message: e.to_string() })?;
+        let item = serde_json::from_str(line).map_err(|e| Error::Malformed {
+            path: path.to_owned(),
+            line: index + 1,
+            message: e.to_string(),
+        })?;
         items.push(item);
     }
     Ok(items)
@@ -143,27 +158,44 @@ pub struct JsonlAppender {
 
 impl JsonlAppender {
     pub fn open(path: &Path) -> Result<JsonlAppender> {
-        let file = OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::io(path, e))?;
-        Ok(JsonlAppender { path: path.to_owned(), file })
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        Ok(JsonlAppender {
+            path: path.to_owned(),
+            file,
+        })
     }
 
     pub fn append<T: Serialize>(&mut self, item: &T) -> Result<()> {
-        let mut line = serde_json::to_string(item).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let mut line =
+            serde_json::to_string(item).map_err(|e| Error::InvalidInput(e.to_string()))?;
         line.push('\n');
         // One write per line: a kill leaves at most one partial line, which `read_resumable` drops.
-        self.file.write_all(line.as_bytes()).map_err(|e| Error::io(&self.path, e))?;
+        self.file
+            .write_all(line.as_bytes())
+            .map_err(|e| Error::io(&self.path, e))?;
         self.file.flush().map_err(|e| Error::io(&self.path, e))
     }
 }
 
 /// A stable 64-bit hash (FNV-1a), so each sample's seed is the same on every run and platform.
 fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// The sampling parameters of sample `index` of `task_id`: seeded per sample, so a resumed run draws what
 /// the uninterrupted run would have.
-pub fn sampling_for(settings: &RunSettings, stop: Vec<String>, task_id: &str, index: usize) -> SamplingParams {
+pub fn sampling_for(
+    settings: &RunSettings,
+    stop: Vec<String>,
+    task_id: &str,
+    index: usize,
+) -> SamplingParams {
     SamplingParams {
         max_tokens: settings.max_tokens,
         temperature: settings.temperature,
@@ -212,7 +244,9 @@ pub fn generate(
         .enumerate()
         .flat_map(|(p, problem)| {
             let done = &done;
-            (0..settings.n).filter(move |i| !done.contains(&(problem.task_id.clone(), *i))).map(move |i| (p, i))
+            (0..settings.n)
+                .filter(move |i| !done.contains(&(problem.task_id.clone(), *i)))
+                .map(move |i| (p, i))
         })
         .collect();
     on_start(todo.len());
@@ -220,7 +254,12 @@ pub fn generate(
     for (p, index) in todo {
         let problem = &dataset.problems[p];
         let prompt = build_prompt(problem, settings.style);
-        let params = sampling_for(settings, stop_sequences(problem, settings.style), &problem.task_id, index);
+        let params = sampling_for(
+            settings,
+            stop_sequences(problem, settings.style),
+            &problem.task_id,
+            index,
+        );
         let started = Instant::now();
         let generation = backend.generate(&prompt, &params, cancel, &mut |_| {})?;
         let sample = GeneratedSample {
@@ -284,7 +323,11 @@ pub async fn score(
     let before = results.len();
     results.retain(|r| r.sample < generated.kept && samples[r.sample].task_id == r.task_id);
     if results.len() != before {
-        let text: String = results.iter().filter_map(|r| serde_json::to_string(r).ok()).map(|l| l + "\n").collect();
+        let text: String = results
+            .iter()
+            .filter_map(|r| serde_json::to_string(r).ok())
+            .map(|l| l + "\n")
+            .collect();
         write_atomically(&dir.results(), &text)?;
     }
     let scored: HashSet<usize> = results.iter().map(|r| r.sample).collect();
@@ -292,7 +335,15 @@ pub async fn score(
         .iter()
         .enumerate()
         .filter(|(line, _)| !scored.contains(line))
-        .map(|(line, s)| (line, Sample { task_id: s.task_id.clone(), completion: s.completion.clone() }))
+        .map(|(line, s)| {
+            (
+                line,
+                Sample {
+                    task_id: s.task_id.clone(),
+                    completion: s.completion.clone(),
+                },
+            )
+        })
         .collect();
     on_start(todo.len());
     let mut out = JsonlAppender::open(&dir.results())?;
@@ -337,7 +388,8 @@ pub fn write_reports(
         mean_tokens: samples.iter().map(|s| s.tokens as f64).sum::<f64>() / count,
         mean_generate_ms: samples.iter().map(|s| s.generate_ms).sum::<f64>() / count,
     };
-    let json = serde_json::to_string_pretty(&run).map_err(|e| Error::InvalidInput(e.to_string()))?;
+    let json =
+        serde_json::to_string_pretty(&run).map_err(|e| Error::InvalidInput(e.to_string()))?;
     write_atomically(&dir.summary(), &json)?;
     write_atomically(&dir.report(), &crate::report::markdown(&run))?;
     write_atomically(&dir.chart(), &crate::report::svg_chart(&run.summary))?;

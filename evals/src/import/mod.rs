@@ -8,7 +8,13 @@ pub mod livecodebench;
 pub(crate) fn indent(text: &str, by: usize) -> String {
     let pad = " ".repeat(by);
     text.lines()
-        .map(|l| if l.trim().is_empty() { String::new() } else { format!("{pad}{l}") })
+        .map(|l| {
+            if l.trim().is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{l}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -16,7 +22,10 @@ pub(crate) fn indent(text: &str, by: usize) -> String {
 /// A Python docstring literal (triple-quoted, indented by `by`) holding `text` verbatim: backslashes and
 /// triple quotes in the statement are escaped so the literal means exactly `text`.
 pub(crate) fn docstring(text: &str, by: usize) -> String {
-    let escaped = text.trim().replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"");
+    let escaped = text
+        .trim()
+        .replace('\\', "\\\\")
+        .replace("\"\"\"", "\\\"\\\"\\\"");
     let pad = " ".repeat(by);
     format!("{pad}\"\"\"\n{}\n{pad}\"\"\"\n", indent(&escaped, by))
 }
@@ -27,6 +36,9 @@ mod tests {
 
     #[test]
     fn docstrings_escape_quotes_and_backslashes() {
-        assert_eq!(docstring("a \"\"\" b\\n\n\nc", 4), "    \"\"\"\n    a \\\"\\\"\\\" b\\\\n\n\n    c\n    \"\"\"\n");
+        assert_eq!(
+            docstring("a \"\"\" b\\n\n\nc", 4),
+            "    \"\"\"\n    a \\\"\\\"\\\" b\\\\n\n\n    c\n    \"\"\"\n"
+        );
     }
 }

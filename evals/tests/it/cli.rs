@@ -5,7 +5,10 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn evals(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_evals")).args(args).output().expect("evals runs")
+    Command::new(env!("CARGO_BIN_EXE_evals"))
+        .args(args)
+        .output()
+        .expect("evals runs")
 }
 
 fn last_json_line(output: &Output) -> Value {
@@ -18,10 +21,24 @@ fn exec_json_reports_the_outcome_with_stdin() {
     let dir = tempfile::tempdir().expect("temp dir");
     let program = dir.path().join("p.py");
     let input = dir.path().join("in.txt");
-    std::fs::write(&program, "import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))\n").expect("write");
+    std::fs::write(
+        &program,
+        "import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))\n",
+    )
+    .expect("write");
     std::fs::write(&input, "1 2 3\n").expect("write");
-    let output = evals(&["exec", program.to_str().expect("utf-8"), "--stdin", input.to_str().expect("utf-8"), "--json"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = evals(&[
+        "exec",
+        program.to_str().expect("utf-8"),
+        "--stdin",
+        input.to_str().expect("utf-8"),
+        "--json",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let outcome = last_json_line(&output);
     assert_eq!(outcome["verdict"], "passed");
     assert_eq!(outcome["exit_code"], 0);
@@ -35,7 +52,13 @@ fn exec_enforces_the_timeout_and_reports_failures() {
     let dir = tempfile::tempdir().expect("temp dir");
     let looping = dir.path().join("loop.py");
     std::fs::write(&looping, "while True:\n    pass\n").expect("write");
-    let output = evals(&["exec", looping.to_str().expect("utf-8"), "--timeout-ms", "500", "--json"]);
+    let output = evals(&[
+        "exec",
+        looping.to_str().expect("utf-8"),
+        "--timeout-ms",
+        "500",
+        "--json",
+    ]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(last_json_line(&output)["verdict"], "timeout");
 
@@ -44,7 +67,12 @@ fn exec_enforces_the_timeout_and_reports_failures() {
     let output = evals(&["exec", failing.to_str().expect("utf-8"), "--json"]);
     let outcome = last_json_line(&output);
     assert_eq!(outcome["verdict"], "failed");
-    assert!(outcome["stderr"].as_str().is_some_and(|s| s.contains("AssertionError: math")), "{outcome}");
+    assert!(
+        outcome["stderr"]
+            .as_str()
+            .is_some_and(|s| s.contains("AssertionError: math")),
+        "{outcome}"
+    );
 }
 
 #[test]
@@ -52,13 +80,30 @@ fn malformed_dataset_line_is_an_error_naming_file_and_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let dataset = dir.path().join("bad.jsonl");
     let good = r#"{"task_id": "a", "prompt": "def f():\n", "entry_point": "f", "test": "def check(c):\n    pass\n"}"#;
-    std::fs::write(&dataset, format!("{good}\n{{\"task_id\": \"b\", \"prompt\": 3}}\n")).expect("write");
+    std::fs::write(
+        &dataset,
+        format!("{good}\n{{\"task_id\": \"b\", \"prompt\": 3}}\n"),
+    )
+    .expect("write");
     let samples = dir.path().join("s.jsonl");
-    std::fs::write(&samples, "{\"task_id\": \"a\", \"completion\": \"    return 1\\n\"}\n").expect("write");
-    let output = evals(&["score", "--dataset", dataset.to_str().expect("utf-8"), "--samples", samples.to_str().expect("utf-8")]);
+    std::fs::write(
+        &samples,
+        "{\"task_id\": \"a\", \"completion\": \"    return 1\\n\"}\n",
+    )
+    .expect("write");
+    let output = evals(&[
+        "score",
+        "--dataset",
+        dataset.to_str().expect("utf-8"),
+        "--samples",
+        samples.to_str().expect("utf-8"),
+    ]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(&format!("{}:2: invalid type", dataset.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:2: invalid type", dataset.display())),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -69,17 +114,34 @@ fn samples_for_unknown_tasks_are_rejected_before_anything_runs() {
     std::fs::write(&dataset, format!("{good}\n")).expect("write");
     let samples = dir.path().join("s.jsonl");
     std::fs::write(&samples, "{\"task_id\": \"a\", \"completion\": \"\"}\n\n{\"task_id\": \"zz\", \"completion\": \"\"}\n").expect("write");
-    let output = evals(&["score", "--dataset", dataset.to_str().expect("utf-8"), "--samples", samples.to_str().expect("utf-8")]);
+    let output = evals(&[
+        "score",
+        "--dataset",
+        dataset.to_str().expect("utf-8"),
+        "--samples",
+        samples.to_str().expect("utf-8"),
+    ]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(":3: task `zz` is not in dataset `d`"), "{stderr}");
+    assert!(
+        stderr.contains(":3: task `zz` is not in dataset `d`"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn openai_compatible_urls_are_not_supported_yet() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("run");
-    let output = evals(&["run", "--model", "http://localhost:8000/v1", "--dataset", "leetcode", "--out", out.to_str().expect("utf-8")]);
+    let output = evals(&[
+        "run",
+        "--model",
+        "http://localhost:8000/v1",
+        "--dataset",
+        "leetcode",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not supported yet"));
     assert!(!out.exists(), "nothing is written for a rejected run");

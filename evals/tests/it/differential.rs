@@ -12,7 +12,9 @@ use crate::support::fixture;
 
 fn read_jsonl(path: &std::path::Path) -> Vec<Value> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines().map(|l| serde_json::from_str(l).expect("valid JSON line")).collect()
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("valid JSON line"))
+        .collect()
 }
 
 #[test]
@@ -22,7 +24,15 @@ fn verdicts_agree_with_the_official_harness() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("results.jsonl");
     let output = Command::new(env!("CARGO_BIN_EXE_evals"))
-        .args(["score", "--dataset", "humaneval", "--k", "1", "--json", "--samples"])
+        .args([
+            "score",
+            "--dataset",
+            "humaneval",
+            "--k",
+            "1",
+            "--json",
+            "--samples",
+        ])
         .arg(&samples)
         .arg("--out")
         .arg(&out)
@@ -33,10 +43,14 @@ fn verdicts_agree_with_the_official_harness() {
 
     // The --json contract: the last stdout line is the summary.
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let summary: Value = serde_json::from_str(stdout.lines().last().expect("a summary line")).expect("JSON summary");
+    let summary: Value =
+        serde_json::from_str(stdout.lines().last().expect("a summary line")).expect("JSON summary");
     let expected_pass = reference.iter().filter(|r| r["passed"] == true).count() as f64;
     let pass_at_1 = summary["pass_at_k"]["1"].as_f64().expect("pass_at_k.1");
-    assert!(summary["by_difficulty"]["unrated"]["1"].is_number(), "{summary}");
+    assert!(
+        summary["by_difficulty"]["unrated"]["1"].is_number(),
+        "{summary}"
+    );
 
     // The --out contract: one line per sample, in sample order, numbered by line.
     let results = read_jsonl(&out);
@@ -48,28 +62,65 @@ fn verdicts_agree_with_the_official_harness() {
         assert_eq!(ours["task_id"], theirs["task_id"]);
         let kind = theirs["kind"].as_str().unwrap_or("?").to_owned();
         let verdict = ours["verdict"].as_str().unwrap_or("?").to_owned();
-        *verdicts_by_kind.entry(kind.clone()).or_default().entry(verdict.clone()).or_default() += 1;
+        *verdicts_by_kind
+            .entry(kind.clone())
+            .or_default()
+            .entry(verdict.clone())
+            .or_default() += 1;
         if ours["passed"] != theirs["passed"] {
-            disagreements.push(format!("sample {i} {} {kind}: ours {verdict}, official {}", theirs["task_id"], theirs["result"]));
+            disagreements.push(format!(
+                "sample {i} {} {kind}: ours {verdict}, official {}",
+                theirs["task_id"], theirs["result"]
+            ));
         }
     }
-    assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.join("\n"));
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements:\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
 
     // Not only the same pass/fail: each failure is the kind of failure it should be.
-    for kind in ["sys_exit", "os_exit", "raise_systemexit", "exit_builtin", "exit_after_def"] {
-        assert_eq!(verdicts_by_kind[kind].keys().collect::<Vec<_>>(), ["incomplete"], "{kind}: {verdicts_by_kind:?}");
+    for kind in [
+        "sys_exit",
+        "os_exit",
+        "raise_systemexit",
+        "exit_builtin",
+        "exit_after_def",
+    ] {
+        assert_eq!(
+            verdicts_by_kind[kind].keys().collect::<Vec<_>>(),
+            ["incomplete"],
+            "{kind}: {verdicts_by_kind:?}"
+        );
     }
-    assert_eq!(verdicts_by_kind["infinite_loop"].keys().collect::<Vec<_>>(), ["timeout"]);
-    assert_eq!(verdicts_by_kind["syntax_error"].keys().collect::<Vec<_>>(), ["error"]);
+    assert_eq!(
+        verdicts_by_kind["infinite_loop"].keys().collect::<Vec<_>>(),
+        ["timeout"]
+    );
+    assert_eq!(
+        verdicts_by_kind["syntax_error"].keys().collect::<Vec<_>>(),
+        ["error"]
+    );
 
     // Each problem has one sample per kind, so pass@1 over problems is not the plain pass fraction; check
     // it against the estimator on the reference's own counts.
     let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for r in &reference {
-        let e = counts.entry(r["task_id"].as_str().unwrap_or("?")).or_default();
+        let e = counts
+            .entry(r["task_id"].as_str().unwrap_or("?"))
+            .or_default();
         e.0 += 1;
         e.1 += usize::from(r["passed"] == true);
     }
-    let expected: f64 = counts.values().map(|&(n, c)| c as f64 / n as f64).sum::<f64>() / counts.len() as f64;
-    assert!((pass_at_1 - expected).abs() < 1e-9, "pass@1 {pass_at_1}, expected {expected} ({expected_pass} passing samples)");
+    let expected: f64 = counts
+        .values()
+        .map(|&(n, c)| c as f64 / n as f64)
+        .sum::<f64>()
+        / counts.len() as f64;
+    assert!(
+        (pass_at_1 - expected).abs() < 1e-9,
+        "pass@1 {pass_at_1}, expected {expected} ({expected_pass} passing samples)"
+    );
 }

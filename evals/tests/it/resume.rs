@@ -9,16 +9,38 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn model(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("tests").join("models").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("tests")
+        .join("models")
+        .join(name)
 }
 
 /// Three small functional problems (HumanEval's format), so scoring takes seconds.
 fn dataset(dir: &Path) -> PathBuf {
     let path = dir.join("small.jsonl");
     let problems = [
-        ("small/add", "def add(a: int, b: int) -> int:\n    \"\"\"Return a + b.\"\"\"\n", "add", "def check(candidate):\n    assert candidate(2, 3) == 5\n", "easy"),
-        ("small/rev", "def rev(s: str) -> str:\n    \"\"\"Return s reversed.\"\"\"\n", "rev", "def check(candidate):\n    assert candidate('ab') == 'ba'\n", "medium"),
-        ("small/sq", "def sq(x: int) -> int:\n    \"\"\"Return x squared.\"\"\"\n", "sq", "def check(candidate):\n    assert candidate(3) == 9\n", "hard"),
+        (
+            "small/add",
+            "def add(a: int, b: int) -> int:\n    \"\"\"Return a + b.\"\"\"\n",
+            "add",
+            "def check(candidate):\n    assert candidate(2, 3) == 5\n",
+            "easy",
+        ),
+        (
+            "small/rev",
+            "def rev(s: str) -> str:\n    \"\"\"Return s reversed.\"\"\"\n",
+            "rev",
+            "def check(candidate):\n    assert candidate('ab') == 'ba'\n",
+            "medium",
+        ),
+        (
+            "small/sq",
+            "def sq(x: int) -> int:\n    \"\"\"Return x squared.\"\"\"\n",
+            "sq",
+            "def check(candidate):\n    assert candidate(3) == 9\n",
+            "hard",
+        ),
     ];
     let text: String = problems
         .iter()
@@ -32,7 +54,17 @@ fn dataset(dir: &Path) -> PathBuf {
 
 fn run(model: &Path, dataset: &Path, out: &Path, n: usize) -> Output {
     Command::new(env!("CARGO_BIN_EXE_evals"))
-        .args(["run", "--temperature", "0.8", "--max-tokens", "12", "--k", "1,2", "--no-calibrate", "--n"])
+        .args([
+            "run",
+            "--temperature",
+            "0.8",
+            "--max-tokens",
+            "12",
+            "--k",
+            "1,2",
+            "--no-calibrate",
+            "--n",
+        ])
         .arg(n.to_string())
         .arg("--model")
         .arg(model)
@@ -45,7 +77,11 @@ fn run(model: &Path, dataset: &Path, out: &Path, n: usize) -> Output {
 }
 
 fn lines(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path).expect("read").lines().map(str::to_owned).collect()
+    std::fs::read_to_string(path)
+        .expect("read")
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
@@ -56,17 +92,37 @@ fn a_killed_run_resumes_without_losing_or_repeating_samples() {
     let qwen2 = model("qwen2-tiny");
 
     let first = run(&qwen2, &dataset, &out, 3);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let samples = lines(&out.join("samples.jsonl"));
     assert_eq!(samples.len(), 9);
     assert_eq!(lines(&out.join("results.jsonl")).len(), 9);
-    let summary: Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).expect("summary")).expect("JSON");
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).expect("summary"))
+            .expect("JSON");
     assert_eq!(summary["samples"], 9);
     assert!(summary["pass_at_k"]["2"].is_number(), "{summary}");
-    assert!(summary["by_difficulty"]["hard"]["1"].is_number(), "{summary}");
-    assert_eq!(summary["settings"]["style"], "completion", "qwen2-tiny has no chat template");
-    assert!(std::fs::read_to_string(out.join("report.md")).expect("report").contains("| **all** | 3 |"));
-    assert!(std::fs::read_to_string(out.join("chart.svg")).expect("chart").starts_with("<svg"));
+    assert!(
+        summary["by_difficulty"]["hard"]["1"].is_number(),
+        "{summary}"
+    );
+    assert_eq!(
+        summary["settings"]["style"], "completion",
+        "qwen2-tiny has no chat template"
+    );
+    assert!(
+        std::fs::read_to_string(out.join("report.md"))
+            .expect("report")
+            .contains("| **all** | 3 |")
+    );
+    assert!(
+        std::fs::read_to_string(out.join("chart.svg"))
+            .expect("chart")
+            .starts_with("<svg")
+    );
 
     // A kill in the middle of writing line 5: four whole lines and half of the fifth survive.
     let samples_path = out.join("samples.jsonl");
@@ -75,15 +131,26 @@ fn a_killed_run_resumes_without_losing_or_repeating_samples() {
     std::fs::write(&samples_path, &bytes[..cut]).expect("truncate");
 
     let second = run(&qwen2, &dataset, &out, 3);
-    assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
     let resumed = lines(&samples_path);
     assert_eq!(resumed.len(), 9, "no sample lost or repeated");
-    assert_eq!(resumed[..4], samples[..4], "samples already written are kept as they were");
+    assert_eq!(
+        resumed[..4],
+        samples[..4],
+        "samples already written are kept as they were"
+    );
     let keys: HashSet<(String, u64)> = resumed
         .iter()
         .map(|l| {
             let v: Value = serde_json::from_str(l).expect("whole JSON lines");
-            (v["task_id"].as_str().expect("task_id").to_owned(), v["index"].as_u64().expect("index"))
+            (
+                v["task_id"].as_str().expect("task_id").to_owned(),
+                v["index"].as_u64().expect("index"),
+            )
         })
         .collect();
     assert_eq!(keys.len(), 9, "each (task, index) once");
@@ -103,9 +170,17 @@ fn a_killed_run_resumes_without_losing_or_repeating_samples() {
     let results = lines(&out.join("results.jsonl"));
     let scored: HashSet<u64> = results
         .iter()
-        .map(|l| serde_json::from_str::<Value>(l).expect("JSON")["sample"].as_u64().expect("sample"))
+        .map(|l| {
+            serde_json::from_str::<Value>(l).expect("JSON")["sample"]
+                .as_u64()
+                .expect("sample")
+        })
         .collect();
-    assert_eq!((results.len(), scored.len()), (9, 9), "every sample scored once");
+    assert_eq!(
+        (results.len(), scored.len()),
+        (9, 9),
+        "every sample scored once"
+    );
 
     // The same directory with other settings is refused rather than mixed.
     let other = run(&qwen2, &dataset, &out, 4);
@@ -119,12 +194,26 @@ fn chat_models_get_chat_prompts_and_code_extraction() {
     let dataset = dataset(dir.path());
     let out = dir.path().join("run");
     let output = run(&model("qwen3-tiny"), &dataset, &out, 1);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let summary: Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).expect("summary")).expect("JSON");
-    assert_eq!(summary["settings"]["style"], "chat", "qwen3-tiny ships a chat template");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).expect("summary"))
+            .expect("JSON");
+    assert_eq!(
+        summary["settings"]["style"], "chat",
+        "qwen3-tiny ships a chat template"
+    );
     for line in lines(&out.join("samples.jsonl")) {
         let sample: Value = serde_json::from_str(&line).expect("JSON");
         // Extracted code always sits on its own lines after the prompt.
-        assert!(sample["completion"].as_str().is_some_and(|c| c.starts_with('\n') && c.ends_with('\n')), "{sample}");
+        assert!(
+            sample["completion"]
+                .as_str()
+                .is_some_and(|c| c.starts_with('\n') && c.ends_with('\n')),
+            "{sample}"
+        );
     }
 }
