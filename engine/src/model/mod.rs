@@ -4,6 +4,17 @@
 //! Code map: `loading/` finds the files (and `loading::hub` the HF cache), `config` reads `config.json`,
 //! `qwen` is the model (Qwen2, Qwen3, Qwen3-MoE), `kv_cache` its truncatable cache, `gguf` the quantized
 //! Qwen3, `tokenizer` + `chat_template` the text side, `sampler` + `generate` the decoding loop.
+//!
+//! Decisions worth knowing:
+//! - A prompt must leave room for one generated token (else [`crate::Error::PromptTooLong`]);
+//!   `max_tokens` is then cut to the room left and generation ends with `FinishReason::Length`.
+//! - Consecutive calls reuse the KV cache for their longest common token prefix (at least one prompt
+//!   token is always run, for its logits). GGUF models can only clear their cache, so they reuse only
+//!   when the new prompt extends everything cached.
+//! - GGUF files are read for Qwen3 only, and need `tokenizer.json` (+ `tokenizer_config.json`) beside them.
+//! - Defaults: f32 on CPU, bf16 on CUDA, f16 on Metal; the best device compiled in and present.
+//! - GPUs: build with `--features cuda` (needs `nvcc` and `CUDA_COMPUTE_CAP`, see shared/NOTES.md) or
+//!   `--features metal`; the model code is device-generic and CI checks only the CPU.
 
 pub mod chat_template;
 pub mod config;

@@ -142,7 +142,7 @@ fn batch_logits_match_transformers() {
 }
 
 #[test]
-fn incremental_kv_cache_logits_match_transformers() {
+fn incremental_and_far_position_logits_match_transformers() {
     for name in ARCHS {
         let r = &reference(name)["incremental"];
         let sample = ids(&reference(name)["sample_ids"]);
@@ -163,6 +163,15 @@ fn incremental_kv_cache_logits_match_transformers() {
         assert!(
             worst <= TOLERANCE,
             "{name}: incremental logits differ by {worst}"
+        );
+
+        // 1,000 positions: rope tables far out, and a prefill split into 512-token passes.
+        let long = &reference(name)["long"];
+        let last = m.step_logits(&[], &ids(&long["input_ids"])).unwrap();
+        let diff = row_diff(&last, &long["last_logits"], &sample);
+        assert!(
+            diff <= TOLERANCE,
+            "{name}: logits at position 999 differ by {diff}"
         );
     }
 }
@@ -586,24 +595,19 @@ fn prompt_too_long_and_bad_parameters_are_rejected() {
 fn chunked_prefill_agrees_with_other_chunkings() {
     // 600 tokens prefill as 512 + 88; the same tokens fed as 250 + 350 must give the same logits.
     let m = load_fresh("qwen2-tiny");
-    let text = reference("qwen2-tiny")["greedy"]["code"]["prompt"].as_str().unwrap().repeat(40);
+    let text = reference("qwen2-tiny")["greedy"]["code"]["prompt"]
+        .as_str()
+        .unwrap()
+        .repeat(40);
     let tokens = &m.tokenizer().encode(&text).unwrap()[..600];
     let whole = m.step_logits(&[], tokens).unwrap();
     m.clear_cache();
     m.step_logits(&[], &tokens[..250]).unwrap();
     let split = m.step_logits(&tokens[..250], &tokens[250..]).unwrap();
-    let diff = whole.iter().zip(&split).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+    let diff = whole
+        .iter()
+        .zip(&split)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
     assert!(diff <= TOLERANCE, "chunkings differ by {diff}");
-}
-
-#[test]
-fn far_positions_match_transformers() {
-    // 1,000 positions: rope tables far out, and a prefill split into 512-token passes.
-    for name in ARCHS {
-        let r = &reference(name)["long"];
-        let m = load_fresh(name);
-        let last = m.step_logits(&[], &ids(&r["input_ids"])).unwrap();
-        let diff = row_diff(&last, &r["last_logits"], &ids(&reference(name)["sample_ids"]));
-        assert!(diff <= TOLERANCE, "{name}: logits at position 999 differ by {diff}");
-    }
 }
