@@ -6,4 +6,5 @@ mod cli;
 mod differential;
 mod import;
 mod resume;
+mod scoring;
 mod support;
