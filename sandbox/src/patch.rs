@@ -40,8 +40,9 @@ const WASI_C_RECURSION_LIMIT: i32 = 500;
 const STACK_CHECK_MARGIN: u32 = 4096;
 const PAGE: u64 = 65536;
 
-/// The stack-check function's name in the rewritten module's name section: a trap whose innermost
-/// frame has this name means the guest exhausted its C stack.
+/// The stack-check function's name in the rewritten module's name section (a trap whose innermost
+/// frame has this name means the guest exhausted its C stack) and its export name (marking a
+/// rewritten module).
 pub(crate) const STACK_CHECK_NAME: &str = "qwen_lsp_c_stack_check";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -151,6 +152,16 @@ pub(crate) fn patch(wasm: &[u8], opts: PatchOptions) -> Result<Patched, PatchErr
                     code.function(&stack_check(stack_limit));
                     module.section(&code);
                 }
+            }
+            Payload::ExportSection(reader) => {
+                // Exported too, so a loaded artifact shows whether it is a rewritten module.
+                let mut entry = Vec::new();
+                leb128_u32(&mut entry, STACK_CHECK_NAME.len() as u32);
+                entry.extend_from_slice(STACK_CHECK_NAME.as_bytes());
+                entry.push(0x00); // a function
+                leb128_u32(&mut entry, check_func);
+                let section = append_entry(&wasm[reader.range()], &entry)?;
+                module.section(&RawSection { id: 7, data: &section });
             }
             Payload::CodeSectionStart { .. } => {}
             other => {
@@ -369,7 +380,151 @@ fn leb128_i32(out: &mut Vec<u8>, mut value: i32) {
 
 #[cfg(test)]
 mod tests {
+    use wasm_encoder::{ExportKind, ExportSection, FunctionSection, MemArg, TypeSection};
+    use wasmtime::{Engine, Instance, Module, Store, Trap, WasmBacktrace};
+
     use super::*;
+
+    /// A miniature of the CPython module's layout: a stack pointer in global 0 at the top of the
+    /// first page, a thread-state initializer storing 500 at offset 24, stack-pointer writes.
+    fn miniature() -> Vec<u8> {
+        let mut types = TypeSection::new();
+        types.ty().function([], []);
+        types.ty().function([ValType::I32], []);
+        types.ty().function([], [ValType::I32]);
+        let mut funcs = FunctionSection::new();
+        for ty in [0, 1, 2, 2] {
+            funcs.function(ty);
+        }
+        let mut memories = MemorySection::new();
+        memories.memory(MemoryType {
+            minimum: 2,
+            maximum: None,
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        });
+        let mut globals = GlobalSection::new();
+        globals.global(
+            GlobalType { val_type: ValType::I32, mutable: true, shared: false },
+            &ConstExpr::i32_const(65536),
+        );
+        let mut exports = ExportSection::new();
+        for (name, index) in [("init", 0), ("set_sp", 1), ("limit", 2), ("sp", 3)] {
+            exports.export(name, ExportKind::Func, index);
+        }
+        exports.export("memory", ExportKind::Memory, 0);
+        let store24 = MemArg { offset: 24, align: 2, memory_index: 0 };
+        let mut code = CodeSection::new();
+        let mut init = Function::new([]);
+        init.instruction(&Instruction::GlobalGet(0))
+            .instruction(&Instruction::I32Const(32))
+            .instruction(&Instruction::I32Sub)
+            .instruction(&Instruction::GlobalSet(0))
+            .instruction(&Instruction::I32Const(0))
+            .instruction(&Instruction::I32Const(500))
+            .instruction(&Instruction::I32Store(store24))
+            .instruction(&Instruction::GlobalGet(0))
+            .instruction(&Instruction::I32Const(32))
+            .instruction(&Instruction::I32Add)
+            .instruction(&Instruction::GlobalSet(0))
+            .instruction(&Instruction::End);
+        code.function(&init);
+        let mut set_sp = Function::new([]);
+        set_sp
+            .instruction(&Instruction::LocalGet(0))
+            .instruction(&Instruction::GlobalSet(0))
+            .instruction(&Instruction::End);
+        code.function(&set_sp);
+        let mut limit = Function::new([]);
+        limit
+            .instruction(&Instruction::I32Const(0))
+            .instruction(&Instruction::I32Load(store24))
+            .instruction(&Instruction::End);
+        code.function(&limit);
+        let mut sp = Function::new([]);
+        sp.instruction(&Instruction::GlobalGet(0)).instruction(&Instruction::End);
+        code.function(&sp);
+        let mut module = wasm_encoder::Module::new();
+        module
+            .section(&types)
+            .section(&funcs)
+            .section(&memories)
+            .section(&globals)
+            .section(&exports)
+            .section(&code);
+        module.finish()
+    }
+
+    fn instantiate(wasm: &[u8]) -> (Store<()>, Instance, Module) {
+        let engine = Engine::default();
+        let module = Module::new(&engine, wasm).expect("valid module");
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).expect("instantiate");
+        (store, instance, module)
+    }
+
+    #[test]
+    fn relocates_the_stack_checks_it_and_raises_the_limit() {
+        let opts = PatchOptions { stack_bytes: 65536, c_recursion_limit: 12_345 };
+        let patched = patch(&miniature(), opts).expect("patch");
+        assert!(patched.c_recursion_limit_raised);
+        let (mut store, instance, module) = instantiate(&patched.wasm);
+        assert!(module.get_export(STACK_CHECK_NAME).is_some());
+        let func = |store: &mut Store<()>, name: &str| instance.get_func(&mut *store, name).expect(name);
+
+        // The stack now sits in a third page, appended after the original two.
+        let memory = instance.get_memory(&mut store, "memory").expect("memory");
+        assert_eq!(memory.size(&store), 3);
+        let sp = func(&mut store, "sp").typed::<(), i32>(&store).expect("sp");
+        assert_eq!(sp.call(&mut store, ()).expect("sp"), 3 * 65536);
+
+        let init = func(&mut store, "init").typed::<(), ()>(&store).expect("init");
+        init.call(&mut store, ()).expect("init");
+        let limit = func(&mut store, "limit").typed::<(), i32>(&store).expect("limit");
+        assert_eq!(limit.call(&mut store, ()).expect("limit"), 12_345);
+
+        // Moving the pointer inside the region is fine; below it (into the heap) traps, in the
+        // named check function.
+        let set_sp = func(&mut store, "set_sp").typed::<i32, ()>(&store).expect("set_sp");
+        set_sp.call(&mut store, 2 * 65536 + 8192).expect("inside the region");
+        let error = set_sp.call(&mut store, 2 * 65536 + 100).expect_err("below the region");
+        assert_eq!(error.downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
+        let name = error
+            .downcast_ref::<WasmBacktrace>()
+            .and_then(|bt| bt.frames().first())
+            .and_then(|frame| frame.func_name());
+        assert_eq!(name, Some(STACK_CHECK_NAME));
+    }
+
+    #[test]
+    fn the_original_traps_nowhere_and_keeps_500() {
+        // The same probes against the unpatched miniature: what the rewrite changes.
+        let (mut store, instance, _) = instantiate(&miniature());
+        let init = instance.get_typed_func::<(), ()>(&mut store, "init").expect("init");
+        init.call(&mut store, ()).expect("init");
+        let limit = instance.get_typed_func::<(), i32>(&mut store, "limit").expect("limit");
+        assert_eq!(limit.call(&mut store, ()).expect("limit"), 500);
+        let set_sp = instance.get_typed_func::<i32, ()>(&mut store, "set_sp").expect("set_sp");
+        set_sp.call(&mut store, 100).expect("no check without the rewrite");
+    }
+
+    #[test]
+    fn rejects_modules_without_a_stack_pointer() {
+        let mut module = wasm_encoder::Module::new();
+        let mut memories = MemorySection::new();
+        memories.memory(MemoryType {
+            minimum: 1,
+            maximum: None,
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        });
+        module.section(&memories);
+        let opts = PatchOptions { stack_bytes: 65536, c_recursion_limit: 1 };
+        assert!(matches!(patch(&module.finish(), opts), Err(PatchError::Layout(_))));
+        assert!(matches!(patch(b"not wasm", opts), Err(PatchError::Parse(_))));
+    }
 
     #[test]
     fn leb128_matches_the_spec_examples() {

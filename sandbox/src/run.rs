@@ -9,7 +9,7 @@ use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
 use crate::patch::STACK_CHECK_NAME;
 use crate::pipe::CappedPipe;
-use crate::runtime::{Runtime, STACK_BYTES};
+use crate::runtime::Runtime;
 use crate::{Error, Limits, Outcome, Program, Verdict};
 
 /// The runner every program goes through; see the file for the exit-status protocol.
@@ -93,7 +93,7 @@ pub(crate) async fn run(runtime: &Runtime, program: &Program, limits: &Limits) -
             .map_err(|e| Error::Host(format!("scratch dir: {e:#}")))?;
     }
     let memory = MemoryLimiter {
-        cap: limits.memory_bytes.saturating_add(STACK_BYTES as usize),
+        cap: limits.memory_bytes.saturating_add(runtime.stack_reserve),
         peak: 0,
         refused: false,
     };
@@ -133,7 +133,7 @@ pub(crate) async fn run(runtime: &Runtime, program: &Program, limits: &Limits) -
         Ok(Err(error)) => classify_error(&error),
     };
     let memory = &store.data().memory;
-    let (refused, peak) = (memory.refused, memory.peak.saturating_sub(STACK_BYTES as usize));
+    let (refused, peak) = (memory.refused, memory.peak.saturating_sub(runtime.stack_reserve));
     let mut outcome = Outcome {
         verdict: Verdict::Error,
         exit_code: None,

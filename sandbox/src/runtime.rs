@@ -14,11 +14,13 @@ use crate::run::Host;
 
 /// The wasmtime release the artifacts are compiled with (pinned in the workspace `Cargo.toml`).
 const WASMTIME_VERSION: &str = "48.0.8";
+/// Bumped whenever the output of [`patch::patch`] changes for the same options.
+const REWRITE_VERSION: u32 = 2;
 
 /// The relocated C stack. Recursion through `functools.cache` costs ~9 KiB of it per level (the
 /// build is unoptimized), measured: 64 MiB held ~7,500 levels. Untouched pages cost nothing, and
 /// the memory cap does not count this region.
-pub(crate) const STACK_BYTES: u32 = 128 << 20;
+const STACK_BYTES: u32 = 128 << 20;
 /// CPython's C recursion limit (500 in the WASI build). `functools.cache` recursion uses 3 units
 /// per level, so this allows ~12,000 levels (~105 MiB of C stack): RecursionError comes before
 /// the stack check in the common case, which stays as the backstop for heavier C frames.
@@ -35,6 +37,9 @@ pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
 pub(crate) struct Runtime {
     pub engine: Engine,
     pub pre: InstancePre<Host>,
+    /// Bytes of linear memory reserved for the relocated C stack (0 if the module was not
+    /// rewritten): allowed on top of the memory cap and left out of the reported peak.
+    pub stack_reserve: usize,
     /// How the module was obtained, for the benchmark.
     pub load: LoadStats,
 }
@@ -83,6 +88,10 @@ impl Runtime {
                 (module, false)
             }
         };
+        let stack_reserve = match module.get_export(crate::patch::STACK_CHECK_NAME) {
+            Some(_) => STACK_BYTES as usize,
+            None => 0,
+        };
         let mut linker: Linker<Host> = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_async(&mut linker, |host: &mut Host| -> &mut WasiP1Ctx {
             &mut host.wasi
@@ -90,7 +99,7 @@ impl Runtime {
         .map_err(|e| Error::Host(format!("{e:#}")))?;
         let pre = linker.instantiate_pre(&module).map_err(|e| load_error(wasm_path, e))?;
         let load = LoadStats { cached, elapsed: started.elapsed() };
-        Ok(Runtime { engine, pre, load })
+        Ok(Runtime { engine, pre, stack_reserve, load })
     }
 }
 
@@ -101,6 +110,7 @@ fn artifact_name(engine: &Engine, wasm_path: &Path, meta: &std::fs::Metadata) ->
     let mut hasher = Fnv1a::default();
     engine.precompile_compatibility_hash().hash(&mut hasher);
     patch_options().hash(&mut hasher);
+    REWRITE_VERSION.hash(&mut hasher);
     wasm_path.hash(&mut hasher);
     meta.len().hash(&mut hasher);
     meta.modified().ok().hash(&mut hasher);
