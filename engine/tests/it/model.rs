@@ -611,3 +611,24 @@ fn chunked_prefill_agrees_with_other_chunkings() {
         .fold(0f32, f32::max);
     assert!(diff <= TOLERANCE, "chunkings differ by {diff}");
 }
+
+#[test]
+fn eos_ids_from_the_configs_end_generation() {
+    // The fim prompt's greedy path is 5 x 47881 then 23109...: declare 23109 an EOS token in
+    // generation_config.json and generation must end there, without it.
+    let case = &reference("qwen3-tiny")["greedy"]["fim"];
+    let want = ids(&case["token_ids"]);
+    let eos = want[5];
+    assert!(want[..5].iter().all(|&t| t != eos));
+    let tmp = copy_model("qwen3-tiny");
+    std::fs::write(
+        tmp.path().join("generation_config.json"),
+        format!(r#"{{"eos_token_id": [151643, {eos}]}}"#),
+    )
+    .unwrap();
+    let m = LocalModel::load(&options(tmp.path())).unwrap();
+    assert!(m.tokenizer().eos_ids().contains(&eos));
+    let (g, _) = generate(&m, case["prompt"].as_str().unwrap(), &greedy(20));
+    assert_eq!(g.token_ids, want[..5]);
+    assert_eq!(g.finish, FinishReason::Eos);
+}
