@@ -23,11 +23,14 @@ struct HttpServer {
 
 impl HttpServer {
     fn spawn(extra: &[&str]) -> HttpServer {
-        let model = tiny_model();
+        HttpServer::spawn_model(&tiny_model().display().to_string(), extra)
+    }
+
+    fn spawn_model(model: &str, extra: &[&str]) -> HttpServer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_qwen-lsp"))
             .arg("serve-http")
             .arg("--model")
-            .arg(&model)
+            .arg(model)
             .args(["--port", "0", "--dtype", "f32", "--device", "cpu"])
             .args(extra)
             .env_remove("QWEN_LSP_MODEL")
@@ -397,4 +400,20 @@ fn secrets_are_redacted_before_the_request_leaves() {
         assert_eq!(sent.contains(&token), expect_secret, "redact = {redact}: {sent}");
         assert_eq!(sent.contains("<redacted:github-token>"), redact, "{sent}");
     }
+}
+
+#[test]
+fn serve_http_relays_to_a_remote_server_with_secrets_redacted() {
+    let (upstream, requests) = scripted(vec![Act::Send(OK_STREAM)]);
+    let gateway = HttpServer::spawn_model(&format!("{upstream}#upstream-model"), &[]);
+    let token = format!("{}-{}", "glpat", "x7Kq2mWv9RtLp4ZbN8cD");
+    let body = format!(r#"{{"prompt": "GITLAB_TOKEN = '{token}'\n", "max_tokens": 4, "temperature": 0}}"#);
+    let (status, text) = http(&gateway.base, "POST", "/v1/completions", &[("Content-Type", "application/json")], &body);
+    assert_eq!(status, 200, "{text}");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(value["choices"][0]["text"], "hello");
+    assert_eq!(value["choices"][0]["finish_reason"], "length");
+    let sent = requests.lock().expect("lock").concat();
+    assert!(sent.contains("\"model\":\"upstream-model\""), "{sent}");
+    assert!(!sent.contains(&token) && sent.contains("<redacted:gitlab-token>"), "{sent}");
 }
