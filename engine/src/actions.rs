@@ -408,7 +408,7 @@ fn body_statements(text: &str, def: &Definition) -> Range<usize> {
 fn unfinished(document: &Document, offset: usize) -> Option<Target> {
     let text = document.text();
     let tree = document.tree()?;
-    if offset > text.len() {
+    if offset > text.len() || !text.is_char_boundary(offset) {
         return None;
     }
     let outline = syntax::outline(document.language, tree, text);

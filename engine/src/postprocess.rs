@@ -72,7 +72,11 @@ const JAVA_BLOCK_OWNERS: &[&str] = &[
 /// mid-expression), and the indentation that ends the cursor's block.
 pub fn cursor_syntax(document: &Document, cursor: usize, multiline: Multiline) -> CursorSyntax {
     let text = document.text();
-    let cursor = cursor.min(text.len());
+    // Callers validate the cursor; a bad one here is clamped rather than panicking.
+    let mut cursor = cursor.min(text.len());
+    while !text.is_char_boundary(cursor) {
+        cursor -= 1;
+    }
     let line_start = crate::context::line_start(text, cursor);
     let line_end = text[cursor..].find('\n').map_or(text.len(), |i| cursor + i);
     let line_prefix = &text[line_start..cursor];

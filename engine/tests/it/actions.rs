@@ -52,6 +52,8 @@ fn unfinished_functions_are_found() {
             Java,
             "class A {\n    int f(int x) {\n        throw new UnsupportedOperationException();$0\n    }\n}\n",
         ),
+        (Python, "import os\n\ndef f(x):$0\n"),
+        (Python, "def f(x):\n    pass$0\n\ndef g():\n    return 1\n"),
     ];
     for (language, fixture) in unfinished {
         let (doc, cursor) = with_cursor("file:///p/t", language, fixture);
@@ -64,10 +66,17 @@ fn unfinished_functions_are_found() {
         (Python, "def f(x):\n    pass\n\nx = 1$0\n"),
         (Java, "class A {\n    int f(int x) {\n        return x;$0\n    }\n}\n"),
         (Language::Other, "function f() {$0}\n"),
+        (Java, "abstract class A {\n    abstract int f(int x);$0\n}\n"),
+        (Python, "s = 'é$0'\n"),
     ];
     for (language, fixture) in finished {
         let (doc, cursor) = with_cursor("file:///p/t", language, fixture);
         assert_eq!(actions::unfinished_function_at(&doc, cursor), None, "{fixture:?}");
+    }
+    // Offsets inside a character or past the end find nothing rather than panic.
+    let doc = Document::new("file:///p/t", Language::Python, "def f():\n    s = 'é'\n    pass\n");
+    for offset in [19, 1000] {
+        assert_eq!(actions::unfinished_function_at(&doc, offset), None);
     }
 }
 
