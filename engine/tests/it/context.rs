@@ -709,3 +709,49 @@ fn bad_edits_are_errors() {
     );
     assert_eq!(doc.text().len(), len);
 }
+
+/// Every few bytes of both fixtures, at a tight and a loose budget: the window holds the cursor,
+/// starts and ends on line boundaries, matches the document, and stays in budget; post-processing a
+/// fixed reply there neither panics nor emits a carriage return into an LF file.
+#[test]
+fn context_invariants_hold_at_every_cursor() {
+    for name in ["python/cart.py", "java/Cart.java"] {
+        let (doc, _) = fixture(name);
+        let text = doc.text();
+        let open = [fixture(if name.ends_with(".py") {
+            "python/money.py"
+        } else {
+            "java/Money.java"
+        })
+        .0];
+        for cursor in (0..=text.len()).step_by(13).filter(|&c| text.is_char_boundary(c)) {
+            for budget in [40, 300] {
+                let ctx = context::build(&count_tokens, &doc, cursor, &open, budget).expect("context");
+                assert!(
+                    ctx.window.start <= cursor && cursor <= ctx.window.end,
+                    "{name}@{cursor}"
+                );
+                assert!(
+                    ctx.window.start == 0 || text.as_bytes()[ctx.window.start - 1] == b'\n',
+                    "{name}@{cursor}"
+                );
+                assert!(
+                    ctx.window.end == text.len() || text.as_bytes()[ctx.window.end - 1] == b'\n',
+                    "{name}@{cursor}"
+                );
+                assert_eq!(format!("{}{}", ctx.prefix, ctx.suffix), text[ctx.window.clone()]);
+                assert!(
+                    ctx.tokens <= budget,
+                    "{name}@{cursor}: {} tokens over {budget}",
+                    ctx.tokens
+                );
+            }
+            let syntax = engine::postprocess::cursor_syntax(&doc, cursor, engine::complete::Multiline::Auto);
+            let raw = "x = 1\r\n    y = (2,\n}\n\ndef g():\n    pass";
+            if let Some(p) = engine::postprocess::process(raw, cursor, &syntax, ("<think>", "</think>")) {
+                assert!(!p.text.contains('\r') && p.replace_end >= cursor && p.replace_end <= text.len());
+                engine::postprocess::check_syntax(&doc, cursor, &p);
+            }
+        }
+    }
+}
