@@ -233,6 +233,10 @@ impl RemoteBackend {
     }
 }
 
+/// Bound on a non-streamed response and on one line of a stream: far above any completion, low enough
+/// that a broken server cannot exhaust memory.
+const MAX_RESPONSE_BYTES: u64 = 16 << 20;
+
 /// What the worker thread reports.
 enum Event {
     Text { text: String, token_ids: Vec<u32> },
@@ -422,10 +426,14 @@ impl Worker {
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
-        let mut reader = response.into_body().into_reader();
+        let reader = response.into_body().into_reader();
         if is_json {
             let mut body = String::new();
-            reader.read_to_string(&mut body).map_err(|e| read_error(&self.url, e))?;
+            let read = reader.take(MAX_RESPONSE_BYTES + 1).read_to_string(&mut body);
+            read.map_err(|e| read_error(&self.url, e))?;
+            if body.len() as u64 > MAX_RESPONSE_BYTES {
+                return Err(Error::Backend(format!("{} sent more than {MAX_RESPONSE_BYTES} bytes", self.url)));
+            }
             let value: Value = serde_json::from_str(&body)
                 .map_err(|e| Error::Backend(format!("malformed JSON from {}: {e}", self.url)))?;
             return self.event(&value, "message").map(|_| ());
@@ -439,7 +447,10 @@ impl Worker {
                 return Err(Error::Cancelled);
             }
             line.clear();
-            let n = lines.read_line(&mut line).map_err(|e| read_error(&self.url, e))?;
+            let n = (&mut lines).take(MAX_RESPONSE_BYTES).read_line(&mut line).map_err(|e| read_error(&self.url, e))?;
+            if n as u64 == MAX_RESPONSE_BYTES && !line.ends_with('\n') {
+                return Err(Error::Backend(format!("{} sent a line longer than {MAX_RESPONSE_BYTES} bytes", self.url)));
+            }
             if n == 0 {
                 // Some servers close right after the last chunk instead of sending [DONE].
                 if finished {
@@ -531,9 +542,18 @@ fn ids(value: &Value) -> Option<Vec<u32>> {
     value.as_array()?.iter().map(|v| v.as_u64().and_then(|n| u32::try_from(n).ok())).collect()
 }
 
-/// Errors worth another attempt: the server was not reachable (yet), or stopped answering.
+/// Errors worth another attempt: the server was not reachable (yet), or the connection broke. A server
+/// that accepted the request but did not answer in time is not retried: it is busy, and a second copy
+/// of a long prompt would only add to its load.
 fn retryable(e: &ureq::Error) -> bool {
-    matches!(e, ureq::Error::ConnectionFailed | ureq::Error::HostNotFound | ureq::Error::Timeout(_) | ureq::Error::Io(_))
+    use ureq::Timeout;
+    matches!(
+        e,
+        ureq::Error::ConnectionFailed
+            | ureq::Error::HostNotFound
+            | ureq::Error::Io(_)
+            | ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect)
+    )
 }
 
 fn read_error(url: &str, e: std::io::Error) -> Error {
