@@ -154,6 +154,13 @@ fn builtin_rules() -> Vec<(&'static str, String, Check)> {
         ("google-api-key", r"(?-u:\b)AIza[0-9A-Za-z_\-]{35}".into(), Check::None),
         ("huggingface-token", r"(?-u:\b)hf_[A-Za-z0-9]{34,}(?-u:\b)".into(), Check::Random),
         ("npm-token", r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)".into(), Check::None),
+        ("sendgrid-key", r"(?-u:\b)SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}".into(), Check::None),
+        (
+            "azure-key",
+            // Storage and Service Bus connection strings: `...;AccountKey=<base64>;...`.
+            r"(?i)(?:AccountKey|SharedAccessKey)=(?P<secret>[A-Za-z0-9+/]{20,}={0,2})".into(),
+            Check::None,
+        ),
         ("jwt", r"(?-u:\b)eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}".into(), Check::None),
         (
             "url-password",

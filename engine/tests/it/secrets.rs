@@ -70,6 +70,14 @@ fn secrets() -> Vec<(String, String, &'static str)> {
     add(format!("aws_access_key_id = {akid}"), akid, "aws-access-key-id");
     let aws_secret = fake(19, 40, B64);
     add(format!("aws_secret_access_key = {aws_secret}"), aws_secret, "aws-secret-access-key");
+    let sendgrid = format!("{}.{}.{}", "SG", fake(30, 22, B64URL), fake(31, 43, B64URL));
+    add(format!("sg = SendGridAPIClient(\"{sendgrid}\")"), sendgrid, "sendgrid-key");
+    let azure = format!("{}==", fake(32, 86, B64));
+    add(
+        format!("CONN = \"DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={azure};EndpointSuffix=core.windows.net\""),
+        azure,
+        "azure-key",
+    );
     let pem_body = format!("\n{}\n{}\n", fake(20, 64, B64), fake(21, 40, B64));
     let pem = format!("-----BEGIN RSA {}-----{pem_body}-----END RSA {}-----", "PRIVATE KEY", "PRIVATE KEY");
     add(format!("KEY = \"\"\"{pem}\"\"\""), pem_body.clone(), "private-key");
