@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use run::SCRATCH_PREFIX;
 pub use runtime::LoadStats;
 use runtime::Runtime;
 

@@ -19,6 +19,8 @@ const EXIT_ASSERTION: i32 = 113;
 const EXIT_EXCEPTION: i32 = 114;
 /// Where the optional scratch directory appears in the guest (also its working directory).
 const SCRATCH_GUEST_PATH: &str = "/scratch";
+/// Host-side name prefix of scratch directories (in the system temp dir).
+pub const SCRATCH_PREFIX: &str = "qwen-lsp-scratch-";
 /// Fuel consumed between yields to the executor, so fuel-metered runs stay cancellable.
 const FUEL_YIELD_INTERVAL: u64 = 100_000;
 
@@ -74,7 +76,12 @@ pub(crate) async fn run(runtime: &Runtime, program: &Program, limits: &Limits) -
     let stderr = CappedPipe::new(limits.stderr_bytes);
     // Dropped (and deleted) when this function returns, after the guest is gone.
     let scratch = match program.scratch_dir {
-        true => Some(tempfile::tempdir().map_err(|e| Error::Host(format!("scratch dir: {e}")))?),
+        true => Some(
+            tempfile::Builder::new()
+                .prefix(SCRATCH_PREFIX)
+                .tempdir()
+                .map_err(|e| Error::Host(format!("scratch dir: {e}")))?,
+        ),
         false => None,
     };
 
@@ -100,12 +107,13 @@ pub(crate) async fn run(runtime: &Runtime, program: &Program, limits: &Limits) -
     let mut store = Store::new(&runtime.engine, Host { wasi: wasi.build_p1(), memory });
     store.limiter(|host| &mut host.memory);
 
-    let deadline = started + limits.timeout;
+    // `None`: a timeout too large to represent, i.e. no deadline.
+    let deadline = started.checked_add(limits.timeout);
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(move |_| {
         // Every tick: give the executor a turn (so the tokio timeout below can fire), and stop a
         // guest that is still computing past its deadline.
-        if Instant::now() >= deadline {
+        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
             Ok(UpdateDeadline::Interrupt)
         } else {
             Ok(UpdateDeadline::Yield(1))

@@ -162,6 +162,25 @@ fn fuel_bounds_a_busy_loop_deterministically() {
 }
 
 #[test]
+fn extreme_limits_are_not_a_crash() {
+    let huge = Limits {
+        timeout: Duration::MAX,
+        memory_bytes: usize::MAX,
+        stdout_bytes: usize::MAX,
+        stderr_bytes: usize::MAX,
+        fuel: None,
+    };
+    let out = crate::run_with("print('ok')", &huge);
+    assert_eq!((out.verdict, out.stdout.as_str()), (Verdict::Passed, "ok\n"), "{out:?}");
+    let nothing = Limits { timeout: Duration::ZERO, ..limits() };
+    assert_eq!(crate::run_with("print('ok')", &nothing).verdict, Verdict::Timeout);
+    let no_memory = Limits { memory_bytes: 0, ..limits() };
+    assert_eq!(crate::run_with("print('ok')", &no_memory).verdict, Verdict::MemoryLimit);
+    let no_output = Limits { stdout_bytes: 0, ..limits() };
+    assert_eq!(crate::run_with("print('ok')", &no_output).verdict, Verdict::OutputLimit);
+}
+
+#[test]
 fn a_missing_runtime_is_a_clear_error() {
     let config = sandbox::Config {
         runtime_wasm: Some("/nonexistent/python.wasm".into()),

@@ -71,6 +71,16 @@ fn writes_outside_go_nowhere() {
 
 #[test]
 fn the_scratch_dir_is_writable_private_and_deleted() {
+    let scratch_dirs = || {
+        std::fs::read_dir(std::env::temp_dir())
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .filter(|e| e.file_name().to_string_lossy().starts_with(sandbox::SCRATCH_PREFIX))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let before = scratch_dirs();
     let src = "import os\n\
                with open('notes.txt', 'w') as f:\n    f.write('kept')\n\
                print(open('notes.txt').read(), os.getcwd(), sorted(os.listdir('.')))\n";
@@ -78,10 +88,27 @@ fn the_scratch_dir_is_writable_private_and_deleted() {
     let out = sandbox().run_blocking(&program, &limits()).expect("run");
     assert_eq!(out.verdict, Verdict::Passed, "{out:?}");
     assert_eq!(out.stdout, "kept /scratch ['notes.txt']\n");
+    // Escapes from the scratch dir: `..`, absolute paths, symlinks to outside.
+    let src = "import os\n\
+               attempts = [lambda: open('../escaped.txt', 'w'), lambda: open('/scratch/../escaped.txt', 'w'),\n\
+               \x20           lambda: os.symlink('/', 'root') or os.listdir('root/etc'),\n\
+               \x20           lambda: os.symlink('../../../../etc/passwd', 'pw') or open('pw').read(),\n\
+               \x20           lambda: os.listdir('..')]\n\
+               for attempt in attempts:\n\
+               \x20   try:\n\
+               \x20       print('escaped', attempt())\n\
+               \x20   except OSError as e:\n\
+               \x20       print('denied', type(e).__name__)\n";
+    let program = Program { source: src.to_owned(), scratch_dir: true, ..Program::default() };
+    let out = sandbox().run_blocking(&program, &limits()).expect("run");
+    assert_eq!(out.verdict, Verdict::Passed, "{out:?}");
+    assert_eq!(out.stdout.matches("denied").count(), 5, "{}", out.stdout);
+    assert!(!out.stdout.contains("escaped"), "{}", out.stdout);
     // A second run gets a fresh, empty directory.
     let program = Program { source: "import os\nprint(os.listdir('.'))".to_owned(), ..program };
     let out = sandbox().run_blocking(&program, &limits()).expect("run");
     assert_eq!(out.stdout, "[]\n", "{out:?}");
+    assert!(scratch_dirs() <= before, "a scratch dir outlived its run");
 }
 
 #[test]
