@@ -287,15 +287,11 @@ impl Target {
             // the next method); Python's indentation still says it.
             python_function_by_indentation(text, start)
         } else {
-            document
-                .tree()
-                .map(|tree| syntax::outline(document.language, tree, text))
-                .and_then(|outline| {
-                    syntax::enclosing(&outline, start.max(1))
-                        .filter(|d| d.kind.is_callable() && d.range.end >= end)
-                        .last()
-                        .cloned()
-                })
+            let outline = document.outline();
+            syntax::enclosing(&outline, start.max(1))
+                .filter(|d| d.kind.is_callable() && d.range.end >= end)
+                .last()
+                .cloned()
         };
         match innermost {
             Some(def) => {
@@ -407,11 +403,10 @@ fn body_statements(text: &str, def: &Definition) -> Range<usize> {
 
 fn unfinished(document: &Document, offset: usize) -> Option<Target> {
     let text = document.text();
-    let tree = document.tree()?;
-    if offset > text.len() || !text.is_char_boundary(offset) {
+    if document.tree().is_none() || offset > text.len() || !text.is_char_boundary(offset) {
         return None;
     }
-    let outline = syntax::outline(document.language, tree, text);
+    let outline = document.outline();
     let def = syntax::enclosing(&outline, offset.max(1))
         .chain(outline.definitions.iter().filter(|d| d.range.start == offset))
         .filter(|d| d.kind.is_callable() && d.body.is_some())

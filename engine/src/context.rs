@@ -112,10 +112,7 @@ pub fn build(
         start: line_start(text, cursor),
         end: line_end(text, cursor),
     };
-    let outline = document
-        .tree()
-        .map(|tree| syntax::outline(document.language, tree, text))
-        .unwrap_or_default();
+    let outline = document.outline();
 
     // The cursor's own line is always there: without it the model cannot continue the line. Only a
     // line longer than the whole budget (minified code, data) is cut, at spaces where it has them.
@@ -143,10 +140,7 @@ pub fn build(
         NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT + SCOPE_PERCENT + DEFINITIONS_PERCENT,
     );
     let mut other_files: Vec<FileContext> = Vec::new();
-    let other_outlines: Vec<Option<Outline>> = others
-        .iter()
-        .map(|d| d.tree().map(|tree| syntax::outline(d.language, tree, d.text())))
-        .collect();
+    let other_outlines: Vec<_> = others.iter().map(|d| d.outline()).collect();
     for name in &names {
         let mut taken = 0;
         // This file first: definitions outside the window that do not enclose the cursor.
@@ -169,7 +163,6 @@ pub fn build(
             }
         }
         for ((doc, outline), path) in others.iter().zip(&other_outlines).zip(&paths[1..]) {
-            let Some(outline) = outline else { continue };
             // Another file's instance fields are rarely what a name near the cursor refers to.
             let relevant = |d: &&Definition| {
                 d.name == *name && (d.kind != DefinitionKind::Field || d.name.chars().all(|c| !c.is_lowercase()))

@@ -3,6 +3,9 @@
 //! Offsets here are UTF-8 byte offsets into `text`; converting editor positions (UTF-16 or UTF-8
 //! line/character) to bytes is the server's job.
 
+use std::sync::{Arc, OnceLock};
+
+use crate::syntax::Outline;
 use crate::{Error, Result};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -40,17 +43,29 @@ pub struct Document {
     pub language: Language,
     text: String,
     tree: Option<tree_sitter::Tree>,
+    /// Imports and definitions, extracted on first use after each change: every completion reads the
+    /// outline of every open document, which changes far less often than it is read.
+    outline: OnceLock<Arc<Outline>>,
 }
 
 impl std::fmt::Debug for Document {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Document").field("uri", &self.uri).field("language", &self.language).finish()
+        f.debug_struct("Document")
+            .field("uri", &self.uri)
+            .field("language", &self.language)
+            .finish()
     }
 }
 
 impl Document {
     pub fn new(uri: impl Into<String>, language: Language, text: impl Into<String>) -> Document {
-        let mut doc = Document { uri: uri.into(), language, text: text.into(), tree: None };
+        let mut doc = Document {
+            uri: uri.into(),
+            language,
+            text: text.into(),
+            tree: None,
+            outline: OnceLock::new(),
+        };
         doc.tree = crate::syntax::parse(language, &doc.text, None);
         doc
     }
@@ -64,11 +79,25 @@ impl Document {
         self.tree.as_ref()
     }
 
+    /// Imports and definitions of the current text (empty for [`Language::Other`]).
+    pub fn outline(&self) -> Arc<Outline> {
+        Arc::clone(self.outline.get_or_init(|| {
+            Arc::new(match &self.tree {
+                Some(tree) => crate::syntax::outline(self.language, tree, &self.text),
+                None => Outline::default(),
+            })
+        }))
+    }
+
     /// Applies an edit and re-parses incrementally. Offsets must lie on char boundaries.
     pub fn apply_edit(&mut self, edit: &TextEdit) -> Result<()> {
         let TextEdit { start, end, new_text } = edit;
         let (start, end) = (*start, *end);
-        if start > end || end > self.text.len() || !self.text.is_char_boundary(start) || !self.text.is_char_boundary(end) {
+        if start > end
+            || end > self.text.len()
+            || !self.text.is_char_boundary(start)
+            || !self.text.is_char_boundary(end)
+        {
             return Err(Error::InvalidInput(format!(
                 "edit range {start}..{end} is not a valid range of a {}-byte document",
                 self.text.len()
@@ -98,6 +127,7 @@ impl Document {
             tree.edit(&input_edit);
         }
         self.tree = crate::syntax::parse(self.language, &self.text, self.tree.as_ref());
+        self.outline = OnceLock::new();
         Ok(())
     }
 
@@ -105,6 +135,7 @@ impl Document {
     pub fn set_text(&mut self, text: String) {
         self.text = text;
         self.tree = crate::syntax::parse(self.language, &self.text, None);
+        self.outline = OnceLock::new();
     }
 }
 

@@ -98,6 +98,22 @@ fn main() -> anyhow::Result<()> {
         })?;
         row("context::build", &budget.to_string(), built);
     }
+    // Ten more open files: their outlines are cached in the documents, so they cost a lookup each.
+    let many: Vec<Document> = (0..10)
+        .map(|i| {
+            Document::new(
+                format!("file:///repo/shop/m{i}.py"),
+                Language::Python,
+                OTHER.replace("Money", &format!("Money{i}")),
+            )
+        })
+        .chain(open.iter().cloned())
+        .collect();
+    let built = time_ms(iterations, || {
+        context::build(&count, &doc, cursor, &many, 1024)?;
+        Ok(())
+    })?;
+    row("context::build, 11 other open files", "1024", built);
     let ctx = context::build(&count, &doc, cursor, &open, 1024)?;
     let syntax = postprocess::cursor_syntax(&doc, cursor, Multiline::Auto);
     row(

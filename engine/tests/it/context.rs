@@ -629,6 +629,7 @@ fn same_file_snippets_read_like_the_top_of_the_file() {
 #[test]
 fn incremental_reparse_equals_a_fresh_parse() {
     let (mut doc, _) = fixture("python/cart.py");
+    assert!(!doc.outline().definitions.is_empty());
     let edits = [
         TextEdit {
             start: 0,
@@ -672,6 +673,8 @@ fn incremental_reparse_equals_a_fresh_parse() {
             panic!("no tree")
         };
         assert_eq!(a.root_node().to_sexp(), b.root_node().to_sexp(), "after {edit:?}");
+        // The cached outline follows the edits too.
+        assert_eq!(doc.outline(), fresh.outline(), "after {edit:?}");
     }
     let mut java = fixture("java/Cart.java").0;
     java.apply_edit(&TextEdit {
