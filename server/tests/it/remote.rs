@@ -417,3 +417,28 @@ fn serve_http_relays_to_a_remote_server_with_secrets_redacted() {
     assert!(sent.contains("\"model\":\"upstream-model\""), "{sent}");
     assert!(!sent.contains(&token) && sent.contains("<redacted:gitlab-token>"), "{sent}");
 }
+
+#[test]
+fn the_language_server_completes_through_a_remote_model() {
+    use crate::support::TestServer;
+    use serde_json::json;
+
+    let http_server = HttpServer::spawn(&[]);
+    let settings = json!({ "completion": { "validateSyntax": false, "sampling": { "maxTokens": 8 } } });
+    let source = "def greet(name):\n    s = 'hi ' + \n    return s\n";
+    let at = json!({ "textDocument": { "uri": "file:///greet.py" }, "position": { "line": 1, "character": 16 },
+                     "context": { "triggerKind": 1 } });
+    let mut completions = Vec::new();
+    for model in [format!("{}/v1#tiny", http_server.base), tiny_model().display().to_string()] {
+        let mut lsp = TestServer::spawn(&["--model", &model]);
+        lsp.initialize(settings.clone(), json!({ "window": { "workDoneProgress": true } }));
+        let loaded = lsp.wait_model_loaded();
+        assert!(loaded.starts_with("loaded"), "{model}: {loaded}");
+        lsp.open("file:///greet.py", "python", source);
+        let response = lsp.call("textDocument/inlineCompletion", at.clone());
+        completions.push(response["result"][0]["insertText"].clone());
+        lsp.shutdown_and_exit();
+    }
+    assert!(completions[0].as_str().is_some_and(|t| !t.is_empty()), "{completions:?}");
+    assert_eq!(completions[0], completions[1], "remote vs in-process");
+}
