@@ -152,7 +152,9 @@ fn the_sandbox_opens_while_the_user_picks_a_fix() {
     assert_eq!(response["result"][0]["title"], "Fix this (Qwen)", "{response}");
     let deadline = std::time::Instant::now() + crate::support::TIMEOUT;
     while !server.stderr().contains("Python sandbox ready") {
-        assert!(std::time::Instant::now() < deadline, "the sandbox never opened; log:\n{}", server.stderr());
+        let log = server.stderr();
+        assert!(!log.contains("the Python sandbox is unavailable"), "run scripts/setup-deps.sh first; log:\n{log}");
+        assert!(std::time::Instant::now() < deadline, "the sandbox never opened; log:\n{log}");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let resolved = server.call("codeAction/resolve", response["result"][0].clone());
@@ -191,5 +193,32 @@ fn complete_this_function_is_offered_inside_an_unfinished_body() {
         assert!(title.starts_with("Complete this function ("), "{resolved}");
         assert!(resolved["result"]["edit"]["changes"]["file:///area.py"].is_array(), "{resolved}");
     }
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn without_a_python_runtime_fixes_are_still_offered_and_the_reason_is_logged() {
+    let model = crate::support::tiny_model();
+    let mut server = TestServer::spawn_with_env(
+        &["--model", model.to_str().expect("utf-8 path")],
+        &[("QWEN_LSP_PYTHON_WASM", "/nonexistent/python.wasm")],
+    );
+    let settings = json!({ "actions": { "sampling": { "maxTokens": 16 }, "candidates": 1, "runTests": true } });
+    server.initialize(settings, json!({ "window": { "workDoneProgress": true } }));
+    server.wait_model_loaded();
+    server.open("file:///add.py", "python", BROKEN);
+    let response = server.call("textDocument/codeAction", code_action_params(syntax_error(), None));
+    assert_eq!(response["result"][0]["title"], "Fix this (Qwen)", "{response}");
+    let log = server.notification("window/logMessage", |p| {
+        p["message"].as_str().is_some_and(|m| m.contains("the Python sandbox is unavailable"))
+    });
+    let message = log["params"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("/nonexistent/python.wasm"), "{message}");
+    let resolved = server.call("codeAction/resolve", response["result"][0].clone());
+    let title = resolved["result"]["title"].as_str().unwrap_or_default();
+    assert!(
+        resolved["error"]["code"] == -32803 || (title.starts_with("Fix this (") && !title.contains("tests pass")),
+        "{resolved}"
+    );
     server.shutdown_and_exit();
 }

@@ -36,8 +36,14 @@ pub struct TestServer {
 impl TestServer {
     /// Starts the binary with `args` (e.g. `--model <dir>`).
     pub fn spawn(args: &[&str]) -> TestServer {
+        TestServer::spawn_with_env(args, &[])
+    }
+
+    /// Starts the binary with `args` and extra environment variables.
+    pub fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> TestServer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_qwen-lsp"))
             .args(args)
+            .envs(env.iter().copied())
             .env("QWEN_LSP_LOG", "info")
             .env_remove("QWEN_LSP_MODEL")
             .stdin(Stdio::piped())
