@@ -520,13 +520,15 @@ fn fim_body(
     let Some(processed) = postprocess::process(&generation.text, target.body.start, &cursor, think) else {
         return Ok(None);
     };
+    // The lines around the generated body end the way the document's lines do.
+    let nl = cursor.line_ending;
     let new_text = if java {
-        format!("\n{body_indent}{}\n{def_indent}", processed.text)
+        format!("{nl}{body_indent}{}{nl}{def_indent}", processed.text)
     } else {
         let on_own_line = target.body.start == 0 || text[..target.body.start].ends_with('\n');
-        let lead = if on_own_line { "" } else { "\n" };
+        let lead = if on_own_line { "" } else { nl };
         let trail = if text[target.body.clone()].ends_with('\n') {
-            "\n"
+            nl
         } else {
             ""
         };

@@ -326,8 +326,7 @@ impl Builder<'_> {
             index -= 1;
         }
         // Undo lines until the start is outside any multi-line string or comment.
-        while let Some(atom) = self.tree.and_then(|t| syntax::atom_spanning(t, self.start)) {
-            let _ = atom;
+        while self.tree.and_then(|t| syntax::atom_spanning(t, self.start)).is_some() {
             let Some((previous, tokens)) = taken.pop() else { break };
             self.start = previous;
             self.used -= tokens;
@@ -350,7 +349,7 @@ impl Builder<'_> {
             taken.push((self.end, tokens));
             self.end = next;
         }
-        while let Some(_atom) = self.tree.and_then(|t| syntax::atom_spanning(t, self.end)) {
+        while self.tree.and_then(|t| syntax::atom_spanning(t, self.end)).is_some() {
             let Some((previous, tokens)) = taken.pop() else { break };
             self.end = previous;
             self.used -= tokens;

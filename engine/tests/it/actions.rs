@@ -370,6 +370,27 @@ fn java_fixes_are_checked_for_syntax_only() {
 }
 
 #[test]
+fn crlf_files_get_crlf_bodies() {
+    let (doc, cursor) = with_cursor(
+        "file:///p/A.java",
+        Language::Java,
+        "class A {\r\n    int twice(int x) {$0\r\n    }\r\n}\r\n",
+    );
+    let backend = ScriptedBackend::new(false, &["int y = 2 * x;\n        return y;"]);
+    let request = CompleteFunctionRequest {
+        document: &doc,
+        offset: cursor,
+        options: &one_candidate(),
+    };
+    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
+        .expect("ok")
+        .expect("a fix");
+    let after = applied(&doc, &fix);
+    assert_eq!(after.matches('\n').count(), after.matches("\r\n").count(), "{after:?}");
+    assert!(after.contains("        return y;\r\n    }\r\n}"), "{after:?}");
+}
+
+#[test]
 fn bad_ranges_are_errors_and_no_diagnostics_means_no_fix() {
     let doc = Document::new("file:///p/a.py", Language::Python, "x = 'é'\n");
     let backend = ScriptedBackend::new(true, &[]);
