@@ -335,3 +335,34 @@ fn spawn_epoch_ticker(runtime: &Runtime) {
         tracing::warn!("cannot start the epoch ticker: {e}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_can_be_shared_across_threads_and_tasks() {
+        fn shareable<T: Send + Sync + Clone + 'static>() {}
+        shareable::<Sandbox>();
+        shareable::<Outcome>();
+        shareable::<Limits>();
+        shareable::<Program>();
+    }
+
+    #[test]
+    fn explicit_config_wins_over_the_environment() {
+        let config = Config {
+            runtime_wasm: Some(PathBuf::from("/x/python.wasm")),
+            cache_dir: Some(PathBuf::from("/y")),
+            workers: Some(0),
+        };
+        assert_eq!(config.wasm_path(), PathBuf::from("/x/python.wasm"));
+        assert_eq!(config.cache_path(), PathBuf::from("/y"));
+        // Zero workers would deadlock the pool; it means "the default".
+        assert!(config.worker_count() >= 1);
+        let derived = Config { runtime_wasm: None, ..config };
+        if std::env::var_os("QWEN_LSP_PYTHON_WASM").is_none() {
+            assert_eq!(derived.wasm_path(), PathBuf::from("/y/python-3.12.0.wasm"));
+        }
+    }
+}

@@ -76,6 +76,29 @@ fn bench(config: &Config) -> anyhow::Result<()> {
         ));
     }
 
+    // The differential corpus: how much slower the sandbox is than native python3, per program
+    // (CPython start-up included on both sides).
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sandbox/tests/it/programs");
+    let mut files: Vec<_> = std::fs::read_dir(&corpus)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort();
+    let (mut native_total, mut sandbox_total) = (Duration::ZERO, Duration::ZERO);
+    for path in &files {
+        let started = Instant::now();
+        let native = std::process::Command::new("python3").arg(path).output()?;
+        native_total += started.elapsed();
+        anyhow::ensure!(native.status.success(), "{} fails natively", path.display());
+        let program = Program { source: std::fs::read_to_string(path)?, ..Program::default() };
+        let started = Instant::now();
+        let out = sandbox.run_blocking(&program, &limits)?;
+        sandbox_total += started.elapsed();
+        anyhow::ensure!(out.stdout.as_bytes() == native.stdout, "{} differs", path.display());
+    }
+    rows.push((format!("differential corpus ({} programs), native python3", files.len()), fmt(native_total)));
+    rows.push((
+        format!("differential corpus ({} programs), sandbox", files.len()),
+        format!("{} ({:.1}x)", fmt(sandbox_total), sandbox_total.as_secs_f64() / native_total.as_secs_f64()),
+    ));
+
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     println!("| {:width$} | {:>16} |", "sandbox", "value");
     println!("|{}|{}|", "-".repeat(width + 2), "-".repeat(18));
