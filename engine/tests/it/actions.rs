@@ -370,6 +370,73 @@ fn java_fixes_are_checked_for_syntax_only() {
 }
 
 #[test]
+fn complete_function_with_a_chat_only_model_asks_in_a_chat() {
+    let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
+    let reply = "```python\ndef square(x):\n    \"\"\"The square of x.\n\n    >>> square(3)\n    9\n    \"\"\"\n    return x * x\n```";
+    let backend = ScriptedBackend::new(true, &[reply]).without_fim();
+    let request = CompleteFunctionRequest {
+        document: &doc,
+        offset: cursor,
+        options: &one_candidate(),
+    };
+    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
+        .expect("ok")
+        .expect("a fix");
+    assert_eq!(fix.title, "Complete this function (tests pass)");
+    assert!(
+        applied(&doc, &fix).contains("    return x * x\n\n\ndef cube(x):"),
+        "{fix:?}"
+    );
+    let prompts = backend.prompts();
+    let [Prompt::Chat(messages)] = prompts.as_slice() else {
+        panic!("{prompts:?}")
+    };
+    assert!(
+        messages[1].content.starts_with("Complete the body of this function."),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn java_fix_this_replaces_the_method_from_the_reply() {
+    let (doc, cursor) = with_cursor(
+        "file:///p/A.java",
+        Language::Java,
+        "class A {\n    int twice(int x) {\n        return 2 * y$0;\n    }\n\n    int once(int x) {\n        return x;\n    }\n}\n",
+    );
+    let reply = "Here:\n```java\nint twice(int x) {\n    return 2 * x;\n}\n```";
+    let backend = ScriptedBackend::new(true, &[reply]);
+    let request = FixRequest {
+        document: &doc,
+        range: cursor - 1..cursor,
+        diagnostics: vec![DiagnosticInfo {
+            range: cursor - 1..cursor,
+            message: "cannot find symbol: y".into(),
+        }],
+        options: &one_candidate(),
+    };
+    let fix = actions::fix(&backend, runner(), &request, &CancellationToken::new())
+        .expect("fix")
+        .expect("a fix");
+    assert_eq!(
+        (fix.title.as_str(), fix.check),
+        ("Fix this (syntax ok)", FixCheck::SyntaxOk)
+    );
+    expect![[r#"
+        class A {
+            int twice(int x) {
+                return 2 * x;
+            }
+
+            int once(int x) {
+                return x;
+            }
+        }
+    "#]]
+    .assert_eq(&applied(&doc, &fix));
+}
+
+#[test]
 fn crlf_files_get_crlf_bodies() {
     let (doc, cursor) = with_cursor(
         "file:///p/A.java",

@@ -37,6 +37,13 @@ impl ScriptedBackend {
         }
     }
 
+    /// A model whose tokenizer has no FIM tokens (a chat-only model).
+    pub(crate) fn without_fim(mut self) -> ScriptedBackend {
+        let special = &mut self.info.special;
+        (special.fim_prefix, special.fim_suffix, special.fim_middle) = (None, None, None);
+        self
+    }
+
     pub(crate) fn with_context_length(mut self, context_length: usize) -> ScriptedBackend {
         self.info.context_length = context_length;
         self
