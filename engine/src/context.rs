@@ -99,7 +99,11 @@ pub fn build(
             text.len()
         )));
     }
-    let others: Vec<&Document> = open_documents.iter().filter(|d| d.uri != document.uri).collect();
+    let mut others: Vec<&Document> = open_documents.iter().filter(|d| d.uri != document.uri).collect();
+    // Files this one imports first: their definitions are the likeliest meaning of a shared name.
+    let outline = document.outline();
+    let imports: Vec<&str> = outline.imports.iter().map(|r| &text[r.clone()]).collect();
+    others.sort_by_key(|d| !imports.iter().any(|i| i.contains(file_stem(&d.uri))));
     let (repo_name, paths) =
         relative_paths(std::iter::once(document.uri.as_str()).chain(others.iter().map(|d| d.uri.as_str())));
     let mut b = Builder {
@@ -112,7 +116,6 @@ pub fn build(
         start: line_start(text, cursor),
         end: line_end(text, cursor),
     };
-    let outline = document.outline();
 
     // The cursor's own line is always there: without it the model cannot continue the line. Only a
     // line longer than the whole budget (minified code, data) is cut, at spaces where it has them.
@@ -580,6 +583,12 @@ fn relative_paths<'u>(uris: impl Iterator<Item = &'u str>) -> (String, Vec<Strin
         repo.to_owned(),
         paths.iter().map(|p| p[common.len()..].to_owned()).collect(),
     )
+}
+
+/// `money` of `file:///repo/shop/money.py`.
+fn file_stem(uri: &str) -> &str {
+    let name = uri.rsplit('/').next().unwrap_or(uri);
+    name.split('.').next().filter(|s| !s.is_empty()).unwrap_or(name)
 }
 
 fn line_starts(text: &str) -> Vec<usize> {

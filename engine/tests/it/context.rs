@@ -382,6 +382,28 @@ fn python_definitions_come_from_other_open_files() {
 }
 
 #[test]
+fn imported_files_come_before_other_open_files() {
+    let (doc, cursor) = with_cursor(
+        "file:///repo/app/main.py",
+        Language::Python,
+        "from app.money import zero\n\n\ndef start():\n    total = zero($0)\n",
+    );
+    let unrelated = Document::new(
+        "file:///repo/app/physics.py",
+        Language::Python,
+        "def zero(v):\n    return v * 0\n",
+    );
+    let money = Document::new(
+        "file:///repo/app/money.py",
+        Language::Python,
+        "def zero(currency):\n    return (0, currency)\n",
+    );
+    let ctx = context::build(&count_tokens, &doc, cursor, &[unrelated, money], 1000).expect("context");
+    let paths: Vec<&str> = ctx.other_files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["money.py", "physics.py"]);
+}
+
+#[test]
 fn context_tokens_are_real_tokens_of_the_parts() {
     let (doc, cursor) = fixture("python/cart.py");
     let ctx = context::build(&count_tokens, &doc, cursor.unwrap_or(0), &[], 100_000).expect("context");
