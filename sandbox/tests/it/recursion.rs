@@ -67,3 +67,21 @@ fn runaway_python_recursion_with_a_raised_limit_hits_the_memory_cap() {
     assert_eq!(out.verdict, Verdict::MemoryLimit, "{out:?}");
     assert!(out.peak_memory_bytes <= 48 << 20);
 }
+
+#[test]
+fn deeply_nested_code_is_an_error_not_a_crash() {
+    // Recursion inside the parser, the compiler, repr and json: all C code.
+    for src in [
+        "eval('(' * 100_000 + ')' * 100_000)",
+        "eval('-' * 1_000_000 + '1')",
+        "eval('1+' * 300_000 + '1')",
+        "x = []\nfor _ in range(100_000):\n    x = [x]\nprint(len(repr(x)))",
+        "import json\nx = []\nfor _ in range(100_000):\n    x = [x]\njson.dumps(x)",
+    ] {
+        let out = run(src);
+        assert_eq!(out.verdict, Verdict::Error, "{}: {out:?}", &src[..20]);
+        // CPython's own guards answer (parser stack, C recursion limit), not a trap.
+        let last = out.stderr.lines().last().unwrap_or_default();
+        assert!(last.starts_with("RecursionError") || last.starts_with("MemoryError: Parser"), "{last}");
+    }
+}
