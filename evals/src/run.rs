@@ -261,7 +261,25 @@ pub fn generate(
             index,
         );
         let started = Instant::now();
-        let generation = backend.generate(&prompt, &params, cancel, &mut |_| {})?;
+        let generation = match backend.generate(&prompt, &params, cancel, &mut |_| {}) {
+            Ok(generation) => generation,
+            // A prompt longer than the model's context: an empty completion (which fails) is the model's
+            // result for this sample, not a reason to stop the run.
+            Err(engine::Error::PromptTooLong {
+                prompt_tokens,
+                context_length,
+            }) => engine::Generation {
+                prompt_token_ids: Vec::new(),
+                token_ids: Vec::new(),
+                text: String::new(),
+                finish: engine::FinishReason::Stop(format!(
+                    "prompt too long: {prompt_tokens} > {context_length} tokens"
+                )),
+                prefill_ms: 0.0,
+                decode_ms: 0.0,
+            },
+            Err(e) => return Err(e.into()),
+        };
         let sample = GeneratedSample {
             task_id: problem.task_id.clone(),
             index,

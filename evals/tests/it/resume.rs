@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn model(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -216,4 +216,44 @@ fn chat_models_get_chat_prompts_and_code_extraction() {
             "{sample}"
         );
     }
+}
+
+#[test]
+fn prompts_longer_than_the_context_fail_without_stopping_the_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("long.jsonl");
+    let long_doc = vec!["word"; 3000].join(" ");
+    let problems = [
+        json!({"task_id": "long", "prompt": format!("def f():\n    \"\"\"{long_doc}\"\"\"\n"), "entry_point": "f", "test": "def check(c):\n    assert c() == 1\n"}),
+        json!({"task_id": "short", "prompt": "def f():\n", "entry_point": "f", "test": "def check(c):\n    assert c() == 1\n"}),
+    ];
+    std::fs::write(
+        &path,
+        problems
+            .iter()
+            .map(|p| format!("{p}\n"))
+            .collect::<String>(),
+    )
+    .expect("write");
+    let out = dir.path().join("run");
+    let output = run(&model("qwen2-tiny"), &path, &out, 1);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let samples: Vec<Value> = lines(&out.join("samples.jsonl"))
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(samples.len(), 2);
+    assert_eq!(samples[0]["completion"], "");
+    assert!(
+        samples[0]["finish"]
+            .as_str()
+            .is_some_and(|f| f.contains("prompt too long")),
+        "{}",
+        samples[0]
+    );
+    assert_eq!(lines(&out.join("results.jsonl")).len(), 2);
 }
