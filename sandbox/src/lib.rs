@@ -51,15 +51,19 @@ pub struct Program {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Limits {
-    /// Wall-clock limit, CPython's start-up included. Default 10 s.
+    /// Wall-clock limit, CPython's start-up (~0.1 s) included, time queued for a worker excluded.
+    /// Default 10 s.
     pub timeout: Duration,
-    /// Cap on the guest's linear memory. Default 256 MiB.
+    /// Cap on the guest's linear memory (CPython's own ~10 MiB image included; the reserved C
+    /// stack region is not counted). A refused growth makes the verdict `MemoryLimit`.
+    /// Default 256 MiB.
     pub memory_bytes: usize,
     /// Cap on captured stdout. Default 1 MiB.
     pub stdout_bytes: usize,
     /// Cap on captured stderr. Default 1 MiB.
     pub stderr_bytes: usize,
-    /// Optional fuel budget (wasm instructions, roughly) for deterministic runs. Default: none.
+    /// Optional fuel budget (wasm instructions, roughly) for deterministic runs; running out is a
+    /// `Timeout`. CPython's start-up alone takes between 0.3 and 1 billion units. Default: none.
     pub fuel: Option<u64>,
 }
 
