@@ -1,1 +1,134 @@
-//! Shared helpers of the bench binaries in `benches/src/bin/`.
+//! Shared helpers of the bench binaries in `benches/src/bin/`: random-weight checkpoints cached on disk,
+//! peak memory, percentiles, memory bandwidth.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use engine::model::random::{RandomQwen3, WeightFormat};
+
+/// The workspace root (benches run from anywhere).
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The model shapes the benches know, by name.
+pub fn shape(name: &str) -> anyhow::Result<RandomQwen3> {
+    match name {
+        "0.6b" => Ok(RandomQwen3::qwen3_0_6b()),
+        // A quarter of 0.6B's layers and width, for runs where 0.6B is too slow on two cores.
+        "small" => Ok(RandomQwen3 {
+            hidden_size: 512,
+            intermediate_size: 1536,
+            num_hidden_layers: 8,
+            num_attention_heads: 8,
+            num_key_value_heads: 4,
+            head_dim: 64,
+            ..RandomQwen3::qwen3_0_6b()
+        }),
+        "tiny" => Ok(RandomQwen3::tiny()),
+        other => anyhow::bail!("unknown shape {other} (0.6b, small, tiny)"),
+    }
+}
+
+/// A random checkpoint of `shape` in `format`, written on first use under `target/bench-models/` and
+/// reused afterwards (writing 0.6B in f32 takes a while and 2.4 GB). Returns the `LoadOptions::source`.
+/// The directory is renamed into place once complete, so an interrupted write is never reused.
+pub fn checkpoint(shape_name: &str, format: WeightFormat) -> anyhow::Result<PathBuf> {
+    let shape = shape(shape_name)?;
+    let root = workspace().join("target/bench-models");
+    let dir = root.join(format!(
+        "qwen3-{shape_name}-{}-seed{}",
+        format.name(),
+        shape.seed
+    ));
+    let source = |dir: &Path| match format.load_dtype() {
+        Some(_) => dir.to_path_buf(),
+        None => dir.join(format!("model-{}.gguf", format.name())),
+    };
+    if dir.exists() {
+        return Ok(source(&dir));
+    }
+    let tokenizer = workspace().join("tests/models/qwen3-tiny");
+    anyhow::ensure!(
+        tokenizer.join("tokenizer.json").exists(),
+        "{} has no tokenizer.json: run scripts/fetch-tokenizer.sh",
+        tokenizer.display()
+    );
+    let tmp = root.join(format!(".partial-{}-{}", std::process::id(), format.name()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let start = Instant::now();
+    shape
+        .write(&tmp, format, &tokenizer)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &dir).with_context(|| format!("renaming into {}", dir.display()))?;
+    eprintln!(
+        "wrote {} in {:.1} s",
+        dir.display(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(source(&dir))
+}
+
+/// Bytes of the weight files of a checkpoint source (a directory's `*.safetensors`, or the GGUF file).
+pub fn weight_bytes(source: &Path) -> anyhow::Result<u64> {
+    if source.is_file() {
+        return Ok(std::fs::metadata(source)?.len());
+    }
+    let mut total = 0;
+    for entry in std::fs::read_dir(source)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "safetensors") {
+            total += std::fs::metadata(&path)?.len();
+        }
+    }
+    Ok(total)
+}
+
+/// This process's peak resident memory (`VmHWM`) in bytes; Linux only.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// The `q` quantile (0..=1) of `samples` by nearest rank.
+pub fn quantile(samples: &[f64], q: f64) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+/// Memory bandwidth in GB/s (10^9 bytes) counted as bytes read, from `threads` threads each copying
+/// its own 128 MiB buffer (far beyond any cache) `rounds` times after one untimed copy that faults the
+/// pages in. A copy also writes as many bytes as it reads, so this is a lower bound of what a read-only
+/// stream (decoding's weight reads) can reach.
+pub fn copy_bandwidth_gbs(threads: usize, rounds: usize) -> f64 {
+    const BYTES: usize = 128 << 20;
+    let barrier = std::sync::Barrier::new(threads);
+    let seconds: Vec<f64> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let src = vec![1u8; BYTES];
+                    let mut dst = vec![0u8; BYTES];
+                    dst.copy_from_slice(&src);
+                    barrier.wait();
+                    let start = Instant::now();
+                    for _ in 0..rounds {
+                        dst.copy_from_slice(std::hint::black_box(&src));
+                        std::hint::black_box(&mut dst);
+                    }
+                    start.elapsed().as_secs_f64()
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    let slowest = seconds.iter().copied().fold(0.0, f64::max);
+    (threads * rounds * BYTES) as f64 / slowest / 1e9
+}

@@ -23,6 +23,7 @@ pub mod gguf;
 pub mod kv_cache;
 pub mod loading;
 pub mod qwen;
+pub mod random;
 pub mod sampler;
 pub mod tokenizer;
 

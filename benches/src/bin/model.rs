@@ -1,0 +1,239 @@
+//! Bench: prefill and decode tokens/s, time to first token and peak RSS of the local model on
+//! Qwen3-0.6B-shaped random weights in f32, f16, bf16 (safetensors, mmap'd) and q8_0, q4_k (GGUF), next
+//! to the memory-bandwidth bound of decoding and, with `--compare`, PyTorch's numbers for the same rows.
+//! Prints a markdown table.
+//!
+//! ```text
+//! cargo run --release -p benches --bin model -- [--shape 0.6b] [--formats f32,f16,bf16,q8_0,q4_k]
+//!     [--prompt 512] [--decode 16] [--threads 2] [--compare torch.jsonl]
+//! ```
+//!
+//! Each row runs in a fresh child process (this binary with `--row`), so its peak RSS (`VmHWM`) is its
+//! own. Checkpoints are written by the parent, before any child starts, and cached in
+//! `target/bench-models/`. Threads: `RAYON_NUM_THREADS` (candle's CPU kernels read it) is set in the
+//! children.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use benches::{checkpoint, copy_bandwidth_gbs, peak_rss_bytes, weight_bytes};
+use engine::model::random::WeightFormat;
+use engine::model::{LoadOptions, LocalModel};
+use engine::{Backend, CancellationToken, FinishReason, Prompt, SamplingParams};
+use serde::{Deserialize, Serialize};
+
+/// What one row measures; the line a child prints and `torch_bench.py` prints too.
+#[derive(Debug, Serialize, Deserialize)]
+struct Row {
+    format: String,
+    prompt_tokens: usize,
+    prefill_tps: f64,
+    ttft_ms: f64,
+    decode_tps: f64,
+    decode_steps: usize,
+    peak_rss_mb: f64,
+    #[serde(default)]
+    load_s: f64,
+}
+
+struct Args {
+    shape: String,
+    formats: Vec<WeightFormat>,
+    prompt: usize,
+    decode: usize,
+    threads: usize,
+    compare: Option<String>,
+    row: Option<WeightFormat>,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut a = Args {
+        shape: "0.6b".into(),
+        formats: WeightFormat::ALL.to_vec(),
+        prompt: 512,
+        decode: 16,
+        threads: 2,
+        compare: None,
+        row: None,
+    };
+    let mut args = std::env::args().skip(1);
+    let format = |s: &str| WeightFormat::parse(s).with_context(|| format!("unknown format {s}"));
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--shape" => a.shape = value()?,
+            "--formats" => {
+                a.formats = value()?
+                    .split(',')
+                    .map(format)
+                    .collect::<anyhow::Result<_>>()?
+            }
+            "--prompt" => a.prompt = value()?.parse()?,
+            "--decode" => a.decode = value()?.parse()?,
+            "--threads" => a.threads = value()?.parse()?,
+            "--compare" => a.compare = Some(value()?),
+            "--row" => a.row = Some(format(&value()?)?),
+            other => bail!("unknown argument {other}"),
+        }
+    }
+    Ok(a)
+}
+
+/// About `tokens` tokens of real Python (the context bench's fixture, repeated), cut on a token
+/// boundary; the exact count is reported.
+fn prompt_text(model: &LocalModel, tokens: usize) -> anyhow::Result<String> {
+    let fixture =
+        include_str!("../../../engine/tests/fixtures/python/cart.py").replace("$0", "pass");
+    let mut text = String::new();
+    while model.count_tokens(&text)? < tokens + 16 {
+        text.push_str(&fixture);
+    }
+    let ids = model.tokenizer().encode(&text)?;
+    Ok(model.tokenizer().decode(&ids[..tokens])?)
+}
+
+/// Child: loads one checkpoint, warms it up, then runs one request of `prompt` tokens and `decode + 1`
+/// generated tokens (greedy) and prints a [`Row`] as one JSON line.
+fn run_row(args: &Args, format: WeightFormat) -> anyhow::Result<()> {
+    let source = checkpoint(&args.shape, format)?;
+    let start = Instant::now();
+    let model = LocalModel::load(&LoadOptions {
+        source: source.display().to_string(),
+        dtype: format.load_dtype().map(str::to_owned),
+        device: Some("cpu".into()),
+        ..LoadOptions::default()
+    })?;
+    let load_s = start.elapsed().as_secs_f64();
+    let cancel = CancellationToken::new();
+    let params = |max_tokens| SamplingParams {
+        max_tokens,
+        ..SamplingParams::default()
+    };
+    // Warm-up: touches every weight page once, so the measured prefill is not the page-in of the mmap.
+    model.generate(
+        &Prompt::Text("def f(x):".into()),
+        &params(2),
+        &cancel,
+        &mut |_| {},
+    )?;
+    model.clear_cache();
+
+    let prompt = Prompt::Text(prompt_text(&model, args.prompt)?);
+    let start = Instant::now();
+    let g = model.generate(&prompt, &params(args.decode + 1), &cancel, &mut |_| {})?;
+    let wall_ms = start.elapsed().as_secs_f64() * 1e3;
+    // The decode loop samples every token and runs a forward pass for each but the last; an EOS is
+    // sampled but not returned.
+    let samples = g.token_ids.len() + usize::from(g.finish == FinishReason::Eos);
+    let steps = samples.saturating_sub(1);
+    let row = Row {
+        format: format.name().into(),
+        prompt_tokens: g.prompt_token_ids.len(),
+        prefill_tps: g.prompt_token_ids.len() as f64 / g.prefill_ms * 1e3,
+        // Tokenizing + prefill; the first argmax (< 1 ms) is inside `decode_ms`.
+        ttft_ms: wall_ms - g.decode_ms,
+        decode_tps: steps as f64 / g.decode_ms * 1e3,
+        decode_steps: steps,
+        peak_rss_mb: peak_rss_bytes().unwrap_or(0) as f64 / 1e6,
+        load_s,
+    };
+    println!("{}", serde_json::to_string(&row)?);
+    Ok(())
+}
+
+fn spawn_row(args: &Args, format: WeightFormat) -> anyhow::Result<Row> {
+    let exe = std::env::current_exe()?;
+    let out = Command::new(exe)
+        .args(["--row", format.name(), "--shape", &args.shape])
+        .args([
+            "--prompt",
+            &args.prompt.to_string(),
+            "--decode",
+            &args.decode.to_string(),
+        ])
+        .env("RAYON_NUM_THREADS", args.threads.to_string())
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    if !out.status.success() {
+        bail!("row {} failed: {}", format.name(), out.status);
+    }
+    let stdout = String::from_utf8(out.stdout)?;
+    let line = stdout.lines().last().context("child printed nothing")?;
+    Ok(serde_json::from_str(line)?)
+}
+
+fn read_compare(path: &Path) -> anyhow::Result<HashMap<String, Row>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut rows = HashMap::new();
+    for line in text.lines().filter(|l| l.trim_start().starts_with('{')) {
+        let row: Row = serde_json::from_str(line).with_context(|| format!("parsing {line}"))?;
+        rows.insert(row.format.clone(), row);
+    }
+    Ok(rows)
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = parse_args()?;
+    if let Some(format) = args.row {
+        return run_row(&args, format);
+    }
+    let theirs = match &args.compare {
+        Some(path) => read_compare(Path::new(path))?,
+        None => HashMap::new(),
+    };
+    // Write every checkpoint before measuring anything: writing is memory- and CPU-heavy.
+    let mut sources = Vec::new();
+    for &format in &args.formats {
+        sources.push((format, checkpoint(&args.shape, format)?));
+    }
+    let bandwidth = copy_bandwidth_gbs(args.threads, 8);
+    println!(
+        "shape {}, {} threads, prompt ~{} tokens, {} decode steps per row (greedy), one request per row \
+         after a warm-up; memcpy bandwidth {bandwidth:.1} GB/s read ({} threads, 128 MiB buffers)",
+        args.shape, args.threads, args.prompt, args.decode, args.threads
+    );
+    println!();
+    println!(
+        "| format | weights MB | load s | prefill tok/s | TTFT s | decode tok/s | peak RSS MB | bound tok/s | \
+         decode/bound | torch prefill | torch TTFT s | torch decode | torch RSS MB | prefill ours/torch | \
+         decode ours/torch |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (format, source) in sources {
+        let bytes = weight_bytes(&source)? as f64;
+        // Decoding reads every weight once per token (the tied embedding as the output layer).
+        let bound = bandwidth * 1e9 / bytes;
+        let ours = match spawn_row(&args, format) {
+            Ok(row) => row,
+            Err(e) => {
+                println!("| {} | {:.0} | failed: {e:#} |", format.name(), bytes / 1e6);
+                continue;
+            }
+        };
+        let t = theirs.get(format.name());
+        let cell = |f: &dyn Fn(&Row) -> String| t.map(f).unwrap_or_else(|| "n/a".into());
+        println!(
+            "| {} | {:.0} | {:.1} | {:.1} | {:.2} | {:.2} | {:.0} | {:.2} | {:.0}% | {} | {} | {} | {} | {} | {} |",
+            format.name(),
+            bytes / 1e6,
+            ours.load_s,
+            ours.prefill_tps,
+            ours.ttft_ms / 1e3,
+            ours.decode_tps,
+            ours.peak_rss_mb,
+            bound,
+            ours.decode_tps / bound * 100.0,
+            cell(&|r| format!("{:.1}", r.prefill_tps)),
+            cell(&|r| format!("{:.2}", r.ttft_ms / 1e3)),
+            cell(&|r| format!("{:.2}", r.decode_tps)),
+            cell(&|r| format!("{:.0}", r.peak_rss_mb)),
+            cell(&|r| format!("{:.2}x", ours.prefill_tps / r.prefill_tps)),
+            cell(&|r| format!("{:.2}x", ours.decode_tps / r.decode_tps)),
+        );
+    }
+    Ok(())
+}
