@@ -254,6 +254,14 @@ fn sandbox(workers: usize) -> Result<sandbox::Sandbox> {
     Ok(sandbox::Sandbox::new(&config)?)
 }
 
+fn report_missing_k(summary: &evals::score::Summary, ks: &[usize]) {
+    for k in ks.iter().filter(|k| !summary.pass_at_k.contains_key(k)) {
+        eprintln!(
+            "evals: pass@{k} needs at least {k} samples of a problem; no problem has that many"
+        );
+    }
+}
+
 fn report_broken(calibrations: &[Calibration]) {
     for c in calibrations
         .iter()
@@ -340,6 +348,7 @@ async fn score(args: ScoreArgs) -> Result<i32> {
     }
 
     let summary = summarize(&dataset, &results, &args.scoring.k, &calibrations);
+    report_missing_k(&summary, &args.scoring.k);
     eprintln!(
         "evals: scored {} samples of {} problems in {:.1} s",
         summary.samples,
@@ -457,6 +466,7 @@ fn run_model(args: RunArgs) -> Result<i32> {
         &calibrations,
         &args.scoring.k,
     )?;
+    report_missing_k(&run.summary, &args.scoring.k);
     eprint!("{}", evals::report::pass_table(&run.summary));
     eprintln!("evals: wrote {}", dir.dir.display());
     Ok(0)

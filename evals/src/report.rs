@@ -98,7 +98,7 @@ pub fn svg_chart(s: &Summary) -> String {
     groups.push(("all".to_owned(), &s.pass_at_k));
     let (left, top, plot_h, bar_w, gap) = (50.0, 30.0, 200.0, 22.0, 30.0);
     let group_w = bar_w * ks.len().max(1) as f64 + gap;
-    let width = left + group_w * groups.len() as f64 + 20.0;
+    let width = (left + group_w * groups.len() as f64 + 20.0).max(360.0);
     let height = top + plot_h + 50.0;
     let mut svg = String::new();
     let _ = writeln!(
@@ -164,4 +164,59 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::problem::Difficulty;
+
+    fn summary() -> Summary {
+        let pass = |a: f64, b: f64| BTreeMap::from([(1, a), (10, b)]);
+        Summary {
+            dataset: "d<&>".into(),
+            samples: 40,
+            problems: 4,
+            problems_without_samples: 0,
+            pass_at_k: pass(0.5, 0.75),
+            by_difficulty: BTreeMap::from([
+                (Difficulty::Easy, pass(1.0, 1.0)),
+                (Difficulty::Hard, pass(0.0, 0.5)),
+            ]),
+            problems_by_difficulty: BTreeMap::from([(Difficulty::Easy, 2), (Difficulty::Hard, 2)]),
+            verdicts: BTreeMap::new(),
+            broken_problems: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn chart_bars_are_proportional_to_pass_at_k() {
+        let svg = svg_chart(&summary());
+        // The plot is 200 px tall: one bar per (group, k), height = 200 x value.
+        let heights: Vec<&str> = svg
+            .lines()
+            .filter(|l| l.starts_with("<rect") && l.contains("<title>"))
+            .filter_map(|l| l.split("height=\"").nth(1)?.split('"').next())
+            .collect();
+        assert_eq!(heights, ["200", "200", "0", "100", "100", "150"]);
+        assert!(svg.contains("<title>hard pass@10: 50.0%</title>"));
+        assert!(
+            svg.contains("d&lt;&amp;&gt;"),
+            "the dataset name is escaped"
+        );
+    }
+
+    #[test]
+    fn table_has_a_row_per_difficulty_and_the_overall_row() {
+        expect_test::expect![[r#"
+            | difficulty | problems | pass@1 | pass@10 |
+            |---|---:|---:|---:|
+            | easy | 2 | 100.0% | 100.0% |
+            | hard | 2 | 0.0% | 50.0% |
+            | **all** | 4 | 50.0% | 75.0% |
+        "#]]
+        .assert_eq(&pass_table(&summary()));
+    }
 }
