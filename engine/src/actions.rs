@@ -711,20 +711,16 @@ fn check_candidate(
     runner: Option<&dyn TestRunner>,
     options: &FixOptions,
 ) -> Result<Option<FixCheck>> {
-    let text = document.text();
-    let mut new_text = text.to_owned();
-    new_text.replace_range(edit.start..edit.end, &edit.new_text);
-    if new_text == text {
+    let after = document.with_edit(edit)?;
+    let new_text = after.text();
+    if new_text == document.text() {
         return Ok(None);
     }
-    let Some(before) = document.tree() else {
+    let (Some(before), Some(after)) = (document.tree(), after.tree()) else {
         return Ok(Some(FixCheck::NotChecked));
     };
-    let Some(after) = syntax::parse(document.language, &new_text, None) else {
-        return Ok(Some(FixCheck::NotChecked));
-    };
-    let edited = line_start(&new_text, edit.start)..line_end(&new_text, edit.start + edit.new_text.len());
-    let errors_after = syntax::errors(&after);
+    let edited = line_start(new_text, edit.start)..line_end(new_text, edit.start + edit.new_text.len());
+    let errors_after = syntax::errors(after);
     let in_edit = errors_after
         .iter()
         .any(|e| edited.start <= e.start && e.end <= edited.end);
@@ -735,7 +731,7 @@ fn check_candidate(
     if document.language != Language::Python || !options.run_tests {
         return Ok(Some(FixCheck::SyntaxOk));
     }
-    let (Some(runner), Some(program)) = (runner, test_program(&new_text, &after)) else {
+    let (Some(runner), Some(program)) = (runner, test_program(new_text, after)) else {
         return Ok(Some(FixCheck::SyntaxOk));
     };
     let limits = sandbox::Limits {

@@ -131,6 +131,20 @@ impl Document {
         Ok(())
     }
 
+    /// A copy with `edit` applied, re-parsed incrementally from this document's tree: how validation
+    /// tries a completion on the file without touching the open document.
+    pub fn with_edit(&self, edit: &TextEdit) -> Result<Document> {
+        let mut copy = Document {
+            uri: self.uri.clone(),
+            language: self.language,
+            text: self.text.clone(),
+            tree: self.tree.clone(),
+            outline: OnceLock::new(),
+        };
+        copy.apply_edit(edit)?;
+        Ok(copy)
+    }
+
     /// Replaces the whole text (full sync).
     pub fn set_text(&mut self, text: String) {
         self.text = text;

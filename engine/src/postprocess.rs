@@ -6,7 +6,7 @@
 //! the raw text, so each rule can be tested on its own.
 
 use crate::complete::Multiline;
-use crate::{Document, Language, syntax};
+use crate::{Document, Language, TextEdit, syntax};
 
 /// Single line or multi-line, once decided for a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -302,16 +302,17 @@ impl SyntaxCheck {
 /// completion. `None` for languages without a grammar.
 pub fn check_syntax(document: &Document, cursor: usize, completion: &Processed) -> Option<SyntaxCheck> {
     let before = document.tree()?;
-    let text = document.text();
-    let end = completion.replace_end.clamp(cursor, text.len());
-    let mut after = String::with_capacity(text.len() + completion.text.len());
-    after.push_str(text.get(..cursor)?);
-    after.push_str(&completion.text);
-    after.push_str(text.get(end..)?);
-    let after_tree = syntax::parse(document.language, &after, None)?;
-    let errors = syntax::errors(&after_tree);
+    let end = completion.replace_end.clamp(cursor, document.text().len());
+    let edit = TextEdit {
+        start: cursor,
+        end,
+        new_text: completion.text.clone(),
+    };
+    let after = document.with_edit(&edit).ok()?;
+    let errors = syntax::errors(after.tree()?);
+    let text = after.text();
     let lines =
-        crate::context::line_start(&after, cursor)..crate::context::line_end(&after, cursor + completion.text.len());
+        crate::context::line_start(text, cursor)..crate::context::line_end(text, cursor + completion.text.len());
     let errors_in_completion = errors
         .iter()
         .filter(|e| lines.start <= e.start && e.end <= lines.end)
