@@ -49,6 +49,10 @@ RUN_TIMEOUT_S = 20.0  # CPU seconds, for canonical and empty-body runs
 WRONG_TIMEOUT_S = 3.0  # CPU seconds: a wrong variant still running after this counts as rejected (timeout)
 WALL_FACTOR = 10.0  # wall-clock backstop, in multiples of the CPU limit (the machine may be loaded)
 SENTINEL = "__LEETCODE_CHECK_COMPLETED__"
+LIMIT_WRAPPER = (
+    "import os, resource, sys; n = int(sys.argv[1]); "
+    "resource.setrlimit(resource.RLIMIT_CPU, (n, n + 1)); os.execv(sys.argv[2], sys.argv[2:])"
+)
 FILE_RE = re.compile(r"^(\d{3})_([a-z0-9]+(?:_[a-z0-9]+)*)\.py$")
 REQUIRED = ("DIFFICULTY", "ENTRY_POINT", "PROMPT", "SOLUTION", "TEST")
 
@@ -132,17 +136,16 @@ def run_program(src: str, timeout: float) -> tuple[str, float, str]:
     a child that sleeps.
     """
     cpu_limit = max(1, int(timeout + 0.999))
-
-    def limit_cpu():
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_limit, cpu_limit + 1))
-
     with tempfile.TemporaryDirectory() as tmp:
         prog = Path(tmp) / "prog.py"
         prog.write_text(src, encoding="utf-8")
         out_path, err_path = Path(tmp) / "out", Path(tmp) / "err"
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            p = subprocess.Popen([sys.executable, "-I", "-S", str(prog)], stdout=out, stderr=err,
-                                 stdin=subprocess.DEVNULL, cwd=tmp, preexec_fn=limit_cpu)
+            # The CPU limit is set by a tiny exec wrapper rather than preexec_fn, which is not
+            # safe when verification runs in several threads (-j).
+            cmd = [sys.executable, "-I", "-S", "-c", LIMIT_WRAPPER, str(cpu_limit),
+                   sys.executable, "-I", "-S", str(prog)]
+            p = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=tmp)
             deadline = time.monotonic() + timeout * WALL_FACTOR
             while True:
                 pid, status, usage = os.wait4(p.pid, os.WNOHANG)
