@@ -210,6 +210,25 @@ pub fn build(
     b.grow_suffix(budget)?;
     b.grow_prefix(budget)?;
     b.snap_to_headers(&outline, cursor)?;
+    // A definition shown as a snippet and half covered by the window would appear twice, once cut:
+    // the window gives up the half instead.
+    for snippet in snippets.iter().filter(|s| s.kind == SnippetKind::Definition) {
+        let source = &snippet.source;
+        if source.start < b.start && b.start < source.end {
+            let after = line_end(text, source.end - 1).min(line_start(text, cursor));
+            if after > b.start {
+                b.used = b.used.saturating_sub(b.count(&text[b.start..after])?);
+                b.start = after;
+            }
+        }
+        if source.start < b.end && b.end < source.end {
+            let before = line_start(text, source.start).max(line_end(text, cursor));
+            if before < b.end {
+                b.used = b.used.saturating_sub(b.count(&text[before..b.end])?);
+                b.end = before;
+            }
+        }
+    }
     let mut kept = Vec::with_capacity(snippets.len());
     for snippet in snippets {
         if snippet.source.start >= b.start && snippet.source.end <= b.end {
@@ -436,11 +455,14 @@ impl Builder<'_> {
             .unwrap_or(self.text.len())
             .min(self.end);
         let mut found = syntax::identifiers(tree, self.text, from..to);
-        found.sort_by_key(|&(_, at)| at.abs_diff(cursor));
+        // Locals (`total = 0`, parameters, loop variables) mean themselves, not a definition elsewhere
+        // that happens to share the name.
+        let locals: Vec<&str> = found.iter().filter(|i| i.binds_local).map(|i| i.name).collect();
+        found.sort_by_key(|i| i.start.abs_diff(cursor));
         let mut names: Vec<String> = Vec::new();
-        for (name, _) in found {
-            if !names.iter().any(|n| n == name) {
-                names.push(name.to_owned());
+        for identifier in found {
+            if !locals.contains(&identifier.name) && !names.iter().any(|n| n == identifier.name) {
+                names.push(identifier.name.to_owned());
             }
         }
         names

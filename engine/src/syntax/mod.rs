@@ -251,9 +251,19 @@ pub fn enclosing(outline: &Outline, offset: usize) -> impl Iterator<Item = &Defi
         .filter(move |d| (d.kind.is_callable() || d.kind.is_type()) && d.range.start < offset && offset <= d.range.end)
 }
 
-/// Identifiers (names of variables, functions, types, attributes) whose node lies within `range`, in
-/// file order, with their start offsets.
-pub fn identifiers<'t>(tree: &Tree, text: &'t str, range: Range<usize>) -> Vec<(&'t str, usize)> {
+/// One use of a name in the code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Identifier<'t> {
+    pub name: &'t str,
+    pub start: usize,
+    /// This occurrence binds a local name (an assignment target, a parameter, a loop variable, a
+    /// local variable declaration), so other definitions of that name are not what it means.
+    pub binds_local: bool,
+}
+
+/// Identifiers (names of variables, functions, types, attributes) whose node starts within `range`,
+/// in file order.
+pub fn identifiers<'t>(tree: &Tree, text: &'t str, range: Range<usize>) -> Vec<Identifier<'t>> {
     let mut found = Vec::new();
     let mut cursor = tree.walk();
     'walk: loop {
@@ -264,7 +274,11 @@ pub fn identifiers<'t>(tree: &Tree, text: &'t str, range: Range<usize>) -> Vec<(
                 && range.contains(&node.start_byte())
                 && let Ok(name) = node.utf8_text(text.as_bytes())
             {
-                found.push((name, node.start_byte()));
+                found.push(Identifier {
+                    name,
+                    start: node.start_byte(),
+                    binds_local: binds_local(node),
+                });
             }
             if cursor.goto_first_child() {
                 continue;
@@ -280,6 +294,29 @@ pub fn identifiers<'t>(tree: &Tree, text: &'t str, range: Range<usize>) -> Vec<(
         }
     }
     found
+}
+
+fn binds_local(node: Node<'_>) -> bool {
+    let Some(parent) = node.parent() else { return false };
+    let is_field = |field: &str| parent.child_by_field_name(field) == Some(node);
+    match parent.kind() {
+        // Python
+        "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => is_field("left"),
+        "pattern_list" | "tuple_pattern" | "list_splat_pattern" => true,
+        "parameters" | "lambda_parameters" | "typed_parameter" | "list_splat" | "dictionary_splat" => true,
+        "default_parameter" | "typed_default_parameter" => is_field("name"),
+        // Java
+        "variable_declarator" => {
+            is_field("name")
+                && parent
+                    .parent()
+                    .is_some_and(|p| p.kind() == "local_variable_declaration")
+        }
+        "formal_parameter" | "catch_formal_parameter" | "enhanced_for_statement" | "spread_parameter" => {
+            is_field("name")
+        }
+        _ => false,
+    }
 }
 
 /// The smallest node that spans `offset` strictly inside it (starts before it, ends after it) and is a

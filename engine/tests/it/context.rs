@@ -103,7 +103,7 @@ fn python_small_budget_keeps_near_lines_scope_and_used_definitions() {
         &["python/money.py"],
         160,
         expect![[r#"
-            cart.py in shop (Python), 149 tokens, window 1128..1615
+            cart.py in shop (Python), 156 tokens, window 1051..1680
             --- Import @58
             import math
             --- Import @70
@@ -112,14 +112,10 @@ fn python_small_budget_keeps_near_lines_scope_and_used_definitions() {
             from decimal import Decimal
             --- Import @140
             from shop.money import Money, round_half_even
-            --- Definition @359
-            @dataclass
-            class LineItem:
-                def total(self) -> Money:
-                    return self.unit_price * self.quantity
             --- Scope @765
             class Cart:
             --- window
+                    """Adds `quantity` units of `sku`, merging with an existing line."""
                     for item in self.items:
                         if item.sku == sku:
                             item.quantity += quantity
@@ -135,6 +131,7 @@ fn python_small_budget_keeps_near_lines_scope_and_used_definitions() {
                     return total
 
                 def total_with_tax(self) -> Money:
+                    """The amount to pay, tax included, rounded to cents."""
         "#]],
     );
 }
@@ -328,56 +325,55 @@ fn python_definitions_come_from_other_open_files() {
         &["python/money.py"],
         320,
         expect![[r#"
-        cart.py in shop (Python), 312 tokens, window 763..1745
-        --- Import @58
-        import math
-        --- Import @70
-        from dataclasses import dataclass, field
-        --- Import @111
-        from decimal import Decimal
-        --- Import @140
-        from shop.money import Money, round_half_even
-        --- Definition @359
-        @dataclass
-        class LineItem:
-            def total(self) -> Money:
-                return self.unit_price * self.quantity
-        --- money.py Definition @286
-        class Money:
-            @classmethod
-            def zero(cls, currency: str) -> "Money":
-                """No money, in `currency`."""
-                return cls(Decimal(0), currency)
-        --- window
+            cart.py in shop (Python), 302 tokens, window 763..1745
+            --- Import @58
+            import math
+            --- Import @70
+            from dataclasses import dataclass, field
+            --- Import @111
+            from decimal import Decimal
+            --- Import @140
+            from shop.money import Money, round_half_even
+            --- Definition @434
+            def bulk_discount(quantity: int) -> Decimal:
+                """The discount rate for buying `quantity` units.
+
+                >>> bulk_discount(1)
+                Decimal('0')
+                >>> bulk_discount(10)
+                Decimal('0.05')
+                """
+                ...
+            --- window
 
 
-        class Cart:
-            """Items a customer is about to buy."""
+            class Cart:
+                """Items a customer is about to buy."""
 
-            def __init__(self, currency: str = "EUR") -> None:
-                self.currency = currency
-                self.items: list[LineItem] = field(default_factory=list)
+                def __init__(self, currency: str = "EUR") -> None:
+                    self.currency = currency
+                    self.items: list[LineItem] = field(default_factory=list)
 
-            def add(self, sku: str, unit_price: Money, quantity: int = 1) -> None:
-                """Adds `quantity` units of `sku`, merging with an existing line."""
-                for item in self.items:
-                    if item.sku == sku:
-                        item.quantity += quantity
-                        return
-                self.items.append(LineItem(sku, unit_price, quantity))
+                def add(self, sku: str, unit_price: Money, quantity: int = 1) -> None:
+                    """Adds `quantity` units of `sku`, merging with an existing line."""
+                    for item in self.items:
+                        if item.sku == sku:
+                            item.quantity += quantity
+                            return
+                    self.items.append(LineItem(sku, unit_price, quantity))
 
-            def subtotal(self) -> Money:
-                """Sum of the lines after bulk discounts, before tax."""
-                total = Money.zero(self.currency)
-                for item in self.items:
-                    rate = bulk_discount(item.quantity)
-                    $0
-                return total
+                def subtotal(self) -> Money:
+                    """Sum of the lines after bulk discounts, before tax."""
+                    total = Money.zero(self.currency)
+                    for item in self.items:
+                        rate = bulk_discount(item.quantity)
+                        $0
+                    return total
 
-            def total_with_tax(self) -> Money:
-                """The amount to pay, tax included, rounded to cents."""
-                return round_half_even(self.subtotal() * (1 + TAX_RATE))
-    "#]],
+                def total_with_tax(self) -> Money:
+                    """The amount to pay, tax included, rounded to cents."""
+                    return round_half_even(self.subtotal() * (1 + TAX_RATE))
+        "#]],
     );
 }
 
@@ -546,11 +542,6 @@ fn repo_level_prompt_includes_other_files() {
         from decimal import Decimal
         from shop.money import Money, round_half_even
 
-        @dataclass
-        class LineItem:
-            def total(self) -> Money:
-                return self.unit_price * self.quantity
-
         def bulk_discount(quantity: int) -> Decimal:
             """The discount rate for buying `quantity` units.
 
@@ -561,9 +552,6 @@ fn repo_level_prompt_includes_other_files() {
             """
             ...
 
-            if quantity >= 10:
-                return Decimal("0.05")
-            return Decimal("0")
 
 
         class Cart:
@@ -636,11 +624,6 @@ fn same_file_snippets_read_like_the_top_of_the_file() {
         import math
         from dataclasses import dataclass, field
         from decimal import Decimal
-
-        @dataclass
-        class LineItem:
-            def total(self) -> Money:
-                return self.unit_price * self.quantity
 
         class Cart:
     "#]]
