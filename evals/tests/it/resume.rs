@@ -182,6 +182,22 @@ fn a_killed_run_resumes_without_losing_or_repeating_samples() {
         "every sample scored once"
     );
 
+    // A kill while scoring: the results already written are kept and only the rest are scored.
+    let results_path = out.join("results.jsonl");
+    let cut = results[..3].iter().map(|l| l.len() + 1).sum::<usize>() + 5;
+    let bytes = std::fs::read(&results_path).expect("read");
+    std::fs::write(&results_path, &bytes[..cut]).expect("truncate");
+    let third = run(&qwen2, &dataset, &out, 3);
+    assert!(
+        third.status.success(),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+    let rescored = lines(&results_path);
+    assert_eq!(rescored.len(), 9);
+    assert_eq!(rescored[..3], results[..3]);
+    assert_eq!(lines(&samples_path), resumed, "nothing regenerated");
+
     // The same directory with other settings is refused rather than mixed.
     let other = run(&qwen2, &dataset, &out, 4);
     assert_eq!(other.status.code(), Some(2));
