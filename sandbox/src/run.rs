@@ -2,12 +2,12 @@
 
 use std::time::Instant;
 
-use wasmtime::{ResourceLimiter, Store, Trap, UpdateDeadline, WasmBacktrace};
+use wasmtime::{Instance, ResourceLimiter, Store, Trap, UpdateDeadline};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
-use crate::patch::STACK_CHECK_NAME;
+use crate::patch::{STACK_LIMIT_EXPORT, STACK_POINTER_EXPORT};
 use crate::pipe::CappedPipe;
 use crate::runtime::Runtime;
 use crate::{Error, Limits, Outcome, Program, Verdict};
@@ -128,9 +128,11 @@ pub(crate) async fn run(runtime: &Runtime, program: &Program, limits: &Limits) -
 
     // The timeout also covers a guest blocked in a host call (`time.sleep`), which never reaches
     // an epoch check.
+    let mut instance = None;
     let result = tokio::time::timeout(limits.timeout, async {
-        let instance = runtime.pre.instantiate_async(&mut store).await?;
-        let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+        let started = runtime.pre.instantiate_async(&mut store).await?;
+        instance = Some(started);
+        let start = started.get_typed_func::<(), ()>(&mut store, "_start")?;
         start.call_async(&mut store, ()).await
     })
     .await;
@@ -138,7 +140,7 @@ pub(crate) async fn run(runtime: &Runtime, program: &Program, limits: &Limits) -
     let ended = match result {
         Err(_elapsed) => Ended::Timeout,
         Ok(Ok(())) => Ended::Exit(0),
-        Ok(Err(error)) => classify_error(&error),
+        Ok(Err(error)) => classify_error(&error, stack_exhausted(&mut store, instance)),
     };
     let memory = &store.data().memory;
     let (refused, peak) = (memory.refused, memory.peak.saturating_sub(runtime.stack_reserve));
@@ -203,26 +205,35 @@ enum Ended {
     Trap(String),
 }
 
-fn classify_error(error: &wasmtime::Error) -> Ended {
+fn classify_error(error: &wasmtime::Error, stack_exhausted: bool) -> Ended {
     if let Some(exit) = error.downcast_ref::<I32Exit>() {
         return Ended::Exit(exit.0);
     }
-    let in_stack_check = error
-        .downcast_ref::<WasmBacktrace>()
-        .and_then(|bt| bt.frames().first())
-        .and_then(|frame| frame.func_name())
-        == Some(STACK_CHECK_NAME);
     match error.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => Ended::Timeout,
         Some(Trap::OutOfFuel) => Ended::OutOfFuel,
         Some(Trap::StackOverflow) => Ended::Trap(
             "wasm trap: call stack exhausted (recursion too deep through C code)".to_owned(),
         ),
-        Some(Trap::UnreachableCodeReached) if in_stack_check => Ended::Trap(
+        Some(Trap::UnreachableCodeReached) if stack_exhausted => Ended::Trap(
             "wasm trap: C stack exhausted (recursion too deep through C code)".to_owned(),
         ),
         Some(trap) => Ended::Trap(format!("wasm trap: {trap}")),
         None => Ended::Trap(format!("{error:#}")),
+    }
+}
+
+/// Whether the guest's C stack pointer is below the rewritten module's limit: the stack check
+/// fired (see `patch.rs`).
+fn stack_exhausted(store: &mut Store<Host>, instance: Option<Instance>) -> bool {
+    let Some(instance) = instance else { return false };
+    let mut read = |name: &str| {
+        let global = instance.get_global(&mut *store, name)?;
+        global.get(&mut *store).i32()
+    };
+    match (read(STACK_POINTER_EXPORT), read(STACK_LIMIT_EXPORT)) {
+        (Some(sp), Some(limit)) => sp < limit,
+        _ => false,
     }
 }
 

@@ -15,7 +15,7 @@ use crate::run::Host;
 /// The wasmtime release the artifacts are compiled with (pinned in the workspace `Cargo.toml`).
 const WASMTIME_VERSION: &str = "48.0.8";
 /// Bumped whenever the output of [`patch::patch`] changes for the same options.
-const REWRITE_VERSION: u32 = 2;
+const REWRITE_VERSION: u32 = 3;
 
 /// The relocated C stack. Recursion through `functools.cache` costs ~9 KiB of it per level (the
 /// build is unoptimized), measured: 64 MiB held ~7,500 levels. Untouched pages cost nothing, and
@@ -88,7 +88,7 @@ impl Runtime {
                 (module, false)
             }
         };
-        let stack_reserve = match module.get_export(crate::patch::STACK_CHECK_NAME) {
+        let stack_reserve = match module.get_export(crate::patch::STACK_LIMIT_EXPORT) {
             Some(_) => STACK_BYTES as usize,
             None => 0,
         };
