@@ -36,10 +36,12 @@ def _qwen_lsp_run():
             import linecache
             import traceback
 
-            # Tracebacks show the program's lines as they would natively.
+            # Tracebacks show the program's lines as they would natively, but only the innermost
+            # 100 entries: a RecursionError through alternating frames would otherwise print
+            # megabytes and end as an output-limit verdict instead of an error.
             linecache.cache["main.py"] = (len(source), None, source.splitlines(True), "main.py")
             tb = error.__traceback__
-            traceback.print_exception(type(error), error, tb.tb_next if tb else None)
+            traceback.print_exception(type(error), error, tb.tb_next if tb else None, limit=-100)
         finally:
             for stream in flush_streams:
                 try:

@@ -85,3 +85,16 @@ fn deeply_nested_code_is_an_error_not_a_crash() {
         assert!(last.starts_with("RecursionError") || last.starts_with("MemoryError: Parser"), "{last}");
     }
 }
+
+#[test]
+fn a_recursion_error_through_alternating_frames_is_an_error_not_an_output_flood() {
+    // The traceback alternates two frames, so CPython cannot fold it into "[Previous line
+    // repeated]"; printed whole it would be megabytes.
+    let src = "import sys\nsys.setrecursionlimit(10**9)\n\
+               def f(n):\n    return sorted([n], key=lambda x: f(x - 1) if x > 0 else 0)\nf(100000)\n";
+    let out = run(src);
+    assert_eq!(out.verdict, Verdict::Error, "{:?}", out.verdict);
+    assert!(out.stderr.len() < 100_000, "{}", out.stderr.len());
+    let last = out.stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("RecursionError: maximum recursion depth exceeded"), "{}", out.stderr);
+}
