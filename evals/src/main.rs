@@ -45,8 +45,8 @@ enum Command {
 
 #[derive(Args)]
 struct Scoring {
-    /// pass@k values to report, e.g. 1,10.
-    #[arg(long, value_delimiter = ',', default_value = "1")]
+    /// pass@k values to report, e.g. 1,10 (default: 1 for `score`; 1 and 10, up to --n, for `run`).
+    #[arg(long, value_delimiter = ',')]
     k: Vec<usize>,
     /// Skip the canonical-solution runs; every problem gets --default-limit-s.
     #[arg(long)]
@@ -219,7 +219,7 @@ fn score_options(s: &Scoring) -> Result<ScoreOptions> {
             bail!("{name} must be > 0, got {v}");
         }
     }
-    if s.k.is_empty() || s.k.contains(&0) {
+    if s.k.contains(&0) {
         bail!("--k needs values >= 1");
     }
     let mut options = ScoreOptions {
@@ -347,8 +347,13 @@ async fn score(args: ScoreArgs) -> Result<i32> {
         write_atomically(path, &text)?;
     }
 
-    let summary = summarize(&dataset, &results, &args.scoring.k, &calibrations);
-    report_missing_k(&summary, &args.scoring.k);
+    let ks = if args.scoring.k.is_empty() {
+        vec![1]
+    } else {
+        args.scoring.k.clone()
+    };
+    let summary = summarize(&dataset, &results, &ks, &calibrations);
+    report_missing_k(&summary, &ks);
     eprintln!(
         "evals: scored {} samples of {} problems in {:.1} s",
         summary.samples,
@@ -377,6 +382,11 @@ fn run_model(args: RunArgs) -> Result<i32> {
         bail!("--n must be >= 1");
     }
     let options = score_options(&args.scoring)?;
+    let ks: Vec<usize> = if args.scoring.k.is_empty() {
+        [1, 10].into_iter().filter(|&k| k <= args.n).collect()
+    } else {
+        args.scoring.k.clone()
+    };
     let mut dataset = load_dataset(&args.dataset)?;
     if let Some(limit) = args.limit {
         dataset.problems.truncate(limit);
@@ -464,9 +474,9 @@ fn run_model(args: RunArgs) -> Result<i32> {
         &generated.samples,
         &results,
         &calibrations,
-        &args.scoring.k,
+        &ks,
     )?;
-    report_missing_k(&run.summary, &args.scoring.k);
+    report_missing_k(&run.summary, &ks);
     eprint!("{}", evals::report::pass_table(&run.summary));
     eprintln!("evals: wrote {}", dir.dir.display());
     Ok(0)
