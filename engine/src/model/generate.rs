@@ -89,8 +89,15 @@ pub(crate) fn run(
     state.last_reused = kept;
 
     let start = Instant::now();
-    let fresh = &prompt_ids[kept..];
-    let mut logits = forward(lm, state, fresh)?;
+    // In chunks, so a long prefill notices cancellation; the chunks fed stay cached for the next call.
+    let mut logits = None;
+    for chunk in prompt_ids[kept..].chunks(super::PREFILL_CHUNK) {
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        logits = Some(forward(lm, state, chunk)?);
+    }
+    let mut logits = logits.ok_or_else(|| Error::InvalidInput("no prompt tokens to run".into()))?;
     generation.prefill_ms = start.elapsed().as_secs_f64() * 1e3;
 
     let start = Instant::now();

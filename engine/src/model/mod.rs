@@ -61,7 +61,7 @@ pub struct LoadOptions {
 }
 
 /// Prompt tokens run per forward pass during prefill.
-const PREFILL_CHUNK: usize = 512;
+pub(crate) const PREFILL_CHUNK: usize = 512;
 
 /// The weights plus the cache they fill.
 enum Runner {
