@@ -81,10 +81,15 @@ fn bench(config: &Config) -> anyhow::Result<()> {
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sandbox/tests/it/programs");
     let mut files: Vec<_> = std::fs::read_dir(&corpus)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     files.sort();
+    // The interpreter itself, not a launcher script (pyenv's shim adds ~100 ms per start).
+    let python = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()?;
+    let python = String::from_utf8(python.stdout)?.trim().to_owned();
     let (mut native_total, mut sandbox_total) = (Duration::ZERO, Duration::ZERO);
     for path in &files {
         let started = Instant::now();
-        let native = std::process::Command::new("python3").arg(path).output()?;
+        let native = std::process::Command::new(&python).arg(path).output()?;
         native_total += started.elapsed();
         anyhow::ensure!(native.status.success(), "{} fails natively", path.display());
         let program = Program { source: std::fs::read_to_string(path)?, ..Program::default() };
