@@ -168,7 +168,9 @@ impl Config {
         match std::env::var_os("QWEN_LSP_CACHE") {
             Some(dir) if !dir.is_empty() => PathBuf::from(dir),
             _ => {
-                let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+                let home = std::env::var_os("HOME")
+                    .map(PathBuf::from)
+                    .unwrap_or_default();
                 home.join(".cache").join("qwen-lsp")
             }
         }
@@ -248,7 +250,12 @@ impl Sandbox {
             cache_dir,
             permits: tokio::sync::Semaphore::new(workers),
         };
-        Ok(Sandbox { inner: Arc::new(Inner { shared: Arc::new(shared), executor: Some(executor) }) })
+        Ok(Sandbox {
+            inner: Arc::new(Inner {
+                shared: Arc::new(shared),
+                executor: Some(executor),
+            }),
+        })
     }
 
     /// How the module was loaded (from the cache or compiled) and how long it took.
@@ -280,7 +287,10 @@ impl Sandbox {
     }
 
     fn executor(&self) -> Result<&tokio::runtime::Runtime, Error> {
-        self.inner.executor.as_ref().ok_or_else(|| Error::Host("sandbox shut down".to_owned()))
+        self.inner
+            .executor
+            .as_ref()
+            .ok_or_else(|| Error::Host("sandbox shut down".to_owned()))
     }
 
     fn spawn(
@@ -312,7 +322,10 @@ impl Sandbox {
 
 impl Shared {
     fn fueled_runtime(&self) -> Result<Arc<Runtime>, Error> {
-        let mut slot = self.fueled.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut slot = self
+            .fueled
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(runtime) = &*slot {
             return Ok(Arc::clone(runtime));
         }
@@ -327,13 +340,15 @@ impl Shared {
 /// clock behind timeouts and the executor yields of running guests.
 fn spawn_epoch_ticker(runtime: &Runtime) {
     let engine = runtime.engine.weak();
-    let spawned = std::thread::Builder::new().name("sandbox-epoch".to_owned()).spawn(move || {
-        while let Some(engine) = engine.upgrade() {
-            engine.increment_epoch();
-            drop(engine);
-            std::thread::sleep(runtime::EPOCH_TICK);
-        }
-    });
+    let spawned = std::thread::Builder::new()
+        .name("sandbox-epoch".to_owned())
+        .spawn(move || {
+            while let Some(engine) = engine.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(runtime::EPOCH_TICK);
+            }
+        });
     if let Err(e) = spawned {
         // Without ticks the tokio timeout still ends runs, just less promptly.
         tracing::warn!("cannot start the epoch ticker: {e}");
@@ -364,7 +379,10 @@ mod tests {
         assert_eq!(config.cache_path(), PathBuf::from("/y"));
         // Zero workers would deadlock the pool; it means "the default".
         assert!(config.worker_count() >= 1);
-        let derived = Config { runtime_wasm: None, ..config };
+        let derived = Config {
+            runtime_wasm: None,
+            ..config
+        };
         if std::env::var_os("QWEN_LSP_PYTHON_WASM").is_none() {
             assert_eq!(derived.wasm_path(), PathBuf::from("/y/python-3.12.0.wasm"));
         }

@@ -26,7 +26,9 @@
 //!
 //! Custom sections (12 MB of DWARF whose offsets the rewrite would invalidate) are dropped.
 
-use wasm_encoder::{ConstExpr, GlobalSection, GlobalType, MemorySection, MemoryType, RawSection, ValType};
+use wasm_encoder::{
+    ConstExpr, GlobalSection, GlobalType, MemorySection, MemoryType, RawSection, ValType,
+};
 use wasmparser::{BinaryReader, Global, Operator, Parser, Payload, TypeRef};
 
 /// Export names of the stack pointer (global 0) and of the lowest value the check allows.
@@ -67,7 +69,9 @@ pub(crate) enum PatchError {
 /// Applies the rewrite described in the module docs.
 pub(crate) fn patch(wasm: &[u8], opts: PatchOptions) -> Result<Patched, PatchError> {
     if opts.stack_bytes == 0 || u64::from(opts.stack_bytes) % PAGE != 0 {
-        return Err(PatchError::Layout("stack size must be a positive multiple of 64 KiB"));
+        return Err(PatchError::Layout(
+            "stack size must be a positive multiple of 64 KiB",
+        ));
     }
     let shape = Shape::read(wasm)?;
     let region_start = shape.memory_min_pages * PAGE;
@@ -104,7 +108,11 @@ pub(crate) fn patch(wasm: &[u8], opts: PatchOptions) -> Result<Patched, PatchErr
                 let count = r.read_var_u32()?;
                 let _stack_pointer: Global<'_> = r.read()?;
                 let mut globals = GlobalSection::new();
-                let i32_global = |mutable| GlobalType { val_type: ValType::I32, mutable, shared: false };
+                let i32_global = |mutable| GlobalType {
+                    val_type: ValType::I32,
+                    mutable,
+                    shared: false,
+                };
                 globals.global(i32_global(true), &ConstExpr::i32_const(stack_top));
                 for _ in 1..count {
                     let start = r.original_position();
@@ -117,14 +125,20 @@ pub(crate) fn patch(wasm: &[u8], opts: PatchOptions) -> Result<Patched, PatchErr
             }
             Payload::ExportSection(reader) => {
                 let mut exports = Vec::new();
-                for (name, index) in [(STACK_POINTER_EXPORT, 0), (STACK_LIMIT_EXPORT, shape.globals)] {
+                for (name, index) in [
+                    (STACK_POINTER_EXPORT, 0),
+                    (STACK_LIMIT_EXPORT, shape.globals),
+                ] {
                     leb128_u32(&mut exports, name.len() as u32);
                     exports.extend_from_slice(name.as_bytes());
                     exports.push(0x03); // a global
                     leb128_u32(&mut exports, index);
                 }
                 let section = append_entries(&wasm[reader.range()], 2, &exports)?;
-                module.section(&RawSection { id: 7, data: &section });
+                module.section(&RawSection {
+                    id: 7,
+                    data: &section,
+                });
             }
             Payload::CodeSectionStart { count, .. } => code = Some((Vec::new(), count)),
             Payload::CodeSectionEntry(body) => {
@@ -140,17 +154,26 @@ pub(crate) fn patch(wasm: &[u8], opts: PatchOptions) -> Result<Patched, PatchErr
                     let mut section = Vec::with_capacity(bodies.len() + 5);
                     leb128_u32(&mut section, shape.defined_funcs);
                     section.extend_from_slice(bodies);
-                    module.section(&RawSection { id: 10, data: &section });
+                    module.section(&RawSection {
+                        id: 10,
+                        data: &section,
+                    });
                 }
             }
             other => {
                 if let Some((id, range)) = other.as_section() {
-                    module.section(&RawSection { id, data: &wasm[range] });
+                    module.section(&RawSection {
+                        id,
+                        data: &wasm[range],
+                    });
                 }
             }
         }
     }
-    Ok(Patched { wasm: module.finish(), c_recursion_limit_raised: c_limit_sites == 1 })
+    Ok(Patched {
+        wasm: module.finish(),
+        c_recursion_limit_raised: c_limit_sites == 1,
+    })
 }
 
 /// The bytes that follow each `global.set 0`: `global.get 0; i32.const limit; i32.lt_u;
@@ -173,15 +196,23 @@ struct Shape {
 
 impl Shape {
     fn read(wasm: &[u8]) -> Result<Shape, PatchError> {
-        let mut shape = Shape { defined_funcs: 0, globals: 0, memory_min_pages: 0 };
+        let mut shape = Shape {
+            defined_funcs: 0,
+            globals: 0,
+            memory_min_pages: 0,
+        };
         let (mut memories, mut stack_pointer_ok, mut has_exports) = (0, false, false);
         for payload in Parser::new(0).parse_all(wasm) {
             match payload? {
                 Payload::ImportSection(reader) => {
                     for import in reader.into_imports() {
                         match import?.ty {
-                            TypeRef::Memory(_) => return Err(PatchError::Layout("imported memory")),
-                            TypeRef::Global(_) => return Err(PatchError::Layout("imported globals")),
+                            TypeRef::Memory(_) => {
+                                return Err(PatchError::Layout("imported memory"));
+                            }
+                            TypeRef::Global(_) => {
+                                return Err(PatchError::Layout("imported globals"));
+                            }
                             _ => {}
                         }
                     }
@@ -266,7 +297,9 @@ fn rewrite_body(
             _ => {}
         }
         pending_const = match op {
-            Operator::I32Const { value: WASI_C_RECURSION_LIMIT } => Some((offset, end)),
+            Operator::I32Const {
+                value: WASI_C_RECURSION_LIMIT,
+            } => Some((offset, end)),
             _ => None,
         };
     }
@@ -312,9 +345,9 @@ fn leb128_i32(out: &mut Vec<u8>, mut value: i32) {
 
 #[cfg(test)]
 mod tests {
+    use wasm_encoder::{CodeSection, Function, Instruction};
     use wasm_encoder::{ExportKind, ExportSection, FunctionSection, MemArg, TypeSection};
     use wasmtime::{Engine, Instance, Module, Store, Trap};
-    use wasm_encoder::{CodeSection, Function, Instruction};
 
     use super::*;
 
@@ -339,7 +372,11 @@ mod tests {
         });
         let mut globals = GlobalSection::new();
         globals.global(
-            GlobalType { val_type: ValType::I32, mutable: true, shared: false },
+            GlobalType {
+                val_type: ValType::I32,
+                mutable: true,
+                shared: false,
+            },
             &ConstExpr::i32_const(65536),
         );
         let mut exports = ExportSection::new();
@@ -347,7 +384,11 @@ mod tests {
             exports.export(name, ExportKind::Func, index);
         }
         exports.export("memory", ExportKind::Memory, 0);
-        let store24 = MemArg { offset: 24, align: 2, memory_index: 0 };
+        let store24 = MemArg {
+            offset: 24,
+            align: 2,
+            memory_index: 0,
+        };
         let mut code = CodeSection::new();
         let mut init = Function::new([]);
         init.instruction(&Instruction::GlobalGet(0))
@@ -376,7 +417,8 @@ mod tests {
             .instruction(&Instruction::End);
         code.function(&limit);
         let mut sp = Function::new([]);
-        sp.instruction(&Instruction::GlobalGet(0)).instruction(&Instruction::End);
+        sp.instruction(&Instruction::GlobalGet(0))
+            .instruction(&Instruction::End);
         code.function(&sp);
         let mut module = wasm_encoder::Module::new();
         module
@@ -399,12 +441,16 @@ mod tests {
 
     #[test]
     fn relocates_the_stack_checks_it_and_raises_the_limit() {
-        let opts = PatchOptions { stack_bytes: 65536, c_recursion_limit: 12_345 };
+        let opts = PatchOptions {
+            stack_bytes: 65536,
+            c_recursion_limit: 12_345,
+        };
         let patched = patch(&miniature(), opts).expect("patch");
         assert!(patched.c_recursion_limit_raised);
         let (mut store, instance, module) = instantiate(&patched.wasm);
         assert!(module.get_export(STACK_LIMIT_EXPORT).is_some());
-        let func = |store: &mut Store<()>, name: &str| instance.get_func(&mut *store, name).expect(name);
+        let func =
+            |store: &mut Store<()>, name: &str| instance.get_func(&mut *store, name).expect(name);
         let global = |store: &mut Store<()>, name: &str| {
             let global = instance.get_global(&mut *store, name).expect(name);
             global.get(&mut *store).i32().expect("i32 global")
@@ -418,17 +464,30 @@ mod tests {
         assert_eq!(global(&mut store, STACK_POINTER_EXPORT), 3 * 65536);
         assert_eq!(global(&mut store, STACK_LIMIT_EXPORT), 2 * 65536 + 4096);
 
-        let init = func(&mut store, "init").typed::<(), ()>(&store).expect("init");
+        let init = func(&mut store, "init")
+            .typed::<(), ()>(&store)
+            .expect("init");
         init.call(&mut store, ()).expect("init");
-        let limit = func(&mut store, "limit").typed::<(), i32>(&store).expect("limit");
+        let limit = func(&mut store, "limit")
+            .typed::<(), i32>(&store)
+            .expect("limit");
         assert_eq!(limit.call(&mut store, ()).expect("limit"), 12_345);
 
         // Moving the pointer inside the region is fine; below it (into the heap) traps, and the
         // exported globals tell why.
-        let set_sp = func(&mut store, "set_sp").typed::<i32, ()>(&store).expect("set_sp");
-        set_sp.call(&mut store, 2 * 65536 + 8192).expect("inside the region");
-        let error = set_sp.call(&mut store, 2 * 65536 + 100).expect_err("below the region");
-        assert_eq!(error.downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
+        let set_sp = func(&mut store, "set_sp")
+            .typed::<i32, ()>(&store)
+            .expect("set_sp");
+        set_sp
+            .call(&mut store, 2 * 65536 + 8192)
+            .expect("inside the region");
+        let error = set_sp
+            .call(&mut store, 2 * 65536 + 100)
+            .expect_err("below the region");
+        assert_eq!(
+            error.downcast_ref::<Trap>(),
+            Some(&Trap::UnreachableCodeReached)
+        );
         assert!(global(&mut store, STACK_POINTER_EXPORT) < global(&mut store, STACK_LIMIT_EXPORT));
     }
 
@@ -436,12 +495,20 @@ mod tests {
     fn the_original_traps_nowhere_and_keeps_500() {
         // The same probes against the unpatched miniature: what the rewrite changes.
         let (mut store, instance, _) = instantiate(&miniature());
-        let init = instance.get_typed_func::<(), ()>(&mut store, "init").expect("init");
+        let init = instance
+            .get_typed_func::<(), ()>(&mut store, "init")
+            .expect("init");
         init.call(&mut store, ()).expect("init");
-        let limit = instance.get_typed_func::<(), i32>(&mut store, "limit").expect("limit");
+        let limit = instance
+            .get_typed_func::<(), i32>(&mut store, "limit")
+            .expect("limit");
         assert_eq!(limit.call(&mut store, ()).expect("limit"), 500);
-        let set_sp = instance.get_typed_func::<i32, ()>(&mut store, "set_sp").expect("set_sp");
-        set_sp.call(&mut store, 100).expect("no check without the rewrite");
+        let set_sp = instance
+            .get_typed_func::<i32, ()>(&mut store, "set_sp")
+            .expect("set_sp");
+        set_sp
+            .call(&mut store, 100)
+            .expect("no check without the rewrite");
     }
 
     #[test]
@@ -456,9 +523,18 @@ mod tests {
             page_size_log2: None,
         });
         module.section(&memories);
-        let opts = PatchOptions { stack_bytes: 65536, c_recursion_limit: 1 };
-        assert!(matches!(patch(&module.finish(), opts), Err(PatchError::Layout(_))));
-        assert!(matches!(patch(b"not wasm", opts), Err(PatchError::Parse(_))));
+        let opts = PatchOptions {
+            stack_bytes: 65536,
+            c_recursion_limit: 1,
+        };
+        assert!(matches!(
+            patch(&module.finish(), opts),
+            Err(PatchError::Layout(_))
+        ));
+        assert!(matches!(
+            patch(b"not wasm", opts),
+            Err(PatchError::Parse(_))
+        ));
     }
 
     #[test]

@@ -26,13 +26,21 @@ struct State {
 
 impl CappedPipe {
     pub(crate) fn new(capacity: usize) -> Self {
-        let state = State { buffer: Vec::new(), capacity, overflowed: false };
-        CappedPipe { state: Arc::new(Mutex::new(state)) }
+        let state = State {
+            buffer: Vec::new(),
+            capacity,
+            overflowed: false,
+        };
+        CappedPipe {
+            state: Arc::new(Mutex::new(state)),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // A poisoned lock only means another writer panicked mid-append; the bytes are still valid.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Appends what fits; returns false (and remembers it) when `bytes` did not fit entirely.
@@ -83,7 +91,11 @@ impl OutputStream for CappedPipe {
 }
 
 impl tokio::io::AsyncWrite for CappedPipe {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         if self.append(buf) {
             Poll::Ready(Ok(buf.len()))
         } else {

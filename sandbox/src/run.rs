@@ -39,7 +39,12 @@ struct MemoryLimiter {
 }
 
 impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.cap {
             // The guest sees a failed `memory.grow`: malloc returns NULL, Python raises MemoryError.
             self.refused = true;
@@ -49,7 +54,12 @@ impl ResourceLimiter for MemoryLimiter {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 1 << 20)
     }
 
@@ -67,7 +77,11 @@ impl ResourceLimiter for MemoryLimiter {
 }
 
 /// Runs `program` once under `limits`. Guest failures are verdicts; `Err` means the host failed.
-pub(crate) async fn run(runtime: &Runtime, program: &Program, limits: &Limits) -> Result<Outcome, Error> {
+pub(crate) async fn run(
+    runtime: &Runtime,
+    program: &Program,
+    limits: &Limits,
+) -> Result<Outcome, Error> {
     let started = Instant::now();
     if let Some(outcome) = reject_nul(program, started) {
         return Ok(outcome);
@@ -92,7 +106,11 @@ pub(crate) async fn run(runtime: &Runtime, program: &Program, limits: &Limits) -
         .stdout(stdout.clone())
         .stderr(stderr.clone())
         .args(&["python", "-I", "-c", PRELUDE])
-        .arg(if scratch.is_some() { SCRATCH_GUEST_PATH } else { "" })
+        .arg(if scratch.is_some() {
+            SCRATCH_GUEST_PATH
+        } else {
+            ""
+        })
         .arg(&program.source)
         .args(&program.args);
     if let Some(dir) = &scratch {
@@ -104,7 +122,13 @@ pub(crate) async fn run(runtime: &Runtime, program: &Program, limits: &Limits) -
         peak: 0,
         refused: false,
     };
-    let mut store = Store::new(&runtime.engine, Host { wasi: wasi.build_p1(), memory });
+    let mut store = Store::new(
+        &runtime.engine,
+        Host {
+            wasi: wasi.build_p1(),
+            memory,
+        },
+    );
     store.limiter(|host| &mut host.memory);
 
     // `None`: a timeout too large to represent, i.e. no deadline.
@@ -120,7 +144,9 @@ pub(crate) async fn run(runtime: &Runtime, program: &Program, limits: &Limits) -
         }
     });
     if let Some(fuel) = limits.fuel {
-        store.set_fuel(fuel).map_err(|e| Error::Host(format!("{e:#}")))?;
+        store
+            .set_fuel(fuel)
+            .map_err(|e| Error::Host(format!("{e:#}")))?;
         store
             .fuel_async_yield_interval(Some(FUEL_YIELD_INTERVAL))
             .map_err(|e| Error::Host(format!("{e:#}")))?;
@@ -130,9 +156,9 @@ pub(crate) async fn run(runtime: &Runtime, program: &Program, limits: &Limits) -
     // an epoch check.
     let mut instance = None;
     let result = tokio::time::timeout(limits.timeout, async {
-        let started = runtime.pre.instantiate_async(&mut store).await?;
-        instance = Some(started);
-        let start = started.get_typed_func::<(), ()>(&mut store, "_start")?;
+        let created = runtime.pre.instantiate_async(&mut store).await?;
+        instance = Some(created);
+        let start = created.get_typed_func::<(), ()>(&mut store, "_start")?;
         start.call_async(&mut store, ()).await
     })
     .await;
@@ -143,7 +169,10 @@ pub(crate) async fn run(runtime: &Runtime, program: &Program, limits: &Limits) -
         Ok(Err(error)) => classify_error(&error, stack_exhausted(&mut store, instance)),
     };
     let memory = &store.data().memory;
-    let (refused, peak) = (memory.refused, memory.peak.saturating_sub(runtime.stack_reserve));
+    let (refused, peak) = (
+        memory.refused,
+        memory.peak.saturating_sub(runtime.stack_reserve),
+    );
     let mut outcome = Outcome {
         verdict: Verdict::Error,
         exit_code: None,
@@ -172,13 +201,19 @@ pub(crate) async fn run(runtime: &Runtime, program: &Program, limits: &Limits) -
         if let Ended::Exit(code) = ended {
             outcome.exit_code = Some(python_exit_code(code));
         }
-        note(&mut outcome, &format!("memory limit of {} bytes exceeded", limits.memory_bytes));
+        note(
+            &mut outcome,
+            &format!("memory limit of {} bytes exceeded", limits.memory_bytes),
+        );
         return Ok(outcome);
     }
     match ended {
         Ended::Timeout => {
             outcome.verdict = Verdict::Timeout;
-            note(&mut outcome, &format!("time limit of {:?} exceeded", limits.timeout));
+            note(
+                &mut outcome,
+                &format!("time limit of {:?} exceeded", limits.timeout),
+            );
         }
         Ended::OutOfFuel => {
             outcome.verdict = Verdict::Timeout;
@@ -226,7 +261,9 @@ fn classify_error(error: &wasmtime::Error, stack_exhausted: bool) -> Ended {
 /// Whether the guest's C stack pointer is below the rewritten module's limit: the stack check
 /// fired (see `patch.rs`).
 fn stack_exhausted(store: &mut Store<Host>, instance: Option<Instance>) -> bool {
-    let Some(instance) = instance else { return false };
+    let Some(instance) = instance else {
+        return false;
+    };
     let mut read = |name: &str| {
         let global = instance.get_global(&mut *store, name)?;
         global.get(&mut *store).i32()

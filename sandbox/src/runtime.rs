@@ -63,7 +63,10 @@ fn engine_config(fuel: bool) -> wasmtime::Config {
 }
 
 fn patch_options() -> PatchOptions {
-    PatchOptions { stack_bytes: STACK_BYTES, c_recursion_limit: C_RECURSION_LIMIT }
+    PatchOptions {
+        stack_bytes: STACK_BYTES,
+        c_recursion_limit: C_RECURSION_LIMIT,
+    }
 }
 
 impl Runtime {
@@ -71,10 +74,13 @@ impl Runtime {
     pub(crate) fn load(wasm_path: &Path, cache_dir: &Path, fuel: bool) -> Result<Runtime, Error> {
         let started = Instant::now();
         let meta = std::fs::metadata(wasm_path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::RuntimeMissing { path: wasm_path.to_owned() },
+            std::io::ErrorKind::NotFound => Error::RuntimeMissing {
+                path: wasm_path.to_owned(),
+            },
             _ => load_error(wasm_path, e),
         })?;
-        let engine = Engine::new(&engine_config(fuel)).map_err(|e| Error::Host(format!("{e:#}")))?;
+        let engine =
+            Engine::new(&engine_config(fuel)).map_err(|e| Error::Host(format!("{e:#}")))?;
         let artifact = cache_dir.join(artifact_name(&engine, wasm_path, &meta));
 
         let (module, cached) = match deserialize(&engine, &artifact) {
@@ -83,7 +89,10 @@ impl Runtime {
                 let module = compile(&engine, wasm_path)?;
                 if let Err(e) = store_artifact(&module, &artifact) {
                     // Not fatal: the next process compiles again.
-                    tracing::warn!("cannot cache the compiled runtime at {}: {e}", artifact.display());
+                    tracing::warn!(
+                        "cannot cache the compiled runtime at {}: {e}",
+                        artifact.display()
+                    );
                 }
                 (module, false)
             }
@@ -97,9 +106,19 @@ impl Runtime {
             &mut host.wasi
         })
         .map_err(|e| Error::Host(format!("{e:#}")))?;
-        let pre = linker.instantiate_pre(&module).map_err(|e| load_error(wasm_path, e))?;
-        let load = LoadStats { cached, elapsed: started.elapsed() };
-        Ok(Runtime { engine, pre, stack_reserve, load })
+        let pre = linker
+            .instantiate_pre(&module)
+            .map_err(|e| load_error(wasm_path, e))?;
+        let load = LoadStats {
+            cached,
+            elapsed: started.elapsed(),
+        };
+        Ok(Runtime {
+            engine,
+            pre,
+            stack_reserve,
+            load,
+        })
     }
 }
 
@@ -114,7 +133,10 @@ fn artifact_name(engine: &Engine, wasm_path: &Path, meta: &std::fs::Metadata) ->
     wasm_path.hash(&mut hasher);
     meta.len().hash(&mut hasher);
     meta.modified().ok().hash(&mut hasher);
-    format!("python-3.12.0-{WASMTIME_VERSION}-{:016x}.cwasm", hasher.finish())
+    format!(
+        "python-3.12.0-{WASMTIME_VERSION}-{:016x}.cwasm",
+        hasher.finish()
+    )
 }
 
 fn compile(engine: &Engine, wasm_path: &Path) -> Result<Module, Error> {
@@ -150,7 +172,10 @@ fn deserialize(engine: &Engine, artifact: &Path) -> Option<Module> {
     match module {
         Ok(module) => Some(module),
         Err(e) => {
-            tracing::warn!("ignoring unusable cached runtime {}: {e:#}", artifact.display());
+            tracing::warn!(
+                "ignoring unusable cached runtime {}: {e:#}",
+                artifact.display()
+            );
             None
         }
     }
@@ -169,7 +194,10 @@ fn store_artifact(module: &Module, artifact: &Path) -> Result<(), String> {
 }
 
 fn load_error(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::RuntimeLoad { path: PathBuf::from(path), message: format!("{e:#}") }
+    Error::RuntimeLoad {
+        path: PathBuf::from(path),
+        message: format!("{e:#}"),
+    }
 }
 
 /// 64-bit FNV-1a: a stable hash for cache keys.

@@ -17,9 +17,15 @@ const TYPICAL: &str = "import heapq, collections\n\
 
 fn main() -> anyhow::Result<()> {
     let cache = std::env::temp_dir().join(format!("qwen-lsp-bench-sandbox-{}", std::process::id()));
-    let config = Config { cache_dir: Some(cache.clone()), ..Config::default() };
+    let config = Config {
+        cache_dir: Some(cache.clone()),
+        ..Config::default()
+    };
     // The runtime itself stays where the fetch script put it.
-    let config = Config { runtime_wasm: Some(Config::default().wasm_path()), ..config };
+    let config = Config {
+        runtime_wasm: Some(Config::default().wasm_path()),
+        ..config
+    };
     let result = bench(&config);
     let _ = std::fs::remove_dir_all(&cache);
     result
@@ -29,7 +35,10 @@ fn bench(config: &Config) -> anyhow::Result<()> {
     let mut rows: Vec<(String, String)> = Vec::new();
 
     let sandbox = Sandbox::new(config).context("compile")?;
-    rows.push(("module compile (cold, incl. rewrite)".into(), fmt(sandbox.load_stats().elapsed)));
+    rows.push((
+        "module compile (cold, incl. rewrite)".into(),
+        fmt(sandbox.load_stats().elapsed),
+    ));
 
     let loads: Vec<Duration> = (0..5)
         .map(|_| Sandbox::new(config).map(|s| s.load_stats().elapsed))
@@ -37,8 +46,14 @@ fn bench(config: &Config) -> anyhow::Result<()> {
     rows.push(("cached load (median of 5)".into(), fmt(median(loads))));
 
     let limits = Limits::default();
-    let hello = Program { source: "print('hello')".into(), ..Program::default() };
-    let typical = Program { source: TYPICAL.into(), ..Program::default() };
+    let hello = Program {
+        source: "print('hello')".into(),
+        ..Program::default()
+    };
+    let typical = Program {
+        source: TYPICAL.into(),
+        ..Program::default()
+    };
     for (name, program) in [("hello world", &hello), ("typical program", &typical)] {
         // One warm-up run (page cache, lazy init), then sequential runs.
         sandbox.run_blocking(program, &limits)?;
@@ -49,11 +64,16 @@ fn bench(config: &Config) -> anyhow::Result<()> {
             anyhow::ensure!(out.verdict == Verdict::Passed, "{name}: {out:?}");
             times.push(started.elapsed());
         }
-        rows.push((format!("per run, {name} (median of 10, sequential)"), fmt(median(times))));
+        rows.push((
+            format!("per run, {name} (median of 10, sequential)"),
+            fmt(median(times)),
+        ));
     }
 
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     for (name, program) in [("hello world", &hello), ("typical program", &typical)] {
         let n = 40;
         let started = Instant::now();
@@ -78,8 +98,11 @@ fn bench(config: &Config) -> anyhow::Result<()> {
 
     // The differential corpus: how much slower the sandbox is than native python3, per program
     // (CPython start-up included on both sides).
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sandbox/tests/it/programs");
-    let mut files: Vec<_> = std::fs::read_dir(&corpus)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sandbox/tests/it/programs");
+    let mut files: Vec<_> = std::fs::read_dir(&corpus)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     files.sort();
     // The interpreter itself, not a launcher script (pyenv's shim adds ~100 ms per start).
     let python = std::process::Command::new("python3")
@@ -92,16 +115,33 @@ fn bench(config: &Config) -> anyhow::Result<()> {
         let native = std::process::Command::new(&python).arg(path).output()?;
         native_total += started.elapsed();
         anyhow::ensure!(native.status.success(), "{} fails natively", path.display());
-        let program = Program { source: std::fs::read_to_string(path)?, ..Program::default() };
+        let program = Program {
+            source: std::fs::read_to_string(path)?,
+            ..Program::default()
+        };
         let started = Instant::now();
         let out = sandbox.run_blocking(&program, &limits)?;
         sandbox_total += started.elapsed();
-        anyhow::ensure!(out.stdout.as_bytes() == native.stdout, "{} differs", path.display());
+        anyhow::ensure!(
+            out.stdout.as_bytes() == native.stdout,
+            "{} differs",
+            path.display()
+        );
     }
-    rows.push((format!("differential corpus ({} programs), native python3", files.len()), fmt(native_total)));
+    rows.push((
+        format!(
+            "differential corpus ({} programs), native python3",
+            files.len()
+        ),
+        fmt(native_total),
+    ));
     rows.push((
         format!("differential corpus ({} programs), sandbox", files.len()),
-        format!("{} ({:.1}x)", fmt(sandbox_total), sandbox_total.as_secs_f64() / native_total.as_secs_f64()),
+        format!(
+            "{} ({:.1}x)",
+            fmt(sandbox_total),
+            sandbox_total.as_secs_f64() / native_total.as_secs_f64()
+        ),
     ));
 
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);

@@ -23,10 +23,27 @@ fn an_uncaught_assertion_error_fails() {
     assert_eq!(out.verdict, Verdict::Failed, "{out:?}");
     assert_eq!(out.exit_code, Some(1));
     // The traceback reads as native CPython's: the program's file, line and source text.
-    assert!(out.stderr.starts_with("Traceback (most recent call last):\n"), "{}", out.stderr);
-    assert!(out.stderr.contains("File \"main.py\", line 3, in <module>"), "{}", out.stderr);
-    assert!(out.stderr.contains("assert x == 2, 'x should be 2'"), "{}", out.stderr);
-    assert!(out.stderr.ends_with("AssertionError: x should be 2\n"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("Traceback (most recent call last):\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("File \"main.py\", line 3, in <module>"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("assert x == 2, 'x should be 2'"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.ends_with("AssertionError: x should be 2\n"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -36,10 +53,17 @@ fn other_uncaught_exceptions_are_errors() {
         ("print(undefined_name)", "NameError"),
         ("1 / 0", "ZeroDivisionError"),
         ("raise KeyboardInterrupt", "KeyboardInterrupt"),
-        ("class E(AssertionError.__base__):\n    pass\nraise E('sub')", "E: sub"),
+        (
+            "class E(AssertionError.__base__):\n    pass\nraise E('sub')",
+            "E: sub",
+        ),
     ] {
         let out = run(src);
-        assert_eq!((out.verdict, out.exit_code), (Verdict::Error, Some(1)), "{src}: {out:?}");
+        assert_eq!(
+            (out.verdict, out.exit_code),
+            (Verdict::Error, Some(1)),
+            "{src}: {out:?}"
+        );
         assert!(out.stderr.contains(name), "{src}: {}", out.stderr);
     }
 }
@@ -53,7 +77,11 @@ fn a_subclass_of_assertion_error_is_a_failure() {
 #[test]
 fn a_syntax_error_is_an_error() {
     let out = run("def f(:\n    pass\n");
-    assert_eq!((out.verdict, out.exit_code), (Verdict::Error, Some(1)), "{out:?}");
+    assert_eq!(
+        (out.verdict, out.exit_code),
+        (Verdict::Error, Some(1)),
+        "{out:?}"
+    );
     assert!(out.stderr.contains("SyntaxError"), "{}", out.stderr);
     assert!(out.stderr.contains("main.py"), "{}", out.stderr);
 }
@@ -75,7 +103,11 @@ fn the_program_runs_as_main_in_a_clean_namespace() {
     // Names the runner used are not visible: `sys` needs an import, as natively.
     let out = run("print(sys.argv)");
     assert_eq!(out.verdict, Verdict::Error, "{out:?}");
-    assert!(out.stderr.contains("NameError: name 'sys' is not defined"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("NameError: name 'sys' is not defined"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -88,7 +120,10 @@ fn stdin_and_args_reach_the_program() {
     };
     let out = sandbox().run_blocking(&program, &limits()).expect("run");
     assert_eq!(out.verdict, Verdict::Passed, "{out:?}");
-    assert_eq!(out.stdout, "['main.py', '--flag', 'two words']\n42\n'rest\\n'\n");
+    assert_eq!(
+        out.stdout,
+        "['main.py', '--flag', 'two words']\n42\n'rest\\n'\n"
+    );
 }
 
 #[test]
@@ -110,8 +145,14 @@ fn outcome_serializes_for_the_cli() {
     assert_eq!(json["duration_ms"], out.duration_ms());
     let back: sandbox::Outcome = serde_json::from_value(json).expect("deserialize");
     assert_eq!(back.verdict, out.verdict);
-    assert_eq!(serde_json::to_value(Verdict::MemoryLimit).expect("verdict"), "memory_limit");
-    assert_eq!(serde_json::to_value(Verdict::OutputLimit).expect("verdict"), "output_limit");
+    assert_eq!(
+        serde_json::to_value(Verdict::MemoryLimit).expect("verdict"),
+        "memory_limit"
+    );
+    assert_eq!(
+        serde_json::to_value(Verdict::OutputLimit).expect("verdict"),
+        "output_limit"
+    );
 }
 
 #[test]
@@ -121,14 +162,18 @@ fn run_works_from_async_code_and_from_spawn_blocking() {
         .enable_all()
         .build()
         .expect("runtime");
-    let program = Program { source: "print(6 * 7)".to_owned(), ..Program::default() };
+    let program = Program {
+        source: "print(6 * 7)".to_owned(),
+        ..Program::default()
+    };
     let (from_async, from_blocking) = runtime.block_on(async {
         let from_async = sandbox().run(&program, &limits()).await.expect("async run");
         let p = program.clone();
-        let from_blocking = tokio::task::spawn_blocking(move || sandbox().run_blocking(&p, &limits()))
-            .await
-            .expect("join")
-            .expect("blocking run");
+        let from_blocking =
+            tokio::task::spawn_blocking(move || sandbox().run_blocking(&p, &limits()))
+                .await
+                .expect("join")
+                .expect("blocking run");
         (from_async, from_blocking)
     });
     assert_eq!(from_async.stdout, "42\n");
@@ -143,7 +188,13 @@ fn a_dropped_sandbox_in_async_code_does_not_panic() {
         drop(own);
         let fresh = sandbox::Sandbox::new(&sandbox::Config::default()).expect("cached load");
         let out = fresh
-            .run(&Program { source: "print(1)".to_owned(), ..Program::default() }, &limits())
+            .run(
+                &Program {
+                    source: "print(1)".to_owned(),
+                    ..Program::default()
+                },
+                &limits(),
+            )
             .await
             .expect("run");
         assert_eq!(out.stdout, "1\n");
@@ -153,12 +204,20 @@ fn a_dropped_sandbox_in_async_code_does_not_panic() {
 
 #[test]
 fn fuel_bounds_a_busy_loop_deterministically() {
-    let limits = Limits { fuel: Some(2_000_000_000), timeout: Duration::from_secs(60), ..limits() };
+    let limits = Limits {
+        fuel: Some(2_000_000_000),
+        timeout: Duration::from_secs(60),
+        ..limits()
+    };
     let out = crate::run_with("while True:\n    pass\n", &limits);
     assert_eq!(out.verdict, Verdict::Timeout, "{out:?}");
     assert!(out.stderr.contains("fuel"), "{}", out.stderr);
     let out = crate::run_with("print(sum(range(1000)))", &limits);
-    assert_eq!((out.verdict, out.stdout.as_str()), (Verdict::Passed, "499500\n"), "{out:?}");
+    assert_eq!(
+        (out.verdict, out.stdout.as_str()),
+        (Verdict::Passed, "499500\n"),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -171,13 +230,35 @@ fn extreme_limits_are_not_a_crash() {
         fuel: None,
     };
     let out = crate::run_with("print('ok')", &huge);
-    assert_eq!((out.verdict, out.stdout.as_str()), (Verdict::Passed, "ok\n"), "{out:?}");
-    let nothing = Limits { timeout: Duration::ZERO, ..limits() };
-    assert_eq!(crate::run_with("print('ok')", &nothing).verdict, Verdict::Timeout);
-    let no_memory = Limits { memory_bytes: 0, ..limits() };
-    assert_eq!(crate::run_with("print('ok')", &no_memory).verdict, Verdict::MemoryLimit);
-    let no_output = Limits { stdout_bytes: 0, ..limits() };
-    assert_eq!(crate::run_with("print('ok')", &no_output).verdict, Verdict::OutputLimit);
+    assert_eq!(
+        (out.verdict, out.stdout.as_str()),
+        (Verdict::Passed, "ok\n"),
+        "{out:?}"
+    );
+    let nothing = Limits {
+        timeout: Duration::ZERO,
+        ..limits()
+    };
+    assert_eq!(
+        crate::run_with("print('ok')", &nothing).verdict,
+        Verdict::Timeout
+    );
+    let no_memory = Limits {
+        memory_bytes: 0,
+        ..limits()
+    };
+    assert_eq!(
+        crate::run_with("print('ok')", &no_memory).verdict,
+        Verdict::MemoryLimit
+    );
+    let no_output = Limits {
+        stdout_bytes: 0,
+        ..limits()
+    };
+    assert_eq!(
+        crate::run_with("print('ok')", &no_output).verdict,
+        Verdict::OutputLimit
+    );
 }
 
 #[test]

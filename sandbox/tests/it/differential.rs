@@ -28,7 +28,10 @@ fn ordinary_programs_match_native_python() {
         .iter()
         .map(|path| {
             let source = std::fs::read_to_string(path).expect("read program");
-            let program = Program { source, ..Program::default() };
+            let program = Program {
+                source,
+                ..Program::default()
+            };
             let path = path.clone();
             std::thread::spawn(move || (path, sandbox().run_blocking(&program, &limits())))
         })
@@ -37,7 +40,10 @@ fn ordinary_programs_match_native_python() {
     for job in jobs {
         let (path, outcome) = job.join().expect("thread");
         let outcome = outcome.expect("host error");
-        let native = Command::new("python3").arg(&path).output().expect("native python3 on PATH");
+        let native = Command::new("python3")
+            .arg(&path)
+            .output()
+            .expect("native python3 on PATH");
         assert!(native.status.success(), "{} fails natively", path.display());
         let native_stdout = String::from_utf8_lossy(&native.stdout);
         if outcome.verdict != Verdict::Passed || outcome.stdout != native_stdout {

@@ -9,7 +9,10 @@ use crate::{limits, run, run_with, sandbox};
 
 /// Short limits for programs that are expected to hit them.
 fn tight() -> Limits {
-    Limits { timeout: Duration::from_secs(3), ..limits() }
+    Limits {
+        timeout: Duration::from_secs(3),
+        ..limits()
+    }
 }
 
 #[test]
@@ -75,7 +78,11 @@ fn the_scratch_dir_is_writable_private_and_deleted() {
         std::fs::read_dir(std::env::temp_dir())
             .map(|dir| {
                 dir.filter_map(Result::ok)
-                    .filter(|e| e.file_name().to_string_lossy().starts_with(sandbox::SCRATCH_PREFIX))
+                    .filter(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .starts_with(sandbox::SCRATCH_PREFIX)
+                    })
                     .count()
             })
             .unwrap_or(0)
@@ -84,7 +91,11 @@ fn the_scratch_dir_is_writable_private_and_deleted() {
     let src = "import os\n\
                with open('notes.txt', 'w') as f:\n    f.write('kept')\n\
                print(open('notes.txt').read(), os.getcwd(), sorted(os.listdir('.')))\n";
-    let program = Program { source: src.to_owned(), scratch_dir: true, ..Program::default() };
+    let program = Program {
+        source: src.to_owned(),
+        scratch_dir: true,
+        ..Program::default()
+    };
     let out = sandbox().run_blocking(&program, &limits()).expect("run");
     assert_eq!(out.verdict, Verdict::Passed, "{out:?}");
     assert_eq!(out.stdout, "kept /scratch ['notes.txt']\n");
@@ -99,13 +110,20 @@ fn the_scratch_dir_is_writable_private_and_deleted() {
                \x20       print('escaped', attempt())\n\
                \x20   except OSError as e:\n\
                \x20       print('denied', type(e).__name__)\n";
-    let program = Program { source: src.to_owned(), scratch_dir: true, ..Program::default() };
+    let program = Program {
+        source: src.to_owned(),
+        scratch_dir: true,
+        ..Program::default()
+    };
     let out = sandbox().run_blocking(&program, &limits()).expect("run");
     assert_eq!(out.verdict, Verdict::Passed, "{out:?}");
     assert_eq!(out.stdout.matches("denied").count(), 5, "{}", out.stdout);
     assert!(!out.stdout.contains("escaped"), "{}", out.stdout);
     // A second run gets a fresh, empty directory.
-    let program = Program { source: "import os\nprint(os.listdir('.'))".to_owned(), ..program };
+    let program = Program {
+        source: "import os\nprint(os.listdir('.'))".to_owned(),
+        ..program
+    };
     let out = sandbox().run_blocking(&program, &limits()).expect("run");
     assert_eq!(out.stdout, "[]\n", "{out:?}");
     assert!(scratch_dirs() <= before, "a scratch dir outlived its run");
@@ -158,8 +176,14 @@ fn no_processes_threads_or_ctypes() {
 
 #[test]
 fn time_sleep_ends_at_the_deadline() {
-    let limits = Limits { timeout: Duration::from_secs(1), ..limits() };
-    let out = run_with("import time\nprint('start', flush=True)\ntime.sleep(600)\nprint('woke')", &limits);
+    let limits = Limits {
+        timeout: Duration::from_secs(1),
+        ..limits()
+    };
+    let out = run_with(
+        "import time\nprint('start', flush=True)\ntime.sleep(600)\nprint('woke')",
+        &limits,
+    );
     assert_eq!(out.verdict, Verdict::Timeout, "{out:?}");
     assert_eq!(out.exit_code, None);
     assert_eq!(out.stdout, "start\n");
@@ -199,16 +223,34 @@ fn a_caught_memory_error_is_still_a_memory_limit() {
 
 #[test]
 fn creeping_allocation_hits_the_memory_cap() {
-    let limits = Limits { memory_bytes: 64 << 20, ..tight() };
-    let out = run_with("chunks = []\nwhile True:\n    chunks.append(bytearray(100_000))\n", &limits);
+    let limits = Limits {
+        memory_bytes: 64 << 20,
+        ..tight()
+    };
+    let out = run_with(
+        "chunks = []\nwhile True:\n    chunks.append(bytearray(100_000))\n",
+        &limits,
+    );
     assert_eq!(out.verdict, Verdict::MemoryLimit, "{out:?}");
-    assert!(out.peak_memory_bytes <= 64 << 20, "{}", out.peak_memory_bytes);
-    assert!(out.peak_memory_bytes > 32 << 20, "{}", out.peak_memory_bytes);
+    assert!(
+        out.peak_memory_bytes <= 64 << 20,
+        "{}",
+        out.peak_memory_bytes
+    );
+    assert!(
+        out.peak_memory_bytes > 32 << 20,
+        "{}",
+        out.peak_memory_bytes
+    );
 }
 
 #[test]
 fn output_floods_end_the_run() {
-    let limits = Limits { stdout_bytes: 10_000, stderr_bytes: 10_000, ..tight() };
+    let limits = Limits {
+        stdout_bytes: 10_000,
+        stderr_bytes: 10_000,
+        ..tight()
+    };
     for src in [
         "while True:\n    print('x' * 100)\n",
         "import sys\nwhile True:\n    sys.stderr.write('y' * 100)\n",
@@ -217,7 +259,12 @@ fn output_floods_end_the_run() {
         "import os\nwhile True:\n    try:\n        os.write(1, b'w' * 4096)\n    except BaseException:\n        pass\n",
     ] {
         let out = run_with(src, &limits);
-        assert_eq!(out.verdict, Verdict::OutputLimit, "{src}: {:?}", out.verdict);
+        assert_eq!(
+            out.verdict,
+            Verdict::OutputLimit,
+            "{src}: {:?}",
+            out.verdict
+        );
         assert!(out.stdout.len() <= 10_000, "{}", out.stdout.len());
         // stderr holds at most the cap plus the host's one-line note.
         assert!(out.stderr.len() <= 10_100, "{}", out.stderr.len());
@@ -242,11 +289,19 @@ fn exits_in_all_forms() {
         ("import os\nos._exit(7)", Verdict::Error, Some(7)),
         ("import os\nos.abort()", Verdict::Error, None),
         // Exiting from deep inside still exits.
-        ("def f(n):\n    if n == 0:\n        import sys; sys.exit(4)\n    f(n - 1)\nf(100)", Verdict::Error, Some(4)),
+        (
+            "def f(n):\n    if n == 0:\n        import sys; sys.exit(4)\n    f(n - 1)\nf(100)",
+            Verdict::Error,
+            Some(4),
+        ),
     ];
     for &(src, verdict, code) in cases {
         let out = run(src);
-        assert_eq!((out.verdict, out.exit_code), (verdict, code), "{src}: {out:?}");
+        assert_eq!(
+            (out.verdict, out.exit_code),
+            (verdict, code),
+            "{src}: {out:?}"
+        );
     }
 }
 

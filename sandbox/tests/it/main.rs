@@ -24,7 +24,10 @@ pub fn sandbox() -> &'static Sandbox {
 /// Limits for tests: short enough that hostile programs end quickly, long enough for CPython's
 /// start-up on a loaded 2-core machine.
 pub fn limits() -> Limits {
-    Limits { timeout: Duration::from_secs(20), ..Limits::default() }
+    Limits {
+        timeout: Duration::from_secs(20),
+        ..Limits::default()
+    }
 }
 
 /// Runs `source` with the test limits.
@@ -33,7 +36,10 @@ pub fn run(source: &str) -> Outcome {
 }
 
 pub fn run_with(source: &str, limits: &Limits) -> Outcome {
-    let program = Program { source: source.to_owned(), ..Program::default() };
+    let program = Program {
+        source: source.to_owned(),
+        ..Program::default()
+    };
     match sandbox().run_blocking(&program, limits) {
         Ok(outcome) => outcome,
         Err(e) => panic!("host error: {e}"),

@@ -18,13 +18,23 @@ fn cached_recursion(depth: u32) -> String {
 #[test]
 fn functools_cache_recursion_1000_deep_passes() {
     let out = run(&cached_recursion(1000));
-    assert_eq!((out.verdict, out.stdout.as_str()), (Verdict::Passed, "1000\n"), "{}", out.stderr);
+    assert_eq!(
+        (out.verdict, out.stdout.as_str()),
+        (Verdict::Passed, "1000\n"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn functools_cache_recursion_5000_deep_passes() {
     let out = run(&cached_recursion(5000));
-    assert_eq!((out.verdict, out.stdout.as_str()), (Verdict::Passed, "5000\n"), "{}", out.stderr);
+    assert_eq!(
+        (out.verdict, out.stdout.as_str()),
+        (Verdict::Passed, "5000\n"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -45,7 +55,12 @@ fn pure_python_recursion_50000_deep_passes() {
     let src = "import sys\nsys.setrecursionlimit(100_000)\n\
                def f(n):\n    return 0 if n == 0 else f(n - 1) + 1\nprint(f(50_000))\n";
     let out = run(src);
-    assert_eq!((out.verdict, out.stdout.as_str()), (Verdict::Passed, "50000\n"), "{}", out.stderr);
+    assert_eq!(
+        (out.verdict, out.stdout.as_str()),
+        (Verdict::Passed, "50000\n"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -54,15 +69,24 @@ fn runaway_cached_recursion_is_a_recursion_error_not_a_crash() {
                @functools.cache\ndef f(n):\n    return f(n + 1)\nf(0)\n";
     let out = run(src);
     assert_eq!(out.verdict, Verdict::Error, "{out:?}");
-    assert_eq!(out.exit_code, Some(1), "{}", &out.stderr[out.stderr.len().saturating_sub(3000)..]);
+    assert_eq!(
+        out.exit_code,
+        Some(1),
+        "{}",
+        &out.stderr[out.stderr.len().saturating_sub(3000)..]
+    );
     assert!(out.stderr.contains("RecursionError"), "{}", out.stderr);
 }
 
 #[test]
 fn runaway_python_recursion_with_a_raised_limit_hits_the_memory_cap() {
     // Python frames live on the heap in 3.12: unbounded recursion is a memory bomb.
-    let src = "import sys\nsys.setrecursionlimit(10**9)\ndef f(n):\n    return f(n + 1) + 1\nf(0)\n";
-    let limits = Limits { memory_bytes: 48 << 20, ..limits() };
+    let src =
+        "import sys\nsys.setrecursionlimit(10**9)\ndef f(n):\n    return f(n + 1) + 1\nf(0)\n";
+    let limits = Limits {
+        memory_bytes: 48 << 20,
+        ..limits()
+    };
     let out = run_with(src, &limits);
     assert_eq!(out.verdict, Verdict::MemoryLimit, "{out:?}");
     assert!(out.peak_memory_bytes <= 48 << 20);
@@ -82,7 +106,10 @@ fn deeply_nested_code_is_an_error_not_a_crash() {
         assert_eq!(out.verdict, Verdict::Error, "{}: {out:?}", &src[..20]);
         // CPython's own guards answer (parser stack, C recursion limit), not a trap.
         let last = out.stderr.lines().last().unwrap_or_default();
-        assert!(last.starts_with("RecursionError") || last.starts_with("MemoryError: Parser"), "{last}");
+        assert!(
+            last.starts_with("RecursionError") || last.starts_with("MemoryError: Parser"),
+            "{last}"
+        );
     }
 }
 
@@ -96,5 +123,9 @@ fn a_recursion_error_through_alternating_frames_is_an_error_not_an_output_flood(
     assert_eq!(out.verdict, Verdict::Error, "{:?}", out.verdict);
     assert!(out.stderr.len() < 100_000, "{}", out.stderr.len());
     let last = out.stderr.lines().last().unwrap_or_default();
-    assert!(last.starts_with("RecursionError: maximum recursion depth exceeded"), "{}", out.stderr);
+    assert!(
+        last.starts_with("RecursionError: maximum recursion depth exceeded"),
+        "{}",
+        out.stderr
+    );
 }
