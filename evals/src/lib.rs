@@ -2,7 +2,7 @@
 //! sandbox.
 //!
 //! Data flows one way: a [`dataset`] of [`problem`]s -> [`prompt`] -> a model (`engine::Backend`, in
-//! [`run`]) -> samples -> [`score`] (programs in the sandbox) -> [`passk`] -> [`report`]. The problem format
+//! [`run`]) -> samples -> [`score`] (programs in the sandbox) -> [`summary`] ([`passk`]) -> [`report`]. The problem format
 //! and the commands are documented in `evals/README.md`.
 //!
 //! Architecture invariant: this crate knows neither wasmtime nor candle; it talks to the sandbox through
@@ -18,5 +18,6 @@ pub mod prompt;
 pub mod report;
 pub mod run;
 pub mod score;
+pub mod summary;
 
 pub use error::{Error, Result};

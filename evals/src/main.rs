@@ -11,7 +11,8 @@ use evals::dataset::load_dataset;
 use evals::import::{leetcode_sdk, livecodebench};
 use evals::prompt::PromptStyle;
 use evals::run::{DEFAULT_MODEL, RunDir, RunSettings, write_atomically};
-use evals::score::{Calibration, ScoreOptions, Scorer, check_tasks, load_samples, summarize};
+use evals::score::{Calibration, ScoreOptions, Scorer, check_tasks, load_samples};
+use evals::summary::summarize;
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
@@ -106,6 +107,9 @@ struct RunArgs {
     /// `f32`, `f16` or `bf16` (default: the best for the device).
     #[arg(long)]
     dtype: Option<String>,
+    /// `q8_0` or `q4_k`: quantize a safetensors checkpoint's weights at load (default: none).
+    #[arg(long)]
+    quantize: Option<String>,
     /// `completion` continues the prompt (base models), `chat` asks in a chat message and extracts the
     /// code block (instruct models); `auto` picks chat when the tokenizer has a chat template. Qwen's base
     /// checkpoints ship a chat template too: pass `completion` for them.
@@ -254,7 +258,7 @@ fn sandbox(workers: usize) -> Result<sandbox::Sandbox> {
     Ok(sandbox::Sandbox::new(&config)?)
 }
 
-fn report_missing_k(summary: &evals::score::Summary, ks: &[usize]) {
+fn report_missing_k(summary: &evals::summary::Summary, ks: &[usize]) {
     for k in ks.iter().filter(|k| !summary.pass_at_k.contains_key(k)) {
         eprintln!(
             "evals: pass@{k} needs at least {k} samples of a problem; no problem has that many"
@@ -404,6 +408,7 @@ fn run_model(args: RunArgs) -> Result<i32> {
         dtype: args.dtype.clone(),
         device: args.device.clone(),
         show_progress: true,
+        quantize: args.quantize.clone(),
     };
     // A checkpoint, or a remote OpenAI-compatible server given as http://host:port/v1#model-name.
     let model = engine::remote::open_backend(&load)?;

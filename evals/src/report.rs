@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::run::RunSummary;
-use crate::score::Summary;
+use crate::summary::{PassAtK, Summary};
 
 /// The Markdown report of a run.
 pub fn markdown(run: &RunSummary) -> String {
@@ -58,7 +58,7 @@ pub fn pass_table(s: &Summary) -> String {
     md.push_str("\n|---|---:|");
     md.push_str(&"---:|".repeat(ks.len()));
     md.push('\n');
-    let mut row = |name: &str, problems: usize, values: &crate::score::PassAtK| {
+    let mut row = |name: &str, problems: usize, values: &PassAtK| {
         let _ = write!(md, "| {name} | {problems} |");
         for k in &ks {
             match values.get(k) {
@@ -90,7 +90,7 @@ pub fn svg_chart(s: &Summary) -> String {
         "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2",
     ];
     let ks: Vec<usize> = s.pass_at_k.keys().copied().collect();
-    let mut groups: Vec<(String, &crate::score::PassAtK)> = s
+    let mut groups: Vec<(String, &PassAtK)> = s
         .by_difficulty
         .iter()
         .map(|(d, v)| (d.as_str().to_owned(), v))

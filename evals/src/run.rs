@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
 use crate::prompt::{PromptStyle, build_prompt, extract_completion, stop_sequences};
-use crate::score::{Calibration, Sample, SampleResult, Scorer, Summary, summarize};
+use crate::score::{Calibration, Sample, SampleResult, Scorer};
+use crate::summary::{Summary, summarize};
 use crate::{Error, Result};
 
 /// The default model of `evals run`: the server's default, so the number measures what users get.

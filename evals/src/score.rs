@@ -16,8 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
 use crate::dataset::Dataset;
-use crate::passk::mean_pass_at_k;
-use crate::problem::{Difficulty, Form, Problem};
+use crate::problem::{Form, Problem};
 use crate::{Error, Result};
 
 /// How a sample ended, from the scorer's point of view.
@@ -528,70 +527,6 @@ where
             }
             None => return Ok(()),
         }
-    }
-}
-
-/// pass@k for one group of problems.
-pub type PassAtK = BTreeMap<usize, f64>;
-
-/// The `--json` summary and `summary.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
-    pub dataset: String,
-    pub samples: usize,
-    /// Problems with at least one sample.
-    pub problems: usize,
-    /// Problems of the dataset without any sample (left out of pass@k).
-    pub problems_without_samples: usize,
-    pub pass_at_k: PassAtK,
-    pub by_difficulty: BTreeMap<Difficulty, PassAtK>,
-    /// Problems per difficulty (with samples).
-    pub problems_by_difficulty: BTreeMap<Difficulty, usize>,
-    /// Samples per verdict.
-    pub verdicts: BTreeMap<ScoreVerdict, usize>,
-    /// Problems whose canonical solution fails their own tests.
-    pub broken_problems: Vec<Calibration>,
-}
-
-/// Aggregates results into pass@k, overall and per difficulty.
-pub fn summarize(
-    dataset: &Dataset,
-    results: &[SampleResult],
-    ks: &[usize],
-    calibrations: &[Calibration],
-) -> Summary {
-    let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    let mut verdicts = BTreeMap::new();
-    for r in results {
-        let entry = counts.entry(r.task_id.as_str()).or_default();
-        entry.0 += 1;
-        entry.1 += usize::from(r.passed);
-        *verdicts.entry(r.verdict).or_default() += 1;
-    }
-    let mut by_group: BTreeMap<Difficulty, Vec<(usize, usize)>> = BTreeMap::new();
-    for problem in &dataset.problems {
-        if let Some(&nc) = counts.get(problem.task_id.as_str()) {
-            by_group.entry(problem.difficulty).or_default().push(nc);
-        }
-    }
-    let all: Vec<(usize, usize)> = by_group.values().flatten().copied().collect();
-    Summary {
-        dataset: dataset.name.clone(),
-        samples: results.len(),
-        problems: all.len(),
-        problems_without_samples: dataset.problems.len() - all.len(),
-        pass_at_k: mean_pass_at_k(&all, ks),
-        by_difficulty: by_group
-            .iter()
-            .map(|(d, nc)| (*d, mean_pass_at_k(nc, ks)))
-            .collect(),
-        problems_by_difficulty: by_group.iter().map(|(d, nc)| (*d, nc.len())).collect(),
-        verdicts,
-        broken_problems: calibrations
-            .iter()
-            .filter(|c| c.verdict != ScoreVerdict::Passed)
-            .cloned()
-            .collect(),
     }
 }
 

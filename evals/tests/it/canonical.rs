@@ -3,7 +3,8 @@
 //! `UPDATE_EXPECT=1 cargo test -p evals`).
 
 use evals::dataset::{Dataset, load_dataset};
-use evals::score::{ScoreOptions, ScoreVerdict, summarize};
+use evals::score::{ScoreOptions, ScoreVerdict};
+use evals::summary::summarize;
 use expect_test::{ExpectFile, expect_file};
 
 use crate::support::{empty_body, samples_for, score_all, scorer};
