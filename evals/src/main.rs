@@ -409,6 +409,7 @@ fn run_model(args: RunArgs) -> Result<i32> {
         device: args.device.clone(),
         show_progress: true,
         quantize: args.quantize.clone(),
+        ..engine::model::LoadOptions::default()
     };
     // A checkpoint, or a remote OpenAI-compatible server given as http://host:port/v1#model-name.
     let model = engine::remote::open_backend(&load)?;
@@ -499,7 +500,10 @@ async fn exec(args: ExecArgs) -> Result<i32> {
         limits.timeout = Duration::from_millis(ms);
     }
     if let Some(mb) = args.memory_mb {
-        limits.memory_bytes = mb << 20;
+        limits.memory_bytes = mb
+            .checked_mul(1 << 20)
+            .filter(|&bytes| bytes > 0)
+            .with_context(|| format!("--memory-mb {mb} is out of range"))?;
     }
     let program = sandbox::Program {
         source,
