@@ -422,7 +422,10 @@ fn run_model(args: RunArgs) -> Result<i32> {
     };
     let settings = RunSettings {
         model: args.model.clone(),
+        dtype: args.dtype.clone(),
+        quantize: args.quantize.clone(),
         dataset: dataset.name.clone(),
+        problems: dataset.problems.len(),
         n: args.n,
         temperature: args.temperature,
         top_p: (args.top_p < 1.0).then_some(args.top_p),

@@ -24,7 +24,12 @@ pub const DEFAULT_MODEL: &str = "Qwen/Qwen2.5-Coder-1.5B";
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunSettings {
     pub model: String,
+    /// Weight dtype and load-time quantization asked for (`None`: the defaults).
+    pub dtype: Option<String>,
+    pub quantize: Option<String>,
     pub dataset: String,
+    /// Problems taken from the dataset (`--limit` may take fewer than it has).
+    pub problems: usize,
     /// Samples per problem.
     pub n: usize,
     pub temperature: f64,
