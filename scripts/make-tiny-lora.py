@@ -52,6 +52,19 @@ ADAPTERS = {
 }
 
 
+README = """# qwen3-tiny-lora
+
+LoRA adapters made with PEFT on `../qwen3-tiny`, and what PEFT computes with them merged. Written by
+`scripts/make-tiny-lora.sh` (do not edit by hand); checked by `engine/tests/it/lora.rs`.
+
+- `adapter_config.json`, `adapter_model.safetensors`: r=4, lora_alpha=8 on q/k/v/o/gate/up/down_proj, f32,
+  lora_B drawn at random (PEFT's default zero B would change nothing).
+- `second/`: r=2, lora_alpha=4, use_rslora, a regex `target_modules` (layer 1 q_proj and v_proj).
+- `reference.json`: f32 logits (fixed sampled ids, each position's top 8, logsumexp) of two 12-token prompts
+  for the base model, the first adapter merged (`merge_and_unload`), and both merged in order.
+"""
+
+
 def base_model():
     return AutoModelForCausalLM.from_pretrained(BASE, dtype=torch.float32).eval()
 
@@ -67,7 +80,7 @@ def make_adapter(name, kwargs, out, seed):
         for f in ("adapter_config.json", "adapter_model.safetensors", "README.md"):
             (out / f).unlink(missing_ok=True)
     model.save_pretrained(out)
-    # PEFT writes a model card template; the directory holds only what a loader reads.
+    # PEFT writes a model card template; main() replaces the top one with what these files are.
     (out / "README.md").unlink(missing_ok=True)
     cfg = json.loads((out / "adapter_config.json").read_text())
     # An absolute path of this machine would make the output differ between checkouts.
@@ -128,6 +141,7 @@ def main():
     )
     print(f"max |first - base| over the sampled ids: {worst:.4f}")
     (OUT / "reference.json").write_text(json.dumps(ref, indent=1) + "\n")
+    (OUT / "README.md").write_text(README)
 
 
 if __name__ == "__main__":
