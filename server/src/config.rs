@@ -7,7 +7,8 @@
 //! ```json
 //! {
 //!   "model": "Qwen/Qwen2.5-Coder-1.5B",   // hub id, HF directory or .gguf file
-//!   "dtype": "f16", "device": "cpu",
+//!   "dtype": "f16", "device": "cpu", "quantize": "q8_0",   // quantize: q8_0 | q4_k | null
+//!   "lora": ["/path/to/adapter"],   // PEFT LoRA adapter directories, merged at load in order
 //!   "completion": {
 //!     "sampling": { "maxTokens": 128, "temperature": 0, "topP": null, "topK": null, "seed": 1, "stop": [] },
 //!     "contextTokens": 2048, "multiline": "auto", "validateSyntax": true
@@ -36,6 +37,10 @@ pub struct Settings {
     pub dtype: Option<String>,
     /// `cpu`, `cuda[:N]` or `metal`; default: the best available.
     pub device: Option<String>,
+    /// `q8_0` or `q4_k`: quantize a safetensors checkpoint at load; default: none.
+    pub quantize: Option<String>,
+    /// PEFT LoRA adapter directories merged into the weights at load, in order; default: none.
+    pub lora: Vec<String>,
     /// The completion pipeline's settings (sampling, context budget, multi-line, syntax validation).
     pub completion: engine::complete::CompletionOptions,
     /// Server-side delay before generating, in milliseconds; a newer request for the same document
@@ -90,6 +95,9 @@ pub struct CliModel {
     pub model: Option<String>,
     pub dtype: Option<String>,
     pub device: Option<String>,
+    pub quantize: Option<String>,
+    /// `--lora` (repeatable); when given, replaces the `lora` setting.
+    pub lora: Vec<String>,
 }
 
 /// The model to load: the command line, else the settings, else [`DEFAULT_MODEL`].
@@ -101,6 +109,8 @@ pub fn load_options(cli: &CliModel, settings: &Settings) -> engine::model::LoadO
         device: pick(&cli.device, &settings.device),
         // Stderr is the only place a language server can draw a bar; progress goes to the editor instead.
         show_progress: false,
+        quantize: pick(&cli.quantize, &settings.quantize),
+        lora: if cli.lora.is_empty() { settings.lora.clone() } else { cli.lora.clone() },
     }
 }
 
@@ -163,5 +173,14 @@ mod tests {
         let options = load_options(&cli, &settings);
         assert_eq!((options.source.as_str(), options.dtype.as_deref()), ("from-cli", Some("f32")));
         assert_eq!(load_options(&CliModel::default(), &Settings::default()).source, DEFAULT_MODEL);
+    }
+
+    #[test]
+    fn lora_setting_is_read_and_command_line_adapters_replace_it() {
+        let settings = Settings::parse(&json!({ "lora": ["/a", "/b"] })).expect("valid settings").settings;
+        assert_eq!(load_options(&CliModel::default(), &settings).lora, ["/a", "/b"]);
+        let cli = CliModel { lora: vec!["/c".into()], ..CliModel::default() };
+        assert_eq!(load_options(&cli, &settings).lora, ["/c"]);
+        assert!(Settings::parse(&json!({ "lora": "/a" })).is_err(), "a list of directories, not a string");
     }
 }

@@ -42,6 +42,13 @@ pub struct GenerateArgs {
     /// cpu, cuda[:N] or metal (default: the best available).
     #[arg(long)]
     device: Option<String>,
+    /// Quantize a safetensors checkpoint's weights at load: q8_0 or q4_k (default: none).
+    #[arg(long)]
+    quantize: Option<String>,
+    /// A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors), merged into the
+    /// weights at load; repeat to merge several, in order. Safetensors checkpoints only.
+    #[arg(long = "lora", value_name = "DIR")]
+    lora: Vec<String>,
     /// End with one JSON line: prompt_token_ids, token_ids, text, finish_reason, prefill_ms, decode_ms.
     #[arg(long)]
     json: bool,
@@ -70,6 +77,8 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
         dtype: args.dtype,
         device: args.device,
         show_progress: true,
+        quantize: args.quantize,
+        lora: args.lora,
     })?;
     let prompt = match suffix {
         None => prefix,

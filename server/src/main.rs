@@ -50,6 +50,13 @@ struct ServeArgs {
     /// Device: cpu, cuda[:N] or metal (default: the best available).
     #[arg(long)]
     device: Option<String>,
+    /// Quantize a safetensors checkpoint's weights at load: q8_0 or q4_k (default: none).
+    #[arg(long)]
+    quantize: Option<String>,
+    /// A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors), merged into the
+    /// weights at load; repeat to merge several, in order. Overrides the editor's `lora` setting.
+    #[arg(long = "lora", value_name = "DIR")]
+    lora: Vec<String>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -80,7 +87,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         )
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let cli = config::CliModel { model: args.model, dtype: args.dtype, device: args.device };
+    let cli =
+        config::CliModel { model: args.model, dtype: args.dtype, device: args.device, quantize: args.quantize, lora: args.lora };
     let ending = runtime.block_on(server::serve_stdio(cli));
     // A generation cancelled by `exit` may still be finishing its current token; don't wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));

@@ -70,7 +70,7 @@ fn remote_table(server: &str, model: &str) -> anyhow::Result<()> {
         source: model.into(),
         dtype: Some("f32".into()),
         device: Some("cpu".into()),
-        show_progress: false,
+        ..Default::default()
     })?;
     let mut config = RemoteConfig::from_spec(server)?;
     config.request_token_ids = true;

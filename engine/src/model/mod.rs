@@ -22,6 +22,8 @@ pub mod generate;
 pub mod gguf;
 pub mod kv_cache;
 pub mod loading;
+pub mod lora;
+pub mod quantize;
 pub mod qwen;
 pub mod random;
 pub mod sampler;
@@ -43,6 +45,7 @@ use self::generate::{CacheState, CausalLm, Request};
 use self::gguf::GgufQwen;
 use self::kv_cache::KvCache;
 use self::loading::Resolved;
+use self::quantize::Quantization;
 use self::qwen::Qwen;
 use self::tokenizer::{QwenTokenizer, TokenizerSources};
 
@@ -58,6 +61,14 @@ pub struct LoadOptions {
     pub device: Option<String>,
     /// Show a progress bar while downloading from the hub.
     pub show_progress: bool,
+    /// `q8_0` or `q4_k`: quantize a safetensors checkpoint's matrices as they load (see
+    /// [`quantize`]); `None` keeps `dtype`. GGUF files are quantized already and reject it.
+    #[serde(default)]
+    pub quantize: Option<String>,
+    /// PEFT LoRA adapter directories, merged into the weights at load in this order (see [`lora`]).
+    /// Safetensors checkpoints only.
+    #[serde(default)]
+    pub lora: Vec<String>,
 }
 
 /// Prompt tokens run per forward pass during prefill.
@@ -118,6 +129,7 @@ impl LocalModel {
     pub fn load(options: &LoadOptions) -> Result<LocalModel> {
         let device = loading::parse_device(options.device.as_deref())?;
         let dtype = loading::parse_dtype(options.dtype.as_deref(), &device)?;
+        let quant = Quantization::parse(options.quantize.as_deref())?;
         let name = options.source.clone();
         let err = |message: String| Error::ModelLoad {
             source_desc: name.clone(),
@@ -151,9 +163,13 @@ impl LocalModel {
                         config.vocab_size
                     )));
                 }
-                let vb = mmap_safetensors(&files.weights, dtype, &device)
-                    .map_err(|e| err(candle_message(&e)))?;
-                let model = Qwen::new(&config, vb).map_err(|e| {
+                let vb = if options.lora.is_empty() {
+                    mmap_safetensors(&files.weights, dtype, &device)
+                        .map_err(|e| err(candle_message(&e)))?
+                } else {
+                    lora::merged_var_builder(&files.weights, &options.lora, dtype, &device)?
+                };
+                let model = Qwen::with_quantization(&config, vb, quant).map_err(|e| {
                     err(format!(
                         "weights do not match config.json: {}",
                         candle_message(&e)
@@ -172,6 +188,20 @@ impl LocalModel {
                 ))
             }
             Resolved::Gguf(files) => {
+                if !options.lora.is_empty() {
+                    return Err(err(
+                        "LoRA adapters are not supported with GGUF files (their weights are quantized \
+                         already); load the safetensors checkpoint instead"
+                            .into(),
+                    ));
+                }
+                if let Some(q) = quant {
+                    return Err(err(format!(
+                        "a GGUF file is quantized already; drop quantize = {:?} or load a \
+                         safetensors checkpoint",
+                        q.name()
+                    )));
+                }
                 let tokenizer = QwenTokenizer::load(
                     &files.tokenizer,
                     TokenizerSources {
@@ -264,6 +294,14 @@ impl LocalModel {
         let mut state = self.lock();
         state.runner.truncate(0);
         state.cache = CacheState::default();
+    }
+
+    /// Bytes of the weights as held in memory, quantized blocks included (`None` for GGUF models).
+    pub fn weight_bytes(&self) -> Option<usize> {
+        match &self.lock().runner {
+            Runner::Safetensors { model, .. } => Some(model.weight_bytes()),
+            Runner::Gguf(_) => None,
+        }
     }
 
     /// Prompt tokens the last `generate` took from the cache instead of prefilling them.

@@ -9,10 +9,11 @@
 use std::sync::Arc;
 
 use candle_core::{D, DType, Device, Module, Result, Tensor};
-use candle_nn::{Activation, Embedding, Linear, RmsNorm, VarBuilder};
+use candle_nn::{Activation, Linear, RmsNorm, VarBuilder};
 
 use super::config::QwenConfig;
 use super::kv_cache::KvCache;
+use super::quantize::{self, QEmbedding, QLinear, Quantization};
 
 /// Rotary position tables, always computed in f32 (tables built in f16 drift from the reference at
 /// long positions), then stored in the model dtype.
@@ -54,9 +55,9 @@ impl RotaryEmbedding {
 /// SwiGLU MLP: the dense one and each expert of the sparse one.
 #[derive(Debug, Clone)]
 pub(crate) struct Mlp {
-    gate_proj: Linear,
-    up_proj: Linear,
-    down_proj: Linear,
+    gate_proj: QLinear,
+    up_proj: QLinear,
+    down_proj: QLinear,
     act_fn: Activation,
 }
 
@@ -65,14 +66,23 @@ impl Mlp {
         hidden: usize,
         intermediate: usize,
         act_fn: Activation,
+        quant: Option<Quantization>,
         vb: VarBuilder,
     ) -> Result<Self> {
+        let lin = |i, o, name| QLinear::new(i, o, false, quant, vb.pp(name));
         Ok(Self {
-            gate_proj: candle_nn::linear_no_bias(hidden, intermediate, vb.pp("gate_proj"))?,
-            up_proj: candle_nn::linear_no_bias(hidden, intermediate, vb.pp("up_proj"))?,
-            down_proj: candle_nn::linear_no_bias(intermediate, hidden, vb.pp("down_proj"))?,
+            gate_proj: lin(hidden, intermediate, "gate_proj")?,
+            up_proj: lin(hidden, intermediate, "up_proj")?,
+            down_proj: lin(intermediate, hidden, "down_proj")?,
             act_fn,
         })
+    }
+
+    fn weight_bytes(&self) -> usize {
+        [&self.gate_proj, &self.up_proj, &self.down_proj]
+            .iter()
+            .map(|l| l.weight_bytes())
+            .sum()
     }
 }
 
@@ -95,7 +105,11 @@ pub(crate) struct SparseMoe {
 }
 
 impl SparseMoe {
-    pub(crate) fn new(cfg: &QwenConfig, vb: VarBuilder) -> Result<Self> {
+    pub(crate) fn new(
+        cfg: &QwenConfig,
+        quant: Option<Quantization>,
+        vb: VarBuilder,
+    ) -> Result<Self> {
         let Some(moe) = &cfg.moe else {
             candle_core::bail!("sparse MLP requested for a dense config")
         };
@@ -107,6 +121,7 @@ impl SparseMoe {
                     cfg.hidden_size,
                     moe.moe_intermediate_size,
                     cfg.hidden_act,
+                    quant,
                     vb_e.pp(i),
                 )
             })
@@ -117,6 +132,11 @@ impl SparseMoe {
             norm_topk_prob: moe.norm_topk_prob,
             top_k: moe.num_experts_per_tok,
         })
+    }
+
+    fn weight_bytes(&self) -> usize {
+        let gate = quantize::tensor_bytes(self.gate.weight());
+        gate + self.experts.iter().map(Mlp::weight_bytes).sum::<usize>()
     }
 }
 
@@ -171,6 +191,15 @@ pub(crate) enum FeedForward {
     Sparse(SparseMoe),
 }
 
+impl FeedForward {
+    fn weight_bytes(&self) -> usize {
+        match self {
+            FeedForward::Dense(m) => m.weight_bytes(),
+            FeedForward::Sparse(m) => m.weight_bytes(),
+        }
+    }
+}
+
 impl Module for FeedForward {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         match self {
@@ -182,10 +211,10 @@ impl Module for FeedForward {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Attention {
-    q_proj: Linear,
-    k_proj: Linear,
-    v_proj: Linear,
-    o_proj: Linear,
+    q_proj: QLinear,
+    k_proj: QLinear,
+    v_proj: QLinear,
+    o_proj: QLinear,
     /// Per-head RMSNorm on q and k (Qwen3 only).
     qk_norm: Option<(RmsNorm, RmsNorm)>,
     num_heads: usize,
@@ -198,6 +227,7 @@ impl Attention {
     pub(crate) fn new(
         cfg: &QwenConfig,
         rotary: Arc<RotaryEmbedding>,
+        quant: Option<Quantization>,
         vb: VarBuilder,
     ) -> Result<Self> {
         let (h, kvh, hd) = (
@@ -205,7 +235,7 @@ impl Attention {
             cfg.num_key_value_heads,
             cfg.head_dim,
         );
-        let lin = |i, o, bias, name| candle_nn::linear_b(i, o, bias, vb.pp(name));
+        let lin = |i, o, bias, name| QLinear::new(i, o, bias, quant, vb.pp(name));
         let qk_norm = if cfg.qk_norm {
             Some((
                 candle_nn::rms_norm(hd, cfg.rms_norm_eps, vb.pp("q_norm"))?,
@@ -225,6 +255,17 @@ impl Attention {
             head_dim: hd,
             rotary,
         })
+    }
+
+    fn weight_bytes(&self) -> usize {
+        let norms = self.qk_norm.as_ref().map_or(0, |(q, k)| {
+            quantize::tensor_bytes(q.weight()) + quantize::tensor_bytes(k.weight())
+        });
+        [&self.q_proj, &self.k_proj, &self.v_proj, &self.o_proj]
+            .iter()
+            .map(|l| l.weight_bytes())
+            .sum::<usize>()
+            + norms
     }
 
     fn forward(
@@ -286,20 +327,22 @@ impl DecoderLayer {
         cfg: &QwenConfig,
         i: usize,
         rotary: Arc<RotaryEmbedding>,
+        quant: Option<Quantization>,
         vb: VarBuilder,
     ) -> Result<Self> {
         let mlp = if cfg.is_moe_layer(i) {
-            FeedForward::Sparse(SparseMoe::new(cfg, vb.pp("mlp"))?)
+            FeedForward::Sparse(SparseMoe::new(cfg, quant, vb.pp("mlp"))?)
         } else {
             FeedForward::Dense(Mlp::new(
                 cfg.hidden_size,
                 cfg.intermediate_size,
                 cfg.hidden_act,
+                quant,
                 vb.pp("mlp"),
             )?)
         };
         Ok(Self {
-            self_attn: Attention::new(cfg, rotary, vb.pp("self_attn"))?,
+            self_attn: Attention::new(cfg, rotary, quant, vb.pp("self_attn"))?,
             mlp,
             input_layernorm: candle_nn::rms_norm(
                 cfg.hidden_size,
@@ -312,6 +355,13 @@ impl DecoderLayer {
                 vb.pp("post_attention_layernorm"),
             )?,
         })
+    }
+
+    fn weight_bytes(&self) -> usize {
+        self.self_attn.weight_bytes()
+            + self.mlp.weight_bytes()
+            + quantize::tensor_bytes(self.input_layernorm.weight())
+            + quantize::tensor_bytes(self.post_attention_layernorm.weight())
     }
 
     fn forward(
@@ -333,39 +383,71 @@ impl DecoderLayer {
 /// A Qwen causal language model: embeddings, decoder layers, final norm and LM head.
 #[derive(Debug, Clone)]
 pub struct Qwen {
-    embed_tokens: Embedding,
+    embed_tokens: QEmbedding,
     layers: Vec<DecoderLayer>,
     norm: RmsNorm,
-    lm_head: Linear,
+    lm_head: QLinear,
+    /// The LM head is the embedding matrix (counted once in [`Self::weight_bytes`]).
+    tied: bool,
     max_positions: usize,
     device: Device,
 }
 
 impl Qwen {
+    /// The model with weights in `vb`'s dtype.
     pub fn new(cfg: &QwenConfig, vb: VarBuilder) -> Result<Self> {
+        Self::with_quantization(cfg, vb, None)
+    }
+
+    /// The model with its matrices quantized as they are read (see [`super::quantize`]); activations,
+    /// norms and biases stay in `vb`'s dtype.
+    pub fn with_quantization(
+        cfg: &QwenConfig,
+        vb: VarBuilder,
+        quant: Option<Quantization>,
+    ) -> Result<Self> {
         if vb.dtype() == DType::F64 {
             candle_core::bail!("f64 weights are not supported; use f32, f16 or bf16");
         }
-        let embed_tokens =
-            candle_nn::embedding(cfg.vocab_size, cfg.hidden_size, vb.pp("model.embed_tokens"))?;
+        let embed_tokens = QEmbedding::new(
+            cfg.vocab_size,
+            cfg.hidden_size,
+            quant,
+            vb.pp("model.embed_tokens"),
+        )?;
         let rotary = Arc::new(RotaryEmbedding::new(cfg, vb.dtype(), vb.device())?);
         let vb_l = vb.pp("model.layers");
         let layers = (0..cfg.num_hidden_layers)
-            .map(|i| DecoderLayer::new(cfg, i, rotary.clone(), vb_l.pp(i)))
+            .map(|i| DecoderLayer::new(cfg, i, rotary.clone(), quant, vb_l.pp(i)))
             .collect::<Result<Vec<_>>>()?;
         let lm_head = if cfg.tie_word_embeddings {
-            Linear::new(embed_tokens.embeddings().clone(), None)
+            embed_tokens.tied_head()?
         } else {
-            candle_nn::linear_no_bias(cfg.hidden_size, cfg.vocab_size, vb.pp("lm_head"))?
+            quantize::lm_head(cfg.hidden_size, cfg.vocab_size, quant, vb.pp("lm_head"))?
         };
         Ok(Self {
             embed_tokens,
             layers,
             norm: candle_nn::rms_norm(cfg.hidden_size, cfg.rms_norm_eps, vb.pp("model.norm"))?,
             lm_head,
+            tied: cfg.tie_word_embeddings,
             max_positions: cfg.max_position_embeddings,
             device: vb.device().clone(),
         })
+    }
+
+    /// Bytes of all weights as held in memory (quantized blocks with their scales), the tied LM head
+    /// counted once. What decoding reads per token, besides the KV cache.
+    pub fn weight_bytes(&self) -> usize {
+        let head = if self.tied {
+            0
+        } else {
+            self.lm_head.weight_bytes()
+        };
+        self.embed_tokens.weight_bytes()
+            + self.layers.iter().map(DecoderLayer::weight_bytes).sum::<usize>()
+            + quantize::tensor_bytes(self.norm.weight())
+            + head
     }
 
     pub fn num_layers(&self) -> usize {

@@ -6,3 +6,5 @@ mod secrets;
 mod postprocess;
 mod pipeline;
 mod actions;
+mod quantized;
+mod lora;

@@ -26,7 +26,7 @@ fn options(source: &Path) -> LoadOptions {
         source: source.display().to_string(),
         dtype: Some("f32".into()),
         device: Some("cpu".into()),
-        show_progress: false,
+        ..LoadOptions::default()
     }
 }
 

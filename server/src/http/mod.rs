@@ -29,6 +29,13 @@ pub struct ServeHttpArgs {
     /// Device: cpu, cuda[:N] or metal (default: the best available).
     #[arg(long)]
     device: Option<String>,
+    /// Quantize a safetensors checkpoint's weights at load: q8_0 or q4_k (default: none).
+    #[arg(long)]
+    quantize: Option<String>,
+    /// A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors), merged into the
+    /// weights at load; repeat to merge several, in order. Safetensors checkpoints only.
+    #[arg(long = "lora", value_name = "DIR")]
+    lora: Vec<String>,
     /// Address to bind. The default serves this machine only; anything else exposes the model to the
     /// network, so pair it with --api-key.
     #[arg(long, default_value = "127.0.0.1")]
@@ -100,6 +107,8 @@ fn load(args: &ServeHttpArgs) -> anyhow::Result<Arc<dyn Backend>> {
         dtype: args.dtype.clone(),
         device: args.device.clone(),
         show_progress: false,
+        quantize: args.quantize.clone(),
+        lora: args.lora.clone(),
     };
     let started = std::time::Instant::now();
     let backend = engine::remote::open_backend(&options)?;

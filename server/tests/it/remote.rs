@@ -108,7 +108,7 @@ fn remote_greedy_output_matches_the_model_in_process() {
         source: tiny_model().display().to_string(),
         dtype: Some("f32".into()),
         device: Some("cpu".into()),
-        show_progress: false,
+        ..Default::default()
     })
     .expect("the tiny model loads");
     let prompts = [

@@ -1,0 +1,230 @@
+//! Quantization at load: safetensors weights become candle `QMatMul`s (`q8_0` or `q4_k`) as they are
+//! read, so a checkpoint shipped in f32/f16/bf16 runs with a quarter (or less) of the weight bytes.
+//!
+//! What is quantized, and why:
+//! - Every projection of the decoder layers (attention q/k/v/o, MLP gate/up/down, every MoE expert)
+//!   in the requested type. Decode reads each weight once per token, so bytes are time.
+//! - The token embedding and the LM head in `q8_0` whatever was requested: with tied embeddings they are
+//!   one matrix, a quarter of Qwen3-0.6B's weights, and the LM head decides the logits directly (4-bit
+//!   output layers cost the most accuracy; llama.cpp's `Q4_K_M` keeps it at 6 bits or more).
+//!   Embedding lookups dequantize only the rows they read.
+//! - Biases, norms and the MoE router stay in the model dtype: they are tiny, and routing is
+//!   sensitive to rounding.
+//!
+//! A matrix is quantized along its input dimension in blocks (`q8_0`: 32 values, `q4_k`: 256). When a
+//! matrix's input dimension is not a multiple of the block, it falls back per tensor: `q4_k` to
+//! `q8_0`, and `q8_0` to the dense dtype. Real Qwen checkpoints are multiples of 256 everywhere; the
+//! fallback exists for small test models (hidden size 32), so `q4_k` there is exactly `q8_0`.
+
+use std::sync::Arc;
+
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+use candle_core::{DType, Module, Result, Tensor};
+use candle_nn::{Embedding, Linear, VarBuilder};
+
+/// The weight types `LoadOptions::quantize` accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantization {
+    /// 8-bit, one f16 scale per 32 weights: 8.5 bits per weight.
+    Q8_0,
+    /// 4-bit k-quant, super-blocks of 256 weights with 6-bit sub-block scales: 4.5 bits per weight.
+    Q4K,
+}
+
+impl Quantization {
+    pub const ALL: [Quantization; 2] = [Self::Q8_0, Self::Q4K];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Q8_0 => "q8_0",
+            Self::Q4K => "q4_k",
+        }
+    }
+
+    /// Parses `q8_0` or `q4_k` (case-insensitive; `none` or an empty string is no quantization).
+    pub fn parse(spec: Option<&str>) -> crate::Result<Option<Quantization>> {
+        let Some(spec) = spec.map(|s| s.trim().to_ascii_lowercase()) else {
+            return Ok(None);
+        };
+        if spec.is_empty() || spec == "none" {
+            return Ok(None);
+        }
+        Self::ALL
+            .into_iter()
+            .find(|q| q.name() == spec)
+            .map(Some)
+            .ok_or_else(|| {
+                crate::Error::InvalidInput(format!(
+                    "unknown quantize value {spec:?}; expected q8_0 or q4_k"
+                ))
+            })
+    }
+
+    fn ggml(self) -> GgmlDType {
+        match self {
+            Self::Q8_0 => GgmlDType::Q8_0,
+            Self::Q4K => GgmlDType::Q4K,
+        }
+    }
+}
+
+/// The ggml type a matrix with `in_dim` inputs gets when `want` is requested: `want` if its block
+/// divides `in_dim`, else the next finer type that fits, else `None` (stay dense).
+fn fitting(want: GgmlDType, in_dim: usize) -> Option<GgmlDType> {
+    [want, GgmlDType::Q8_0]
+        .into_iter()
+        .find(|t| in_dim.is_multiple_of(t.block_size()))
+}
+
+/// A linear layer whose weight is dense (the checkpoint's dtype) or quantized.
+#[derive(Clone, Debug)]
+pub(crate) enum QLinear {
+    Dense(Linear),
+    Quantized {
+        weight: QMatMul,
+        bias: Option<Tensor>,
+    },
+}
+
+impl QLinear {
+    /// Reads `weight` (`(out, in)`) and, with `bias`, `bias` under `vb`, quantizing the weight to
+    /// `quant` (with the per-tensor fallback described in the module docs).
+    pub(crate) fn new(
+        in_dim: usize,
+        out_dim: usize,
+        bias: bool,
+        quant: Option<Quantization>,
+        vb: VarBuilder,
+    ) -> Result<Self> {
+        let weight = vb.get((out_dim, in_dim), "weight")?;
+        let bias = if bias {
+            Some(vb.get(out_dim, "bias")?)
+        } else {
+            None
+        };
+        Self::from_weight(weight, bias, quant.map(Quantization::ggml))
+    }
+
+    pub(crate) fn from_weight(
+        weight: Tensor,
+        bias: Option<Tensor>,
+        quant: Option<GgmlDType>,
+    ) -> Result<Self> {
+        let in_dim = weight.dim(1)?;
+        match quant.and_then(|q| fitting(q, in_dim)) {
+            None => Ok(QLinear::Dense(Linear::new(weight, bias))),
+            Some(t) => Ok(QLinear::Quantized {
+                weight: QMatMul::from_qtensor(QTensor::quantize(&weight, t)?)?,
+                bias,
+            }),
+        }
+    }
+
+    /// Bytes of the weight and bias as held in memory.
+    pub(crate) fn weight_bytes(&self) -> usize {
+        match self {
+            QLinear::Dense(l) => tensor_bytes(l.weight()) + l.bias().map_or(0, tensor_bytes),
+            QLinear::Quantized { weight, bias } => {
+                qmatmul_bytes(weight) + bias.as_ref().map_or(0, tensor_bytes)
+            }
+        }
+    }
+}
+
+impl Module for QLinear {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        match self {
+            QLinear::Dense(l) => l.forward(x),
+            QLinear::Quantized { weight, bias } => {
+                // The quantized kernels need a contiguous input; on GPUs they take f32 only.
+                let dtype = x.dtype();
+                let x = if x.device().is_cpu() {
+                    x.contiguous()?
+                } else {
+                    x.to_dtype(DType::F32)?.contiguous()?
+                };
+                let y = weight.forward(&x)?.to_dtype(dtype)?;
+                match bias {
+                    Some(b) => y.broadcast_add(b),
+                    None => Ok(y),
+                }
+            }
+        }
+    }
+}
+
+/// The token embedding, and through it a tied LM head: dense, or one `q8_0` matrix serving both.
+#[derive(Clone, Debug)]
+pub(crate) enum QEmbedding {
+    Dense(Embedding),
+    Quantized { table: Arc<QTensor>, dtype: DType },
+}
+
+impl QEmbedding {
+    /// Reads `weight` (`(vocab, hidden)`) under `vb`; quantized to `q8_0` when any quantization is
+    /// requested and the hidden size is a multiple of 32.
+    pub(crate) fn new(
+        vocab: usize,
+        hidden: usize,
+        quant: Option<Quantization>,
+        vb: VarBuilder,
+    ) -> Result<Self> {
+        let dtype = vb.dtype();
+        let table = vb.get((vocab, hidden), "weight")?;
+        match quant.and_then(|_| fitting(GgmlDType::Q8_0, hidden)) {
+            Some(t) => Ok(QEmbedding::Quantized {
+                table: Arc::new(QTensor::quantize(&table, t)?),
+                dtype,
+            }),
+            None => Ok(QEmbedding::Dense(Embedding::new(table, hidden))),
+        }
+    }
+
+    /// The LM head that shares this table (tied word embeddings).
+    pub(crate) fn tied_head(&self) -> Result<QLinear> {
+        match self {
+            QEmbedding::Dense(e) => Ok(QLinear::Dense(Linear::new(e.embeddings().clone(), None))),
+            QEmbedding::Quantized { table, .. } => Ok(QLinear::Quantized {
+                weight: QMatMul::from_arc(table.clone())?,
+                bias: None,
+            }),
+        }
+    }
+
+    pub(crate) fn weight_bytes(&self) -> usize {
+        match self {
+            QEmbedding::Dense(e) => tensor_bytes(e.embeddings()),
+            QEmbedding::Quantized { table, .. } => table.storage_size_in_bytes(),
+        }
+    }
+}
+
+impl Module for QEmbedding {
+    fn forward(&self, ids: &Tensor) -> Result<Tensor> {
+        match self {
+            QEmbedding::Dense(e) => e.forward(ids),
+            QEmbedding::Quantized { table, dtype } => table.embedding(ids)?.to_dtype(*dtype),
+        }
+    }
+}
+
+/// The untied LM head: `q8_0` when any quantization is requested (see the module docs).
+pub(crate) fn lm_head(
+    hidden: usize,
+    vocab: usize,
+    quant: Option<Quantization>,
+    vb: VarBuilder,
+) -> Result<QLinear> {
+    QLinear::new(hidden, vocab, false, quant.map(|_| Quantization::Q8_0), vb)
+}
+
+pub(crate) fn tensor_bytes(t: &Tensor) -> usize {
+    t.elem_count() * t.dtype().size_in_bytes()
+}
+
+fn qmatmul_bytes(m: &QMatMul) -> usize {
+    match m {
+        QMatMul::QTensor(t) => t.storage_size_in_bytes(),
+        QMatMul::Tensor(t) | QMatMul::TensorF16(t) => tensor_bytes(t),
+    }
+}
