@@ -277,3 +277,20 @@ fn gguf_with_lora_is_not_supported() {
         .unwrap_or_default();
     assert!(err.contains("LoRA") && err.contains("GGUF"), "{err}");
 }
+
+#[test]
+fn remote_backend_with_lora_is_refused() {
+    let opts = LoadOptions {
+        source: "http://127.0.0.1:9/v1#qwen".into(),
+        lora: vec![adapter_dir().display().to_string()],
+        ..LoadOptions::default()
+    };
+    let err = engine::remote::open_backend(&opts)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("LoRA") && err.contains("http://127.0.0.1:9/v1"),
+        "{err}"
+    );
+}
