@@ -129,6 +129,13 @@ pub const API_KEY_ENV: &str = "QWEN_LSP_REMOTE_API_KEY";
 /// in this process. The one entry point for front ends that accept either (LSP server, evals).
 pub fn open_backend(options: &crate::model::LoadOptions) -> Result<std::sync::Arc<dyn Backend>> {
     if RemoteConfig::is_remote_spec(&options.source) {
+        if !options.lora.is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "LoRA adapters are merged into local checkpoints only; {} serves its own weights (load the \
+                 adapter on that server)",
+                options.source
+            )));
+        }
         let mut config = RemoteConfig::from_spec(&options.source)?;
         config.api_key = std::env::var(API_KEY_ENV).ok().filter(|k| !k.is_empty());
         return Ok(std::sync::Arc::new(RemoteBackend::new(config)?));

@@ -110,6 +110,10 @@ struct RunArgs {
     /// `q8_0` or `q4_k`: quantize a safetensors checkpoint's weights at load (default: none).
     #[arg(long)]
     quantize: Option<String>,
+    /// A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors), merged into the
+    /// weights at load; repeat to merge several, in order. Safetensors checkpoints only.
+    #[arg(long = "lora", value_name = "DIR")]
+    lora: Vec<String>,
     /// `completion` continues the prompt (base models), `chat` asks in a chat message and extracts the
     /// code block (instruct models); `auto` picks chat when the tokenizer has a chat template. Qwen's base
     /// checkpoints ship a chat template too: pass `completion` for them.
@@ -409,6 +413,7 @@ fn run_model(args: RunArgs) -> Result<i32> {
         device: args.device.clone(),
         show_progress: true,
         quantize: args.quantize.clone(),
+        lora: args.lora.clone(),
         ..engine::model::LoadOptions::default()
     };
     // A checkpoint, or a remote OpenAI-compatible server given as http://host:port/v1#model-name.
@@ -424,6 +429,7 @@ fn run_model(args: RunArgs) -> Result<i32> {
         model: args.model.clone(),
         dtype: args.dtype.clone(),
         quantize: args.quantize.clone(),
+        lora: args.lora.clone(),
         dataset: dataset.name.clone(),
         problems: dataset.problems.len(),
         n: args.n,

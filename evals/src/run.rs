@@ -27,6 +27,10 @@ pub struct RunSettings {
     /// Weight dtype and load-time quantization asked for (`None`: the defaults).
     pub dtype: Option<String>,
     pub quantize: Option<String>,
+    /// LoRA adapter directories merged at load, in order. Absent from run.json when none, so run
+    /// directories written before adapters existed still resume.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lora: Vec<String>,
     pub dataset: String,
     /// Problems taken from the dataset (`--limit` may take fewer than it has).
     pub problems: usize,

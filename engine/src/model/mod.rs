@@ -1,7 +1,8 @@
 //! Qwen models in candle: loading (hub id, HF directory, GGUF), tokenizer, generation. [`LocalModel`]
 //! implements [`crate::Backend`].
 //!
-//! Code map: `loading/` finds the files (and `loading::hub` the HF cache), `config` reads `config.json`,
+//! Code map: `loading/` finds the files (and `loading::hub` the HF cache), `lora` merges PEFT LoRA
+//! adapters into the weights as they load, `config` reads `config.json`,
 //! `qwen` is the model (Qwen2, Qwen3, Qwen3-MoE), `kv_cache` its truncatable cache, `gguf` the quantized
 //! Qwen3, `tokenizer` + `chat_template` the text side, `sampler` + `generate` the decoding loop.
 //!
