@@ -380,12 +380,6 @@ async fn score(args: ScoreArgs) -> Result<i32> {
 }
 
 fn run_model(args: RunArgs) -> Result<i32> {
-    if args.model.starts_with("http://") || args.model.starts_with("https://") {
-        bail!(
-            "--model {}: OpenAI-compatible endpoints are not supported yet (issue 8); use a hub id, a model directory or a .gguf file",
-            args.model
-        );
-    }
     if args.n == 0 {
         bail!("--n must be >= 1");
     }
@@ -407,15 +401,15 @@ fn run_model(args: RunArgs) -> Result<i32> {
     }
 
     eprintln!("evals: loading {}", args.model);
-    let load = engine::model::LoadOptions {
+    let mut load = engine::model::LoadOptions {
         source: args.model.clone(),
         dtype: args.dtype.clone(),
         device: args.device.clone(),
         show_progress: true,
         quantize: args.quantize.clone(),
-        lora: args.lora.clone(),
         ..engine::model::LoadOptions::default()
     };
+    load.lora = args.lora.clone();
     // A checkpoint, or a remote OpenAI-compatible server given as http://host:port/v1#model-name.
     let model = engine::remote::open_backend(&load)?;
     let backend: &dyn engine::Backend = &*model;
