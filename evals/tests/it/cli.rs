@@ -130,7 +130,7 @@ fn samples_for_unknown_tasks_are_rejected_before_anything_runs() {
 }
 
 #[test]
-fn openai_compatible_urls_are_not_supported_yet() {
+fn openai_compatible_url_without_model_name_is_rejected_before_anything_is_written() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("run");
     let output = evals(&[
@@ -143,6 +143,6 @@ fn openai_compatible_urls_are_not_supported_yet() {
         out.to_str().expect("utf-8"),
     ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("not supported yet"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("name the served model after '#'"));
     assert!(!out.exists(), "nothing is written for a rejected run");
 }
