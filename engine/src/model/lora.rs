@@ -478,6 +478,11 @@ pub fn merged_var_builder(
                 )));
             }
         }
+        tracing::info!(
+            "merging LoRA adapter {} into {} weights",
+            adapter.dir.display(),
+            adapter.updates.len()
+        );
         for (name, u) in adapter.updates {
             updates.entry(name).or_default().push(u);
         }
