@@ -57,6 +57,45 @@ impl KvCache {
         self.truncate(0);
     }
 
+    /// Bytes allocated for keys and values (capacity, not only the positions held).
+    pub fn bytes(&self) -> usize {
+        self.layers
+            .iter()
+            .flat_map(|l| [&l.k, &l.v])
+            .flatten()
+            .map(|t| t.elem_count() * t.dtype().size_in_bytes())
+            .sum()
+    }
+
+    /// A new cache holding a copy of the first `n` positions (at most [`Self::len`]), so this one can
+    /// stay as it is while the copy is extended differently.
+    pub fn fork(&self, n: usize) -> Result<KvCache> {
+        let n = n.min(self.len);
+        let mut layers = Vec::with_capacity(self.layers.len());
+        for l in &self.layers {
+            let copy = |t: &Option<Tensor>| -> Result<Option<Tensor>> {
+                let Some(t) = t else { return Ok(None) };
+                if n == 0 {
+                    return Ok(None);
+                }
+                let (b, h, _, d) = t.dims4()?;
+                let cap = n.div_ceil(GROW_BY) * GROW_BY;
+                let out = Tensor::zeros((b, h, cap, d), t.dtype(), t.device())?;
+                out.slice_set(&t.narrow(2, 0, n)?.contiguous()?, 2, 0)?;
+                Ok(Some(out))
+            };
+            layers.push(LayerKv {
+                k: copy(&l.k)?,
+                v: copy(&l.v)?,
+            });
+        }
+        Ok(KvCache {
+            layers,
+            len: n,
+            batch: if n == 0 { 0 } else { self.batch },
+        })
+    }
+
     /// Appends `k`/`v` of shape `(batch, kv_heads, new, head_dim)` to layer `layer` and returns all keys
     /// and values so far. Every layer must append the same `new` per forward pass, then [`Self::advance`].
     pub(crate) fn append(

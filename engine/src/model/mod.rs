@@ -9,9 +9,11 @@
 //! Decisions worth knowing:
 //! - A prompt must leave room for one generated token (else [`crate::Error::PromptTooLong`]);
 //!   `max_tokens` is then cut to the room left and generation ends with `FinishReason::Length`.
-//! - Consecutive calls reuse the KV cache for their longest common token prefix (at least one prompt
-//!   token is always run, for its logits). GGUF models can only clear their cache, so they reuse only
-//!   when the new prompt extends everything cached.
+//! - Calls reuse cached keys/values for their longest common token prefix (at least one prompt token
+//!   is always run, for its logits), from an LRU of several cached sequences bounded in bytes
+//!   (`prefix_cache`; 512 MiB by default), so alternating between files keeps both. GGUF models can
+//!   only clear their one cache, so they reuse only when the new prompt extends everything cached.
+//! - `quantize` (`q8_0`, `q4_k`) quantizes a safetensors checkpoint's matrices at load (`quantize`).
 //! - GGUF files are read for Qwen3 only, and need `tokenizer.json` (+ `tokenizer_config.json`) beside them.
 //! - Defaults: f32 on CPU, bf16 on CUDA, f16 on Metal; the best device compiled in and present.
 //! - GPUs: build with `--features cuda` (needs `nvcc` and `CUDA_COMPUTE_CAP`, see shared/NOTES.md) or
@@ -23,6 +25,7 @@ pub mod generate;
 pub mod gguf;
 pub mod kv_cache;
 pub mod loading;
+pub mod prefix_cache;
 pub mod lora;
 pub mod quantize;
 pub mod qwen;
@@ -46,6 +49,7 @@ use self::generate::{CacheState, CausalLm, Request};
 use self::gguf::GgufQwen;
 use self::kv_cache::KvCache;
 use self::loading::Resolved;
+use self::prefix_cache::PrefixCache;
 use self::quantize::Quantization;
 use self::qwen::Qwen;
 use self::tokenizer::{QwenTokenizer, TokenizerSources};
@@ -112,11 +116,14 @@ impl CausalLm for Runner {
 
 struct State {
     runner: Runner,
+    /// What the active cache (in `runner`) holds.
     cache: CacheState,
+    /// The other cached sequences (safetensors models only: a GGUF cache cannot be swapped out).
+    prefixes: PrefixCache,
 }
 
-/// A model loaded in this process. Thread-safe; owns its KV cache, which consecutive calls reuse for
-/// their longest common token prefix. Calls are serialized (one cache).
+/// A model loaded in this process. Thread-safe; owns its KV caches, from which each call reuses the
+/// longest common token prefix. Calls are serialized (one lock over the model and its caches).
 pub struct LocalModel {
     info: ModelInfo,
     tokenizer: QwenTokenizer,
@@ -244,6 +251,7 @@ impl LocalModel {
         let state = Mutex::new(State {
             runner,
             cache: CacheState::default(),
+            prefixes: PrefixCache::new(prefix_cache::DEFAULT_PREFIX_CACHE_BYTES),
         });
         LocalModel {
             info,
@@ -295,6 +303,24 @@ impl LocalModel {
         let mut state = self.lock();
         state.runner.truncate(0);
         state.cache = CacheState::default();
+        state.prefixes.clear();
+    }
+
+    /// Bounds the bytes of keys/values kept across requests (default
+    /// [`prefix_cache::DEFAULT_PREFIX_CACHE_BYTES`]); the sequence in use is kept whatever its size.
+    pub fn set_prefix_cache_bytes(&self, bytes: usize) {
+        let mut state = self.lock();
+        let State { runner, prefixes, .. } = &mut *state;
+        match runner {
+            Runner::Safetensors { cache, .. } => prefixes.set_budget(bytes, cache),
+            Runner::Gguf(_) => prefixes.set_budget(bytes, &KvCache::new(0)),
+        }
+    }
+
+    /// Sequences whose keys/values are cached: the one in use and those kept for later requests.
+    pub fn cached_sequences(&self) -> usize {
+        let state = self.lock();
+        usize::from(!state.cache.tokens.is_empty()) + state.prefixes.parked_len()
     }
 
     /// Bytes of the weights as held in memory, quantized blocks included (`None` for GGUF models).
@@ -346,7 +372,7 @@ impl LocalModel {
             ));
         }
         let mut state = self.lock();
-        let State { runner, cache } = &mut *state;
+        let State { runner, cache, .. } = &mut *state;
         let common = cache
             .tokens
             .iter()
@@ -386,6 +412,7 @@ impl LocalModel {
             let mut state = poisoned.into_inner();
             state.runner.truncate(0);
             state.cache = CacheState::default();
+            state.prefixes.clear();
             state
         })
     }
@@ -410,14 +437,26 @@ impl Backend for LocalModel {
         params.validate()?;
         let prompt_ids = self.encode_prompt(prompt)?;
         let mut state = self.lock();
-        let State { runner, cache } = &mut *state;
+        let State {
+            runner,
+            cache,
+            prefixes,
+        } = &mut *state;
+        if let Runner::Safetensors { cache: kv, .. } = runner {
+            prefixes.select(kv, &mut cache.tokens, &prompt_ids)?;
+        }
         let request = Request {
             prompt_ids,
             params,
             context_length: self.info.context_length,
             cancel,
         };
-        generate::run(runner, cache, &self.tokenizer, request, on_text)
+        let out = generate::run(runner, cache, &self.tokenizer, request, on_text);
+        // The active sequence grew by the prompt's rest and the answer.
+        if let Runner::Safetensors { cache: kv, .. } = runner {
+            prefixes.evict(kv);
+        }
+        out
     }
 }
 

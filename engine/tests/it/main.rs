@@ -8,3 +8,4 @@ mod pipeline;
 mod actions;
 mod quantized;
 mod lora;
+mod prefix_cache;
