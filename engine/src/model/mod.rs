@@ -14,6 +14,8 @@
 //!   (`prefix_cache`; 512 MiB by default), so alternating between files keeps both. GGUF models can
 //!   only clear their one cache, so they reuse only when the new prompt extends everything cached.
 //! - `quantize` (`q8_0`, `q4_k`) quantizes a safetensors checkpoint's matrices at load (`quantize`).
+//! - Safetensors weights are read tensor by tensor (`weights`), not memory-mapped: candle copies out of
+//!   a map anyway, and the mapped pages doubled the peak RSS of a load.
 //! - GGUF files are read for Qwen3 only, and need `tokenizer.json` (+ `tokenizer_config.json`) beside them.
 //! - Defaults: f32 on CPU, bf16 on CUDA, f16 on Metal; the best device compiled in and present.
 //! - GPUs: build with `--features cuda` (needs `nvcc` and `CUDA_COMPUTE_CAP`, see shared/NOTES.md) or
@@ -32,6 +34,7 @@ pub mod qwen;
 pub mod random;
 pub mod sampler;
 pub mod tokenizer;
+mod weights;
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -172,7 +175,7 @@ impl LocalModel {
                     )));
                 }
                 let vb = if options.lora.is_empty() {
-                    mmap_safetensors(&files.weights, dtype, &device)
+                    read_safetensors(&files.weights, dtype, &device)
                         .map_err(|e| err(candle_message(&e)))?
                 } else {
                     lora::merged_var_builder(&files.weights, &options.lora, dtype, &device)?
@@ -460,15 +463,17 @@ impl Backend for LocalModel {
     }
 }
 
-/// Memory-maps the safetensors files (one or the shards of an index) into a `VarBuilder`.
-fn mmap_safetensors(
+/// The safetensors files (one or the shards of an index) as a `VarBuilder` that reads each tensor when
+/// it is asked for (see [`weights`] for why not a memory map).
+fn read_safetensors(
     paths: &[std::path::PathBuf],
     dtype: DType,
     device: &Device,
 ) -> candle_core::Result<VarBuilder<'static>> {
-    // SAFETY: the files are memory-mapped read-only; candle validates the headers and tensor bounds.
-    // Modifying a checkpoint while it is loaded is undefined behaviour, as in every mmap-based loader.
-    #[allow(unsafe_code)]
-    let vb = unsafe { VarBuilder::from_mmaped_safetensors(paths, dtype, device) }?;
-    Ok(vb)
+    let backend = weights::ReadSafetensors::open(paths)?;
+    Ok(VarBuilder::from_backend(
+        Box::new(backend),
+        dtype,
+        device.clone(),
+    ))
 }

@@ -40,7 +40,10 @@ fn tokens(m: &LocalModel, text: &str) -> usize {
 
 /// Tokens at the start of `a` and `b` that encode the same (the shared preamble, as the model sees it).
 fn common(m: &LocalModel, a: &str, b: &str) -> usize {
-    let (a, b) = (m.tokenizer().encode(a).unwrap(), m.tokenizer().encode(b).unwrap());
+    let (a, b) = (
+        m.tokenizer().encode(a).unwrap(),
+        m.tokenizer().encode(b).unwrap(),
+    );
     a.iter().zip(&b).take_while(|(x, y)| x == y).count()
 }
 

@@ -159,7 +159,10 @@ fn q8_0_logits_stay_close_to_f32_on_every_architecture() {
         let layers = (q - embed / 32 * 34) as f64 / (d - embed * 4) as f64;
         eprintln!("{name}: weight bytes f32 {d}, q8_0 {q}; decoder layers {layers:.3}");
         assert!((0.26..0.29).contains(&layers), "{name}: {layers}");
-        assert!((0.26..0.28).contains(&(q as f64 / d as f64)), "{name}: {q} / {d}");
+        assert!(
+            (0.26..0.28).contains(&(q as f64 / d as f64)),
+            "{name}: {q} / {d}"
+        );
     }
 }
 
@@ -203,7 +206,10 @@ fn q4_k_quantizes_a_model_whose_dimensions_are_multiples_of_256() {
     let c8 = compare(&dense, &q8, &seqs);
     let c4 = compare(&dense, &q4, &seqs);
     eprintln!("256-wide q8_0: {c8:?}\n256-wide q4_k: {c4:?}");
-    assert!(c4.max_abs_diff > c8.max_abs_diff, "q4_k is coarser: {c4:?} vs {c8:?}");
+    assert!(
+        c4.max_abs_diff > c8.max_abs_diff,
+        "q4_k is coarser: {c4:?} vs {c8:?}"
+    );
     assert!(
         c4.rel_rms <= 0.25 && c4.max_abs_diff <= 0.2 * c4.min_range,
         "{c4:?}"
@@ -276,7 +282,11 @@ fn q8_0_at_load_reproduces_the_gguf_q8_0_file_of_the_same_checkpoint() {
         gguf.step_logits(&[], &ids).unwrap(),
         ours.step_logits(&[], &ids).unwrap(),
     );
-    let diff = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+    let diff = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0f32, f32::max);
     assert!(diff <= 1e-4, "last-position logits differ by {diff}");
 
     let params = SamplingParams {
