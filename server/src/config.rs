@@ -9,6 +9,7 @@
 //!   "model": "Qwen/Qwen2.5-Coder-1.5B",   // hub id, HF directory or .gguf file
 //!   "dtype": "f16", "device": "cpu", "quantize": "q8_0",   // quantize: q8_0 | q4_k | null
 //!   "lora": ["/path/to/adapter"],   // PEFT LoRA adapter directories, merged at load in order
+//!   "prefixCacheMb": 512,   // keys/values kept across requests (prefix reuse over several files)
 //!   "completion": {
 //!     "sampling": { "maxTokens": 128, "temperature": 0, "topP": null, "topK": null, "seed": 1, "stop": [] },
 //!     "contextTokens": 2048, "multiline": "auto", "validateSyntax": true
@@ -41,6 +42,8 @@ pub struct Settings {
     pub quantize: Option<String>,
     /// PEFT LoRA adapter directories merged into the weights at load, in order; default: none.
     pub lora: Vec<String>,
+    /// MiB of keys/values kept across requests for prefix reuse (several files); default: 512.
+    pub prefix_cache_mb: Option<usize>,
     /// The completion pipeline's settings (sampling, context budget, multi-line, syntax validation).
     pub completion: engine::complete::CompletionOptions,
     /// Server-side delay before generating, in milliseconds; a newer request for the same document
@@ -111,6 +114,7 @@ pub fn load_options(cli: &CliModel, settings: &Settings) -> engine::model::LoadO
         show_progress: false,
         quantize: pick(&cli.quantize, &settings.quantize),
         lora: if cli.lora.is_empty() { settings.lora.clone() } else { cli.lora.clone() },
+        prefix_cache_mb: settings.prefix_cache_mb,
     }
 }
 

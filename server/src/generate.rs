@@ -79,6 +79,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
         show_progress: true,
         quantize: args.quantize,
         lora: args.lora,
+        ..Default::default()
     })?;
     let prompt = match suffix {
         None => prefix,

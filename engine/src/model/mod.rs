@@ -77,6 +77,9 @@ pub struct LoadOptions {
     /// Safetensors checkpoints only.
     #[serde(default)]
     pub lora: Vec<String>,
+    /// MiB of keys/values kept across requests for prefix reuse (see [`prefix_cache`]); `None` = 512.
+    #[serde(default)]
+    pub prefix_cache_mb: Option<usize>,
 }
 
 /// Prompt tokens run per forward pass during prefill.
@@ -138,6 +141,14 @@ pub struct LocalModel {
 
 impl LocalModel {
     pub fn load(options: &LoadOptions) -> Result<LocalModel> {
+        let model = Self::load_weights(options)?;
+        if let Some(mb) = options.prefix_cache_mb {
+            model.set_prefix_cache_bytes(mb.saturating_mul(1 << 20));
+        }
+        Ok(model)
+    }
+
+    fn load_weights(options: &LoadOptions) -> Result<LocalModel> {
         let device = loading::parse_device(options.device.as_deref())?;
         let dtype = loading::parse_dtype(options.dtype.as_deref(), &device)?;
         let quant = Quantization::parse(options.quantize.as_deref())?;

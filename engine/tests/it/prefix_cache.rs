@@ -134,3 +134,25 @@ fn the_byte_bound_evicts_the_least_recently_used_sequence() {
     run(&m, &a);
     assert_eq!(m.last_reused_tokens(), common(&m, &a, &b), "A was evicted");
 }
+
+#[test]
+fn load_options_set_the_budget() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/models/qwen3-tiny");
+    let m = LocalModel::load(&LoadOptions {
+        source: dir.display().to_string(),
+        dtype: Some("f32".into()),
+        device: Some("cpu".into()),
+        prefix_cache_mb: Some(0),
+        ..LoadOptions::default()
+    })
+    .unwrap();
+    // No room for anything but the sequence in use.
+    run(&m, &file_a());
+    run(&m, &file_b());
+    assert_eq!(m.cached_sequences(), 1);
+    assert_eq!(load().cached_sequences(), 0);
+    let m = load();
+    run(&m, &file_a());
+    run(&m, &file_b());
+    assert_eq!(m.cached_sequences(), 2, "the default budget keeps both");
+}

@@ -109,6 +109,7 @@ fn load(args: &ServeHttpArgs) -> anyhow::Result<Arc<dyn Backend>> {
         show_progress: false,
         quantize: args.quantize.clone(),
         lora: args.lora.clone(),
+        ..Default::default()
     };
     let started = std::time::Instant::now();
     let backend = engine::remote::open_backend(&options)?;
