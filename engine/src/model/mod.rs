@@ -18,7 +18,7 @@
 //!   a map anyway, and the mapped pages doubled the peak RSS of a load.
 //! - GGUF files are read for Qwen3 only, and need `tokenizer.json` (+ `tokenizer_config.json`) beside them.
 //! - Defaults: f32 on CPU, bf16 on CUDA, f16 on Metal; the best device compiled in and present.
-//! - GPUs: build with `--features cuda` (needs `nvcc` and `CUDA_COMPUTE_CAP`, see shared/NOTES.md) or
+//! - GPUs: build with `--features cuda` (needs `nvcc` and `CUDA_COMPUTE_CAP`; README, "GPU builds") or
 //!   `--features metal`; the model code is device-generic and CI checks only the CPU.
 
 pub mod chat_template;
