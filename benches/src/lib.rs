@@ -9,7 +9,8 @@ use engine::model::random::{RandomQwen3, WeightFormat};
 
 /// The workspace root (benches run from anywhere).
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let benches = Path::new(env!("CARGO_MANIFEST_DIR"));
+    benches.parent().unwrap_or(benches).to_path_buf()
 }
 
 /// The model shapes the benches know, by name.
@@ -101,6 +102,34 @@ pub fn quantile(samples: &[f64], q: f64) -> f64 {
         return f64::NAN;
     }
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+/// Read bandwidth in GB/s (10^9 bytes): `threads` threads each summing its own 128 MiB buffer (far
+/// beyond any cache) `rounds` times, after one untimed pass that faults the pages in. This is the
+/// access pattern of decoding, which streams every weight once per token.
+pub fn read_bandwidth_gbs(threads: usize, rounds: usize) -> f64 {
+    const WORDS: usize = (128 << 20) / 8;
+    let barrier = std::sync::Barrier::new(threads);
+    let seconds: Vec<f64> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let buf: Vec<u64> = (0..WORDS as u64).collect();
+                    let sum = |b: &[u64]| b.iter().fold(0u64, |a, &x| a.wrapping_add(x));
+                    std::hint::black_box(sum(&buf));
+                    barrier.wait();
+                    let start = Instant::now();
+                    for _ in 0..rounds {
+                        std::hint::black_box(sum(std::hint::black_box(&buf)));
+                    }
+                    start.elapsed().as_secs_f64()
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    let slowest = seconds.iter().copied().fold(0.0, f64::max);
+    (threads * rounds * WORDS * 8) as f64 / slowest / 1e9
 }
 
 /// Memory bandwidth in GB/s (10^9 bytes) counted as bytes read, from `threads` threads each copying

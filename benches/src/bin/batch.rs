@@ -7,9 +7,8 @@
 //!     [--prompt 64] [--max-tokens 16]
 //! ```
 //!
-//! `LocalModel` has no batched decoding yet: it owns one KV cache and serializes `generate` calls, so
-//! the concurrent column measures the queue (and the prefix cache thrashing between interleaved
-//! prompts), not a batch. The table says so.
+//! `LocalModel` has no batched decoding yet: it serializes `generate` calls behind one lock, so the
+//! concurrent column measures the queue, not a batch. The table says so.
 
 use std::time::Instant;
 
@@ -128,7 +127,7 @@ fn main() -> anyhow::Result<()> {
 
     println!(
         "shape {}, {}, prompts of {} tokens, maxTokens {} (greedy), threads: RAYON_NUM_THREADS={}. \
-         Batched decoding is not implemented: concurrent requests queue on the model's one cache.",
+         Batched decoding is not implemented: concurrent requests are serialized by the model's lock.",
         args.shape,
         args.format.name(),
         args.prompt,

@@ -4,9 +4,11 @@
 //! Prints a markdown table.
 //!
 //! ```text
-//! cargo run --release -p benches --bin model -- [--shape 0.6b] [--formats f32,f16,bf16,q8_0,q4_k]
-//!     [--prompt 512] [--decode 16] [--threads 2] [--compare torch.jsonl]
+//! cargo run --release -p benches --bin model -- [--shape 0.6b] [--formats f32,f16,bf16,q8_0,q4_k,q8_0@load,q4_k@load]
+//!     [--prompt 512] [--decode 16] [--threads 2] [--compare torch.jsonl] [--prepare]
 //! ```
+//!
+//! `--prepare` only writes the checkpoints.
 //!
 //! Each row runs in a fresh child process (this binary with `--row`), so its peak RSS (`VmHWM`) is its
 //! own. Checkpoints are written by the parent, before any child starts, and cached in
@@ -19,7 +21,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use benches::{checkpoint, copy_bandwidth_gbs, peak_rss_bytes, weight_bytes};
+use benches::{checkpoint, copy_bandwidth_gbs, peak_rss_bytes, read_bandwidth_gbs, weight_bytes};
 use engine::model::random::WeightFormat;
 use engine::model::{LoadOptions, LocalModel};
 use engine::{Backend, CancellationToken, FinishReason, Prompt, SamplingParams};
@@ -37,30 +39,84 @@ struct Row {
     peak_rss_mb: f64,
     #[serde(default)]
     load_s: f64,
+    /// Bytes of the weights as held in memory (0 where unknown).
+    #[serde(default)]
+    weight_mb: f64,
+}
+
+/// A row: a checkpoint format, optionally quantized as it loads (`q8_0@load`: the bf16 checkpoint,
+/// as the hub ships Qwen3, loaded with `LoadOptions::quantize`).
+#[derive(Clone, Copy, Debug)]
+struct Spec {
+    format: WeightFormat,
+    quantize: Option<&'static str>,
+}
+
+impl Spec {
+    const DEFAULT: &[&str] = &[
+        "f32",
+        "f16",
+        "bf16",
+        "q8_0",
+        "q4_k",
+        "q8_0@load",
+        "q4_k@load",
+    ];
+
+    fn parse(s: &str) -> anyhow::Result<Spec> {
+        let spec = match s {
+            "q8_0@load" => Spec {
+                format: WeightFormat::Bf16,
+                quantize: Some("q8_0"),
+            },
+            "q4_k@load" => Spec {
+                format: WeightFormat::Bf16,
+                quantize: Some("q4_k"),
+            },
+            _ => Spec {
+                format: WeightFormat::parse(s).with_context(|| format!("unknown format {s}"))?,
+                quantize: None,
+            },
+        };
+        Ok(spec)
+    }
+
+    fn name(self) -> String {
+        match self.quantize {
+            Some(q) => format!("{q}@load"),
+            None => self.format.name().into(),
+        }
+    }
 }
 
 struct Args {
     shape: String,
-    formats: Vec<WeightFormat>,
+    formats: Vec<Spec>,
     prompt: usize,
     decode: usize,
     threads: usize,
     compare: Option<String>,
-    row: Option<WeightFormat>,
+    row: Option<Spec>,
+    /// Only write the checkpoints.
+    prepare: bool,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
     let mut a = Args {
         shape: "0.6b".into(),
-        formats: WeightFormat::ALL.to_vec(),
+        formats: Spec::DEFAULT
+            .iter()
+            .map(|s| Spec::parse(s))
+            .collect::<anyhow::Result<_>>()?,
         prompt: 512,
         decode: 16,
         threads: 2,
         compare: None,
         row: None,
+        prepare: false,
     };
     let mut args = std::env::args().skip(1);
-    let format = |s: &str| WeightFormat::parse(s).with_context(|| format!("unknown format {s}"));
+    let format = Spec::parse;
     while let Some(arg) = args.next() {
         let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
         match arg.as_str() {
@@ -76,6 +132,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--threads" => a.threads = value()?.parse()?,
             "--compare" => a.compare = Some(value()?),
             "--row" => a.row = Some(format(&value()?)?),
+            "--prepare" => a.prepare = true,
             other => bail!("unknown argument {other}"),
         }
     }
@@ -97,12 +154,19 @@ fn prompt_text(model: &LocalModel, tokens: usize) -> anyhow::Result<String> {
 
 /// Child: loads one checkpoint, warms it up, then runs one request of `prompt` tokens and `decode + 1`
 /// generated tokens (greedy) and prints a [`Row`] as one JSON line.
-fn run_row(args: &Args, format: WeightFormat) -> anyhow::Result<()> {
+fn run_row(args: &Args, spec: Spec) -> anyhow::Result<()> {
+    let format = spec.format;
     let source = checkpoint(&args.shape, format)?;
     let start = Instant::now();
     let model = LocalModel::load(&LoadOptions {
         source: source.display().to_string(),
-        dtype: format.load_dtype().map(str::to_owned),
+        // Quantized at load: f32 activations, the CPU default.
+        dtype: if spec.quantize.is_some() {
+            None
+        } else {
+            format.load_dtype().map(str::to_owned)
+        },
+        quantize: spec.quantize.map(str::to_owned),
         device: Some("cpu".into()),
         ..LoadOptions::default()
     })?;
@@ -130,7 +194,7 @@ fn run_row(args: &Args, format: WeightFormat) -> anyhow::Result<()> {
     let samples = g.token_ids.len() + usize::from(g.finish == FinishReason::Eos);
     let steps = samples.saturating_sub(1);
     let row = Row {
-        format: format.name().into(),
+        format: spec.name(),
         prompt_tokens: g.prompt_token_ids.len(),
         prefill_tps: g.prompt_token_ids.len() as f64 / g.prefill_ms * 1e3,
         // Tokenizing + prefill; the first argmax (< 1 ms) is inside `decode_ms`.
@@ -139,15 +203,19 @@ fn run_row(args: &Args, format: WeightFormat) -> anyhow::Result<()> {
         decode_steps: steps,
         peak_rss_mb: peak_rss_bytes().unwrap_or(0) as f64 / 1e6,
         load_s,
+        weight_mb: match model.weight_bytes() {
+            Some(b) => b as f64 / 1e6,
+            None => weight_bytes(&source)? as f64 / 1e6,
+        },
     };
     println!("{}", serde_json::to_string(&row)?);
     Ok(())
 }
 
-fn spawn_row(args: &Args, format: WeightFormat) -> anyhow::Result<Row> {
+fn spawn_row(args: &Args, format: Spec) -> anyhow::Result<Row> {
     let exe = std::env::current_exe()?;
     let out = Command::new(exe)
-        .args(["--row", format.name(), "--shape", &args.shape])
+        .args(["--row", &format.name(), "--shape", &args.shape])
         .args([
             "--prompt",
             &args.prompt.to_string(),
@@ -187,13 +255,18 @@ fn main() -> anyhow::Result<()> {
     };
     // Write every checkpoint before measuring anything: writing is memory- and CPU-heavy.
     let mut sources = Vec::new();
-    for &format in &args.formats {
-        sources.push((format, checkpoint(&args.shape, format)?));
+    for &spec in &args.formats {
+        sources.push((spec, checkpoint(&args.shape, spec.format)?));
     }
-    let bandwidth = copy_bandwidth_gbs(args.threads, 8);
+    if args.prepare {
+        return Ok(());
+    }
+    let bandwidth = read_bandwidth_gbs(args.threads, 8);
+    let copy = copy_bandwidth_gbs(args.threads, 8);
     println!(
         "shape {}, {} threads, prompt ~{} tokens, {} decode steps per row (greedy), one request per row \
-         after a warm-up; memcpy bandwidth {bandwidth:.1} GB/s read ({} threads, 128 MiB buffers)",
+         after a warm-up; memory bandwidth ({} threads, 128 MiB buffers): read {bandwidth:.1} GB/s, \
+         memcpy {copy:.1} GB/s read (+ as much written); bound = read bandwidth / weight bytes",
         args.shape, args.threads, args.prompt, args.decode, args.threads
     );
     println!();
@@ -204,17 +277,27 @@ fn main() -> anyhow::Result<()> {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (format, source) in sources {
-        let bytes = weight_bytes(&source)? as f64;
-        // Decoding reads every weight once per token (the tied embedding as the output layer).
-        let bound = bandwidth * 1e9 / bytes;
+        let file_bytes = weight_bytes(&source)? as f64;
         let ours = match spawn_row(&args, format) {
             Ok(row) => row,
             Err(e) => {
-                println!("| {} | {:.0} | failed: {e:#} |", format.name(), bytes / 1e6);
+                println!(
+                    "| {} | {:.0} | failed: {e:#} |",
+                    format.name(),
+                    file_bytes / 1e6
+                );
                 continue;
             }
         };
-        let t = theirs.get(format.name());
+        // Decoding reads every weight once per token, as held in memory (the tied embedding as the
+        // output layer).
+        let bytes = if ours.weight_mb > 0.0 {
+            ours.weight_mb * 1e6
+        } else {
+            file_bytes
+        };
+        let bound = bandwidth * 1e9 / bytes;
+        let t = theirs.get(&format.name());
         let cell = |f: &dyn Fn(&Row) -> String| t.map(f).unwrap_or_else(|| "n/a".into());
         println!(
             "| {} | {:.0} | {:.1} | {:.1} | {:.2} | {:.2} | {:.0} | {:.2} | {:.0}% | {} | {} | {} | {} | {} | {} |",
