@@ -125,22 +125,29 @@ impl RemoteConfig {
 pub const API_KEY_ENV: &str = "QWEN_LSP_REMOTE_API_KEY";
 
 /// Opens whatever `options.source` names: a remote server for `http(s)://host:port/v1#model-name`
-/// (API key from [`API_KEY_ENV`], secrets redacted, other settings default), otherwise a model loaded
+/// (API key from [`API_KEY_ENV`], secrets redacted as `options.secrets` says, other settings default), otherwise a model loaded
 /// in this process. The one entry point for front ends that accept either (LSP server, evals).
 pub fn open_backend(options: &crate::model::LoadOptions) -> Result<std::sync::Arc<dyn Backend>> {
     if RemoteConfig::is_remote_spec(&options.source) {
-        if !options.lora.is_empty() {
-            return Err(Error::InvalidInput(format!(
-                "LoRA adapters are merged into local checkpoints only; {} serves its own weights (load the \
-                 adapter on that server)",
-                options.source
-            )));
-        }
-        let mut config = RemoteConfig::from_spec(&options.source)?;
-        config.api_key = std::env::var(API_KEY_ENV).ok().filter(|k| !k.is_empty());
-        return Ok(std::sync::Arc::new(RemoteBackend::new(config)?));
+        return Ok(std::sync::Arc::new(RemoteBackend::new(remote_config(options)?)?));
     }
     Ok(std::sync::Arc::new(crate::model::LocalModel::load(options)?))
+}
+
+/// The remote configuration [`open_backend`] uses for a `http(s)://...#model` source.
+fn remote_config(options: &crate::model::LoadOptions) -> Result<RemoteConfig> {
+    if !options.lora.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "LoRA adapters are merged into local checkpoints only; {} serves its own weights (load the \
+             adapter on that server)",
+            options.source
+        )));
+    }
+    let mut config = RemoteConfig::from_spec(&options.source)?;
+    config.api_key = std::env::var(API_KEY_ENV).ok().filter(|k| !k.is_empty());
+    config.redact_secrets = options.secrets.enabled;
+    config.secrets = options.secrets.clone();
+    Ok(config)
 }
 
 /// A remote OpenAI-compatible server as a [`Backend`].
@@ -592,6 +599,26 @@ mod tests {
         assert_eq!(c.base_url, "http://gpu-box:8000/v1");
         assert_eq!(c.model, "Qwen/Qwen3-Coder-30B-A3B-Instruct");
         assert!(c.redact_secrets, "redaction is on by default for remote backends");
+    }
+
+    #[test]
+    fn open_backend_takes_the_secret_filter_from_the_load_options() {
+        let mut options = crate::model::LoadOptions { source: "http://127.0.0.1:9/v1#m".into(), ..Default::default() };
+        let config = remote_config(&options).unwrap();
+        assert!(config.redact_secrets, "on by default");
+        assert_eq!(config.secrets, SecretFilterConfig::default());
+
+        options.secrets.deny = vec!["internal-[0-9]+".into()];
+        let backend = RemoteBackend::new(remote_config(&options).unwrap()).unwrap();
+        let redacted = backend.filter.as_ref().unwrap().redact("x = 'internal-42'");
+        assert!(!redacted.contains("internal-42"), "{redacted}");
+
+        options.secrets.enabled = false;
+        let backend = RemoteBackend::new(remote_config(&options).unwrap()).unwrap();
+        assert!(backend.filter.is_none(), "the user turned redaction off");
+
+        options.secrets = SecretFilterConfig { deny: vec!["(".into()], ..Default::default() };
+        assert!(RemoteBackend::new(remote_config(&options).unwrap()).is_err(), "a bad pattern is an error");
     }
 
     #[test]

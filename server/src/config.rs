@@ -15,6 +15,7 @@
 //!     "contextTokens": 2048, "multiline": "auto", "validateSyntax": true
 //!   },
 //!   "debounceMs": 0,
+//!   "secrets": { "enabled": true, "allow": [], "deny": [], "minEntropy": 3.0 },   // for remote models
 //!   "actions": { "sampling": { "maxTokens": 512 }, "candidates": 2, "runTests": true, "contextTokens": 3072 }
 //! }
 //! ```
@@ -44,6 +45,9 @@ pub struct Settings {
     pub lora: Vec<String>,
     /// MiB of keys/values kept across requests for prefix reuse (several files); default: 512.
     pub prefix_cache_mb: Option<usize>,
+    /// Redaction of secrets from prompts sent to a remote model (`{"enabled", "allow", "deny", "minEntropy"}`);
+    /// on by default.
+    pub secrets: engine::secrets::SecretFilterConfig,
     /// The completion pipeline's settings (sampling, context budget, multi-line, syntax validation).
     pub completion: engine::complete::CompletionOptions,
     /// Server-side delay before generating, in milliseconds; a newer request for the same document
@@ -115,6 +119,7 @@ pub fn load_options(cli: &CliModel, settings: &Settings) -> engine::model::LoadO
         quantize: pick(&cli.quantize, &settings.quantize),
         lora: if cli.lora.is_empty() { settings.lora.clone() } else { cli.lora.clone() },
         prefix_cache_mb: settings.prefix_cache_mb,
+        secrets: settings.secrets.clone(),
     }
 }
 
@@ -186,5 +191,16 @@ mod tests {
         let cli = CliModel { lora: vec!["/c".into()], ..CliModel::default() };
         assert_eq!(load_options(&cli, &settings).lora, ["/c"]);
         assert!(Settings::parse(&json!({ "lora": "/a" })).is_err(), "a list of directories, not a string");
+    }
+
+    #[test]
+    fn secrets_setting_reaches_the_backend_options() {
+        let parsed = Settings::parse(&json!({ "secrets": { "enabled": false, "deny": ["corp-[0-9]+"] } }))
+            .expect("valid settings");
+        assert!(parsed.unknown_keys.is_empty(), "{:?}", parsed.unknown_keys);
+        let options = load_options(&CliModel::default(), &parsed.settings);
+        assert!(!options.secrets.enabled);
+        assert_eq!(options.secrets.deny, ["corp-[0-9]+"]);
+        assert!(load_options(&CliModel::default(), &Settings::default()).secrets.enabled, "on by default");
     }
 }

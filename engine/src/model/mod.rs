@@ -80,6 +80,10 @@ pub struct LoadOptions {
     /// MiB of keys/values kept across requests for prefix reuse (see [`prefix_cache`]); `None` = 512.
     #[serde(default)]
     pub prefix_cache_mb: Option<usize>,
+    /// The secret filter applied to prompts sent to a remote backend (on by default; see
+    /// [`crate::secrets`]). Models in this process never send prompts anywhere and ignore it.
+    #[serde(default)]
+    pub secrets: crate::secrets::SecretFilterConfig,
 }
 
 /// Prompt tokens run per forward pass during prefill.
