@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use engine::model::{LoadOptions, LocalModel};
+use engine::model::LocalModel;
 use engine::{Backend, CancellationToken, FinishReason, Prompt, SamplingParams};
 
 #[derive(clap::Args, Debug)]
@@ -36,19 +36,8 @@ pub struct GenerateArgs {
     /// Stop before this string (repeatable). No stop strings apply unless given.
     #[arg(long = "stop")]
     stop: Vec<String>,
-    /// f32, f16 or bf16 (default: the best for the device).
-    #[arg(long)]
-    dtype: Option<String>,
-    /// cpu, cuda[:N] or metal (default: the best available).
-    #[arg(long)]
-    device: Option<String>,
-    /// Quantize a safetensors checkpoint's weights at load: q8_0 or q4_k (default: none).
-    #[arg(long)]
-    quantize: Option<String>,
-    /// A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors), merged into the
-    /// weights at load; repeat to merge several, in order. Safetensors checkpoints only.
-    #[arg(long = "lora", value_name = "DIR")]
-    lora: Vec<String>,
+    #[command(flatten)]
+    weights: crate::cli::WeightArgs,
     /// End with one JSON line: prompt_token_ids, token_ids, text, finish_reason, prefill_ms, decode_ms.
     #[arg(long)]
     json: bool,
@@ -72,15 +61,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     };
     params.validate()?;
 
-    let model = LocalModel::load(&LoadOptions {
-        source: args.model.clone(),
-        dtype: args.dtype,
-        device: args.device,
-        show_progress: true,
-        quantize: args.quantize,
-        lora: args.lora,
-        ..Default::default()
-    })?;
+    let model = LocalModel::load(&args.weights.load_options(args.model.clone(), true))?;
     let prompt = match suffix {
         None => prefix,
         Some(suffix) => {

@@ -4,6 +4,7 @@
 //! Architecture invariant: this crate is the only one that knows LSP, JSON-RPC and tower-lsp; it
 //! converts protocol types to the engine's plain types (`convert`) and back.
 
+mod cli;
 mod config;
 mod convert;
 mod generate;
@@ -44,19 +45,9 @@ struct ServeArgs {
     /// `model` setting; without either, the server loads Qwen/Qwen2.5-Coder-1.5B.
     #[arg(long, env = "QWEN_LSP_MODEL")]
     model: Option<String>,
-    /// Weights' dtype: f32, f16 or bf16 (default: the best for the device).
-    #[arg(long)]
-    dtype: Option<String>,
-    /// Device: cpu, cuda[:N] or metal (default: the best available).
-    #[arg(long)]
-    device: Option<String>,
-    /// Quantize a safetensors checkpoint's weights at load: q8_0 or q4_k (default: none).
-    #[arg(long)]
-    quantize: Option<String>,
-    /// A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors), merged into the
-    /// weights at load; repeat to merge several, in order. Overrides the editor's `lora` setting.
-    #[arg(long = "lora", value_name = "DIR")]
-    lora: Vec<String>,
+    /// Weight flags; `--lora` overrides the editor's `lora` setting.
+    #[command(flatten)]
+    weights: cli::WeightArgs,
 }
 
 fn main() -> std::process::ExitCode {
@@ -87,8 +78,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         )
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let cli =
-        config::CliModel { model: args.model, dtype: args.dtype, device: args.device, quantize: args.quantize, lora: args.lora };
+    let cli::WeightArgs { dtype, device, quantize, lora } = args.weights;
+    let cli = config::CliModel { model: args.model, dtype, device, quantize, lora };
     let ending = runtime.block_on(server::serve_stdio(cli));
     // A generation cancelled by `exit` may still be finishing its current token; don't wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));

@@ -30,18 +30,7 @@ pub(crate) fn count_tokens(text: &str) -> engine::Result<usize> {
 
 /// Qwen's special tokens, as the model loader detects them from the Qwen3 tokenizer.
 pub(crate) fn qwen_special() -> SpecialTokens {
-    let s = |t: &str| Some(t.to_owned());
-    SpecialTokens {
-        fim_prefix: s("<|fim_prefix|>"),
-        fim_suffix: s("<|fim_suffix|>"),
-        fim_middle: s("<|fim_middle|>"),
-        fim_pad: s("<|fim_pad|>"),
-        repo_name: s("<|repo_name|>"),
-        file_sep: s("<|file_sep|>"),
-        eos: vec!["<|endoftext|>".into(), "<|im_end|>".into()],
-        think_start: s("<think>"),
-        think_end: s("</think>"),
-    }
+    engine::remote::qwen_special_tokens()
 }
 
 /// A document from text with one `$0` marking the cursor.

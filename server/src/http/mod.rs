@@ -23,19 +23,8 @@ pub struct ServeHttpArgs {
     /// sending the key in $QWEN_LSP_REMOTE_API_KEY).
     #[arg(long, env = "QWEN_LSP_MODEL")]
     model: String,
-    /// Weights' dtype: f32, f16 or bf16 (default: the best for the device).
-    #[arg(long)]
-    dtype: Option<String>,
-    /// Device: cpu, cuda[:N] or metal (default: the best available).
-    #[arg(long)]
-    device: Option<String>,
-    /// Quantize a safetensors checkpoint's weights at load: q8_0 or q4_k (default: none).
-    #[arg(long)]
-    quantize: Option<String>,
-    /// A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors), merged into the
-    /// weights at load; repeat to merge several, in order. Safetensors checkpoints only.
-    #[arg(long = "lora", value_name = "DIR")]
-    lora: Vec<String>,
+    #[command(flatten)]
+    weights: crate::cli::WeightArgs,
     /// Address to bind. The default serves this machine only; anything else exposes the model to the
     /// network, so pair it with --api-key.
     #[arg(long, default_value = "127.0.0.1")]
@@ -102,15 +91,7 @@ pub fn run(args: ServeHttpArgs) -> anyhow::Result<()> {
 }
 
 fn load(args: &ServeHttpArgs) -> anyhow::Result<Arc<dyn Backend>> {
-    let options = engine::model::LoadOptions {
-        source: args.model.clone(),
-        dtype: args.dtype.clone(),
-        device: args.device.clone(),
-        show_progress: false,
-        quantize: args.quantize.clone(),
-        lora: args.lora.clone(),
-        ..Default::default()
-    };
+    let options = args.weights.load_options(args.model.clone(), false);
     let started = std::time::Instant::now();
     let backend = engine::remote::open_backend(&options)?;
     tracing::info!("loaded {} in {:.1} s", args.model, started.elapsed().as_secs_f64());

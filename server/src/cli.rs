@@ -1,0 +1,34 @@
+//! Command-line flags shared by every subcommand that loads a model (`serve`, `generate`, `serve-http`).
+
+/// How to load the weights, whatever the model source is.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct WeightArgs {
+    /// Weights' dtype: f32, f16 or bf16 (default: the best for the device).
+    #[arg(long)]
+    pub dtype: Option<String>,
+    /// Device: cpu, cuda[:N] or metal (default: the best available).
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Quantize a safetensors checkpoint's weights at load: q8_0 or q4_k (default: none).
+    #[arg(long)]
+    pub quantize: Option<String>,
+    /// A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors), merged into the
+    /// weights at load; repeat to merge several, in order. Safetensors checkpoints only.
+    #[arg(long = "lora", value_name = "DIR")]
+    pub lora: Vec<String>,
+}
+
+impl WeightArgs {
+    /// The engine's load options for `source` with these flags.
+    pub fn load_options(&self, source: String, show_progress: bool) -> engine::model::LoadOptions {
+        engine::model::LoadOptions {
+            source,
+            dtype: self.dtype.clone(),
+            device: self.device.clone(),
+            show_progress,
+            quantize: self.quantize.clone(),
+            lora: self.lora.clone(),
+            ..Default::default()
+        }
+    }
+}
