@@ -161,3 +161,24 @@ pub fn copy_bandwidth_gbs(threads: usize, rounds: usize) -> f64 {
     let slowest = seconds.iter().copied().fold(0.0, f64::max);
     (threads * rounds * BYTES) as f64 / slowest / 1e9
 }
+
+/// The engine's Python fixture with a cursor (`cart.py`, `$0`).
+const CART_FIXTURE: &str = include_str!("../../engine/tests/fixtures/python/cart.py");
+
+/// A realistic ~1,700-token Python file and its cursor (byte offset): three renamed copies of the
+/// engine's `cart.py` fixture, then the fixture itself, so the cursor sits near the end like mid-edit.
+pub fn long_python_file() -> anyhow::Result<(String, usize)> {
+    let mut text = String::new();
+    for i in 1..4 {
+        text.push_str(
+            &CART_FIXTURE
+                .replace("$0", "pass")
+                .replace("Cart", &format!("Cart{i}"))
+                .replace("LineItem", &format!("LineItem{i}")),
+        );
+        text.push('\n');
+    }
+    text.push_str(CART_FIXTURE);
+    let cursor = text.find("$0").context("the fixture has no cursor")?;
+    Ok((text.replacen("$0", "", 1), cursor))
+}

@@ -17,7 +17,6 @@ use engine::model::{LoadOptions, LocalModel};
 use engine::{Backend, Document, Language, context, postprocess, prompt};
 
 /// The fixture with `$0` at the cursor, repeated with renamed classes to reach the target size.
-const FIXTURE: &str = include_str!("../../../engine/tests/fixtures/python/cart.py");
 const OTHER: &str = include_str!("../../../engine/tests/fixtures/python/money.py");
 
 /// A plausible multi-line model output at that cursor, with the usual debris: a repeated suffix line
@@ -58,20 +57,7 @@ fn main() -> anyhow::Result<()> {
     })
     .with_context(|| format!("loading {model_dir}"))?;
 
-    // Copies 1..n without a cursor, then the original with it, so the cursor sits near the end.
-    let mut text = String::new();
-    for i in 1..4 {
-        text.push_str(
-            &FIXTURE
-                .replace("$0", "pass")
-                .replace("Cart", &format!("Cart{i}"))
-                .replace("LineItem", &format!("LineItem{i}")),
-        );
-        text.push('\n');
-    }
-    text.push_str(FIXTURE);
-    let cursor = text.find("$0").context("cursor")?;
-    let text = text.replacen("$0", "", 1);
+    let (text, cursor) = benches::long_python_file()?;
     let file_tokens = model.count_tokens(&text)?;
     let doc = Document::new("file:///repo/shop/cart.py", Language::Python, text);
     let open = [Document::new("file:///repo/shop/money.py", Language::Python, OTHER)];

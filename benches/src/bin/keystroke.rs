@@ -21,7 +21,6 @@ use engine::model::{LoadOptions, LocalModel};
 use engine::{Backend, CancellationToken, Document, Language, Prompt, SamplingParams};
 
 /// The context bench's fixture: `$0` marks the cursor, inside a method body near the end.
-const FIXTURE: &str = include_str!("../../../engine/tests/fixtures/python/cart.py");
 const OTHER: &str = include_str!("../../../engine/tests/fixtures/python/money.py");
 /// What the user types at the cursor, one character per request.
 const TYPED: &str = "discounted = item.total()";
@@ -59,23 +58,6 @@ fn parse_args() -> anyhow::Result<Args> {
         bail!("--steps is at most {}", TYPED.len());
     }
     Ok(a)
-}
-
-/// The file with the cursor: three renamed copies of the fixture, then the fixture itself.
-fn file() -> anyhow::Result<(String, usize)> {
-    let mut text = String::new();
-    for i in 1..4 {
-        text.push_str(
-            &FIXTURE
-                .replace("$0", "pass")
-                .replace("Cart", &format!("Cart{i}"))
-                .replace("LineItem", &format!("LineItem{i}")),
-        );
-        text.push('\n');
-    }
-    text.push_str(FIXTURE);
-    let cursor = text.find("$0").context("fixture has no cursor")?;
-    Ok((text.replacen("$0", "", 1), cursor))
 }
 
 struct Sample {
@@ -123,7 +105,7 @@ fn main() -> anyhow::Result<()> {
         })
     };
     let (cold, warm) = (load()?, load()?);
-    let (text, cursor) = file()?;
+    let (text, cursor) = benches::long_python_file()?;
     let file_tokens = warm.count_tokens(&text)?;
     let open = [Document::new(
         "file:///repo/shop/money.py",
