@@ -9,19 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CAP="${1:-90}"
-VERSION="13.5.37"
-VENV=".venv-cuda"
-if [ ! -x "$VENV/bin/nvcc-ok" ]; then
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet "nvidia-cuda-nvcc==$VERSION" "nvidia-cuda-crt==$VERSION" \
-        "nvidia-nvvm==$VERSION" "nvidia-cuda-runtime==$VERSION" "nvidia-cuda-cccl==13.3.5.0.6"
-    touch "$VENV/bin/nvcc-ok"
-fi
-CUDA_HOME="$(echo "$PWD/$VENV"/lib/python3*/site-packages/nvidia/cu13)"
-export CUDA_HOME CUDA_PATH="$CUDA_HOME" PATH="$CUDA_HOME/bin:$PATH"
-export CUDA_COMPUTE_CAP="$CAP"
-# cudarc 0.19 knows CUDA versions up to 13.4; 13.5's API is a superset.
-export CUDARC_CUDA_VERSION=13040
+# shellcheck source=lib/cuda-env.sh
+. scripts/lib/cuda-env.sh
+cuda_env_wheels "$CAP"
 nvcc --version | tail -1
 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/cuda-check}" cargo check --locked -p engine -p qwen-lsp --features qwen-lsp/cuda
 echo "check-cuda: the cuda feature compiles (compute capability $CAP)"
