@@ -49,7 +49,7 @@ cuda_link_wheels() {
         done
     done
     local driver
-    driver="$(ldconfig -p 2>/dev/null | awk '/libcuda\.so\.1 /{print $NF; exit}')"
+    driver="$( (ldconfig -p 2>/dev/null || true) | awk '/libcuda\.so\.1 /{print $NF; exit}')"
     [ -n "$driver" ] && ln -sf "$driver" "$libs/libcuda.so"
     export LIBRARY_PATH="$PWD/$libs:$LIBRARY_PATH" LD_LIBRARY_PATH="$PWD/$libs:$LD_LIBRARY_PATH"
 }
