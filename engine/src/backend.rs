@@ -107,4 +107,19 @@ pub trait Backend: Send + Sync {
         cancel: &CancellationToken,
         on_text: &mut dyn FnMut(&str),
     ) -> Result<Generation>;
+
+    /// `params.len()` samples of one prompt, one `SamplingParams` per sample (each with its own seed,
+    /// stop strings and `max_tokens`), in order. The default runs [`Self::generate`] once per sample;
+    /// the local model decodes them together, one forward pass per step. No streaming.
+    fn generate_batch(
+        &self,
+        prompt: &Prompt,
+        params: &[SamplingParams],
+        cancel: &CancellationToken,
+    ) -> Result<Vec<Generation>> {
+        params
+            .iter()
+            .map(|p| self.generate(prompt, p, cancel, &mut |_| {}))
+            .collect()
+    }
 }

@@ -261,51 +261,80 @@ pub fn generate(
         .collect();
     on_start(todo.len());
     let mut out = JsonlAppender::open(&dir.samples())?;
+    // The samples still to draw of one problem go together: n > 1 decodes them as one batch
+    // (`Backend::generate_batch`), each seeded as `sampling_for` says, so the draws match a one-by-one run.
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
     for (p, index) in todo {
+        match groups.last_mut() {
+            Some((last, indices)) if *last == p => indices.push(index),
+            _ => groups.push((p, vec![index])),
+        }
+    }
+    for (p, indices) in groups {
         let problem = &dataset.problems[p];
         let prompt = build_prompt(problem, settings.style);
-        let params = sampling_for(
-            settings,
-            stop_sequences(problem, settings.style),
-            &problem.task_id,
-            index,
-        );
+        let params: Vec<SamplingParams> = indices
+            .iter()
+            .map(|&index| {
+                sampling_for(
+                    settings,
+                    stop_sequences(problem, settings.style),
+                    &problem.task_id,
+                    index,
+                )
+            })
+            .collect();
         let started = Instant::now();
-        let generation = match backend.generate(&prompt, &params, cancel, &mut |_| {}) {
-            Ok(generation) => generation,
+        let result = if params.len() >= 2 {
+            backend.generate_batch(&prompt, &params, cancel)
+        } else {
+            params
+                .iter()
+                .map(|p| backend.generate(&prompt, p, cancel, &mut |_| {}))
+                .collect()
+        };
+        let generations = match result {
+            Ok(generations) => generations,
             // A prompt longer than the model's context: an empty completion (which fails) is the model's
             // result for this sample, not a reason to stop the run.
             Err(engine::Error::PromptTooLong {
                 prompt_tokens,
                 context_length,
-            }) => engine::Generation {
-                prompt_token_ids: Vec::new(),
-                token_ids: Vec::new(),
-                text: String::new(),
-                finish: engine::FinishReason::Stop(format!(
-                    "prompt too long: {prompt_tokens} > {context_length} tokens"
-                )),
-                prefill_ms: 0.0,
-                decode_ms: 0.0,
-            },
+            }) => vec![
+                engine::Generation {
+                    prompt_token_ids: Vec::new(),
+                    token_ids: Vec::new(),
+                    text: String::new(),
+                    finish: engine::FinishReason::Stop(format!(
+                        "prompt too long: {prompt_tokens} > {context_length} tokens"
+                    )),
+                    prefill_ms: 0.0,
+                    decode_ms: 0.0,
+                };
+                indices.len()
+            ],
             Err(e) => return Err(e.into()),
         };
-        let sample = GeneratedSample {
-            task_id: problem.task_id.clone(),
-            index,
-            completion: extract_completion(&generation.text, settings.style),
-            text: generation.text,
-            finish: match generation.finish {
-                engine::FinishReason::Length => "length".to_owned(),
-                engine::FinishReason::Eos => "eos".to_owned(),
-                engine::FinishReason::Stop(s) => format!("stop:{s}"),
-            },
-            tokens: generation.token_ids.len(),
-            generate_ms: started.elapsed().as_secs_f64() * 1e3,
-        };
-        out.append(&sample)?;
-        on_sample(&sample);
-        samples.push(sample);
+        // Batched samples share the time: each gets its share.
+        let generate_ms = started.elapsed().as_secs_f64() * 1e3 / indices.len() as f64;
+        for (index, generation) in indices.into_iter().zip(generations) {
+            let sample = GeneratedSample {
+                task_id: problem.task_id.clone(),
+                index,
+                completion: extract_completion(&generation.text, settings.style),
+                text: generation.text,
+                finish: match generation.finish {
+                    engine::FinishReason::Length => "length".to_owned(),
+                    engine::FinishReason::Eos => "eos".to_owned(),
+                    engine::FinishReason::Stop(s) => format!("stop:{s}"),
+                },
+                tokens: generation.token_ids.len(),
+                generate_ms,
+            };
+            out.append(&sample)?;
+            on_sample(&sample);
+            samples.push(sample);
+        }
     }
     Ok(Generated { samples, kept })
 }

@@ -77,27 +77,8 @@ pub(crate) fn run(
         return Err(Error::Cancelled);
     }
 
-    // Reuse the longest common prefix, but always prefill at least one token to get logits.
-    let common = state
-        .tokens
-        .iter()
-        .zip(&prompt_ids)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let kept = lm.truncate(common.min(prompt_ids.len() - 1));
-    state.tokens.truncate(kept);
-    state.last_reused = kept;
-
     let start = Instant::now();
-    // In chunks, so a long prefill notices cancellation; the chunks fed stay cached for the next call.
-    let mut logits = None;
-    for chunk in prompt_ids[kept..].chunks(super::PREFILL_CHUNK) {
-        if cancel.is_cancelled() {
-            return Err(Error::Cancelled);
-        }
-        logits = Some(forward(lm, state, chunk)?);
-    }
-    let mut logits = logits.ok_or_else(|| Error::InvalidInput("no prompt tokens to run".into()))?;
+    let mut logits = prefill(lm, state, &prompt_ids, cancel)?;
     generation.prefill_ms = start.elapsed().as_secs_f64() * 1e3;
 
     let start = Instant::now();
@@ -134,6 +115,168 @@ pub(crate) fn run(
     stops.flush(&generation.text, on_text);
     generation.decode_ms = start.elapsed().as_secs_f64() * 1e3;
     Ok(generation)
+}
+
+/// Makes the cache hold `prompt_ids` (reusing the longest common prefix, but always running at least one
+/// token) and returns the last position's logits, `(vocab,)`.
+pub(crate) fn prefill(
+    lm: &mut dyn CausalLm,
+    state: &mut CacheState,
+    prompt_ids: &[u32],
+    cancel: &CancellationToken,
+) -> Result<Tensor> {
+    let common = state
+        .tokens
+        .iter()
+        .zip(prompt_ids)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let kept = lm.truncate(common.min(prompt_ids.len() - 1));
+    state.tokens.truncate(kept);
+    state.last_reused = kept;
+    // In chunks, so a long prefill notices cancellation; the chunks fed stay cached for the next call.
+    let mut logits = None;
+    for chunk in prompt_ids[kept..].chunks(super::PREFILL_CHUNK) {
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        logits = Some(forward(lm, state, chunk)?);
+    }
+    logits.ok_or_else(|| Error::InvalidInput("no prompt tokens to run".into()))
+}
+
+/// Checks a prompt against the context; returns each row's `max_tokens` cut to the room left.
+pub(crate) fn check_prompt(
+    prompt_ids: &[u32],
+    params: &[SamplingParams],
+    context_length: usize,
+) -> Result<Vec<usize>> {
+    for p in params {
+        p.validate()?;
+    }
+    if prompt_ids.is_empty() {
+        return Err(Error::InvalidInput(
+            "the prompt encodes to no tokens".into(),
+        ));
+    }
+    if prompt_ids.len() >= context_length {
+        return Err(Error::PromptTooLong {
+            prompt_tokens: prompt_ids.len(),
+            context_length,
+        });
+    }
+    Ok(params
+        .iter()
+        .map(|p| p.max_tokens.min(context_length - prompt_ids.len()))
+        .collect())
+}
+
+/// One row of a batched decode.
+struct Row<'a> {
+    sampler: Sampler,
+    history: Vec<u32>,
+    decoder: tokenizers::tokenizer::DecodeStream<
+        'a,
+        tokenizers::models::ModelWrapper,
+        tokenizers::normalizers::NormalizerWrapper,
+        tokenizers::pre_tokenizers::PreTokenizerWrapper,
+        tokenizers::processors::PostProcessorWrapper,
+        tokenizers::decoders::DecoderWrapper,
+    >,
+    stops: StopScan<'a>,
+    max_tokens: usize,
+    generation: Generation,
+    done: bool,
+}
+
+/// Decodes `params.len()` samples of one prompt together: `logits` are the prompt's last logits
+/// `(vocab,)`, and `step` runs one token per row at the shared next position, returning `(rows, vocab)`.
+/// Each row has its own sampler, EOS, stop strings and `max_tokens`; finished rows keep being computed
+/// (their last token is fed again) but are ignored. `decode_ms` is the whole batch's decode time.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn decode_batch(
+    step: &mut dyn FnMut(&[u32]) -> Result<Tensor>,
+    logits: Tensor,
+    tokenizer: &QwenTokenizer,
+    prompt_ids: &[u32],
+    params: &[SamplingParams],
+    max_tokens: &[usize],
+    prefill_ms: f64,
+    cancel: &CancellationToken,
+) -> Result<Vec<Generation>> {
+    let start = Instant::now();
+    let mut rows: Vec<Row<'_>> = params
+        .iter()
+        .zip(max_tokens)
+        .map(|(p, &max_tokens)| Row {
+            sampler: Sampler::new(p),
+            history: prompt_ids.to_vec(),
+            decoder: tokenizer.inner().decode_stream(false),
+            stops: StopScan::new(&p.stop),
+            max_tokens,
+            generation: Generation {
+                prompt_token_ids: prompt_ids.to_vec(),
+                token_ids: Vec::new(),
+                text: String::new(),
+                finish: FinishReason::Length,
+                prefill_ms,
+                decode_ms: 0.0,
+            },
+            done: max_tokens == 0,
+        })
+        .collect();
+    let mut batch_logits: Option<Tensor> = None;
+    let mut fed: Vec<u32> = vec![0; rows.len()];
+    while rows.iter().any(|r| !r.done) {
+        for (i, row) in rows.iter_mut().enumerate() {
+            if row.done {
+                continue;
+            }
+            let row_logits = match &batch_logits {
+                Some(b) => b.get(i)?,
+                None => logits.clone(),
+            };
+            let token = row.sampler.sample(&row_logits, &row.history)?;
+            fed[i] = token;
+            if tokenizer.eos_ids().contains(&token) {
+                row.generation.finish = FinishReason::Eos;
+                row.done = true;
+                continue;
+            }
+            row.generation.token_ids.push(token);
+            row.history.push(token);
+            if let Some(piece) = row
+                .decoder
+                .step(token)
+                .map_err(|e| Error::Tokenizer(e.to_string()))?
+            {
+                row.generation.text.push_str(&piece);
+            }
+            if let Some(stop) = row.stops.scan(&mut row.generation.text, &mut |_| {}) {
+                row.generation.finish = FinishReason::Stop(stop);
+                row.done = true;
+                continue;
+            }
+            if row.generation.token_ids.len() >= row.max_tokens {
+                row.done = true;
+            }
+        }
+        if rows.iter().all(|r| r.done) {
+            break;
+        }
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        batch_logits = Some(step(&fed)?);
+    }
+    let decode_ms = start.elapsed().as_secs_f64() * 1e3;
+    Ok(rows
+        .into_iter()
+        .map(|r| Generation {
+            decode_ms,
+            ..r.generation
+        })
+        .collect())
 }
 
 fn forward(lm: &mut dyn CausalLm, state: &mut CacheState, tokens: &[u32]) -> Result<Tensor> {

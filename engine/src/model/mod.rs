@@ -476,6 +476,81 @@ impl Backend for LocalModel {
         }
         out
     }
+
+    /// Prefills the prompt once (reusing the prefix cache), then decodes every sample in one forward pass
+    /// per step on a copy of the prompt's cache repeated to batch `n`; the batch-1 cache keeps the prompt
+    /// for the next call. One sample, or a GGUF model, runs [`Backend::generate`] per sample.
+    fn generate_batch(
+        &self,
+        prompt: &Prompt,
+        params: &[SamplingParams],
+        cancel: &CancellationToken,
+    ) -> Result<Vec<Generation>> {
+        let gguf = matches!(self.lock().runner, Runner::Gguf(_));
+        if params.len() <= 1 || gguf {
+            return params
+                .iter()
+                .map(|p| self.generate(prompt, p, cancel, &mut |_| {}))
+                .collect();
+        }
+        let prompt_ids = self.encode_prompt(prompt)?;
+        let max_tokens = generate::check_prompt(&prompt_ids, params, self.info.context_length)?;
+        if max_tokens.iter().all(|&m| m == 0) {
+            return Ok(params
+                .iter()
+                .map(|_| Generation {
+                    prompt_token_ids: prompt_ids.clone(),
+                    token_ids: Vec::new(),
+                    text: String::new(),
+                    finish: crate::FinishReason::Length,
+                    prefill_ms: 0.0,
+                    decode_ms: 0.0,
+                })
+                .collect());
+        }
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let mut state = self.lock();
+        let State {
+            runner,
+            cache,
+            prefixes,
+        } = &mut *state;
+        let out = (|| {
+            if let Runner::Safetensors { cache: kv, .. } = runner {
+                prefixes.select(kv, &mut cache.tokens, &prompt_ids)?;
+            }
+            let start = std::time::Instant::now();
+            let logits = generate::prefill(runner, cache, &prompt_ids, cancel)?;
+            let prefill_ms = start.elapsed().as_secs_f64() * 1e3;
+            let Runner::Safetensors { model, cache: kv } = &mut *runner else {
+                return Err(Error::InvalidInput(
+                    "batched decoding needs a safetensors model".into(),
+                ));
+            };
+            let mut batch = kv.repeat_batch(params.len())?;
+            let model: &Qwen = model;
+            let mut step = |tokens: &[u32]| -> Result<Tensor> {
+                let input = Tensor::new(tokens, model.device())?.unsqueeze(1)?;
+                Ok(model.forward(&input, &mut batch, false)?)
+            };
+            generate::decode_batch(
+                &mut step,
+                logits,
+                &self.tokenizer,
+                &prompt_ids,
+                params,
+                &max_tokens,
+                prefill_ms,
+                cancel,
+            )
+        })();
+        if let Runner::Safetensors { cache: kv, .. } = runner {
+            prefixes.evict(kv);
+        }
+        out
+    }
 }
 
 /// The safetensors files (one or the shards of an index) as a `VarBuilder` that reads each tensor when

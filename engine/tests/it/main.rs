@@ -9,3 +9,4 @@ mod actions;
 mod quantized;
 mod lora;
 mod prefix_cache;
+mod batch;
