@@ -48,6 +48,10 @@ struct ServeArgs {
     /// Weight flags; `--lora` overrides the editor's `lora` setting.
     #[command(flatten)]
     weights: cli::WeightArgs,
+    /// Accepted and ignored: stdio is the only transport, and some clients (vscode-languageclient's
+    /// stdio transport among them) always pass `--stdio`.
+    #[arg(long, hide = true)]
+    stdio: bool,
 }
 
 fn main() -> std::process::ExitCode {
@@ -78,8 +82,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         )
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let cli::WeightArgs { dtype, device, quantize, lora } = args.weights;
-    let cli = config::CliModel { model: args.model, dtype, device, quantize, lora };
+    let ServeArgs { model, weights, stdio: _ } = args;
+    let cli::WeightArgs { dtype, device, quantize, lora } = weights;
+    let cli = config::CliModel { model, dtype, device, quantize, lora };
     let ending = runtime.block_on(server::serve_stdio(cli));
     // A generation cancelled by `exit` may still be finishing its current token; don't wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));

@@ -63,6 +63,16 @@ fn serve_subcommand_serves_too() {
 }
 
 #[test]
+fn stdio_flag_that_clients_append_is_accepted() {
+    for args in [&["--stdio", "--model", NO_MODEL][..], &["serve", "--stdio", "--model", NO_MODEL]] {
+        let mut server = TestServer::spawn(args);
+        let result = server.initialize(Value::Null, json!({}));
+        assert_eq!(result["serverInfo"]["name"], "qwen-lsp", "{args:?}");
+        server.shutdown_and_exit();
+    }
+}
+
+#[test]
 fn unknown_settings_are_logged_and_not_fatal() {
     let mut server = TestServer::spawn(&["--model", NO_MODEL]);
     server.initialize(json!({ "colour": "blue", "completion": { "maxTokenz": 3 } }), json!({}));
