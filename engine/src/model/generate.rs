@@ -46,22 +46,7 @@ pub(crate) fn run(
         context_length,
         cancel,
     } = req;
-    params.validate()?;
-    if prompt_ids.is_empty() {
-        return Err(Error::InvalidInput(
-            "the prompt encodes to no tokens".into(),
-        ));
-    }
-    // The prompt must leave room for at least one generated token; a long `max_tokens` is cut to the
-    // room left (finish reason `Length`) rather than rejected, since callers budget the prompt, not the
-    // answer.
-    if prompt_ids.len() >= context_length {
-        return Err(Error::PromptTooLong {
-            prompt_tokens: prompt_ids.len(),
-            context_length,
-        });
-    }
-    let max_tokens = params.max_tokens.min(context_length - prompt_ids.len());
+    let max_tokens = check_prompt(&prompt_ids, std::slice::from_ref(params), context_length)?[0];
     let mut generation = Generation {
         prompt_token_ids: prompt_ids.clone(),
         token_ids: Vec::new(),
@@ -145,7 +130,9 @@ pub(crate) fn prefill(
     logits.ok_or_else(|| Error::InvalidInput("no prompt tokens to run".into()))
 }
 
-/// Checks a prompt against the context; returns each row's `max_tokens` cut to the room left.
+/// Checks a prompt against the context; returns each row's `max_tokens` cut to the room left. The
+/// prompt must leave room for at least one generated token; a long `max_tokens` is cut to the room
+/// left (finish reason `Length`) rather than rejected, since callers budget the prompt, not the answer.
 pub(crate) fn check_prompt(
     prompt_ids: &[u32],
     params: &[SamplingParams],
