@@ -78,7 +78,7 @@ e2e "$NVIM07" "$VIMRUNTIME07" auto scripted "$SCRIPTED" QWEN_TIMEOUT_S=60
 
 step "build qwen-lsp"
 cargo build -p qwen-lsp --locked
-BIN="$ROOT/target/debug/qwen-lsp"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/qwen-lsp"
 MODEL="$ROOT/tests/models/qwen3-tiny"
 [ -x "$BIN" ] || die "$BIN was not built"
 [ -f "$MODEL/config.json" ] || die "the tiny test checkpoint $MODEL is missing"
