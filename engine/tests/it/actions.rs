@@ -28,6 +28,14 @@ fn one_candidate() -> FixOptions {
     }
 }
 
+/// "Complete this function" at `cursor` with one candidate, which must be accepted.
+fn complete_with_one_candidate(backend: &ScriptedBackend, doc: &Document, cursor: usize) -> Fix {
+    let request = CompleteFunctionRequest { document: doc, offset: cursor, options: &one_candidate() };
+    actions::complete_function(backend, runner(), &request, &CancellationToken::new())
+        .expect("ok")
+        .expect("a fix")
+}
+
 /// The document after applying the fix's edit.
 fn applied(doc: &Document, fix: &Fix) -> String {
     let mut text = doc.text().to_owned();
@@ -350,14 +358,7 @@ fn java_fixes_are_checked_for_syntax_only() {
         "class A {\n    int twice(int x) {\n        $0// TODO\n    }\n}\n",
     );
     let backend = ScriptedBackend::new(false, &["return 2 * x;\n    }\n}"]);
-    let request = CompleteFunctionRequest {
-        document: &doc,
-        offset: cursor,
-        options: &one_candidate(),
-    };
-    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
-        .expect("ok")
-        .expect("a fix");
+    let fix = complete_with_one_candidate(&backend, &doc, cursor);
     assert_eq!(fix.check, FixCheck::SyntaxOk);
     expect![[r#"
         class A {
@@ -374,14 +375,7 @@ fn complete_function_with_a_chat_only_model_asks_in_a_chat() {
     let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
     let reply = "```python\ndef square(x):\n    \"\"\"The square of x.\n\n    >>> square(3)\n    9\n    \"\"\"\n    return x * x\n```";
     let backend = ScriptedBackend::new(true, &[reply]).without_fim();
-    let request = CompleteFunctionRequest {
-        document: &doc,
-        offset: cursor,
-        options: &one_candidate(),
-    };
-    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
-        .expect("ok")
-        .expect("a fix");
+    let fix = complete_with_one_candidate(&backend, &doc, cursor);
     assert_eq!(fix.title, "Complete this function (tests pass)");
     assert!(
         applied(&doc, &fix).contains("    return x * x\n\n\ndef cube(x):"),
@@ -444,14 +438,7 @@ fn crlf_files_get_crlf_bodies() {
         "class A {\r\n    int twice(int x) {$0\r\n    }\r\n}\r\n",
     );
     let backend = ScriptedBackend::new(false, &["int y = 2 * x;\n        return y;"]);
-    let request = CompleteFunctionRequest {
-        document: &doc,
-        offset: cursor,
-        options: &one_candidate(),
-    };
-    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
-        .expect("ok")
-        .expect("a fix");
+    let fix = complete_with_one_candidate(&backend, &doc, cursor);
     let after = applied(&doc, &fix);
     assert_eq!(after.matches('\n').count(), after.matches("\r\n").count(), "{after:?}");
     assert!(after.contains("        return y;\r\n    }\r\n}"), "{after:?}");
