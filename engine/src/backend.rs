@@ -91,6 +91,20 @@ pub struct Generation {
     pub decode_ms: f64,
 }
 
+impl Generation {
+    /// Nothing generated yet (finish reason `Length`, what a `max_tokens` of 0 returns).
+    pub fn empty(prompt_token_ids: Vec<u32>) -> Generation {
+        Generation {
+            prompt_token_ids,
+            token_ids: Vec::new(),
+            text: String::new(),
+            finish: FinishReason::Length,
+            prefill_ms: 0.0,
+            decode_ms: 0.0,
+        }
+    }
+}
+
 /// A model that turns a prompt into text. Implementations are thread-safe; `generate` blocks, so async
 /// callers run it on a blocking thread. It checks `cancel` at least once per token and then returns
 /// [`crate::Error::Cancelled`]. `on_text` receives the text as it decodes, in UTF-8-complete pieces.

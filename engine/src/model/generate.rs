@@ -47,16 +47,8 @@ pub(crate) fn run(
         cancel,
     } = req;
     let max_tokens = check_prompt(&prompt_ids, std::slice::from_ref(params), context_length)?[0];
-    let mut generation = Generation {
-        prompt_token_ids: prompt_ids.clone(),
-        token_ids: Vec::new(),
-        text: String::new(),
-        finish: FinishReason::Length,
-        prefill_ms: 0.0,
-        decode_ms: 0.0,
-    };
     if max_tokens == 0 {
-        return Ok(generation);
+        return Ok(Generation::empty(prompt_ids));
     }
     if cancel.is_cancelled() {
         return Err(Error::Cancelled);
@@ -64,42 +56,16 @@ pub(crate) fn run(
 
     let start = Instant::now();
     let mut logits = prefill(lm, state, &prompt_ids, cancel)?;
-    generation.prefill_ms = start.elapsed().as_secs_f64() * 1e3;
+    let prefill_ms = start.elapsed().as_secs_f64() * 1e3;
 
-    let start = Instant::now();
-    let mut sampler = Sampler::new(params);
-    let mut history = prompt_ids;
-    let mut decoder = tokenizer.inner().decode_stream(false);
-    let mut stops = StopScan::new(&params.stop);
-    loop {
-        let token = sampler.sample(&logits, &history)?;
-        if tokenizer.eos_ids().contains(&token) {
-            generation.finish = FinishReason::Eos;
-            break;
-        }
-        generation.token_ids.push(token);
-        history.push(token);
-        if let Some(piece) = decoder
-            .step(token)
-            .map_err(|e| Error::Tokenizer(e.to_string()))?
-        {
-            generation.text.push_str(&piece);
-        }
-        if let Some(stop) = stops.scan(&mut generation.text, on_text) {
-            generation.finish = FinishReason::Stop(stop);
-            break;
-        }
-        if generation.token_ids.len() >= max_tokens {
-            break;
-        }
+    let mut decoding = Decoding::new(tokenizer, prompt_ids, params, max_tokens, prefill_ms);
+    while let Some(token) = decoding.step(&logits, on_text)? {
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
         logits = forward(lm, state, &[token])?;
     }
-    stops.flush(&generation.text, on_text);
-    generation.decode_ms = start.elapsed().as_secs_f64() * 1e3;
-    Ok(generation)
+    Ok(decoding.finish(on_text))
 }
 
 /// Makes the cache hold `prompt_ids` (reusing the longest common prefix, but always running at least one
@@ -110,24 +76,48 @@ pub(crate) fn prefill(
     prompt_ids: &[u32],
     cancel: &CancellationToken,
 ) -> Result<Tensor> {
+    let mut first = true;
+    loop {
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        if let Some(logits) = prefill_step(lm, state, prompt_ids, super::PREFILL_CHUNK, first)? {
+            return Ok(logits);
+        }
+        first = false;
+    }
+}
+
+/// One step of a prefill that can be interleaved with other work: reuses the longest common prefix of
+/// the cache and `prompt_ids` (always leaving at least one token to run), runs at most `chunk` more
+/// prompt tokens, and returns the last position's logits once the whole prompt is in the cache. What a
+/// step ran stays cached, so the next step (or a later request) continues from there. `first` marks a
+/// prompt's first step, whose reuse [`CacheState::last_reused`] reports.
+pub(crate) fn prefill_step(
+    lm: &mut dyn CausalLm,
+    state: &mut CacheState,
+    prompt_ids: &[u32],
+    chunk: usize,
+    first: bool,
+) -> Result<Option<Tensor>> {
     let common = state
         .tokens
         .iter()
         .zip(prompt_ids)
         .take_while(|(a, b)| a == b)
         .count();
-    let kept = lm.truncate(common.min(prompt_ids.len() - 1));
-    state.tokens.truncate(kept);
-    state.last_reused = kept;
-    // In chunks, so a long prefill notices cancellation; the chunks fed stay cached for the next call.
-    let mut logits = None;
-    for chunk in prompt_ids[kept..].chunks(super::PREFILL_CHUNK) {
-        if cancel.is_cancelled() {
-            return Err(Error::Cancelled);
-        }
-        logits = Some(forward(lm, state, chunk)?);
+    let kept = lm.truncate(common.min(prompt_ids.len().saturating_sub(1)));
+    if first {
+        state.last_reused = kept;
     }
-    logits.ok_or_else(|| Error::InvalidInput("no prompt tokens to run".into()))
+    state.tokens.truncate(kept);
+    let rest = &prompt_ids[kept..];
+    if rest.is_empty() {
+        return Err(Error::InvalidInput("no prompt tokens to run".into()));
+    }
+    let n = rest.len().min(chunk.max(1));
+    let logits = forward(lm, state, &rest[..n])?;
+    Ok((n == rest.len()).then_some(logits))
 }
 
 /// Checks a prompt against the context; returns each row's `max_tokens` cut to the room left. The
@@ -158,112 +148,95 @@ pub(crate) fn check_prompt(
         .collect())
 }
 
-/// One row of a batched decode.
-struct Row<'a> {
+type DecodeStream<'t> = tokenizers::tokenizer::DecodeStream<
+    't,
+    tokenizers::models::ModelWrapper,
+    tokenizers::normalizers::NormalizerWrapper,
+    tokenizers::pre_tokenizers::PreTokenizerWrapper,
+    tokenizers::processors::PostProcessorWrapper,
+    tokenizers::decoders::DecoderWrapper,
+>;
+
+/// The decoding side of one sequence: sampling, EOS, stop strings, `max_tokens` and UTF-8-complete
+/// streaming, fed one logits vector per step by whoever runs the model (the single-sequence loop above
+/// or the batcher).
+pub(crate) struct Decoding<'t> {
+    tokenizer: &'t QwenTokenizer,
     sampler: Sampler,
     history: Vec<u32>,
-    decoder: tokenizers::tokenizer::DecodeStream<
-        'a,
-        tokenizers::models::ModelWrapper,
-        tokenizers::normalizers::NormalizerWrapper,
-        tokenizers::pre_tokenizers::PreTokenizerWrapper,
-        tokenizers::processors::PostProcessorWrapper,
-        tokenizers::decoders::DecoderWrapper,
-    >,
-    stops: StopScan<'a>,
+    decoder: DecodeStream<'t>,
+    stops: StopScan,
     max_tokens: usize,
     generation: Generation,
-    done: bool,
+    started: Instant,
 }
 
-/// Decodes `params.len()` samples of one prompt together: `logits` are the prompt's last logits
-/// `(vocab,)`, and `step` runs one token per row at the shared next position, returning `(rows, vocab)`.
-/// Each row has its own sampler, EOS, stop strings and `max_tokens`; finished rows keep being computed
-/// (their last token is fed again) but are ignored. `decode_ms` is the whole batch's decode time.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn decode_batch(
-    step: &mut dyn FnMut(&[u32]) -> Result<Tensor>,
-    logits: Tensor,
-    tokenizer: &QwenTokenizer,
-    prompt_ids: &[u32],
-    params: &[SamplingParams],
-    max_tokens: &[usize],
-    prefill_ms: f64,
-    cancel: &CancellationToken,
-) -> Result<Vec<Generation>> {
-    let start = Instant::now();
-    let mut rows: Vec<Row<'_>> = params
-        .iter()
-        .zip(max_tokens)
-        .map(|(p, &max_tokens)| Row {
-            sampler: Sampler::new(p),
-            history: prompt_ids.to_vec(),
+impl<'t> Decoding<'t> {
+    pub(crate) fn new(
+        tokenizer: &'t QwenTokenizer,
+        prompt_ids: Vec<u32>,
+        params: &SamplingParams,
+        max_tokens: usize,
+        prefill_ms: f64,
+    ) -> Self {
+        let mut generation = Generation::empty(prompt_ids.clone());
+        generation.prefill_ms = prefill_ms;
+        Decoding {
+            tokenizer,
+            sampler: Sampler::new(params),
+            history: prompt_ids,
             decoder: tokenizer.inner().decode_stream(false),
-            stops: StopScan::new(&p.stop),
+            stops: StopScan::new(params.stop.clone()),
             max_tokens,
-            generation: Generation {
-                prompt_token_ids: prompt_ids.to_vec(),
-                token_ids: Vec::new(),
-                text: String::new(),
-                finish: FinishReason::Length,
-                prefill_ms,
-                decode_ms: 0.0,
-            },
-            done: max_tokens == 0,
-        })
-        .collect();
-    let mut batch_logits: Option<Tensor> = None;
-    let mut fed: Vec<u32> = vec![0; rows.len()];
-    while rows.iter().any(|r| !r.done) {
-        for (i, row) in rows.iter_mut().enumerate() {
-            if row.done {
-                continue;
-            }
-            let row_logits = match &batch_logits {
-                Some(b) => b.get(i)?,
-                None => logits.clone(),
-            };
-            let token = row.sampler.sample(&row_logits, &row.history)?;
-            fed[i] = token;
-            if tokenizer.eos_ids().contains(&token) {
-                row.generation.finish = FinishReason::Eos;
-                row.done = true;
-                continue;
-            }
-            row.generation.token_ids.push(token);
-            row.history.push(token);
-            if let Some(piece) = row
-                .decoder
-                .step(token)
-                .map_err(|e| Error::Tokenizer(e.to_string()))?
-            {
-                row.generation.text.push_str(&piece);
-            }
-            if let Some(stop) = row.stops.scan(&mut row.generation.text, &mut |_| {}) {
-                row.generation.finish = FinishReason::Stop(stop);
-                row.done = true;
-                continue;
-            }
-            if row.generation.token_ids.len() >= row.max_tokens {
-                row.done = true;
-            }
+            generation,
+            started: Instant::now(),
         }
-        if rows.iter().all(|r| r.done) {
-            break;
-        }
-        if cancel.is_cancelled() {
-            return Err(Error::Cancelled);
-        }
-        batch_logits = Some(step(&fed)?);
     }
-    let decode_ms = start.elapsed().as_secs_f64() * 1e3;
-    Ok(rows
-        .into_iter()
-        .map(|r| Generation {
-            decode_ms,
-            ..r.generation
-        })
-        .collect())
+
+    /// Samples the next token from `logits` `(vocab,)` and streams the text that is safe to show.
+    /// Returns the token to feed the model next, or `None` when the sequence has finished (EOS, a stop
+    /// string, `max_tokens`).
+    pub(crate) fn step(
+        &mut self,
+        logits: &Tensor,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<Option<u32>> {
+        let token = self.sampler.sample(logits, &self.history)?;
+        if self.tokenizer.eos_ids().contains(&token) {
+            self.generation.finish = FinishReason::Eos;
+            return Ok(None);
+        }
+        let g = &mut self.generation;
+        g.token_ids.push(token);
+        self.history.push(token);
+        if let Some(piece) = self
+            .decoder
+            .step(token)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?
+        {
+            g.text.push_str(&piece);
+        }
+        if let Some(stop) = self.stops.scan(&mut g.text, on_text) {
+            g.finish = FinishReason::Stop(stop);
+            return Ok(None);
+        }
+        if g.token_ids.len() >= self.max_tokens {
+            return Ok(None);
+        }
+        Ok(Some(token))
+    }
+
+    /// The prompt and the tokens generated so far.
+    pub(crate) fn tokens(&self) -> &[u32] {
+        &self.history
+    }
+
+    /// The finished generation, after streaming what the stop scan held back.
+    pub(crate) fn finish(mut self, on_text: &mut dyn FnMut(&str)) -> Generation {
+        self.stops.flush(&self.generation.text, on_text);
+        self.generation.decode_ms = self.started.elapsed().as_secs_f64() * 1e3;
+        self.generation
+    }
 }
 
 fn forward(lm: &mut dyn CausalLm, state: &mut CacheState, tokens: &[u32]) -> Result<Tensor> {
@@ -283,14 +256,14 @@ fn forward(lm: &mut dyn CausalLm, state: &mut CacheState, tokens: &[u32]) -> Res
 
 /// Finds requested stop strings in the growing text (they may span tokens) and streams only text that
 /// can no longer turn out to be the start of a stop string.
-struct StopScan<'a> {
-    stops: &'a [String],
+struct StopScan {
+    stops: Vec<String>,
     /// Bytes of the text already passed to `on_text`.
     emitted: usize,
 }
 
-impl<'a> StopScan<'a> {
-    fn new(stops: &'a [String]) -> Self {
+impl StopScan {
+    fn new(stops: Vec<String>) -> Self {
         StopScan { stops, emitted: 0 }
     }
 
@@ -351,7 +324,7 @@ mod tests {
     /// Feeds `pieces` one at a time; returns (streamed chunks, final text, stop).
     fn feed(stops: &[&str], pieces: &[&str]) -> (Vec<String>, String, Option<String>) {
         let stops: Vec<String> = stops.iter().map(|s| s.to_string()).collect();
-        let mut scan = StopScan::new(&stops);
+        let mut scan = StopScan::new(stops);
         let mut text = String::new();
         let mut chunks = Vec::new();
         let mut found = None;

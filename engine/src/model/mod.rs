@@ -21,14 +21,15 @@
 //! - GPUs: build with `--features cuda` (needs `nvcc` and `CUDA_COMPUTE_CAP`; README, "GPU builds") or
 //!   `--features metal`; the model code is device-generic and CI checks only the CPU.
 
+mod batcher;
 pub mod chat_template;
 pub mod config;
 pub mod generate;
 pub mod gguf;
 pub mod kv_cache;
 pub mod loading;
-pub mod prefix_cache;
 pub mod lora;
+pub mod prefix_cache;
 pub mod quantize;
 pub mod qwen;
 pub mod random;
@@ -36,7 +37,7 @@ pub mod sampler;
 pub mod tokenizer;
 mod weights;
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -47,6 +48,7 @@ use crate::{
     Backend, CancellationToken, Error, Generation, ModelInfo, Prompt, Result, SamplingParams,
 };
 
+use self::batcher::{Batcher, Job};
 use self::config::{QwenConfig, RawConfig};
 use self::generate::{CacheState, CausalLm, Request};
 use self::gguf::GgufQwen;
@@ -124,7 +126,7 @@ impl CausalLm for Runner {
     }
 }
 
-struct State {
+pub(crate) struct State {
     runner: Runner,
     /// What the active cache (in `runner`) holds.
     cache: CacheState,
@@ -132,15 +134,36 @@ struct State {
     prefixes: PrefixCache,
 }
 
+/// What the calling threads and the batching worker share: the tokenizer and the state.
+pub(crate) struct Core {
+    tokenizer: QwenTokenizer,
+    state: Mutex<State>,
+}
+
+impl Core {
+    /// The state, recovered if a panic poisoned the lock (its cache is then cleared).
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| {
+            let mut state = poisoned.into_inner();
+            state.runner.truncate(0);
+            state.cache = CacheState::default();
+            state.prefixes.clear();
+            state
+        })
+    }
+}
+
 /// A model loaded in this process. Thread-safe; owns its KV caches, from which each call reuses the
-/// longest common token prefix. Calls are serialized (one lock over the model and its caches).
+/// longest common token prefix. Concurrent `generate` calls on a safetensors model decode together
+/// (continuous batching, see [`batcher`]); on a GGUF model they are serialized.
 pub struct LocalModel {
     info: ModelInfo,
-    tokenizer: QwenTokenizer,
     config: Option<QwenConfig>,
     device: Device,
     dtype: DType,
-    state: Mutex<State>,
+    core: Arc<Core>,
+    /// The batching worker (safetensors models; `None` for GGUF).
+    batcher: Option<Batcher>,
 }
 
 impl LocalModel {
@@ -203,7 +226,7 @@ impl LocalModel {
                 })?;
                 let cache = model.new_cache();
                 let context_length = config.max_position_embeddings;
-                Ok(Self::assemble(
+                Self::assemble(
                     name,
                     tokenizer,
                     Some(config),
@@ -211,7 +234,7 @@ impl LocalModel {
                     device,
                     dtype,
                     Runner::Safetensors { model, cache },
-                ))
+                )
             }
             Resolved::Gguf(files) => {
                 if !options.lora.is_empty() {
@@ -238,7 +261,7 @@ impl LocalModel {
                 )?;
                 let g = GgufQwen::load(&files.gguf, &device)?;
                 let context_length = g.context_length;
-                Ok(Self::assemble(
+                Self::assemble(
                     name,
                     tokenizer,
                     None,
@@ -246,7 +269,7 @@ impl LocalModel {
                     device,
                     DType::F32,
                     Runner::Gguf(g),
-                ))
+                )
             }
         }
     }
@@ -259,30 +282,39 @@ impl LocalModel {
         device: Device,
         dtype: DType,
         runner: Runner,
-    ) -> LocalModel {
+    ) -> Result<LocalModel> {
         let info = ModelInfo {
             name,
             context_length,
             special: tokenizer.special().clone(),
             has_chat_template: tokenizer.chat_template().is_some(),
         };
-        let state = Mutex::new(State {
-            runner,
-            cache: CacheState::default(),
-            prefixes: PrefixCache::new(prefix_cache::DEFAULT_PREFIX_CACHE_BYTES),
-        });
-        LocalModel {
-            info,
+        let batching = matches!(runner, Runner::Safetensors { .. });
+        let core = Arc::new(Core {
             tokenizer,
+            state: Mutex::new(State {
+                runner,
+                cache: CacheState::default(),
+                prefixes: PrefixCache::new(prefix_cache::DEFAULT_PREFIX_CACHE_BYTES),
+            }),
+        });
+        let batcher = if batching {
+            Some(Batcher::start(core.clone())?)
+        } else {
+            None
+        };
+        Ok(LocalModel {
+            info,
             config,
             device,
             dtype,
-            state,
-        }
+            core,
+            batcher,
+        })
     }
 
     pub fn tokenizer(&self) -> &QwenTokenizer {
-        &self.tokenizer
+        &self.core.tokenizer
     }
 
     /// The resolved `config.json` (`None` for GGUF files).
@@ -303,22 +335,22 @@ impl LocalModel {
     /// through the model's chat template.
     pub fn encode_prompt(&self, prompt: &Prompt) -> Result<Vec<u32>> {
         match prompt {
-            Prompt::Text(text) => self.tokenizer.encode(text),
+            Prompt::Text(text) => self.core.tokenizer.encode(text),
             Prompt::Chat(messages) => {
-                let template = self.tokenizer.chat_template().ok_or_else(|| {
+                let template = self.core.tokenizer.chat_template().ok_or_else(|| {
                     Error::InvalidInput(format!(
                         "{} has no chat template; send a text prompt",
                         self.info.name
                     ))
                 })?;
-                self.tokenizer.encode(&template.render(messages)?)
+                self.core.tokenizer.encode(&template.render(messages)?)
             }
         }
     }
 
     /// Forgets the cached prefix, so the next call prefills its whole prompt.
     pub fn clear_cache(&self) {
-        let mut state = self.lock();
+        let mut state = self.core.lock();
         state.runner.truncate(0);
         state.cache = CacheState::default();
         state.prefixes.clear();
@@ -327,8 +359,10 @@ impl LocalModel {
     /// Bounds the bytes of keys/values kept across requests (default
     /// [`prefix_cache::DEFAULT_PREFIX_CACHE_BYTES`]); the sequence in use is kept whatever its size.
     pub fn set_prefix_cache_bytes(&self, bytes: usize) {
-        let mut state = self.lock();
-        let State { runner, prefixes, .. } = &mut *state;
+        let mut state = self.core.lock();
+        let State {
+            runner, prefixes, ..
+        } = &mut *state;
         match runner {
             Runner::Safetensors { cache, .. } => prefixes.set_budget(bytes, cache),
             Runner::Gguf(_) => prefixes.set_budget(bytes, &KvCache::new(0)),
@@ -337,13 +371,13 @@ impl LocalModel {
 
     /// Sequences whose keys/values are cached: the one in use and those kept for later requests.
     pub fn cached_sequences(&self) -> usize {
-        let state = self.lock();
+        let state = self.core.lock();
         usize::from(!state.cache.tokens.is_empty()) + state.prefixes.parked_len()
     }
 
     /// Bytes of the weights as held in memory, quantized blocks included (`None` for GGUF models).
     pub fn weight_bytes(&self) -> Option<usize> {
-        match &self.lock().runner {
+        match &self.core.lock().runner {
             Runner::Safetensors { model, .. } => Some(model.weight_bytes()),
             Runner::Gguf(_) => None,
         }
@@ -351,7 +385,7 @@ impl LocalModel {
 
     /// Prompt tokens the last `generate` took from the cache instead of prefilling them.
     pub fn last_reused_tokens(&self) -> usize {
-        self.lock().cache.last_reused
+        self.core.lock().cache.last_reused
     }
 
     /// Logits at every position of `batch` (equal-length sequences), run from position 0 on a fresh
@@ -364,7 +398,7 @@ impl LocalModel {
                 "logits needs non-empty sequences of equal length".into(),
             ));
         }
-        let mut state = self.lock();
+        let mut state = self.core.lock();
         state.cache = CacheState::default();
         let Runner::Safetensors { model, cache } = &mut state.runner else {
             return Err(Error::InvalidInput(
@@ -389,7 +423,7 @@ impl LocalModel {
                 "step_logits needs at least one token".into(),
             ));
         }
-        let mut state = self.lock();
+        let mut state = self.core.lock();
         let State { runner, cache, .. } = &mut *state;
         let common = cache
             .tokens
@@ -423,17 +457,6 @@ impl LocalModel {
             }
         }
     }
-
-    /// The state, recovered if a panic poisoned the lock (its cache is then cleared).
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| {
-            let mut state = poisoned.into_inner();
-            state.runner.truncate(0);
-            state.cache = CacheState::default();
-            state.prefixes.clear();
-            state
-        })
-    }
 }
 
 impl Backend for LocalModel {
@@ -442,7 +465,7 @@ impl Backend for LocalModel {
     }
 
     fn count_tokens(&self, text: &str) -> Result<usize> {
-        Ok(self.tokenizer.encode(text)?.len())
+        Ok(self.core.tokenizer.encode(text)?.len())
     }
 
     fn generate(
@@ -454,7 +477,109 @@ impl Backend for LocalModel {
     ) -> Result<Generation> {
         params.validate()?;
         let prompt_ids = self.encode_prompt(prompt)?;
-        let mut state = self.lock();
+        let Some(batcher) = &self.batcher else {
+            return self.generate_serialized(prompt_ids, params, cancel, on_text);
+        };
+        let max_tokens = generate::check_prompt(
+            &prompt_ids,
+            std::slice::from_ref(params),
+            self.info.context_length,
+        )?[0];
+        if max_tokens == 0 {
+            return Ok(Generation::empty(prompt_ids));
+        }
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let (job, rx) = Job::new(prompt_ids, params.clone(), max_tokens, cancel.clone());
+        batcher.submit(vec![job]);
+        batcher::wait(&rx, cancel, on_text)
+    }
+
+    /// Queues every sample at once, so they prefill the prompt once (the later ones reuse its cache)
+    /// and decode together. A GGUF model runs [`Backend::generate`] per sample.
+    fn generate_batch(
+        &self,
+        prompt: &Prompt,
+        params: &[SamplingParams],
+        cancel: &CancellationToken,
+    ) -> Result<Vec<Generation>> {
+        let requests: Vec<(Prompt, SamplingParams)> =
+            params.iter().map(|p| (prompt.clone(), p.clone())).collect();
+        self.generate_many(&requests, cancel)
+    }
+}
+
+/// Counters of the batching worker, cumulative since the model loaded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchStats {
+    /// Decode steps run (one forward pass each).
+    pub steps: usize,
+    /// Sequences decoded, summed over the steps (`rows / steps` is the mean batch size).
+    pub rows: usize,
+    /// The largest number of sequences decoded in one step.
+    pub max_rows: usize,
+}
+
+impl LocalModel {
+    /// Generates for several requests (different prompts and parameters) queued together, so they decode
+    /// as one batch; the answers come back in the order of `requests`. Concurrent [`Backend::generate`]
+    /// calls batch the same way, as they arrive. A GGUF model runs them one after another.
+    pub fn generate_many(
+        &self,
+        requests: &[(Prompt, SamplingParams)],
+        cancel: &CancellationToken,
+    ) -> Result<Vec<Generation>> {
+        let Some(batcher) = self.batcher.as_ref().filter(|_| requests.len() > 1) else {
+            return requests
+                .iter()
+                .map(|(prompt, p)| self.generate(prompt, p, cancel, &mut |_| {}))
+                .collect();
+        };
+        let mut out: Vec<Option<Generation>> = vec![None; requests.len()];
+        let mut jobs = Vec::new();
+        let mut waits = Vec::new();
+        for (i, (prompt, p)) in requests.iter().enumerate() {
+            let prompt_ids = self.encode_prompt(prompt)?;
+            let max_tokens = generate::check_prompt(
+                &prompt_ids,
+                std::slice::from_ref(p),
+                self.info.context_length,
+            )?[0];
+            if max_tokens == 0 {
+                out[i] = Some(Generation::empty(prompt_ids));
+                continue;
+            }
+            let (job, rx) = Job::new(prompt_ids, p.clone(), max_tokens, cancel.clone());
+            jobs.push(job);
+            waits.push((i, rx));
+        }
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        batcher.submit(jobs);
+        for (i, rx) in waits {
+            out[i] = Some(batcher::wait(&rx, cancel, &mut |_| {})?);
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// The batching worker's counters (`None` for GGUF models, which do not batch).
+    pub fn batch_stats(&self) -> Option<BatchStats> {
+        self.batcher.as_ref().map(Batcher::stats)
+    }
+}
+
+impl LocalModel {
+    /// One request at a time under the state's lock: GGUF models, whose cache cannot be batched.
+    fn generate_serialized(
+        &self,
+        prompt_ids: Vec<u32>,
+        params: &SamplingParams,
+        cancel: &CancellationToken,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<Generation> {
+        let mut state = self.core.lock();
         let State {
             runner,
             cache,
@@ -469,83 +594,7 @@ impl Backend for LocalModel {
             context_length: self.info.context_length,
             cancel,
         };
-        let out = generate::run(runner, cache, &self.tokenizer, request, on_text);
-        // The active sequence grew by the prompt's rest and the answer.
-        if let Runner::Safetensors { cache: kv, .. } = runner {
-            prefixes.evict(kv);
-        }
-        out
-    }
-
-    /// Prefills the prompt once (reusing the prefix cache), then decodes every sample in one forward pass
-    /// per step on a copy of the prompt's cache repeated to batch `n`; the batch-1 cache keeps the prompt
-    /// for the next call. One sample, or a GGUF model, runs [`Backend::generate`] per sample.
-    fn generate_batch(
-        &self,
-        prompt: &Prompt,
-        params: &[SamplingParams],
-        cancel: &CancellationToken,
-    ) -> Result<Vec<Generation>> {
-        let gguf = matches!(self.lock().runner, Runner::Gguf(_));
-        if params.len() <= 1 || gguf {
-            return params
-                .iter()
-                .map(|p| self.generate(prompt, p, cancel, &mut |_| {}))
-                .collect();
-        }
-        let prompt_ids = self.encode_prompt(prompt)?;
-        let max_tokens = generate::check_prompt(&prompt_ids, params, self.info.context_length)?;
-        if max_tokens.iter().all(|&m| m == 0) {
-            return Ok(params
-                .iter()
-                .map(|_| Generation {
-                    prompt_token_ids: prompt_ids.clone(),
-                    token_ids: Vec::new(),
-                    text: String::new(),
-                    finish: crate::FinishReason::Length,
-                    prefill_ms: 0.0,
-                    decode_ms: 0.0,
-                })
-                .collect());
-        }
-        if cancel.is_cancelled() {
-            return Err(Error::Cancelled);
-        }
-        let mut state = self.lock();
-        let State {
-            runner,
-            cache,
-            prefixes,
-        } = &mut *state;
-        let out = (|| {
-            if let Runner::Safetensors { cache: kv, .. } = runner {
-                prefixes.select(kv, &mut cache.tokens, &prompt_ids)?;
-            }
-            let start = std::time::Instant::now();
-            let logits = generate::prefill(runner, cache, &prompt_ids, cancel)?;
-            let prefill_ms = start.elapsed().as_secs_f64() * 1e3;
-            let Runner::Safetensors { model, cache: kv } = &mut *runner else {
-                return Err(Error::InvalidInput(
-                    "batched decoding needs a safetensors model".into(),
-                ));
-            };
-            let mut batch = kv.repeat_batch(params.len())?;
-            let model: &Qwen = model;
-            let mut step = |tokens: &[u32]| -> Result<Tensor> {
-                let input = Tensor::new(tokens, model.device())?.unsqueeze(1)?;
-                Ok(model.forward(&input, &mut batch, false)?)
-            };
-            generate::decode_batch(
-                &mut step,
-                logits,
-                &self.tokenizer,
-                &prompt_ids,
-                params,
-                &max_tokens,
-                prefill_ms,
-                cancel,
-            )
-        })();
+        let out = generate::run(runner, cache, &self.core.tokenizer, request, on_text);
         if let Runner::Safetensors { cache: kv, .. } = runner {
             prefixes.evict(kv);
         }

@@ -103,6 +103,44 @@ impl PrefixCache {
         Ok(())
     }
 
+    /// Takes back the cache of a finished sequence (`seq_tokens`: the prompt of `seq_prompt_len` tokens
+    /// and the answer tokens fed after it). If it extends the active entry (a request that took the active
+    /// cache with it leaves the active entry empty), it becomes the active entry, so a follow-up request
+    /// that continues the answer reuses it; otherwise it is parked, unless an entry already holds its
+    /// whole prompt (n samples of one prompt keep one copy). Then evicts down to the budget.
+    pub(crate) fn give_back(
+        &mut self,
+        kv: &mut KvCache,
+        tokens: &mut Vec<u32>,
+        seq_kv: KvCache,
+        seq_tokens: Vec<u32>,
+        seq_prompt_len: usize,
+    ) {
+        self.clock += 1;
+        let covers_prompt = |t: &[u32]| {
+            t.iter()
+                .zip(&seq_tokens)
+                .take_while(|(a, b)| a == b)
+                .count()
+                >= seq_prompt_len
+        };
+        let covered = covers_prompt(tokens) || self.parked.iter().any(|e| covers_prompt(&e.tokens));
+        if seq_tokens.starts_with(tokens) {
+            *kv = seq_kv;
+            *tokens = seq_tokens;
+            self.active_prompt_len = seq_prompt_len;
+            self.active_last_used = self.clock;
+        } else if !covered && !seq_tokens.is_empty() && !seq_kv.is_empty() {
+            self.parked.push(Parked {
+                tokens: seq_tokens,
+                prompt_len: seq_prompt_len,
+                kv: seq_kv,
+                last_used: self.clock,
+            });
+        }
+        self.evict(kv);
+    }
+
     /// Evicts least recently used parked entries while everything cached exceeds the budget.
     pub(crate) fn evict(&mut self, active: &KvCache) {
         let mut total = active.bytes() + self.parked.iter().map(|e| e.kv.bytes()).sum::<usize>();

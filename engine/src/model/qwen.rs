@@ -50,6 +50,19 @@ impl RotaryEmbedding {
         let sin = self.sin.narrow(0, offset, seq_len)?;
         candle_nn::rotary_emb::rope(&x.contiguous()?, &cos, &sin)
     }
+
+    /// The tables at one position per row, `(rows, 1, head_dim / 2)` each, for [`Self::apply_rows`].
+    fn rows(&self, positions: &[usize]) -> Result<(Tensor, Tensor)> {
+        let ids: Vec<u32> = positions.iter().map(|&p| p as u32).collect();
+        let ids = Tensor::new(ids.as_slice(), self.cos.device())?;
+        let pick = |t: &Tensor| t.index_select(&ids, 0)?.unsqueeze(1);
+        Ok((pick(&self.cos)?, pick(&self.sin)?))
+    }
+
+    /// Applies RoPE to `x` of shape `(rows, heads, 1, head_dim)`, each row at its own position.
+    fn apply_rows(x: &Tensor, (cos, sin): &(Tensor, Tensor)) -> Result<Tensor> {
+        candle_nn::rotary_emb::rope(&x.contiguous()?, cos, sin)
+    }
 }
 
 /// SwiGLU MLP: the dense one and each expert of the sparse one.
@@ -268,15 +281,10 @@ impl Attention {
             + norms
     }
 
-    fn forward(
-        &self,
-        x: &Tensor,
-        mask: Option<&Tensor>,
-        cache: &mut KvCache,
-        layer: usize,
-    ) -> Result<Tensor> {
+    /// Queries, keys and values of `x` `(batch, seq, hidden)`, each `(batch, heads, seq, head_dim)`,
+    /// with the q/k norms applied and no positions yet.
+    fn project(&self, x: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
         let (b, l, _) = x.dims3()?;
-        let offset = cache.len();
         let q = x
             .apply(&self.q_proj)?
             .reshape((b, l, self.num_heads, self.head_dim))?;
@@ -291,26 +299,71 @@ impl Attention {
             Some((qn, kn)) => (q.apply(qn)?, k.apply(kn)?),
             None => (q, k),
         };
-        let q = self.rotary.apply(&q.transpose(1, 2)?, offset)?;
-        let k = self.rotary.apply(&k.transpose(1, 2)?, offset)?;
-        let v = v.transpose(1, 2)?.contiguous()?;
+        Ok((q.transpose(1, 2)?, k.transpose(1, 2)?, v.transpose(1, 2)?))
+    }
 
+    fn forward(
+        &self,
+        x: &Tensor,
+        mask: Option<&Tensor>,
+        cache: &mut KvCache,
+        layer: usize,
+    ) -> Result<Tensor> {
+        let offset = cache.len();
+        let (q, k, v) = self.project(x)?;
+        let q = self.rotary.apply(&q, offset)?;
+        let k = self.rotary.apply(&k, offset)?;
         let (k, v) = cache.append(layer, &k, &v)?;
-        let groups = self.num_heads / self.num_kv_heads;
-        let k = candle_transformers::utils::repeat_kv(k, groups)?.contiguous()?;
-        let v = candle_transformers::utils::repeat_kv(v, groups)?.contiguous()?;
+        self.attend(&q, &k, &v, mask)?.apply(&self.o_proj)
+    }
 
+    /// One new token per row, `x` `(rows, 1, hidden)`, row `i` at position `caches[i].len()` of its own
+    /// sequence: projections run for all rows at once (the weights are read once), attention per row
+    /// against that row's cache.
+    fn forward_rows(
+        &self,
+        x: &Tensor,
+        rope: &(Tensor, Tensor),
+        caches: &mut [&mut KvCache],
+        layer: usize,
+    ) -> Result<Tensor> {
+        let (q, k, v) = self.project(x)?;
+        let q = RotaryEmbedding::apply_rows(&q, rope)?;
+        let k = RotaryEmbedding::apply_rows(&k, rope)?;
+        let mut out = Vec::with_capacity(caches.len());
+        for (i, cache) in caches.iter_mut().enumerate() {
+            let (k_all, v_all) = cache.append(layer, &k.narrow(0, i, 1)?, &v.narrow(0, i, 1)?)?;
+            out.push(self.attend(&q.narrow(0, i, 1)?, &k_all, &v_all, None)?);
+        }
+        Tensor::cat(&out, 0)?.apply(&self.o_proj)
+    }
+
+    /// Attention of `q` `(batch, heads, seq, head_dim)` over `k`/`v` `(batch, kv_heads, total,
+    /// head_dim)` (views into the cache); returns `(batch, seq, heads * head_dim)`.
+    ///
+    /// Grouped-query attention without copying the cache per group: the query heads that share a KV
+    /// head are consecutive, so `(heads, seq)` regroups as `(kv_heads, groups * seq)` rows of one
+    /// matrix multiplied by that KV head's keys.
+    fn attend(&self, q: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>) -> Result<Tensor> {
+        let (b, h, l, d) = q.dims4()?;
+        let kvh = self.num_kv_heads;
+        let total = k.dim(2)?;
+        let q = q.contiguous()?.reshape((b, kvh, (h / kvh) * l, d))?;
         // Scores and softmax in f32 whatever the model dtype: half-precision softmax loses the tail.
-        let scale = 1.0 / (self.head_dim as f64).sqrt();
+        let scale = 1.0 / (d as f64).sqrt();
         let mut scores = (q.matmul(&k.t()?)? * scale)?.to_dtype(DType::F32)?;
         if let Some(mask) = mask {
-            scores = scores.broadcast_add(mask)?;
+            scores = scores
+                .reshape((b, h, l, total))?
+                .broadcast_add(mask)?
+                .reshape((b, kvh, (h / kvh) * l, total))?;
         }
         let probs = candle_nn::ops::softmax_last_dim(&scores)?.to_dtype(v.dtype())?;
-        let ctx = probs.matmul(&v)?;
-        ctx.transpose(1, 2)?
-            .reshape((b, l, self.num_heads * self.head_dim))?
-            .apply(&self.o_proj)
+        probs
+            .matmul(v)?
+            .reshape((b, h, l, d))?
+            .transpose(1, 2)?
+            .reshape((b, l, h * d))
     }
 }
 
@@ -378,6 +431,21 @@ impl DecoderLayer {
         let h = x.apply(&self.post_attention_layernorm)?.apply(&self.mlp)?;
         x + h
     }
+
+    fn forward_rows(
+        &self,
+        x: &Tensor,
+        rope: &(Tensor, Tensor),
+        caches: &mut [&mut KvCache],
+        layer: usize,
+    ) -> Result<Tensor> {
+        let h =
+            self.self_attn
+                .forward_rows(&x.apply(&self.input_layernorm)?, rope, caches, layer)?;
+        let x = (x + h)?;
+        let h = x.apply(&self.post_attention_layernorm)?.apply(&self.mlp)?;
+        x + h
+    }
 }
 
 /// A Qwen causal language model: embeddings, decoder layers, final norm and LM head.
@@ -387,6 +455,7 @@ pub struct Qwen {
     layers: Vec<DecoderLayer>,
     norm: RmsNorm,
     lm_head: QLinear,
+    rotary: Arc<RotaryEmbedding>,
     /// The LM head is the embedding matrix (counted once in [`Self::weight_bytes`]).
     tied: bool,
     max_positions: usize,
@@ -430,6 +499,7 @@ impl Qwen {
             layers,
             norm: candle_nn::rms_norm(cfg.hidden_size, cfg.rms_norm_eps, vb.pp("model.norm"))?,
             lm_head,
+            rotary,
             tied: cfg.tie_word_embeddings,
             max_positions: cfg.max_position_embeddings,
             device: vb.device().clone(),
@@ -445,7 +515,11 @@ impl Qwen {
             self.lm_head.weight_bytes()
         };
         self.embed_tokens.weight_bytes()
-            + self.layers.iter().map(DecoderLayer::weight_bytes).sum::<usize>()
+            + self
+                .layers
+                .iter()
+                .map(DecoderLayer::weight_bytes)
+                .sum::<usize>()
             + quantize::tensor_bytes(self.norm.weight())
             + head
     }
@@ -512,6 +586,47 @@ impl Qwen {
         } else {
             logits.squeeze(1)
         }
+    }
+
+    /// One decoding step for several independent sequences: `tokens[i]` runs at position
+    /// `caches[i].len()` of sequence `i` and is appended to `caches[i]` (each a batch-1 cache, of any
+    /// length). Returns the f32 logits `(rows, vocab)`. The weights are read once for all rows, which
+    /// is what makes concurrent requests cheaper together than one after another.
+    pub fn forward_rows(&self, tokens: &[u32], caches: &mut [&mut KvCache]) -> Result<Tensor> {
+        if tokens.is_empty() || tokens.len() != caches.len() {
+            candle_core::bail!(
+                "forward_rows needs one cache per token ({} tokens, {} caches)",
+                tokens.len(),
+                caches.len()
+            );
+        }
+        let mut positions = Vec::with_capacity(caches.len());
+        for cache in caches.iter() {
+            if !cache.is_empty() && cache.batch_size() != 1 {
+                candle_core::bail!("forward_rows needs batch-1 caches");
+            }
+            if cache.len() + 1 > self.max_positions {
+                candle_core::bail!(
+                    "{} positions exceed the model's {}",
+                    cache.len() + 1,
+                    self.max_positions
+                );
+            }
+            positions.push(cache.len());
+        }
+        let rope = self.rotary.rows(&positions)?;
+        let input = Tensor::new(tokens, &self.device)?.unsqueeze(1)?;
+        let mut h = self.embed_tokens.forward(&input)?;
+        for (i, layer) in self.layers.iter().enumerate() {
+            h = layer.forward_rows(&h, &rope, caches, i)?;
+        }
+        for cache in caches.iter_mut() {
+            cache.advance(1, 1);
+        }
+        h.apply(&self.norm)?
+            .apply(&self.lm_head)?
+            .to_dtype(DType::F32)?
+            .squeeze(1)
     }
 }
 

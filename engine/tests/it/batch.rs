@@ -1,9 +1,11 @@
-//! Batched decoding of n samples of one prompt (`Backend::generate_batch`) against `generate` one sample at
-//! a time, on the tiny Qwen3 checkpoint.
+//! Batched decoding on the tiny Qwen3 checkpoint: n samples of one prompt (`Backend::generate_batch`),
+//! different prompts queued together (`LocalModel::generate_many`) and concurrent `generate` calls from
+//! threads (continuous batching), each against `generate` one request at a time.
 
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
+use std::sync::{Arc, Barrier};
 
 use engine::model::{LoadOptions, LocalModel};
 use engine::{Backend, CancellationToken, Error, FinishReason, Prompt, SamplingParams};
@@ -140,4 +142,142 @@ fn cancelled_batch_returns_cancelled() {
         .generate_batch(&prompt(), &params, &CancellationToken::new())
         .unwrap();
     assert_eq!(out.len(), 3);
+}
+
+/// Prompts of different lengths, so the rows of a batch sit at different positions.
+fn prompts() -> Vec<Prompt> {
+    [
+        "import os\n\ndef list_files(path):\n",
+        "class Stack:\n    def __init__(self):\n        self.items = []\n\n    def push(self, x):\n",
+        "x = ",
+        "def quicksort(xs):\n    if len(xs) <= 1:\n        return xs\n    pivot = xs[0]\n",
+    ]
+    .into_iter()
+    .map(|p| Prompt::Text(p.into()))
+    .collect()
+}
+
+fn params_for(i: usize) -> SamplingParams {
+    SamplingParams {
+        // Rows leave at different steps; the odd ones sample (each with its own seed).
+        max_tokens: [20, 7, 30, 12][i % 4],
+        temperature: if i % 2 == 1 { 0.8 } else { 0.0 },
+        seed: 7 + i as u64,
+        ..SamplingParams::default()
+    }
+}
+
+/// Each request alone, on a fresh model.
+fn one_at_a_time(requests: &[(Prompt, SamplingParams)]) -> Vec<engine::Generation> {
+    let model = load();
+    requests
+        .iter()
+        .map(|(prompt, p)| {
+            model
+                .generate(prompt, p, &CancellationToken::new(), &mut |_| {})
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn different_prompts_decode_together_and_match_one_at_a_time() {
+    let requests: Vec<(Prompt, SamplingParams)> = prompts()
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (p, params_for(i)))
+        .collect();
+    let want = one_at_a_time(&requests);
+    let model = load();
+    let got = model
+        .generate_many(&requests, &CancellationToken::new())
+        .unwrap();
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert_eq!(
+            (&g.token_ids, &g.text, &g.finish),
+            (&w.token_ids, &w.text, &w.finish),
+            "request {i}"
+        );
+    }
+    let stats = model.batch_stats().unwrap();
+    assert!(
+        stats.max_rows >= 3,
+        "the requests were queued together, so they decoded together: {stats:?}"
+    );
+    assert!(stats.rows > stats.steps, "{stats:?}");
+}
+
+#[test]
+fn concurrent_generate_calls_match_one_at_a_time() {
+    let requests: Vec<(Prompt, SamplingParams)> = prompts()
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (p, params_for(i)))
+        .collect();
+    let want = one_at_a_time(&requests);
+    let model = Arc::new(load());
+    let start = Arc::new(Barrier::new(requests.len()));
+    let threads: Vec<_> = requests
+        .into_iter()
+        .map(|(prompt, p)| {
+            let (model, start) = (model.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                let mut streamed = String::new();
+                let g = model
+                    .generate(&prompt, &p, &CancellationToken::new(), &mut |t| {
+                        streamed.push_str(t)
+                    })
+                    .unwrap();
+                (g, streamed)
+            })
+        })
+        .collect();
+    for (i, (t, w)) in threads.into_iter().zip(&want).enumerate() {
+        let (g, streamed) = t.join().unwrap();
+        assert_eq!(
+            (&g.token_ids, &g.text),
+            (&w.token_ids, &w.text),
+            "request {i}"
+        );
+        assert_eq!(streamed, g.text, "request {i} streams exactly its own text");
+    }
+}
+
+#[test]
+fn a_cancelled_request_leaves_the_batch_and_the_others_finish() {
+    let requests: Vec<(Prompt, SamplingParams)> = prompts()
+        .into_iter()
+        .take(2)
+        .map(|p| {
+            let params = SamplingParams {
+                max_tokens: 30,
+                ..SamplingParams::default()
+            };
+            (p, params)
+        })
+        .collect();
+    let want = one_at_a_time(&requests);
+    let model = Arc::new(load());
+    let start = Arc::new(Barrier::new(2));
+    let long = {
+        let (model, start, (prompt, p)) = (model.clone(), start.clone(), requests[0].clone());
+        std::thread::spawn(move || {
+            start.wait();
+            model
+                .generate(&prompt, &p, &CancellationToken::new(), &mut |_| {})
+                .unwrap()
+        })
+    };
+    start.wait();
+    let cancel = CancellationToken::new();
+    let (prompt, p) = &requests[1];
+    let cancelled = model.generate(prompt, p, &cancel, &mut |_| cancel.cancel());
+    assert!(matches!(cancelled, Err(Error::Cancelled)), "{cancelled:?}");
+    assert_eq!(long.join().unwrap().token_ids, want[0].token_ids);
+    // The model goes on serving after a request left mid-batch.
+    let again = model
+        .generate(prompt, p, &CancellationToken::new(), &mut |_| {})
+        .unwrap();
+    assert_eq!(again.token_ids, want[1].token_ids);
 }

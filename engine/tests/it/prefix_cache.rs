@@ -104,6 +104,27 @@ fn the_same_prompt_again_and_an_edit_reuse_one_sequence_in_place() {
 }
 
 #[test]
+fn a_cancelled_request_leaves_its_prompt_cached_for_the_next_keystroke() {
+    let a = file_a();
+    let m = load();
+    let cancel = CancellationToken::new();
+    let params = SamplingParams {
+        max_tokens: 8,
+        ..SamplingParams::default()
+    };
+    let out = m.generate(&Prompt::Text(a.clone()), &params, &cancel, &mut |_| {
+        cancel.cancel()
+    });
+    assert!(out.is_err(), "{out:?}");
+    // The editor's next request (one more character typed) finds the cancelled one's keys/values.
+    let edited = format!("{a}r");
+    let cold = run(&load(), &edited);
+    assert_eq!(run(&m, &edited), cold);
+    assert!(m.last_reused_tokens() >= tokens(&m, &a) - 2);
+    assert_eq!(m.cached_sequences(), 1);
+}
+
+#[test]
 fn the_byte_bound_evicts_the_least_recently_used_sequence() {
     let (a, b) = (file_a(), file_b());
     let m = load();
