@@ -96,40 +96,6 @@ impl KvCache {
         })
     }
 
-    /// A new cache holding this batch-1 cache's positions repeated `n` times along the batch dimension,
-    /// so `n` sequences that share this prefix can decode together (one position offset for all).
-    pub fn repeat_batch(&self, n: usize) -> Result<KvCache> {
-        if self.len == 0 || self.batch != 1 || n == 0 {
-            candle_core::bail!(
-                "repeat_batch needs a non-empty batch-1 cache and n > 0 (holds {} of batch {})",
-                self.len,
-                self.batch
-            );
-        }
-        let len = self.len;
-        let mut layers = Vec::with_capacity(self.layers.len());
-        for l in &self.layers {
-            let copy = |t: &Option<Tensor>| -> Result<Option<Tensor>> {
-                let Some(t) = t else { return Ok(None) };
-                let (_, h, _, d) = t.dims4()?;
-                let cap = (len + 1).div_ceil(GROW_BY) * GROW_BY;
-                let out = Tensor::zeros((n, h, cap, d), t.dtype(), t.device())?;
-                let src = t.narrow(2, 0, len)?.repeat((n, 1, 1, 1))?.contiguous()?;
-                out.slice_set(&src, 2, 0)?;
-                Ok(Some(out))
-            };
-            layers.push(LayerKv {
-                k: copy(&l.k)?,
-                v: copy(&l.v)?,
-            });
-        }
-        Ok(KvCache {
-            layers,
-            len,
-            batch: n,
-        })
-    }
-
     /// Appends `k`/`v` of shape `(batch, kv_heads, new, head_dim)` to layer `layer` and returns all keys
     /// and values so far. Every layer must append the same `new` per forward pass, then [`Self::advance`].
     pub(crate) fn append(
