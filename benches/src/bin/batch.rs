@@ -1,15 +1,13 @@
 //! Bench: generation throughput for n = 1, 4, 10 different prompts, run one after another
 //! (sequential) vs from n threads at once on the same model (concurrent), as concurrent editor requests
-//! would; and for n samples of one prompt (evals' case), one `generate` after another vs one
-//! `generate_batch` (one forward pass per step for all n). Prints a markdown table.
+//! would (the model's batching worker decodes them together as they arrive); and for n samples of one
+//! prompt (evals' case), one `generate` after another vs one `generate_batch`. Prints a markdown table,
+//! with the mean number of sequences per decode step of the concurrent run.
 //!
 //! ```text
 //! cargo run --release -p benches --bin batch -- [--shape 0.6b] [--format f32] [--ns 1,4,10]
 //!     [--prompt 64] [--max-tokens 16]
 //! ```
-//!
-//! `LocalModel` serializes `generate` calls behind one lock, so the concurrent column measures the queue,
-//! not a batch; only `generate_batch` of one prompt decodes several sequences per forward pass.
 
 use std::time::Instant;
 
@@ -166,8 +164,9 @@ fn main() -> anyhow::Result<()> {
 
     println!(
         "shape {}, {}, prompts of {} tokens, maxTokens {} (greedy), threads: RAYON_NUM_THREADS={}. \
-         Concurrent requests are serialized by the model's lock; \"one prompt\" columns draw n samples of \
-         one prompt, sequentially (prompt cache reused) or with generate_batch.",
+         Concurrent requests join the model's continuous batch as they arrive; \"rows/step\" is the mean \
+         number of sequences per decode step of that run. \"one prompt\" columns draw n samples of one \
+         prompt, sequentially (prompt cache reused) or with generate_batch.",
         args.shape,
         args.format.name(),
         args.prompt,
@@ -176,20 +175,24 @@ fn main() -> anyhow::Result<()> {
     );
     println!();
     println!(
-        "| n | sequential tok/s | concurrent (threads) tok/s | concurrent/sequential | \
+        "| n | sequential tok/s | concurrent (threads) tok/s | concurrent/sequential | rows/step | \
          sequential (one prompt) tok/s | batched (one prompt) tok/s | batched/sequential (one prompt) |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &n in &args.ns {
         let ps = prompts(&model, n, args.prompt)?;
         let (seq_tokens, seq_s) = run(&model, &ps, args.max_tokens, false)?;
+        let before = model.batch_stats().unwrap_or_default();
         let (con_tokens, con_s) = run(&model, &ps, args.max_tokens, true)?;
+        let after = model.batch_stats().unwrap_or_default();
+        let rows_per_step =
+            (after.rows - before.rows) as f64 / (after.steps - before.steps).max(1) as f64;
         let (seq, con) = (seq_tokens as f64 / seq_s, con_tokens as f64 / con_s);
         let (one_tokens, one_s) = run_one_prompt(&model, &ps[0], n, args.max_tokens, false)?;
         let (bat_tokens, bat_s) = run_one_prompt(&model, &ps[0], n, args.max_tokens, true)?;
         let (one, bat) = (one_tokens as f64 / one_s, bat_tokens as f64 / bat_s);
         println!(
-            "| {n} | {seq:.2} | {con:.2} | {:.2}x | {one:.2} | {bat:.2} | {:.2}x |",
+            "| {n} | {seq:.2} | {con:.2} | {:.2}x | {rows_per_step:.2} | {one:.2} | {bat:.2} | {:.2}x |",
             con / seq,
             bat / one
         );

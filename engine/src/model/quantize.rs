@@ -153,6 +153,60 @@ impl Module for QLinear {
     }
 }
 
+/// `x` through several layers that read the same input (attention q/k/v, MLP gate/up). Quantized
+/// layers in decode take one kernel call for all of them where candle has one (CPU, f32 input; x86
+/// with AVX-512 VNNI, or aarch64 for one row): the input is quantized once and the cores
+/// synchronize once instead of once per layer. Otherwise, one call each.
+pub(crate) fn forward_shared<const N: usize>(
+    layers: [&QLinear; N],
+    x: &Tensor,
+) -> Result<[Tensor; N]> {
+    let outs = match fused(&layers, x)? {
+        Some(outs) => outs,
+        None => layers
+            .iter()
+            .map(|l| x.apply(*l))
+            .collect::<Result<Vec<_>>>()?,
+    };
+    outs.try_into()
+        .map_err(|_| candle_core::Error::Msg("fused projections returned a wrong count".into()))
+}
+
+/// Rows up to which [`forward_shared`] fuses: decode steps. Prefill keeps candle's own choice of
+/// kernel per matrix (it has large-batch paths the fused one lacks).
+const FUSED_MAX_ROWS: usize = 16;
+
+fn fused(layers: &[&QLinear], x: &Tensor) -> Result<Option<Vec<Tensor>>> {
+    let rows = x.elem_count() / x.dim(candle_core::D::Minus1)?.max(1);
+    if !x.device().is_cpu() || x.dtype() != DType::F32 || rows > FUSED_MAX_ROWS {
+        return Ok(None);
+    }
+    let mut weights = Vec::with_capacity(layers.len());
+    let mut biases = Vec::with_capacity(layers.len());
+    for layer in layers {
+        let QLinear::Quantized {
+            weight: QMatMul::QTensor(w),
+            bias,
+        } = layer
+        else {
+            return Ok(None);
+        };
+        weights.push(w.as_ref());
+        biases.push(bias);
+    }
+    let Some(outs) = QTensor::gemv_fused_shared_lhs(&weights, &x.contiguous()?)? else {
+        return Ok(None);
+    };
+    outs.into_iter()
+        .zip(biases)
+        .map(|(y, b)| match b {
+            Some(b) => y.broadcast_add(b),
+            None => Ok(y),
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}
+
 /// The token embedding, and through it a tied LM head: dense, or one `q8_0` matrix serving both.
 #[derive(Clone, Debug)]
 pub(crate) enum QEmbedding {

@@ -101,9 +101,8 @@ impl Mlp {
 
 impl Module for Mlp {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let lhs = x.apply(&self.gate_proj)?.apply(&self.act_fn)?;
-        let rhs = x.apply(&self.up_proj)?;
-        (lhs * rhs)?.apply(&self.down_proj)
+        let [gate, up] = quantize::forward_shared([&self.gate_proj, &self.up_proj], x)?;
+        (gate.apply(&self.act_fn)? * up)?.apply(&self.down_proj)
     }
 }
 
@@ -285,15 +284,10 @@ impl Attention {
     /// with the q/k norms applied and no positions yet.
     fn project(&self, x: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
         let (b, l, _) = x.dims3()?;
-        let q = x
-            .apply(&self.q_proj)?
-            .reshape((b, l, self.num_heads, self.head_dim))?;
-        let k = x
-            .apply(&self.k_proj)?
-            .reshape((b, l, self.num_kv_heads, self.head_dim))?;
-        let v = x
-            .apply(&self.v_proj)?
-            .reshape((b, l, self.num_kv_heads, self.head_dim))?;
+        let [q, k, v] = quantize::forward_shared([&self.q_proj, &self.k_proj, &self.v_proj], x)?;
+        let q = q.reshape((b, l, self.num_heads, self.head_dim))?;
+        let k = k.reshape((b, l, self.num_kv_heads, self.head_dim))?;
+        let v = v.reshape((b, l, self.num_kv_heads, self.head_dim))?;
         // The norms act on the last (head_dim) axis, so they can run before the heads move forward.
         let (q, k) = match &self.qk_norm {
             Some((qn, kn)) => (q.apply(qn)?, k.apply(kn)?),

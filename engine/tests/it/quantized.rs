@@ -231,6 +231,50 @@ fn q4_k_quantizes_a_model_whose_dimensions_are_multiples_of_256() {
     assert!((0.14..0.15).contains(&(layers(b4) / dense_layers)), "{b4}");
 }
 
+/// Decoding token by token (one row: the fused q/k/v and gate/up kernels where the CPU has them) gives
+/// the logits a whole-sequence pass gives (40 rows: one kernel call per matrix), on a model wide enough
+/// for candle's repacked x86 kernels (multiples of 256).
+#[test]
+fn quantized_decode_steps_match_the_whole_sequence_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shape = RandomQwen3 {
+        hidden_size: 256,
+        intermediate_size: 512,
+        num_hidden_layers: 2,
+        num_attention_heads: 4,
+        num_key_value_heads: 2,
+        head_dim: 64,
+        ..RandomQwen3::tiny()
+    };
+    let dir = shape
+        .write(tmp.path(), WeightFormat::F16, &model_dir("qwen3-tiny"))
+        .unwrap();
+    let seq = sequences("qwen3-tiny").pop().unwrap()[..40].to_vec();
+    // candle computes q4_k with one row and with many in different kernels (they round differently,
+    // measured up to 0.021 here, 0.7% of a logits row's spread); q8_0 agrees to 5e-7.
+    for (quant, tolerance) in [("q8_0", 1e-3), ("q4_k", 0.05)] {
+        let m = load(&dir, Some(quant));
+        let whole = m.logits(std::slice::from_ref(&seq)).unwrap().remove(0);
+        let mut worst = 0f32;
+        for (pos, want) in whole.iter().enumerate() {
+            let got = m.step_logits(&seq[..pos], &seq[pos..=pos]).unwrap();
+            let diff = got
+                .iter()
+                .zip(want)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(
+                diff <= tolerance,
+                "{quant} position {pos}: max abs diff {diff}"
+            );
+            worst = worst.max(diff);
+        }
+        let spread = whole[0].iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b))
+            - whole[0].iter().fold(f32::INFINITY, |a, &b| a.min(b));
+        eprintln!("{quant}: worst step-vs-whole diff {worst}, logits spread {spread}");
+    }
+}
+
 #[test]
 fn unknown_quantize_value_is_a_clear_error() {
     let err = LocalModel::load(&LoadOptions {
