@@ -22,6 +22,8 @@ use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{DType, Module, Result, Tensor};
 use candle_nn::{Embedding, Linear, VarBuilder};
 
+use super::cpu_kernels;
+
 /// The weight types `LoadOptions::quantize` accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Quantization {
@@ -134,6 +136,15 @@ impl QLinear {
 impl Module for QLinear {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         match self {
+            // candle's CPU matmul widens bf16 weights to f32 on every call; decode-sized inputs
+            // take a kernel that streams them instead.
+            QLinear::Dense(l) if cpu_kernels::bf16_matmul_t_applies(x, l.weight()) => {
+                let y = cpu_kernels::bf16_matmul_t(x, l.weight())?;
+                match l.bias() {
+                    Some(b) => y.broadcast_add(b),
+                    None => Ok(y),
+                }
+            }
             QLinear::Dense(l) => l.forward(x),
             QLinear::Quantized { weight, bias } => {
                 // The quantized kernels need a contiguous input; on GPUs they take f32 only.

@@ -1,0 +1,292 @@
+//! CPU kernels that candle 0.11 lacks: a bf16 matrix-vector product for decode.
+//!
+//! candle's CPU matmul has no bf16 kernel: it widens both operands to f32 on every call, so decoding
+//! one token converted the whole weight set (1.2 GB for Qwen3-0.6B) to f32 and read it back, several
+//! times the bytes a token needs. Decode multiplies a few activation rows by each weight, which is
+//! bound by memory bandwidth; [`bf16_matmul_t`] streams each bf16 weight row once, widening it in
+//! registers. Prefill (many rows) keeps candle's path, where the one widening is amortized.
+//!
+//! The kernel is plain Rust written so that LLVM vectorizes it for the baseline target (SSE2): each
+//! row of `w` is read in chunks of [`LANES`] values with one independent accumulator per lane, and
+//! bf16 becomes f32 by a 16-bit shift. It needs optimization: at the dev profile's opt-level 0 for
+//! our crates it is ten times slower than candle's (optimized) widening, which only matters for a
+//! full-size bf16 model in a debug build.
+
+use candle_core::backend::BackendStorage;
+use candle_core::{CpuStorage, CustomOp2, DType, Layout, Result, Shape, Tensor, bail};
+use half::bf16;
+use rayon::prelude::*;
+
+/// At most this many activation rows (after flattening leading dimensions) go through the kernel.
+/// Its time grows with the rows while candle's is dominated by the widening, and they meet about
+/// here: on 2 cores, Qwen3-0.6B's projections take 35 ms for one row, 180 ms for 8, 370 ms for 16,
+/// against roughly 400 ms for candle's widening.
+pub(crate) const MAX_ROWS: usize = 16;
+
+/// Values of a weight row processed per step, one accumulator each: 16 f32 are four SSE registers,
+/// enough independent additions to hide their latency. Baseline SSE2 code already streams at the
+/// memory bound with one activation row; AVX2 with FMA (tried through `-C target-feature`) was 12%
+/// faster on one thread, not enough to justify runtime dispatch and the `unsafe` it needs.
+const LANES: usize = 16;
+
+/// Output features per rayon task: large enough that scheduling is noise next to streaming the
+/// rows (64 rows of 1024 bf16 are 128 KB), small enough that every thread gets several tasks.
+const ROWS_PER_TASK: usize = 64;
+
+/// Whether [`bf16_matmul_t`] handles `x @ w^T`: on the CPU, `w` a contiguous bf16 `(out, in)`
+/// matrix, `x` f32 or bf16 `(.., m, in)` with `1 <= m <= MAX_ROWS` after flattening. A vector `x`
+/// is left to candle, whose matmul rejects it, so that the kernel changes no behaviour.
+pub(crate) fn bf16_matmul_t_applies(x: &Tensor, w: &Tensor) -> bool {
+    let (Some(&k), [_, w_in]) = (x.dims().last(), w.dims()) else {
+        return false;
+    };
+    let rows = x.elem_count() / k.max(1);
+    x.device().is_cpu()
+        && w.device().is_cpu()
+        && w.dtype() == DType::BF16
+        && w.is_contiguous()
+        && matches!(x.dtype(), DType::F32 | DType::BF16)
+        && x.rank() >= 2
+        && k == *w_in
+        && k > 0
+        && (1..=MAX_ROWS).contains(&rows)
+}
+
+/// `x @ w^T` for `x` `(.., m, in)` and a bf16 `w` `(out, in)`, in `x`'s dtype, accumulated in f32.
+/// The caller checks [`bf16_matmul_t_applies`] first.
+pub(crate) fn bf16_matmul_t(x: &Tensor, w: &Tensor) -> Result<Tensor> {
+    x.contiguous()?.apply_op2_no_bwd(w, &Bf16MatMulT)
+}
+
+struct Bf16MatMulT;
+
+impl CustomOp2 for Bf16MatMulT {
+    fn name(&self) -> &'static str {
+        "bf16-matmul-t"
+    }
+
+    fn cpu_fwd(
+        &self,
+        xs: &CpuStorage,
+        x_l: &Layout,
+        ws: &CpuStorage,
+        w_l: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (Some((x_start, x_end)), Some((w_start, w_end))) =
+            (x_l.contiguous_offsets(), w_l.contiguous_offsets())
+        else {
+            bail!("bf16-matmul-t needs contiguous operands");
+        };
+        let (n, k) = w_l.shape().dims2()?;
+        let CpuStorage::BF16(w) = ws else {
+            bail!("bf16-matmul-t needs a bf16 weight, got {:?}", ws.dtype());
+        };
+        let w = &w[w_start..w_end];
+        let mut out_dims = x_l.dims().to_vec();
+        match out_dims.last_mut() {
+            Some(d) if *d == k => *d = n,
+            _ => bail!(
+                "bf16-matmul-t: input {:?} does not match weight {:?}",
+                x_l.dims(),
+                (n, k)
+            ),
+        }
+        let out = match xs {
+            CpuStorage::F32(x) => CpuStorage::F32(matmul_t(&x[x_start..x_end], w, k)),
+            CpuStorage::BF16(x) => {
+                let x: Vec<f32> = x[x_start..x_end].iter().map(|v| v.to_f32()).collect();
+                CpuStorage::BF16(matmul_t(&x, w, k).into_iter().map(bf16::from_f32).collect())
+            }
+            other => bail!("bf16-matmul-t: unsupported input dtype {:?}", other.dtype()),
+        };
+        Ok((out, Shape::from(out_dims)))
+    }
+}
+
+/// `x @ w^T` with `x` `(m, k)` and `w` `(n, k)`, both row-major: returns `(m, n)`.
+fn matmul_t(x: &[f32], w: &[bf16], k: usize) -> Vec<f32> {
+    let m = x.len() / k;
+    let n = w.len() / k;
+    // Tasks own disjoint ranges of output features, so they fill a transposed `(n, m)` result; with
+    // one activation row (decode) it already is `(m, n)`.
+    let mut out_t = vec![0f32; n * m];
+    out_t
+        .par_chunks_mut(ROWS_PER_TASK * m)
+        .zip(w.par_chunks(ROWS_PER_TASK * k))
+        .for_each(|(out, w)| {
+            for (out, w_row) in out.chunks_exact_mut(m).zip(w.chunks_exact(k)) {
+                // Each row of `w` is read from memory once; the other activation rows find it in L1.
+                for (o, x_row) in out.iter_mut().zip(x.chunks_exact(k)) {
+                    *o = dot(w_row, x_row);
+                }
+            }
+        });
+    if m == 1 {
+        return out_t;
+    }
+    let mut out = vec![0f32; m * n];
+    for (j, col) in out_t.chunks_exact(m).enumerate() {
+        for (i, v) in col.iter().enumerate() {
+            out[i * n + j] = *v;
+        }
+    }
+    out
+}
+
+/// The dot product of a bf16 row and an f32 row of the same length.
+#[inline]
+fn dot(w: &[bf16], x: &[f32]) -> f32 {
+    // Fixed-size chunks and a tail summed apart keep every lane's accumulator independent, the
+    // shape LLVM's SLP vectorizer turns into whole-register loads, widenings and multiply-adds;
+    // folding the tail into `acc` made it vectorize across the wrong lanes at a third of the speed.
+    let (w_chunks, w_rest) = w.as_chunks::<LANES>();
+    let (x_chunks, x_rest) = x.as_chunks::<LANES>();
+    let mut acc = [0f32; LANES];
+    for (w, x) in w_chunks.iter().zip(x_chunks) {
+        for l in 0..LANES {
+            acc[l] += widen(w[l]) * x[l];
+        }
+    }
+    let tail: f32 = w_rest.iter().zip(x_rest).map(|(w, x)| widen(*w) * x).sum();
+    acc.iter().sum::<f32>() + tail
+}
+
+/// bf16 is the top half of an f32, so widening is exact and needs no rounding or special cases.
+#[inline(always)]
+fn widen(v: bf16) -> f32 {
+    f32::from_bits(u32::from(v.to_bits()) << 16)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use candle_core::{D, Device, Module};
+    use candle_nn::Linear;
+
+    use super::*;
+
+    /// Random `(out, in)` weight and `(.., m, in)` input on the CPU, seeded by candle's RNG.
+    fn operands(x_dims: &[usize], out: usize, x_dtype: DType) -> (Tensor, Tensor) {
+        let dev = Device::Cpu;
+        let k = *x_dims.last().unwrap();
+        let w = Tensor::randn(0f32, 1.0, (out, k), &dev).unwrap();
+        let x = Tensor::randn(0f32, 1.0, x_dims, &dev).unwrap();
+        (
+            x.to_dtype(x_dtype).unwrap(),
+            w.to_dtype(DType::BF16).unwrap(),
+        )
+    }
+
+    /// candle's own answer, everything widened to f32.
+    fn reference(x: &Tensor, w: &Tensor, bias: Option<&Tensor>) -> Tensor {
+        let x = x.to_dtype(DType::F32).unwrap();
+        let w = w.to_dtype(DType::F32).unwrap();
+        let b = bias.map(|b| b.to_dtype(DType::F32).unwrap());
+        Linear::new(w, b).forward(&x).unwrap()
+    }
+
+    /// Largest `|got - want| / (|want| + floor)`, so that values near zero (a dot product of random
+    /// signs can cancel) are judged against the scale of the outputs rather than themselves.
+    fn max_rel_diff(got: &Tensor, want: &Tensor) -> f32 {
+        let got = got.to_dtype(DType::F32).unwrap().flatten_all().unwrap();
+        let want = want.flatten_all().unwrap();
+        let want_v = want.to_vec1::<f32>().unwrap();
+        let floor = want_v.iter().map(|v| v.abs()).sum::<f32>() / want_v.len() as f32;
+        got.to_vec1::<f32>()
+            .unwrap()
+            .iter()
+            .zip(&want_v)
+            .map(|(g, w)| (g - w).abs() / (w.abs() + floor))
+            .fold(0.0, f32::max)
+    }
+
+    fn check(x_dims: &[usize], out: usize, x_dtype: DType, with_bias: bool) {
+        let (x, w) = operands(x_dims, out, x_dtype);
+        let bias = with_bias.then(|| {
+            Tensor::randn(0f32, 1.0, out, &Device::Cpu)
+                .unwrap()
+                .to_dtype(x_dtype)
+                .unwrap()
+        });
+        assert!(bf16_matmul_t_applies(&x, &w), "{x_dims:?} x {out}");
+        let mut got = bf16_matmul_t(&x, &w).unwrap();
+        if let Some(b) = &bias {
+            got = got.broadcast_add(b).unwrap();
+        }
+        let want = reference(&x, &w, bias.as_ref());
+        assert_eq!(got.dims(), want.dims());
+        assert_eq!(got.dtype(), x_dtype);
+        // f32 outputs differ from candle's only in the order of additions; bf16 outputs by up to one
+        // rounding of the result (2^-8 relative), plus one of the bias add.
+        let tol = if x_dtype == DType::F32 {
+            1e-4
+        } else {
+            2.0 / 256.0
+        };
+        let diff = max_rel_diff(&got, &want);
+        assert!(
+            diff < tol,
+            "{x_dims:?} x {out} {x_dtype:?} bias={with_bias}: {diff}"
+        );
+    }
+
+    #[test]
+    fn matches_candle_matmul_for_decode_shapes() {
+        for x_dtype in [DType::F32, DType::BF16] {
+            for with_bias in [false, true] {
+                check(&[1, 1, 1000], 300, x_dtype, with_bias);
+                check(&[3, 33], 129, x_dtype, with_bias);
+                check(&[2, 1, 64], ROWS_PER_TASK + 1, x_dtype, with_bias);
+                check(&[1, 2, 2, 17], 5, x_dtype, with_bias);
+                check(&[MAX_ROWS, 256], 2 * ROWS_PER_TASK, x_dtype, with_bias);
+            }
+        }
+    }
+
+    /// Each output must pair the right weight row with the right activation row: one-hot inputs
+    /// pick out single weights, so a transposed or shifted kernel gives exact, visible mismatches.
+    #[test]
+    fn one_hot_inputs_pick_single_weights() {
+        let (m, k, n) = (3, 40, 70);
+        let w: Vec<f32> = (0..n * k).map(|i| i as f32).collect();
+        let w = Tensor::from_vec(w, (n, k), &Device::Cpu)
+            .unwrap()
+            .to_dtype(DType::BF16)
+            .unwrap();
+        let mut x = vec![0f32; m * k];
+        for (i, col) in [(0, 0), (1, 17), (2, 39)] {
+            x[i * k + col] = 1.0;
+        }
+        let x = Tensor::from_vec(x, (m, k), &Device::Cpu).unwrap();
+        let got = bf16_matmul_t(&x, &w).unwrap().to_vec2::<f32>().unwrap();
+        let w = w.to_dtype(DType::F32).unwrap().to_vec2::<f32>().unwrap();
+        for (i, col) in [(0, 0), (1, 17), (2, 39)] {
+            let want: Vec<f32> = w.iter().map(|row| row[col]).collect();
+            assert_eq!(got[i], want, "row {i}");
+        }
+    }
+
+    #[test]
+    fn other_shapes_and_devices_fall_back() {
+        let (x, w) = operands(&[MAX_ROWS + 1, 32], 8, DType::BF16);
+        assert!(!bf16_matmul_t_applies(&x, &w), "prefill-sized input");
+        let (x, w) = operands(&[2, 32], 32, DType::BF16);
+        assert!(bf16_matmul_t_applies(&x, &w));
+        assert!(
+            !bf16_matmul_t_applies(&x, &w.to_dtype(DType::F16).unwrap()),
+            "f16 weight"
+        );
+        assert!(
+            !bf16_matmul_t_applies(&x, &w.t().unwrap()),
+            "strided weight"
+        );
+        assert!(
+            !bf16_matmul_t_applies(&x.narrow(D::Minus1, 0, 16).unwrap(), &w),
+            "in mismatch"
+        );
+        assert!(
+            !bf16_matmul_t_applies(&x.get(0).unwrap(), &w),
+            "vector input"
+        );
+    }
+}
