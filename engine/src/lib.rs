@@ -19,6 +19,7 @@ pub mod remote;
 pub mod sampling;
 pub mod secrets;
 pub mod syntax;
+pub mod threads;
 
 pub use backend::{Backend, ChatMessage, FinishReason, Generation, ModelInfo, Prompt, Role, SpecialTokens};
 pub use document::{Document, Language, TextEdit};

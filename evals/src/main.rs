@@ -114,6 +114,10 @@ struct RunArgs {
     /// weights at load; repeat to merge several, in order. Safetensors checkpoints only.
     #[arg(long = "lora", value_name = "DIR")]
     lora: Vec<String>,
+    /// CPU threads for the model (default: the physical cores less one, left to the sandbox;
+    /// `RAYON_NUM_THREADS` also sets it).
+    #[arg(long)]
+    threads: Option<usize>,
     /// `completion` continues the prompt (base models), `chat` asks in a chat message and extracts the
     /// code block (instruct models); `auto` picks chat when the tokenizer has a chat template. Qwen's base
     /// checkpoints ship a chat template too: pass `completion` for them.
@@ -174,6 +178,10 @@ enum ImportCommand {
 
 fn main() {
     let cli = Cli::parse();
+    if let Command::Run(args) = &cli.command {
+        // Before anything starts a thread (see `engine::threads::configure`).
+        engine::threads::configure(args.threads);
+    }
     let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {

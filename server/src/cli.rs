@@ -16,6 +16,10 @@ pub struct WeightArgs {
     /// weights at load; repeat to merge several, in order. Safetensors checkpoints only.
     #[arg(long = "lora", value_name = "DIR")]
     pub lora: Vec<String>,
+    /// CPU threads for the model (default: the physical cores less one, so the editor keeps a core;
+    /// `RAYON_NUM_THREADS` also sets it). Read once, when the process starts.
+    #[arg(long, env = "QWEN_LSP_THREADS")]
+    pub threads: Option<usize>,
 }
 
 impl WeightArgs {

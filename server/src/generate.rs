@@ -37,7 +37,7 @@ pub struct GenerateArgs {
     #[arg(long = "stop")]
     stop: Vec<String>,
     #[command(flatten)]
-    weights: crate::cli::WeightArgs,
+    pub(crate) weights: crate::cli::WeightArgs,
     /// End with one JSON line: prompt_token_ids, token_ids, text, finish_reason, prefill_ms, decode_ms.
     #[arg(long)]
     json: bool,

@@ -56,6 +56,14 @@ struct ServeArgs {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // Before anything starts a thread (see `engine::threads::configure`).
+    let threads = match &cli.command {
+        None => cli.serve.weights.threads,
+        Some(Command::Serve(args)) => args.weights.threads,
+        Some(Command::Generate(args)) => args.weights.threads,
+        Some(Command::ServeHttp(args)) => args.weights.threads,
+    };
+    engine::threads::configure(threads);
     let result = match cli.command {
         None => serve(cli.serve),
         Some(Command::Serve(args)) => serve(args),
@@ -83,7 +91,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let ServeArgs { model, weights, stdio: _ } = args;
-    let cli::WeightArgs { dtype, device, quantize, lora } = weights;
+    let cli::WeightArgs { dtype, device, quantize, lora, threads: _ } = weights;
     let cli = config::CliModel { model, dtype, device, quantize, lora };
     let ending = runtime.block_on(server::serve_stdio(cli));
     // A generation cancelled by `exit` may still be finishing its current token; don't wait for it.

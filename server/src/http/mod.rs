@@ -24,7 +24,7 @@ pub struct ServeHttpArgs {
     #[arg(long, env = "QWEN_LSP_MODEL")]
     model: String,
     #[command(flatten)]
-    weights: crate::cli::WeightArgs,
+    pub(crate) weights: crate::cli::WeightArgs,
     /// Address to bind. The default serves this machine only; anything else exposes the model to the
     /// network, so pair it with --api-key.
     #[arg(long, default_value = "127.0.0.1")]
