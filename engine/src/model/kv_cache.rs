@@ -9,7 +9,9 @@ use candle_core::{Result, Tensor};
 /// Positions are added in chunks of this many, so decoding rarely reallocates.
 const GROW_BY: usize = 256;
 
-/// Keys and values of one attention layer, shaped `(batch, kv_heads, capacity, head_dim)`.
+/// Keys and values of one attention layer, shaped `(batch, capacity, kv_heads, head_dim)`: position-major,
+/// so the first `n` positions of a one-sequence cache are one contiguous block that attention kernels
+/// read where it lies, and appending a position writes one contiguous block.
 #[derive(Clone, Debug, Default)]
 struct LayerKv {
     k: Option<Tensor>,
@@ -78,10 +80,10 @@ impl KvCache {
                 if n == 0 {
                     return Ok(None);
                 }
-                let (b, h, _, d) = t.dims4()?;
+                let (b, _, h, d) = t.dims4()?;
                 let cap = n.div_ceil(GROW_BY) * GROW_BY;
-                let out = Tensor::zeros((b, h, cap, d), t.dtype(), t.device())?;
-                out.slice_set(&t.narrow(2, 0, n)?.contiguous()?, 2, 0)?;
+                let out = Tensor::zeros((b, cap, h, d), t.dtype(), t.device())?;
+                out.slice_set(&t.narrow(1, 0, n)?.contiguous()?, 1, 0)?;
                 Ok(Some(out))
             };
             layers.push(LayerKv {
@@ -96,15 +98,15 @@ impl KvCache {
         })
     }
 
-    /// Appends `k`/`v` of shape `(batch, kv_heads, new, head_dim)` to layer `layer` and returns all keys
-    /// and values so far. Every layer must append the same `new` per forward pass, then [`Self::advance`].
+    /// Appends `k`/`v` of shape `(batch, new, kv_heads, head_dim)` to layer `layer` and returns all keys
+    /// and values so far (views into the buffers). Every layer must append the same `new` per forward pass, then [`Self::advance`].
     pub(crate) fn append(
         &mut self,
         layer: usize,
         k: &Tensor,
         v: &Tensor,
     ) -> Result<(Tensor, Tensor)> {
-        let (batch, _, new, _) = k.dims4()?;
+        let (batch, new, _, _) = k.dims4()?;
         if self.len > 0 && batch != self.batch {
             candle_core::bail!("kv cache holds batch size {}, got {batch}", self.batch);
         }
@@ -117,9 +119,9 @@ impl KvCache {
         let (Some(k_all), Some(v_all)) = (&slot.k, &slot.v) else {
             candle_core::bail!("kv cache layer {layer} is empty after growing");
         };
-        k_all.slice_set(&k.contiguous()?, 2, self.len)?;
-        v_all.slice_set(&v.contiguous()?, 2, self.len)?;
-        Ok((k_all.narrow(2, 0, needed)?, v_all.narrow(2, 0, needed)?))
+        k_all.slice_set(&k.contiguous()?, 1, self.len)?;
+        v_all.slice_set(&v.contiguous()?, 1, self.len)?;
+        Ok((k_all.narrow(1, 0, needed)?, v_all.narrow(1, 0, needed)?))
     }
 
     /// Commits `new` positions after every layer appended them.
@@ -132,19 +134,19 @@ impl KvCache {
 /// Returns a buffer with room for `needed` positions, copying the old one's contents when it grows or
 /// when the batch/shape changed (then the old contents are meaningless and dropped).
 fn grow(old: Option<Tensor>, like: &Tensor, needed: usize) -> Result<Tensor> {
-    let (b, h, _, d) = like.dims4()?;
+    let (b, _, h, d) = like.dims4()?;
     if let Some(old) = old {
-        let (ob, oh, ocap, od) = old.dims4()?;
+        let (ob, ocap, oh, od) = old.dims4()?;
         let same = (ob, oh, od) == (b, h, d) && old.dtype() == like.dtype();
         if same && ocap >= needed {
             return Ok(old);
         }
         if same {
             let cap = needed.div_ceil(GROW_BY) * GROW_BY;
-            let extra = Tensor::zeros((b, h, cap - ocap, d), like.dtype(), like.device())?;
-            return Tensor::cat(&[&old, &extra], 2);
+            let extra = Tensor::zeros((b, cap - ocap, h, d), like.dtype(), like.device())?;
+            return Tensor::cat(&[&old, &extra], 1);
         }
     }
     let cap = needed.div_ceil(GROW_BY) * GROW_BY;
-    Tensor::zeros((b, h, cap, d), like.dtype(), like.device())
+    Tensor::zeros((b, cap, h, d), like.dtype(), like.device())
 }
