@@ -1,4 +1,4 @@
-//! Continuous batching: concurrent requests on one safetensors model decode together, joining and
+//! Continuous batching: concurrent requests on one model decode together, joining and
 //! leaving the batch as they start and finish.
 //!
 //! One worker thread per model owns every sequence being decoded. A request enters a queue and waits
@@ -299,18 +299,13 @@ fn admit_step(
         cache,
         prefixes,
     } = &mut *state;
-    let Runner::Safetensors { cache: kv, .. } = runner else {
-        return Err(Error::Model("batching needs a safetensors model".into()));
-    };
     if first {
-        prefixes.select(kv, &mut cache.tokens, prompt)?;
+        prefixes.select(&mut runner.cache, &mut cache.tokens, prompt)?;
     }
     let Some(logits) = generate::prefill_step(runner, cache, prompt, chunk, first)? else {
         return Ok(None);
     };
-    let Runner::Safetensors { model, cache: kv } = runner else {
-        return Err(Error::Model("batching needs a safetensors model".into()));
-    };
+    let Runner { model, cache: kv } = runner;
     let seq_kv = if share {
         kv.fork(kv.len())?
     } else {
@@ -334,15 +329,13 @@ fn retire(core: &Core, seq: Sequence<'_>, error: Option<Error>) {
             cache,
             prefixes,
         } = &mut *state;
-        if let Runner::Safetensors { cache: active, .. } = runner {
-            prefixes.give_back(
-                active,
-                &mut cache.tokens,
-                kv,
-                tokens.to_vec(),
-                job.prompt_ids.len(),
-            );
-        }
+        prefixes.give_back(
+            &mut runner.cache,
+            &mut cache.tokens,
+            kv,
+            tokens.to_vec(),
+            job.prompt_ids.len(),
+        );
     }
     match error {
         None => finish(job, decoding),
@@ -413,10 +406,7 @@ fn finish(job: Job, decoding: Decoding<'_>) {
 fn decode_step(core: &Core, active: &mut Vec<Sequence<'_>>) {
     let logits = guarded(|| {
         let state = core.lock();
-        let Runner::Safetensors { model, .. } = &state.runner else {
-            return Err(Error::Model("batching needs a safetensors model".into()));
-        };
-        forward(model, active)
+        forward(&state.runner.model, active)
     });
     let logits = match logits {
         Ok(l) => l,

@@ -1,5 +1,6 @@
-//! The generation loop: reuse the cached prefix, prefill the rest, then sample token by token with
-//! EOS, `max_tokens`, stop strings and cancellation, streaming UTF-8-complete text as it decodes.
+//! Per-sequence generation: reuse the cached prefix and prefill the rest a chunk at a time
+//! ([`prefill_step`]), then sample token by token with EOS, `max_tokens` and stop strings, streaming
+//! UTF-8-complete text as it decodes ([`Decoding`]). The batching worker drives both.
 
 use std::time::Instant;
 
@@ -7,7 +8,7 @@ use candle_core::Tensor;
 
 use super::sampler::Sampler;
 use super::tokenizer::QwenTokenizer;
-use crate::{CancellationToken, Error, FinishReason, Generation, Result, SamplingParams};
+use crate::{Error, FinishReason, Generation, Result, SamplingParams};
 
 /// A causal LM with a cache of the tokens it has seen, as the loop needs it.
 pub(crate) trait CausalLm {
@@ -24,68 +25,6 @@ pub(crate) struct CacheState {
     pub tokens: Vec<u32>,
     /// Prompt tokens the last call took from the cache instead of prefilling.
     pub last_reused: usize,
-}
-
-pub(crate) struct Request<'a> {
-    pub prompt_ids: Vec<u32>,
-    pub params: &'a SamplingParams,
-    pub context_length: usize,
-    pub cancel: &'a CancellationToken,
-}
-
-pub(crate) fn run(
-    lm: &mut dyn CausalLm,
-    state: &mut CacheState,
-    tokenizer: &QwenTokenizer,
-    req: Request<'_>,
-    on_text: &mut dyn FnMut(&str),
-) -> Result<Generation> {
-    let Request {
-        prompt_ids,
-        params,
-        context_length,
-        cancel,
-    } = req;
-    let max_tokens = check_prompt(&prompt_ids, std::slice::from_ref(params), context_length)?[0];
-    if max_tokens == 0 {
-        return Ok(Generation::empty(prompt_ids));
-    }
-    if cancel.is_cancelled() {
-        return Err(Error::Cancelled);
-    }
-
-    let start = Instant::now();
-    let mut logits = prefill(lm, state, &prompt_ids, cancel)?;
-    let prefill_ms = start.elapsed().as_secs_f64() * 1e3;
-
-    let mut decoding = Decoding::new(tokenizer, prompt_ids, params, max_tokens, prefill_ms);
-    while let Some(token) = decoding.step(&logits, on_text)? {
-        if cancel.is_cancelled() {
-            return Err(Error::Cancelled);
-        }
-        logits = forward(lm, state, &[token])?;
-    }
-    Ok(decoding.finish(on_text))
-}
-
-/// Makes the cache hold `prompt_ids` (reusing the longest common prefix, but always running at least one
-/// token) and returns the last position's logits, `(vocab,)`.
-pub(crate) fn prefill(
-    lm: &mut dyn CausalLm,
-    state: &mut CacheState,
-    prompt_ids: &[u32],
-    cancel: &CancellationToken,
-) -> Result<Tensor> {
-    let mut first = true;
-    loop {
-        if cancel.is_cancelled() {
-            return Err(Error::Cancelled);
-        }
-        if let Some(logits) = prefill_step(lm, state, prompt_ids, super::PREFILL_CHUNK, first)? {
-            return Ok(logits);
-        }
-        first = false;
-    }
 }
 
 /// One step of a prefill that can be interleaved with other work: reuses the longest common prefix of
@@ -158,8 +97,7 @@ type DecodeStream<'t> = tokenizers::tokenizer::DecodeStream<
 >;
 
 /// The decoding side of one sequence: sampling, EOS, stop strings, `max_tokens` and UTF-8-complete
-/// streaming, fed one logits vector per step by whoever runs the model (the single-sequence loop above
-/// or the batcher).
+/// streaming, fed one logits vector per step by whoever runs the model (the batcher).
 pub(crate) struct Decoding<'t> {
     tokenizer: &'t QwenTokenizer,
     sampler: Sampler,

@@ -3,20 +3,22 @@
 //!
 //! Code map: `loading/` finds the files (and `loading::hub` the HF cache), `lora` merges PEFT LoRA
 //! adapters into the weights as they load, `config` reads `config.json`,
-//! `qwen` is the model (Qwen2, Qwen3, Qwen3-MoE), `kv_cache` its truncatable cache, `gguf` the quantized
-//! Qwen3, `tokenizer` + `chat_template` the text side, `sampler` + `generate` the decoding loop.
+//! `qwen` is the model (Qwen2, Qwen3, Qwen3-MoE), `kv_cache` its truncatable cache, `weight_source`
+//! what its constructors read (a safetensors checkpoint, or a GGUF file through `gguf`), `tokenizer` +
+//! `chat_template` the text side, `sampler` + `generate` the decoding, `batcher` the worker that runs it.
 //!
 //! Decisions worth knowing:
 //! - A prompt must leave room for one generated token (else [`crate::Error::PromptTooLong`]);
 //!   `max_tokens` is then cut to the room left and generation ends with `FinishReason::Length`.
 //! - Calls reuse cached keys/values for their longest common token prefix (at least one prompt token
 //!   is always run, for its logits), from an LRU of several cached sequences bounded in bytes
-//!   (`prefix_cache`; 512 MiB by default), so alternating between files keeps both. GGUF models can
-//!   only clear their one cache, so they reuse only when the new prompt extends everything cached.
+//!   (`prefix_cache`; 512 MiB by default), so alternating between files keeps both.
 //! - `quantize` (`q8_0`, `q4_k`) quantizes a safetensors checkpoint's matrices at load (`quantize`).
 //! - Safetensors weights are read tensor by tensor (`weights`), not memory-mapped: candle copies out of
 //!   a map anyway, and the mapped pages doubled the peak RSS of a load.
-//! - GGUF files are read for Qwen3 only, and need `tokenizer.json` (+ `tokenizer_config.json`) beside them.
+//! - GGUF files (`qwen2` and dense `qwen3`) load into the same model as safetensors checkpoints, their
+//!   quantized blocks kept as they are, so they batch and reuse prefixes alike. They need
+//!   `tokenizer.json` (+ `tokenizer_config.json`) beside them, and run f32 activations on the CPU.
 //! - Defaults: f32 on CPU, bf16 on CUDA, f16 on Metal; the best device compiled in and present.
 //! - GPUs: build with `--features cuda` (needs `nvcc` and `CUDA_COMPUTE_CAP`; README, "GPU builds") or
 //!   `--features metal`; the model code is device-generic and CI checks only the CPU.
@@ -36,6 +38,7 @@ pub mod qwen;
 pub mod random;
 pub mod sampler;
 pub mod tokenizer;
+mod weight_source;
 mod weights;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -51,14 +54,15 @@ use crate::{
 
 use self::batcher::{Batcher, Job};
 use self::config::{QwenConfig, RawConfig};
-use self::generate::{CacheState, CausalLm, Request};
-use self::gguf::GgufQwen;
+use self::generate::{CacheState, CausalLm};
+use self::gguf::GgufWeights;
 use self::kv_cache::KvCache;
-use self::loading::Resolved;
+use self::loading::{GgufFiles, ModelFiles, Resolved};
 use self::prefix_cache::PrefixCache;
 use self::quantize::Quantization;
 use self::qwen::Qwen;
 use self::tokenizer::{QwenTokenizer, TokenizerSources};
+use self::weight_source::WeightSource;
 
 /// Where and how to load a model. Plain data, parsed from CLI flags or editor settings.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -92,38 +96,28 @@ pub struct LoadOptions {
 /// Prompt tokens run per forward pass during prefill.
 pub(crate) const PREFILL_CHUNK: usize = 512;
 
-/// The weights plus the cache they fill.
-enum Runner {
-    Safetensors { model: Qwen, cache: KvCache },
-    Gguf(GgufQwen),
+/// The weights plus the active cache they fill.
+pub(crate) struct Runner {
+    model: Qwen,
+    cache: KvCache,
 }
 
 impl CausalLm for Runner {
     fn truncate(&mut self, n: usize) -> usize {
-        match self {
-            Runner::Safetensors { cache, .. } => {
-                cache.truncate(n);
-                cache.len()
-            }
-            Runner::Gguf(g) => g.truncate(n),
-        }
+        self.cache.truncate(n);
+        self.cache.len()
     }
 
     fn forward(&mut self, tokens: &[u32]) -> Result<Tensor> {
-        match self {
-            Runner::Safetensors { model, cache } => {
-                // Long prompts go in chunks: attention scores are (heads, chunk, cached + chunk), so a
-                // whole 8k-token prompt at once would need gigabytes for one layer's scores.
-                let mut last = None;
-                for chunk in tokens.chunks(PREFILL_CHUNK) {
-                    let input = Tensor::new(chunk, model.device())?.unsqueeze(0)?;
-                    last = Some(model.forward(&input, cache, false)?);
-                }
-                let last = last.ok_or_else(|| Error::InvalidInput("no tokens to run".into()))?;
-                Ok(last.squeeze(0)?)
-            }
-            Runner::Gguf(g) => g.forward(tokens),
+        // Long prompts go in chunks: attention scores are (heads, chunk, cached + chunk), so a whole
+        // 8k-token prompt at once would need gigabytes for one layer's scores.
+        let mut last = None;
+        for chunk in tokens.chunks(PREFILL_CHUNK) {
+            let input = Tensor::new(chunk, self.model.device())?.unsqueeze(0)?;
+            last = Some(self.model.forward(&input, &mut self.cache, false)?);
         }
+        let last = last.ok_or_else(|| Error::InvalidInput("no tokens to run".into()))?;
+        Ok(last.squeeze(0)?)
     }
 }
 
@@ -131,7 +125,7 @@ pub(crate) struct State {
     runner: Runner,
     /// What the active cache (in `runner`) holds.
     cache: CacheState,
-    /// The other cached sequences (safetensors models only: a GGUF cache cannot be swapped out).
+    /// The other cached sequences.
     prefixes: PrefixCache,
 }
 
@@ -155,16 +149,23 @@ impl Core {
 }
 
 /// A model loaded in this process. Thread-safe; owns its KV caches, from which each call reuses the
-/// longest common token prefix. Concurrent `generate` calls on a safetensors model decode together
-/// (continuous batching, see [`batcher`]); on a GGUF model they are serialized.
+/// longest common token prefix. Concurrent `generate` calls decode together (continuous batching, see
+/// [`batcher`]).
 pub struct LocalModel {
     info: ModelInfo,
-    config: Option<QwenConfig>,
+    config: QwenConfig,
     device: Device,
     dtype: DType,
     core: Arc<Core>,
-    /// The batching worker (safetensors models; `None` for GGUF).
-    batcher: Option<Batcher>,
+    batcher: Batcher,
+}
+
+/// What a load produced, before the model is assembled around it.
+struct Loaded {
+    tokenizer: QwenTokenizer,
+    config: QwenConfig,
+    model: Qwen,
+    dtype: DType,
 }
 
 impl LocalModel {
@@ -180,130 +181,131 @@ impl LocalModel {
         let device = loading::parse_device(options.device.as_deref())?;
         let dtype = loading::parse_dtype(options.dtype.as_deref(), &device)?;
         let quant = Quantization::parse(options.quantize.as_deref())?;
-        let name = options.source.clone();
-        let err = |message: String| Error::ModelLoad {
-            source_desc: name.clone(),
-            message,
-        };
-        match loading::resolve(&options.source, options.show_progress)? {
+        let loaded = match loading::resolve(&options.source, options.show_progress)? {
             Resolved::Safetensors(files) => {
-                let text = std::fs::read_to_string(&files.config).map_err(|source| Error::Io {
-                    path: files.config.clone(),
-                    source,
-                })?;
-                let config = RawConfig::parse(&text)
-                    .and_then(|c| c.resolve())
-                    .map_err(err)?;
-                let mut extra_eos = config.eos_token_ids.clone();
-                if let Some(g) = &files.generation_config {
-                    extra_eos.extend(tokenizer::generation_config_eos(g)?);
-                }
-                let tokenizer = QwenTokenizer::load(
-                    &files.tokenizer,
-                    TokenizerSources {
-                        tokenizer_config: files.tokenizer_config.as_deref(),
-                        chat_template_jinja: files.chat_template_jinja.as_deref(),
-                        extra_eos_ids: extra_eos,
-                    },
-                )?;
-                if tokenizer.vocab_size() > config.vocab_size {
-                    return Err(err(format!(
-                        "tokenizer has {} tokens but the model's vocab_size is {}",
-                        tokenizer.vocab_size(),
-                        config.vocab_size
-                    )));
-                }
-                let vb = if options.lora.is_empty() {
-                    read_safetensors(&files.weights, dtype, &device)
-                        .map_err(|e| err(candle_message(&e)))?
-                } else {
-                    lora::merged_var_builder(&files.weights, &options.lora, dtype, &device)?
-                };
-                let model = Qwen::with_quantization(&config, vb, quant).map_err(|e| {
-                    err(format!(
-                        "weights do not match config.json: {}",
-                        candle_message(&e)
-                    ))
-                })?;
-                let cache = model.new_cache();
-                let context_length = config.max_position_embeddings;
-                Self::assemble(
-                    name,
-                    tokenizer,
-                    Some(config),
-                    context_length,
-                    device,
-                    dtype,
-                    Runner::Safetensors { model, cache },
-                )
+                Self::load_safetensors(options, &files, dtype, quant, &device)?
             }
-            Resolved::Gguf(files) => {
-                if !options.lora.is_empty() {
-                    return Err(err(
-                        "LoRA adapters are not supported with GGUF files (their weights are quantized \
-                         already); load the safetensors checkpoint instead"
-                            .into(),
-                    ));
-                }
-                if let Some(q) = quant {
-                    return Err(err(format!(
-                        "a GGUF file is quantized already; drop quantize = {:?} or load a \
-                         safetensors checkpoint",
-                        q.name()
-                    )));
-                }
-                let tokenizer = QwenTokenizer::load(
-                    &files.tokenizer,
-                    TokenizerSources {
-                        tokenizer_config: files.tokenizer_config.as_deref(),
-                        chat_template_jinja: files.chat_template_jinja.as_deref(),
-                        extra_eos_ids: Vec::new(),
-                    },
-                )?;
-                let g = GgufQwen::load(&files.gguf, &device)?;
-                let context_length = g.context_length;
-                Self::assemble(
-                    name,
-                    tokenizer,
-                    None,
-                    context_length,
-                    device,
-                    DType::F32,
-                    Runner::Gguf(g),
-                )
-            }
-        }
+            Resolved::Gguf(files) => Self::load_gguf(options, &files, dtype, quant, &device)?,
+        };
+        Self::assemble(options.source.clone(), loaded, device)
     }
 
-    fn assemble(
-        name: String,
-        tokenizer: QwenTokenizer,
-        config: Option<QwenConfig>,
-        context_length: usize,
-        device: Device,
+    fn load_safetensors(
+        options: &LoadOptions,
+        files: &ModelFiles,
         dtype: DType,
-        runner: Runner,
-    ) -> Result<LocalModel> {
+        quant: Option<Quantization>,
+        device: &Device,
+    ) -> Result<Loaded> {
+        let err = |message: String| load_error(&options.source, message);
+        let text = std::fs::read_to_string(&files.config).map_err(|source| Error::Io {
+            path: files.config.clone(),
+            source,
+        })?;
+        let config = RawConfig::parse(&text)
+            .and_then(|c| c.resolve())
+            .map_err(err)?;
+        let mut extra_eos = config.eos_token_ids.clone();
+        if let Some(g) = &files.generation_config {
+            extra_eos.extend(tokenizer::generation_config_eos(g)?);
+        }
+        let tokenizer = QwenTokenizer::load(
+            &files.tokenizer,
+            TokenizerSources {
+                tokenizer_config: files.tokenizer_config.as_deref(),
+                chat_template_jinja: files.chat_template_jinja.as_deref(),
+                extra_eos_ids: extra_eos,
+            },
+        )?;
+        check_vocab(&tokenizer, &config).map_err(err)?;
+        let vb = if options.lora.is_empty() {
+            read_safetensors(&files.weights, dtype, device).map_err(|e| err(candle_message(&e)))?
+        } else {
+            lora::merged_var_builder(&files.weights, &options.lora, dtype, device)?
+        };
+        let model = Qwen::load(&config, &WeightSource::safetensors(vb, quant)).map_err(|e| {
+            err(format!(
+                "weights do not match config.json: {}",
+                candle_message(&e)
+            ))
+        })?;
+        Ok(Loaded {
+            tokenizer,
+            config,
+            model,
+            dtype,
+        })
+    }
+
+    /// A GGUF file into the same model: quantized matrices kept as the file's blocks, activations in
+    /// f32 on the CPU (candle's quantized CPU kernels take f32) and in `dtype` on GPUs.
+    fn load_gguf(
+        options: &LoadOptions,
+        files: &GgufFiles,
+        dtype: DType,
+        quant: Option<Quantization>,
+        device: &Device,
+    ) -> Result<Loaded> {
+        let err = |message: String| load_error(&options.source, message);
+        if !options.lora.is_empty() {
+            return Err(err(
+                "LoRA adapters are not supported with GGUF files (their weights are quantized \
+                 already); load the safetensors checkpoint instead"
+                    .into(),
+            ));
+        }
+        if let Some(q) = quant {
+            return Err(err(format!(
+                "a GGUF file is quantized already; drop quantize = {:?} or load a safetensors \
+                 checkpoint",
+                q.name()
+            )));
+        }
+        let dtype = if device.is_cpu() { DType::F32 } else { dtype };
+        let weights = GgufWeights::open(&files.gguf, dtype, device).map_err(err)?;
+        let config = weights.config().map_err(err)?;
+        let tokenizer = QwenTokenizer::load(
+            &files.tokenizer,
+            TokenizerSources {
+                tokenizer_config: files.tokenizer_config.as_deref(),
+                chat_template_jinja: files.chat_template_jinja.as_deref(),
+                extra_eos_ids: Vec::new(),
+            },
+        )?;
+        check_vocab(&tokenizer, &config).map_err(err)?;
+        let model = Qwen::load(&config, &WeightSource::gguf(Arc::new(weights)))
+            .map_err(|e| err(candle_message(&e)))?;
+        Ok(Loaded {
+            tokenizer,
+            config,
+            model,
+            dtype,
+        })
+    }
+
+    fn assemble(name: String, loaded: Loaded, device: Device) -> Result<LocalModel> {
+        let Loaded {
+            tokenizer,
+            config,
+            model,
+            dtype,
+        } = loaded;
         let info = ModelInfo {
             name,
-            context_length,
+            context_length: config.max_position_embeddings,
             special: tokenizer.special().clone(),
             has_chat_template: tokenizer.chat_template().is_some(),
         };
-        let batching = matches!(runner, Runner::Safetensors { .. });
+        let cache = model.new_cache();
         let core = Arc::new(Core {
             tokenizer,
             state: Mutex::new(State {
-                runner,
+                runner: Runner { model, cache },
                 cache: CacheState::default(),
                 prefixes: PrefixCache::new(prefix_cache::DEFAULT_PREFIX_CACHE_BYTES),
             }),
         });
-        let batcher = if batching {
-            Some(Batcher::start(core.clone())?)
-        } else {
-            None
-        };
+        let batcher = Batcher::start(core.clone())?;
         Ok(LocalModel {
             info,
             config,
@@ -318,16 +320,17 @@ impl LocalModel {
         &self.core.tokenizer
     }
 
-    /// The resolved `config.json` (`None` for GGUF files).
+    /// The resolved configuration: from `config.json`, or from a GGUF file's metadata. Always `Some`
+    /// (the `Option` remains from when GGUF models had none).
     pub fn config(&self) -> Option<&QwenConfig> {
-        self.config.as_ref()
+        Some(&self.config)
     }
 
     pub fn device(&self) -> &Device {
         &self.device
     }
 
-    /// The dtype of the weights and activations (GGUF: the f32 activations of the quantized model).
+    /// The dtype of the activations and of the dense weights (GGUF on the CPU: f32).
     pub fn dtype(&self) -> DType {
         self.dtype
     }
@@ -364,10 +367,7 @@ impl LocalModel {
         let State {
             runner, prefixes, ..
         } = &mut *state;
-        match runner {
-            Runner::Safetensors { cache, .. } => prefixes.set_budget(bytes, cache),
-            Runner::Gguf(_) => prefixes.set_budget(bytes, &KvCache::new(0)),
-        }
+        prefixes.set_budget(bytes, &runner.cache);
     }
 
     /// Sequences whose keys/values are cached: the one in use and those kept for later requests.
@@ -376,12 +376,10 @@ impl LocalModel {
         usize::from(!state.cache.tokens.is_empty()) + state.prefixes.parked_len()
     }
 
-    /// Bytes of the weights as held in memory, quantized blocks included (`None` for GGUF models).
+    /// Bytes of the weights as held in memory, quantized blocks included. Always `Some` (the `Option`
+    /// remains from when GGUF models could not tell).
     pub fn weight_bytes(&self) -> Option<usize> {
-        match &self.core.lock().runner {
-            Runner::Safetensors { model, .. } => Some(model.weight_bytes()),
-            Runner::Gguf(_) => None,
-        }
+        Some(self.core.lock().runner.model.weight_bytes())
     }
 
     /// Prompt tokens the last `generate` took from the cache instead of prefilling them.
@@ -391,7 +389,6 @@ impl LocalModel {
 
     /// Logits at every position of `batch` (equal-length sequences), run from position 0 on a fresh
     /// cache: `[sequence][position][vocab]`. For checking the model against references and scoring.
-    /// Not available for GGUF models.
     pub fn logits(&self, batch: &[Vec<u32>]) -> Result<Vec<Vec<Vec<f32>>>> {
         let len = batch.first().map(Vec::len).unwrap_or(0);
         if len == 0 || batch.iter().any(|s| s.len() != len) {
@@ -401,11 +398,7 @@ impl LocalModel {
         }
         let mut state = self.core.lock();
         state.cache = CacheState::default();
-        let Runner::Safetensors { model, cache } = &mut state.runner else {
-            return Err(Error::InvalidInput(
-                "per-position logits are not available for GGUF models".into(),
-            ));
-        };
+        let Runner { model, cache } = &mut state.runner;
         let flat: Vec<u32> = batch.concat();
         let input = Tensor::from_vec(flat, (batch.len(), len), model.device())?;
         cache.clear();
@@ -478,9 +471,6 @@ impl Backend for LocalModel {
     ) -> Result<Generation> {
         params.validate()?;
         let prompt_ids = self.encode_prompt(prompt)?;
-        let Some(batcher) = &self.batcher else {
-            return self.generate_serialized(prompt_ids, params, cancel, on_text);
-        };
         let max_tokens = generate::check_prompt(
             &prompt_ids,
             std::slice::from_ref(params),
@@ -493,12 +483,12 @@ impl Backend for LocalModel {
             return Err(Error::Cancelled);
         }
         let (job, rx) = Job::new(prompt_ids, params.clone(), max_tokens, cancel.clone());
-        batcher.submit(vec![job]);
+        self.batcher.submit(vec![job]);
         batcher::wait(&rx, cancel, on_text)
     }
 
     /// Queues every sample at once, so they prefill the prompt once (the later ones reuse its cache)
-    /// and decode together. A GGUF model runs [`Backend::generate`] per sample.
+    /// and decode together.
     fn generate_batch(
         &self,
         prompt: &Prompt,
@@ -525,18 +515,16 @@ pub struct BatchStats {
 impl LocalModel {
     /// Generates for several requests (different prompts and parameters) queued together, so they decode
     /// as one batch; the answers come back in the order of `requests`. Concurrent [`Backend::generate`]
-    /// calls batch the same way, as they arrive. A GGUF model runs them one after another.
+    /// calls batch the same way, as they arrive.
     pub fn generate_many(
         &self,
         requests: &[(Prompt, SamplingParams)],
         cancel: &CancellationToken,
     ) -> Result<Vec<Generation>> {
-        let Some(batcher) = self.batcher.as_ref().filter(|_| requests.len() > 1) else {
-            return requests
-                .iter()
-                .map(|(prompt, p)| self.generate(prompt, p, cancel, &mut |_| {}))
-                .collect();
-        };
+        if let [(prompt, p)] = requests {
+            return Ok(vec![self.generate(prompt, p, cancel, &mut |_| {})?]);
+        }
+        let batcher = &self.batcher;
         let mut out: Vec<Option<Generation>> = vec![None; requests.len()];
         let mut jobs = Vec::new();
         let mut waits = Vec::new();
@@ -565,42 +553,31 @@ impl LocalModel {
         Ok(out.into_iter().flatten().collect())
     }
 
-    /// The batching worker's counters (`None` for GGUF models, which do not batch).
+    /// The batching worker's counters. Always `Some` (the `Option` remains from when GGUF models did
+    /// not batch).
     pub fn batch_stats(&self) -> Option<BatchStats> {
-        self.batcher.as_ref().map(Batcher::stats)
+        Some(self.batcher.stats())
     }
 }
 
-impl LocalModel {
-    /// One request at a time under the state's lock: GGUF models, whose cache cannot be batched.
-    fn generate_serialized(
-        &self,
-        prompt_ids: Vec<u32>,
-        params: &SamplingParams,
-        cancel: &CancellationToken,
-        on_text: &mut dyn FnMut(&str),
-    ) -> Result<Generation> {
-        let mut state = self.core.lock();
-        let State {
-            runner,
-            cache,
-            prefixes,
-        } = &mut *state;
-        if let Runner::Safetensors { cache: kv, .. } = runner {
-            prefixes.select(kv, &mut cache.tokens, &prompt_ids)?;
-        }
-        let request = Request {
-            prompt_ids,
-            params,
-            context_length: self.info.context_length,
-            cancel,
-        };
-        let out = generate::run(runner, cache, &self.core.tokenizer, request, on_text);
-        if let Runner::Safetensors { cache: kv, .. } = runner {
-            prefixes.evict(kv);
-        }
-        out
+/// A load error naming the model's source.
+fn load_error(source: &str, message: String) -> Error {
+    Error::ModelLoad {
+        source_desc: source.to_string(),
+        message,
     }
+}
+
+/// The tokenizer's ids must all have rows in the embedding.
+fn check_vocab(tokenizer: &QwenTokenizer, config: &QwenConfig) -> std::result::Result<(), String> {
+    if tokenizer.vocab_size() > config.vocab_size {
+        return Err(format!(
+            "tokenizer has {} tokens but the model's vocab_size is {}",
+            tokenizer.vocab_size(),
+            config.vocab_size
+        ));
+    }
+    Ok(())
 }
 
 /// The safetensors files (one or the shards of an index) as a `VarBuilder` that reads each tensor when

@@ -4,7 +4,8 @@
 //!
 //! One file serves all three: Qwen2 has q/k/v biases and no q/k RMSNorm; Qwen3 adds per-head q/k
 //! RMSNorm; Qwen3-MoE replaces some MLPs with a sparse mixture of experts. Checkpoint key names are
-//! those of the Hugging Face checkpoints (`model.layers.N.self_attn.q_proj`, ...).
+//! those of the Hugging Face checkpoints (`model.layers.N.self_attn.q_proj`, ...); the constructors
+//! take them from a [`WeightSource`], a safetensors checkpoint or a GGUF file alike.
 
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use candle_nn::{Activation, Linear, RmsNorm, VarBuilder};
 use super::config::QwenConfig;
 use super::kv_cache::KvCache;
 use super::quantize::{self, QEmbedding, QLinear, Quantization};
+use super::weight_source::WeightSource;
 
 /// Rotary position tables, always computed in f32 (tables built in f16 drift from the reference at
 /// long positions), then stored in the model dtype.
@@ -79,10 +81,9 @@ impl Mlp {
         hidden: usize,
         intermediate: usize,
         act_fn: Activation,
-        quant: Option<Quantization>,
-        vb: VarBuilder,
+        src: &WeightSource,
     ) -> Result<Self> {
-        let lin = |i, o, name| QLinear::new(i, o, false, quant, vb.pp(name));
+        let lin = |i, o, name| src.pp(name).linear(i, o, false);
         Ok(Self {
             gate_proj: lin(hidden, intermediate, "gate_proj")?,
             up_proj: lin(hidden, intermediate, "up_proj")?,
@@ -117,24 +118,23 @@ pub(crate) struct SparseMoe {
 }
 
 impl SparseMoe {
-    pub(crate) fn new(
-        cfg: &QwenConfig,
-        quant: Option<Quantization>,
-        vb: VarBuilder,
-    ) -> Result<Self> {
+    pub(crate) fn new(cfg: &QwenConfig, src: &WeightSource) -> Result<Self> {
         let Some(moe) = &cfg.moe else {
             candle_core::bail!("sparse MLP requested for a dense config")
         };
-        let gate = candle_nn::linear_no_bias(cfg.hidden_size, moe.num_experts, vb.pp("gate"))?;
-        let vb_e = vb.pp("experts");
+        let gate = Linear::new(
+            src.pp("gate")
+                .get((moe.num_experts, cfg.hidden_size), "weight")?,
+            None,
+        );
+        let src_e = src.pp("experts");
         let experts = (0..moe.num_experts)
             .map(|i| {
                 Mlp::new(
                     cfg.hidden_size,
                     moe.moe_intermediate_size,
                     cfg.hidden_act,
-                    quant,
-                    vb_e.pp(i),
+                    &src_e.pp(i),
                 )
             })
             .collect::<Result<Vec<_>>>()?;
@@ -239,19 +239,18 @@ impl Attention {
     pub(crate) fn new(
         cfg: &QwenConfig,
         rotary: Arc<RotaryEmbedding>,
-        quant: Option<Quantization>,
-        vb: VarBuilder,
+        src: &WeightSource,
     ) -> Result<Self> {
         let (h, kvh, hd) = (
             cfg.num_attention_heads,
             cfg.num_key_value_heads,
             cfg.head_dim,
         );
-        let lin = |i, o, bias, name| QLinear::new(i, o, bias, quant, vb.pp(name));
+        let lin = |i, o, bias, name| src.pp(name).linear(i, o, bias);
         let qk_norm = if cfg.qk_norm {
             Some((
-                candle_nn::rms_norm(hd, cfg.rms_norm_eps, vb.pp("q_norm"))?,
-                candle_nn::rms_norm(hd, cfg.rms_norm_eps, vb.pp("k_norm"))?,
+                src.pp("q_norm").rms_norm(hd, cfg.rms_norm_eps)?,
+                src.pp("k_norm").rms_norm(hd, cfg.rms_norm_eps)?,
             ))
         } else {
             None
@@ -344,8 +343,16 @@ impl Attention {
             let mask = candle_nn::attention::AttnMask::Causal {
                 kv_offset: k.dim(1)? - 1,
             };
-            return candle_nn::attention::flash_attn::<f32>(q, k, v, scale as f32, mask, None, None)?
-                .reshape((b, l, h * d));
+            return candle_nn::attention::flash_attn::<f32>(
+                q,
+                k,
+                v,
+                scale as f32,
+                mask,
+                None,
+                None,
+            )?
+            .reshape((b, l, h * d));
         }
         // Grouped-query attention without copying the cache per group: the query heads that share a
         // KV head are consecutive, so `(heads, seq)` regroups as `(kv_heads, groups * seq)` rows of
@@ -393,33 +400,24 @@ impl DecoderLayer {
         cfg: &QwenConfig,
         i: usize,
         rotary: Arc<RotaryEmbedding>,
-        quant: Option<Quantization>,
-        vb: VarBuilder,
+        src: &WeightSource,
     ) -> Result<Self> {
         let mlp = if cfg.is_moe_layer(i) {
-            FeedForward::Sparse(SparseMoe::new(cfg, quant, vb.pp("mlp"))?)
+            FeedForward::Sparse(SparseMoe::new(cfg, &src.pp("mlp"))?)
         } else {
             FeedForward::Dense(Mlp::new(
                 cfg.hidden_size,
                 cfg.intermediate_size,
                 cfg.hidden_act,
-                quant,
-                vb.pp("mlp"),
+                &src.pp("mlp"),
             )?)
         };
+        let norm = |name| src.pp(name).rms_norm(cfg.hidden_size, cfg.rms_norm_eps);
         Ok(Self {
-            self_attn: Attention::new(cfg, rotary, quant, vb.pp("self_attn"))?,
+            self_attn: Attention::new(cfg, rotary, &src.pp("self_attn"))?,
             mlp,
-            input_layernorm: candle_nn::rms_norm(
-                cfg.hidden_size,
-                cfg.rms_norm_eps,
-                vb.pp("input_layernorm"),
-            )?,
-            post_attention_layernorm: candle_nn::rms_norm(
-                cfg.hidden_size,
-                cfg.rms_norm_eps,
-                vb.pp("post_attention_layernorm"),
-            )?,
+            input_layernorm: norm("input_layernorm")?,
+            post_attention_layernorm: norm("post_attention_layernorm")?,
         })
     }
 
@@ -488,34 +486,38 @@ impl Qwen {
         vb: VarBuilder,
         quant: Option<Quantization>,
     ) -> Result<Self> {
-        if vb.dtype() == DType::F64 {
+        Self::load(cfg, &WeightSource::safetensors(vb, quant))
+    }
+
+    /// The model from `src` (a safetensors checkpoint or a GGUF file), in `src`'s dtype.
+    pub(crate) fn load(cfg: &QwenConfig, src: &WeightSource) -> Result<Self> {
+        if src.dtype() == DType::F64 {
             candle_core::bail!("f64 weights are not supported; use f32, f16 or bf16");
         }
-        let embed_tokens = QEmbedding::new(
-            cfg.vocab_size,
-            cfg.hidden_size,
-            quant,
-            vb.pp("model.embed_tokens"),
-        )?;
-        let rotary = Arc::new(RotaryEmbedding::new(cfg, vb.dtype(), vb.device())?);
-        let vb_l = vb.pp("model.layers");
+        let embed_tokens = src
+            .pp("model.embed_tokens")
+            .embedding(cfg.vocab_size, cfg.hidden_size)?;
+        let rotary = Arc::new(RotaryEmbedding::new(cfg, src.dtype(), src.device())?);
+        let src_l = src.pp("model.layers");
         let layers = (0..cfg.num_hidden_layers)
-            .map(|i| DecoderLayer::new(cfg, i, rotary.clone(), quant, vb_l.pp(i)))
+            .map(|i| DecoderLayer::new(cfg, i, rotary.clone(), &src_l.pp(i)))
             .collect::<Result<Vec<_>>>()?;
         let lm_head = if cfg.tie_word_embeddings {
             embed_tokens.tied_head()?
         } else {
-            quantize::lm_head(cfg.hidden_size, cfg.vocab_size, quant, vb.pp("lm_head"))?
+            src.pp("lm_head").lm_head(cfg.hidden_size, cfg.vocab_size)?
         };
         Ok(Self {
             embed_tokens,
             layers,
-            norm: candle_nn::rms_norm(cfg.hidden_size, cfg.rms_norm_eps, vb.pp("model.norm"))?,
+            norm: src
+                .pp("model.norm")
+                .rms_norm(cfg.hidden_size, cfg.rms_norm_eps)?,
             lm_head,
             rotary,
             tied: cfg.tie_word_embeddings,
             max_positions: cfg.max_position_embeddings,
-            device: vb.device().clone(),
+            device: src.device().clone(),
         })
     }
 

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use candle_core::quantized::{GgmlDType, QTensor, gguf_file};
 use candle_core::{DType, Device, Tensor};
 
+use super::gguf::gguf_name;
 use crate::{Error, Result};
 
 /// How the weights are stored on disk.
@@ -260,7 +261,9 @@ impl RandomQwen3 {
                 quant
             };
             let q = QTensor::quantize(&values, dtype)?;
-            tensors.push((gguf_name(&name), q));
+            let gguf = gguf_name(&name)
+                .ok_or_else(|| Error::InvalidInput(format!("{name} has no GGUF name")))?;
+            tensors.push((gguf, q));
         }
         let u32v = |v: usize| gguf_file::Value::U32(v as u32);
         let metadata = [
@@ -268,8 +271,6 @@ impl RandomQwen3 {
                 "general.architecture",
                 gguf_file::Value::String("qwen3".into()),
             ),
-            // 0 = f32: candle builds the rope tables in this dtype (f16 drifts, see shared/NOTES.md).
-            ("general.dtype", gguf_file::Value::U32(0)),
             ("qwen3.attention.head_count", u32v(self.num_attention_heads)),
             (
                 "qwen3.attention.head_count_kv",
@@ -296,33 +297,6 @@ impl RandomQwen3 {
         std::io::Write::flush(&mut w).map_err(|source| io(path, source))?;
         Ok(())
     }
-}
-
-/// The llama.cpp name of a safetensors tensor.
-fn gguf_name(name: &str) -> String {
-    match name {
-        "model.embed_tokens.weight" => return "token_embd.weight".into(),
-        "model.norm.weight" => return "output_norm.weight".into(),
-        "lm_head.weight" => return "output.weight".into(),
-        _ => {}
-    }
-    let rest = name.strip_prefix("model.layers.").unwrap_or(name);
-    let (layer, tail) = rest.split_once('.').unwrap_or(("0", rest));
-    let tail = match tail {
-        "self_attn.q_proj.weight" => "attn_q.weight",
-        "self_attn.k_proj.weight" => "attn_k.weight",
-        "self_attn.v_proj.weight" => "attn_v.weight",
-        "self_attn.o_proj.weight" => "attn_output.weight",
-        "self_attn.q_norm.weight" => "attn_q_norm.weight",
-        "self_attn.k_norm.weight" => "attn_k_norm.weight",
-        "mlp.gate_proj.weight" => "ffn_gate.weight",
-        "mlp.up_proj.weight" => "ffn_up.weight",
-        "mlp.down_proj.weight" => "ffn_down.weight",
-        "input_layernorm.weight" => "attn_norm.weight",
-        "post_attention_layernorm.weight" => "ffn_norm.weight",
-        other => other,
-    };
-    format!("blk.{layer}.{tail}")
 }
 
 fn io(path: &Path, source: std::io::Error) -> Error {

@@ -281,3 +281,57 @@ fn a_cancelled_request_leaves_the_batch_and_the_others_finish() {
         .unwrap();
     assert_eq!(again.token_ids, want[1].token_ids);
 }
+
+/// GGUF files load into the same model as safetensors checkpoints (they once ran on a separate
+/// implementation whose cache could only be cleared): requests batch, and a repeated prompt reuses
+/// its cached prefix.
+#[test]
+fn gguf_models_batch_and_reuse_prefixes() {
+    let gguf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/models/qwen3-tiny/qwen3-tiny-q8_0.gguf");
+    let load_gguf = || {
+        LocalModel::load(&LoadOptions {
+            source: gguf.display().to_string(),
+            device: Some("cpu".into()),
+            ..LoadOptions::default()
+        })
+        .unwrap()
+    };
+    let requests: Vec<(Prompt, SamplingParams)> = prompts()
+        .into_iter()
+        .take(3)
+        .enumerate()
+        .map(|(i, p)| (p, params_for(i)))
+        .collect();
+    let alone = load_gguf();
+    let want: Vec<engine::Generation> = requests
+        .iter()
+        .map(|(prompt, p)| {
+            alone
+                .generate(prompt, p, &CancellationToken::new(), &mut |_| {})
+                .unwrap()
+        })
+        .collect();
+    let model = load_gguf();
+    let got = model
+        .generate_many(&requests, &CancellationToken::new())
+        .unwrap();
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert_eq!(
+            (&g.token_ids, &g.finish),
+            (&w.token_ids, &w.finish),
+            "request {i}"
+        );
+    }
+    let stats = model.batch_stats().unwrap();
+    assert!(stats.max_rows >= 3, "{stats:?}");
+
+    let (prompt, params) = &requests[0];
+    let prompt_len = model.encode_prompt(prompt).unwrap().len();
+    let again = model
+        .generate(prompt, params, &CancellationToken::new(), &mut |_| {})
+        .unwrap();
+    assert_eq!(again.token_ids, want[0].token_ids);
+    assert_eq!(model.last_reused_tokens(), prompt_len - 1);
+    assert!(model.weight_bytes().is_some());
+}

@@ -547,6 +547,75 @@ fn bad_checkpoints_give_clear_errors() {
     assert!(err.contains("unknown device"), "{err}");
 }
 
+/// A GGUF file beside the tiny checkpoint's tokenizer, holding only `metadata`.
+fn metadata_only_gguf(
+    dir: &Path,
+    metadata: &[(&str, candle_core::quantized::gguf_file::Value)],
+) -> PathBuf {
+    std::fs::copy(
+        model_dir("qwen3-tiny").join("tokenizer.json"),
+        dir.join("tokenizer.json"),
+    )
+    .unwrap();
+    let path = dir.join("model.gguf");
+    let metadata: Vec<(&str, &candle_core::quantized::gguf_file::Value)> =
+        metadata.iter().map(|(k, v)| (*k, v)).collect();
+    let mut file = std::fs::File::create(&path).unwrap();
+    candle_core::quantized::gguf_file::write(&mut file, &metadata, &[]).unwrap();
+    path
+}
+
+#[test]
+fn bad_gguf_files_give_clear_errors() {
+    use candle_core::quantized::gguf_file::Value as V;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        model_dir("qwen3-tiny").join("tokenizer.json"),
+        tmp.path().join("tokenizer.json"),
+    )
+    .unwrap();
+    let bytes = std::fs::read(model_dir("qwen3-tiny").join("qwen3-tiny-q8_0.gguf")).unwrap();
+    let path = tmp.path().join("cut.gguf");
+    // Cut in the header, then in the tensor data (the last tensors' blocks are gone).
+    std::fs::write(&path, &bytes[..64]).unwrap();
+    let err = load_err(&path);
+    assert!(
+        err.contains(&path.display().to_string()) && err.contains("not a valid GGUF file"),
+        "{err}"
+    );
+    std::fs::write(&path, &bytes[..bytes.len() - 100]).unwrap();
+    let err = load_err(&path);
+    assert!(
+        err.contains(&path.display().to_string())
+            && err.contains("tensor ")
+            && err.contains("remaining in file"),
+        "{err}"
+    );
+
+    for (arch, want) in [
+        ("llama", "unsupported GGUF architecture \"llama\""),
+        (
+            "qwen3moe",
+            "\"qwen3moe\" (mixture of experts) is not supported",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = metadata_only_gguf(
+            dir.path(),
+            &[("general.architecture", V::String(arch.into()))],
+        );
+        let err = load_err(&path);
+        assert!(err.contains(want) && err.contains("qwen2, qwen3"), "{err}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = metadata_only_gguf(
+        dir.path(),
+        &[("general.architecture", V::String("qwen2".into()))],
+    );
+    let err = load_err(&path);
+    assert!(err.contains("tensor token_embd.weight is missing"), "{err}");
+}
+
 #[test]
 fn prompt_too_long_and_bad_parameters_are_rejected() {
     let m = model("qwen2-tiny");

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use engine::model::config::QwenConfig;
 use engine::model::random::{RandomQwen3, WeightFormat};
 use engine::model::{LoadOptions, LocalModel};
 use serde_json::Value;
@@ -305,15 +306,48 @@ fn quantize_with_a_gguf_file_is_a_clear_error() {
     assert!(err.contains("quantized already"), "{err}");
 }
 
+/// The largest |a - b| over two sets of logits rows.
+fn max_diff(a: &[Vec<Vec<f32>>], b: &[Vec<Vec<f32>>]) -> f32 {
+    a.iter()
+        .flatten()
+        .flatten()
+        .zip(b.iter().flatten().flatten())
+        .map(|(x, y)| (x - y).abs())
+        .fold(0f32, f32::max)
+}
+
+/// Logits at every position of each sequence, one sequence at a time.
+fn all_logits(m: &LocalModel, seqs: &[Vec<u32>]) -> Vec<Vec<Vec<f32>>> {
+    seqs.iter()
+        .map(|s| m.logits(std::slice::from_ref(s)).unwrap().remove(0))
+        .collect()
+}
+
 /// The checkpoint's q8_0 GGUF (written by llama.cpp's converter from the same weights) and the
-/// safetensors quantized at load hold the same blocks and run the same kernels: same logits, same
-/// greedy tokens.
+/// safetensors quantized at load hold the same blocks and now run through the same model code: the
+/// same logits to the bit (measured: max diff 0 over 152 positions), the same greedy tokens.
 #[test]
 fn q8_0_at_load_reproduces_the_gguf_q8_0_file_of_the_same_checkpoint() {
     use engine::{Backend, CancellationToken, Prompt, SamplingParams};
     let dir = model_dir("qwen3-tiny");
     let gguf = load(&dir.join("qwen3-tiny-q8_0.gguf"), None);
     let ours = load(&dir, Some("q8_0"));
+    let seqs = sequences("qwen3-tiny");
+    let diff = max_diff(&all_logits(&gguf, &seqs), &all_logits(&ours, &seqs));
+    eprintln!("qwen3-tiny GGUF vs q8_0 at load: max abs diff {diff}");
+    assert!(diff <= GGUF_TOLERANCE, "logits differ by {diff}");
+    assert_eq!(gguf.weight_bytes(), ours.weight_bytes());
+    assert_eq!(
+        gguf.config(),
+        ours.config()
+            .map(|c| QwenConfig {
+                checkpoint_dtype: None,
+                eos_token_ids: Vec::new(),
+                ..c.clone()
+            })
+            .as_ref()
+    );
+
     let text = std::fs::read_to_string(dir.join("reference.json")).unwrap();
     let r: Value = serde_json::from_str(&text).unwrap();
     let ids: Vec<u32> = r["gguf"]["prompt_ids"]
@@ -331,7 +365,10 @@ fn q8_0_at_load_reproduces_the_gguf_q8_0_file_of_the_same_checkpoint() {
         .zip(&b)
         .map(|(x, y)| (x - y).abs())
         .fold(0f32, f32::max);
-    assert!(diff <= 1e-4, "last-position logits differ by {diff}");
+    assert!(
+        diff <= GGUF_TOLERANCE,
+        "last-position logits differ by {diff}"
+    );
 
     let params = SamplingParams {
         max_tokens: 20,
@@ -344,4 +381,210 @@ fn q8_0_at_load_reproduces_the_gguf_q8_0_file_of_the_same_checkpoint() {
             .token_ids
     };
     assert_eq!(run(&ours), run(&gguf));
+}
+
+/// A GGUF file and the safetensors it came from, quantized at load to the same type, hold the same
+/// blocks and run the same kernels.
+const GGUF_TOLERANCE: f32 = 0.0;
+
+/// The llama.cpp name of a Hugging Face tensor name: written out here, apart from the engine's own
+/// table, so a wrong entry there fails the tests that load these files.
+fn llama_cpp_name(hf: &str) -> String {
+    let top = [
+        ("model.embed_tokens.weight", "token_embd.weight"),
+        ("model.norm.weight", "output_norm.weight"),
+        ("lm_head.weight", "output.weight"),
+    ];
+    if let Some((_, g)) = top.iter().find(|(h, _)| *h == hf) {
+        return g.to_string();
+    }
+    let rest = hf.strip_prefix("model.layers.").unwrap();
+    let (layer, tail) = rest.split_once('.').unwrap();
+    let table = [
+        ("self_attn.q_proj.", "attn_q."),
+        ("self_attn.k_proj.", "attn_k."),
+        ("self_attn.v_proj.", "attn_v."),
+        ("self_attn.o_proj.", "attn_output."),
+        ("self_attn.q_norm.", "attn_q_norm."),
+        ("self_attn.k_norm.", "attn_k_norm."),
+        ("input_layernorm.", "attn_norm."),
+        ("post_attention_layernorm.", "ffn_norm."),
+        ("mlp.gate_proj.", "ffn_gate."),
+        ("mlp.up_proj.", "ffn_up."),
+        ("mlp.down_proj.", "ffn_down."),
+    ];
+    let (h, g) = table
+        .iter()
+        .find(|(h, _)| tail.starts_with(h))
+        .unwrap_or_else(|| panic!("no llama.cpp name for {hf}"));
+    format!("blk.{layer}.{g}{}", &tail[h.len()..])
+}
+
+/// Writes the safetensors checkpoint `name` as a GGUF file the way llama.cpp's converter lays it out
+/// (matrices q8_0 where their input dimension is a multiple of 32, norms and biases f32, the
+/// `{arch}.*` metadata), with the tokenizer files beside it; `skip` leaves out tensors whose GGUF
+/// name it accepts, and `overrides` replace metadata values. Returns the file's path.
+fn write_gguf(
+    name: &str,
+    dir: &Path,
+    skip: impl Fn(&str) -> bool,
+    overrides: &[(&str, u32)],
+) -> PathBuf {
+    use candle_core::quantized::{GgmlDType, QTensor, gguf_file};
+    let src = model_dir(name);
+    for f in ["tokenizer.json", "tokenizer_config.json"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    let config: Value =
+        serde_json::from_str(&std::fs::read_to_string(src.join("config.json")).unwrap()).unwrap();
+    let arch = config["model_type"].as_str().unwrap().to_string();
+    let mut tensors: Vec<(String, QTensor)> = Vec::new();
+    let mut shards: Vec<PathBuf> = std::fs::read_dir(&src)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "safetensors"))
+        .collect();
+    shards.sort();
+    for shard in shards {
+        for (hf, t) in candle_core::safetensors::load(&shard, &candle_core::Device::Cpu).unwrap() {
+            let gguf = llama_cpp_name(&hf);
+            if skip(&gguf) {
+                continue;
+            }
+            let t = t.to_dtype(candle_core::DType::F32).unwrap();
+            let dims = t.dims().to_vec();
+            let ty = if dims.len() == 2 && dims[1] % 32 == 0 {
+                GgmlDType::Q8_0
+            } else {
+                GgmlDType::F32
+            };
+            tensors.push((gguf, QTensor::quantize(&t, ty).unwrap()));
+        }
+    }
+    tensors.sort_by(|a, b| a.0.cmp(&b.0));
+    let n = |k: &str| gguf_file::Value::U32(config[k].as_u64().unwrap() as u32);
+    let theta = config["rope_parameters"]["rope_theta"]
+        .as_f64()
+        .or(config["rope_theta"].as_f64())
+        .unwrap();
+    let metadata = vec![
+        (
+            "general.architecture".to_string(),
+            gguf_file::Value::String(arch.clone()),
+        ),
+        (format!("{arch}.block_count"), n("num_hidden_layers")),
+        (format!("{arch}.embedding_length"), n("hidden_size")),
+        (
+            format!("{arch}.feed_forward_length"),
+            n("intermediate_size"),
+        ),
+        (
+            format!("{arch}.attention.head_count"),
+            n("num_attention_heads"),
+        ),
+        (
+            format!("{arch}.attention.head_count_kv"),
+            n("num_key_value_heads"),
+        ),
+        (
+            format!("{arch}.context_length"),
+            n("max_position_embeddings"),
+        ),
+        (
+            format!("{arch}.attention.layer_norm_rms_epsilon"),
+            gguf_file::Value::F32(config["rms_norm_eps"].as_f64().unwrap() as f32),
+        ),
+        (
+            format!("{arch}.rope.freq_base"),
+            gguf_file::Value::F32(theta as f32),
+        ),
+    ];
+    let metadata: Vec<(String, gguf_file::Value)> = metadata
+        .into_iter()
+        .map(|(k, v)| match overrides.iter().find(|(o, _)| *o == k) {
+            Some((_, n)) => (k, gguf_file::Value::U32(*n)),
+            None => (k, v),
+        })
+        .collect();
+    let metadata: Vec<(&str, &gguf_file::Value)> =
+        metadata.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let tensors: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let path = dir.join(format!("{name}-q8_0.gguf"));
+    let mut file = std::fs::File::create(&path).unwrap();
+    gguf_file::write(&mut file, &metadata, &tensors).unwrap();
+    path
+}
+
+/// Qwen2 GGUF files (Qwen2.5-Coder's) load into the model: q/k/v biases, no q/k norms, the rope base
+/// from the metadata. Written from qwen2-tiny, the file holds the blocks q8_0 at load makes from the
+/// same weights, so the logits agree exactly and so do the greedy tokens.
+#[test]
+fn a_qwen2_gguf_file_equals_its_checkpoint_quantized_at_load() {
+    use engine::{Backend, CancellationToken, Prompt, SamplingParams};
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write_gguf("qwen2-tiny", tmp.path(), |_| false, &[]);
+    let gguf = load(&path, None);
+    let ours = load(&model_dir("qwen2-tiny"), Some("q8_0"));
+    assert_eq!(gguf.info().context_length, 1024);
+    let config = gguf.config().unwrap();
+    assert!(config.qkv_bias && !config.qk_norm && config.tie_word_embeddings);
+    let seqs = sequences("qwen2-tiny");
+    let diff = max_diff(&all_logits(&gguf, &seqs), &all_logits(&ours, &seqs));
+    eprintln!("qwen2-tiny GGUF vs q8_0 at load: max abs diff {diff}");
+    assert!(diff <= GGUF_TOLERANCE, "logits differ by {diff}");
+    assert_eq!(gguf.weight_bytes(), ours.weight_bytes());
+
+    let params = SamplingParams {
+        max_tokens: 20,
+        ..SamplingParams::default()
+    };
+    let prompt = Prompt::Text("def fibonacci(n):\n".into());
+    let run = |m: &LocalModel| {
+        m.generate(&prompt, &params, &CancellationToken::new(), &mut |_| {})
+            .unwrap()
+            .token_ids
+    };
+    let want = run(&ours);
+    assert_eq!(want.len(), 20);
+    assert_eq!(run(&gguf), want);
+}
+
+/// A GGUF file that lacks a tensor the metadata implies, or holds one of another shape, is an error
+/// naming the file and the tensor.
+#[test]
+fn a_gguf_file_with_a_missing_or_misshapen_tensor_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let load_err = |path: &Path| {
+        LocalModel::load(&LoadOptions {
+            source: path.display().to_string(),
+            device: Some("cpu".into()),
+            ..LoadOptions::default()
+        })
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+    };
+    let path = write_gguf("qwen2-tiny", tmp.path(), |n| n == "blk.1.attn_v.bias", &[]);
+    let err = load_err(&path);
+    assert!(
+        err.contains(&path.display().to_string())
+            && err.contains("tensor blk.1.attn_v.bias")
+            && err.contains("missing"),
+        "{err}"
+    );
+    // Four KV heads of 8 would make k_proj 32 x 32; the file's is 16 x 32.
+    let path = write_gguf(
+        "qwen2-tiny",
+        tmp.path(),
+        |_| false,
+        &[("qwen2.attention.head_count_kv", 4)],
+    );
+    let err = load_err(&path);
+    assert!(
+        err.contains(&path.display().to_string())
+            && err.contains(
+                "tensor blk.0.attn_k.weight has shape [16, 32], the metadata implies [32, 32]"
+            ),
+        "{err}"
+    );
 }
