@@ -378,6 +378,25 @@ mod tests {
         }
     }
 
+    /// A q4_k GGUF (every matrix, the embedding and tied head included, in q4_k: what the benches load)
+    /// runs: llama.cpp's k-quant files keep the embedding in 4-6 bits, which quantizing at load never
+    /// makes.
+    #[test]
+    fn a_q4_k_gguf_loads_and_generates() {
+        let tmp = tempfile::tempdir().unwrap();
+        let shape = RandomQwen3 {
+            hidden_size: 256,
+            intermediate_size: 256,
+            num_hidden_layers: 1,
+            head_dim: 64,
+            ..RandomQwen3::tiny()
+        };
+        let source = shape
+            .write(tmp.path(), WeightFormat::Q4K, &tokenizer_dir())
+            .unwrap();
+        assert_eq!(generate(&source, None).len(), 4);
+    }
+
     #[test]
     fn the_same_seed_writes_the_same_bytes() {
         let tmp = tempfile::tempdir().unwrap();
