@@ -182,9 +182,9 @@ fn main() -> anyhow::Result<()> {
     for &n in &args.ns {
         let ps = prompts(&model, n, args.prompt)?;
         let (seq_tokens, seq_s) = run(&model, &ps, args.max_tokens, false)?;
-        let before = model.batch_stats().unwrap_or_default();
+        let before = model.batch_stats();
         let (con_tokens, con_s) = run(&model, &ps, args.max_tokens, true)?;
-        let after = model.batch_stats().unwrap_or_default();
+        let after = model.batch_stats();
         let rows_per_step =
             (after.rows - before.rows) as f64 / (after.steps - before.steps).max(1) as f64;
         let (seq, con) = (seq_tokens as f64 / seq_s, con_tokens as f64 / con_s);

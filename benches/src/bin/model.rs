@@ -203,10 +203,7 @@ fn run_row(args: &Args, spec: Spec) -> anyhow::Result<()> {
         decode_steps: steps,
         peak_rss_mb: peak_rss_bytes().unwrap_or(0) as f64 / 1e6,
         load_s,
-        weight_mb: match model.weight_bytes() {
-            Some(b) => b as f64 / 1e6,
-            None => weight_bytes(&source)? as f64 / 1e6,
-        },
+        weight_mb: model.weight_bytes() as f64 / 1e6,
     };
     println!("{}", serde_json::to_string(&row)?);
     Ok(())

@@ -117,7 +117,7 @@ fn run_row(args: &Args, row: &str) -> anyhow::Result<()> {
     })?;
     let load_s = start.elapsed().as_secs_f64();
     let rss_after_load = rss_bytes().unwrap_or(0);
-    let weight_bytes = model.weight_bytes().unwrap_or(0);
+    let weight_bytes = model.weight_bytes();
     let cancel = CancellationToken::new();
     let params = |max_tokens| SamplingParams {
         max_tokens,
@@ -208,11 +208,7 @@ fn main() -> anyhow::Result<()> {
             Some(f) if r.weight_mb > 0.0 => format!("{:+.1}%", (r.weight_mb / f - 1.0) * 100.0),
             _ => "n/a".into(),
         };
-        let weights = if r.weight_mb > 0.0 {
-            format!("{:.0}", r.weight_mb)
-        } else {
-            "n/a (GGUF)".into()
-        };
+        let weights = format!("{:.0}", r.weight_mb);
         println!(
             "| {} | {weights} | {vs} | {:.1} | {:.0} | {:.0} | {:.1} | {:.2} |",
             r.row, r.load_s, r.rss_after_load_mb, r.peak_rss_mb, r.prefill_tps, r.decode_tps

@@ -320,10 +320,9 @@ impl LocalModel {
         &self.core.tokenizer
     }
 
-    /// The resolved configuration: from `config.json`, or from a GGUF file's metadata. Always `Some`
-    /// (the `Option` remains from when GGUF models had none).
-    pub fn config(&self) -> Option<&QwenConfig> {
-        Some(&self.config)
+    /// The resolved configuration: from `config.json`, or from a GGUF file's metadata.
+    pub fn config(&self) -> &QwenConfig {
+        &self.config
     }
 
     pub fn device(&self) -> &Device {
@@ -376,10 +375,9 @@ impl LocalModel {
         usize::from(!state.cache.tokens.is_empty()) + state.prefixes.parked_len()
     }
 
-    /// Bytes of the weights as held in memory, quantized blocks included. Always `Some` (the `Option`
-    /// remains from when GGUF models could not tell).
-    pub fn weight_bytes(&self) -> Option<usize> {
-        Some(self.core.lock().runner.model.weight_bytes())
+    /// Bytes of the weights as held in memory, quantized blocks included.
+    pub fn weight_bytes(&self) -> usize {
+        self.core.lock().runner.model.weight_bytes()
     }
 
     /// Prompt tokens the last `generate` took from the cache instead of prefilling them.
@@ -553,10 +551,9 @@ impl LocalModel {
         Ok(out.into_iter().flatten().collect())
     }
 
-    /// The batching worker's counters. Always `Some` (the `Option` remains from when GGUF models did
-    /// not batch).
-    pub fn batch_stats(&self) -> Option<BatchStats> {
-        Some(self.batcher.stats())
+    /// The batching worker's counters.
+    pub fn batch_stats(&self) -> BatchStats {
+        self.batcher.stats()
     }
 }
 

@@ -199,7 +199,7 @@ fn different_prompts_decode_together_and_match_one_at_a_time() {
             "request {i}"
         );
     }
-    let stats = model.batch_stats().unwrap();
+    let stats = model.batch_stats();
     assert!(
         stats.max_rows >= 3,
         "the requests were queued together, so they decoded together: {stats:?}"
@@ -323,7 +323,7 @@ fn gguf_models_batch_and_reuse_prefixes() {
             "request {i}"
         );
     }
-    let stats = model.batch_stats().unwrap();
+    let stats = model.batch_stats();
     assert!(stats.max_rows >= 3, "{stats:?}");
 
     let (prompt, params) = &requests[0];
@@ -333,5 +333,5 @@ fn gguf_models_batch_and_reuse_prefixes() {
         .unwrap();
     assert_eq!(again.token_ids, want[0].token_ids);
     assert_eq!(model.last_reused_tokens(), prompt_len - 1);
-    assert!(model.weight_bytes().is_some());
+    assert!(model.weight_bytes() > 0);
 }
