@@ -213,74 +213,103 @@ fn work(core: &Core, queue: &Queue) {
             }
             waiting.extend(pending.jobs.drain(..));
         }
-
-        // Cancelled requests leave before they cost anything more.
-        let (cancelled, kept): (VecDeque<Job>, VecDeque<Job>) =
-            waiting.drain(..).partition(|j| j.cancel.is_cancelled());
-        waiting = kept;
-        let cancelled = cancelled.into_iter().chain(
-            admitting
-                .take_if(|a| a.job.cancel.is_cancelled())
-                .map(|a| a.job),
-        );
-        for job in cancelled {
-            job.done(Err(Error::Cancelled));
-        }
-        for seq in active.extract_if(.., |s| s.job.cancel.is_cancelled()) {
-            retire(core, seq, Some(Error::Cancelled));
-        }
-
-        if admitting.is_none() {
-            admitting = waiting.pop_front().map(|job| Admission {
-                job,
-                first_step: true,
-                started: Instant::now(),
-            });
-        }
-        if let Some(mut a) = admitting.take() {
-            let chunk = if active.is_empty() {
-                PREFILL_CHUNK
-            } else {
-                BUSY_PREFILL_CHUNK
-            };
-            // The last of the queue takes the prompt's cache along; with others queued behind it
-            // (n samples of one prompt), it takes a copy and leaves the prompt for them.
-            let share = !waiting.is_empty();
-            match guarded(|| admit_step(core, &a.job.prompt_ids, chunk, a.first_step, share)) {
-                Ok(None) => {
-                    a.first_step = false;
-                    admitting = Some(a);
-                }
-                Ok(Some((kv, logits))) => {
-                    if let Some(seq) = join(core, a, kv, &logits) {
-                        active.push(seq);
-                    }
-                }
-                Err(e) => a.job.done(Err(e)),
+        // The steps guard their own model work; this catches a panic anywhere else in a turn (a
+        // sampler, a tokenizer), which fails the requests in flight instead of killing the worker
+        // and leaving every later caller waiting.
+        let turn = catch_unwind(AssertUnwindSafe(|| {
+            turn(core, queue, &mut waiting, &mut admitting, &mut active)
+        }));
+        if let Err(panic) = turn {
+            let error = || Error::Model(internal_error(panic.as_ref()));
+            if let Some(a) = admitting.take() {
+                a.job.done(Err(error()));
             }
-        }
-
-        if !active.is_empty() {
-            let mut stats = queue.stats.lock().unwrap_or_else(PoisonError::into_inner);
-            stats.steps += 1;
-            stats.rows += active.len();
-            stats.max_rows = stats.max_rows.max(active.len());
-            drop(stats);
-            decode_step(core, &mut active);
+            for seq in active.drain(..) {
+                seq.job.done(Err(error()));
+            }
         }
     }
 }
 
+/// One turn of the worker: drop cancelled requests, one prefill step of the request being admitted,
+/// one decode step of every joined sequence.
+fn turn<'t>(
+    core: &'t Core,
+    queue: &Queue,
+    waiting: &mut VecDeque<Job>,
+    admitting: &mut Option<Admission>,
+    active: &mut Vec<Sequence<'t>>,
+) {
+    // Cancelled requests leave before they cost anything more.
+    let (cancelled, kept): (VecDeque<Job>, VecDeque<Job>) =
+        waiting.drain(..).partition(|j| j.cancel.is_cancelled());
+    *waiting = kept;
+    let cancelled = cancelled.into_iter().chain(
+        admitting
+            .take_if(|a| a.job.cancel.is_cancelled())
+            .map(|a| a.job),
+    );
+    for job in cancelled {
+        job.done(Err(Error::Cancelled));
+    }
+    for seq in active.extract_if(.., |s| s.job.cancel.is_cancelled()) {
+        retire(core, seq, Some(Error::Cancelled));
+    }
+
+    if admitting.is_none() {
+        *admitting = waiting.pop_front().map(|job| Admission {
+            job,
+            first_step: true,
+            started: Instant::now(),
+        });
+    }
+    if let Some(mut a) = admitting.take() {
+        let chunk = if active.is_empty() {
+            PREFILL_CHUNK
+        } else {
+            BUSY_PREFILL_CHUNK
+        };
+        // The last of the queue takes the prompt's cache along; with others queued behind it
+        // (n samples of one prompt), it takes a copy and leaves the prompt for them.
+        let share = !waiting.is_empty();
+        match guarded(|| admit_step(core, &a.job.prompt_ids, chunk, a.first_step, share)) {
+            Ok(None) => {
+                a.first_step = false;
+                *admitting = Some(a);
+            }
+            Ok(Some((kv, logits))) => {
+                if let Some(seq) = join(core, a, kv, &logits) {
+                    active.push(seq);
+                }
+            }
+            Err(e) => a.job.done(Err(e)),
+        }
+    }
+
+    if !active.is_empty() {
+        let mut stats = queue.stats.lock().unwrap_or_else(PoisonError::into_inner);
+        stats.steps += 1;
+        stats.rows += active.len();
+        stats.max_rows = stats.max_rows.max(active.len());
+        drop(stats);
+        decode_step(core, active);
+    }
+}
+
+/// What a panic says, for the error that replaces the answer.
+fn internal_error(panic: &(dyn std::any::Any + Send)) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    format!("internal error in the model: {what}")
+}
+
 /// Runs `f`, turning a panic into an error so one bad step cannot take the worker down.
 fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        Err(Error::Model(format!("internal error in the model: {what}")))
-    })
+    catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|panic| Err(Error::Model(internal_error(panic.as_ref()))))
 }
 
 /// One prefill step of `prompt` through the active cache (see [`generate::prefill_step`]); when the
