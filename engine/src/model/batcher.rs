@@ -385,39 +385,26 @@ fn join<'t>(core: &'t Core, a: Admission, kv: KvCache, logits: &Tensor) -> Optio
         prefill_ms,
     );
     let events = job.events.clone();
-    match decoding.step(logits, &mut |text| {
+    let step = decoding.step(logits, &mut |text| {
         let _ = events.send(Event::Text(text.to_string()));
-    }) {
-        Ok(Some(next)) => Some(Sequence {
-            job,
-            kv,
-            decoding,
-            next,
-        }),
+    });
+    let mut seq = Sequence {
+        job,
+        kv,
+        decoding,
+        next: 0,
+    };
+    match step {
+        Ok(Some(next)) => {
+            seq.next = next;
+            Some(seq)
+        }
         Ok(None) => {
-            retire(
-                core,
-                Sequence {
-                    job,
-                    kv,
-                    decoding,
-                    next: 0,
-                },
-                None,
-            );
+            retire(core, seq, None);
             None
         }
         Err(e) => {
-            retire(
-                core,
-                Sequence {
-                    job,
-                    kv,
-                    decoding,
-                    next: 0,
-                },
-                Some(e),
-            );
+            retire(core, seq, Some(e));
             None
         }
     }

@@ -167,6 +167,15 @@ fn params_for(i: usize) -> SamplingParams {
     }
 }
 
+/// The prompts with their parameters.
+fn requests() -> Vec<(Prompt, SamplingParams)> {
+    prompts()
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (p, params_for(i)))
+        .collect()
+}
+
 /// Each request alone, on a fresh model.
 fn one_at_a_time(requests: &[(Prompt, SamplingParams)]) -> Vec<engine::Generation> {
     let model = load();
@@ -182,11 +191,7 @@ fn one_at_a_time(requests: &[(Prompt, SamplingParams)]) -> Vec<engine::Generatio
 
 #[test]
 fn different_prompts_decode_together_and_match_one_at_a_time() {
-    let requests: Vec<(Prompt, SamplingParams)> = prompts()
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| (p, params_for(i)))
-        .collect();
+    let requests = requests();
     let want = one_at_a_time(&requests);
     let model = load();
     let got = model
@@ -209,11 +214,7 @@ fn different_prompts_decode_together_and_match_one_at_a_time() {
 
 #[test]
 fn concurrent_generate_calls_match_one_at_a_time() {
-    let requests: Vec<(Prompt, SamplingParams)> = prompts()
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| (p, params_for(i)))
-        .collect();
+    let requests = requests();
     let want = one_at_a_time(&requests);
     let model = Arc::new(load());
     let start = Arc::new(Barrier::new(requests.len()));

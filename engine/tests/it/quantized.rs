@@ -182,12 +182,9 @@ fn q4_k_falls_back_to_q8_0_when_dimensions_are_not_multiples_of_256() {
     assert_eq!(q4.weight_bytes(), q8.weight_bytes());
 }
 
-/// A random Qwen3 256 wide (q4_k's block) with the real tokenizer: q4_k really quantizes to 4.5 bits.
-/// q4_k's 16-level grid has about 16x q8_0's rounding step: measured rms diff 15% of the logits'
-/// standard deviation (q8_0: 2.0%), max diff 12% of the narrowest range; asserted at 25% and 20%.
-#[test]
-fn q4_k_quantizes_a_model_whose_dimensions_are_multiples_of_256() {
-    let tmp = tempfile::tempdir().unwrap();
+/// A random Qwen3 256 wide (q4_k's block; candle's repacked x86 kernels need multiples of 256 too),
+/// 2 layers, f16, with the real tokenizer, written under `dir`.
+fn wide_model(dir: &Path) -> (RandomQwen3, PathBuf) {
     let shape = RandomQwen3 {
         hidden_size: 256,
         intermediate_size: 512,
@@ -197,9 +194,19 @@ fn q4_k_quantizes_a_model_whose_dimensions_are_multiples_of_256() {
         head_dim: 64,
         ..RandomQwen3::tiny()
     };
-    let dir = shape
-        .write(tmp.path(), WeightFormat::F16, &model_dir("qwen3-tiny"))
+    let source = shape
+        .write(dir, WeightFormat::F16, &model_dir("qwen3-tiny"))
         .unwrap();
+    (shape, source)
+}
+
+/// On the wide model, q4_k really quantizes to 4.5 bits.
+/// q4_k's 16-level grid has about 16x q8_0's rounding step: measured rms diff 15% of the logits'
+/// standard deviation (q8_0: 2.0%), max diff 12% of the narrowest range; asserted at 25% and 20%.
+#[test]
+fn q4_k_quantizes_a_model_whose_dimensions_are_multiples_of_256() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (shape, dir) = wide_model(tmp.path());
     let dense = load(&dir, None);
     let q8 = load(&dir, Some("q8_0"));
     let q4 = load(&dir, Some("q4_k"));
@@ -234,18 +241,7 @@ fn q4_k_quantizes_a_model_whose_dimensions_are_multiples_of_256() {
 #[test]
 fn quantized_decode_steps_match_the_whole_sequence_pass() {
     let tmp = tempfile::tempdir().unwrap();
-    let shape = RandomQwen3 {
-        hidden_size: 256,
-        intermediate_size: 512,
-        num_hidden_layers: 2,
-        num_attention_heads: 4,
-        num_key_value_heads: 2,
-        head_dim: 64,
-        ..RandomQwen3::tiny()
-    };
-    let dir = shape
-        .write(tmp.path(), WeightFormat::F16, &model_dir("qwen3-tiny"))
-        .unwrap();
+    let (_, dir) = wide_model(tmp.path());
     let seq = sequences("qwen3-tiny").pop().unwrap()[..40].to_vec();
     // candle computes q4_k with one row and with many in different kernels (they round differently,
     // measured up to 0.021 here, 0.7% of a logits row's spread); q8_0 agrees to 5e-7.
