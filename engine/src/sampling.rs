@@ -45,10 +45,10 @@ impl SamplingParams {
         if !(self.temperature.is_finite() && self.temperature >= 0.0) {
             return bad(format!("temperature must be >= 0, got {}", self.temperature));
         }
-        if let Some(p) = self.top_p {
-            if !(p > 0.0 && p <= 1.0) {
-                return bad(format!("top_p must be in (0, 1], got {p}"));
-            }
+        if let Some(p) = self.top_p
+            && !(p > 0.0 && p <= 1.0)
+        {
+            return bad(format!("top_p must be in (0, 1], got {p}"));
         }
         if self.top_k == Some(0) {
             return bad("top_k must be >= 1".into());
