@@ -8,16 +8,17 @@
 //!    prefix cache, exactly as a lone request would (so it reuses cached prefixes, and what it prefills
 //!    stays cached for the next request). The step is [`PREFILL_CHUNK`] tokens when nothing else is
 //!    decoding and [`BUSY_PREFILL_CHUNK`] when others are, so a long new prompt does not stall them for
-//!    seconds. Once its prompt is in, the request takes a copy of the prompt's keys/values and joins.
+//!    seconds. Once its prompt is in, the request takes the prompt's keys/values along (a copy, when more
+//!    requests wait behind it: n samples of one prompt all start from it) and joins.
 //! 2. Decode: every joined sequence runs one token in a single forward pass ([`Qwen::forward_rows`]:
 //!    projections and MLPs for all rows at once, so the weights are read once per step; attention per
 //!    row over its own cache, so rows can be at any position).
 //! 3. Leave: a sequence that finished (EOS, stop string, `max_tokens`), was cancelled, or whose caller
-//!    went away leaves at once and its answer goes back.
+//!    went away leaves at once; its answer goes back, and its cache (prompt and answer) goes back to the
+//!    prefix cache, so the next keystroke finds a cancelled request's prompt.
 //!
-//! A lone request takes the same path as before batching existed: its decode steps run
-//! [`Qwen::forward`] on its own cache. A failure (or a panic) in a step fails the requests in that
-//! step with an error, never the worker.
+//! A lone sequence decodes through [`Qwen::forward`] on its own cache. A failure (or a panic) in a step
+//! fails the requests in that step with an error, never the worker.
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
