@@ -233,7 +233,7 @@ impl LocalModel {
             tokenizer,
             config,
             model,
-            dtype,
+            dtype: quantize::compute_dtype(dtype, device),
         })
     }
 
@@ -329,7 +329,8 @@ impl LocalModel {
         &self.device
     }
 
-    /// The dtype of the activations and of the dense weights (GGUF on the CPU: f32).
+    /// The dtype of the activations and the KV cache: the weights' dtype, except f32 for bf16 weights
+    /// on the CPU and for GGUF files on the CPU.
     pub fn dtype(&self) -> DType {
         self.dtype
     }

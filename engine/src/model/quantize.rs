@@ -19,10 +19,22 @@
 use std::sync::Arc;
 
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
-use candle_core::{DType, Module, Result, Tensor};
+use candle_core::{DType, Device, Module, Result, Tensor};
 use candle_nn::{Embedding, Linear, VarBuilder};
 
 use super::cpu_kernels;
+
+/// The dtype activations run in for weights stored as `weights` on `device`. bf16 weights compute in
+/// f32 on the CPU: candle has no bf16 matmul there (it widens both operands on every call) and its bf16
+/// elementwise ops convert on every call, while [`cpu_kernels`] reads the bf16 weights directly into
+/// f32 products. Keys and values are then cached in f32 too. Everything else computes in its own dtype.
+pub(crate) fn compute_dtype(weights: DType, device: &Device) -> DType {
+    if weights == DType::BF16 && device.is_cpu() {
+        DType::F32
+    } else {
+        weights
+    }
+}
 
 /// The weight types `LoadOptions::quantize` accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +112,8 @@ impl QLinear {
     ) -> Result<Self> {
         let weight = vb.get((out_dim, in_dim), "weight")?;
         let bias = if bias {
-            Some(vb.get(out_dim, "bias")?)
+            let compute = compute_dtype(vb.dtype(), vb.device());
+            Some(vb.to_dtype(compute).get(out_dim, "bias")?)
         } else {
             None
         };
@@ -144,6 +157,13 @@ impl Module for QLinear {
                     Some(b) => y.broadcast_add(b),
                     None => Ok(y),
                 }
+            }
+            // Weights stored in another dtype than the activations (bf16 on the CPU, see
+            // `compute_dtype`) with more rows than the kernel takes: widened for this product, as
+            // candle's own bf16 matmul does.
+            QLinear::Dense(l) if l.weight().dtype() != x.dtype() => {
+                let w = l.weight().to_dtype(x.dtype())?;
+                Linear::new(w, l.bias().cloned()).forward(x)
             }
             QLinear::Dense(l) => l.forward(x),
             QLinear::Quantized { weight, bias } => {
@@ -221,8 +241,12 @@ fn fused(layers: &[&QLinear], x: &Tensor) -> Result<Option<Vec<Tensor>>> {
 /// The token embedding, and through it a tied LM head: dense, or one `q8_0` matrix serving both.
 #[derive(Clone, Debug)]
 pub(crate) enum QEmbedding {
-    Dense(Embedding),
-    Quantized { table: Arc<QTensor>, dtype: DType },
+    /// The table, and the dtype its rows are returned in.
+    Dense(Embedding, DType),
+    Quantized {
+        table: Arc<QTensor>,
+        dtype: DType,
+    },
 }
 
 impl QEmbedding {
@@ -241,14 +265,19 @@ impl QEmbedding {
                 table: Arc::new(QTensor::quantize(&table, t)?),
                 dtype,
             }),
-            None => Ok(QEmbedding::Dense(Embedding::new(table, hidden))),
+            None => Ok(QEmbedding::Dense(
+                Embedding::new(table, hidden),
+                compute_dtype(dtype, vb.device()),
+            )),
         }
     }
 
     /// The LM head that shares this table (tied word embeddings).
     pub(crate) fn tied_head(&self) -> Result<QLinear> {
         match self {
-            QEmbedding::Dense(e) => Ok(QLinear::Dense(Linear::new(e.embeddings().clone(), None))),
+            QEmbedding::Dense(e, _) => {
+                Ok(QLinear::Dense(Linear::new(e.embeddings().clone(), None)))
+            }
             QEmbedding::Quantized { table, .. } => Ok(QLinear::Quantized {
                 weight: QMatMul::from_arc(table.clone())?,
                 bias: None,
@@ -258,7 +287,7 @@ impl QEmbedding {
 
     pub(crate) fn weight_bytes(&self) -> usize {
         match self {
-            QEmbedding::Dense(e) => tensor_bytes(e.embeddings()),
+            QEmbedding::Dense(e, _) => tensor_bytes(e.embeddings()),
             QEmbedding::Quantized { table, .. } => table.storage_size_in_bytes(),
         }
     }
@@ -267,7 +296,7 @@ impl QEmbedding {
 impl Module for QEmbedding {
     fn forward(&self, ids: &Tensor) -> Result<Tensor> {
         match self {
-            QEmbedding::Dense(e) => e.forward(ids),
+            QEmbedding::Dense(e, dtype) => e.forward(ids)?.to_dtype(*dtype),
             QEmbedding::Quantized { table, dtype } => table.embedding(ids)?.to_dtype(*dtype),
         }
     }

@@ -65,10 +65,11 @@ impl<'a> WeightSource<'a> {
         WeightSource { origin }
     }
 
-    /// The dtype of dense weights and activations.
+    /// The dtype of the activations (and of norms, biases and the KV cache): the checkpoint's dtype,
+    /// except bf16 on the CPU, which computes in f32 (see [`quantize::compute_dtype`]).
     pub(crate) fn dtype(&self) -> DType {
         match &self.origin {
-            Origin::Safetensors { vb, .. } => vb.dtype(),
+            Origin::Safetensors { vb, .. } => quantize::compute_dtype(vb.dtype(), vb.device()),
             Origin::Gguf { file, .. } => file.dtype(),
         }
     }
@@ -83,7 +84,7 @@ impl<'a> WeightSource<'a> {
     /// A dense tensor in the model dtype (the MoE router).
     pub(crate) fn get(&self, shape: impl Into<Shape>, name: &str) -> Result<Tensor> {
         match &self.origin {
-            Origin::Safetensors { vb, .. } => vb.get(shape, name),
+            Origin::Safetensors { vb, .. } => vb.to_dtype(self.dtype()).get(shape, name),
             Origin::Gguf { file, prefix } => file.dense(&join(prefix, name), &shape.into()),
         }
     }
@@ -127,7 +128,9 @@ impl<'a> WeightSource<'a> {
     /// The RMSNorm here (`weight` `(size,)`).
     pub(crate) fn rms_norm(&self, size: usize, eps: f64) -> Result<RmsNorm> {
         match &self.origin {
-            Origin::Safetensors { vb, .. } => candle_nn::rms_norm(size, eps, vb.clone()),
+            Origin::Safetensors { vb, .. } => {
+                candle_nn::rms_norm(size, eps, vb.to_dtype(self.dtype()))
+            }
             Origin::Gguf { file, prefix } => Ok(RmsNorm::new(
                 file.dense(&join(prefix, "weight"), &size.into())?,
                 eps,
@@ -143,7 +146,10 @@ impl<'a> WeightSource<'a> {
                 let table = file.tensor(&join(prefix, "weight"), &(vocab, hidden).into())?;
                 if gguf::is_dense(&table) {
                     let table = table.dequantize(file.device())?.to_dtype(file.dtype())?;
-                    return Ok(QEmbedding::Dense(Embedding::new(table, hidden)));
+                    return Ok(QEmbedding::Dense(
+                        Embedding::new(table, hidden),
+                        file.dtype(),
+                    ));
                 }
                 Ok(QEmbedding::Quantized {
                     table: Arc::new(table),

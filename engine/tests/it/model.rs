@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use candle_core::DType;
 use engine::model::{LoadOptions, LocalModel};
 use engine::{
     Backend, CancellationToken, ChatMessage, Error, FinishReason, Prompt, Role, SamplingParams,
@@ -456,17 +457,42 @@ fn gguf_q8_0_loads_and_generates() {
 fn half_precision_loads_and_stays_close() {
     let r = reference("qwen3-tiny");
     let sample = ids(&r["sample_ids"]);
-    for dtype in ["f16", "bf16"] {
+    let f32_bytes = model("qwen3-tiny").weight_bytes();
+    // bf16 weights compute in f32 on the CPU (candle has no bf16 matmul there); f16 in f16. Both keep
+    // their matrices in two bytes (bf16's norms are f32: a few hundred bytes more).
+    for (dtype, compute) in [("f16", DType::F16), ("bf16", DType::F32)] {
         let opts = LoadOptions {
             dtype: Some(dtype.into()),
             ..options(&model_dir("qwen3-tiny"))
         };
         let m = LocalModel::load(&opts).unwrap();
+        assert_eq!(m.dtype(), compute, "{dtype}");
+        let ratio = m.weight_bytes() as f64 / f32_bytes as f64;
+        assert!(
+            (ratio - 0.5).abs() < 0.001,
+            "{dtype} weights stay 16-bit: {ratio}"
+        );
         let last = m
             .step_logits(&[], &ids(&r["incremental"]["prefix"]))
             .unwrap();
         let diff = row_diff(&last, &r["incremental"]["prefix_logits"], &sample);
         assert!(diff < 0.25, "{dtype}: logits differ by {diff}");
+        // Prefill (40 rows: bf16 weights widened per product) and decode (one row: the bf16 kernel)
+        // agree.
+        let prompt = ids(&r["long"]["input_ids"])[..40].to_vec();
+        let whole = m.logits(std::slice::from_ref(&prompt)).unwrap().remove(0);
+        let step = m
+            .step_logits(&prompt[..prompt.len() - 1], &prompt[prompt.len() - 1..])
+            .unwrap();
+        let gap = whole
+            .last()
+            .unwrap()
+            .iter()
+            .zip(&step)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        eprintln!("{dtype}: reference diff {diff}, prefill vs decode {gap}");
+        assert!(gap < 0.05, "{dtype}: prefill and decode differ by {gap}");
     }
 }
 
