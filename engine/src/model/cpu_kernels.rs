@@ -1,22 +1,25 @@
-//! CPU kernels that candle 0.11 lacks: a bf16 matrix-vector product for decode.
+//! CPU kernels that candle 0.11 lacks: matrix-vector products with 16-bit weights for decode.
 //!
 //! candle's CPU matmul has no bf16 kernel: it widens both operands to f32 on every call, so decoding
 //! one token converted the whole weight set (1.2 GB for Qwen3-0.6B) to f32 and read it back, several
 //! times the bytes a token needs. Decode multiplies a few activation rows by each weight, which is
-//! bound by memory bandwidth; [`bf16_matmul_t`] streams each bf16 weight row once, widening it in
-//! registers. Prefill (many rows) keeps candle's path, where the one widening is amortized.
+//! bound by memory bandwidth; [`bf16_matmul_t`] streams each bf16 or f16 weight row once, widening it
+//! in registers, into f32 products (16-bit checkpoints compute in f32 on the CPU, see
+//! `quantize::compute_dtype`). Prefill (many rows) keeps candle's path, where one widening per product
+//! is amortized.
 //!
-//! The kernel is plain Rust written so that LLVM vectorizes it: each row of `w` is read in fixed
+//! The bf16 kernel is plain Rust written so that LLVM vectorizes it: each row of `w` is read in fixed
 //! chunks with one independent accumulator per lane, and bf16 becomes f32 by a 16-bit shift. The one
 //! body is compiled three times, for the baseline target (SSE2), for AVX2 + FMA and for AVX-512, and the
 //! widest the CPU has is picked at run time (AVX-512 over SSE2: bf16 decode of Qwen3-0.6B from 14.5 to
-//! 16.4 tok/s on one core here). It needs optimization: at the dev profile's opt-level 0 for
-//! our crates it is ten times slower than candle's (optimized) widening, which only matters for a
-//! full-size bf16 model in a debug build.
+//! 16.4 tok/s on one core here). f16 takes the CPU's conversion instruction (F16C) where there is one,
+//! else an exact bit manipulation. The kernels need optimization: at the dev profile's opt-level 0 for
+//! our crates they are ten times slower than candle's (optimized) widening, which only matters for a
+//! full-size 16-bit model in a debug build.
 
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Result, Shape, Tensor, bail};
-use half::bf16;
+use half::{bf16, f16};
 use rayon::prelude::*;
 
 /// At most this many activation rows (after flattening leading dimensions) go through the kernel.
@@ -35,8 +38,9 @@ const LANES: usize = 16;
 const ROWS_PER_TASK: usize = 64;
 
 /// Whether [`bf16_matmul_t`] handles `x @ w^T`: on the CPU, `w` a contiguous bf16 `(out, in)`
-/// matrix, `x` f32 or bf16 `(.., m, in)` with `1 <= m <= MAX_ROWS` after flattening. A vector `x`
-/// is left to candle, whose matmul rejects it, so that the kernel changes no behaviour.
+/// matrix and `x` f32 or bf16, or `w` f16 and `x` f32, `x` `(.., m, in)` with `1 <= m <= MAX_ROWS`
+/// after flattening. A vector `x` is left to candle, whose matmul rejects it, so that the kernel
+/// changes no behaviour.
 pub(crate) fn bf16_matmul_t_applies(x: &Tensor, w: &Tensor) -> bool {
     let (Some(&k), [_, w_in]) = (x.dims().last(), w.dims()) else {
         return false;
@@ -44,16 +48,19 @@ pub(crate) fn bf16_matmul_t_applies(x: &Tensor, w: &Tensor) -> bool {
     let rows = x.elem_count() / k.max(1);
     x.device().is_cpu()
         && w.device().is_cpu()
-        && w.dtype() == DType::BF16
         && w.is_contiguous()
-        && matches!(x.dtype(), DType::F32 | DType::BF16)
+        && matches!(
+            (w.dtype(), x.dtype()),
+            (DType::BF16, DType::F32 | DType::BF16) | (DType::F16, DType::F32)
+        )
         && x.rank() >= 2
         && k == *w_in
         && k > 0
         && (1..=MAX_ROWS).contains(&rows)
 }
 
-/// `x @ w^T` for `x` `(.., m, in)` and a bf16 `w` `(out, in)`, in `x`'s dtype, accumulated in f32.
+/// `x @ w^T` for `x` `(.., m, in)` and a bf16 (or f16) `w` `(out, in)`, in `x`'s dtype, accumulated
+/// in f32.
 /// The caller checks [`bf16_matmul_t_applies`] first.
 pub(crate) fn bf16_matmul_t(x: &Tensor, w: &Tensor) -> Result<Tensor> {
     x.contiguous()?.apply_op2_no_bwd(w, &Bf16MatMulT)
@@ -79,10 +86,6 @@ impl CustomOp2 for Bf16MatMulT {
             bail!("bf16-matmul-t needs contiguous operands");
         };
         let (n, k) = w_l.shape().dims2()?;
-        let CpuStorage::BF16(w) = ws else {
-            bail!("bf16-matmul-t needs a bf16 weight, got {:?}", ws.dtype());
-        };
-        let w = &w[w_start..w_end];
         let mut out_dims = x_l.dims().to_vec();
         match out_dims.last_mut() {
             Some(d) if *d == k => *d = n,
@@ -92,37 +95,65 @@ impl CustomOp2 for Bf16MatMulT {
                 (n, k)
             ),
         }
-        let out = match xs {
-            CpuStorage::F32(x) => CpuStorage::F32(matmul_t(&x[x_start..x_end], w, k)),
-            CpuStorage::BF16(x) => {
+        let (dot_bf16, dot_f16) = (pick_dot::<bf16>(), pick_dot_f16());
+        let out = match (xs, ws) {
+            (CpuStorage::F32(x), CpuStorage::BF16(w)) => CpuStorage::F32(matmul_t(
+                &x[x_start..x_end],
+                &w[w_start..w_end],
+                k,
+                |w_row, x_row, _| dot_bf16(w_row, x_row),
+            )),
+            (CpuStorage::BF16(x), CpuStorage::BF16(w)) => {
                 let x: Vec<f32> = x[x_start..x_end].iter().map(|v| v.to_f32()).collect();
-                CpuStorage::BF16(matmul_t(&x, w, k).into_iter().map(bf16::from_f32).collect())
+                let out = matmul_t(&x, &w[w_start..w_end], k, |w_row, x_row, _| {
+                    dot_bf16(w_row, x_row)
+                });
+                CpuStorage::BF16(out.into_iter().map(bf16::from_f32).collect())
             }
-            other => bail!("bf16-matmul-t: unsupported input dtype {:?}", other.dtype()),
+            (CpuStorage::F32(x), CpuStorage::F16(w)) => CpuStorage::F32(matmul_t(
+                &x[x_start..x_end],
+                &w[w_start..w_end],
+                k,
+                |w_row, x_row, _| dot_f16(w_row, x_row),
+            )),
+            (x, w) => bail!(
+                "bf16-matmul-t: unsupported dtypes {:?} x {:?}",
+                x.dtype(),
+                w.dtype()
+            ),
         };
         Ok((out, Shape::from(out_dims)))
     }
 }
 
-/// `x @ w^T` with `x` `(m, k)` and `w` `(n, k)`, both row-major: returns `(m, n)`.
-fn matmul_t(x: &[f32], w: &[bf16], k: usize) -> Vec<f32> {
+/// `x @ w^T` with `x` `(m, k)` and `w` `(n, k)`, both row-major: returns `(m, n)`. `dot` multiplies
+/// one weight row by one activation row, with a `k`-long scratch row of its task to use.
+fn matmul_t<W: Sync>(
+    x: &[f32],
+    w: &[W],
+    k: usize,
+    dot: impl Fn(&[W], &[f32], &mut [f32]) -> f32 + Sync,
+) -> Vec<f32> {
     let m = x.len() / k;
     let n = w.len() / k;
     // Tasks own disjoint ranges of output features, so they fill a transposed `(n, m)` result; with
     // one activation row (decode) it already is `(m, n)`.
     let mut out_t = vec![0f32; n * m];
-    let dot = pick_dot();
     out_t
         .par_chunks_mut(ROWS_PER_TASK * m)
         .zip(w.par_chunks(ROWS_PER_TASK * k))
-        .for_each(|(out, w)| {
-            for (out, w_row) in out.chunks_exact_mut(m).zip(w.chunks_exact(k)) {
-                // Each row of `w` is read from memory once; the other activation rows find it in L1.
-                for (o, x_row) in out.iter_mut().zip(x.chunks_exact(k)) {
-                    *o = dot(w_row, x_row);
+        .for_each_init(
+            || vec![0f32; k],
+            |scratch, (out, w)| {
+                for (out, w_row) in out.chunks_exact_mut(m).zip(w.chunks_exact(k)) {
+                    // Each row of `w` is read from memory once; the other activation rows find it
+                    // in L1.
+                    for (o, x_row) in out.iter_mut().zip(x.chunks_exact(k)) {
+                        *o = dot(w_row, x_row, scratch);
+                    }
                 }
-            }
-        });
+            },
+        );
     if m == 1 {
         return out_t;
     }
@@ -138,10 +169,48 @@ fn matmul_t(x: &[f32], w: &[bf16], k: usize) -> Vec<f32> {
 /// The dot product of a bf16 row and an f32 row of the same length, compiled for the widest vectors
 /// the CPU has: one `LANES`-wide chunk of accumulators per step, with fused multiply-adds where the
 /// CPU has them.
-type Dot = fn(&[bf16], &[f32]) -> f32;
+type Dot<T> = fn(&[T], &[f32]) -> f32;
+
+/// A weight element the dot products read: widened to f32 in registers.
+trait Lane: Copy {
+    fn widen(self) -> f32;
+}
+
+impl Lane for bf16 {
+    /// bf16 is the top half of an f32, so widening is exact and needs no rounding or special cases.
+    #[inline(always)]
+    fn widen(self) -> f32 {
+        f32::from_bits(u32::from(self.to_bits()) << 16)
+    }
+}
+
+impl Lane for f16 {
+    /// Exact and branch-free, so it vectorizes: the f16 bits moved into an f32's place read as the
+    /// value times 2^-112 (the exponent biases differ by 112), subnormals included, so one multiply by
+    /// 2^112 gives the value; infinities and NaNs get the f32 all-ones exponent instead.
+    #[inline(always)]
+    fn widen(self) -> f32 {
+        let h = u32::from(self.to_bits());
+        let magnitude = (h & 0x7fff) << 13;
+        let scaled = f32::from_bits(magnitude) * f32::from_bits(0x7780_0000);
+        let bits = if h & 0x7c00 == 0x7c00 {
+            magnitude | 0x7f80_0000
+        } else {
+            scaled.to_bits()
+        };
+        f32::from_bits(bits | ((h & 0x8000) << 16))
+    }
+}
+
+impl Lane for f32 {
+    #[inline(always)]
+    fn widen(self) -> f32 {
+        self
+    }
+}
 
 #[allow(unsafe_code)]
-fn pick_dot() -> Dot {
+fn pick_dot<T: Lane>() -> Dot<T> {
     #[cfg(target_arch = "x86_64")]
     {
         // SAFETY (both): the target features the function is compiled for were detected just above.
@@ -152,27 +221,74 @@ fn pick_dot() -> Dot {
             return |w, x| unsafe { dot_avx2(w, x) };
         }
     }
-    dot_body::<LANES, false>
+    dot_body::<T, LANES, false>
+}
+
+/// f16 rows: the CPU's own conversion (F16C) where it has one, which the portable bit manipulation
+/// of [`Lane::widen`] costs several instructions per value to match.
+#[allow(unsafe_code)]
+fn pick_dot_f16() -> Dot<f16> {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx2")
+        && is_x86_feature_detected!("fma")
+        && is_x86_feature_detected!("f16c")
+    {
+        // SAFETY: the target features the function is compiled for were detected just above.
+        return |w, x| unsafe { dot_f16c(w, x) };
+    }
+    pick_dot::<f16>()
+}
+
+/// 32 f16 values per step, converted eight at a time by `vcvtph2ps` into four 256-bit accumulators.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,f16c")]
+#[allow(unsafe_code)]
+fn dot_f16c(w: &[f16], x: &[f32]) -> f32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_loadu_si128, _mm256_add_ps, _mm256_cvtph_ps, _mm256_fmadd_ps, _mm256_loadu_ps,
+        _mm256_setzero_ps, _mm256_storeu_ps,
+    };
+    let n = w.len().min(x.len());
+    let mut acc = [_mm256_setzero_ps(); 4];
+    for c in 0..n / 32 {
+        for (j, acc) in acc.iter_mut().enumerate() {
+            let at = c * 32 + j * 8;
+            // SAFETY: `at + 8 <= n` for every chunk counted by `n / 32`; unaligned loads.
+            let (h, xv) = unsafe {
+                (
+                    _mm_loadu_si128(w.as_ptr().add(at).cast::<__m128i>()),
+                    _mm256_loadu_ps(x.as_ptr().add(at)),
+                )
+            };
+            *acc = _mm256_fmadd_ps(_mm256_cvtph_ps(h), xv, *acc);
+        }
+    }
+    let sum = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+    let mut lanes = [0f32; 8];
+    // SAFETY: `lanes` holds 8 f32.
+    unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), sum) };
+    let tail: f32 = (n / 32 * 32..n).map(|i| w[i].widen() * x[i]).sum();
+    lanes.iter().sum::<f32>() + tail
 }
 
 /// 64 lanes: four 512-bit accumulators, enough independent multiply-adds to cover their latency.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn dot_avx512(w: &[bf16], x: &[f32]) -> f32 {
-    dot_body::<64, true>(w, x)
+fn dot_avx512<T: Lane>(w: &[T], x: &[f32]) -> f32 {
+    dot_body::<T, 64, true>(w, x)
 }
 
 /// 32 lanes: four 256-bit accumulators.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn dot_avx2(w: &[bf16], x: &[f32]) -> f32 {
-    dot_body::<32, true>(w, x)
+fn dot_avx2<T: Lane>(w: &[T], x: &[f32]) -> f32 {
+    dot_body::<T, 32, true>(w, x)
 }
 
 /// The kernel's one body, inlined into each target-feature function above so that LLVM vectorizes it
 /// for that instruction set.
 #[inline(always)]
-fn dot_body<const L: usize, const FMA: bool>(w: &[bf16], x: &[f32]) -> f32 {
+fn dot_body<T: Lane, const L: usize, const FMA: bool>(w: &[T], x: &[f32]) -> f32 {
     // Fixed-size chunks and a tail summed apart keep every lane's accumulator independent, the
     // shape LLVM's SLP vectorizer turns into whole-register loads, widenings and multiply-adds;
     // folding the tail into `acc` made it vectorize across the wrong lanes at a third of the speed.
@@ -183,20 +299,14 @@ fn dot_body<const L: usize, const FMA: bool>(w: &[bf16], x: &[f32]) -> f32 {
         for l in 0..L {
             // `mul_add` is one instruction with FMA and a slow library call without it.
             acc[l] = if FMA {
-                widen(w[l]).mul_add(x[l], acc[l])
+                w[l].widen().mul_add(x[l], acc[l])
             } else {
-                acc[l] + widen(w[l]) * x[l]
+                acc[l] + w[l].widen() * x[l]
             };
         }
     }
-    let tail: f32 = w_rest.iter().zip(x_rest).map(|(w, x)| widen(*w) * x).sum();
+    let tail: f32 = w_rest.iter().zip(x_rest).map(|(w, x)| w.widen() * x).sum();
     acc.iter().sum::<f32>() + tail
-}
-
-/// bf16 is the top half of an f32, so widening is exact and needs no rounding or special cases.
-#[inline(always)]
-fn widen(v: bf16) -> f32 {
-    f32::from_bits(u32::from(v.to_bits()) << 16)
 }
 
 #[cfg(test)]
@@ -285,12 +395,63 @@ mod tests {
         }
     }
 
+    /// f16 weights (f32 activations only) through the scratch-row path.
+    #[test]
+    fn f16_weights_match_candle_matmul() {
+        for (x_dims, out) in [
+            (vec![1, 1000], 300),
+            (vec![3, 33], 129),
+            (vec![MAX_ROWS, 64], 65),
+        ] {
+            let dev = Device::Cpu;
+            let k = *x_dims.last().unwrap();
+            let w = Tensor::randn(0f32, 1.0, (out, k), &dev)
+                .unwrap()
+                .to_dtype(DType::F16)
+                .unwrap();
+            let x = Tensor::randn(0f32, 1.0, x_dims.as_slice(), &dev).unwrap();
+            assert!(bf16_matmul_t_applies(&x, &w));
+            // f16 weights with f16 activations stay with candle, whose f16 matmul is native.
+            assert!(!bf16_matmul_t_applies(&x.to_dtype(DType::F16).unwrap(), &w));
+            let got = bf16_matmul_t(&x, &w).unwrap();
+            let want = reference(&x, &w, None);
+            let diff = max_rel_diff(&got, &want);
+            assert!(diff < 1e-4, "{x_dims:?} x {out}: {diff}");
+        }
+    }
+
+    /// The portable f16 widening is exact for every one of the 65,536 bit patterns.
+    #[test]
+    fn f16_widening_is_exact() {
+        for bits in 0..=u16::MAX {
+            let h = f16::from_bits(bits);
+            let (got, want) = (h.widen(), h.to_f32());
+            assert!(
+                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                "{bits:#06x}: {got} vs {want}"
+            );
+        }
+        // And the portable f16 dot product (the fallback without F16C) agrees with the F16C one.
+        let w: Vec<f16> = (0..100)
+            .map(|i| f16::from_f32(i as f32 / 7.0 - 5.0))
+            .collect();
+        let x: Vec<f32> = (0..100).map(|i| (i % 13) as f32 - 6.0).collect();
+        let want: f32 = w.iter().zip(&x).map(|(w, x)| w.to_f32() * x).sum();
+        for (name, dot) in [
+            ("portable", dot_body::<f16, LANES, false> as Dot<f16>),
+            ("picked", pick_dot_f16()),
+        ] {
+            assert!((dot(&w, &x) - want).abs() < 1e-3, "{name}");
+        }
+    }
+
     /// Every compiled variant of the dot product this CPU can run (portable, AVX2 + FMA, AVX-512)
     /// agrees with an f64 reference, lengths below, at and past each variant's chunk included.
     #[test]
     #[allow(unsafe_code)]
     fn every_dot_variant_matches_f64() {
-        let mut variants: Vec<(&str, Dot)> = vec![("portable", dot_body::<LANES, false>)];
+        let mut variants: Vec<(&str, Dot<bf16>)> =
+            vec![("portable", dot_body::<bf16, LANES, false>)];
         #[cfg(target_arch = "x86_64")]
         {
             // SAFETY (both): run only where the CPU has the features.
@@ -354,7 +515,7 @@ mod tests {
         assert!(bf16_matmul_t_applies(&x, &w));
         assert!(
             !bf16_matmul_t_applies(&x, &w.to_dtype(DType::F16).unwrap()),
-            "f16 weight"
+            "f16 weight with a bf16 input"
         );
         assert!(
             !bf16_matmul_t_applies(&x, &w.t().unwrap()),

@@ -24,12 +24,13 @@ use candle_nn::{Embedding, Linear, VarBuilder};
 
 use super::cpu_kernels;
 
-/// The dtype activations run in for weights stored as `weights` on `device`. bf16 weights compute in
-/// f32 on the CPU: candle has no bf16 matmul there (it widens both operands on every call) and its bf16
-/// elementwise ops convert on every call, while [`cpu_kernels`] reads the bf16 weights directly into
-/// f32 products. Keys and values are then cached in f32 too. Everything else computes in its own dtype.
+/// The dtype activations run in for weights stored as `weights` on `device`. 16-bit weights compute
+/// in f32 on the CPU: candle has no bf16 matmul there (it widens both operands on every call), its f16
+/// and bf16 elementwise ops convert on every call, and [`cpu_kernels`] reads the 16-bit weights straight
+/// into f32 products in decode. Keys and values are then cached in f32 too. On GPUs every dtype
+/// computes in itself.
 pub(crate) fn compute_dtype(weights: DType, device: &Device) -> DType {
-    if weights == DType::BF16 && device.is_cpu() {
+    if matches!(weights, DType::BF16 | DType::F16) && device.is_cpu() {
         DType::F32
     } else {
         weights
