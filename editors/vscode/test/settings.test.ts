@@ -9,7 +9,12 @@ import { changeAction, readSettings, SERVER_SETTINGS, toServerConfig } from "../
 const from = (values: Record<string, unknown>) => readSettings((key) => values[key]);
 
 test("defaults send an empty configuration so the server's own defaults apply", () => {
-  const { settings, problems } = from({ dtype: "auto", model: "", "completion.multiline": null });
+  const { settings, problems } = from({
+    dtype: "auto",
+    quantize: "none",
+    model: "",
+    "completion.multiline": null,
+  });
   assert.deepEqual(problems, []);
   assert.equal(settings.enable, true);
   assert.deepEqual(toServerConfig(settings), {});
@@ -20,6 +25,9 @@ test("settings nest into the server's camelCase JSON (server/src/config.rs)", ()
     model: " Qwen/Qwen2.5-Coder-1.5B ",
     dtype: "f16",
     device: "cuda:1",
+    quantize: "q8_0",
+    prefixCacheMb: 256,
+    "secrets.enabled": false,
     "completion.sampling.maxTokens": 64,
     "completion.sampling.temperature": 0.2,
     "completion.sampling.topP": 0.95,
@@ -39,6 +47,9 @@ test("settings nest into the server's camelCase JSON (server/src/config.rs)", ()
     model: "Qwen/Qwen2.5-Coder-1.5B",
     dtype: "f16",
     device: "cuda:1",
+    quantize: "q8_0",
+    prefixCacheMb: 256,
+    secrets: { enabled: false },
     completion: {
       sampling: { maxTokens: 64, temperature: 0.2, topP: 0.95, topK: 40, seed: 7 },
       contextTokens: 2048,
