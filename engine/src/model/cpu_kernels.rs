@@ -101,21 +101,16 @@ impl CustomOp2 for Bf16MatMulT {
                 &x[x_start..x_end],
                 &w[w_start..w_end],
                 k,
-                |w_row, x_row, _| dot_bf16(w_row, x_row),
+                dot_bf16,
             )),
             (CpuStorage::BF16(x), CpuStorage::BF16(w)) => {
                 let x: Vec<f32> = x[x_start..x_end].iter().map(|v| v.to_f32()).collect();
-                let out = matmul_t(&x, &w[w_start..w_end], k, |w_row, x_row, _| {
-                    dot_bf16(w_row, x_row)
-                });
+                let out = matmul_t(&x, &w[w_start..w_end], k, dot_bf16);
                 CpuStorage::BF16(out.into_iter().map(bf16::from_f32).collect())
             }
-            (CpuStorage::F32(x), CpuStorage::F16(w)) => CpuStorage::F32(matmul_t(
-                &x[x_start..x_end],
-                &w[w_start..w_end],
-                k,
-                |w_row, x_row, _| dot_f16(w_row, x_row),
-            )),
+            (CpuStorage::F32(x), CpuStorage::F16(w)) => {
+                CpuStorage::F32(matmul_t(&x[x_start..x_end], &w[w_start..w_end], k, dot_f16))
+            }
             (x, w) => bail!(
                 "bf16-matmul-t: unsupported dtypes {:?} x {:?}",
                 x.dtype(),
@@ -127,13 +122,8 @@ impl CustomOp2 for Bf16MatMulT {
 }
 
 /// `x @ w^T` with `x` `(m, k)` and `w` `(n, k)`, both row-major: returns `(m, n)`. `dot` multiplies
-/// one weight row by one activation row, with a `k`-long scratch row of its task to use.
-fn matmul_t<W: Sync>(
-    x: &[f32],
-    w: &[W],
-    k: usize,
-    dot: impl Fn(&[W], &[f32], &mut [f32]) -> f32 + Sync,
-) -> Vec<f32> {
+/// one weight row by one activation row.
+fn matmul_t<W: Sync>(x: &[f32], w: &[W], k: usize, dot: Dot<W>) -> Vec<f32> {
     let m = x.len() / k;
     let n = w.len() / k;
     // Tasks own disjoint ranges of output features, so they fill a transposed `(n, m)` result; with
@@ -142,18 +132,14 @@ fn matmul_t<W: Sync>(
     out_t
         .par_chunks_mut(ROWS_PER_TASK * m)
         .zip(w.par_chunks(ROWS_PER_TASK * k))
-        .for_each_init(
-            || vec![0f32; k],
-            |scratch, (out, w)| {
-                for (out, w_row) in out.chunks_exact_mut(m).zip(w.chunks_exact(k)) {
-                    // Each row of `w` is read from memory once; the other activation rows find it
-                    // in L1.
-                    for (o, x_row) in out.iter_mut().zip(x.chunks_exact(k)) {
-                        *o = dot(w_row, x_row, scratch);
-                    }
+        .for_each(|(out, w)| {
+            for (out, w_row) in out.chunks_exact_mut(m).zip(w.chunks_exact(k)) {
+                // Each row of `w` is read from memory once; the other activation rows find it in L1.
+                for (o, x_row) in out.iter_mut().zip(x.chunks_exact(k)) {
+                    *o = dot(w_row, x_row);
                 }
-            },
-        );
+            }
+        });
     if m == 1 {
         return out_t;
     }
@@ -395,7 +381,7 @@ mod tests {
         }
     }
 
-    /// f16 weights (f32 activations only) through the scratch-row path.
+    /// f16 weights (f32 activations only), through F16C where the CPU has it.
     #[test]
     fn f16_weights_match_candle_matmul() {
         for (x_dims, out) in [
