@@ -1,7 +1,7 @@
 //! Bench: quantization at load (`LoadOptions::quantize`) on Qwen3-0.6B-shaped random weights: weight
 //! bytes held, peak and settled RSS, load time, prefill and decode tokens/s for f32, f32 -> q8_0 and
 //! f32 -> q4_k (and f16 -> q8_0, which reads half the bytes from disk), next to the same shape's GGUF
-//! files (`q8_0`, `q4_k`: every matrix quantized, read by candle's `quantized_qwen3`). Prints a
+//! files (`q8_0`, `q4_k`: every matrix quantized, loaded into the same model). Prints a
 //! markdown table.
 //!
 //! ```text

@@ -19,7 +19,9 @@
 //! - GGUF files (`qwen2` and dense `qwen3`) load into the same model as safetensors checkpoints, their
 //!   quantized blocks kept as they are, so they batch and reuse prefixes alike. They need
 //!   `tokenizer.json` (+ `tokenizer_config.json`) beside them, and run f32 activations on the CPU.
-//! - Defaults: f32 on CPU, bf16 on CUDA, f16 on Metal; the best device compiled in and present.
+//! - Defaults: f32 on CPU, bf16 on CUDA, f16 on Metal; the best device compiled in and present. On the
+//!   CPU, bf16 and f16 checkpoints keep 16-bit matrices but compute in f32 (`quantize::compute_dtype`).
+//! - Concurrent requests decode together on the model's batching worker (`batcher`).
 //! - GPUs: build with `--features cuda` (needs `nvcc` and `CUDA_COMPUTE_CAP`; README, "GPU builds") or
 //!   `--features metal`; the model code is device-generic and CI checks only the CPU.
 
