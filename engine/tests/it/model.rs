@@ -16,7 +16,8 @@ use serde_json::Value;
 const TOLERANCE: f32 = 1e-4;
 const ARCHS: [&str; 3] = ["qwen3-tiny", "qwen3-moe-tiny", "qwen2-tiny"];
 
-fn model_dir(name: &str) -> PathBuf {
+/// A committed test checkpoint (`tests/models/<name>`).
+pub(crate) fn model_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/models")
         .join(name)
@@ -31,7 +32,8 @@ fn options(source: &Path) -> LoadOptions {
     }
 }
 
-fn load_fresh(name: &str) -> LocalModel {
+/// A fresh instance of a committed test checkpoint, f32 on the CPU (its own caches).
+pub(crate) fn load_fresh(name: &str) -> LocalModel {
     let dir = model_dir(name);
     assert!(
         dir.join("tokenizer.json").is_file(),

@@ -9,14 +9,7 @@ use engine::model::{LoadOptions, LocalModel};
 use engine::{Backend, CancellationToken, Prompt, SamplingParams};
 
 fn load() -> LocalModel {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/models/qwen3-tiny");
-    LocalModel::load(&LoadOptions {
-        source: dir.display().to_string(),
-        dtype: Some("f32".into()),
-        device: Some("cpu".into()),
-        ..LoadOptions::default()
-    })
-    .unwrap()
+    crate::model::load_fresh("qwen3-tiny")
 }
 
 fn run(m: &LocalModel, prompt: &str) -> Vec<u32> {

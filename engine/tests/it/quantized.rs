@@ -11,11 +11,7 @@ use engine::model::random::{RandomQwen3, WeightFormat};
 use engine::model::{LoadOptions, LocalModel};
 use serde_json::Value;
 
-fn model_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/models")
-        .join(name)
-}
+use crate::model::model_dir;
 
 fn load(source: &Path, quantize: Option<&str>) -> LocalModel {
     LocalModel::load(&LoadOptions {
