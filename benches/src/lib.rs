@@ -86,6 +86,32 @@ pub fn weight_bytes(source: &Path) -> anyhow::Result<u64> {
     Ok(total)
 }
 
+/// The forward passes a generation's decode took: every sampled token but the last was fed back, and
+/// an EOS is sampled but not returned.
+pub fn decode_steps(g: &engine::Generation) -> usize {
+    let samples = g.token_ids.len() + usize::from(g.finish == engine::FinishReason::Eos);
+    samples.saturating_sub(1)
+}
+
+/// One short request, then a cleared cache: every weight is touched once, so a measured request
+/// that follows does not pay the first page-ins and kernel set-ups.
+pub fn warm_up(model: &engine::model::LocalModel) -> anyhow::Result<()> {
+    use engine::Backend;
+    let params = engine::SamplingParams {
+        max_tokens: 2,
+        ..engine::SamplingParams::default()
+    };
+    let cancel = engine::CancellationToken::new();
+    model.generate(
+        &engine::Prompt::Text("def f(x):".into()),
+        &params,
+        &cancel,
+        &mut |_| {},
+    )?;
+    model.clear_cache();
+    Ok(())
+}
+
 /// This process's peak resident memory (`VmHWM`) in bytes; Linux only.
 pub fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -23,10 +23,10 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use benches::workspace;
+use benches::{decode_steps, workspace};
 use engine::model::random::{RandomQwen3, WeightFormat};
 use engine::model::{LoadOptions, LocalModel};
-use engine::{Backend, CancellationToken, FinishReason, Prompt, SamplingParams};
+use engine::{Backend, CancellationToken, Prompt, SamplingParams};
 use serde::{Deserialize, Serialize};
 
 /// Qwen3 shapes by name: the dimensions of the hub's config.json files (`max_position_embeddings`
@@ -257,8 +257,7 @@ fn run_row(args: &Args, name: &str) -> anyhow::Result<()> {
     let start = Instant::now();
     let g = model.generate(&prompt, &greedy(args.decode + 1), &cancel, &mut |_| {})?;
     let wall_ms = start.elapsed().as_secs_f64() * 1e3;
-    let samples = g.token_ids.len() + usize::from(g.finish == FinishReason::Eos);
-    let steps = samples.saturating_sub(1);
+    let steps = decode_steps(&g);
     let row = Row {
         shape: name.into(),
         params_b: shape(name)?.parameter_count() as f64 / 1e9,

@@ -21,10 +21,13 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use benches::{checkpoint, copy_bandwidth_gbs, peak_rss_bytes, read_bandwidth_gbs, weight_bytes};
+use benches::{
+    checkpoint, copy_bandwidth_gbs, decode_steps, peak_rss_bytes, read_bandwidth_gbs, warm_up,
+    weight_bytes,
+};
 use engine::model::random::WeightFormat;
 use engine::model::{LoadOptions, LocalModel};
-use engine::{Backend, CancellationToken, FinishReason, Prompt, SamplingParams};
+use engine::{Backend, CancellationToken, Prompt, SamplingParams};
 use serde::{Deserialize, Serialize};
 
 /// What one row measures; the line a child prints and `torch_bench.py` prints too.
@@ -176,23 +179,13 @@ fn run_row(args: &Args, spec: Spec) -> anyhow::Result<()> {
         max_tokens,
         ..SamplingParams::default()
     };
-    // Warm-up: touches every weight page once, so the measured prefill is not the page-in of the mmap.
-    model.generate(
-        &Prompt::Text("def f(x):".into()),
-        &params(2),
-        &cancel,
-        &mut |_| {},
-    )?;
-    model.clear_cache();
+    warm_up(&model)?;
 
     let prompt = Prompt::Text(prompt_text(&model, args.prompt)?);
     let start = Instant::now();
     let g = model.generate(&prompt, &params(args.decode + 1), &cancel, &mut |_| {})?;
     let wall_ms = start.elapsed().as_secs_f64() * 1e3;
-    // The decode loop samples every token and runs a forward pass for each but the last; an EOS is
-    // sampled but not returned.
-    let samples = g.token_ids.len() + usize::from(g.finish == FinishReason::Eos);
-    let steps = samples.saturating_sub(1);
+    let steps = decode_steps(&g);
     let row = Row {
         format: spec.name(),
         prompt_tokens: g.prompt_token_ids.len(),

@@ -22,7 +22,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use benches::{checkpoint, peak_rss_bytes};
+use benches::{checkpoint, decode_steps, peak_rss_bytes, warm_up};
 use engine::model::random::WeightFormat;
 use engine::model::{LoadOptions, LocalModel};
 use engine::{Backend, CancellationToken, Prompt, SamplingParams};
@@ -123,13 +123,7 @@ fn run_row(args: &Args, row: &str) -> anyhow::Result<()> {
         max_tokens,
         ..SamplingParams::default()
     };
-    model.generate(
-        &Prompt::Text("def f(x):".into()),
-        &params(2),
-        &cancel,
-        &mut |_| {},
-    )?;
-    model.clear_cache();
+    warm_up(&model)?;
     // Token ids straight from the vocabulary (random weights: the text does not matter, the count does).
     let fixture =
         include_str!("../../../engine/tests/fixtures/python/cart.py").replace("$0", "pass");
@@ -140,7 +134,7 @@ fn run_row(args: &Args, row: &str) -> anyhow::Result<()> {
     let ids = model.tokenizer().encode(&text)?;
     let prompt = Prompt::Text(model.tokenizer().decode(&ids[..args.prompt])?);
     let g = model.generate(&prompt, &params(args.decode + 1), &cancel, &mut |_| {})?;
-    let steps = g.token_ids.len().saturating_sub(1);
+    let steps = decode_steps(&g);
     let out = Row {
         row: row.to_owned(),
         weight_mb: weight_bytes as f64 / 1e6,
