@@ -470,20 +470,13 @@ impl Backend for LocalModel {
         cancel: &CancellationToken,
         on_text: &mut dyn FnMut(&str),
     ) -> Result<Generation> {
-        params.validate()?;
-        let prompt_ids = self.encode_prompt(prompt)?;
-        let max_tokens = generate::check_prompt(
-            &prompt_ids,
-            std::slice::from_ref(params),
-            self.info.context_length,
-        )?[0];
-        if max_tokens == 0 {
-            return Ok(Generation::empty(prompt_ids));
-        }
+        let (job, rx) = match self.queued(prompt, params, cancel)? {
+            Queued::Answer(generation) => return Ok(generation),
+            Queued::Job(job, rx) => (job, rx),
+        };
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        let (job, rx) = Job::new(prompt_ids, params.clone(), max_tokens, cancel.clone());
         self.batcher.submit(vec![job]);
         batcher::wait(&rx, cancel, on_text)
     }
@@ -530,19 +523,13 @@ impl LocalModel {
         let mut jobs = Vec::new();
         let mut waits = Vec::new();
         for (i, (prompt, p)) in requests.iter().enumerate() {
-            let prompt_ids = self.encode_prompt(prompt)?;
-            let max_tokens = generate::check_prompt(
-                &prompt_ids,
-                std::slice::from_ref(p),
-                self.info.context_length,
-            )?[0];
-            if max_tokens == 0 {
-                out[i] = Some(Generation::empty(prompt_ids));
-                continue;
+            match self.queued(prompt, p, cancel)? {
+                Queued::Answer(generation) => out[i] = Some(generation),
+                Queued::Job(job, rx) => {
+                    jobs.push(job);
+                    waits.push((i, rx));
+                }
             }
-            let (job, rx) = Job::new(prompt_ids, p.clone(), max_tokens, cancel.clone());
-            jobs.push(job);
-            waits.push((i, rx));
         }
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
@@ -558,6 +545,34 @@ impl LocalModel {
     pub fn batch_stats(&self) -> BatchStats {
         self.batcher.stats()
     }
+
+    /// A checked request for the batching worker, or its answer when there is nothing to generate
+    /// (`max_tokens` of 0).
+    fn queued(
+        &self,
+        prompt: &Prompt,
+        params: &SamplingParams,
+        cancel: &CancellationToken,
+    ) -> Result<Queued> {
+        params.validate()?;
+        let prompt_ids = self.encode_prompt(prompt)?;
+        let max_tokens = generate::check_prompt(
+            &prompt_ids,
+            std::slice::from_ref(params),
+            self.info.context_length,
+        )?[0];
+        if max_tokens == 0 {
+            return Ok(Queued::Answer(Generation::empty(prompt_ids)));
+        }
+        let (job, rx) = Job::new(prompt_ids, params.clone(), max_tokens, cancel.clone());
+        Ok(Queued::Job(job, rx))
+    }
+}
+
+/// What [`LocalModel::queued`] makes of a request.
+enum Queued {
+    Answer(Generation),
+    Job(Job, std::sync::mpsc::Receiver<batcher::Event>),
 }
 
 /// A load error naming the model's source.
