@@ -227,9 +227,10 @@ fn time_ms(mut f: impl FnMut() -> candle_core::Result<()>) -> anyhow::Result<f64
 fn matrices() -> anyhow::Result<()> {
     use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
     use candle_core::{Device, Module, Tensor};
+    use engine::model::q8_0::PackedQ8_0;
     let dev = Device::Cpu;
-    println!("| matrix (out x in) | m | f32 ms | q8_0 ms | q4_k ms |");
-    println!("|---|---|---|---|---|");
+    println!("| matrix (out x in) | m | f32 ms | q8_0 candle ms | q8_0 packed ms | q4_k ms |");
+    println!("|---|---|---|---|---|---|");
     let shapes = [
         ("q_proj", 2048, 1024),
         ("k_proj/v_proj", 1024, 1024),
@@ -240,15 +241,23 @@ fn matrices() -> anyhow::Result<()> {
     ];
     for (name, out, inp) in shapes {
         let w = (Tensor::randn(0f32, 0.02, (out, inp), &dev)?).contiguous()?;
-        let q8 = QMatMul::from_qtensor(QTensor::quantize(&w, GgmlDType::Q8_0)?)?;
+        let q8_tensor = QTensor::quantize(&w, GgmlDType::Q8_0)?;
+        let packed = PackedQ8_0::from_qtensor(&q8_tensor)?;
+        let q8 = QMatMul::from_qtensor(q8_tensor)?;
         let q4 = QMatMul::from_qtensor(QTensor::quantize(&w, GgmlDType::Q4K)?)?;
         let wt = w.t()?;
-        for m in [1usize, 256] {
+        for m in [1usize, 4, 10, 256] {
             let x = Tensor::randn(0f32, 1.0, (1, m, inp), &dev)?;
             let dense = time_ms(|| x.broadcast_matmul(&wt).map(drop))?;
             let t8 = time_ms(|| q8.forward(&x).map(drop))?;
+            let packed = match &packed {
+                Some(p) => format!("{:.2}", time_ms(|| p.forward(&x).map(drop))?),
+                None => "n/a".into(),
+            };
             let t4 = time_ms(|| q4.forward(&x).map(drop))?;
-            println!("| {name} ({out} x {inp}) | {m} | {dense:.2} | {t8:.2} | {t4:.2} |");
+            println!(
+                "| {name} ({out} x {inp}) | {m} | {dense:.2} | {t8:.2} | {packed} | {t4:.2} |"
+            );
         }
     }
     Ok(())

@@ -23,6 +23,7 @@ use candle_core::{DType, Device, Module, Result, Tensor};
 use candle_nn::{Embedding, Linear, VarBuilder};
 
 use super::cpu_kernels;
+use super::q8_0::{self, PackedQ8_0};
 
 /// The dtype activations run in for weights stored as `weights` on `device`. 16-bit weights compute
 /// in f32 on the CPU: candle has no bf16 matmul there (it widens both operands on every call), its f16
@@ -95,8 +96,14 @@ fn fitting(want: GgmlDType, in_dim: usize) -> Option<GgmlDType> {
 #[derive(Clone, Debug)]
 pub(crate) enum QLinear {
     Dense(Linear),
+    /// Through candle's quantized kernels.
     Quantized {
         weight: QMatMul,
+        bias: Option<Tensor>,
+    },
+    /// `q8_0` through [`PackedQ8_0`]'s (x86 CPUs).
+    Packed {
+        weight: Arc<PackedQ8_0>,
         bias: Option<Tensor>,
     },
 }
@@ -129,10 +136,29 @@ impl QLinear {
         let in_dim = weight.dim(1)?;
         match quant.and_then(|q| fitting(q, in_dim)) {
             None => Ok(QLinear::Dense(Linear::new(weight, bias))),
-            Some(t) => Ok(QLinear::Quantized {
-                weight: QMatMul::from_qtensor(QTensor::quantize(&weight, t)?)?,
+            Some(t) => Self::quantized(QTensor::quantize(&weight, t)?, bias),
+        }
+    }
+
+    /// A layer over the quantized matrix `weight`: packed for our `q8_0` kernels where they run,
+    /// else candle's (the original blocks are dropped after packing).
+    pub(crate) fn quantized(weight: QTensor, bias: Option<Tensor>) -> Result<Self> {
+        Ok(match PackedQ8_0::from_qtensor(&weight)? {
+            Some(packed) => QLinear::Packed {
+                weight: Arc::new(packed),
                 bias,
-            }),
+            },
+            None => QLinear::Quantized {
+                weight: QMatMul::from_arc(Arc::new(weight))?,
+                bias,
+            },
+        })
+    }
+
+    fn bias(&self) -> Option<&Tensor> {
+        match self {
+            QLinear::Dense(l) => l.bias(),
+            QLinear::Quantized { bias, .. } | QLinear::Packed { bias, .. } => bias.as_ref(),
         }
     }
 
@@ -142,6 +168,9 @@ impl QLinear {
             QLinear::Dense(l) => tensor_bytes(l.weight()) + l.bias().map_or(0, tensor_bytes),
             QLinear::Quantized { weight, bias } => {
                 qmatmul_bytes(weight) + bias.as_ref().map_or(0, tensor_bytes)
+            }
+            QLinear::Packed { weight, bias } => {
+                weight.size_in_bytes() + bias.as_ref().map_or(0, tensor_bytes)
             }
         }
     }
@@ -176,19 +205,28 @@ impl Module for QLinear {
                     x.to_dtype(DType::F32)?.contiguous()?
                 };
                 let y = weight.forward(&x)?.to_dtype(dtype)?;
-                match bias {
-                    Some(b) => y.broadcast_add(b),
-                    None => Ok(y),
-                }
+                add_bias(y, bias.as_ref())
+            }
+            QLinear::Packed { weight, bias } => {
+                let y = weight.forward(x)?.to_dtype(x.dtype())?;
+                add_bias(y, bias.as_ref())
             }
         }
     }
 }
 
-/// `x` through several layers that read the same input (attention q/k/v, MLP gate/up). Quantized
-/// layers in decode take one kernel call for all of them where candle has one (CPU, f32 input; x86
-/// with AVX-512 VNNI, or aarch64 for one row): the input is quantized once and the cores
-/// synchronize once instead of once per layer. Otherwise, one call each.
+fn add_bias(y: Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
+    match bias {
+        Some(b) => y.broadcast_add(b),
+        None => Ok(y),
+    }
+}
+
+/// `x` through several layers that read the same input (attention q/k/v, MLP gate/up). Packed
+/// `q8_0` layers take one call for all of them at any row count, and candle's quantized layers in
+/// decode where candle has one (CPU, f32 input; x86 with AVX-512 VNNI, or aarch64 for one row): the
+/// input is quantized once and the cores synchronize once instead of once per layer. Otherwise, one
+/// call each.
 pub(crate) fn forward_shared<const N: usize>(
     layers: [&QLinear; N],
     x: &Tensor,
@@ -208,7 +246,23 @@ pub(crate) fn forward_shared<const N: usize>(
 /// kernel per matrix (it has large-batch paths the fused one lacks).
 const FUSED_MAX_ROWS: usize = 16;
 
-fn fused(layers: &[&QLinear], x: &Tensor) -> Result<Option<Vec<Tensor>>> {
+fn fused<const N: usize>(layers: &[&QLinear; N], x: &Tensor) -> Result<Option<Vec<Tensor>>> {
+    let packed = layers.map(|l| match l {
+        QLinear::Packed { weight, .. } => Some(weight.as_ref()),
+        _ => None,
+    });
+    if let Some(weights) = packed.iter().copied().collect::<Option<Vec<_>>>() {
+        let weights: [&PackedQ8_0; N] = weights
+            .try_into()
+            .map_err(|_| candle_core::Error::Msg("packed layers miscounted".into()))?;
+        let outs = q8_0::matmul_shared(weights, x)?;
+        return outs
+            .into_iter()
+            .zip(layers)
+            .map(|(y, l)| add_bias(y.to_dtype(x.dtype())?, l.bias()))
+            .collect::<Result<Vec<_>>>()
+            .map(Some);
+    }
     let rows = x.elem_count() / x.dim(candle_core::D::Minus1)?.max(1);
     if !x.device().is_cpu() || x.dtype() != DType::F32 || rows > FUSED_MAX_ROWS {
         return Ok(None);
@@ -231,10 +285,7 @@ fn fused(layers: &[&QLinear], x: &Tensor) -> Result<Option<Vec<Tensor>>> {
     };
     outs.into_iter()
         .zip(biases)
-        .map(|(y, b)| match b {
-            Some(b) => y.broadcast_add(b),
-            None => Ok(y),
-        })
+        .map(|(y, b)| add_bias(y, b.as_ref()))
         .collect::<Result<Vec<_>>>()
         .map(Some)
 }
@@ -246,6 +297,11 @@ pub(crate) enum QEmbedding {
     Dense(Embedding, DType),
     Quantized {
         table: Arc<QTensor>,
+        dtype: DType,
+    },
+    /// A `q8_0` table packed for [`PackedQ8_0`]'s kernels, which also serve the tied LM head.
+    Packed {
+        table: Arc<PackedQ8_0>,
         dtype: DType,
     },
 }
@@ -262,15 +318,27 @@ impl QEmbedding {
         let dtype = vb.dtype();
         let table = vb.get((vocab, hidden), "weight")?;
         match quant.and_then(|_| fitting(GgmlDType::Q8_0, hidden)) {
-            Some(t) => Ok(QEmbedding::Quantized {
-                table: Arc::new(QTensor::quantize(&table, t)?),
-                dtype,
-            }),
+            Some(t) => Self::quantized(QTensor::quantize(&table, t)?, dtype),
             None => Ok(QEmbedding::Dense(
                 Embedding::new(table, hidden),
                 compute_dtype(dtype, vb.device()),
             )),
         }
+    }
+
+    /// An embedding over the quantized `table`, its rows returned in `dtype`: packed where
+    /// [`PackedQ8_0`] runs (see [`QLinear::quantized`]).
+    pub(crate) fn quantized(table: QTensor, dtype: DType) -> Result<Self> {
+        Ok(match PackedQ8_0::from_qtensor(&table)? {
+            Some(packed) => QEmbedding::Packed {
+                table: Arc::new(packed),
+                dtype,
+            },
+            None => QEmbedding::Quantized {
+                table: Arc::new(table),
+                dtype,
+            },
+        })
     }
 
     /// The LM head that shares this table (tied word embeddings).
@@ -283,6 +351,10 @@ impl QEmbedding {
                 weight: QMatMul::from_arc(table.clone())?,
                 bias: None,
             }),
+            QEmbedding::Packed { table, .. } => Ok(QLinear::Packed {
+                weight: table.clone(),
+                bias: None,
+            }),
         }
     }
 
@@ -290,6 +362,7 @@ impl QEmbedding {
         match self {
             QEmbedding::Dense(e, _) => tensor_bytes(e.embeddings()),
             QEmbedding::Quantized { table, .. } => table.storage_size_in_bytes(),
+            QEmbedding::Packed { table, .. } => table.size_in_bytes(),
         }
     }
 }
@@ -299,6 +372,12 @@ impl Module for QEmbedding {
         match self {
             QEmbedding::Dense(e, dtype) => e.forward(ids)?.to_dtype(*dtype),
             QEmbedding::Quantized { table, dtype } => table.embedding(ids)?.to_dtype(*dtype),
+            QEmbedding::Packed { table, dtype } => {
+                let rows = table.rows_f32(&ids.flatten_all()?.to_vec1::<u32>()?)?;
+                let mut dims = ids.dims().to_vec();
+                dims.push(table.dims().1);
+                Tensor::from_vec(rows, dims, ids.device())?.to_dtype(*dtype)
+            }
         }
     }
 }

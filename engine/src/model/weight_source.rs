@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use candle_core::quantized::QMatMul;
 use candle_core::{DType, Device, Result, Shape, Tensor};
 use candle_nn::{Embedding, Linear, RmsNorm, VarBuilder};
 
@@ -106,10 +105,7 @@ impl<'a> WeightSource<'a> {
                     let weight = weight.dequantize(file.device())?.to_dtype(file.dtype())?;
                     return Ok(QLinear::Dense(Linear::new(weight, bias)));
                 }
-                Ok(QLinear::Quantized {
-                    weight: QMatMul::from_arc(Arc::new(weight))?,
-                    bias,
-                })
+                QLinear::quantized(weight, bias)
             }
         }
     }
@@ -151,10 +147,7 @@ impl<'a> WeightSource<'a> {
                         file.dtype(),
                     ));
                 }
-                Ok(QEmbedding::Quantized {
-                    table: Arc::new(table),
-                    dtype: file.dtype(),
-                })
+                QEmbedding::quantized(table, file.dtype())
             }
         }
     }

@@ -1,0 +1,707 @@
+//! `q8_0` matrix products of our own for x86-64 CPUs (AVX-512 VNNI, else AVX2 + FMA + F16C).
+//!
+//! A `q8_0` matrix holds 32 signed bytes and one f16 scale per 32 inputs of an output row. candle 0.11
+//! multiplies it in two ways: repacked into 16-row tiles for AVX-512 VNNI (which it keeps *beside* the
+//! original blocks, so the matrix is in memory twice), or block by block. [`PackedQ8_0`] takes over the
+//! tile layout and drops the original, and its kernel does less per block:
+//!
+//! - Activations are quantized per 32 values (`d = max|x| / 127`, one f32 scale per block), the
+//!   granularity of the weights, where candle's tile path takes one scale per 256.
+//! - Weights are stored plus 128 so that one `vpdpbusd` (unsigned x signed bytes) multiplies four of
+//!   them by four activation bytes for 16 output rows at once; the offset's `128 * sum(x)` is the
+//!   initial value of the block's integer sum, so each block ends in an exact integer dot product and
+//!   three vector operations (convert, times the activation scale, fused multiply-add with the 16
+//!   weight scales).
+//! - Up to [`MAX_GROUP`] activation rows share each weight load (decode of a batch, or prefill in
+//!   groups), each row with its own accumulators, so every output is computed the same way whatever
+//!   the number of rows it came with: batched, prefix-cached and one-row results agree to the bit.
+//! - Without AVX-512 VNNI the same tiles run through AVX2 (`vpmaddubsw` on the weight's magnitude and
+//!   the activation carrying the weight's sign), giving the same integers and so the same floats.
+//!
+//! The embedding table of a model whose LM head is tied to it is one of these matrices too: a lookup
+//! dequantizes the rows it reads ([`PackedQ8_0::rows_f32`]).
+//!
+//! Elsewhere (other architectures, older x86, a CUDA device, shapes not in whole tiles) the caller
+//! keeps candle's `QMatMul`: [`PackedQ8_0::from_qtensor`] answers `None`.
+
+use candle_core::quantized::{GgmlDType, QTensor};
+use candle_core::utils::barrier_pool;
+use candle_core::{Device, Result, Tensor, bail};
+use half::f16;
+use std::sync::Mutex;
+
+/// Output rows per tile: one 512-bit register of i32 sums.
+const TILE_ROWS: usize = 16;
+/// Inputs per `q8_0` block.
+const BLOCK: usize = 32;
+/// Bytes of one `q8_0` block in ggml's layout: the f16 scale, then 32 signed bytes.
+const GGML_BLOCK_BYTES: usize = 2 + BLOCK;
+/// Cache lines per tile block (16 rows x 32 inputs).
+const LINES_PER_BLOCK: usize = TILE_ROWS * BLOCK / 64;
+/// Activation rows that share one pass over the weights. Each takes three registers (two integer
+/// sums and an f32 accumulator): eight fill 24 of AVX-512's 32.
+pub const MAX_GROUP: usize = 8;
+/// Tile columns (16 output rows each) per parallel task: 64 outputs, 32 KiB of weights at 1,024
+/// inputs, large enough that scheduling is noise, small enough for every thread to get many.
+const TILES_PER_TASK: usize = 4;
+
+/// One cache line of packed weights: line `g` of a tile block holds inputs `4g..4g + 4` of its 16
+/// rows, row after row, each byte the weight plus 128.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([u8; 64]);
+
+/// The instruction set a kernel is written for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kernel {
+    #[cfg(target_arch = "x86_64")]
+    Avx512Vnni,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+}
+
+impl Kernel {
+    /// The best kernel this CPU runs, if any.
+    pub(crate) fn detect() -> Option<Kernel> {
+        Self::available().into_iter().next()
+    }
+
+    /// Every kernel this CPU runs, best first (tests run each).
+    pub(crate) fn available() -> Vec<Kernel> {
+        #[allow(unused_mut)]
+        let mut kernels = Vec::new();
+        #[cfg(target_arch = "x86_64")]
+        {
+            let avx2 = is_x86_feature_detected!("avx2")
+                && is_x86_feature_detected!("fma")
+                && is_x86_feature_detected!("f16c");
+            if avx2
+                && is_x86_feature_detected!("avx512f")
+                && is_x86_feature_detected!("avx512bw")
+                && is_x86_feature_detected!("avx512vnni")
+            {
+                kernels.push(Kernel::Avx512Vnni);
+            }
+            if avx2 {
+                kernels.push(Kernel::Avx2);
+            }
+        }
+        kernels
+    }
+}
+
+/// A `q8_0` matrix `(rows, cols)` (`rows` outputs, `cols` inputs) in 16-row tiles.
+pub struct PackedQ8_0 {
+    rows: usize,
+    cols: usize,
+    /// `[rows / 16][cols / 32][LINES_PER_BLOCK]`.
+    qs: Vec<Line>,
+    /// `[rows / 16][cols / 32][16]`: each row's block scale.
+    scales: Vec<f16>,
+    kernel: Kernel,
+}
+
+impl std::fmt::Debug for PackedQ8_0 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PackedQ8_0")
+            .field("rows", &self.rows)
+            .field("cols", &self.cols)
+            .field("kernel", &self.kernel)
+            .finish()
+    }
+}
+
+impl PackedQ8_0 {
+    /// `t` repacked, when it is a `q8_0` matrix on the CPU whose rows fill whole tiles and this CPU has
+    /// a kernel; `None` otherwise (the caller keeps candle's). `t` can be dropped afterwards.
+    pub fn from_qtensor(t: &QTensor) -> Result<Option<Self>> {
+        match Kernel::detect() {
+            Some(kernel) => Self::with_kernel(t, kernel),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) fn with_kernel(t: &QTensor, kernel: Kernel) -> Result<Option<Self>> {
+        let &[rows, cols] = t.shape().dims() else {
+            return Ok(None);
+        };
+        if t.dtype() != GgmlDType::Q8_0
+            || !t.device().is_cpu()
+            || rows == 0
+            || !rows.is_multiple_of(TILE_ROWS)
+            || cols == 0
+            || !cols.is_multiple_of(BLOCK)
+        {
+            return Ok(None);
+        }
+        let data = t.data()?;
+        let blocks = cols / BLOCK;
+        if data.len() != rows * blocks * GGML_BLOCK_BYTES {
+            bail!(
+                "q8_0 matrix {rows}x{cols} holds {} bytes, expected {}",
+                data.len(),
+                rows * blocks * GGML_BLOCK_BYTES
+            );
+        }
+        let tiles = rows / TILE_ROWS * blocks;
+        let mut qs = vec![Line([0; 64]); tiles * LINES_PER_BLOCK];
+        let mut scales = vec![f16::ZERO; tiles * TILE_ROWS];
+        for (tile, (lines, tile_scales)) in qs
+            .chunks_exact_mut(LINES_PER_BLOCK)
+            .zip(scales.chunks_exact_mut(TILE_ROWS))
+            .enumerate()
+        {
+            let (column, b) = (tile / blocks, tile % blocks);
+            for (r, scale) in tile_scales.iter_mut().enumerate() {
+                let at = ((column * TILE_ROWS + r) * blocks + b) * GGML_BLOCK_BYTES;
+                let block = &data[at..at + GGML_BLOCK_BYTES];
+                *scale = f16::from_le_bytes([block[0], block[1]]);
+                for (g, line) in lines.iter_mut().enumerate() {
+                    for j in 0..4 {
+                        line.0[r * 4 + j] = (block[2 + g * 4 + j] as i8 as u8) ^ 0x80;
+                    }
+                }
+            }
+        }
+        Ok(Some(PackedQ8_0 {
+            rows,
+            cols,
+            qs,
+            scales,
+            kernel,
+        }))
+    }
+
+    /// `(rows, cols)`.
+    pub fn dims(&self) -> (usize, usize) {
+        (self.rows, self.cols)
+    }
+
+    /// Bytes held: the same as ggml's blocks (8.5 bits per weight).
+    pub fn size_in_bytes(&self) -> usize {
+        self.qs.len() * size_of::<Line>() + self.scales.len() * size_of::<f16>()
+    }
+
+    /// `x @ self^T` for an f32 `x` `(.., cols)` on the CPU: `(.., rows)` in f32.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let [y] = matmul_shared([self], x)?;
+        Ok(y)
+    }
+
+    /// The weight rows `ids` (an embedding lookup), dequantized: `(ids.len(), cols)` row-major.
+    pub fn rows_f32(&self, ids: &[u32]) -> Result<Vec<f32>> {
+        let blocks = self.cols / BLOCK;
+        let mut out = vec![0f32; ids.len() * self.cols];
+        for (row_out, &id) in out.chunks_exact_mut(self.cols).zip(ids) {
+            let id = id as usize;
+            if id >= self.rows {
+                bail!(
+                    "index {id} out of range for an embedding of {} rows",
+                    self.rows
+                );
+            }
+            let (column, r) = (id / TILE_ROWS, id % TILE_ROWS);
+            for (b, values) in row_out.chunks_exact_mut(BLOCK).enumerate() {
+                let tile = column * blocks + b;
+                let scale = self.scales[tile * TILE_ROWS + r].to_f32();
+                let lines = &self.qs[tile * LINES_PER_BLOCK..][..LINES_PER_BLOCK];
+                for (g, four) in values.chunks_exact_mut(4).enumerate() {
+                    for (j, v) in four.iter_mut().enumerate() {
+                        *v = f32::from((lines[g].0[r * 4 + j] ^ 0x80) as i8) * scale;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `x` through several matrices with the same input width (attention q/k/v, MLP gate/up): the input
+/// is quantized once and one parallel loop runs over all their tiles.
+pub fn matmul_shared<const N: usize>(mats: [&PackedQ8_0; N], x: &Tensor) -> Result<[Tensor; N]> {
+    let Some(cols) = x.dims().last().copied() else {
+        bail!("q8_0 matmul: a scalar input");
+    };
+    if let Some(m) = mats.iter().find(|m| m.cols != cols) {
+        bail!(
+            "q8_0 matmul: input {:?} against a {}x{} matrix",
+            x.dims(),
+            m.rows,
+            m.cols
+        );
+    }
+    if !x.device().is_cpu() {
+        bail!("q8_0 matmul: the packed kernels run on the CPU");
+    }
+    let lead = &x.dims()[..x.rank() - 1];
+    let values = x
+        .to_dtype(candle_core::DType::F32)?
+        .flatten_all()?
+        .to_vec1::<f32>()?;
+    let input = QuantizedInput::new(&values, cols, mats.first().map(|m| m.kernel));
+    let outs = matmul_many(&mats, &input);
+    let mut result = Vec::with_capacity(N);
+    for (mat, out) in mats.iter().zip(outs) {
+        let mut dims = lead.to_vec();
+        dims.push(mat.rows);
+        result.push(Tensor::from_vec(out, dims, &Device::Cpu)?);
+    }
+    result
+        .try_into()
+        .map_err(|_| candle_core::Error::Msg("q8_0 matmul returned a wrong count".into()))
+}
+
+/// Activation rows quantized per 32 values for the kernels.
+pub(crate) struct QuantizedInput {
+    rows: usize,
+    cols: usize,
+    /// `[rows][cols]`.
+    q: Vec<i8>,
+    /// `[rows][cols / 32]`: each block's scale.
+    scale: Vec<f32>,
+    /// `[rows][cols / 32]`: `-128 * sum(q)` of each block, which cancels the weights' +128 offset.
+    offset: Vec<i32>,
+}
+
+impl QuantizedInput {
+    /// `x` (`[rows][cols]`, `cols` a multiple of 32) quantized with the instructions of `kernel`'s
+    /// CPU, or portable code (the result is the same).
+    pub(crate) fn new(x: &[f32], cols: usize, kernel: Option<Kernel>) -> Self {
+        let rows = x.len() / cols;
+        let blocks = cols / BLOCK;
+        let mut input = QuantizedInput {
+            rows,
+            cols,
+            q: vec![0; rows * cols],
+            scale: vec![0.0; rows * blocks],
+            offset: vec![0; rows * blocks],
+        };
+        match kernel {
+            #[cfg(target_arch = "x86_64")]
+            Some(_) => {
+                // SAFETY: every kernel needs AVX2 and FMA, which `Kernel::available` checked.
+                #[allow(unsafe_code)]
+                unsafe {
+                    quantize_avx2(x, &mut input)
+                }
+            }
+            None => quantize_body(x, &mut input),
+        }
+        input
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn quantize_avx2(x: &[f32], input: &mut QuantizedInput) {
+    quantize_body(x, input)
+}
+
+/// One body for [`QuantizedInput::new`], vectorized by LLVM for the target features of its caller.
+#[inline(always)]
+fn quantize_body(x: &[f32], input: &mut QuantizedInput) {
+    let blocks = x
+        .chunks_exact(BLOCK)
+        .zip(input.q.chunks_exact_mut(BLOCK))
+        .zip(input.scale.iter_mut().zip(input.offset.iter_mut()));
+    for ((x, q), (scale, offset)) in blocks {
+        let amax = x.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let d = amax / 127.0;
+        let inv = if d > 0.0 { 1.0 / d } else { 0.0 };
+        let mut sum = 0i32;
+        for (q, v) in q.iter_mut().zip(x) {
+            // Ties to even is one instruction on every x86 kernel's CPU; |v * inv| <= 127 by `d`.
+            *q = (v * inv).round_ties_even().clamp(-127.0, 127.0) as i8;
+            sum += i32::from(*q);
+        }
+        *scale = d;
+        *offset = -128 * sum;
+    }
+}
+
+/// `input @ mat^T` for each matrix: `[input.rows][mat.rows]` row-major.
+pub(crate) fn matmul_many(mats: &[&PackedQ8_0], input: &QuantizedInput) -> Vec<Vec<f32>> {
+    let m = input.rows;
+    // Tasks own disjoint tile columns, so they fill a `[tile column][row][16]` result, which is the
+    // final layout for one row and is transposed for more.
+    let mut scratch: Vec<Vec<f32>> = mats.iter().map(|mat| vec![0f32; m * mat.rows]).collect();
+    let mut tasks = Vec::new();
+    for (mat, out) in mats.iter().zip(scratch.iter_mut()) {
+        for (task, out) in out.chunks_mut(TILES_PER_TASK * TILE_ROWS * m).enumerate() {
+            tasks.push((*mat, task * TILES_PER_TASK, out));
+        }
+    }
+    // candle's pool, which the rest of a forward pass runs on: its workers spin between the many
+    // short products of a decode step, where rayon's sleep and wake-up cost tens of microseconds
+    // each, and with one thread it runs the tasks inline.
+    let tasks: Vec<Mutex<_>> = tasks.into_iter().map(Mutex::new).collect();
+    barrier_pool().execute_chunked(tasks.len(), |range| {
+        for task in &tasks[range] {
+            // Each task is taken once; the lock is never contended (or poisoned: a panic ends the
+            // pool's call).
+            if let Ok(mut task) = task.lock() {
+                let (mat, first_column, ref mut out) = *task;
+                mat.columns(input, first_column, out);
+            }
+        }
+    });
+    if m == 1 {
+        return scratch;
+    }
+    mats.iter()
+        .zip(scratch)
+        .map(|(mat, tiled)| {
+            let mut out = vec![0f32; m * mat.rows];
+            for (column, tile) in tiled.chunks_exact(TILE_ROWS * m).enumerate() {
+                for (r, values) in tile.chunks_exact(TILE_ROWS).enumerate() {
+                    out[r * mat.rows + column * TILE_ROWS..][..TILE_ROWS].copy_from_slice(values);
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+impl PackedQ8_0 {
+    /// Fills `out` (`[column][input row][16]`) for the tile columns from `first_column` on.
+    fn columns(&self, input: &QuantizedInput, first_column: usize, out: &mut [f32]) {
+        let blocks = self.cols / BLOCK;
+        let m = input.rows;
+        let groups = m.div_ceil(MAX_GROUP);
+        let group = m.div_ceil(groups.max(1));
+        for row0 in (0..m).step_by(group.max(1)) {
+            let rows = group.min(m - row0);
+            for (c, out) in out.chunks_exact_mut(TILE_ROWS * m).enumerate() {
+                let column = first_column + c;
+                let tiles = column * blocks..(column + 1) * blocks;
+                let cols = Column {
+                    qs: &self.qs[tiles.start * LINES_PER_BLOCK..tiles.end * LINES_PER_BLOCK],
+                    scales: &self.scales[tiles.start * TILE_ROWS..tiles.end * TILE_ROWS],
+                };
+                let out = &mut out[row0 * TILE_ROWS..(row0 + rows) * TILE_ROWS];
+                run_group(self.kernel, &cols, input, row0, rows, out);
+            }
+        }
+    }
+}
+
+/// The tile blocks of one tile column, all inputs.
+struct Column<'a> {
+    qs: &'a [Line],
+    scales: &'a [f16],
+}
+
+/// Dispatches `rows` activation rows (from `row0`) to `kernel`'s code for that count.
+fn run_group(
+    kernel: Kernel,
+    column: &Column,
+    input: &QuantizedInput,
+    row0: usize,
+    rows: usize,
+    out: &mut [f32],
+) {
+    macro_rules! dispatch {
+        ($f:ident) => {
+            match rows {
+                1 => x86::$f::<1>(column, input, row0, out),
+                2 => x86::$f::<2>(column, input, row0, out),
+                3 => x86::$f::<3>(column, input, row0, out),
+                4 => x86::$f::<4>(column, input, row0, out),
+                5 => x86::$f::<5>(column, input, row0, out),
+                6 => x86::$f::<6>(column, input, row0, out),
+                7 => x86::$f::<7>(column, input, row0, out),
+                _ => x86::$f::<8>(column, input, row0, out),
+            }
+        };
+    }
+    match kernel {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Kernel::Avx512Vnni` exists only where `Kernel::available` found its features.
+        #[allow(unsafe_code)]
+        Kernel::Avx512Vnni => unsafe { dispatch!(group_avx512) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: likewise for AVX2, FMA and F16C.
+        #[allow(unsafe_code)]
+        Kernel::Avx2 => unsafe { dispatch!(group_avx2) },
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod x86 {
+    //! The kernels. Each fills `out[r][16]` for the `R` activation rows from `row0` against one tile
+    //! column. Per 32-input block and row: an exact integer dot product `s`, then
+    //! `acc = fma(weight scales, f32(s) * activation scale, acc)`, in this order in every kernel.
+
+    use std::arch::x86_64::*;
+
+    use super::{BLOCK, Column, LINES_PER_BLOCK, QuantizedInput, TILE_ROWS};
+
+    /// Four activation bytes, broadcast to every 32-bit lane.
+    ///
+    /// # Safety
+    /// `at + 4 <= input.q.len()`.
+    #[inline(always)]
+    unsafe fn four(input: &QuantizedInput, at: usize) -> i32 {
+        // SAFETY: in bounds by the caller; an unaligned read of 4 bytes.
+        unsafe { input.q.as_ptr().add(at).cast::<i32>().read_unaligned() }
+    }
+
+    /// # Safety
+    /// The CPU has AVX-512 F/BW/VNNI; `row0 + R <= input.rows`; `out.len() >= R * 16`; `column`
+    /// spans `input.cols` inputs.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni,avx2,fma,f16c")]
+    pub(super) unsafe fn group_avx512<const R: usize>(
+        column: &Column,
+        input: &QuantizedInput,
+        row0: usize,
+        out: &mut [f32],
+    ) {
+        let blocks = input.cols / BLOCK;
+        debug_assert!(row0 + R <= input.rows && out.len() >= R * TILE_ROWS);
+        debug_assert_eq!(column.qs.len(), blocks * LINES_PER_BLOCK);
+        let mut acc = [_mm512_setzero_ps(); R];
+        for b in 0..blocks {
+            let lines = column.qs[b * LINES_PER_BLOCK..].as_ptr().cast::<__m512i>();
+            let mut s0: [__m512i; R] =
+                std::array::from_fn(|r| _mm512_set1_epi32(input.offset[(row0 + r) * blocks + b]));
+            let mut s1 = [_mm512_setzero_si512(); R];
+            for g in (0..LINES_PER_BLOCK).step_by(2) {
+                // SAFETY: `lines` points at this block's 8 aligned lines; `g + 1 < 8`.
+                let (w0, w1) = unsafe {
+                    (
+                        _mm512_load_si512(lines.add(g)),
+                        _mm512_load_si512(lines.add(g + 1)),
+                    )
+                };
+                for r in 0..R {
+                    let at = (row0 + r) * input.cols + b * BLOCK + g * 4;
+                    // SAFETY: `at + 8` is within row `row0 + r`'s block `b`.
+                    let (x0, x1) = unsafe { (four(input, at), four(input, at + 4)) };
+                    s0[r] = _mm512_dpbusd_epi32(s0[r], w0, _mm512_set1_epi32(x0));
+                    s1[r] = _mm512_dpbusd_epi32(s1[r], w1, _mm512_set1_epi32(x1));
+                }
+            }
+            // SAFETY: 16 f16 scales of this block.
+            let dw = _mm512_cvtph_ps(unsafe {
+                _mm256_loadu_si256(column.scales[b * TILE_ROWS..].as_ptr().cast::<__m256i>())
+            });
+            for r in 0..R {
+                let s = _mm512_cvtepi32_ps(_mm512_add_epi32(s0[r], s1[r]));
+                let t = _mm512_mul_ps(s, _mm512_set1_ps(input.scale[(row0 + r) * blocks + b]));
+                acc[r] = _mm512_fmadd_ps(dw, t, acc[r]);
+            }
+        }
+        for (r, acc) in acc.iter().enumerate() {
+            // SAFETY: `out` holds `R * 16` values.
+            unsafe { _mm512_storeu_ps(out.as_mut_ptr().add(r * TILE_ROWS), *acc) };
+        }
+    }
+
+    /// # Safety
+    /// The CPU has AVX2, FMA and F16C; otherwise as [`group_avx512`].
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) unsafe fn group_avx2<const R: usize>(
+        column: &Column,
+        input: &QuantizedInput,
+        row0: usize,
+        out: &mut [f32],
+    ) {
+        let blocks = input.cols / BLOCK;
+        debug_assert!(row0 + R <= input.rows && out.len() >= R * TILE_ROWS);
+        debug_assert_eq!(column.qs.len(), blocks * LINES_PER_BLOCK);
+        let flip = _mm256_set1_epi8(0x80u8 as i8);
+        let ones = _mm256_set1_epi16(1);
+        // Rows 0-7 of the tile are the first half of each line, rows 8-15 the second.
+        for half in 0..2 {
+            let mut acc = [_mm256_setzero_ps(); R];
+            for b in 0..blocks {
+                let lines = column.qs[b * LINES_PER_BLOCK..].as_ptr().cast::<u8>();
+                let mut s = [_mm256_setzero_si256(); R];
+                for g in 0..LINES_PER_BLOCK {
+                    // SAFETY: within this block's 8 lines of 64 bytes.
+                    let w = unsafe {
+                        _mm256_load_si256(lines.add(g * 64 + half * 32).cast::<__m256i>())
+                    };
+                    let w = _mm256_xor_si256(w, flip);
+                    let magnitude = _mm256_abs_epi8(w);
+                    for (r, s) in s.iter_mut().enumerate() {
+                        let at = (row0 + r) * input.cols + b * BLOCK + g * 4;
+                        // SAFETY: `at + 4` is within row `row0 + r`'s block `b`.
+                        let x = _mm256_set1_epi32(unsafe { four(input, at) });
+                        // |w| * (x with w's sign): each pair at most 2 * 128 * 127, no saturation.
+                        let pairs = _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(x, w));
+                        *s = _mm256_add_epi32(*s, _mm256_madd_epi16(pairs, ones));
+                    }
+                }
+                // SAFETY: 8 f16 scales of this block's half.
+                let dw = _mm256_cvtph_ps(unsafe {
+                    _mm_loadu_si128(
+                        column.scales[b * TILE_ROWS + half * 8..]
+                            .as_ptr()
+                            .cast::<__m128i>(),
+                    )
+                });
+                for r in 0..R {
+                    let s = _mm256_cvtepi32_ps(s[r]);
+                    let t = _mm256_mul_ps(s, _mm256_set1_ps(input.scale[(row0 + r) * blocks + b]));
+                    acc[r] = _mm256_fmadd_ps(dw, t, acc[r]);
+                }
+            }
+            for (r, acc) in acc.iter().enumerate() {
+                // SAFETY: `out` holds `R * 16` values.
+                unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(r * TILE_ROWS + half * 8), *acc) };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The products as the kernels define them, one output at a time: exact integer block sums, then
+    /// `acc = fma(weight scale, f32(sum) * activation scale, acc)`.
+    fn reference(t: &QTensor, x: &[f32], cols: usize) -> Vec<f32> {
+        let data = t.data().unwrap();
+        let rows = t.shape().dims()[0];
+        let blocks = cols / BLOCK;
+        let input = QuantizedInput::new(x, cols, None);
+        let mut out = vec![0f32; input.rows * rows];
+        for i in 0..input.rows {
+            for o in 0..rows {
+                let mut acc = 0f32;
+                for b in 0..blocks {
+                    let block = &data[(o * blocks + b) * GGML_BLOCK_BYTES..][..GGML_BLOCK_BYTES];
+                    let dw = f16::from_le_bytes([block[0], block[1]]).to_f32();
+                    let s: i32 = (0..BLOCK)
+                        .map(|j| {
+                            i32::from(block[2 + j] as i8)
+                                * i32::from(input.q[i * cols + b * BLOCK + j])
+                        })
+                        .sum();
+                    acc = dw.mul_add(s as f32 * input.scale[i * blocks + b], acc);
+                }
+                out[i * rows + o] = acc;
+            }
+        }
+        out
+    }
+
+    fn random(len: usize, seed: u64) -> Vec<f32> {
+        let mut state = seed;
+        (0..len)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+            })
+            .collect()
+    }
+
+    fn quantized(rows: usize, cols: usize, seed: u64) -> QTensor {
+        let w = Tensor::from_vec(random(rows * cols, seed), (rows, cols), &Device::Cpu).unwrap();
+        QTensor::quantize(&w, GgmlDType::Q8_0).unwrap()
+    }
+
+    #[test]
+    fn every_kernel_matches_the_reference_to_the_bit_for_any_row_count() {
+        let (rows, cols) = (48, 96);
+        let t = quantized(rows, cols, 1);
+        for kernel in Kernel::available() {
+            let packed = PackedQ8_0::with_kernel(&t, kernel).unwrap().unwrap();
+            for m in [1, 2, 5, 8, 9, 17] {
+                let x = random(m * cols, 10 + m as u64);
+                let want = reference(&t, &x, cols);
+                let input = QuantizedInput::new(&x, cols, Some(kernel));
+                let got = matmul_many(&[&packed], &input).pop().unwrap();
+                assert_eq!(got, want, "{kernel:?}, {m} rows");
+            }
+        }
+    }
+
+    #[test]
+    fn products_are_close_to_the_dense_ones() {
+        let (rows, cols) = (32, 256);
+        let w = random(rows * cols, 3);
+        let x = random(2 * cols, 4);
+        let t = QTensor::quantize(
+            &Tensor::from_vec(w.clone(), (rows, cols), &Device::Cpu).unwrap(),
+            GgmlDType::Q8_0,
+        )
+        .unwrap();
+        let Some(packed) = PackedQ8_0::from_qtensor(&t).unwrap() else {
+            return; // no kernel on this CPU: nothing to compare
+        };
+        let xt = Tensor::from_vec(x.clone(), (1, 2, cols), &Device::Cpu).unwrap();
+        let got = packed.forward(&xt).unwrap();
+        assert_eq!(got.dims(), &[1, 2, rows]);
+        let got = got.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        for i in 0..2 {
+            for o in 0..rows {
+                let dense: f32 = (0..cols).map(|j| w[o * cols + j] * x[i * cols + j]).sum();
+                let diff = (got[i * rows + o] - dense).abs();
+                // Two 8-bit roundings per product over 256 products of unit-range values.
+                assert!(
+                    diff < 0.1,
+                    "row {i} output {o}: {} vs {dense}",
+                    got[i * rows + o]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn shared_input_products_equal_separate_ones() {
+        let cols = 64;
+        let (a, b) = (quantized(32, cols, 5), quantized(16, cols, 6));
+        let (Some(pa), Some(pb)) = (
+            PackedQ8_0::from_qtensor(&a).unwrap(),
+            PackedQ8_0::from_qtensor(&b).unwrap(),
+        ) else {
+            return;
+        };
+        let x = Tensor::from_vec(random(3 * cols, 7), (3, cols), &Device::Cpu).unwrap();
+        let [ya, yb] = matmul_shared([&pa, &pb], &x).unwrap();
+        let same = |p: Tensor, q: Tensor| {
+            p.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+                == q.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+        };
+        assert!(same(ya, pa.forward(&x).unwrap()));
+        assert!(same(yb, pb.forward(&x).unwrap()));
+    }
+
+    #[test]
+    fn rows_dequantize_like_candle() {
+        let t = quantized(32, 64, 8);
+        let Some(packed) = PackedQ8_0::from_qtensor(&t).unwrap() else {
+            return;
+        };
+        let dense = t
+            .dequantize(&Device::Cpu)
+            .unwrap()
+            .to_vec2::<f32>()
+            .unwrap();
+        let got = packed.rows_f32(&[0, 17, 31]).unwrap();
+        for (i, id) in [0, 17, 31].into_iter().enumerate() {
+            assert_eq!(&got[i * 64..(i + 1) * 64], dense[id].as_slice());
+        }
+        let err = packed.rows_f32(&[32]).unwrap_err().to_string();
+        assert!(err.contains("out of range"), "{err}");
+    }
+
+    #[test]
+    fn other_types_and_shapes_are_left_to_candle() {
+        let w = Tensor::from_vec(random(24 * 64, 9), (24, 64), &Device::Cpu).unwrap();
+        let q8 = QTensor::quantize(&w, GgmlDType::Q8_0).unwrap();
+        assert!(
+            PackedQ8_0::from_qtensor(&q8).unwrap().is_none(),
+            "24 rows is not whole tiles"
+        );
+        let w = Tensor::from_vec(random(32 * 256, 9), (32, 256), &Device::Cpu).unwrap();
+        let q4 = QTensor::quantize(&w, GgmlDType::Q4K).unwrap();
+        assert!(PackedQ8_0::from_qtensor(&q4).unwrap().is_none());
+    }
+}
