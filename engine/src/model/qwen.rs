@@ -13,6 +13,7 @@ use candle_core::{D, DType, Device, Module, Result, Tensor};
 use candle_nn::{Activation, Linear, RmsNorm, VarBuilder};
 
 use super::config::QwenConfig;
+use super::cpu_attention;
 use super::kv_cache::KvCache;
 use super::quantize::{self, QEmbedding, QLinear, Quantization};
 use super::weight_source::WeightSource;
@@ -336,23 +337,11 @@ impl Attention {
     fn attend(&self, q: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>) -> Result<Tensor> {
         let (b, l, h, d) = q.dims4()?;
         let scale = 1.0 / (d as f64).sqrt();
-        if b == 1 && l == 1 && q.device().is_cpu() && q.dtype() == DType::F32 {
-            // A decode step on the CPU: candle's kernel makes one pass over the cached keys and values
-            // per head, all heads in one parallel region, reading the cache where it lies. The
+        if b == 1 && l == 1 && cpu_attention::applies(q, k, v) {
+            // A decode step on the CPU: one pass over the cached keys and one over the values per
+            // KV head, all heads in one parallel region, reading the cache where it lies. The
             // matrix products below cost two thread dispatches per KV head and layer instead.
-            let mask = candle_nn::attention::AttnMask::Causal {
-                kv_offset: k.dim(1)? - 1,
-            };
-            return candle_nn::attention::flash_attn::<f32>(
-                q,
-                k,
-                v,
-                scale as f32,
-                mask,
-                None,
-                None,
-            )?
-            .reshape((b, l, h * d));
+            return cpu_attention::decode_attention(q, k, v, scale as f32)?.reshape((b, l, h * d));
         }
         // Grouped-query attention without copying the cache per group: the query heads that share a
         // KV head are consecutive, so `(heads, seq)` regroups as `(kv_heads, groups * seq)` rows of
