@@ -251,15 +251,18 @@ pub fn matmul_shared<const N: usize>(mats: [&PackedQ8_0; N], x: &Tensor) -> Resu
         .map_err(|_| candle_core::Error::Msg("q8_0 matmul returned a wrong count".into()))
 }
 
-/// Activation rows quantized per 32 values for the kernels.
+/// Activation rows quantized per 32 values for the kernels, block-major: block `b` of every row,
+/// row after row, then block `b + 1`. A kernel running rows `row0..row0 + R` then finds all it
+/// needs for a block at one address plus offsets fixed at compile time, which keeps the per-row
+/// pointers out of the registers the accumulators need.
 pub(crate) struct QuantizedInput {
     rows: usize,
     cols: usize,
-    /// `[rows][cols]`.
+    /// `[cols / 32][rows][32]`.
     q: Vec<i8>,
-    /// `[rows][cols / 32]`: each block's scale.
+    /// `[cols / 32][rows]`: each block's scale.
     scale: Vec<f32>,
-    /// `[rows][cols / 32]`: `-128 * sum(q)` of each block, which cancels the weights' +128 offset.
+    /// `[cols / 32][rows]`: `-128 * sum(q)` of each block, which cancels the weights' +128 offset.
     offset: Vec<i32>,
 }
 
@@ -300,11 +303,11 @@ fn quantize_avx2(x: &[f32], input: &mut QuantizedInput) {
 /// One body for [`QuantizedInput::new`], vectorized by LLVM for the target features of its caller.
 #[inline(always)]
 fn quantize_body(x: &[f32], input: &mut QuantizedInput) {
-    let blocks = x
-        .chunks_exact(BLOCK)
-        .zip(input.q.chunks_exact_mut(BLOCK))
-        .zip(input.scale.iter_mut().zip(input.offset.iter_mut()));
-    for ((x, q), (scale, offset)) in blocks {
+    let blocks = input.cols / BLOCK;
+    for (i, x) in x.chunks_exact(BLOCK).enumerate() {
+        // Block `b` of row `r`, stored at `b * rows + r`.
+        let at = (i % blocks) * input.rows + i / blocks;
+        let q = &mut input.q[at * BLOCK..][..BLOCK];
         let amax = x.iter().fold(0f32, |m, v| m.max(v.abs()));
         let d = amax / 127.0;
         let inv = if d > 0.0 { 1.0 / d } else { 0.0 };
@@ -314,8 +317,8 @@ fn quantize_body(x: &[f32], input: &mut QuantizedInput) {
             *q = (v * inv).round_ties_even().clamp(-127.0, 127.0) as i8;
             sum += i32::from(*q);
         }
-        *scale = d;
-        *offset = -128 * sum;
+        input.scale[at] = d;
+        input.offset[at] = -128 * sum;
     }
 }
 
@@ -437,14 +440,25 @@ mod x86 {
 
     use super::{BLOCK, Column, LINES_PER_BLOCK, QuantizedInput, TILE_ROWS};
 
-    /// Four activation bytes, broadcast to every 32-bit lane.
+    /// Four activation bytes as one `i32` (to broadcast to every 32-bit lane).
     ///
     /// # Safety
-    /// `at + 4 <= input.q.len()`.
+    /// `x + at` and the 3 bytes after it are in one allocation.
     #[inline(always)]
-    unsafe fn four(input: &QuantizedInput, at: usize) -> i32 {
+    unsafe fn four(x: *const i8, at: usize) -> i32 {
         // SAFETY: in bounds by the caller; an unaligned read of 4 bytes.
-        unsafe { input.q.as_ptr().add(at).cast::<i32>().read_unaligned() }
+        unsafe { x.add(at).cast::<i32>().read_unaligned() }
+    }
+
+    /// Checks the preconditions every kernel relies on for its unchecked reads (debug builds).
+    fn check<const R: usize>(column: &Column, input: &QuantizedInput, row0: usize, out: &[f32]) {
+        let blocks = input.cols / BLOCK;
+        debug_assert!(row0 + R <= input.rows && out.len() >= R * TILE_ROWS);
+        debug_assert_eq!(column.qs.len(), blocks * LINES_PER_BLOCK);
+        debug_assert_eq!(column.scales.len(), blocks * TILE_ROWS);
+        debug_assert_eq!(input.q.len(), input.rows * input.cols);
+        debug_assert_eq!(input.scale.len(), input.rows * blocks);
+        debug_assert_eq!(input.offset.len(), input.rows * blocks);
     }
 
     /// # Safety
@@ -457,39 +471,51 @@ mod x86 {
         row0: usize,
         out: &mut [f32],
     ) {
-        let blocks = input.cols / BLOCK;
-        debug_assert!(row0 + R <= input.rows && out.len() >= R * TILE_ROWS);
-        debug_assert_eq!(column.qs.len(), blocks * LINES_PER_BLOCK);
+        check::<R>(column, input, row0, out);
+        let (blocks, m) = (input.cols / BLOCK, input.rows);
+        // With few rows, two integer sums per row keep enough `vpdpbusd`s independent to hide
+        // their latency; from four rows on, the rows do.
+        let split = R < 4;
         let mut acc = [_mm512_setzero_ps(); R];
         for b in 0..blocks {
-            let lines = column.qs[b * LINES_PER_BLOCK..].as_ptr().cast::<__m512i>();
-            let mut s0: [__m512i; R] =
-                std::array::from_fn(|r| _mm512_set1_epi32(input.offset[(row0 + r) * blocks + b]));
-            let mut s1 = [_mm512_setzero_si512(); R];
-            for g in (0..LINES_PER_BLOCK).step_by(2) {
-                // SAFETY: `lines` points at this block's 8 aligned lines; `g + 1 < 8`.
-                let (w0, w1) = unsafe {
-                    (
-                        _mm512_load_si512(lines.add(g)),
-                        _mm512_load_si512(lines.add(g + 1)),
-                    )
-                };
-                for r in 0..R {
-                    let at = (row0 + r) * input.cols + b * BLOCK + g * 4;
-                    // SAFETY: `at + 8` is within row `row0 + r`'s block `b`.
-                    let (x0, x1) = unsafe { (four(input, at), four(input, at + 4)) };
-                    s0[r] = _mm512_dpbusd_epi32(s0[r], w0, _mm512_set1_epi32(x0));
-                    s1[r] = _mm512_dpbusd_epi32(s1[r], w1, _mm512_set1_epi32(x1));
+            // SAFETY (the whole block): the preconditions put block `b`'s 8 lines and 16 scales in
+            // `column`, and rows `row0..row0 + R` of block `b` (32 bytes, a scale and an offset
+            // each) at `(b * m + row0 + r)` in `input`'s block-major arrays.
+            unsafe {
+                let lines = column
+                    .qs
+                    .as_ptr()
+                    .add(b * LINES_PER_BLOCK)
+                    .cast::<__m512i>();
+                let x = input.q.as_ptr().add((b * m + row0) * BLOCK);
+                let offset = input.offset.as_ptr().add(b * m + row0);
+                let scale = input.scale.as_ptr().add(b * m + row0);
+                let mut s: [__m512i; R] =
+                    std::array::from_fn(|r| _mm512_set1_epi32(*offset.add(r)));
+                let mut s1 = [_mm512_setzero_si512(); R];
+                for g in 0..LINES_PER_BLOCK {
+                    let w = _mm512_load_si512(lines.add(g));
+                    for r in 0..R {
+                        let xv = _mm512_set1_epi32(four(x, r * BLOCK + g * 4));
+                        if split && g % 2 == 1 {
+                            s1[r] = _mm512_dpbusd_epi32(s1[r], w, xv);
+                        } else {
+                            s[r] = _mm512_dpbusd_epi32(s[r], w, xv);
+                        }
+                    }
                 }
-            }
-            // SAFETY: 16 f16 scales of this block.
-            let dw = _mm512_cvtph_ps(unsafe {
-                _mm256_loadu_si256(column.scales[b * TILE_ROWS..].as_ptr().cast::<__m256i>())
-            });
-            for r in 0..R {
-                let s = _mm512_cvtepi32_ps(_mm512_add_epi32(s0[r], s1[r]));
-                let t = _mm512_mul_ps(s, _mm512_set1_ps(input.scale[(row0 + r) * blocks + b]));
-                acc[r] = _mm512_fmadd_ps(dw, t, acc[r]);
+                let dw = _mm512_cvtph_ps(_mm256_loadu_si256(
+                    column.scales.as_ptr().add(b * TILE_ROWS).cast::<__m256i>(),
+                ));
+                for r in 0..R {
+                    let sum = if split {
+                        _mm512_add_epi32(s[r], s1[r])
+                    } else {
+                        s[r]
+                    };
+                    let t = _mm512_mul_ps(_mm512_cvtepi32_ps(sum), _mm512_set1_ps(*scale.add(r)));
+                    acc[r] = _mm512_fmadd_ps(dw, t, acc[r]);
+                }
             }
         }
         for (r, acc) in acc.iter().enumerate() {
@@ -507,45 +533,44 @@ mod x86 {
         row0: usize,
         out: &mut [f32],
     ) {
-        let blocks = input.cols / BLOCK;
-        debug_assert!(row0 + R <= input.rows && out.len() >= R * TILE_ROWS);
-        debug_assert_eq!(column.qs.len(), blocks * LINES_PER_BLOCK);
+        check::<R>(column, input, row0, out);
+        let (blocks, m) = (input.cols / BLOCK, input.rows);
         let flip = _mm256_set1_epi8(0x80u8 as i8);
         let ones = _mm256_set1_epi16(1);
         // Rows 0-7 of the tile are the first half of each line, rows 8-15 the second.
         for half in 0..2 {
             let mut acc = [_mm256_setzero_ps(); R];
             for b in 0..blocks {
-                let lines = column.qs[b * LINES_PER_BLOCK..].as_ptr().cast::<u8>();
-                let mut s = [_mm256_setzero_si256(); R];
-                for g in 0..LINES_PER_BLOCK {
-                    // SAFETY: within this block's 8 lines of 64 bytes.
-                    let w = unsafe {
-                        _mm256_load_si256(lines.add(g * 64 + half * 32).cast::<__m256i>())
-                    };
-                    let w = _mm256_xor_si256(w, flip);
-                    let magnitude = _mm256_abs_epi8(w);
-                    for (r, s) in s.iter_mut().enumerate() {
-                        let at = (row0 + r) * input.cols + b * BLOCK + g * 4;
-                        // SAFETY: `at + 4` is within row `row0 + r`'s block `b`.
-                        let x = _mm256_set1_epi32(unsafe { four(input, at) });
-                        // |w| * (x with w's sign): each pair at most 2 * 128 * 127, no saturation.
-                        let pairs = _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(x, w));
-                        *s = _mm256_add_epi32(*s, _mm256_madd_epi16(pairs, ones));
+                // SAFETY (the whole block): as in `group_avx512`.
+                unsafe {
+                    let lines = column.qs.as_ptr().add(b * LINES_PER_BLOCK).cast::<u8>();
+                    let x = input.q.as_ptr().add((b * m + row0) * BLOCK);
+                    let scale = input.scale.as_ptr().add(b * m + row0);
+                    let mut s = [_mm256_setzero_si256(); R];
+                    for g in 0..LINES_PER_BLOCK {
+                        let w = _mm256_load_si256(lines.add(g * 64 + half * 32).cast::<__m256i>());
+                        let w = _mm256_xor_si256(w, flip);
+                        let magnitude = _mm256_abs_epi8(w);
+                        for (r, s) in s.iter_mut().enumerate() {
+                            let xv = _mm256_set1_epi32(four(x, r * BLOCK + g * 4));
+                            // |w| * (x with w's sign): each pair at most 2 * 128 * 127, no
+                            // saturation.
+                            let pairs = _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(xv, w));
+                            *s = _mm256_add_epi32(*s, _mm256_madd_epi16(pairs, ones));
+                        }
                     }
-                }
-                // SAFETY: 8 f16 scales of this block's half.
-                let dw = _mm256_cvtph_ps(unsafe {
-                    _mm_loadu_si128(
-                        column.scales[b * TILE_ROWS + half * 8..]
+                    let dw = _mm256_cvtph_ps(_mm_loadu_si128(
+                        column
+                            .scales
                             .as_ptr()
+                            .add(b * TILE_ROWS + half * 8)
                             .cast::<__m128i>(),
-                    )
-                });
-                for r in 0..R {
-                    let s = _mm256_cvtepi32_ps(s[r]);
-                    let t = _mm256_mul_ps(s, _mm256_set1_ps(input.scale[(row0 + r) * blocks + b]));
-                    acc[r] = _mm256_fmadd_ps(dw, t, acc[r]);
+                    ));
+                    for r in 0..R {
+                        let t =
+                            _mm256_mul_ps(_mm256_cvtepi32_ps(s[r]), _mm256_set1_ps(*scale.add(r)));
+                        acc[r] = _mm256_fmadd_ps(dw, t, acc[r]);
+                    }
                 }
             }
             for (r, acc) in acc.iter().enumerate() {
@@ -578,10 +603,10 @@ mod tests {
                     let s: i32 = (0..BLOCK)
                         .map(|j| {
                             i32::from(block[2 + j] as i8)
-                                * i32::from(input.q[i * cols + b * BLOCK + j])
+                                * i32::from(input.q[(b * input.rows + i) * BLOCK + j])
                         })
                         .sum();
-                    acc = dw.mul_add(s as f32 * input.scale[i * blocks + b], acc);
+                    acc = dw.mul_add(s as f32 * input.scale[b * input.rows + i], acc);
                 }
                 out[i * rows + o] = acc;
             }
