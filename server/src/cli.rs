@@ -12,6 +12,10 @@ pub struct WeightArgs {
     /// Quantize a safetensors checkpoint's weights at load: q8_0 or q4_k (default: none).
     #[arg(long)]
     pub quantize: Option<String>,
+    /// The type keys and values are cached in: f16, f32 or auto (default: f16 on the CPU for
+    /// quantized and 16-bit weights, the activations' type otherwise).
+    #[arg(long)]
+    pub kv_cache: Option<String>,
     /// A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors), merged into the
     /// weights at load; repeat to merge several, in order. Safetensors checkpoints only.
     #[arg(long = "lora", value_name = "DIR")]
@@ -31,6 +35,7 @@ impl WeightArgs {
             device: self.device.clone(),
             show_progress,
             quantize: self.quantize.clone(),
+            kv_cache: self.kv_cache.clone(),
             lora: self.lora.clone(),
             ..Default::default()
         }

@@ -8,6 +8,7 @@
 //! {
 //!   "model": "Qwen/Qwen2.5-Coder-1.5B",   // hub id, HF directory or .gguf file
 //!   "dtype": "f16", "device": "cpu", "quantize": "q8_0",   // quantize: q8_0 | q4_k | null
+//!   "kvCache": "auto",   // f16 | f32 | auto: keys/values cached in f16 for quantized and 16-bit weights
 //!   "lora": ["/path/to/adapter"],   // PEFT LoRA adapter directories, merged at load in order
 //!   "prefixCacheMb": 512,   // keys/values kept across requests (prefix reuse over several files)
 //!   "completion": {
@@ -41,6 +42,9 @@ pub struct Settings {
     pub device: Option<String>,
     /// `q8_0` or `q4_k`: quantize a safetensors checkpoint at load; default: none.
     pub quantize: Option<String>,
+    /// `f16`, `f32` or `auto`: the type keys and values are cached in; default `auto` (f16 on the
+    /// CPU for quantized and 16-bit weights).
+    pub kv_cache: Option<String>,
     /// PEFT LoRA adapter directories merged into the weights at load, in order; default: none.
     pub lora: Vec<String>,
     /// MiB of keys/values kept across requests for prefix reuse (several files); default: 512.
@@ -103,6 +107,7 @@ pub struct CliModel {
     pub dtype: Option<String>,
     pub device: Option<String>,
     pub quantize: Option<String>,
+    pub kv_cache: Option<String>,
     /// `--lora` (repeatable); when given, replaces the `lora` setting.
     pub lora: Vec<String>,
 }
@@ -117,6 +122,7 @@ pub fn load_options(cli: &CliModel, settings: &Settings) -> engine::model::LoadO
         // Stderr is the only place a language server can draw a bar; progress goes to the editor instead.
         show_progress: false,
         quantize: pick(&cli.quantize, &settings.quantize),
+        kv_cache: pick(&cli.kv_cache, &settings.kv_cache),
         lora: if cli.lora.is_empty() { settings.lora.clone() } else { cli.lora.clone() },
         prefix_cache_mb: settings.prefix_cache_mb,
         secrets: settings.secrets.clone(),
@@ -182,6 +188,16 @@ mod tests {
         let options = load_options(&cli, &settings);
         assert_eq!((options.source.as_str(), options.dtype.as_deref()), ("from-cli", Some("f32")));
         assert_eq!(load_options(&CliModel::default(), &Settings::default()).source, DEFAULT_MODEL);
+    }
+
+    #[test]
+    fn kv_cache_setting_reaches_the_load_options_and_the_command_line_wins() {
+        let settings = Settings::parse(&json!({ "kvCache": "f32" })).expect("valid settings");
+        assert!(settings.unknown_keys.is_empty(), "{:?}", settings.unknown_keys);
+        let settings = settings.settings;
+        assert_eq!(load_options(&CliModel::default(), &settings).kv_cache.as_deref(), Some("f32"));
+        let cli = CliModel { kv_cache: Some("f16".into()), ..CliModel::default() };
+        assert_eq!(load_options(&cli, &settings).kv_cache.as_deref(), Some("f16"));
     }
 
     #[test]

@@ -91,8 +91,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let ServeArgs { model, weights, stdio: _ } = args;
-    let cli::WeightArgs { dtype, device, quantize, lora, threads: _ } = weights;
-    let cli = config::CliModel { model, dtype, device, quantize, lora };
+    let cli::WeightArgs { dtype, device, quantize, kv_cache, lora, threads: _ } = weights;
+    let cli = config::CliModel { model, dtype, device, quantize, kv_cache, lora };
     let ending = runtime.block_on(server::serve_stdio(cli));
     // A generation cancelled by `exit` may still be finishing its current token; don't wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));

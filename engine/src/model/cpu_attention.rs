@@ -1,5 +1,6 @@
-//! Decode attention on the CPU: one new query row against a sequence's cached keys and values (f32,
-//! position-major `(positions, kv_heads, head_dim)`, read where they lie in the cache).
+//! Decode attention on the CPU: one new query row against a sequence's cached keys and values (f32 or
+//! f16, position-major `(positions, kv_heads, head_dim)`, read where they lie in the cache; f16 rows
+//! are widened by the CPU's conversion instruction as they are read).
 //!
 //! candle 0.11's flash decode kernel walks the positions once per *query* head with an online
 //! softmax: a horizontal dot product, a scalar `expf` and often a rescaling of the whole accumulator
@@ -19,17 +20,23 @@
 //! arrays), compiled for AVX-512, AVX2 + FMA and the baseline, the widest picked at run time.
 
 use candle_core::utils::barrier_pool;
-use candle_core::{CpuStorage, DType, Device, Result, Storage, Tensor, bail};
+use candle_core::{CpuStorage, DType, Device, Layout, Result, Storage, Tensor, bail};
+use half::f16;
 use std::sync::Mutex;
 
+use super::cpu_kernels;
+
 /// Whether [`decode_attention`] takes `q` `(1, 1, heads, head_dim)` against `k`/`v` `(1, positions,
-/// kv_heads, head_dim)`: all f32 on the CPU, `k` and `v` contiguous, heads a multiple of KV heads.
+/// kv_heads, head_dim)`: on the CPU, `q` f32, `k` and `v` contiguous and both f32 or both f16, heads
+/// a multiple of KV heads.
 pub(crate) fn applies(q: &Tensor, k: &Tensor, v: &Tensor) -> bool {
     let (Ok((1, 1, h, d)), Ok((1, t, kvh, kd))) = (q.dims4(), k.dims4()) else {
         return false;
     };
     q.device().is_cpu()
-        && [q, k, v].iter().all(|x| x.dtype() == DType::F32)
+        && q.dtype() == DType::F32
+        && matches!(k.dtype(), DType::F32 | DType::F16)
+        && v.dtype() == k.dtype()
         && k.is_contiguous()
         && v.is_contiguous()
         && v.dims() == k.dims()
@@ -42,29 +49,52 @@ pub(crate) fn applies(q: &Tensor, k: &Tensor, v: &Tensor) -> bool {
 /// Softmax attention of one query row over every cached position: `(1, 1, heads * head_dim)`.
 /// The caller checks [`applies`].
 pub(crate) fn decode_attention(q: &Tensor, k: &Tensor, v: &Tensor, scale: f32) -> Result<Tensor> {
-    let (_, _, h, d) = q.dims4()?;
-    let (_, t, kvh, _) = k.dims4()?;
     let q = q.contiguous()?;
     let (q_storage, q_layout) = q.storage_and_layout();
     let (k_storage, k_layout) = k.storage_and_layout();
     let (v_storage, v_layout) = v.storage_and_layout();
-    let (
-        Storage::Cpu(CpuStorage::F32(q_data)),
-        Storage::Cpu(CpuStorage::F32(k_data)),
-        Storage::Cpu(CpuStorage::F32(v_data)),
-    ) = (&*q_storage, &*k_storage, &*v_storage)
-    else {
-        bail!("decode attention needs f32 tensors on the CPU");
+    let Storage::Cpu(CpuStorage::F32(q_data)) = &*q_storage else {
+        bail!("decode attention needs an f32 query on the CPU");
     };
-    let slice = |data: &'_ [f32], layout: &candle_core::Layout| -> Result<std::ops::Range<usize>> {
-        match layout.contiguous_offsets() {
-            Some((start, end)) if end <= data.len() => Ok(start..end),
-            _ => bail!("decode attention needs contiguous tensors"),
-        }
-    };
-    let q_data = &q_data[slice(q_data, q_layout)?];
-    let k_data = &k_data[slice(k_data, k_layout)?];
-    let v_data = &v_data[slice(v_data, v_layout)?];
+    let q_data = contiguous(q_data, q_layout)?;
+    match (&*k_storage, &*v_storage) {
+        (Storage::Cpu(CpuStorage::F32(k_data)), Storage::Cpu(CpuStorage::F32(v_data))) => run(
+            &q,
+            k,
+            q_data,
+            contiguous(k_data, k_layout)?,
+            contiguous(v_data, v_layout)?,
+            scale,
+        ),
+        (Storage::Cpu(CpuStorage::F16(k_data)), Storage::Cpu(CpuStorage::F16(v_data))) => run(
+            &q,
+            k,
+            q_data,
+            contiguous(k_data, k_layout)?,
+            contiguous(v_data, v_layout)?,
+            scale,
+        ),
+        _ => bail!("decode attention needs f32 or f16 keys and values on the CPU"),
+    }
+}
+
+fn contiguous<'a, T>(data: &'a [T], layout: &Layout) -> Result<&'a [T]> {
+    match layout.contiguous_offsets() {
+        Some((start, end)) if end <= data.len() => Ok(&data[start..end]),
+        _ => bail!("decode attention needs contiguous tensors"),
+    }
+}
+
+fn run<T: CacheElem>(
+    q: &Tensor,
+    k: &Tensor,
+    q_data: &[f32],
+    k_data: &[T],
+    v_data: &[T],
+    scale: f32,
+) -> Result<Tensor> {
+    let (_, _, h, d) = q.dims4()?;
+    let (_, t, kvh, _) = k.dims4()?;
     let shape = Shape {
         t,
         kvh,
@@ -72,7 +102,7 @@ pub(crate) fn decode_attention(q: &Tensor, k: &Tensor, v: &Tensor, scale: f32) -
         d,
     };
     let mut out = vec![0f32; h * d];
-    let kernel = pick();
+    let kernel = T::kernels()[0];
     // One contiguous range of KV heads per thread of candle's pool (its workers plus the caller).
     let pool = barrier_pool();
     let threads = (pool.n_workers() + 1).min(kvh);
@@ -109,6 +139,92 @@ pub(crate) fn decode_attention(q: &Tensor, k: &Tensor, v: &Tensor, scale: f32) -
     Tensor::from_vec(out, (1, 1, h * d), &Device::Cpu)
 }
 
+/// An element of the KV cache the kernels read, with the kernels for it, best first.
+trait CacheElem: Copy + Send + Sync + 'static {
+    fn widen(self) -> f32;
+    /// Every kernel this CPU runs for this element type, best first; the last is portable.
+    fn kernels() -> Vec<Kernel<Self>>;
+}
+
+/// The kernel for CPUs without AVX2 (and the reference the others are tested against).
+fn portable<T: CacheElem>() -> Kernel<T> {
+    |s, heads, q, k, v, scale, scores, out| {
+        group_body::<T, 8, false>(
+            dot::<T, 8>,
+            axpy::<T, false>,
+            s,
+            heads,
+            q,
+            k,
+            v,
+            scale,
+            scores,
+            out,
+        )
+    }
+}
+
+impl CacheElem for f32 {
+    #[inline(always)]
+    fn widen(self) -> f32 {
+        self
+    }
+
+    #[allow(unsafe_code)]
+    fn kernels() -> Vec<Kernel<f32>> {
+        let mut kernels: Vec<Kernel<f32>> = Vec::new();
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU has AVX-512F, checked above.
+                kernels.push(|s, h, q, k, v, scale, scores, out| unsafe {
+                    x86::f32_avx512(s, h, q, k, v, scale, scores, out)
+                });
+            }
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU has AVX2 and FMA, checked above.
+                kernels.push(|s, h, q, k, v, scale, scores, out| unsafe {
+                    x86::f32_avx2(s, h, q, k, v, scale, scores, out)
+                });
+            }
+        }
+        kernels.push(portable::<f32>());
+        kernels
+    }
+}
+
+impl CacheElem for f16 {
+    #[inline(always)]
+    fn widen(self) -> f32 {
+        cpu_kernels::Lane::widen(self)
+    }
+
+    #[allow(unsafe_code)]
+    fn kernels() -> Vec<Kernel<f16>> {
+        let mut kernels: Vec<Kernel<f16>> = Vec::new();
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU has AVX-512F, checked above.
+                kernels.push(|s, h, q, k, v, scale, scores, out| unsafe {
+                    x86::f16_avx512(s, h, q, k, v, scale, scores, out)
+                });
+            }
+            if is_x86_feature_detected!("avx2")
+                && is_x86_feature_detected!("fma")
+                && is_x86_feature_detected!("f16c")
+            {
+                // SAFETY: the CPU has AVX2, FMA and F16C, checked above.
+                kernels.push(|s, h, q, k, v, scale, scores, out| unsafe {
+                    x86::f16_avx2(s, h, q, k, v, scale, scores, out)
+                });
+            }
+        }
+        kernels.push(portable::<f16>());
+        kernels
+    }
+}
+
 /// The sizes a kernel needs: positions, KV heads, query heads per KV head, head dimension.
 struct Shape {
     t: usize,
@@ -118,78 +234,24 @@ struct Shape {
 }
 
 /// Attention of the query heads of the KV heads `heads` (`q`: every query head), written to `out`
-/// (`heads.len() * groups * d`); `scores` is scratch of `heads.len() * groups * t`.
-type Kernel = fn(&Shape, Heads, &[f32], &[f32], &[f32], f32, &mut [f32], &mut [f32]);
+/// (`heads.len() * groups * d`), with `scores` as scratch (`heads.len() * groups * t`).
+type Kernel<T> = fn(&Shape, Heads, &[f32], &[T], &[T], f32, &mut [f32], &mut [f32]);
 
 type Heads = std::ops::Range<usize>;
 
-fn pick() -> Kernel {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx512f") {
-            return |s, heads, q, k, v, scale, scores, out| {
-                // SAFETY: the CPU has AVX-512F, checked above.
-                #[allow(unsafe_code)]
-                unsafe {
-                    group_avx512(s, heads, q, k, v, scale, scores, out)
-                }
-            };
-        }
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            return |s, heads, q, k, v, scale, scores, out| {
-                // SAFETY: the CPU has AVX2 and FMA, checked above.
-                #[allow(unsafe_code)]
-                unsafe {
-                    group_avx2(s, heads, q, k, v, scale, scores, out)
-                }
-            };
-        }
-    }
-    group_body::<8, false>
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-fn group_avx512(
-    s: &Shape,
-    heads: Heads,
-    q: &[f32],
-    k: &[f32],
-    v: &[f32],
-    scale: f32,
-    scores: &mut [f32],
-    out: &mut [f32],
-) {
-    group_body::<16, true>(s, heads, q, k, v, scale, scores, out)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-fn group_avx2(
-    s: &Shape,
-    heads: Heads,
-    q: &[f32],
-    k: &[f32],
-    v: &[f32],
-    scale: f32,
-    scores: &mut [f32],
-    out: &mut [f32],
-) {
-    group_body::<8, true>(s, heads, q, k, v, scale, scores, out)
-}
-
-/// The kernel's one body (see the module docs), inlined into each target-feature function above.
-/// `L` is the lanes of one accumulator; `FMA` whether `mul_add` is an instruction.
+/// The kernel's one body (see the module docs), inlined into each variant. `dot(q, k)` is a query
+/// row times a key row, `axpy(out, w, v)` adds `w` times a value row to `out`; `FMA` whether
+/// `mul_add` is an instruction.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn group_body<const L: usize, const FMA: bool>(
+fn group_body<T: CacheElem, const L: usize, const FMA: bool>(
+    dot: impl Fn(&[f32], &[T]) -> f32,
+    axpy: impl Fn(&mut [f32], f32, &[T]),
     s: &Shape,
     heads: Heads,
     q: &[f32],
-    k: &[f32],
-    v: &[f32],
+    k: &[T],
+    v: &[T],
     scale: f32,
     scores: &mut [f32],
     out: &mut [f32],
@@ -204,7 +266,7 @@ fn group_body<const L: usize, const FMA: bool>(
     for p in 0..t {
         for (i, k_row) in k[rows(p)].chunks_exact(d).enumerate() {
             for g in i * groups..(i + 1) * groups {
-                scores[g * t + p] = dot::<L, FMA>(&q[g * d..][..d], k_row) * scale;
+                scores[g * t + p] = dot(&q[g * d..][..d], k_row) * scale;
             }
         }
     }
@@ -222,10 +284,7 @@ fn group_body<const L: usize, const FMA: bool>(
     for p in 0..t {
         for (i, v_row) in v[rows(p)].chunks_exact(d).enumerate() {
             for g in i * groups..(i + 1) * groups {
-                let w = scores[g * t + p];
-                for (o, x) in out[g * d..][..d].iter_mut().zip(v_row) {
-                    *o = if FMA { w.mul_add(*x, *o) } else { *o + w * x };
-                }
+                axpy(&mut out[g * d..][..d], scores[g * t + p], v_row);
             }
         }
     }
@@ -236,23 +295,245 @@ fn group_body<const L: usize, const FMA: bool>(
     }
 }
 
-/// `a . b` with `L` independent lanes (LLVM keeps them in one register and vectorizes).
+/// `out += w * v`, widening `v`; LLVM vectorizes it for the caller's target features.
 #[inline(always)]
-fn dot<const L: usize, const FMA: bool>(a: &[f32], b: &[f32]) -> f32 {
-    let (a_chunks, a_rest) = a.as_chunks::<L>();
-    let (b_chunks, b_rest) = b.as_chunks::<L>();
+fn axpy<T: CacheElem, const FMA: bool>(out: &mut [f32], w: f32, v: &[T]) {
+    for (o, x) in out.iter_mut().zip(v) {
+        let x = x.widen();
+        *o = if FMA { w.mul_add(x, *o) } else { *o + w * x };
+    }
+}
+
+/// `q . k` with `L` independent lanes (LLVM keeps them in one register and vectorizes), widening
+/// `k`.
+#[inline(always)]
+fn dot<T: CacheElem, const L: usize>(q: &[f32], k: &[T]) -> f32 {
+    let (q_chunks, q_rest) = q.as_chunks::<L>();
+    let (k_chunks, k_rest) = k.as_chunks::<L>();
     let mut acc = [0f32; L];
-    for (a, b) in a_chunks.iter().zip(b_chunks) {
+    for (q, k) in q_chunks.iter().zip(k_chunks) {
         for l in 0..L {
-            acc[l] = if FMA {
-                a[l].mul_add(b[l], acc[l])
-            } else {
-                acc[l] + a[l] * b[l]
-            };
+            acc[l] += q[l] * k[l].widen();
         }
     }
-    let tail: f32 = a_rest.iter().zip(b_rest).map(|(a, b)| a * b).sum();
+    let tail: f32 = q_rest.iter().zip(k_rest).map(|(q, k)| q * k.widen()).sum();
     acc.iter().sum::<f32>() + tail
+}
+
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod x86 {
+    //! The variants: the body compiled for AVX-512 or AVX2, with dot products summed across lanes by
+    //! shuffles (a plain sum of lanes is a chain of dependent scalar additions, which cost these
+    //! 128-value products more than their multiplications) and f16 rows widened by `vcvtph2ps` as
+    //! they are loaded.
+
+    use std::arch::x86_64::*;
+
+    use half::f16;
+
+    use super::{CacheElem, Heads, Shape, axpy, group_body};
+
+    macro_rules! variant {
+        ($name:ident, $t:ty, $features:literal, $lanes:literal, $dot:ident, $axpy:expr) => {
+            #[target_feature(enable = $features)]
+            #[allow(clippy::too_many_arguments)]
+            pub(super) fn $name(
+                s: &Shape,
+                heads: Heads,
+                q: &[f32],
+                k: &[$t],
+                v: &[$t],
+                scale: f32,
+                scores: &mut [f32],
+                out: &mut [f32],
+            ) {
+                group_body::<$t, $lanes, true>(
+                    |a, b| $dot(a, b),
+                    $axpy,
+                    s,
+                    heads,
+                    q,
+                    k,
+                    v,
+                    scale,
+                    scores,
+                    out,
+                )
+            }
+        };
+    }
+
+    variant!(
+        f32_avx512,
+        f32,
+        "avx512f,avx2,fma",
+        16,
+        dot_f32_avx512,
+        |o, w, x| { axpy::<f32, true>(o, w, x) }
+    );
+    variant!(
+        f16_avx512,
+        f16,
+        "avx512f,avx2,fma,f16c",
+        16,
+        dot_f16_avx512,
+        |o, w, x| { axpy_f16_avx512(o, w, x) }
+    );
+    variant!(f32_avx2, f32, "avx2,fma", 8, dot_f32_avx2, |o, w, x| {
+        axpy::<f32, true>(o, w, x)
+    });
+    variant!(
+        f16_avx2,
+        f16,
+        "avx2,fma,f16c",
+        8,
+        dot_f16_avx2,
+        |o, w, x| { axpy_f16_avx2(o, w, x) }
+    );
+
+    /// Loads 16 values from `p` as f32.
+    trait Load512: CacheElem {
+        /// # Safety
+        /// 16 values from `p` are readable; the CPU has AVX-512F.
+        unsafe fn load16(p: *const Self) -> __m512;
+    }
+
+    impl Load512 for f32 {
+        #[inline(always)]
+        unsafe fn load16(p: *const f32) -> __m512 {
+            // SAFETY: by the caller.
+            unsafe { _mm512_loadu_ps(p) }
+        }
+    }
+
+    impl Load512 for f16 {
+        #[inline(always)]
+        unsafe fn load16(p: *const f16) -> __m512 {
+            // SAFETY: by the caller.
+            unsafe { _mm512_cvtph_ps(_mm256_loadu_si256(p.cast::<__m256i>())) }
+        }
+    }
+
+    /// Loads 8 values from `p` as f32.
+    trait Load256: CacheElem {
+        /// # Safety
+        /// 8 values from `p` are readable; the CPU has AVX2 and F16C.
+        unsafe fn load8(p: *const Self) -> __m256;
+    }
+
+    impl Load256 for f32 {
+        #[inline(always)]
+        unsafe fn load8(p: *const f32) -> __m256 {
+            // SAFETY: by the caller.
+            unsafe { _mm256_loadu_ps(p) }
+        }
+    }
+
+    impl Load256 for f16 {
+        #[inline(always)]
+        unsafe fn load8(p: *const f16) -> __m256 {
+            // SAFETY: by the caller.
+            unsafe { _mm256_cvtph_ps(_mm_loadu_si128(p.cast::<__m128i>())) }
+        }
+    }
+
+    /// `q . k` in two 512-bit accumulators.
+    #[inline(always)]
+    fn dot512<T: Load512>(q: &[f32], k: &[T]) -> f32 {
+        let n = q.len().min(k.len());
+        // SAFETY (the block): the variants calling this are compiled for AVX-512F; every load
+        // reads 16 values at `c * 32 (+ 16) + 16 <= n` of both slices.
+        unsafe {
+            let (mut acc0, mut acc1) = (_mm512_setzero_ps(), _mm512_setzero_ps());
+            for c in 0..n / 32 {
+                let (qp, kp) = (q.as_ptr().add(c * 32), k.as_ptr().add(c * 32));
+                acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(qp), T::load16(kp), acc0);
+                acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(qp.add(16)), T::load16(kp.add(16)), acc1);
+            }
+            let tail: f32 = (n / 32 * 32..n).map(|i| q[i] * k[i].widen()).sum();
+            _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) + tail
+        }
+    }
+
+    /// `q . k` in two 256-bit accumulators.
+    #[inline(always)]
+    fn dot256<T: Load256>(q: &[f32], k: &[T]) -> f32 {
+        let n = q.len().min(k.len());
+        // SAFETY (the block): the variants calling this are compiled for AVX2, FMA and F16C;
+        // every load reads 8 values at `c * 16 (+ 8) + 8 <= n` of both slices.
+        unsafe {
+            let (mut acc0, mut acc1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
+            for c in 0..n / 16 {
+                let (qp, kp) = (q.as_ptr().add(c * 16), k.as_ptr().add(c * 16));
+                acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(qp), T::load8(kp), acc0);
+                acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(qp.add(8)), T::load8(kp.add(8)), acc1);
+            }
+            let tail: f32 = (n / 16 * 16..n).map(|i| q[i] * k[i].widen()).sum();
+            let acc = _mm256_add_ps(acc0, acc1);
+            let quad = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps::<1>(acc));
+            let pair = _mm_add_ps(quad, _mm_movehl_ps(quad, quad));
+            let one = _mm_add_ss(pair, _mm_shuffle_ps::<1>(pair, pair));
+            _mm_cvtss_f32(one) + tail
+        }
+    }
+
+    #[inline(always)]
+    fn dot_f32_avx512(q: &[f32], k: &[f32]) -> f32 {
+        dot512(q, k)
+    }
+
+    #[inline(always)]
+    fn dot_f16_avx512(q: &[f32], k: &[f16]) -> f32 {
+        dot512(q, k)
+    }
+
+    #[inline(always)]
+    fn dot_f32_avx2(q: &[f32], k: &[f32]) -> f32 {
+        dot256(q, k)
+    }
+
+    #[inline(always)]
+    fn dot_f16_avx2(q: &[f32], k: &[f16]) -> f32 {
+        dot256(q, k)
+    }
+
+    /// `out += w * v` for f16 `v`, 16 values per step.
+    #[inline(always)]
+    fn axpy_f16_avx512(out: &mut [f32], w: f32, v: &[f16]) {
+        let n = out.len().min(v.len());
+        // SAFETY (the block): compiled for AVX-512F by the calling variant; `c * 16 + 16 <= n`.
+        unsafe {
+            let wv = _mm512_set1_ps(w);
+            for c in 0..n / 16 {
+                let o = out.as_mut_ptr().add(c * 16);
+                let x = f16::load16(v.as_ptr().add(c * 16));
+                _mm512_storeu_ps(o, _mm512_fmadd_ps(wv, x, _mm512_loadu_ps(o)));
+            }
+        }
+        for i in n / 16 * 16..n {
+            out[i] = w.mul_add(v[i].widen(), out[i]);
+        }
+    }
+
+    /// `out += w * v` for f16 `v`, 8 values per step.
+    #[inline(always)]
+    fn axpy_f16_avx2(out: &mut [f32], w: f32, v: &[f16]) {
+        let n = out.len().min(v.len());
+        // SAFETY (the block): compiled for AVX2, FMA and F16C by the calling variant;
+        // `c * 8 + 8 <= n`.
+        unsafe {
+            let wv = _mm256_set1_ps(w);
+            for c in 0..n / 8 {
+                let o = out.as_mut_ptr().add(c * 8);
+                let x = f16::load8(v.as_ptr().add(c * 8));
+                _mm256_storeu_ps(o, _mm256_fmadd_ps(wv, x, _mm256_loadu_ps(o)));
+            }
+        }
+        for i in n / 8 * 8..n {
+            out[i] = w.mul_add(v[i].widen(), out[i]);
+        }
+    }
 }
 
 #[inline(always)]
@@ -340,7 +621,7 @@ mod tests {
     }
 
     #[test]
-    fn matches_f64_attention_for_group_sizes_and_lengths() {
+    fn matches_f64_attention_for_group_sizes_lengths_and_cache_types() {
         for (h, kvh, d, t) in [
             (16, 8, 128, 700),
             (4, 2, 8, 1),
@@ -352,29 +633,37 @@ mod tests {
             let k: Vec<f32> = random(t * kvh * d, 2).iter().map(|x| x * 4.0).collect();
             let v = random(t * kvh * d, 3);
             let scale = 1.0 / (d as f32).sqrt();
-            let want = reference(&q, &k, &v, h, kvh, d, scale);
-            let qt = Tensor::from_vec(q, (1, 1, h, d), &Device::Cpu).unwrap();
+            let qt = Tensor::from_vec(q.clone(), (1, 1, h, d), &Device::Cpu).unwrap();
             let kt = Tensor::from_vec(k, (1, t, kvh, d), &Device::Cpu).unwrap();
             let vt = Tensor::from_vec(v, (1, t, kvh, d), &Device::Cpu).unwrap();
-            assert!(applies(&qt, &kt, &vt));
-            let got = decode_attention(&qt, &kt, &vt, scale).unwrap();
-            assert_eq!(got.dims(), &[1, 1, h * d]);
-            let got = got.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-            let worst = got
-                .iter()
-                .zip(&want)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0f32, f32::max);
-            assert!(
-                worst < 1e-5,
-                "h {h} kvh {kvh} d {d} t {t}: max abs diff {worst}"
-            );
+            for dtype in [DType::F32, DType::F16] {
+                // The reference sees the values the cache holds (rounded to f16 for an f16 cache).
+                let (kt, vt) = (kt.to_dtype(dtype).unwrap(), vt.to_dtype(dtype).unwrap());
+                let values = |x: &Tensor| {
+                    let x = x.to_dtype(DType::F32).unwrap();
+                    x.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+                };
+                let want = reference(&q, &values(&kt), &values(&vt), h, kvh, d, scale);
+                assert!(applies(&qt, &kt, &vt));
+                let got = decode_attention(&qt, &kt, &vt, scale).unwrap();
+                assert_eq!(got.dims(), &[1, 1, h * d]);
+                let got = got.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+                let worst = got
+                    .iter()
+                    .zip(&want)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0f32, f32::max);
+                assert!(
+                    worst < 1e-5,
+                    "{dtype:?} h {h} kvh {kvh} d {d} t {t}: max abs diff {worst}"
+                );
+            }
         }
     }
 
     #[test]
-    fn every_variant_of_the_body_agrees() {
-        let (h, kvh, d, t) = (8, 2, 64, 50);
+    fn every_variant_agrees_with_the_portable_one() {
+        let (h, kvh, d, t) = (8, 2, 72, 50);
         let q = random(h * d, 4);
         let k = random(t * kvh * d, 5);
         let v = random(t * kvh * d, 6);
@@ -384,20 +673,34 @@ mod tests {
             groups: h / kvh,
             d,
         };
-        let run = |kernel: Kernel| {
-            let mut out = vec![0f32; h * d];
-            let mut scores = vec![0f32; h * t];
-            kernel(&s, 0..kvh, &q, &k, &v, 0.125, &mut scores, &mut out);
+        fn run<T: CacheElem>(
+            kernel: Kernel<T>,
+            s: &Shape,
+            q: &[f32],
+            k: &[T],
+            v: &[T],
+        ) -> Vec<f32> {
+            let mut out = vec![0f32; s.kvh * s.groups * s.d];
+            let mut scores = vec![0f32; s.kvh * s.groups * s.t];
+            kernel(s, 0..s.kvh, q, k, v, 0.125, &mut scores, &mut out);
             out
-        };
-        let portable = run(group_body::<8, false>);
-        let picked = run(pick());
-        let worst = portable
-            .iter()
-            .zip(&picked)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0f32, f32::max);
-        assert!(worst < 1e-6, "{worst}");
+        }
+        fn check<T: CacheElem>(s: &Shape, q: &[f32], k: &[T], v: &[T]) {
+            let kernels = T::kernels();
+            let want = run(portable::<T>(), s, q, k, v);
+            for (i, kernel) in kernels.iter().enumerate() {
+                let got = run(*kernel, s, q, k, v);
+                let worst = got
+                    .iter()
+                    .zip(&want)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0f32, f32::max);
+                assert!(worst < 1e-6, "variant {i} of {}: {worst}", kernels.len());
+            }
+        }
+        check::<f32>(&s, &q, &k, &v);
+        let half = |x: &[f32]| x.iter().map(|&x| f16::from_f32(x)).collect::<Vec<_>>();
+        check::<f16>(&s, &q, &half(&k), &half(&v));
     }
 
     #[test]
@@ -427,11 +730,13 @@ mod tests {
         assert!(!applies(&q, &k, &k), "two query rows");
         let q = Tensor::zeros((1, 1, 3, 8), DType::F32, &Device::Cpu).unwrap();
         assert!(!applies(&q, &k, &k), "3 heads over 2 KV heads");
-        let q = Tensor::zeros((1, 1, 4, 8), DType::F16, &Device::Cpu).unwrap();
-        assert!(!applies(
-            &q,
-            &k.to_dtype(DType::F16).unwrap(),
-            &k.to_dtype(DType::F16).unwrap()
-        ));
+        let q16 = Tensor::zeros((1, 1, 4, 8), DType::F16, &Device::Cpu).unwrap();
+        let k16 = k.to_dtype(DType::F16).unwrap();
+        assert!(!applies(&q16, &k16, &k16), "an f16 query");
+        let q = Tensor::zeros((1, 1, 4, 8), DType::F32, &Device::Cpu).unwrap();
+        assert!(applies(&q, &k16, &k16));
+        assert!(!applies(&q, &k, &k16), "keys and values of different types");
+        let kb = k.to_dtype(DType::BF16).unwrap();
+        assert!(!applies(&q, &kb, &kb), "a bf16 cache");
     }
 }

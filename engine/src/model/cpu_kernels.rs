@@ -158,7 +158,7 @@ fn matmul_t<W: Sync>(x: &[f32], w: &[W], k: usize, dot: Dot<W>) -> Vec<f32> {
 type Dot<T> = fn(&[T], &[f32]) -> f32;
 
 /// A weight element the dot products read: widened to f32 in registers.
-trait Lane: Copy {
+pub(crate) trait Lane: Copy {
     fn widen(self) -> f32;
 }
 
@@ -295,6 +295,132 @@ fn dot_body<T: Lane, const L: usize, const FMA: bool>(w: &[T], x: &[f32]) -> f32
     acc.iter().sum::<f32>() + tail
 }
 
+/// `t` in `dtype`, through [`widen_f16`] / [`narrow_f16`] for f16 <-> f32 on the CPU (candle converts
+/// one value at a time in software), else candle's conversion.
+pub(crate) fn convert(t: &Tensor, dtype: DType) -> Result<Tensor> {
+    if t.dtype() == dtype || !t.device().is_cpu() {
+        return t.to_dtype(dtype);
+    }
+    let t = t.contiguous()?;
+    let (storage, layout) = t.storage_and_layout();
+    let candle_core::Storage::Cpu(cpu) = &*storage else {
+        return t.to_dtype(dtype);
+    };
+    let Some((start, end)) = layout.contiguous_offsets() else {
+        return t.to_dtype(dtype);
+    };
+    let shape = t.shape().clone();
+    match (cpu, dtype) {
+        (CpuStorage::F16(src), DType::F32) => {
+            let mut out = vec![0f32; end - start];
+            widen_f16(&src[start..end], &mut out);
+            Tensor::from_vec(out, shape, t.device())
+        }
+        (CpuStorage::F32(src), DType::F16) => {
+            let mut out = vec![f16::ZERO; end - start];
+            narrow_f16(&src[start..end], &mut out);
+            Tensor::from_vec(out, shape, t.device())
+        }
+        _ => t.to_dtype(dtype),
+    }
+}
+
+/// `src` widened to f32 into `dst` (the same length): the CPU's conversion instruction (F16C, 8 or 16
+/// values per instruction) where it has one, else [`Lane::widen`]'s exact bit manipulation. Reads
+/// of an f16 KV cache go through it.
+#[allow(unsafe_code)]
+pub(crate) fn widen_f16(src: &[f16], dst: &mut [f32]) {
+    let n = src.len().min(dst.len());
+    let (src, dst) = (&src[..n], &mut dst[..n]);
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f") {
+            // SAFETY: the feature was detected just above.
+            return unsafe { widen_f16_avx512(src, dst) };
+        }
+        if is_x86_feature_detected!("avx") && is_x86_feature_detected!("f16c") {
+            // SAFETY: likewise.
+            return unsafe { widen_f16_f16c(src, dst) };
+        }
+    }
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = s.widen();
+    }
+}
+
+/// `src` rounded to f16 (to nearest, ties to even, as `f16::from_f32`) into `dst`: F16C where the
+/// CPU has it. Writes to an f16 KV cache go through it.
+#[allow(unsafe_code)]
+pub(crate) fn narrow_f16(src: &[f32], dst: &mut [f16]) {
+    let n = src.len().min(dst.len());
+    let (src, dst) = (&src[..n], &mut dst[..n]);
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx") && is_x86_feature_detected!("f16c") {
+        // SAFETY: the features were detected just above.
+        return unsafe { narrow_f16_f16c(src, dst) };
+    }
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = f16::from_f32(*s);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[allow(unsafe_code)]
+fn widen_f16_avx512(src: &[f16], dst: &mut [f32]) {
+    use std::arch::x86_64::{__m256i, _mm256_loadu_si256, _mm512_cvtph_ps, _mm512_storeu_ps};
+    let chunks = src.len() / 16;
+    for c in 0..chunks {
+        // SAFETY: `c * 16 + 16 <= len` for both slices (equal lengths); unaligned loads and stores.
+        unsafe {
+            let h = _mm256_loadu_si256(src.as_ptr().add(c * 16).cast::<__m256i>());
+            _mm512_storeu_ps(dst.as_mut_ptr().add(c * 16), _mm512_cvtph_ps(h));
+        }
+    }
+    for i in chunks * 16..src.len() {
+        dst[i] = src[i].widen();
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx,f16c")]
+#[allow(unsafe_code)]
+fn widen_f16_f16c(src: &[f16], dst: &mut [f32]) {
+    use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm256_cvtph_ps, _mm256_storeu_ps};
+    let chunks = src.len() / 8;
+    for c in 0..chunks {
+        // SAFETY: `c * 8 + 8 <= len` for both slices (equal lengths); unaligned loads and stores.
+        unsafe {
+            let h = _mm_loadu_si128(src.as_ptr().add(c * 8).cast::<__m128i>());
+            _mm256_storeu_ps(dst.as_mut_ptr().add(c * 8), _mm256_cvtph_ps(h));
+        }
+    }
+    for i in chunks * 8..src.len() {
+        dst[i] = src[i].widen();
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx,f16c")]
+#[allow(unsafe_code)]
+fn narrow_f16_f16c(src: &[f32], dst: &mut [f16]) {
+    use std::arch::x86_64::{
+        __m128i, _MM_FROUND_TO_NEAREST_INT, _mm_storeu_si128, _mm256_cvtps_ph, _mm256_loadu_ps,
+    };
+    let chunks = src.len() / 8;
+    for c in 0..chunks {
+        // SAFETY: `c * 8 + 8 <= len` for both slices (equal lengths); unaligned loads and stores.
+        unsafe {
+            let x = _mm256_loadu_ps(src.as_ptr().add(c * 8));
+            let h = _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(x);
+            _mm_storeu_si128(dst.as_mut_ptr().add(c * 8).cast::<__m128i>(), h);
+        }
+    }
+    for i in chunks * 8..src.len() {
+        dst[i] = f16::from_f32(src[i]);
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -407,6 +533,29 @@ mod tests {
     }
 
     /// The portable f16 widening is exact for every one of the 65,536 bit patterns.
+    #[test]
+    fn f16_slice_conversions_match_half_for_every_value() {
+        let all: Vec<f16> = (0..=u16::MAX).map(f16::from_bits).collect();
+        let mut wide = vec![0f32; all.len()];
+        widen_f16(&all, &mut wide);
+        for (h, w) in all.iter().zip(&wide) {
+            let want = h.to_f32();
+            assert!(want.to_bits() == w.to_bits() || (want.is_nan() && w.is_nan()), "{h:?}");
+        }
+        // Every f16 round-trips, and values between them round as `f16::from_f32` does.
+        let mut narrow = vec![f16::ZERO; all.len()];
+        narrow_f16(&wide, &mut narrow);
+        for (h, n) in all.iter().zip(&narrow) {
+            assert!(h.to_bits() == n.to_bits() || (h.is_nan() && n.is_nan()), "{h:?}");
+        }
+        let between: Vec<f32> = (0..10_000).map(|i| (i as f32 - 5000.0) * 0.013_7).collect();
+        let mut rounded = vec![f16::ZERO; between.len()];
+        narrow_f16(&between, &mut rounded);
+        for (x, r) in between.iter().zip(&rounded) {
+            assert_eq!(r.to_bits(), f16::from_f32(*x).to_bits(), "{x}");
+        }
+    }
+
     #[test]
     fn f16_widening_is_exact() {
         for bits in 0..=u16::MAX {

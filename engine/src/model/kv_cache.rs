@@ -4,7 +4,9 @@
 //! candle's `ConcatKvCache` copies the whole cache on every step and can only be cleared; this one
 //! preallocates in chunks and writes new positions with `slice_set`.
 
-use candle_core::{Result, Tensor};
+use candle_core::{DType, Result, Tensor};
+
+use super::cpu_kernels;
 
 /// Positions are added in chunks of this many, so decoding rarely reallocates.
 const GROW_BY: usize = 256;
@@ -24,14 +26,20 @@ pub struct KvCache {
     layers: Vec<LayerKv>,
     len: usize,
     batch: usize,
+    /// The type keys and values are stored in; `None`: the type they come in.
+    dtype: Option<DType>,
 }
 
 impl KvCache {
-    pub fn new(num_layers: usize) -> Self {
+    /// A cache storing keys and values in `dtype` (`None`: as they come). f16 halves the bytes every
+    /// decode step reads and the prefix cache holds; attention widens them back (see
+    /// `cpu_attention`).
+    pub fn new(num_layers: usize, dtype: Option<DType>) -> Self {
         KvCache {
             layers: vec![LayerKv::default(); num_layers],
             len: 0,
             batch: 0,
+            dtype,
         }
     }
 
@@ -95,11 +103,13 @@ impl KvCache {
             layers,
             len: n,
             batch: if n == 0 { 0 } else { self.batch },
+            dtype: self.dtype,
         })
     }
 
     /// Appends `k`/`v` of shape `(batch, new, kv_heads, head_dim)` to layer `layer` and returns all keys
-    /// and values so far (views into the buffers). Every layer must append the same `new` per forward pass, then [`Self::advance`].
+    /// and values so far (views into the buffers, in the cache's dtype). Every layer must append the
+    /// same `new` per forward pass, then [`Self::advance`].
     pub(crate) fn append(
         &mut self,
         layer: usize,
@@ -107,6 +117,13 @@ impl KvCache {
         v: &Tensor,
     ) -> Result<(Tensor, Tensor)> {
         let (batch, new, _, _) = k.dims4()?;
+        let (k, v) = match self.dtype {
+            Some(dtype) => (
+                cpu_kernels::convert(k, dtype)?,
+                cpu_kernels::convert(v, dtype)?,
+            ),
+            None => (k.clone(), v.clone()),
+        };
         if self.len > 0 && batch != self.batch {
             candle_core::bail!("kv cache holds batch size {}, got {batch}", self.batch);
         }
@@ -114,8 +131,8 @@ impl KvCache {
         let Some(slot) = self.layers.get_mut(layer) else {
             candle_core::bail!("kv cache has no layer {layer}");
         };
-        slot.k = Some(grow(slot.k.take(), k, needed)?);
-        slot.v = Some(grow(slot.v.take(), v, needed)?);
+        slot.k = Some(grow(slot.k.take(), &k, needed)?);
+        slot.v = Some(grow(slot.v.take(), &v, needed)?);
         let (Some(k_all), Some(v_all)) = (&slot.k, &slot.v) else {
             candle_core::bail!("kv cache layer {layer} is empty after growing");
         };
@@ -149,4 +166,41 @@ fn grow(old: Option<Tensor>, like: &Tensor, needed: usize) -> Result<Tensor> {
     }
     let cap = needed.div_ceil(GROW_BY) * GROW_BY;
     Tensor::zeros((b, cap, h, d), like.dtype(), like.device())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use candle_core::Device;
+
+    use super::*;
+
+    #[test]
+    fn an_f16_cache_holds_half_the_bytes_and_returns_the_rounded_values() {
+        let k = Tensor::randn(0f32, 1.0, (1, 3, 2, 8), &Device::Cpu).unwrap();
+        let v = (&k * 2.0).unwrap();
+        let mut half = KvCache::new(2, Some(DType::F16));
+        let mut full = KvCache::new(2, None);
+        for layer in 0..2 {
+            let (hk, hv) = half.append(layer, &k, &v).unwrap();
+            assert_eq!((hk.dtype(), hv.dtype()), (DType::F16, DType::F16));
+            let want = k
+                .to_dtype(DType::F16)
+                .unwrap()
+                .to_dtype(DType::F32)
+                .unwrap();
+            let got = hk.to_dtype(DType::F32).unwrap();
+            let diff = (got - want).unwrap().abs().unwrap().max_all().unwrap();
+            assert_eq!(diff.to_scalar::<f32>().unwrap(), 0.0);
+            let (fk, _) = full.append(layer, &k, &v).unwrap();
+            assert_eq!(fk.dtype(), DType::F32);
+        }
+        half.advance(3, 1);
+        full.advance(3, 1);
+        assert_eq!(full.bytes(), 2 * half.bytes());
+        assert_eq!(
+            half.fork(2).unwrap().bytes() * 2,
+            full.fork(2).unwrap().bytes()
+        );
+    }
 }

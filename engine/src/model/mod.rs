@@ -91,6 +91,11 @@ pub struct LoadOptions {
     /// MiB of keys/values kept across requests for prefix reuse (see [`prefix_cache`]); `None` = 512.
     #[serde(default)]
     pub prefix_cache_mb: Option<usize>,
+    /// The type keys and values are cached in: `f16`, `f32`, or `auto`/`None`: f16 on the CPU for
+    /// quantized and 16-bit weights (half the bytes per decoded token and per cached prefix, as
+    /// llama.cpp's default), the activations' type for f32 checkpoints and on GPUs.
+    #[serde(default)]
+    pub kv_cache: Option<String>,
     /// The secret filter applied to prompts sent to a remote backend (on by default; see
     /// [`crate::secrets`]). Models in this process never send prompts anywhere and ignore it.
     #[serde(default)]
@@ -185,12 +190,19 @@ impl LocalModel {
         let device = loading::parse_device(options.device.as_deref())?;
         let dtype = loading::parse_dtype(options.dtype.as_deref(), &device)?;
         let quant = Quantization::parse(options.quantize.as_deref())?;
-        let loaded = match loading::resolve(&options.source, options.show_progress)? {
-            Resolved::Safetensors(files) => {
-                Self::load_safetensors(options, &files, dtype, quant, &device)?
-            }
-            Resolved::Gguf(files) => Self::load_gguf(options, &files, dtype, quant, &device)?,
+        let resolved = loading::resolve(&options.source, options.show_progress)?;
+        let (mut loaded, dense_f32) = match resolved {
+            Resolved::Safetensors(files) => (
+                Self::load_safetensors(options, &files, dtype, quant, &device)?,
+                dtype == DType::F32 && quant.is_none(),
+            ),
+            Resolved::Gguf(files) => (
+                Self::load_gguf(options, &files, dtype, quant, &device)?,
+                false,
+            ),
         };
+        let kv = kv_cache_dtype(options.kv_cache.as_deref(), &device, dense_f32)?;
+        loaded.model.set_kv_dtype(kv);
         Self::assemble(options.source.clone(), loaded, device)
     }
 
@@ -578,6 +590,19 @@ enum Queued {
 }
 
 /// A load error naming the model's source.
+/// The KV cache's dtype for the `kv_cache` option `spec` (see [`LoadOptions::kv_cache`]): `None`
+/// stores keys and values as the activations come.
+fn kv_cache_dtype(spec: Option<&str>, device: &Device, dense_f32: bool) -> Result<Option<DType>> {
+    match spec.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("" | "auto") => Ok((device.is_cpu() && !dense_f32).then_some(DType::F16)),
+        Some("f16") => Ok(Some(DType::F16)),
+        Some("f32") => Ok(Some(DType::F32)),
+        Some(other) => Err(Error::InvalidInput(format!(
+            "unknown kv_cache value {other:?}; expected f16, f32 or auto"
+        ))),
+    }
+}
+
 fn load_error(source: &str, message: String) -> Error {
     Error::ModelLoad {
         source_desc: source.to_string(),

@@ -13,10 +13,10 @@ use candle_core::{D, DType, Device, Module, Result, Tensor};
 use candle_nn::{Activation, Linear, RmsNorm, VarBuilder};
 
 use super::config::QwenConfig;
-use super::cpu_attention;
 use super::kv_cache::KvCache;
 use super::quantize::{self, QEmbedding, QLinear, Quantization};
 use super::weight_source::WeightSource;
+use super::{cpu_attention, cpu_kernels};
 
 /// Rotary position tables, always computed in f32 (tables built in f16 drift from the reference at
 /// long positions), then stored in the model dtype.
@@ -352,6 +352,15 @@ impl Attention {
             .transpose(1, 2)?
             .contiguous()?
             .reshape((b, kvh, (h / kvh) * l, d))?;
+        // An f16 cache under f32 activations (the CPU's) is widened for these products.
+        let (k, v) = if k.dtype() == q.dtype() {
+            (k.clone(), v.clone())
+        } else {
+            (
+                cpu_kernels::convert(k, q.dtype())?,
+                cpu_kernels::convert(v, q.dtype())?,
+            )
+        };
         let (k, v) = (k.transpose(1, 2)?, v.transpose(1, 2)?);
         // The CPU matmul reads one sequence's strided cache as it is; other cases get a copy.
         let (k, v) = if b == 1 && k.device().is_cpu() {
@@ -460,6 +469,8 @@ pub struct Qwen {
     tied: bool,
     max_positions: usize,
     device: Device,
+    /// The type [`Self::new_cache`]'s caches store keys and values in (`None`: the activations').
+    kv_dtype: Option<DType>,
 }
 
 impl Qwen {
@@ -507,7 +518,14 @@ impl Qwen {
             tied: cfg.tie_word_embeddings,
             max_positions: cfg.max_position_embeddings,
             device: src.device().clone(),
+            kv_dtype: None,
         })
+    }
+
+    /// Stores the keys and values of caches made from now on in `dtype` (`None`: the activations'
+    /// type).
+    pub fn set_kv_dtype(&mut self, dtype: Option<DType>) {
+        self.kv_dtype = dtype;
     }
 
     /// Bytes of all weights as held in memory (quantized blocks with their scales), the tied LM head
@@ -538,7 +556,7 @@ impl Qwen {
 
     /// A fresh, empty cache for this model.
     pub fn new_cache(&self) -> KvCache {
-        KvCache::new(self.layers.len())
+        KvCache::new(self.layers.len(), self.kv_dtype)
     }
 
     /// Runs `input` (`(batch, seq)` token ids, equal lengths) at positions `cache.len()..` and appends

@@ -231,18 +231,29 @@ fn q4_k_quantizes_a_model_whose_dimensions_are_multiples_of_256() {
     assert!((0.14..0.15).contains(&(layers(b4) / dense_layers)), "{b4}");
 }
 
-/// Decoding token by token (one row: the fused q/k/v and gate/up kernels where the CPU has them) gives
-/// the logits a whole-sequence pass gives (40 rows: one kernel call per matrix), on a model wide enough
-/// for candle's repacked x86 kernels (multiples of 256).
+/// Decoding token by token (one row) gives the logits a whole-sequence pass gives (40 rows), on a
+/// model wide enough for candle's repacked x86 q4_k kernels (multiples of 256). Decode and prefill
+/// attention sum in different orders, and a difference in the last bit can flip the 8-bit rounding
+/// of an activation downstream: the KV cache is f32 here, because the default f16 one widens that
+/// to 0.008.
 #[test]
 fn quantized_decode_steps_match_the_whole_sequence_pass() {
     let tmp = tempfile::tempdir().unwrap();
     let (_, dir) = wide_model(tmp.path());
     let seq = sequences("qwen3-tiny").pop().unwrap()[..40].to_vec();
     // candle computes q4_k with one row and with many in different kernels (they round differently,
-    // measured up to 0.021 here, 0.7% of a logits row's spread); q8_0 agrees to 5e-7.
+    // measured up to 0.021 here, 0.7% of a logits row's spread); our q8_0 kernel computes every row
+    // the same way whatever the row count (measured 6e-4, from attention's order of summation).
     for (quant, tolerance) in [("q8_0", 1e-3), ("q4_k", 0.05)] {
-        let m = load(&dir, Some(quant));
+        let m = LocalModel::load(&LoadOptions {
+            source: dir.display().to_string(),
+            dtype: Some("f32".into()),
+            device: Some("cpu".into()),
+            quantize: Some(quant.into()),
+            kv_cache: Some("f32".into()),
+            ..LoadOptions::default()
+        })
+        .unwrap();
         let whole = m.logits(std::slice::from_ref(&seq)).unwrap().remove(0);
         let mut worst = 0f32;
         for (pos, want) in whole.iter().enumerate() {
@@ -278,6 +289,59 @@ fn unknown_quantize_value_is_a_clear_error() {
         err.contains("int3") && err.contains("q8_0") && err.contains("q4_k"),
         "{err}"
     );
+}
+
+/// The f16 KV cache (the default for quantized and 16-bit weights on the CPU) against an f32 one, on
+/// f32 weights so that nothing else rounds: decoding step by step, the logits move by 0.007 at most
+/// here (their rows span ~28), and greedy picks agree. (Under q8_0 weights the same rounding moves
+/// them by up to 0.36, as it flips the 8-bit rounding of later activations; q8_0 itself moves them
+/// by 0.85.)
+#[test]
+fn an_f16_kv_cache_decodes_like_an_f32_one() {
+    let load_kv = |kv: &str| {
+        LocalModel::load(&LoadOptions {
+            source: model_dir("qwen3-tiny").display().to_string(),
+            dtype: Some("f32".into()),
+            device: Some("cpu".into()),
+            kv_cache: Some(kv.into()),
+            ..LoadOptions::default()
+        })
+        .unwrap()
+    };
+    let (half, full) = (load_kv("f16"), load_kv("f32"));
+    let seq = sequences("qwen3-tiny").pop().unwrap()[..48].to_vec();
+    let (mut worst, mut agree) = (0f32, 0);
+    for pos in 1..seq.len() {
+        let a = half.step_logits(&seq[..pos], &seq[pos..=pos]).unwrap();
+        let b = full.step_logits(&seq[..pos], &seq[pos..=pos]).unwrap();
+        let diff = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0f32, f32::max);
+        worst = worst.max(diff);
+        agree += usize::from(top1(&a).0 == top1(&b).0);
+    }
+    assert!(worst > 0.0, "the f16 cache changed nothing: is it f16?");
+    assert!(worst < 0.02, "max abs logit diff {worst}");
+    assert!(
+        agree * 10 >= (seq.len() - 1) * 9,
+        "{agree} of {} agree",
+        seq.len() - 1
+    );
+}
+
+#[test]
+fn unknown_kv_cache_value_is_a_clear_error() {
+    let err = LocalModel::load(&LoadOptions {
+        source: model_dir("qwen3-tiny").display().to_string(),
+        kv_cache: Some("int8".into()),
+        ..LoadOptions::default()
+    })
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(err.contains("int8") && err.contains("f16"), "{err}");
 }
 
 #[test]
