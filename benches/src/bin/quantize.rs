@@ -227,7 +227,7 @@ fn time_ms(mut f: impl FnMut() -> candle_core::Result<()>) -> anyhow::Result<f64
 fn matrices() -> anyhow::Result<()> {
     use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
     use candle_core::{Device, Module, Tensor};
-    use engine::model::q8_0::PackedQ8_0;
+    use engine::model::packed::Packed;
     let dev = Device::Cpu;
     println!("| matrix (out x in) | m | f32 ms | q8_0 candle ms | q8_0 packed ms | q4_k ms |");
     println!("|---|---|---|---|---|---|");
@@ -242,7 +242,7 @@ fn matrices() -> anyhow::Result<()> {
     for (name, out, inp) in shapes {
         let w = (Tensor::randn(0f32, 0.02, (out, inp), &dev)?).contiguous()?;
         let q8_tensor = QTensor::quantize(&w, GgmlDType::Q8_0)?;
-        let packed = PackedQ8_0::from_qtensor(&q8_tensor)?;
+        let packed = Packed::from_qtensor(&q8_tensor)?;
         let q8 = QMatMul::from_qtensor(q8_tensor)?;
         let q4 = QMatMul::from_qtensor(QTensor::quantize(&w, GgmlDType::Q4K)?)?;
         let wt = w.t()?;

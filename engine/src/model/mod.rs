@@ -37,7 +37,7 @@ pub mod loading;
 pub mod lora;
 pub mod prefix_cache;
 pub mod quantize;
-pub mod q8_0;
+pub mod packed;
 pub mod qwen;
 pub mod random;
 pub mod sampler;

@@ -1,5 +1,7 @@
-//! Quantization at load: safetensors weights become candle `QMatMul`s (`q8_0` or `q4_k`) as they are
-//! read, so a checkpoint shipped in f32/f16/bf16 runs with a quarter (or less) of the weight bytes.
+//! Quantization at load: safetensors weights become `q8_0` or `q4_k` matrices as they are read, so a
+//! checkpoint shipped in f32/f16/bf16 runs with a quarter (or less) of the weight bytes. Matrices run
+//! through our packed kernels on x86 CPUs ([`super::packed`]), else through candle's `QMatMul`;
+//! GGUF files' matrices take the same two paths.
 //!
 //! What is quantized, and why:
 //! - Every projection of the decoder layers (attention q/k/v/o, MLP gate/up/down, every MoE expert)
@@ -23,7 +25,7 @@ use candle_core::{DType, Device, Module, Result, Tensor};
 use candle_nn::{Embedding, Linear, VarBuilder};
 
 use super::cpu_kernels;
-use super::q8_0::{self, PackedQ8_0};
+use super::packed::{self, Packed};
 
 /// The dtype activations run in for weights stored as `weights` on `device`. 16-bit weights compute
 /// in f32 on the CPU: candle has no bf16 matmul there (it widens both operands on every call), its f16
@@ -101,9 +103,9 @@ pub(crate) enum QLinear {
         weight: QMatMul,
         bias: Option<Tensor>,
     },
-    /// `q8_0` through [`PackedQ8_0`]'s (x86 CPUs).
+    /// `q8_0` or `q4_k` through [`Packed`]'s kernels (x86 CPUs).
     Packed {
-        weight: Arc<PackedQ8_0>,
+        weight: Arc<Packed>,
         bias: Option<Tensor>,
     },
 }
@@ -140,10 +142,10 @@ impl QLinear {
         }
     }
 
-    /// A layer over the quantized matrix `weight`: packed for our `q8_0` kernels where they run,
+    /// A layer over the quantized matrix `weight`: packed for our kernels where they run,
     /// else candle's (the original blocks are dropped after packing).
     pub(crate) fn quantized(weight: QTensor, bias: Option<Tensor>) -> Result<Self> {
-        Ok(match PackedQ8_0::from_qtensor(&weight)? {
+        Ok(match Packed::from_qtensor(&weight)? {
             Some(packed) => QLinear::Packed {
                 weight: Arc::new(packed),
                 bias,
@@ -223,10 +225,10 @@ fn add_bias(y: Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
 }
 
 /// `x` through several layers that read the same input (attention q/k/v, MLP gate/up). Packed
-/// `q8_0` layers take one call for all of them at any row count, and candle's quantized layers in
-/// decode where candle has one (CPU, f32 input; x86 with AVX-512 VNNI, or aarch64 for one row): the
-/// input is quantized once and the cores synchronize once instead of once per layer. Otherwise, one
-/// call each.
+/// layers take one call for all of them at any row count, and candle's quantized layers in decode
+/// where candle has one (CPU, f32 input; x86 with AVX-512 VNNI, or aarch64 for one row): the input
+/// is quantized once and the cores synchronize once instead of once per layer. Otherwise, one call
+/// each.
 pub(crate) fn forward_shared<const N: usize>(
     layers: [&QLinear; N],
     x: &Tensor,
@@ -252,10 +254,10 @@ fn fused<const N: usize>(layers: &[&QLinear; N], x: &Tensor) -> Result<Option<Ve
         _ => None,
     });
     if let Some(weights) = packed.iter().copied().collect::<Option<Vec<_>>>() {
-        let weights: [&PackedQ8_0; N] = weights
+        let weights: [&Packed; N] = weights
             .try_into()
             .map_err(|_| candle_core::Error::Msg("packed layers miscounted".into()))?;
-        let outs = q8_0::matmul_shared(weights, x)?;
+        let outs = packed::matmul_shared(weights, x)?;
         return outs
             .into_iter()
             .zip(layers)
@@ -299,9 +301,9 @@ pub(crate) enum QEmbedding {
         table: Arc<QTensor>,
         dtype: DType,
     },
-    /// A `q8_0` table packed for [`PackedQ8_0`]'s kernels, which also serve the tied LM head.
+    /// A `q8_0` or `q4_k` table packed for [`Packed`]'s kernels, which also serve the tied LM head.
     Packed {
-        table: Arc<PackedQ8_0>,
+        table: Arc<Packed>,
         dtype: DType,
     },
 }
@@ -327,9 +329,9 @@ impl QEmbedding {
     }
 
     /// An embedding over the quantized `table`, its rows returned in `dtype`: packed where
-    /// [`PackedQ8_0`] runs (see [`QLinear::quantized`]).
+    /// [`Packed`] runs (see [`QLinear::quantized`]).
     pub(crate) fn quantized(table: QTensor, dtype: DType) -> Result<Self> {
-        Ok(match PackedQ8_0::from_qtensor(&table)? {
+        Ok(match Packed::from_qtensor(&table)? {
             Some(packed) => QEmbedding::Packed {
                 table: Arc::new(packed),
                 dtype,
