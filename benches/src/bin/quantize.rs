@@ -9,9 +9,10 @@
 //!     [--threads 2] [--rows f32,f32:q8_0,f32:q4_k,f16:q8_0,q8_0,q4_k] [--repeat 1]
 //! ```
 //!
-//! `--matrices` prints instead the time of one matrix-vector (decode) and one 256-row (prefill)
-//! product per Qwen3-0.6B matrix shape, dense f32 against q8_0 and q4_k: where the time goes, and
-//! whether the LM head (151,936 x 1,024) pays for quantizing.
+//! `--matrices` prints instead the time of a product with 1 (decode), 4 and 10 (batched decode) and
+//! 256 (prefill) rows per Qwen3-0.6B matrix shape, dense f32 against q8_0 and q4_k through candle's
+//! kernels and through ours (`engine::model::packed`): where the time goes, and whether the LM head
+//! (151,936 x 1,024) pays for quantizing.
 //!
 //! Each row runs in a fresh child process (this binary with `--row`), so its peak RSS is its own.
 //! A row is `checkpoint-format[:quantize]`; checkpoints are cached in `target/bench-models/`. With
@@ -229,8 +230,10 @@ fn matrices() -> anyhow::Result<()> {
     use candle_core::{Device, Module, Tensor};
     use engine::model::packed::Packed;
     let dev = Device::Cpu;
-    println!("| matrix (out x in) | m | f32 ms | q8_0 candle ms | q8_0 packed ms | q4_k ms |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| matrix (out x in) | m | f32 ms | q8_0 candle ms | q8_0 packed ms | q4_k candle ms | q4_k packed ms |"
+    );
+    println!("|---|---|---|---|---|---|---|");
     let shapes = [
         ("q_proj", 2048, 1024),
         ("k_proj/v_proj", 1024, 1024),
@@ -241,22 +244,28 @@ fn matrices() -> anyhow::Result<()> {
     ];
     for (name, out, inp) in shapes {
         let w = (Tensor::randn(0f32, 0.02, (out, inp), &dev)?).contiguous()?;
-        let q8_tensor = QTensor::quantize(&w, GgmlDType::Q8_0)?;
-        let packed = Packed::from_qtensor(&q8_tensor)?;
-        let q8 = QMatMul::from_qtensor(q8_tensor)?;
-        let q4 = QMatMul::from_qtensor(QTensor::quantize(&w, GgmlDType::Q4K)?)?;
+        // candle's kernels and ours over the same blocks.
+        let both = |dtype| -> anyhow::Result<(QMatMul, Option<Packed>)> {
+            let t = QTensor::quantize(&w, dtype)?;
+            let packed = Packed::from_qtensor(&t)?;
+            Ok((QMatMul::from_qtensor(t)?, packed))
+        };
+        let (q8, p8) = both(GgmlDType::Q8_0)?;
+        let (q4, p4) = both(GgmlDType::Q4K)?;
         let wt = w.t()?;
         for m in [1usize, 4, 10, 256] {
             let x = Tensor::randn(0f32, 1.0, (1, m, inp), &dev)?;
             let dense = time_ms(|| x.broadcast_matmul(&wt).map(drop))?;
-            let t8 = time_ms(|| q8.forward(&x).map(drop))?;
-            let packed = match &packed {
-                Some(p) => format!("{:.2}", time_ms(|| p.forward(&x).map(drop))?),
-                None => "n/a".into(),
+            let candle = |q: &QMatMul| time_ms(|| q.forward(&x).map(drop));
+            let ours = |p: &Option<Packed>| -> anyhow::Result<String> {
+                Ok(match p {
+                    Some(p) => format!("{:.2}", time_ms(|| p.forward(&x).map(drop))?),
+                    None => "n/a".into(),
+                })
             };
-            let t4 = time_ms(|| q4.forward(&x).map(drop))?;
+            let (t8, o8, t4, o4) = (candle(&q8)?, ours(&p8)?, candle(&q4)?, ours(&p4)?);
             println!(
-                "| {name} ({out} x {inp}) | {m} | {dense:.2} | {t8:.2} | {packed} | {t4:.2} |"
+                "| {name} ({out} x {inp}) | {m} | {dense:.2} | {t8:.2} | {o8} | {t4:.2} | {o4} |"
             );
         }
     }
