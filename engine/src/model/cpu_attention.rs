@@ -6,17 +6,19 @@
 //! softmax: a horizontal dot product, a scalar `expf` and often a rescaling of the whole accumulator
 //! per position and head. At 600 cached positions it took as long as all of Qwen3-0.6B's `q8_0`
 //! matrix products together. This kernel reads the cache in its memory order, position after
-//! position, each thread taking a contiguous range of KV heads with all the query heads that share
-//! them (grouped-query attention):
+//! position, each thread taking a contiguous range of positions for every head (flash-decoding: the
+//! threads' partial softmax sums are merged at the end, so any number of threads works on any number
+//! of KV heads, Qwen2.5-Coder-1.5B's two included), and within a position each key and value row
+//! once for all the query heads that share it (grouped-query attention):
 //!
 //! 1. scores: each key row is read once and dotted with every query head of its group;
 //! 2. softmax over each head's scores, with an exponential that vectorizes (a degree-6 polynomial
 //!    after range reduction, within 2 ulp of `expf`);
 //! 3. values: each value row is read once and added, weighted, into every head's output.
 //!
-//! Walking one KV head's positions instead jumps `kv_heads * head_dim` floats (4 KiB for Qwen3) per
-//! row, a new page each time, where hardware prefetchers stop: that order ran at a third of the
-//! memory bandwidth. The passes are plain Rust written so that LLVM vectorizes them (fixed-width lane
+//! Walking one KV head's positions instead jumps `kv_heads * head_dim` values (4 KiB of f32 for
+//! Qwen3-0.6B) per row, a new page each time, where hardware prefetchers stop: that order ran at a
+//! third of the memory bandwidth. The passes are plain Rust written so that LLVM vectorizes them (fixed-width lane
 //! arrays), compiled for AVX-512, AVX2 + FMA and the baseline, the widest picked at run time.
 
 use candle_core::utils::barrier_pool;
@@ -96,47 +98,99 @@ fn run<T: CacheElem>(
     let (_, _, h, d) = q.dims4()?;
     let (_, t, kvh, _) = k.dims4()?;
     let shape = Shape {
-        t,
         kvh,
         groups: h / kvh,
         d,
     };
-    let mut out = vec![0f32; h * d];
-    let kernel = T::kernels()[0];
-    // One contiguous range of KV heads per thread of candle's pool (its workers plus the caller).
+    let kernel = T::kernels().first().copied().unwrap_or(portable::<T>());
+    // One contiguous range of positions per thread of candle's pool (its workers plus the caller),
+    // none shorter than `MIN_CHUNK`.
     let pool = barrier_pool();
-    let threads = (pool.n_workers() + 1).min(kvh);
-    let ranges: Vec<Heads> = (0..threads)
-        .map(|i| i * kvh / threads..(i + 1) * kvh / threads)
+    let chunks = (pool.n_workers() + 1).min(t.div_ceil(MIN_CHUNK)).max(1);
+    let ranges: Vec<Positions> = (0..chunks)
+        .map(|c| c * t / chunks..(c + 1) * t / chunks)
         .collect();
-    let mut rest = out.as_mut_slice();
-    let mut tasks = Vec::with_capacity(threads);
-    for heads in &ranges {
-        let (mine, others) = rest.split_at_mut(heads.len() * shape.groups * d);
-        tasks.push(Mutex::new(mine));
-        rest = others;
-    }
+    let partials: Vec<Mutex<Partial>> = ranges
+        .iter()
+        .map(|r| Mutex::new(Partial::new(&shape, r.len())))
+        .collect();
     pool.execute(|tid| {
-        let (Some(heads), Some(task)) = (ranges.get(tid), tasks.get(tid)) else {
+        let (Some(positions), Some(partial)) = (ranges.get(tid), partials.get(tid)) else {
             return;
         };
-        let mut scores = vec![0f32; heads.len() * shape.groups * t];
-        // Each task is taken by one thread; the lock is never contended.
-        if let Ok(mut out) = task.lock() {
+        // Each partial is taken by one thread; the lock is never contended.
+        if let Ok(mut partial) = partial.lock() {
             kernel(
                 &shape,
-                heads.clone(),
+                positions.clone(),
                 q_data,
                 k_data,
                 v_data,
                 scale,
-                &mut scores,
-                &mut out,
+                &mut partial,
             );
         }
     });
-    drop(tasks);
-    Tensor::from_vec(out, (1, 1, h * d), &Device::Cpu)
+    let partials = partials
+        .into_iter()
+        .map(|p| p.into_inner())
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|_| candle_core::Error::Msg("decode attention: a thread panicked".into()))?;
+    Tensor::from_vec(merge(&partials, h, d), (1, 1, h * d), &Device::Cpu)
+}
+
+/// Positions per thread below which the work is not split further: splitting costs a merge and a
+/// wake-up, and 64 positions are about 10 microseconds of work for Qwen3-0.6B's 16 heads.
+const MIN_CHUNK: usize = 64;
+
+type Positions = std::ops::Range<usize>;
+
+/// One chunk of positions' share of every query head (flash-decoding): the softmax statistics of
+/// its scores and the value rows summed with weights relative to the chunk's own maximum.
+struct Partial {
+    /// `[head][position in the chunk]`.
+    scores: Vec<f32>,
+    /// `[head][d]`: `sum exp(score - max) * v`, not yet divided by `sum`.
+    out: Vec<f32>,
+    /// Per head: the chunk's highest score and `sum exp(score - max)`.
+    max: Vec<f32>,
+    sum: Vec<f32>,
+}
+
+impl Partial {
+    fn new(s: &Shape, positions: usize) -> Self {
+        let h = s.kvh * s.groups;
+        Partial {
+            scores: vec![0.0; h * positions],
+            out: vec![0.0; h * s.d],
+            max: vec![f32::NEG_INFINITY; h],
+            sum: vec![0.0; h],
+        }
+    }
+}
+
+/// The attention output `(heads * d)` from the chunks' partial results: each chunk's share rescaled
+/// to the overall maximum, summed, divided by the overall sum.
+fn merge(partials: &[Partial], h: usize, d: usize) -> Vec<f32> {
+    let mut out = vec![0f32; h * d];
+    for (head, out) in out.chunks_exact_mut(d).enumerate() {
+        let max = partials
+            .iter()
+            .fold(f32::NEG_INFINITY, |m, p| m.max(p.max[head]));
+        let mut total = 0f32;
+        for p in partials {
+            let w = (p.max[head] - max).exp();
+            total += w * p.sum[head];
+            for (o, x) in out.iter_mut().zip(&p.out[head * d..(head + 1) * d]) {
+                *o += w * x;
+            }
+        }
+        let inv = 1.0 / total;
+        for o in out.iter_mut() {
+            *o *= inv;
+        }
+    }
+    out
 }
 
 /// An element of the KV cache the kernels read, with the kernels for it, best first.
@@ -148,18 +202,17 @@ trait CacheElem: Copy + Send + Sync + 'static {
 
 /// The kernel for CPUs without AVX2 (and the reference the others are tested against).
 fn portable<T: CacheElem>() -> Kernel<T> {
-    |s, heads, q, k, v, scale, scores, out| {
-        group_body::<T, 8, false>(
+    |s, positions, q, k, v, scale, partial| {
+        chunk_body::<T, 8, false>(
             dot::<T, 8>,
             axpy::<T, false>,
             s,
-            heads,
+            positions,
             q,
             k,
             v,
             scale,
-            scores,
-            out,
+            partial,
         )
     }
 }
@@ -177,14 +230,14 @@ impl CacheElem for f32 {
         {
             if is_x86_feature_detected!("avx512f") {
                 // SAFETY: the CPU has AVX-512F, checked above.
-                kernels.push(|s, h, q, k, v, scale, scores, out| unsafe {
-                    x86::f32_avx512(s, h, q, k, v, scale, scores, out)
+                kernels.push(|s, ps, q, k, v, scale, partial| unsafe {
+                    x86::f32_avx512(s, ps, q, k, v, scale, partial)
                 });
             }
             if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
                 // SAFETY: the CPU has AVX2 and FMA, checked above.
-                kernels.push(|s, h, q, k, v, scale, scores, out| unsafe {
-                    x86::f32_avx2(s, h, q, k, v, scale, scores, out)
+                kernels.push(|s, ps, q, k, v, scale, partial| unsafe {
+                    x86::f32_avx2(s, ps, q, k, v, scale, partial)
                 });
             }
         }
@@ -206,8 +259,8 @@ impl CacheElem for f16 {
         {
             if is_x86_feature_detected!("avx512f") {
                 // SAFETY: the CPU has AVX-512F, checked above.
-                kernels.push(|s, h, q, k, v, scale, scores, out| unsafe {
-                    x86::f16_avx512(s, h, q, k, v, scale, scores, out)
+                kernels.push(|s, ps, q, k, v, scale, partial| unsafe {
+                    x86::f16_avx512(s, ps, q, k, v, scale, partial)
                 });
             }
             if is_x86_feature_detected!("avx2")
@@ -215,8 +268,8 @@ impl CacheElem for f16 {
                 && is_x86_feature_detected!("f16c")
             {
                 // SAFETY: the CPU has AVX2, FMA and F16C, checked above.
-                kernels.push(|s, h, q, k, v, scale, scores, out| unsafe {
-                    x86::f16_avx2(s, h, q, k, v, scale, scores, out)
+                kernels.push(|s, ps, q, k, v, scale, partial| unsafe {
+                    x86::f16_avx2(s, ps, q, k, v, scale, partial)
                 });
             }
         }
@@ -225,72 +278,66 @@ impl CacheElem for f16 {
     }
 }
 
-/// The sizes a kernel needs: positions, KV heads, query heads per KV head, head dimension.
+/// The sizes a kernel needs: KV heads, query heads per KV head, head dimension.
 struct Shape {
-    t: usize,
     kvh: usize,
     groups: usize,
     d: usize,
 }
 
-/// Attention of the query heads of the KV heads `heads` (`q`: every query head), written to `out`
-/// (`heads.len() * groups * d`), with `scores` as scratch (`heads.len() * groups * t`).
-type Kernel<T> = fn(&Shape, Heads, &[f32], &[T], &[T], f32, &mut [f32], &mut [f32]);
-
-type Heads = std::ops::Range<usize>;
+/// Every query head's share of the cached `positions` into a [`Partial`] sized for them.
+type Kernel<T> = fn(&Shape, Positions, &[f32], &[T], &[T], f32, &mut Partial);
 
 /// The kernel's one body (see the module docs), inlined into each variant. `dot(q, k)` is a query
 /// row times a key row, `axpy(out, w, v)` adds `w` times a value row to `out`; `FMA` whether
 /// `mul_add` is an instruction.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn group_body<T: CacheElem, const L: usize, const FMA: bool>(
+fn chunk_body<T: CacheElem, const L: usize, const FMA: bool>(
     dot: impl Fn(&[f32], &[T]) -> f32,
     axpy: impl Fn(&mut [f32], f32, &[T]),
     s: &Shape,
-    heads: Heads,
+    positions: Positions,
     q: &[f32],
     k: &[T],
     v: &[T],
     scale: f32,
-    scores: &mut [f32],
-    out: &mut [f32],
+    partial: &mut Partial,
 ) {
-    let Shape { t, kvh, groups, d } = *s;
-    // Query heads `heads.start * groups..`, in order: one row of scores and of `out` each.
-    let n = heads.len() * groups;
-    let q = &q[heads.start * groups * d..][..n * d];
-    let scores = &mut scores[..n * t];
-    let rows = |p: usize| (p * kvh + heads.start) * d..(p * kvh + heads.end) * d;
-    // 1. Scores, each key row read once for its group.
-    for p in 0..t {
-        for (i, k_row) in k[rows(p)].chunks_exact(d).enumerate() {
-            for g in i * groups..(i + 1) * groups {
-                scores[g * t + p] = dot(&q[g * d..][..d], k_row) * scale;
+    let Shape { kvh, groups, d } = *s;
+    let (h, len) = (kvh * groups, positions.len());
+    let Partial {
+        scores,
+        out,
+        max,
+        sum: sums,
+    } = partial;
+    let scores = &mut scores[..h * len];
+    // Every KV head of a position: one contiguous row of the cache.
+    let row = |p: usize| p * kvh * d..(p + 1) * kvh * d;
+    // 1. Scores, each key row read once for its group of query heads.
+    for (i, p) in positions.clone().enumerate() {
+        for (kv, k_row) in k[row(p)].chunks_exact(d).enumerate() {
+            for g in kv * groups..(kv + 1) * groups {
+                scores[g * len + i] = dot(&q[g * d..][..d], k_row) * scale;
             }
         }
     }
-    // 2. Softmax per query head, normalized at the end.
-    let mut inv_sums = vec![0f32; n];
-    for (row_scores, inv) in scores.chunks_exact_mut(t).zip(inv_sums.iter_mut()) {
-        let max = row_scores.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
-        for x in row_scores.iter_mut() {
-            *x = exp_nonpositive::<FMA>(*x - max);
+    // 2. Softmax statistics per query head; the weights stay relative to the chunk's maximum.
+    for ((head_scores, max), sum_out) in scores.chunks_exact_mut(len).zip(max).zip(sums) {
+        let m = head_scores.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+        for x in head_scores.iter_mut() {
+            *x = exp_nonpositive::<FMA>(*x - m);
         }
-        *inv = 1.0 / sum::<L>(row_scores);
+        (*max, *sum_out) = (m, sum::<L>(head_scores));
     }
     // 3. Values, each row read once and added into its group's outputs.
     out.fill(0.0);
-    for p in 0..t {
-        for (i, v_row) in v[rows(p)].chunks_exact(d).enumerate() {
-            for g in i * groups..(i + 1) * groups {
-                axpy(&mut out[g * d..][..d], scores[g * t + p], v_row);
+    for (i, p) in positions.enumerate() {
+        for (kv, v_row) in v[row(p)].chunks_exact(d).enumerate() {
+            for g in kv * groups..(kv + 1) * groups {
+                axpy(&mut out[g * d..][..d], scores[g * len + i], v_row);
             }
-        }
-    }
-    for (out, inv) in out.chunks_exact_mut(d).zip(&inv_sums) {
-        for o in out {
-            *o *= inv;
         }
     }
 }
@@ -332,7 +379,7 @@ mod x86 {
 
     use half::f16;
 
-    use super::{CacheElem, Heads, Shape, axpy, group_body};
+    use super::{CacheElem, Partial, Positions, Shape, axpy, chunk_body};
 
     macro_rules! variant {
         ($name:ident, $t:ty, $features:literal, $lanes:literal, $dot:ident, $axpy:expr) => {
@@ -340,25 +387,23 @@ mod x86 {
             #[allow(clippy::too_many_arguments)]
             pub(super) fn $name(
                 s: &Shape,
-                heads: Heads,
+                positions: Positions,
                 q: &[f32],
                 k: &[$t],
                 v: &[$t],
                 scale: f32,
-                scores: &mut [f32],
-                out: &mut [f32],
+                partial: &mut Partial,
             ) {
-                group_body::<$t, $lanes, true>(
+                chunk_body::<$t, $lanes, true>(
                     |a, b| $dot(a, b),
                     $axpy,
                     s,
-                    heads,
+                    positions,
                     q,
                     k,
                     v,
                     scale,
-                    scores,
-                    out,
+                    partial,
                 )
             }
         };
@@ -661,6 +706,34 @@ mod tests {
         }
     }
 
+    /// `kernel` over `chunks` equal ranges of the `t` positions, merged.
+    fn attend<T: CacheElem>(
+        kernel: Kernel<T>,
+        s: &Shape,
+        chunks: usize,
+        q: &[f32],
+        k: &[T],
+        v: &[T],
+    ) -> Vec<f32> {
+        let t = k.len() / (s.kvh * s.d);
+        let partials: Vec<Partial> = (0..chunks)
+            .map(|c| {
+                let positions = c * t / chunks..(c + 1) * t / chunks;
+                let mut partial = Partial::new(s, positions.len());
+                kernel(s, positions, q, k, v, 0.125, &mut partial);
+                partial
+            })
+            .collect();
+        merge(&partials, s.kvh * s.groups, s.d)
+    }
+
+    fn max_diff(a: &[f32], b: &[f32]) -> f32 {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0f32, f32::max)
+    }
+
     #[test]
     fn every_variant_agrees_with_the_portable_one() {
         let (h, kvh, d, t) = (8, 2, 72, 50);
@@ -668,39 +741,41 @@ mod tests {
         let k = random(t * kvh * d, 5);
         let v = random(t * kvh * d, 6);
         let s = Shape {
-            t,
             kvh,
             groups: h / kvh,
             d,
         };
-        fn run<T: CacheElem>(
-            kernel: Kernel<T>,
-            s: &Shape,
-            q: &[f32],
-            k: &[T],
-            v: &[T],
-        ) -> Vec<f32> {
-            let mut out = vec![0f32; s.kvh * s.groups * s.d];
-            let mut scores = vec![0f32; s.kvh * s.groups * s.t];
-            kernel(s, 0..s.kvh, q, k, v, 0.125, &mut scores, &mut out);
-            out
-        }
         fn check<T: CacheElem>(s: &Shape, q: &[f32], k: &[T], v: &[T]) {
             let kernels = T::kernels();
-            let want = run(portable::<T>(), s, q, k, v);
+            let want = attend(portable::<T>(), s, 1, q, k, v);
             for (i, kernel) in kernels.iter().enumerate() {
-                let got = run(*kernel, s, q, k, v);
-                let worst = got
-                    .iter()
-                    .zip(&want)
-                    .map(|(a, b)| (a - b).abs())
-                    .fold(0f32, f32::max);
+                let worst = max_diff(&attend(*kernel, s, 1, q, k, v), &want);
                 assert!(worst < 1e-6, "variant {i} of {}: {worst}", kernels.len());
             }
         }
         check::<f32>(&s, &q, &k, &v);
         let half = |x: &[f32]| x.iter().map(|&x| f16::from_f32(x)).collect::<Vec<_>>();
         check::<f16>(&s, &q, &half(&k), &half(&v));
+    }
+
+    /// Splitting the positions among threads changes only the order of summation.
+    #[test]
+    fn chunks_merge_into_the_single_pass_result() {
+        let (h, kvh, d, t) = (12, 2, 64, 301);
+        let q = random(h * d, 7);
+        let k: Vec<f32> = random(t * kvh * d, 8).iter().map(|x| x * 4.0).collect();
+        let v = random(t * kvh * d, 9);
+        let s = Shape {
+            kvh,
+            groups: h / kvh,
+            d,
+        };
+        let kernel = f32::kernels()[0];
+        let whole = attend(kernel, &s, 1, &q, &k, &v);
+        for chunks in [2, 3, 7, 301] {
+            let worst = max_diff(&attend(kernel, &s, chunks, &q, &k, &v), &whole);
+            assert!(worst < 1e-6, "{chunks} chunks: {worst}");
+        }
     }
 
     #[test]

@@ -462,6 +462,9 @@ fn quantize_body(x: &[f32], input: &mut QuantizedInput) {
 /// `input @ mat^T` for each matrix: `[input.rows][mat.rows]` row-major.
 pub(crate) fn matmul_many(mats: &[&Packed], input: &QuantizedInput) -> Vec<Vec<f32>> {
     let m = input.rows;
+    if m == 0 {
+        return vec![Vec::new(); mats.len()];
+    }
     // Tasks own disjoint tile columns, so they fill a `[tile column][row][16]` result, which is the
     // final layout for one row and is transposed for more.
     let mut scratch: Vec<Vec<f32>> = mats.iter().map(|mat| vec![0f32; m * mat.rows]).collect();
@@ -1044,6 +1047,16 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn an_input_without_rows_gives_an_output_without_rows() {
+        let t = quantized(32, 64, 2);
+        let Some(packed) = Packed::from_qtensor(&t).unwrap() else {
+            return;
+        };
+        let x = Tensor::zeros((0, 64), candle_core::DType::F32, &Device::Cpu).unwrap();
+        assert_eq!(packed.forward(&x).unwrap().dims(), &[0, 32]);
     }
 
     #[test]
