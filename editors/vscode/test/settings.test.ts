@@ -12,6 +12,7 @@ test("defaults send an empty configuration so the server's own defaults apply", 
   const { settings, problems } = from({
     dtype: "auto",
     quantize: "none",
+    kvCache: "auto",
     model: "",
     "completion.multiline": null,
   });
@@ -26,6 +27,7 @@ test("settings nest into the server's camelCase JSON (server/src/config.rs)", ()
     dtype: "f16",
     device: "cuda:1",
     quantize: "q8_0",
+    kvCache: "f32",
     prefixCacheMb: 256,
     "secrets.enabled": false,
     "completion.sampling.maxTokens": 64,
@@ -48,6 +50,7 @@ test("settings nest into the server's camelCase JSON (server/src/config.rs)", ()
     dtype: "f16",
     device: "cuda:1",
     quantize: "q8_0",
+    kvCache: "f32",
     prefixCacheMb: 256,
     secrets: { enabled: false },
     completion: {
