@@ -41,6 +41,8 @@ pub mod packed;
 pub mod qwen;
 pub mod random;
 pub mod sampler;
+#[cfg(test)]
+mod testing;
 pub mod tokenizer;
 mod weight_source;
 mod weights;

@@ -966,17 +966,7 @@ mod tests {
         out
     }
 
-    fn random(len: usize, seed: u64) -> Vec<f32> {
-        let mut state = seed;
-        (0..len)
-            .map(|_| {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-            })
-            .collect()
-    }
+    use crate::model::testing::uniform as random;
 
     fn quantized(rows: usize, cols: usize, seed: u64) -> QTensor {
         quantized_as(GgmlDType::Q8_0, rows, cols, seed)
