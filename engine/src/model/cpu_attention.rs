@@ -613,6 +613,133 @@ fn exp_nonpositive<const FMA: bool>(x: f32) -> f32 {
     f32::from_bits(((n as i32 + 127) as u32) << 23) * p
 }
 
+/// Prefill's softmax on the CPU: `scores` `(.., groups * l, total)` (f32, contiguous, fresh from
+/// the product of `l` queries with every cached key) scaled by `scale`, masked causally and
+/// normalized per row, in place. Row `r` is query `r % l`, at position `total - l + r % l`, which sees
+/// positions `..=total - l + r % l`; the others become 0.
+///
+/// It replaces three passes over the scores, each allocating a tensor of their size (16 MiB per layer
+/// at 512 queries over 512 positions): the scaling, the additive mask and candle's softmax, with its
+/// scalar `expf`. Those took longer than the prefill's matrix products.
+pub(crate) fn causal_softmax_in_place(scores: &Tensor, l: usize, scale: f32) -> Result<()> {
+    scores.inplace_op1(&CausalSoftmax { l, scale })
+}
+
+struct CausalSoftmax {
+    l: usize,
+    scale: f32,
+}
+
+/// Rows per parallel task.
+const SOFTMAX_ROWS_PER_TASK: usize = 32;
+
+impl candle_core::InplaceOp1 for CausalSoftmax {
+    fn name(&self) -> &'static str {
+        "causal-softmax"
+    }
+
+    fn cpu_fwd(&self, storage: &mut CpuStorage, layout: &Layout) -> Result<()> {
+        let CpuStorage::F32(data) = storage else {
+            bail!("causal softmax needs f32 scores");
+        };
+        let (Some(&total), Some((start, end))) =
+            (layout.dims().last(), layout.contiguous_offsets())
+        else {
+            bail!("causal softmax needs contiguous scores");
+        };
+        if total < self.l || self.l == 0 || end > data.len() {
+            bail!("causal softmax: {} queries over {total} positions", self.l);
+        }
+        let (l, offset, scale) = (self.l, total - self.l, self.scale);
+        let body = pick_softmax();
+        let tasks: Vec<Mutex<&mut [f32]>> = data[start..end]
+            .chunks_mut(SOFTMAX_ROWS_PER_TASK * total)
+            .map(Mutex::new)
+            .collect();
+        barrier_pool().execute_chunked(tasks.len(), |range| {
+            for task in range {
+                // Each task is taken once; the lock is never contended.
+                if let Ok(mut rows) = tasks[task].lock() {
+                    let first = task * SOFTMAX_ROWS_PER_TASK;
+                    body(&mut rows, total, first, l, offset, scale);
+                }
+            }
+        });
+        Ok(())
+    }
+}
+
+/// Softmax of the rows of `rows` (`total` values each; the first is row `first` overall).
+type SoftmaxRows = fn(&mut [f32], usize, usize, usize, usize, f32);
+
+#[allow(unsafe_code)]
+fn pick_softmax() -> SoftmaxRows {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F, checked above.
+            return |rows, total, first, l, offset, scale| unsafe {
+                softmax_avx512(rows, total, first, l, offset, scale)
+            };
+        }
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has AVX2 and FMA, checked above.
+            return |rows, total, first, l, offset, scale| unsafe {
+                softmax_avx2(rows, total, first, l, offset, scale)
+            };
+        }
+    }
+    softmax_body::<8, false>
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn softmax_avx512(
+    rows: &mut [f32],
+    total: usize,
+    first: usize,
+    l: usize,
+    offset: usize,
+    scale: f32,
+) {
+    softmax_body::<16, true>(rows, total, first, l, offset, scale)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn softmax_avx2(rows: &mut [f32], total: usize, first: usize, l: usize, offset: usize, scale: f32) {
+    softmax_body::<8, true>(rows, total, first, l, offset, scale)
+}
+
+#[inline(always)]
+fn softmax_body<const L: usize, const FMA: bool>(
+    rows: &mut [f32],
+    total: usize,
+    first: usize,
+    l: usize,
+    offset: usize,
+    scale: f32,
+) {
+    for (r, row) in rows.chunks_exact_mut(total).enumerate() {
+        let visible = (offset + (first + r) % l + 1).min(total);
+        let (live, dead) = row.split_at_mut(visible);
+        let max = live.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x)) * scale;
+        for x in live.iter_mut() {
+            let shifted = if FMA {
+                x.mul_add(scale, -max)
+            } else {
+                *x * scale - max
+            };
+            *x = exp_nonpositive::<FMA>(shifted);
+        }
+        let inv = 1.0 / sum::<L>(live);
+        for x in live.iter_mut() {
+            *x *= inv;
+        }
+        dead.fill(0.0);
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -766,6 +893,49 @@ mod tests {
             let worst = max_diff(&attend(kernel, &s, chunks, &q, &k, &v), &whole);
             assert!(worst < 1e-6, "{chunks} chunks: {worst}");
         }
+    }
+
+    #[test]
+    fn causal_softmax_matches_scale_mask_and_softmax() {
+        // 2 KV heads x (3 query heads x 5 queries) rows over 9 positions (4 cached before them).
+        let (l, total, rows) = (5, 9, 2 * 3 * 5);
+        let values: Vec<f32> = random(rows * total, 11).iter().map(|x| x * 8.0).collect();
+        let scale = 0.3f32;
+        let scores = Tensor::from_vec(values.clone(), (1, 2, 3 * l, total), &Device::Cpu).unwrap();
+        causal_softmax_in_place(&scores, l, scale).unwrap();
+        let got = scores.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        for r in 0..rows {
+            let visible = total - l + r % l + 1;
+            let row = &values[r * total..(r + 1) * total];
+            let max = row[..visible]
+                .iter()
+                .fold(f64::NEG_INFINITY, |m, &x| m.max(f64::from(x)));
+            let exps: Vec<f64> = row[..visible]
+                .iter()
+                .map(|&x| ((f64::from(x) - max) * f64::from(scale)).exp())
+                .collect();
+            let sum: f64 = exps.iter().sum();
+            for p in 0..total {
+                let want = if p < visible { exps[p] / sum } else { 0.0 };
+                let diff = (f64::from(got[r * total + p]) - want).abs();
+                assert!(
+                    diff < 1e-6,
+                    "row {r} position {p}: {} vs {want}",
+                    got[r * total + p]
+                );
+            }
+        }
+        let portable = {
+            let mut rows_data = values.clone();
+            softmax_body::<8, false>(&mut rows_data, total, 0, l, total - l, scale);
+            rows_data
+        };
+        let worst = got
+            .iter()
+            .zip(&portable)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(worst < 1e-6, "{worst}");
     }
 
     #[test]

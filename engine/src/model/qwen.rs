@@ -368,6 +368,17 @@ impl Attention {
         } else {
             (k.contiguous()?, v.contiguous()?)
         };
+        if mask.is_some() && q.device().is_cpu() && q.dtype() == DType::F32 {
+            // Prefill on the CPU: the mask is `causal_mask(l, total - l)`, applied in one pass with
+            // the scaling and the softmax.
+            let scores = q.matmul(&k.t()?)?;
+            cpu_attention::causal_softmax_in_place(&scores, l, scale as f32)?;
+            return scores
+                .matmul(&v)?
+                .reshape((b, h, l, d))?
+                .transpose(1, 2)?
+                .reshape((b, l, h * d));
+        }
         // Scores and softmax in f32 whatever the model dtype: half-precision softmax loses the tail.
         let mut scores = (q.matmul(&k.t()?)? * scale)?.to_dtype(DType::F32)?;
         if let Some(mask) = mask {
