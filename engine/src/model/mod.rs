@@ -6,6 +6,8 @@
 //! `qwen` is the model (Qwen2, Qwen3, Qwen3-MoE), `kv_cache` its truncatable cache, `weight_source`
 //! what its constructors read (a safetensors checkpoint, or a GGUF file through `gguf`), `tokenizer` +
 //! `chat_template` the text side, `sampler` + `generate` the decoding, `batcher` the worker that runs it.
+//! CPU kernels of our own: `packed` (q8_0/q4_k products), `cpu_attention` (decode attention, prefill
+//! softmax), `cpu_kernels` (16-bit-weight products, f16 conversions).
 //!
 //! Decisions worth knowing:
 //! - A prompt must leave room for one generated token (else [`crate::Error::PromptTooLong`]);
@@ -14,6 +16,9 @@
 //!   is always run, for its logits), from an LRU of several cached sequences bounded in bytes
 //!   (`prefix_cache`; 512 MiB by default), so alternating between files keeps both.
 //! - `quantize` (`q8_0`, `q4_k`) quantizes a safetensors checkpoint's matrices at load (`quantize`).
+//!   On x86 CPUs with AVX2, q8_0 and q4_k matrices (at load or from GGUF) run through `packed`, which
+//!   holds each matrix once; other quantized types and CPUs use candle's `QMatMul`.
+//! - The KV cache is f16 on the CPU for quantized and 16-bit weights (`LoadOptions::kv_cache`).
 //! - Safetensors weights are read tensor by tensor (`weights`), not memory-mapped: candle copies out of
 //!   a map anyway, and the mapped pages doubled the peak RSS of a load.
 //! - GGUF files (`qwen2` and dense `qwen3`) load into the same model as safetensors checkpoints, their
