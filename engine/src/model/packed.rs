@@ -625,6 +625,11 @@ fn run_group(
         (Kernel::Avx512Vnni, Column::Q4K(c)) => unsafe { dispatch!(q4k_avx512, c) },
         #[cfg(target_arch = "x86_64")]
         (Kernel::Avx2, Column::Q4K(c)) => unsafe { dispatch!(q4k_avx2, c) },
+        // No `Kernel` exists elsewhere (`Kernel::available` is empty), so no `Packed` either.
+        #[cfg(not(target_arch = "x86_64"))]
+        _ => {
+            let _ = (input, row0, rows, out);
+        }
     }
 }
 
