@@ -26,7 +26,7 @@ use candle_core::{CpuStorage, DType, Device, Layout, Result, Storage, Tensor, ba
 use half::f16;
 use std::sync::Mutex;
 
-use super::cpu_kernels;
+use super::cpu_kernels::{self, Lane};
 
 /// Whether [`decode_attention`] takes `q` `(1, 1, heads, head_dim)` against `k`/`v` `(1, positions,
 /// kv_heads, head_dim)`: on the CPU, `q` f32, `k` and `v` contiguous and both f32 or both f16, heads
@@ -194,8 +194,7 @@ fn merge(partials: &[Partial], h: usize, d: usize) -> Vec<f32> {
 }
 
 /// An element of the KV cache the kernels read, with the kernels for it, best first.
-trait CacheElem: Copy + Send + Sync + 'static {
-    fn widen(self) -> f32;
+trait CacheElem: Lane + Send + Sync + 'static {
     /// Every kernel this CPU runs for this element type, best first; the last is portable.
     fn kernels() -> Vec<Kernel<Self>>;
 }
@@ -204,7 +203,7 @@ trait CacheElem: Copy + Send + Sync + 'static {
 fn portable<T: CacheElem>() -> Kernel<T> {
     |s, positions, q, k, v, scale, partial| {
         chunk_body::<T, 8, false>(
-            dot::<T, 8>,
+            |q, k| cpu_kernels::dot_body::<T, 8, false>(k, q),
             axpy::<T, false>,
             s,
             positions,
@@ -218,11 +217,6 @@ fn portable<T: CacheElem>() -> Kernel<T> {
 }
 
 impl CacheElem for f32 {
-    #[inline(always)]
-    fn widen(self) -> f32 {
-        self
-    }
-
     #[allow(unsafe_code)]
     fn kernels() -> Vec<Kernel<f32>> {
         let mut kernels: Vec<Kernel<f32>> = Vec::new();
@@ -247,11 +241,6 @@ impl CacheElem for f32 {
 }
 
 impl CacheElem for f16 {
-    #[inline(always)]
-    fn widen(self) -> f32 {
-        cpu_kernels::Lane::widen(self)
-    }
-
     #[allow(unsafe_code)]
     fn kernels() -> Vec<Kernel<f16>> {
         let mut kernels: Vec<Kernel<f16>> = Vec::new();
@@ -351,22 +340,6 @@ fn axpy<T: CacheElem, const FMA: bool>(out: &mut [f32], w: f32, v: &[T]) {
     }
 }
 
-/// `q . k` with `L` independent lanes (LLVM keeps them in one register and vectorizes), widening
-/// `k`.
-#[inline(always)]
-fn dot<T: CacheElem, const L: usize>(q: &[f32], k: &[T]) -> f32 {
-    let (q_chunks, q_rest) = q.as_chunks::<L>();
-    let (k_chunks, k_rest) = k.as_chunks::<L>();
-    let mut acc = [0f32; L];
-    for (q, k) in q_chunks.iter().zip(k_chunks) {
-        for l in 0..L {
-            acc[l] += q[l] * k[l].widen();
-        }
-    }
-    let tail: f32 = q_rest.iter().zip(k_rest).map(|(q, k)| q * k.widen()).sum();
-    acc.iter().sum::<f32>() + tail
-}
-
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod x86 {
@@ -379,7 +352,7 @@ mod x86 {
 
     use half::f16;
 
-    use super::{CacheElem, Partial, Positions, Shape, axpy, chunk_body};
+    use super::{CacheElem, Lane, Partial, Positions, Shape, axpy, chunk_body};
 
     macro_rules! variant {
         ($name:ident, $t:ty, $features:literal, $lanes:literal, $dot:ident, $axpy:expr) => {

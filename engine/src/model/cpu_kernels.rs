@@ -272,9 +272,9 @@ fn dot_avx2<T: Lane>(w: &[T], x: &[f32]) -> f32 {
 }
 
 /// The kernel's one body, inlined into each target-feature function above so that LLVM vectorizes it
-/// for that instruction set.
+/// for that instruction set (and the portable decode attention's query-key products).
 #[inline(always)]
-fn dot_body<T: Lane, const L: usize, const FMA: bool>(w: &[T], x: &[f32]) -> f32 {
+pub(crate) fn dot_body<T: Lane, const L: usize, const FMA: bool>(w: &[T], x: &[f32]) -> f32 {
     // Fixed-size chunks and a tail summed apart keep every lane's accumulator independent, the
     // shape LLVM's SLP vectorizer turns into whole-register loads, widenings and multiply-adds;
     // folding the tail into `acc` made it vectorize across the wrong lanes at a third of the speed.
@@ -540,13 +540,19 @@ mod tests {
         widen_f16(&all, &mut wide);
         for (h, w) in all.iter().zip(&wide) {
             let want = h.to_f32();
-            assert!(want.to_bits() == w.to_bits() || (want.is_nan() && w.is_nan()), "{h:?}");
+            assert!(
+                want.to_bits() == w.to_bits() || (want.is_nan() && w.is_nan()),
+                "{h:?}"
+            );
         }
         // Every f16 round-trips, and values between them round as `f16::from_f32` does.
         let mut narrow = vec![f16::ZERO; all.len()];
         narrow_f16(&wide, &mut narrow);
         for (h, n) in all.iter().zip(&narrow) {
-            assert!(h.to_bits() == n.to_bits() || (h.is_nan() && n.is_nan()), "{h:?}");
+            assert!(
+                h.to_bits() == n.to_bits() || (h.is_nan() && n.is_nan()),
+                "{h:?}"
+            );
         }
         let between: Vec<f32> = (0..10_000).map(|i| (i as f32 - 5000.0) * 0.013_7).collect();
         let mut rounded = vec![f16::ZERO; between.len()];
