@@ -40,9 +40,9 @@ pub mod gguf;
 pub mod kv_cache;
 pub mod loading;
 pub mod lora;
+pub mod packed;
 pub mod prefix_cache;
 pub mod quantize;
-pub mod packed;
 pub mod qwen;
 pub mod random;
 pub mod sampler;
@@ -197,6 +197,7 @@ impl LocalModel {
         let device = loading::parse_device(options.device.as_deref())?;
         let dtype = loading::parse_dtype(options.dtype.as_deref(), &device)?;
         let quant = Quantization::parse(options.quantize.as_deref())?;
+        let kv_cache = KvCacheSpec::parse(options.kv_cache.as_deref())?;
         let resolved = loading::resolve(&options.source, options.show_progress)?;
         let (mut loaded, dense_f32) = match resolved {
             Resolved::Safetensors(files) => (
@@ -208,8 +209,9 @@ impl LocalModel {
                 false,
             ),
         };
-        let kv = kv_cache_dtype(options.kv_cache.as_deref(), &device, dense_f32)?;
-        loaded.model.set_kv_dtype(kv);
+        loaded
+            .model
+            .set_kv_dtype(kv_cache.dtype(&device, dense_f32));
         Self::assemble(options.source.clone(), loaded, device)
     }
 
@@ -352,8 +354,9 @@ impl LocalModel {
         &self.device
     }
 
-    /// The dtype of the activations and the KV cache: the weights' dtype, except f32 for bf16 weights
-    /// on the CPU and for GGUF files on the CPU.
+    /// The dtype of the activations: the weights' dtype, except f32 for 16-bit weights on the CPU and
+    /// for GGUF files on the CPU. (The KV cache may be f16 under f32 activations; see
+    /// [`LoadOptions::kv_cache`].)
     pub fn dtype(&self) -> DType {
         self.dtype
     }
@@ -596,20 +599,36 @@ enum Queued {
     Job(Job, std::sync::mpsc::Receiver<batcher::Event>),
 }
 
-/// A load error naming the model's source.
-/// The KV cache's dtype for the `kv_cache` option `spec` (see [`LoadOptions::kv_cache`]): `None`
-/// stores keys and values as the activations come.
-fn kv_cache_dtype(spec: Option<&str>, device: &Device, dense_f32: bool) -> Result<Option<DType>> {
-    match spec.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("" | "auto") => Ok((device.is_cpu() && !dense_f32).then_some(DType::F16)),
-        Some("f16") => Ok(Some(DType::F16)),
-        Some("f32") => Ok(Some(DType::F32)),
-        Some(other) => Err(Error::InvalidInput(format!(
-            "unknown kv_cache value {other:?}; expected f16, f32 or auto"
-        ))),
+/// The `kv_cache` option (see [`LoadOptions::kv_cache`]), checked before any weight is read.
+#[derive(Clone, Copy)]
+enum KvCacheSpec {
+    Auto,
+    Fixed(DType),
+}
+
+impl KvCacheSpec {
+    fn parse(spec: Option<&str>) -> Result<Self> {
+        match spec.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("" | "auto") => Ok(Self::Auto),
+            Some("f16") => Ok(Self::Fixed(DType::F16)),
+            Some("f32") => Ok(Self::Fixed(DType::F32)),
+            Some(other) => Err(Error::InvalidInput(format!(
+                "unknown kv_cache value {other:?}; expected f16, f32 or auto"
+            ))),
+        }
+    }
+
+    /// The cache's dtype for weights on `device`, `dense_f32` when they are an f32 checkpoint kept
+    /// unquantized; `None` stores keys and values as the activations come.
+    fn dtype(self, device: &Device, dense_f32: bool) -> Option<DType> {
+        match self {
+            Self::Auto => (device.is_cpu() && !dense_f32).then_some(DType::F16),
+            Self::Fixed(dtype) => Some(dtype),
+        }
     }
 }
 
+/// A load error naming the model's source.
 fn load_error(source: &str, message: String) -> Error {
     Error::ModelLoad {
         source_desc: source.to_string(),
