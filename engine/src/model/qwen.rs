@@ -338,9 +338,8 @@ impl Attention {
         let (b, l, h, d) = q.dims4()?;
         let scale = 1.0 / (d as f64).sqrt();
         if b == 1 && l == 1 && cpu_attention::applies(q, k, v) {
-            // A decode step on the CPU: one pass over the cached keys and one over the values per
-            // KV head, all heads in one parallel region, reading the cache where it lies. The
-            // matrix products below cost two thread dispatches per KV head and layer instead.
+            // A decode step on the CPU: the cache read where it lies, in memory order, its
+            // positions split among the threads (see `cpu_attention`).
             return cpu_attention::decode_attention(q, k, v, scale as f32)?.reshape((b, l, h * d));
         }
         // Grouped-query attention without copying the cache per group: the query heads that share a
@@ -368,9 +367,9 @@ impl Attention {
         } else {
             (k.contiguous()?, v.contiguous()?)
         };
-        if mask.is_some() && q.device().is_cpu() && q.dtype() == DType::F32 {
-            // Prefill on the CPU: the mask is `causal_mask(l, total - l)`, applied in one pass with
-            // the scaling and the softmax.
+        if causal_in_place(&q) {
+            // On the CPU the causal mask (queries at the last `l` of the `total` positions) is
+            // applied in one pass with the scaling and the softmax; `mask` is `None` here.
             let scores = q.matmul(&k.t()?)?;
             cpu_attention::causal_softmax_in_place(&scores, l, scale as f32)?;
             return scores
@@ -595,12 +594,12 @@ impl Qwen {
                 self.max_positions
             );
         }
-        let mask = if l > 1 {
+        let mut h = self.embed_tokens.forward(input)?;
+        let mask = if l > 1 && !causal_in_place(&h) {
             Some(causal_mask(l, offset, &self.device)?)
         } else {
             None
         };
-        let mut h = self.embed_tokens.forward(input)?;
         for (i, layer) in self.layers.iter().enumerate() {
             h = layer.forward(&h, mask.as_ref(), cache, i)?;
         }
@@ -661,6 +660,12 @@ impl Qwen {
             .to_dtype(DType::F32)?
             .squeeze(1)
     }
+}
+
+/// Whether attention over activations like `x` masks causally in place
+/// (`cpu_attention::causal_softmax_in_place`, f32 on the CPU); elsewhere it adds [`causal_mask`].
+fn causal_in_place(x: &Tensor) -> bool {
+    x.device().is_cpu() && x.dtype() == DType::F32
 }
 
 /// Additive mask `(seq, offset + seq)`: query i sees keys `..=offset + i`.
