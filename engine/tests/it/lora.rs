@@ -10,6 +10,8 @@ use candle_core::{Device, Tensor};
 use engine::model::{LoadOptions, LocalModel};
 use serde_json::Value;
 
+use crate::model::load_error;
+
 const TOLERANCE: f32 = 1e-4;
 
 fn models() -> PathBuf {
@@ -271,10 +273,7 @@ fn gguf_with_lora_is_not_supported() {
         lora: vec![adapter_dir().display().to_string()],
         ..LoadOptions::default()
     };
-    let err = LocalModel::load(&opts)
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    let err = load_error(&opts);
     assert!(err.contains("LoRA") && err.contains("GGUF"), "{err}");
 }
 

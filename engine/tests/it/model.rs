@@ -43,6 +43,14 @@ pub(crate) fn load_fresh(name: &str) -> LocalModel {
     LocalModel::load(&options(&dir)).unwrap_or_else(|e| panic!("loading {name}: {e}"))
 }
 
+/// The message of the error `options` fail to load with (empty if they load).
+pub(crate) fn load_error(options: &LoadOptions) -> String {
+    LocalModel::load(options)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+}
+
 /// One shared instance per checkpoint (tests that look at the cache load their own).
 fn model(name: &str) -> &'static LocalModel {
     static MODELS: [OnceLock<LocalModel>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
@@ -565,13 +573,10 @@ fn bad_checkpoints_give_clear_errors() {
         "{err}"
     );
 
-    let err = LocalModel::load(&LoadOptions {
+    let err = load_error(&LoadOptions {
         device: Some("tpu".into()),
         ..options(&model_dir("qwen2-tiny"))
-    })
-    .err()
-    .map(|e| e.to_string())
-    .unwrap_or_default();
+    });
     assert!(err.contains("unknown device"), "{err}");
 }
 

@@ -11,14 +11,20 @@ use engine::model::random::{RandomQwen3, WeightFormat};
 use engine::model::{LoadOptions, LocalModel};
 use serde_json::Value;
 
-use crate::model::model_dir;
+use crate::model::{load_error, model_dir};
 
 fn load(source: &Path, quantize: Option<&str>) -> LocalModel {
+    load_with_cache(source, quantize, None)
+}
+
+/// [`load`] with the KV cache in `kv_cache` (`None`: the default).
+fn load_with_cache(source: &Path, quantize: Option<&str>, kv_cache: Option<&str>) -> LocalModel {
     LocalModel::load(&LoadOptions {
         source: source.display().to_string(),
         dtype: Some("f32".into()),
         device: Some("cpu".into()),
         quantize: quantize.map(str::to_owned),
+        kv_cache: kv_cache.map(str::to_owned),
         ..LoadOptions::default()
     })
     .unwrap_or_else(|e| panic!("loading {} with {quantize:?}: {e}", source.display()))
@@ -245,15 +251,7 @@ fn quantized_decode_steps_match_the_whole_sequence_pass() {
     // measured up to 0.021 here, 0.7% of a logits row's spread); our q8_0 kernel computes every row
     // the same way whatever the row count (measured 6e-4, from attention's order of summation).
     for (quant, tolerance) in [("q8_0", 1e-3), ("q4_k", 0.05)] {
-        let m = LocalModel::load(&LoadOptions {
-            source: dir.display().to_string(),
-            dtype: Some("f32".into()),
-            device: Some("cpu".into()),
-            quantize: Some(quant.into()),
-            kv_cache: Some("f32".into()),
-            ..LoadOptions::default()
-        })
-        .unwrap();
+        let m = load_with_cache(&dir, Some(quant), Some("f32"));
         let whole = m.logits(std::slice::from_ref(&seq)).unwrap().remove(0);
         let mut worst = 0f32;
         for (pos, want) in whole.iter().enumerate() {
@@ -277,14 +275,11 @@ fn quantized_decode_steps_match_the_whole_sequence_pass() {
 
 #[test]
 fn unknown_quantize_value_is_a_clear_error() {
-    let err = LocalModel::load(&LoadOptions {
+    let err = load_error(&LoadOptions {
         source: model_dir("qwen3-tiny").display().to_string(),
         quantize: Some("int3".into()),
         ..LoadOptions::default()
-    })
-    .err()
-    .map(|e| e.to_string())
-    .unwrap_or_default();
+    });
     assert!(
         err.contains("int3") && err.contains("q8_0") && err.contains("q4_k"),
         "{err}"
@@ -298,16 +293,7 @@ fn unknown_quantize_value_is_a_clear_error() {
 /// by 0.85.)
 #[test]
 fn an_f16_kv_cache_decodes_like_an_f32_one() {
-    let load_kv = |kv: &str| {
-        LocalModel::load(&LoadOptions {
-            source: model_dir("qwen3-tiny").display().to_string(),
-            dtype: Some("f32".into()),
-            device: Some("cpu".into()),
-            kv_cache: Some(kv.into()),
-            ..LoadOptions::default()
-        })
-        .unwrap()
-    };
+    let load_kv = |kv| load_with_cache(&model_dir("qwen3-tiny"), None, Some(kv));
     let (half, full) = (load_kv("f16"), load_kv("f32"));
     let seq = sequences("qwen3-tiny").pop().unwrap()[..48].to_vec();
     let (mut worst, mut agree) = (0f32, 0);
@@ -333,28 +319,22 @@ fn an_f16_kv_cache_decodes_like_an_f32_one() {
 
 #[test]
 fn unknown_kv_cache_value_is_a_clear_error() {
-    let err = LocalModel::load(&LoadOptions {
+    let err = load_error(&LoadOptions {
         source: model_dir("qwen3-tiny").display().to_string(),
         kv_cache: Some("int8".into()),
         ..LoadOptions::default()
-    })
-    .err()
-    .map(|e| e.to_string())
-    .unwrap_or_default();
+    });
     assert!(err.contains("int8") && err.contains("f16"), "{err}");
 }
 
 #[test]
 fn quantize_with_a_gguf_file_is_a_clear_error() {
     let gguf = model_dir("qwen3-tiny").join("qwen3-tiny-q8_0.gguf");
-    let err = LocalModel::load(&LoadOptions {
+    let err = load_error(&LoadOptions {
         source: gguf.display().to_string(),
         quantize: Some("q4_k".into()),
         ..LoadOptions::default()
-    })
-    .err()
-    .map(|e| e.to_string())
-    .unwrap_or_default();
+    });
     assert!(err.contains("quantized already"), "{err}");
 }
 
@@ -605,14 +585,11 @@ fn a_qwen2_gguf_file_equals_its_checkpoint_quantized_at_load() {
 fn a_gguf_file_with_a_missing_or_misshapen_tensor_names_it() {
     let tmp = tempfile::tempdir().unwrap();
     let load_err = |path: &Path| {
-        LocalModel::load(&LoadOptions {
+        load_error(&LoadOptions {
             source: path.display().to_string(),
             device: Some("cpu".into()),
             ..LoadOptions::default()
         })
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default()
     };
     let path = write_gguf("qwen2-tiny", tmp.path(), |n| n == "blk.1.attn_v.bias", &[]);
     let err = load_err(&path);
