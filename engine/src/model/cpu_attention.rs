@@ -16,10 +16,16 @@
 //!    after range reduction, within 2 ulp of `expf`);
 //! 3. values: each value row is read once and added, weighted, into every head's output.
 //!
-//! Walking one KV head's positions instead jumps `kv_heads * head_dim` values (4 KiB of f32 for
-//! Qwen3-0.6B) per row, a new page each time, where hardware prefetchers stop: that order ran at a
-//! third of the memory bandwidth. The passes are plain Rust written so that LLVM vectorizes them (fixed-width lane
-//! arrays), compiled for AVX-512, AVX2 + FMA and the baseline, the widest picked at run time.
+//! Both passes take four positions at a time ([`BLOCK`]) and a pair of query heads: a key or value
+//! row is widened once for both heads, a query or output row loaded once for four positions, and the
+//! eight dot products summed across lanes by one tree of shuffles. Software prefetching keeps the
+//! block's four interleaved rows streaming at the memory's bandwidth; the hardware prefetchers alone
+//! reached about half of it. Walking one KV head's positions instead jumps `kv_heads * head_dim`
+//! values per row (4 KiB of f32 for Qwen3-0.6B), a new page each time, where hardware prefetchers
+//! stop: that order ran at a third of the memory bandwidth. The passes are plain Rust over a
+//! [`Simd`] trait whose products are intrinsics for AVX-512 and AVX2 + FMA (and plain loops for the
+//! baseline), the widest picked at run time; `cargo run --release -p benches --bin attention`
+//! measures them.
 
 use candle_core::utils::barrier_pool;
 use candle_core::{CpuStorage, DType, Device, Layout, Result, Storage, Tensor, bail};
@@ -31,7 +37,7 @@ use super::cpu_kernels::{self, Lane};
 /// Whether [`decode_attention`] takes `q` `(1, 1, heads, head_dim)` against `k`/`v` `(1, positions,
 /// kv_heads, head_dim)`: on the CPU, `q` f32, `k` and `v` contiguous and both f32 or both f16, heads
 /// a multiple of KV heads.
-pub(crate) fn applies(q: &Tensor, k: &Tensor, v: &Tensor) -> bool {
+pub fn applies(q: &Tensor, k: &Tensor, v: &Tensor) -> bool {
     let (Ok((1, 1, h, d)), Ok((1, t, kvh, kd))) = (q.dims4(), k.dims4()) else {
         return false;
     };
@@ -50,7 +56,7 @@ pub(crate) fn applies(q: &Tensor, k: &Tensor, v: &Tensor) -> bool {
 
 /// Softmax attention of one query row over every cached position: `(1, 1, heads * head_dim)`.
 /// The caller checks [`applies`].
-pub(crate) fn decode_attention(q: &Tensor, k: &Tensor, v: &Tensor, scale: f32) -> Result<Tensor> {
+pub fn decode_attention(q: &Tensor, k: &Tensor, v: &Tensor, scale: f32) -> Result<Tensor> {
     let q = q.contiguous()?;
     let (q_storage, q_layout) = q.storage_and_layout();
     let (k_storage, k_layout) = k.storage_and_layout();
@@ -202,17 +208,45 @@ trait CacheElem: Lane + Send + Sync + 'static {
 /// The kernel for CPUs without AVX2 (and the reference the others are tested against).
 fn portable<T: CacheElem>() -> Kernel<T> {
     |s, positions, q, k, v, scale, partial| {
-        chunk_body::<T, 8, false>(
-            |q, k| cpu_kernels::dot_body::<T, 8, false>(k, q),
-            axpy::<T, false>,
-            s,
-            positions,
-            q,
-            k,
-            v,
-            scale,
-            partial,
-        )
+        chunk_body::<T, Portable, 8, false>(s, positions, q, k, v, scale, partial)
+    }
+}
+
+/// The two products of the kernel's body, for `G` query heads of one group and `P` consecutive
+/// positions at once: each key and value row is widened once for all `G` heads, each query and
+/// output row loaded once for all `P` positions, and the `G * P` dot products summed across lanes
+/// together.
+trait Simd<T: CacheElem> {
+    /// `[g][p]`: query row `g` of `q` (`G` rows of `k[0].len()` values) times key row `k[p]`.
+    fn dots<const G: usize, const P: usize>(q: &[f32], k: [&[T]; P]) -> [[f32; P]; G];
+    /// Output row `g` of `out` (`G` rows) `+= sum over p of w[g][p] * v[p]`, in order of `p`.
+    fn axpys<const G: usize, const P: usize>(out: &mut [f32], w: &[[f32; P]; G], v: [&[T]; P]);
+    /// Asks for `rows` to be brought into the cache (the hardware prefetchers lose track of a
+    /// block's four interleaved rows); a hint, nothing where there is no such instruction.
+    #[inline(always)]
+    fn prefetch(_rows: &[T]) {}
+}
+
+/// [`Simd`] in plain Rust, for CPUs without AVX2.
+struct Portable;
+
+impl<T: CacheElem> Simd<T> for Portable {
+    #[inline(always)]
+    fn dots<const G: usize, const P: usize>(q: &[f32], k: [&[T]; P]) -> [[f32; P]; G] {
+        let d = k[0].len();
+        std::array::from_fn(|g| {
+            std::array::from_fn(|p| cpu_kernels::dot_body::<T, 8, false>(k[p], &q[g * d..][..d]))
+        })
+    }
+
+    #[inline(always)]
+    fn axpys<const G: usize, const P: usize>(out: &mut [f32], w: &[[f32; P]; G], v: [&[T]; P]) {
+        let d = v[0].len();
+        for (out, w) in out.chunks_exact_mut(d).zip(w) {
+            for (&w, v) in w.iter().zip(v) {
+                axpy::<T, false>(out, w, v);
+            }
+        }
     }
 }
 
@@ -277,14 +311,19 @@ struct Shape {
 /// Every query head's share of the cached `positions` into a [`Partial`] sized for them.
 type Kernel<T> = fn(&Shape, Positions, &[f32], &[T], &[T], f32, &mut Partial);
 
-/// The kernel's one body (see the module docs), inlined into each variant. `dot(q, k)` is a query
-/// row times a key row, `axpy(out, w, v)` adds `w` times a value row to `out`; `FMA` whether
-/// `mul_add` is an instruction.
+/// Positions taken together by [`Simd`]'s products (the rest of a chunk goes one at a time): four
+/// keep `2 * 4` accumulators, four widened rows and the query or output chunk in registers, even
+/// in AVX2's sixteen.
+const BLOCK: usize = 4;
+
+/// The kernel's one body (see the module docs), inlined into each variant with its [`Simd`]
+/// products. `L` is the lane count of the sums, `FMA` whether `mul_add` is an instruction. The
+/// head dimension of every Qwen3 and Qwen2.5 model, 128, gets a copy of its own in which every
+/// product's length is a constant: short loops over runtime lengths and their tails had cost as
+/// much as the arithmetic.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn chunk_body<T: CacheElem, const L: usize, const FMA: bool>(
-    dot: impl Fn(&[f32], &[T]) -> f32,
-    axpy: impl Fn(&mut [f32], f32, &[T]),
+fn chunk_body<T: CacheElem, S: Simd<T>, const L: usize, const FMA: bool>(
     s: &Shape,
     positions: Positions,
     q: &[f32],
@@ -293,8 +332,32 @@ fn chunk_body<T: CacheElem, const L: usize, const FMA: bool>(
     scale: f32,
     partial: &mut Partial,
 ) {
-    let Shape { kvh, groups, d } = *s;
-    let (h, len) = (kvh * groups, positions.len());
+    if s.d == 128 {
+        chunk_body_d::<T, S, L, FMA, 128>(s, positions, q, k, v, scale, partial)
+    } else {
+        chunk_body_d::<T, S, L, FMA, 0>(s, positions, q, k, v, scale, partial)
+    }
+}
+
+/// The head dimension: `D`, or the shape's where `D` is 0.
+#[inline(always)]
+fn dim<const D: usize>(s: &Shape) -> usize {
+    if D == 0 { s.d } else { D }
+}
+
+/// [`chunk_body`] for a head dimension [`dim`]`::<D>`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn chunk_body_d<T: CacheElem, S: Simd<T>, const L: usize, const FMA: bool, const D: usize>(
+    s: &Shape,
+    positions: Positions,
+    q: &[f32],
+    k: &[T],
+    v: &[T],
+    scale: f32,
+    partial: &mut Partial,
+) {
+    let (h, len) = (s.kvh * s.groups, positions.len());
     let Partial {
         scores,
         out,
@@ -302,15 +365,13 @@ fn chunk_body<T: CacheElem, const L: usize, const FMA: bool>(
         sum: sums,
     } = partial;
     let scores = &mut scores[..h * len];
-    // Every KV head of a position: one contiguous row of the cache.
-    let row = |p: usize| p * kvh * d..(p + 1) * kvh * d;
+    let split = len / BLOCK * BLOCK;
     // 1. Scores, each key row read once for its group of query heads.
-    for (i, p) in positions.clone().enumerate() {
-        for (kv, k_row) in k[row(p)].chunks_exact(d).enumerate() {
-            for g in kv * groups..(kv + 1) * groups {
-                scores[g * len + i] = dot(&q[g * d..][..d], k_row) * scale;
-            }
-        }
+    for i in (0..split).step_by(BLOCK) {
+        scores_block::<T, S, BLOCK, D>(s, positions.start, i, q, k, scale, scores);
+    }
+    for i in split..len {
+        scores_block::<T, S, 1, D>(s, positions.start, i, q, k, scale, scores);
     }
     // 2. Softmax statistics per query head; the weights stay relative to the chunk's maximum.
     for ((head_scores, max), sum_out) in scores.chunks_exact_mut(len).zip(max).zip(sums) {
@@ -322,10 +383,124 @@ fn chunk_body<T: CacheElem, const L: usize, const FMA: bool>(
     }
     // 3. Values, each row read once and added into its group's outputs.
     out.fill(0.0);
-    for (i, p) in positions.enumerate() {
-        for (kv, v_row) in v[row(p)].chunks_exact(d).enumerate() {
-            for g in kv * groups..(kv + 1) * groups {
-                axpy(&mut out[g * d..][..d], scores[g * len + i], v_row);
+    for i in (0..split).step_by(BLOCK) {
+        values_block::<T, S, BLOCK, D>(s, positions.start, i, scores, v, out);
+    }
+    for i in split..len {
+        values_block::<T, S, 1, D>(s, positions.start, i, scores, v, out);
+    }
+}
+
+/// Row `kv` of positions `first + i ..+ P` of the cache `rows` (position-major).
+#[inline(always)]
+fn rows<'a, T, const P: usize, const D: usize>(
+    s: &Shape,
+    rows: &'a [T],
+    first: usize,
+    i: usize,
+    kv: usize,
+) -> [&'a [T]; P] {
+    // Loops rather than `std::array::from_fn`, whose closures are not inlined into the
+    // `target_feature` variants (an out-of-line call and a `vzeroupper` per block).
+    let d = dim::<D>(s);
+    let mut out: [&[T]; P] = [&[]; P];
+    for (j, out) in out.iter_mut().enumerate() {
+        *out = &rows[((first + i + j) * s.kvh + kv) * d..][..d];
+    }
+    out
+}
+
+/// How far ahead of the rows being read [`Simd::prefetch`] asks for the cache's rows: 16 KiB, eight
+/// positions of an f16 cache of Qwen3-0.6B. Measured there: without prefetching the kernel read the
+/// cache at 20-23 GB/s, with it at 39-43 (4, 12 and 32 positions ahead were slower than 8).
+const PREFETCH_BYTES: usize = 16 << 10;
+
+/// Prefetches row `kv` of the `P` positions [`PREFETCH_BYTES`] after `position`, those that exist.
+#[inline(always)]
+fn prefetch_ahead<T: CacheElem, S: Simd<T>, const P: usize, const D: usize>(
+    s: &Shape,
+    cache: &[T],
+    position: usize,
+    kv: usize,
+) {
+    let d = dim::<D>(s);
+    let ahead = (PREFETCH_BYTES / (s.kvh * d * std::mem::size_of::<T>())).max(1);
+    for j in 0..P {
+        let start = ((position + ahead + j) * s.kvh + kv) * d;
+        if let Some(row) = cache.get(start..start + d) {
+            S::prefetch(row);
+        }
+    }
+}
+
+/// The query heads of KV head `kv`, two at a time and the last alone when they are odd: `(first
+/// head, 2 or 1)`.
+#[inline(always)]
+fn head_pairs(s: &Shape, kv: usize) -> impl Iterator<Item = (usize, usize)> {
+    let end = (kv + 1) * s.groups;
+    (kv * s.groups..end)
+        .step_by(2)
+        .map(move |g| (g, (end - g).min(2)))
+}
+
+/// Scores of every query head for the chunk's positions `i ..+ P` (`first` is the chunk's first).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn scores_block<T: CacheElem, S: Simd<T>, const P: usize, const D: usize>(
+    s: &Shape,
+    first: usize,
+    i: usize,
+    q: &[f32],
+    k: &[T],
+    scale: f32,
+    scores: &mut [f32],
+) {
+    let (d, len) = (dim::<D>(s), scores.len() / (s.kvh * s.groups));
+    let mut put = |g: usize, dots: &[[f32; P]]| {
+        for (head, dots) in dots.iter().enumerate() {
+            for (score, dot) in scores[(g + head) * len + i..][..P].iter_mut().zip(dots) {
+                *score = dot * scale;
+            }
+        }
+    };
+    for kv in 0..s.kvh {
+        let k_rows = rows::<T, P, D>(s, k, first, i, kv);
+        prefetch_ahead::<T, S, P, D>(s, k, first + i, kv);
+        for (g, n) in head_pairs(s, kv) {
+            if n == 2 {
+                put(g, &S::dots::<2, P>(&q[g * d..][..2 * d], k_rows));
+            } else {
+                put(g, &S::dots::<1, P>(&q[g * d..][..d], k_rows));
+            }
+        }
+    }
+}
+
+/// The value rows of the chunk's positions `i ..+ P`, weighted by `weights` (`[head][position]`),
+/// added into every query head's output.
+#[inline(always)]
+fn values_block<T: CacheElem, S: Simd<T>, const P: usize, const D: usize>(
+    s: &Shape,
+    first: usize,
+    i: usize,
+    weights: &[f32],
+    v: &[T],
+    out: &mut [f32],
+) {
+    let (d, len) = (dim::<D>(s), weights.len() / (s.kvh * s.groups));
+    let w = |g: usize| -> [f32; P] {
+        let mut w = [0f32; P];
+        w.copy_from_slice(&weights[g * len + i..][..P]);
+        w
+    };
+    for kv in 0..s.kvh {
+        let v_rows = rows::<T, P, D>(s, v, first, i, kv);
+        prefetch_ahead::<T, S, P, D>(s, v, first + i, kv);
+        for (g, n) in head_pairs(s, kv) {
+            if n == 2 {
+                S::axpys::<2, P>(&mut out[g * d..][..2 * d], &[w(g), w(g + 1)], v_rows);
+            } else {
+                S::axpys::<1, P>(&mut out[g * d..][..d], &[w(g)], v_rows);
             }
         }
     }
@@ -343,21 +518,25 @@ fn axpy<T: CacheElem, const FMA: bool>(out: &mut [f32], w: f32, v: &[T]) {
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod x86 {
-    //! The variants: the body compiled for AVX-512 or AVX2, with dot products summed across lanes by
-    //! shuffles (a plain sum of lanes is a chain of dependent scalar additions, which cost these
-    //! 128-value products more than their multiplications) and f16 rows widened by `vcvtph2ps` as
-    //! they are loaded.
+    //! The variants: the body compiled for AVX-512 or AVX2, with [`Simd`] products in intrinsics.
+    //! f16 rows are widened by `vcvtph2ps` as they are loaded; a block's dot products are summed
+    //! across lanes by one tree of shuffles for all four (a horizontal sum per product, a chain of
+    //! dependent shuffles and additions, cost these 128-value products more than their
+    //! multiplications).
+    //!
+    //! The [`Simd`] implementations here use the instructions of their name without checking for
+    //! them: they are only called from the variants below, compiled for those instructions and
+    //! picked by [`super::CacheElem::kernels`] after checking the CPU.
 
     use std::arch::x86_64::*;
 
     use half::f16;
 
-    use super::{CacheElem, Lane, Partial, Positions, Shape, axpy, chunk_body};
+    use super::{CacheElem, Lane, Partial, Positions, Shape, Simd, chunk_body};
 
     macro_rules! variant {
-        ($name:ident, $t:ty, $features:literal, $lanes:literal, $dot:ident, $axpy:expr) => {
+        ($name:ident, $t:ty, $features:literal, $simd:ty, $lanes:literal) => {
             #[target_feature(enable = $features)]
-            #[allow(clippy::too_many_arguments)]
             pub(super) fn $name(
                 s: &Shape,
                 positions: Positions,
@@ -367,48 +546,15 @@ mod x86 {
                 scale: f32,
                 partial: &mut Partial,
             ) {
-                chunk_body::<$t, $lanes, true>(
-                    |a, b| $dot(a, b),
-                    $axpy,
-                    s,
-                    positions,
-                    q,
-                    k,
-                    v,
-                    scale,
-                    partial,
-                )
+                chunk_body::<$t, $simd, $lanes, true>(s, positions, q, k, v, scale, partial)
             }
         };
     }
 
-    variant!(
-        f32_avx512,
-        f32,
-        "avx512f,avx2,fma",
-        16,
-        dot_f32_avx512,
-        |o, w, x| { axpy::<f32, true>(o, w, x) }
-    );
-    variant!(
-        f16_avx512,
-        f16,
-        "avx512f,avx2,fma,f16c",
-        16,
-        dot_f16_avx512,
-        |o, w, x| { axpy_f16_avx512(o, w, x) }
-    );
-    variant!(f32_avx2, f32, "avx2,fma", 8, dot_f32_avx2, |o, w, x| {
-        axpy::<f32, true>(o, w, x)
-    });
-    variant!(
-        f16_avx2,
-        f16,
-        "avx2,fma,f16c",
-        8,
-        dot_f16_avx2,
-        |o, w, x| { axpy_f16_avx2(o, w, x) }
-    );
+    variant!(f32_avx512, f32, "avx512f,avx2,fma", Avx512, 16);
+    variant!(f16_avx512, f16, "avx512f,avx2,fma,f16c", Avx512, 16);
+    variant!(f32_avx2, f32, "avx2,fma", Avx2, 8);
+    variant!(f16_avx2, f16, "avx2,fma,f16c", Avx2, 8);
 
     /// Loads 16 values from `p` as f32.
     trait Load512: CacheElem {
@@ -456,101 +602,260 @@ mod x86 {
         }
     }
 
-    /// `q . k` in two 512-bit accumulators.
+    /// The part of `G * d` products past the last full register: `q` row `g` times `k[p]` from `from`.
     #[inline(always)]
-    fn dot512<T: Load512>(q: &[f32], k: &[T]) -> f32 {
-        let n = q.len().min(k.len());
-        // SAFETY (the block): the variants calling this are compiled for AVX-512F; every load
-        // reads 16 values at `c * 32 (+ 16) + 16 <= n` of both slices.
-        unsafe {
-            let (mut acc0, mut acc1) = (_mm512_setzero_ps(), _mm512_setzero_ps());
-            for c in 0..n / 32 {
-                let (qp, kp) = (q.as_ptr().add(c * 32), k.as_ptr().add(c * 32));
-                acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(qp), T::load16(kp), acc0);
-                acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(qp.add(16)), T::load16(kp.add(16)), acc1);
-            }
-            let tail: f32 = (n / 32 * 32..n).map(|i| q[i] * k[i].widen()).sum();
-            _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) + tail
-        }
-    }
-
-    /// `q . k` in two 256-bit accumulators.
-    #[inline(always)]
-    fn dot256<T: Load256>(q: &[f32], k: &[T]) -> f32 {
-        let n = q.len().min(k.len());
-        // SAFETY (the block): the variants calling this are compiled for AVX2, FMA and F16C;
-        // every load reads 8 values at `c * 16 (+ 8) + 8 <= n` of both slices.
-        unsafe {
-            let (mut acc0, mut acc1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
-            for c in 0..n / 16 {
-                let (qp, kp) = (q.as_ptr().add(c * 16), k.as_ptr().add(c * 16));
-                acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(qp), T::load8(kp), acc0);
-                acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(qp.add(8)), T::load8(kp.add(8)), acc1);
-            }
-            let tail: f32 = (n / 16 * 16..n).map(|i| q[i] * k[i].widen()).sum();
-            let acc = _mm256_add_ps(acc0, acc1);
-            let quad = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps::<1>(acc));
-            let pair = _mm_add_ps(quad, _mm_movehl_ps(quad, quad));
-            let one = _mm_add_ss(pair, _mm_shuffle_ps::<1>(pair, pair));
-            _mm_cvtss_f32(one) + tail
-        }
-    }
-
-    #[inline(always)]
-    fn dot_f32_avx512(q: &[f32], k: &[f32]) -> f32 {
-        dot512(q, k)
-    }
-
-    #[inline(always)]
-    fn dot_f16_avx512(q: &[f32], k: &[f16]) -> f32 {
-        dot512(q, k)
-    }
-
-    #[inline(always)]
-    fn dot_f32_avx2(q: &[f32], k: &[f32]) -> f32 {
-        dot256(q, k)
-    }
-
-    #[inline(always)]
-    fn dot_f16_avx2(q: &[f32], k: &[f16]) -> f32 {
-        dot256(q, k)
-    }
-
-    /// `out += w * v` for f16 `v`, 16 values per step.
-    #[inline(always)]
-    fn axpy_f16_avx512(out: &mut [f32], w: f32, v: &[f16]) {
-        let n = out.len().min(v.len());
-        // SAFETY (the block): compiled for AVX-512F by the calling variant; `c * 16 + 16 <= n`.
-        unsafe {
-            let wv = _mm512_set1_ps(w);
-            for c in 0..n / 16 {
-                let o = out.as_mut_ptr().add(c * 16);
-                let x = f16::load16(v.as_ptr().add(c * 16));
-                _mm512_storeu_ps(o, _mm512_fmadd_ps(wv, x, _mm512_loadu_ps(o)));
+    fn tails<T: Lane, const G: usize, const P: usize>(
+        q: &[f32],
+        k: [&[T]; P],
+        from: usize,
+    ) -> [[f32; P]; G] {
+        let d = k[0].len();
+        let mut out = [[0f32; P]; G];
+        if from < d {
+            for (g, out) in out.iter_mut().enumerate() {
+                for (o, k) in out.iter_mut().zip(k) {
+                    for i in from..d {
+                        *o += q[g * d + i] * k[i].widen();
+                    }
+                }
             }
         }
-        for i in n / 16 * 16..n {
-            out[i] = w.mul_add(v[i].widen(), out[i]);
+        out
+    }
+
+    /// `out[g] += sum over p of w[g][p] * v[p]` for the values from `from` on.
+    #[inline(always)]
+    fn axpy_tails<T: Lane, const G: usize, const P: usize>(
+        out: &mut [f32],
+        w: &[[f32; P]; G],
+        v: [&[T]; P],
+        from: usize,
+    ) {
+        let d = v[0].len();
+        for (out, w) in out.chunks_exact_mut(d).zip(w) {
+            for (&w, v) in w.iter().zip(v) {
+                for i in from..d {
+                    out[i] = w.mul_add(v[i].widen(), out[i]);
+                }
+            }
         }
     }
 
-    /// `out += w * v` for f16 `v`, 8 values per step.
+    /// Prefetches every cache line of `rows` into all levels (SSE, present on every x86-64).
     #[inline(always)]
-    fn axpy_f16_avx2(out: &mut [f32], w: f32, v: &[f16]) {
-        let n = out.len().min(v.len());
-        // SAFETY (the block): compiled for AVX2, FMA and F16C by the calling variant;
-        // `c * 8 + 8 <= n`.
+    fn prefetch_lines<T>(rows: &[T]) {
+        let bytes = std::mem::size_of_val(rows);
+        let base = rows.as_ptr().cast::<i8>();
+        for offset in (0..bytes).step_by(64) {
+            // SAFETY: `offset < bytes`, within `rows`; a prefetch reads nothing and cannot fault.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(base.add(offset)) };
+        }
+    }
+
+    pub(super) struct Avx512;
+
+    impl<T: Load512> Simd<T> for Avx512 {
+        #[inline(always)]
+        fn dots<const G: usize, const P: usize>(q: &[f32], k: [&[T]; P]) -> [[f32; P]; G] {
+            let d = k[0].len();
+            assert!(q.len() >= G * d && k.iter().all(|k| k.len() == d));
+            let full = d / 16 * 16;
+            let mut out = tails::<T, G, P>(q, k, full);
+            // SAFETY (the block): AVX-512F by this module's contract; every load reads 16 values
+            // at `c + 16 <= full <= d` of a row of `d` values (`q`'s rows checked above).
+            unsafe {
+                let mut acc = [[_mm512_setzero_ps(); P]; G];
+                for c in (0..full).step_by(16) {
+                    let mut kv = [_mm512_setzero_ps(); P];
+                    for (kv, k) in kv.iter_mut().zip(k) {
+                        *kv = T::load16(k.as_ptr().add(c));
+                    }
+                    for (g, acc) in acc.iter_mut().enumerate() {
+                        let qv = _mm512_loadu_ps(q.as_ptr().add(g * d + c));
+                        for (acc, kv) in acc.iter_mut().zip(kv) {
+                            *acc = _mm512_fmadd_ps(qv, kv, *acc);
+                        }
+                    }
+                }
+                for (out, acc) in out.iter_mut().zip(&acc) {
+                    let sums = reduce512(acc);
+                    for (o, s) in out.iter_mut().zip(sums) {
+                        *o += s;
+                    }
+                }
+            }
+            out
+        }
+
+        #[inline(always)]
+        fn axpys<const G: usize, const P: usize>(out: &mut [f32], w: &[[f32; P]; G], v: [&[T]; P]) {
+            let d = v[0].len();
+            assert!(out.len() >= G * d && v.iter().all(|v| v.len() == d));
+            let full = d / 16 * 16;
+            // SAFETY (the block): AVX-512F by this module's contract; every load and store is of
+            // 16 values at `c + 16 <= full <= d` of a row of `d` values (`out`'s rows checked).
+            unsafe {
+                let mut wv = [[_mm512_setzero_ps(); P]; G];
+                for (wv, w) in wv.iter_mut().zip(w) {
+                    for (wv, &w) in wv.iter_mut().zip(w) {
+                        *wv = _mm512_set1_ps(w);
+                    }
+                }
+                for c in (0..full).step_by(16) {
+                    let mut x = [_mm512_setzero_ps(); P];
+                    for (x, v) in x.iter_mut().zip(v) {
+                        *x = T::load16(v.as_ptr().add(c));
+                    }
+                    for (g, wv) in wv.iter().enumerate() {
+                        let o = out.as_mut_ptr().add(g * d + c);
+                        let mut acc = _mm512_loadu_ps(o);
+                        for (wv, x) in wv.iter().zip(x) {
+                            acc = _mm512_fmadd_ps(*wv, x, acc);
+                        }
+                        _mm512_storeu_ps(o, acc);
+                    }
+                }
+            }
+            axpy_tails(out, w, v, full);
+        }
+
+        #[inline(always)]
+        fn prefetch(rows: &[T]) {
+            prefetch_lines(rows);
+        }
+    }
+
+    /// The lane sums of `a`: for four registers one tree of shuffles (halves, quarters, then
+    /// within each 128-bit quarter), else a horizontal sum each.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[inline(always)]
+    unsafe fn reduce512<const P: usize>(a: &[__m512; P]) -> [f32; P] {
+        let mut out = [0f32; P];
+        // SAFETY (the block): AVX-512F by the caller; the store writes 4 values into `out` of 4.
         unsafe {
-            let wv = _mm256_set1_ps(w);
-            for c in 0..n / 8 {
-                let o = out.as_mut_ptr().add(c * 8);
-                let x = f16::load8(v.as_ptr().add(c * 8));
-                _mm256_storeu_ps(o, _mm256_fmadd_ps(wv, x, _mm256_loadu_ps(o)));
+            if let [a0, a1, a2, a3] = a.as_slice() {
+                // Each 128-bit quarter `i` of `s01` holds half of `a0` (i < 2) or `a1`.
+                let s01 = _mm512_add_ps(
+                    _mm512_shuffle_f32x4::<0b01_00_01_00>(*a0, *a1),
+                    _mm512_shuffle_f32x4::<0b11_10_11_10>(*a0, *a1),
+                );
+                let s23 = _mm512_add_ps(
+                    _mm512_shuffle_f32x4::<0b01_00_01_00>(*a2, *a3),
+                    _mm512_shuffle_f32x4::<0b11_10_11_10>(*a2, *a3),
+                );
+                // Quarter `i` of `t`: four partial sums of `a[i]`.
+                let t = _mm512_add_ps(
+                    _mm512_shuffle_f32x4::<0b10_00_10_00>(s01, s23),
+                    _mm512_shuffle_f32x4::<0b11_01_11_01>(s01, s23),
+                );
+                let t = _mm512_add_ps(t, _mm512_permute_ps::<0b10_11_00_01>(t));
+                let t = _mm512_add_ps(t, _mm512_permute_ps::<0b01_00_11_10>(t));
+                let firsts = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                let sums = _mm512_castps512_ps128(_mm512_permutexvar_ps(firsts, t));
+                _mm_storeu_ps(out.as_mut_ptr(), sums);
+            } else {
+                for (o, a) in out.iter_mut().zip(a) {
+                    *o = _mm512_reduce_add_ps(*a);
+                }
             }
         }
-        for i in n / 8 * 8..n {
-            out[i] = w.mul_add(v[i].widen(), out[i]);
+        out
+    }
+
+    pub(super) struct Avx2;
+
+    impl<T: Load256> Simd<T> for Avx2 {
+        #[inline(always)]
+        fn dots<const G: usize, const P: usize>(q: &[f32], k: [&[T]; P]) -> [[f32; P]; G] {
+            let d = k[0].len();
+            assert!(q.len() >= G * d && k.iter().all(|k| k.len() == d));
+            let full = d / 8 * 8;
+            let mut out = tails::<T, G, P>(q, k, full);
+            // SAFETY (the block): AVX2, FMA and F16C by this module's contract; every load reads
+            // 8 values at `c + 8 <= full <= d` of a row of `d` values (`q`'s rows checked above).
+            unsafe {
+                let mut acc = [[_mm256_setzero_ps(); P]; G];
+                for c in (0..full).step_by(8) {
+                    let mut kv = [_mm256_setzero_ps(); P];
+                    for (kv, k) in kv.iter_mut().zip(k) {
+                        *kv = T::load8(k.as_ptr().add(c));
+                    }
+                    for (g, acc) in acc.iter_mut().enumerate() {
+                        let qv = _mm256_loadu_ps(q.as_ptr().add(g * d + c));
+                        for (acc, kv) in acc.iter_mut().zip(kv) {
+                            *acc = _mm256_fmadd_ps(qv, kv, *acc);
+                        }
+                    }
+                }
+                for (out, acc) in out.iter_mut().zip(&acc) {
+                    let sums = reduce256(acc);
+                    for (o, s) in out.iter_mut().zip(sums) {
+                        *o += s;
+                    }
+                }
+            }
+            out
         }
+
+        #[inline(always)]
+        fn axpys<const G: usize, const P: usize>(out: &mut [f32], w: &[[f32; P]; G], v: [&[T]; P]) {
+            let d = v[0].len();
+            assert!(out.len() >= G * d && v.iter().all(|v| v.len() == d));
+            let full = d / 8 * 8;
+            // SAFETY (the block): AVX2, FMA and F16C by this module's contract; every load and
+            // store is of 8 values at `c + 8 <= full <= d` of a row of `d` values.
+            unsafe {
+                for c in (0..full).step_by(8) {
+                    let mut x = [_mm256_setzero_ps(); P];
+                    for (x, v) in x.iter_mut().zip(v) {
+                        *x = T::load8(v.as_ptr().add(c));
+                    }
+                    for (g, w) in w.iter().enumerate() {
+                        let o = out.as_mut_ptr().add(g * d + c);
+                        let mut acc = _mm256_loadu_ps(o);
+                        for (&w, x) in w.iter().zip(x) {
+                            acc = _mm256_fmadd_ps(_mm256_set1_ps(w), x, acc);
+                        }
+                        _mm256_storeu_ps(o, acc);
+                    }
+                }
+            }
+            axpy_tails(out, w, v, full);
+        }
+
+        #[inline(always)]
+        fn prefetch(rows: &[T]) {
+            prefetch_lines(rows);
+        }
+    }
+
+    /// The lane sums of `a`: for four registers by horizontal additions of all four together,
+    /// else one at a time.
+    ///
+    /// # Safety
+    /// The CPU has AVX2.
+    #[inline(always)]
+    unsafe fn reduce256<const P: usize>(a: &[__m256; P]) -> [f32; P] {
+        let mut out = [0f32; P];
+        // SAFETY (the block): AVX2 by the caller; the store writes 4 values into `out` of 4.
+        unsafe {
+            if let [a0, a1, a2, a3] = a.as_slice() {
+                // Each 128-bit half: `a[i]`'s partial sums in lane `i`.
+                let h = _mm256_hadd_ps(_mm256_hadd_ps(*a0, *a1), _mm256_hadd_ps(*a2, *a3));
+                let sums = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps::<1>(h));
+                _mm_storeu_ps(out.as_mut_ptr(), sums);
+            } else {
+                for (o, a) in out.iter_mut().zip(a) {
+                    let quad =
+                        _mm_add_ps(_mm256_castps256_ps128(*a), _mm256_extractf128_ps::<1>(*a));
+                    let pair = _mm_add_ps(quad, _mm_movehl_ps(quad, quad));
+                    *o = _mm_cvtss_f32(_mm_add_ss(pair, _mm_shuffle_ps::<1>(pair, pair)));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -762,6 +1067,9 @@ mod tests {
             (4, 2, 8, 1),
             (4, 1, 16, 37),
             (6, 6, 24, 5),
+            // Odd groups (Qwen2.5-Coder-7B's 7:1): pairs of heads and one alone.
+            (21, 3, 128, 23),
+            (6, 2, 40, 9),
         ] {
             let q = random(h * d, 1);
             // Large scores make the softmax peaked, as trained models do.

@@ -33,7 +33,7 @@
 mod batcher;
 pub mod chat_template;
 pub mod config;
-pub(crate) mod cpu_attention;
+pub mod cpu_attention;
 pub(crate) mod cpu_kernels;
 pub mod generate;
 pub mod gguf;
