@@ -45,6 +45,9 @@ struct Row {
     /// Bytes of the weights as held in memory (0 where unknown).
     #[serde(default)]
     weight_mb: f64,
+    /// Bytes of keys and values a decode step read, on average over the steps (0 where unknown).
+    #[serde(default)]
+    kv_mb: f64,
 }
 
 /// A row: a checkpoint format, optionally quantized as it loads (`q8_0@load`: the bf16 checkpoint,
@@ -197,6 +200,10 @@ fn run_row(args: &Args, spec: Spec) -> anyhow::Result<()> {
         peak_rss_mb: peak_rss_bytes().unwrap_or(0) as f64 / 1e6,
         load_s,
         weight_mb: model.weight_bytes() as f64 / 1e6,
+        // Decode step `i` attends over the prompt and the `i + 1` tokens generated before it.
+        kv_mb: model.kv_bytes_per_position() as f64
+            * (g.prompt_token_ids.len() as f64 + (steps as f64 + 1.0) / 2.0)
+            / 1e6,
     };
     println!("{}", serde_json::to_string(&row)?);
     Ok(())
@@ -274,16 +281,17 @@ fn main() -> anyhow::Result<()> {
         "shape {}, {} threads, prompt ~{} tokens, {} decode steps per row (greedy), one request per row \
          after a warm-up; memory bandwidth ({} threads, 128 MiB buffers, read before and after every \
          row): read {lowest:.1}-{bandwidth:.1} GB/s, memcpy {copy:.1} GB/s read (+ as much written); \
-         bound = the highest read bandwidth / weight bytes",
+         bound = the highest read bandwidth / weight bytes; KV MB = keys and values a decode step \
+         read (mean over the steps), bound w+KV = the bandwidth / (weight + KV bytes)",
         args.shape, args.threads, args.prompt, args.decode, args.threads
     );
     println!();
     println!(
         "| format | weights MB | load s | prefill tok/s | TTFT s | decode tok/s | peak RSS MB | bound tok/s | \
-         decode/bound | torch prefill | torch TTFT s | torch decode | torch RSS MB | prefill ours/torch | \
+         decode/bound | KV MB | decode/bound w+KV | torch prefill | torch TTFT s | torch decode | torch RSS MB | prefill ours/torch | \
          decode ours/torch |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (format, file_bytes, ours) in rows {
         let ours = match ours {
             Ok(row) => row,
@@ -304,10 +312,11 @@ fn main() -> anyhow::Result<()> {
             file_bytes
         };
         let bound = bandwidth * 1e9 / bytes;
+        let bound_kv = bandwidth * 1e9 / (bytes + ours.kv_mb * 1e6);
         let t = theirs.get(&format.name());
         let cell = |f: &dyn Fn(&Row) -> String| t.map(f).unwrap_or_else(|| "n/a".into());
         println!(
-            "| {} | {:.0} | {:.1} | {:.1} | {:.2} | {:.2} | {:.0} | {:.2} | {:.0}% | {} | {} | {} | {} | {} | {} |",
+            "| {} | {:.0} | {:.1} | {:.1} | {:.2} | {:.2} | {:.0} | {:.2} | {:.0}% | {:.0} | {:.0}% | {} | {} | {} | {} | {} | {} |",
             format.name(),
             bytes / 1e6,
             ours.load_s,
@@ -317,6 +326,8 @@ fn main() -> anyhow::Result<()> {
             ours.peak_rss_mb,
             bound,
             ours.decode_tps / bound * 100.0,
+            ours.kv_mb,
+            ours.decode_tps / bound_kv * 100.0,
             cell(&|r| format!("{:.1}", r.prefill_tps)),
             cell(&|r| format!("{:.2}", r.ttft_ms / 1e3)),
             cell(&|r| format!("{:.2}", r.decode_tps)),

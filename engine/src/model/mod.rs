@@ -407,6 +407,14 @@ impl LocalModel {
         self.core.lock().runner.model.weight_bytes()
     }
 
+    /// Bytes of keys and values one cached position holds, every layer's: what a decode step reads
+    /// per position of context, besides the weights.
+    pub fn kv_bytes_per_position(&self) -> usize {
+        let c = &self.config;
+        let dtype = self.core.lock().runner.model.kv_dtype().unwrap_or(self.dtype);
+        2 * c.num_hidden_layers * c.num_key_value_heads * c.head_dim * dtype.size_in_bytes()
+    }
+
     /// Prompt tokens the last `generate` took from the cache instead of prefilling them.
     pub fn last_reused_tokens(&self) -> usize {
         self.core.lock().cache.last_reused

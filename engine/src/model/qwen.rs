@@ -538,6 +538,11 @@ impl Qwen {
         self.kv_dtype = dtype;
     }
 
+    /// The type caches store keys and values in (`None`: the activations' type).
+    pub fn kv_dtype(&self) -> Option<DType> {
+        self.kv_dtype
+    }
+
     /// Bytes of all weights as held in memory (quantized blocks with their scales), the tied LM head
     /// counted once. What decoding reads per token, besides the KV cache.
     pub fn weight_bytes(&self) -> usize {
