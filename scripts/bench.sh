@@ -24,7 +24,7 @@ echo; echo "## model"
 torch_out=target/bench-torch.jsonl
 : > "$torch_out"
 header=1
-for f in f32 f16 bf16 q8_0 q4_k q8_0@load q4_k@load; do
+for f in f32 f16 bf16 q8_0 q4_k q4_k_m q8_0@load q4_k@load; do
     compare=()
     if [ "${SKIP_TORCH:-0}" != 1 ] && [[ "$f" =~ ^(f32|f16|bf16)$ ]]; then
         scripts/bench-torch.sh --shape "$SHAPE" --decode "$DECODE" --threads "$THREADS" --formats "$f" >> "$torch_out"

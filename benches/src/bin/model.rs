@@ -4,7 +4,7 @@
 //! Prints a markdown table.
 //!
 //! ```text
-//! cargo run --release -p benches --bin model -- [--shape 0.6b] [--formats f32,f16,bf16,q8_0,q4_k,q8_0@load,q4_k@load]
+//! cargo run --release -p benches --bin model -- [--shape 0.6b] [--formats f32,f16,bf16,q8_0,q4_k,q4_k_m,q8_0@load,q4_k@load]
 //!     [--prompt 512] [--decode 16] [--threads 2] [--compare torch.jsonl] [--prepare]
 //! ```
 //!
@@ -65,6 +65,7 @@ impl Spec {
         "bf16",
         "q8_0",
         "q4_k",
+        "q4_k_m",
         "q8_0@load",
         "q4_k@load",
     ];
@@ -291,7 +292,9 @@ fn main() -> anyhow::Result<()> {
          decode/bound | KV MB | decode/bound w+KV | torch prefill | torch TTFT s | torch decode | torch RSS MB | prefill ours/torch | \
          decode ours/torch |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
     for (format, file_bytes, ours) in rows {
         let ours = match ours {
             Ok(row) => row,

@@ -231,9 +231,10 @@ fn matrices() -> anyhow::Result<()> {
     use engine::model::packed::Packed;
     let dev = Device::Cpu;
     println!(
-        "| matrix (out x in) | m | f32 ms | q8_0 candle ms | q8_0 packed ms | q4_k candle ms | q4_k packed ms |"
+        "| matrix (out x in) | m | f32 ms | q8_0 candle ms | q8_0 packed ms | q4_k candle ms | q4_k packed ms | \
+         q6_k candle ms | q6_k packed ms |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     let shapes = [
         ("q_proj", 2048, 1024),
         ("k_proj/v_proj", 1024, 1024),
@@ -252,6 +253,7 @@ fn matrices() -> anyhow::Result<()> {
         };
         let (q8, p8) = both(GgmlDType::Q8_0)?;
         let (q4, p4) = both(GgmlDType::Q4K)?;
+        let (q6, p6) = both(GgmlDType::Q6K)?;
         let wt = w.t()?;
         for m in [1usize, 4, 10, 256] {
             let x = Tensor::randn(0f32, 1.0, (1, m, inp), &dev)?;
@@ -264,8 +266,9 @@ fn matrices() -> anyhow::Result<()> {
                 })
             };
             let (t8, o8, t4, o4) = (candle(&q8)?, ours(&p8)?, candle(&q4)?, ours(&p4)?);
+            let (t6, o6) = (candle(&q6)?, ours(&p6)?);
             println!(
-                "| {name} ({out} x {inp}) | {m} | {dense:.2} | {t8:.2} | {o8} | {t4:.2} | {o4} |"
+                "| {name} ({out} x {inp}) | {m} | {dense:.2} | {t8:.2} | {o8} | {t4:.2} | {o4} | {t6:.2} | {o6} |"
             );
         }
     }

@@ -2,8 +2,8 @@
 //! the metadata becomes a [`QwenConfig`], and each tensor is found by the Hugging Face name the model's
 //! constructors ask for (see [`gguf_name`]).
 //!
-//! Quantized matrices keep the file's values: `q8_0`/`q4_k` repacked for our kernels on x86
-//! ([`super::packed`]), other types (`q6_k`...) as candle `QMatMul`s over the file's blocks, so a GGUF
+//! Quantized matrices keep the file's values: `q8_0`/`q4_k`/`q6_k` repacked for our kernels on x86
+//! ([`super::packed`]), other types (`q5_k`...) as candle `QMatMul`s over the file's blocks, so a GGUF
 //! model runs the same kernels, caches and batching as a safetensors checkpoint quantized at load. Matrices the
 //! file stores as f32/f16/bf16 become dense layers in the model dtype; norms and biases are dequantized
 //! to it. Qwen's rope is the non-interleaved (NEOX) kind and llama.cpp's converter does not permute q/k

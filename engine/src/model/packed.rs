@@ -1,8 +1,9 @@
-//! `q8_0` and `q4_k` matrix products of our own for x86-64 CPUs (AVX-512 VNNI, else AVX2 + FMA +
-//! F16C).
+//! `q8_0`, `q4_k` and `q6_k` matrix products of our own for x86-64 CPUs (AVX-512 VNNI, else AVX2 +
+//! FMA + F16C).
 //!
 //! A `q8_0` matrix holds 32 signed bytes and one f16 scale per 32 inputs of an output row; `q4_k`
-//! holds 4-bit values in super-blocks of 256 with a 6-bit scale and minimum per 32. candle 0.11
+//! holds 4-bit values in super-blocks of 256 with a 6-bit scale and minimum per 32; `q6_k` 6-bit
+//! values (stored as 4 + 2 bits) with a signed 8-bit scale per 16. candle 0.11
 //! multiplies them in two ways: repacked into 16-row tiles for AVX-512 VNNI (which it keeps *beside*
 //! the original blocks, so the matrix is in memory twice), or block by block. [`Packed`] takes over
 //! the tile layout and drops the original, and its kernels do less per block:
@@ -14,7 +15,8 @@
 //!   is the initial value of the block's integer sum, so each block ends in an exact integer dot
 //!   product and three vector operations (convert, times the activation scale, fused multiply-add
 //!   with the 16 weight scales). `q4_k` nibbles are unsigned already; its minimum term is one more
-//!   fused multiply-add with the activation block's scaled sum.
+//!   fused multiply-add with the activation block's scaled sum. `q6_k` values are unsigned too
+//!   (`q - 32` is the weight): `-32 * sum(x)` of each 16 inputs starts their integer sum.
 //! - Up to [`MAX_GROUP`] activation rows share each weight load (decode of a batch, or prefill in
 //!   groups), each row with its own accumulators, so every output is computed the same way whatever
 //!   the number of rows it came with: batched, prefix-cached and one-row results agree to the bit.
@@ -27,7 +29,7 @@
 //! The embedding table of a model whose LM head is tied to it is one of these matrices too: a lookup
 //! dequantizes the rows it reads ([`Packed::rows_f32`]), equal to ggml's dequantization.
 //!
-//! Elsewhere (other types such as `q6_k`, other architectures, older x86, a CUDA device, shapes not
+//! Elsewhere (other types such as `q5_k`, other architectures, older x86, a CUDA device, shapes not
 //! in whole tiles) the caller keeps candle's `QMatMul`: [`Packed::from_qtensor`] answers `None`.
 
 use candle_core::quantized::{GgmlDType, QTensor};
@@ -96,7 +98,7 @@ impl Kernel {
     }
 }
 
-/// A `q8_0` or `q4_k` matrix `(rows, cols)` (`rows` outputs, `cols` inputs) in 16-row tiles.
+/// A `q8_0`, `q4_k` or `q6_k` matrix `(rows, cols)` (`rows` outputs, `cols` inputs) in 16-row tiles.
 pub struct Packed {
     rows: usize,
     cols: usize,
@@ -113,6 +115,8 @@ enum Data {
     },
     /// `[rows / 16][cols / 256]`.
     Q4K(Vec<TileQ4K>),
+    /// `[rows / 16][cols / 256]`.
+    Q6K(Vec<TileQ6K>),
 }
 
 /// Inputs per `q4_k` super-block (8 sub-blocks of 32, each with a 6-bit scale and minimum).
@@ -147,6 +151,60 @@ impl TileQ4K {
     };
 }
 
+/// Bytes of one `q6_k` super-block in ggml's layout: 128 bytes of low 4 bits, 64 of high 2 bits,
+/// 16 signed scales (one per 16 inputs), then the f16 `d`.
+const GGML_Q6K_BYTES: usize = SUPER_BLOCK / 2 + SUPER_BLOCK / 4 + SUPER_BLOCK / 16 + 2;
+
+/// 16 rows x 256 inputs of a `q6_k` matrix (what `Q4_K_M` files hold their LM head, embedding and
+/// some value and down projections in). A weight is `d * sc[h] * (q - 32)` for `q` in `0..64` and
+/// 16-input sub-block `h`: 6.625 bits per weight, against ggml's 6.5625.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct TileQ6K {
+    /// The low 4 bits of `q`, as [`TileQ4K::qs`]: line `c` of 32-input block `j` (line `4j + c`)
+    /// holds 4 bytes per row, byte `i` = inputs `8c + i` (low nibble) and `8c + 4 + i` (high).
+    ql: [Line; 32],
+    /// The high 2 bits: line `h` is sub-block `h`, lines `2h` and `2h + 1` of `ql`. Byte `4r + i`
+    /// holds, from bit 0 up, those of line `2h`'s low-nibble input `i`, its high-nibble input `i`,
+    /// then the same two of line `2h + 1`, so each moves to bits 4-5 with one shift.
+    qh: [Line; 16],
+    d: [f16; TILE_ROWS],
+    sc: [[i8; TILE_ROWS]; 16],
+}
+
+impl TileQ6K {
+    const ZERO: TileQ6K = TileQ6K {
+        ql: [Line([0; 64]); 32],
+        qh: [Line([0; 64]); 16],
+        d: [f16::ZERO; TILE_ROWS],
+        sc: [[0; TILE_ROWS]; 16],
+    };
+
+    /// Row `r`'s `q` (`0..64`) for input `i` of the super-block.
+    fn q(&self, r: usize, i: usize) -> u8 {
+        let (line, k) = (i / 8, i % 8);
+        let (nibble, at) = (k / 4, r * 4 + k % 4);
+        let low = (self.ql[line].0[at] >> (4 * nibble)) & 0xF;
+        let high = (self.qh[line / 2].0[at] >> (4 * (line % 2) + 2 * nibble)) & 3;
+        low | (high << 4)
+    }
+}
+
+/// Input `i`'s `q` (`0..64`) of a `q6_k` block in ggml's layout (ggml's `dequantize_row_q6_K`:
+/// halves of 128 inputs, each in four quarters of 32 that share their `ql` and `qh` bytes).
+fn q6k_value(block: &[u8], i: usize) -> u8 {
+    let (half, quarter, l) = (i / 128, i % 128 / 32, i % 32);
+    let ql = &block[64 * half..];
+    let qh = block[SUPER_BLOCK / 2 + 32 * half + l];
+    let low = match quarter {
+        0 => ql[l] & 0xF,
+        1 => ql[l + 32] & 0xF,
+        2 => ql[l] >> 4,
+        _ => ql[l + 32] >> 4,
+    };
+    low | (((qh >> (2 * quarter)) & 3) << 4)
+}
+
 /// Sub-block `j`'s 6-bit scale and minimum from a `q4_k` block's 12 packed bytes (ggml's
 /// `get_scale_min_k4`).
 fn scale_min_k4(j: usize, q: &[u8]) -> (u8, u8) {
@@ -171,7 +229,7 @@ impl std::fmt::Debug for Packed {
 }
 
 impl Packed {
-    /// `t` repacked, when it is a `q8_0` or `q4_k` matrix on the CPU whose rows fill whole tiles and
+    /// `t` repacked, when it is a `q8_0`, `q4_k` or `q6_k` matrix on the CPU whose rows fill whole tiles and
     /// this CPU has a kernel; `None` otherwise (the caller keeps candle's). `t` can be dropped
     /// afterwards.
     pub fn from_qtensor(t: &QTensor) -> Result<Option<Self>> {
@@ -194,6 +252,9 @@ impl Packed {
             }
             GgmlDType::Q4K if cols.is_multiple_of(SUPER_BLOCK) => {
                 Self::pack_q4k(&t.data()?, rows, cols)?
+            }
+            GgmlDType::Q6K if cols.is_multiple_of(SUPER_BLOCK) => {
+                Self::pack_q6k(&t.data()?, rows, cols)?
             }
             _ => return Ok(None),
         };
@@ -275,19 +336,55 @@ impl Packed {
         Ok(Data::Q4K(tiles))
     }
 
+    fn pack_q6k(data: &[u8], rows: usize, cols: usize) -> Result<Data> {
+        let supers = cols / SUPER_BLOCK;
+        if data.len() != rows * supers * GGML_Q6K_BYTES {
+            bail!(
+                "q6_k matrix {rows}x{cols} holds {} bytes, expected {}",
+                data.len(),
+                rows * supers * GGML_Q6K_BYTES
+            );
+        }
+        let mut tiles = vec![TileQ6K::ZERO; rows / TILE_ROWS * supers];
+        for (t, tile) in tiles.iter_mut().enumerate() {
+            let (column, sb) = (t / supers, t % supers);
+            for r in 0..TILE_ROWS {
+                let at = ((column * TILE_ROWS + r) * supers + sb) * GGML_Q6K_BYTES;
+                let block = &data[at..at + GGML_Q6K_BYTES];
+                let scales = &block[SUPER_BLOCK / 2 + SUPER_BLOCK / 4..][..SUPER_BLOCK / 16];
+                for (sc, &byte) in tile.sc.iter_mut().zip(scales) {
+                    sc[r] = byte as i8;
+                }
+                tile.d[r] =
+                    f16::from_le_bytes([block[GGML_Q6K_BYTES - 2], block[GGML_Q6K_BYTES - 1]]);
+                for line in 0..32 {
+                    for i in 0..4 {
+                        let first = 8 * line + i;
+                        let (lo, hi) = (q6k_value(block, first), q6k_value(block, first + 4));
+                        tile.ql[line].0[r * 4 + i] = (lo & 0xF) | ((hi & 0xF) << 4);
+                        tile.qh[line / 2].0[r * 4 + i] |=
+                            ((lo >> 4) | ((hi >> 4) << 2)) << (4 * (line % 2));
+                    }
+                }
+            }
+        }
+        Ok(Data::Q6K(tiles))
+    }
+
     /// `(rows, cols)`.
     pub fn dims(&self) -> (usize, usize) {
         (self.rows, self.cols)
     }
 
     /// Bytes held: as ggml's blocks for `q8_0` (8.5 bits per weight), 4.625 bits per weight for
-    /// `q4_k` (ggml's 4.5 with the 6-bit scales unpacked).
+    /// `q4_k` (ggml's 4.5 with the 6-bit scales unpacked), 6.625 for `q6_k` (ggml's 6.5625).
     pub fn size_in_bytes(&self) -> usize {
         match &self.data {
             Data::Q8_0 { qs, scales } => {
                 qs.len() * size_of::<Line>() + scales.len() * size_of::<f16>()
             }
             Data::Q4K(tiles) => tiles.len() * size_of::<TileQ4K>(),
+            Data::Q6K(tiles) => tiles.len() * size_of::<TileQ6K>(),
         }
     }
 
@@ -339,6 +436,18 @@ impl Packed {
                                     values[8 * c + 4 + i] = d1 * f32::from(byte >> 4) - m1;
                                 }
                             }
+                        }
+                    }
+                }
+                Data::Q6K(tiles) => {
+                    let supers = self.cols / SUPER_BLOCK;
+                    for (sb, values) in row_out.chunks_exact_mut(SUPER_BLOCK).enumerate() {
+                        let tile = &tiles[column * supers + sb];
+                        let d = tile.d[r].to_f32();
+                        for (i, v) in values.iter_mut().enumerate() {
+                            // ggml's order of operations: `d * sc`, then times `q - 32`.
+                            let q = i32::from(tile.q(r, i)) - 32;
+                            *v = d * f32::from(tile.sc[i / 16][r]) * q as f32;
                         }
                     }
                 }
@@ -399,6 +508,9 @@ pub(crate) struct QuantizedInput {
     offset: Vec<i32>,
     /// `[cols / 32][rows]`: `scale * sum(q)`, what a `q4_k` block's minimum multiplies.
     scaled_sum: Vec<f32>,
+    /// `[cols / 32][rows][2]`: `-32 * sum(q)` of each half of a block, which cancels the `-32` of
+    /// a `q6_k` weight (16 inputs per scale).
+    half_offset: Vec<i32>,
 }
 
 impl QuantizedInput {
@@ -414,6 +526,7 @@ impl QuantizedInput {
             scale: vec![0.0; rows * blocks],
             offset: vec![0; rows * blocks],
             scaled_sum: vec![0.0; rows * blocks],
+            half_offset: vec![0; rows * blocks * 2],
         };
         match kernel {
             #[cfg(target_arch = "x86_64")]
@@ -427,6 +540,19 @@ impl QuantizedInput {
             None => quantize_body(x, &mut input),
         }
         input
+    }
+}
+
+impl QuantizedInput {
+    /// Stores block `at`'s scale `d` and what the kernels need of the sums of its two halves' bytes.
+    #[inline(always)]
+    fn set_sums(&mut self, at: usize, d: f32, halves: [i32; 2]) {
+        let sum = halves[0] + halves[1];
+        self.scale[at] = d;
+        self.offset[at] = -128 * sum;
+        self.scaled_sum[at] = d * sum as f32;
+        self.half_offset[2 * at] = -32 * halves[0];
+        self.half_offset[2 * at + 1] = -32 * halves[1];
     }
 }
 
@@ -472,11 +598,12 @@ fn quantize_avx512(x: &[f32], input: &mut QuantizedInput) {
                 q.as_mut_ptr().add(16).cast::<__m128i>(),
                 _mm512_cvtepi32_epi8(qb),
             );
-            (d, _mm512_reduce_add_epi32(_mm512_add_epi32(qa, qb)))
+            (
+                d,
+                [_mm512_reduce_add_epi32(qa), _mm512_reduce_add_epi32(qb)],
+            )
         };
-        input.scale[at] = d;
-        input.offset[at] = -128 * sum;
-        input.scaled_sum[at] = d * sum as f32;
+        input.set_sums(at, d, sum);
     }
 }
 
@@ -491,15 +618,13 @@ fn quantize_body(x: &[f32], input: &mut QuantizedInput) {
         let amax = x.iter().fold(0f32, |m, v| m.max(v.abs()));
         let d = amax / 127.0;
         let inv = if d > 0.0 { 1.0 / d } else { 0.0 };
-        let mut sum = 0i32;
-        for (q, v) in q.iter_mut().zip(x) {
+        let mut sum = [0i32; 2];
+        for (k, (q, v)) in q.iter_mut().zip(x).enumerate() {
             // Ties to even is one instruction on every x86 kernel's CPU; |v * inv| <= 127 by `d`.
             *q = (v * inv).round_ties_even().clamp(-127.0, 127.0) as i8;
-            sum += i32::from(*q);
+            sum[k / 16] += i32::from(*q);
         }
-        input.scale[at] = d;
-        input.offset[at] = -128 * sum;
-        input.scaled_sum[at] = d * sum as f32;
+        input.set_sums(at, d, sum);
     }
 }
 
@@ -572,6 +697,10 @@ impl Packed {
                         let supers = self.cols / SUPER_BLOCK;
                         Column::Q4K(&tiles[column * supers..(column + 1) * supers])
                     }
+                    Data::Q6K(tiles) => {
+                        let supers = self.cols / SUPER_BLOCK;
+                        Column::Q6K(&tiles[column * supers..(column + 1) * supers])
+                    }
                 };
                 let out = &mut out[row0 * TILE_ROWS..(row0 + rows) * TILE_ROWS];
                 run_group(self.kernel, &cols, input, row0, rows, out);
@@ -584,6 +713,7 @@ impl Packed {
 enum Column<'a> {
     Q8_0(ColumnQ8_0<'a>),
     Q4K(&'a [TileQ4K]),
+    Q6K(&'a [TileQ6K]),
 }
 
 struct ColumnQ8_0<'a> {
@@ -625,6 +755,10 @@ fn run_group(
         (Kernel::Avx512Vnni, Column::Q4K(c)) => unsafe { dispatch!(q4k_avx512, c) },
         #[cfg(target_arch = "x86_64")]
         (Kernel::Avx2, Column::Q4K(c)) => unsafe { dispatch!(q4k_avx2, c) },
+        #[cfg(target_arch = "x86_64")]
+        (Kernel::Avx512Vnni, Column::Q6K(c)) => unsafe { dispatch!(q6k_avx512, c) },
+        #[cfg(target_arch = "x86_64")]
+        (Kernel::Avx2, Column::Q6K(c)) => unsafe { dispatch!(q6k_avx2, c) },
         // No `Kernel` exists elsewhere (`Kernel::available` is empty), so no `Packed` either.
         #[cfg(not(target_arch = "x86_64"))]
         _ => {
@@ -642,7 +776,7 @@ mod x86 {
 
     use std::arch::x86_64::*;
 
-    use super::{BLOCK, ColumnQ8_0, LINES_PER_BLOCK, QuantizedInput, TILE_ROWS, TileQ4K};
+    use super::{BLOCK, ColumnQ8_0, LINES_PER_BLOCK, QuantizedInput, TILE_ROWS, TileQ4K, TileQ6K};
 
     const TILE_Q4K_BYTES: usize = size_of::<TileQ4K>();
 
@@ -955,6 +1089,194 @@ mod x86 {
             }
         }
     }
+
+    const TILE_Q6K_BYTES: usize = size_of::<TileQ6K>();
+
+    /// The preconditions of the `q6_k` kernels (debug builds).
+    fn check_q6k<const R: usize>(
+        tiles: &[TileQ6K],
+        input: &QuantizedInput,
+        row0: usize,
+        out: &[f32],
+    ) {
+        debug_assert!(row0 + R <= input.rows && out.len() >= R * TILE_ROWS);
+        debug_assert_eq!(tiles.len() * 256, input.cols);
+        debug_assert_eq!(input.q.len(), input.rows * input.cols);
+        debug_assert_eq!(input.scale.len(), input.rows * input.cols / BLOCK);
+        debug_assert_eq!(input.half_offset.len(), 2 * input.rows * input.cols / BLOCK);
+    }
+
+    /// `q6_k` tiles against `R` activation rows: per 16-input sub-block `h` and row, the exact
+    /// integer dot product `s` of the 6-bit values with the activation bytes, less `32 * sum(x)`,
+    /// then `acc = fma(d * sc[h], f32(s) * scale, acc)`.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512 F/BW/VNNI; `row0 + R <= input.rows`; `out.len() >= R * 16`; `tiles`
+    /// span `input.cols` inputs.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni,avx2,fma,f16c")]
+    pub(super) unsafe fn q6k_avx512<const R: usize>(
+        tiles: &[TileQ6K],
+        input: &QuantizedInput,
+        row0: usize,
+        out: &mut [f32],
+    ) {
+        check_q6k::<R>(tiles, input, row0, out);
+        let m = input.rows;
+        let split = R < 4;
+        let nibble = _mm512_set1_epi8(0x0F);
+        let top = _mm512_set1_epi8(0x30);
+        let mut acc = [_mm512_setzero_ps(); R];
+        for (sb, tile) in tiles.iter().enumerate() {
+            // SAFETY (the whole super-block): `tile` is one `TileQ6K`; rows `row0..row0 + R` of
+            // blocks `sb * 8..sb * 8 + 8` are at `(b * m + row0 + r)` in `input`'s arrays (twice
+            // that in `half_offset`).
+            unsafe {
+                let d = _mm512_cvtph_ps(_mm256_loadu_si256(tile.d.as_ptr().cast::<__m256i>()));
+                // As in `q4k_avx512`: the tile after next, 4 of its 53 lines per sub-block.
+                let ahead = std::ptr::from_ref(tile)
+                    .cast::<i8>()
+                    .wrapping_add(2 * TILE_Q6K_BYTES);
+                for h in 0..16 {
+                    for l in 0..4 {
+                        _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add((h * 4 + l) * 64));
+                    }
+                    let b = sb * 8 + h / 2;
+                    let sc = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(
+                        tile.sc[h].as_ptr().cast::<__m128i>(),
+                    )));
+                    let scale = _mm512_mul_ps(d, sc);
+                    let qh = _mm512_load_si512(tile.qh[h].0.as_ptr().cast::<__m512i>());
+                    let x = input.q.as_ptr().add((b * m + row0) * BLOCK + (h % 2) * 16);
+                    let offset = input.half_offset.as_ptr().add((b * m + row0) * 2 + h % 2);
+                    let mut s: [__m512i; R] =
+                        std::array::from_fn(|r| _mm512_set1_epi32(*offset.add(2 * r)));
+                    let mut s1 = [_mm512_setzero_si512(); R];
+                    for e in 0..2 {
+                        let w = _mm512_load_si512(tile.ql[2 * h + e].0.as_ptr().cast::<__m512i>());
+                        // Each 16-bit shift drags in bits of the next byte, which `top` drops.
+                        let (lo_top, hi_top) = if e == 0 {
+                            (_mm512_slli_epi16::<4>(qh), _mm512_slli_epi16::<2>(qh))
+                        } else {
+                            (qh, _mm512_srli_epi16::<2>(qh))
+                        };
+                        let lo = _mm512_or_si512(
+                            _mm512_and_si512(w, nibble),
+                            _mm512_and_si512(lo_top, top),
+                        );
+                        let hi = _mm512_or_si512(
+                            _mm512_and_si512(_mm512_srli_epi16::<4>(w), nibble),
+                            _mm512_and_si512(hi_top, top),
+                        );
+                        for r in 0..R {
+                            let xl = _mm512_set1_epi32(four(x, r * BLOCK + 8 * e));
+                            let xh = _mm512_set1_epi32(four(x, r * BLOCK + 8 * e + 4));
+                            s[r] = _mm512_dpbusd_epi32(s[r], lo, xl);
+                            if split {
+                                s1[r] = _mm512_dpbusd_epi32(s1[r], hi, xh);
+                            } else {
+                                s[r] = _mm512_dpbusd_epi32(s[r], hi, xh);
+                            }
+                        }
+                    }
+                    let xs = input.scale.as_ptr().add(b * m + row0);
+                    for r in 0..R {
+                        let sum = if split {
+                            _mm512_add_epi32(s[r], s1[r])
+                        } else {
+                            s[r]
+                        };
+                        let t = _mm512_mul_ps(_mm512_cvtepi32_ps(sum), _mm512_set1_ps(*xs.add(r)));
+                        acc[r] = _mm512_fmadd_ps(scale, t, acc[r]);
+                    }
+                }
+            }
+        }
+        for (r, acc) in acc.iter().enumerate() {
+            // SAFETY: `out` holds `R * 16` values.
+            unsafe { _mm512_storeu_ps(out.as_mut_ptr().add(r * TILE_ROWS), *acc) };
+        }
+    }
+
+    /// [`q6k_avx512`] with AVX2 (`vpmaddubsw`: two 6-bit values times bytes, at most
+    /// `2 * 63 * 127`, and two such pairs added cannot saturate).
+    ///
+    /// # Safety
+    /// The CPU has AVX2, FMA and F16C; otherwise as [`q6k_avx512`].
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) unsafe fn q6k_avx2<const R: usize>(
+        tiles: &[TileQ6K],
+        input: &QuantizedInput,
+        row0: usize,
+        out: &mut [f32],
+    ) {
+        check_q6k::<R>(tiles, input, row0, out);
+        let m = input.rows;
+        let nibble = _mm256_set1_epi8(0x0F);
+        let top = _mm256_set1_epi8(0x30);
+        let ones = _mm256_set1_epi16(1);
+        // Rows 0-7 of the tile are the first half of each line, rows 8-15 the second.
+        for half in 0..2 {
+            let mut acc = [_mm256_setzero_ps(); R];
+            for (sb, tile) in tiles.iter().enumerate() {
+                // SAFETY (the whole super-block): as in `q6k_avx512`.
+                unsafe {
+                    let d = _mm256_cvtph_ps(_mm_loadu_si128(
+                        tile.d[half * 8..].as_ptr().cast::<__m128i>(),
+                    ));
+                    for h in 0..16 {
+                        let b = sb * 8 + h / 2;
+                        let sc = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(
+                            tile.sc[h][half * 8..].as_ptr().cast::<__m128i>(),
+                        )));
+                        let scale = _mm256_mul_ps(d, sc);
+                        let qh = _mm256_load_si256(
+                            tile.qh[h].0.as_ptr().add(half * 32).cast::<__m256i>(),
+                        );
+                        let x = input.q.as_ptr().add((b * m + row0) * BLOCK + (h % 2) * 16);
+                        let offset = input.half_offset.as_ptr().add((b * m + row0) * 2 + h % 2);
+                        let mut s: [__m256i; R] =
+                            std::array::from_fn(|r| _mm256_set1_epi32(*offset.add(2 * r)));
+                        for e in 0..2 {
+                            let line = tile.ql[2 * h + e].0.as_ptr().add(half * 32);
+                            let w = _mm256_load_si256(line.cast::<__m256i>());
+                            let (lo_top, hi_top) = if e == 0 {
+                                (_mm256_slli_epi16::<4>(qh), _mm256_slli_epi16::<2>(qh))
+                            } else {
+                                (qh, _mm256_srli_epi16::<2>(qh))
+                            };
+                            let lo = _mm256_or_si256(
+                                _mm256_and_si256(w, nibble),
+                                _mm256_and_si256(lo_top, top),
+                            );
+                            let hi = _mm256_or_si256(
+                                _mm256_and_si256(_mm256_srli_epi16::<4>(w), nibble),
+                                _mm256_and_si256(hi_top, top),
+                            );
+                            for (r, s) in s.iter_mut().enumerate() {
+                                let xl = _mm256_set1_epi32(four(x, r * BLOCK + 8 * e));
+                                let xh = _mm256_set1_epi32(four(x, r * BLOCK + 8 * e + 4));
+                                let pairs = _mm256_add_epi16(
+                                    _mm256_maddubs_epi16(lo, xl),
+                                    _mm256_maddubs_epi16(hi, xh),
+                                );
+                                *s = _mm256_add_epi32(*s, _mm256_madd_epi16(pairs, ones));
+                            }
+                        }
+                        let xs = input.scale.as_ptr().add(b * m + row0);
+                        for r in 0..R {
+                            let t =
+                                _mm256_mul_ps(_mm256_cvtepi32_ps(s[r]), _mm256_set1_ps(*xs.add(r)));
+                            acc[r] = _mm256_fmadd_ps(scale, t, acc[r]);
+                        }
+                    }
+                }
+            }
+            for (r, acc) in acc.iter().enumerate() {
+                // SAFETY: `out` holds `R * 16` values.
+                unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(r * TILE_ROWS + half * 8), *acc) };
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -964,7 +1286,8 @@ mod tests {
 
     /// The products as the kernels define them, one output at a time, from ggml's blocks: exact
     /// integer block sums, then (q8_0) `acc = fma(weight scale, f32(sum) * activation scale, acc)`
-    /// or (q4_k) the same with `d * sc` and then `acc = fma(-(dmin * m), scale * sum(x), acc)`.
+    /// or (q4_k) the same with `d * sc` and then `acc = fma(-(dmin * m), scale * sum(x), acc)`, or
+    /// (q6_k) per 16 inputs with `d * sc` and the sum of `(q - 32) * x`.
     fn reference(t: &QTensor, x: &[f32], cols: usize) -> Vec<f32> {
         let data = t.data().unwrap();
         let rows = t.shape().dims()[0];
@@ -978,7 +1301,23 @@ mod tests {
                 let mut acc = 0f32;
                 for b in 0..blocks {
                     let dx = input.scale[b * input.rows + i];
-                    if t.dtype() == GgmlDType::Q8_0 {
+                    if t.dtype() == GgmlDType::Q6K {
+                        let supers = cols / SUPER_BLOCK;
+                        let block =
+                            &data[(o * supers + b / 8) * GGML_Q6K_BYTES..][..GGML_Q6K_BYTES];
+                        let d = f16::from_le_bytes([block[208], block[209]]).to_f32();
+                        for half in 0..2 {
+                            let h = (b % 8) * 2 + half;
+                            let sc = f32::from(block[192 + h] as i8);
+                            let s: i32 = (0..16)
+                                .map(|k| {
+                                    let q = i32::from(q6k_value(block, 16 * h + k)) - 32;
+                                    q * xq(i, b, 16 * half + k)
+                                })
+                                .sum();
+                            acc = (d * sc).mul_add(s as f32 * dx, acc);
+                        }
+                    } else if t.dtype() == GgmlDType::Q8_0 {
                         let block =
                             &data[(o * blocks + b) * GGML_BLOCK_BYTES..][..GGML_BLOCK_BYTES];
                         let dw = f16::from_le_bytes([block[0], block[1]]).to_f32();
@@ -1028,7 +1367,11 @@ mod tests {
 
     #[test]
     fn every_kernel_matches_the_reference_to_the_bit_for_any_row_count() {
-        for (dtype, rows, cols) in [(GgmlDType::Q8_0, 48, 96), (GgmlDType::Q4K, 32, 512)] {
+        for (dtype, rows, cols) in [
+            (GgmlDType::Q8_0, 48, 96),
+            (GgmlDType::Q4K, 32, 512),
+            (GgmlDType::Q6K, 32, 512),
+        ] {
             let t = quantized_as(dtype, rows, cols, 1);
             for kernel in Kernel::available() {
                 let packed = Packed::with_kernel(&t, kernel).unwrap().unwrap();
@@ -1045,7 +1388,7 @@ mod tests {
 
     #[test]
     fn products_are_close_to_the_dense_ones() {
-        for dtype in [GgmlDType::Q8_0, GgmlDType::Q4K] {
+        for dtype in [GgmlDType::Q8_0, GgmlDType::Q4K, GgmlDType::Q6K] {
             close_to_dense(dtype);
         }
     }
@@ -1106,6 +1449,7 @@ mod tests {
             assert_eq!(got.scale, want.scale, "{kernel:?}");
             assert_eq!(got.offset, want.offset, "{kernel:?}");
             assert_eq!(got.scaled_sum, want.scaled_sum, "{kernel:?}");
+            assert_eq!(got.half_offset, want.half_offset, "{kernel:?}");
         }
     }
 
@@ -1141,20 +1485,22 @@ mod tests {
 
     #[test]
     fn rows_dequantize_like_candle() {
-        let t = quantized_as(GgmlDType::Q4K, 32, 512, 8);
-        if let Some(packed) = Packed::from_qtensor(&t).unwrap() {
-            let dense = t
-                .dequantize(&Device::Cpu)
-                .unwrap()
-                .to_vec2::<f32>()
-                .unwrap();
-            let got = packed.rows_f32(&[0, 17, 31]).unwrap();
-            for (i, id) in [0, 17, 31].into_iter().enumerate() {
-                assert_eq!(
-                    &got[i * 512..(i + 1) * 512],
-                    dense[id].as_slice(),
-                    "q4_k row {id}"
-                );
+        for dtype in [GgmlDType::Q4K, GgmlDType::Q6K] {
+            let t = quantized_as(dtype, 32, 512, 8);
+            if let Some(packed) = Packed::from_qtensor(&t).unwrap() {
+                let dense = t
+                    .dequantize(&Device::Cpu)
+                    .unwrap()
+                    .to_vec2::<f32>()
+                    .unwrap();
+                let got = packed.rows_f32(&[0, 17, 31]).unwrap();
+                for (i, id) in [0, 17, 31].into_iter().enumerate() {
+                    assert_eq!(
+                        &got[i * 512..(i + 1) * 512],
+                        dense[id].as_slice(),
+                        "{dtype:?} row {id}"
+                    );
+                }
             }
         }
         let t = quantized(32, 64, 8);
@@ -1183,10 +1529,10 @@ mod tests {
             "24 rows is not whole tiles"
         );
         let w = Tensor::from_vec(random(32 * 256, 9), (32, 256), &Device::Cpu).unwrap();
-        let q6 = QTensor::quantize(&w, GgmlDType::Q6K).unwrap();
+        let q5 = QTensor::quantize(&w, GgmlDType::Q5K).unwrap();
         assert!(
-            Packed::from_qtensor(&q6).unwrap().is_none(),
-            "q6_k has no packed kernel"
+            Packed::from_qtensor(&q5).unwrap().is_none(),
+            "q5_k has no packed kernel"
         );
     }
 }

@@ -103,7 +103,7 @@ pub(crate) enum QLinear {
         weight: QMatMul,
         bias: Option<Tensor>,
     },
-    /// `q8_0` or `q4_k` through [`Packed`]'s kernels (x86 CPUs).
+    /// `q8_0`, `q4_k` or `q6_k` through [`Packed`]'s kernels (x86 CPUs).
     Packed {
         weight: Arc<Packed>,
         bias: Option<Tensor>,
@@ -301,7 +301,8 @@ pub(crate) enum QEmbedding {
         table: Arc<QTensor>,
         dtype: DType,
     },
-    /// A `q8_0` or `q4_k` table packed for [`Packed`]'s kernels, which also serve the tied LM head.
+    /// A `q8_0`, `q4_k` or `q6_k` table packed for [`Packed`]'s kernels, which also serve the tied LM
+    /// head.
     Packed {
         table: Arc<Packed>,
         dtype: DType,

@@ -26,10 +26,21 @@ pub enum WeightFormat {
     Q8_0,
     /// GGUF, every matrix in Q4_K; norms f32. Needs dimensions that are multiples of 256.
     Q4K,
+    /// GGUF as llama.cpp's `Q4_K_M` (the most downloaded kind): Q4_K matrices but Q6_K for the
+    /// embedding (the tied output layer) and for the value and down projections of the first and
+    /// last eighth of the layers and every third layer between; norms f32. Multiples of 256.
+    Q4KM,
 }
 
 impl WeightFormat {
-    pub const ALL: [WeightFormat; 5] = [Self::F32, Self::F16, Self::Bf16, Self::Q8_0, Self::Q4K];
+    pub const ALL: [WeightFormat; 6] = [
+        Self::F32,
+        Self::F16,
+        Self::Bf16,
+        Self::Q8_0,
+        Self::Q4K,
+        Self::Q4KM,
+    ];
 
     /// The name used in tables and on the command line (`f32`, `q8_0`, ...).
     pub fn name(self) -> &'static str {
@@ -39,6 +50,7 @@ impl WeightFormat {
             Self::Bf16 => "bf16",
             Self::Q8_0 => "q8_0",
             Self::Q4K => "q4_k",
+            Self::Q4KM => "q4_k_m",
         }
     }
 
@@ -50,7 +62,7 @@ impl WeightFormat {
     pub fn load_dtype(self) -> Option<&'static str> {
         match self {
             Self::F32 | Self::F16 | Self::Bf16 => Some(self.name()),
-            Self::Q8_0 | Self::Q4K => None,
+            Self::Q8_0 | Self::Q4K | Self::Q4KM => None,
         }
     }
 
@@ -59,15 +71,33 @@ impl WeightFormat {
             Self::F32 => Some(DType::F32),
             Self::F16 => Some(DType::F16),
             Self::Bf16 => Some(DType::BF16),
-            Self::Q8_0 | Self::Q4K => None,
+            Self::Q8_0 | Self::Q4K | Self::Q4KM => None,
         }
     }
 
-    fn ggml_dtype(self) -> Option<GgmlDType> {
+    /// The GGUF type of matrix `name` (a safetensors name) of a model of `layers` layers, following
+    /// llama.cpp's choices for `Q4_K_M` (`llama_tensor_get_type`).
+    fn ggml_dtype(self, name: &str, layers: usize) -> GgmlDType {
         match self {
-            Self::Q8_0 => Some(GgmlDType::Q8_0),
-            Self::Q4K => Some(GgmlDType::Q4K),
-            _ => None,
+            Self::Q4K => GgmlDType::Q4K,
+            Self::Q4KM => {
+                // `use_more_bits`: the first and last eighth, and every third layer between.
+                let more_bits =
+                    |i: usize| i < layers / 8 || i >= 7 * layers / 8 || (i - layers / 8) % 3 == 2;
+                let layer = name
+                    .strip_prefix("model.layers.")
+                    .and_then(|rest| rest.split('.').next())
+                    .and_then(|i| i.parse::<usize>().ok());
+                let wide = match layer {
+                    Some(i) => {
+                        (name.ends_with("v_proj.weight") || name.ends_with("down_proj.weight"))
+                            && more_bits(i)
+                    }
+                    None => name == "model.embed_tokens.weight" || name == "lm_head.weight",
+                };
+                if wide { GgmlDType::Q6K } else { GgmlDType::Q4K }
+            }
+            _ => GgmlDType::Q8_0,
         }
     }
 }
@@ -186,8 +216,7 @@ impl RandomQwen3 {
             Ok(dir.to_path_buf())
         } else {
             let path = dir.join(format!("model-{}.gguf", format.name()));
-            let quant = format.ggml_dtype().unwrap_or(GgmlDType::Q8_0);
-            self.write_gguf(&path, quant)?;
+            self.write_gguf(&path, format)?;
             Ok(path)
         }
     }
@@ -250,15 +279,15 @@ impl RandomQwen3 {
         Ok(())
     }
 
-    fn write_gguf(&self, path: &Path, quant: GgmlDType) -> Result<()> {
+    fn write_gguf(&self, path: &Path, format: WeightFormat) -> Result<()> {
         let mut tensors: Vec<(String, QTensor)> = Vec::new();
         for (name, shape) in self.tensor_shapes() {
             let values = self.values(&name, &shape)?;
-            // llama.cpp keeps norms in f32; matrices take the requested quantization.
+            // llama.cpp keeps norms in f32; matrices take the format's quantization.
             let dtype = if shape.len() == 1 {
                 GgmlDType::F32
             } else {
-                quant
+                format.ggml_dtype(&name, self.num_hidden_layers)
             };
             let q = QTensor::quantize(&values, dtype)?;
             let gguf = gguf_name(&name)
@@ -379,8 +408,9 @@ mod tests {
     }
 
     /// A q4_k GGUF (every matrix, the embedding and tied head included, in q4_k: what the benches load)
-    /// runs: llama.cpp's k-quant files keep the embedding in 4-6 bits, which quantizing at load never
-    /// makes.
+    /// and a `Q4_K_M`-like one (q6_k embedding and, in a one-layer model, q6_k value and down
+    /// projections) run: llama.cpp's k-quant files keep the embedding in 4-6 bits, which quantizing
+    /// at load never makes.
     #[test]
     fn a_q4_k_gguf_loads_and_generates() {
         let tmp = tempfile::tempdir().unwrap();
@@ -391,10 +421,12 @@ mod tests {
             head_dim: 64,
             ..RandomQwen3::tiny()
         };
-        let source = shape
-            .write(tmp.path(), WeightFormat::Q4K, &tokenizer_dir())
-            .unwrap();
-        assert_eq!(generate(&source, None).len(), 4);
+        for format in [WeightFormat::Q4K, WeightFormat::Q4KM] {
+            let source = shape
+                .write(&tmp.path().join(format.name()), format, &tokenizer_dir())
+                .unwrap();
+            assert_eq!(generate(&source, None).len(), 4, "{format:?}");
+        }
     }
 
     #[test]
