@@ -891,6 +891,56 @@ fn exp_nonpositive<const FMA: bool>(x: f32) -> f32 {
     f32::from_bits(((n as i32 + 127) as u32) << 23) * p
 }
 
+/// Queries of a prefill chunk taken together by [`causal_prefill`].
+pub(crate) const PREFILL_QUERY_BLOCK: usize = 128;
+
+/// Causal attention of a prefill chunk's `l` queries on the CPU: `q` `(b, kv_heads, groups * l, d)`
+/// (each KV head's query heads one after another), `k` and `v` `(b, kv_heads, total, d)` f32 with
+/// the queries at the last `l` positions; returns `(b, kv_heads, groups * l, d)`.
+///
+/// The queries go `block` at a time, each block against only the positions it can see: the products
+/// and the softmax skip most of the masked upper triangle that one product over all `total`
+/// positions computes and then zeroes (at 512 queries over 512 positions, 37% of the work in blocks
+/// of 128).
+pub(crate) fn causal_prefill(
+    q: &Tensor,
+    k: &Tensor,
+    v: &Tensor,
+    l: usize,
+    scale: f32,
+    block: usize,
+) -> Result<Tensor> {
+    let (b, kvh, rows, d) = q.dims4()?;
+    let total = k.dim(2)?;
+    if l == 0 || !rows.is_multiple_of(l) || total < l {
+        bail!("causal prefill: {rows} query rows, {l} queries over {total} positions");
+    }
+    if l <= block {
+        let scores = q.matmul(&k.t()?)?;
+        causal_softmax_in_place(&scores, l, scale)?;
+        return scores.matmul(v);
+    }
+    let groups = rows / l;
+    let q = q.reshape((b, kvh, groups, l, d))?;
+    let mut outs = Vec::with_capacity(l.div_ceil(block));
+    for start in (0..l).step_by(block.max(1)) {
+        let n = block.min(l - start);
+        let seen = total - l + start + n;
+        let q = q
+            .narrow(3, start, n)?
+            .contiguous()?
+            .reshape((b, kvh, groups * n, d))?;
+        let scores = q.matmul(&k.narrow(2, 0, seen)?.t()?)?;
+        causal_softmax_in_place(&scores, n, scale)?;
+        outs.push(
+            scores
+                .matmul(&v.narrow(2, 0, seen)?)?
+                .reshape((b, kvh, groups, n, d))?,
+        );
+    }
+    Tensor::cat(&outs, 3)?.reshape((b, kvh, groups * l, d))
+}
+
 /// Prefill's softmax on the CPU: `scores` `(.., groups * l, total)` (f32, contiguous, fresh from
 /// the product of `l` queries with every cached key) scaled by `scale`, masked causally and
 /// normalized per row, in place. Row `r` is query `r % l`, at position `total - l + r % l`, which sees
@@ -1174,6 +1224,62 @@ mod tests {
             let worst = max_diff(&attend(kernel, &s, chunks, &q, &k, &v), &whole);
             assert!(worst < 1e-6, "{chunks} chunks: {worst}");
         }
+    }
+
+    /// Blocks of queries, each against the positions it sees, give causal attention; any block
+    /// size, the last block short, the queries after a cached prefix.
+    #[test]
+    fn causal_prefill_in_blocks_matches_f64_attention() {
+        let (kvh, groups, l, offset, d) = (2, 3, 11, 4, 16);
+        let total = offset + l;
+        let q = random(kvh * groups * l * d, 21);
+        let k: Vec<f32> = random(kvh * total * d, 22)
+            .iter()
+            .map(|x| x * 4.0)
+            .collect();
+        let v = random(kvh * total * d, 23);
+        let scale = 0.25f32;
+        let tensor = |x: &[f32], rows: usize| {
+            Tensor::from_vec(x.to_vec(), (1, kvh, rows, d), &Device::Cpu).unwrap()
+        };
+        let (qt, kt, vt) = (tensor(&q, groups * l), tensor(&k, total), tensor(&v, total));
+        for block in [1, 4, 11, 128] {
+            let got = causal_prefill(&qt, &kt, &vt, l, scale, block).unwrap();
+            assert_eq!(got.dims(), &[1, kvh, groups * l, d]);
+            let got = got.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            let mut worst = 0f32;
+            for kv in 0..kvh {
+                for row in 0..groups * l {
+                    let seen = offset + row % l + 1;
+                    let query = &q[(kv * groups * l + row) * d..][..d];
+                    let key = |p: usize| &k[(kv * total + p) * d..][..d];
+                    let scores: Vec<f64> = (0..seen)
+                        .map(|p| {
+                            let dot: f64 = query
+                                .iter()
+                                .zip(key(p))
+                                .map(|(a, b)| f64::from(*a) * f64::from(*b))
+                                .sum();
+                            dot * f64::from(scale)
+                        })
+                        .collect();
+                    let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                    let weights: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
+                    let sum: f64 = weights.iter().sum();
+                    for i in 0..d {
+                        let want: f64 = (0..seen)
+                            .map(|p| weights[p] * f64::from(v[(kv * total + p) * d + i]))
+                            .sum::<f64>()
+                            / sum;
+                        let diff = (got[(kv * groups * l + row) * d + i] - want as f32).abs();
+                        worst = worst.max(diff);
+                    }
+                }
+            }
+            assert!(worst < 1e-5, "block {block}: max abs diff {worst}");
+        }
+        let err = causal_prefill(&qt, &kt, &vt, 0, scale, 4).unwrap_err();
+        assert!(err.to_string().contains("causal prefill"), "{err}");
     }
 
     #[test]

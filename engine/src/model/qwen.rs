@@ -370,10 +370,8 @@ impl Attention {
         if causal_in_place(&q) {
             // On the CPU the causal mask (queries at the last `l` of the `total` positions) is
             // applied in one pass with the scaling and the softmax; `mask` is `None` here.
-            let scores = q.matmul(&k.t()?)?;
-            cpu_attention::causal_softmax_in_place(&scores, l, scale as f32)?;
-            return scores
-                .matmul(&v)?
+            let block = cpu_attention::PREFILL_QUERY_BLOCK;
+            return cpu_attention::causal_prefill(&q, &k, &v, l, scale as f32, block)?
                 .reshape((b, h, l, d))?
                 .transpose(1, 2)?
                 .reshape((b, l, h * d));
