@@ -1,6 +1,8 @@
-//! Decode attention on the CPU: one new query row against a sequence's cached keys and values (f32 or
-//! f16, position-major `(positions, kv_heads, head_dim)`, read where they lie in the cache; f16 rows
-//! are widened by the CPU's conversion instruction as they are read).
+//! Attention on the CPU. Prefill (`causal_prefill`) is candle's matrix products over blocks of
+//! queries with a causal softmax of our own in between; the rest of this module is decode attention:
+//! one new query row against a sequence's cached keys and values (f32 or f16, position-major
+//! `(positions, kv_heads, head_dim)`, read where they lie in the cache; f16 rows are widened by the
+//! CPU's conversion instruction as they are read).
 //!
 //! candle 0.11's flash decode kernel walks the positions once per *query* head with an online
 //! softmax: a horizontal dot product, a scalar `expf` and often a rescaling of the whole accumulator
@@ -16,14 +18,14 @@
 //!    after range reduction, within 2 ulp of `expf`);
 //! 3. values: each value row is read once and added, weighted, into every head's output.
 //!
-//! Both passes take four positions at a time ([`BLOCK`]) and a pair of query heads: a key or value
+//! Both passes take four positions at a time (`BLOCK`) and a pair of query heads: a key or value
 //! row is widened once for both heads, a query or output row loaded once for four positions, and the
 //! eight dot products summed across lanes by one tree of shuffles. Software prefetching keeps the
 //! block's four interleaved rows streaming at the memory's bandwidth; the hardware prefetchers alone
 //! reached about half of it. Walking one KV head's positions instead jumps `kv_heads * head_dim`
 //! values per row (4 KiB of f32 for Qwen3-0.6B), a new page each time, where hardware prefetchers
 //! stop: that order ran at a third of the memory bandwidth. The passes are plain Rust over a
-//! [`Simd`] trait whose products are intrinsics for AVX-512 and AVX2 + FMA (and plain loops for the
+//! `Simd` trait whose products are intrinsics for AVX-512 and AVX2 + FMA (and plain loops for the
 //! baseline), the widest picked at run time; `cargo run --release -p benches --bin attention`
 //! measures them.
 
