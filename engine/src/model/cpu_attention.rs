@@ -520,24 +520,25 @@ fn axpy<T: CacheElem, const FMA: bool>(out: &mut [f32], w: f32, v: &[T]) {
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod x86 {
-    //! The variants: the body compiled for AVX-512 or AVX2, with [`Simd`] products in intrinsics.
-    //! f16 rows are widened by `vcvtph2ps` as they are loaded; a block's dot products are summed
-    //! across lanes by one tree of shuffles for all four (a horizontal sum per product, a chain of
-    //! dependent shuffles and additions, cost these 128-value products more than their
-    //! multiplications).
+    //! The variants: the body compiled for AVX-512 or AVX2, with [`Simd`] products in intrinsics,
+    //! written once over a register type ([`Register`]: `__m512` or `__m256`). f16 rows are widened
+    //! by `vcvtph2ps` as they are loaded; a block's dot products are summed across lanes by one
+    //! tree of shuffles for all four (a horizontal sum per product, a chain of dependent shuffles
+    //! and additions, cost these 128-value products more than their multiplications).
     //!
-    //! The [`Simd`] implementations here use the instructions of their name without checking for
-    //! them: they are only called from the variants below, compiled for those instructions and
-    //! picked by [`super::CacheElem::kernels`] after checking the CPU.
+    //! The implementations here use the instructions of their register without checking for them:
+    //! they are only called from the variants below, compiled for those instructions and picked by
+    //! [`super::CacheElem::kernels`] after checking the CPU.
 
     use std::arch::x86_64::*;
+    use std::marker::PhantomData;
 
     use half::f16;
 
     use super::{CacheElem, Lane, Partial, Positions, Shape, Simd, chunk_body};
 
     macro_rules! variant {
-        ($name:ident, $t:ty, $features:literal, $simd:ty, $lanes:literal) => {
+        ($name:ident, $t:ty, $features:literal, $register:ty) => {
             #[target_feature(enable = $features)]
             pub(super) fn $name(
                 s: &Shape,
@@ -548,57 +549,188 @@ mod x86 {
                 scale: f32,
                 partial: &mut Partial,
             ) {
-                chunk_body::<$t, $simd, $lanes, true>(s, positions, q, k, v, scale, partial)
+                const LANES: usize = <$register as Register>::LANES;
+                chunk_body::<$t, Wide<$register>, LANES, true>(
+                    s, positions, q, k, v, scale, partial,
+                )
             }
         };
     }
 
-    variant!(f32_avx512, f32, "avx512f,avx2,fma", Avx512, 16);
-    variant!(f16_avx512, f16, "avx512f,avx2,fma,f16c", Avx512, 16);
-    variant!(f32_avx2, f32, "avx2,fma", Avx2, 8);
-    variant!(f16_avx2, f16, "avx2,fma,f16c", Avx2, 8);
+    variant!(f32_avx512, f32, "avx512f,avx2,fma", __m512);
+    variant!(f16_avx512, f16, "avx512f,avx2,fma,f16c", __m512);
+    variant!(f32_avx2, f32, "avx2,fma", __m256);
+    variant!(f16_avx2, f16, "avx2,fma,f16c", __m256);
 
-    /// Loads 16 values from `p` as f32.
-    trait Load512: CacheElem {
-        /// # Safety
-        /// 16 values from `p` are readable; the CPU has AVX-512F.
-        unsafe fn load16(p: *const Self) -> __m512;
+    /// A SIMD register of f32 lanes and what the products do with it.
+    ///
+    /// # Safety
+    /// Every method needs the register's instructions (AVX-512F for `__m512`, AVX2 + FMA for
+    /// `__m256`); pointers are to `LANES` readable (or writable) values.
+    trait Register: Copy {
+        const LANES: usize;
+        unsafe fn zero() -> Self;
+        unsafe fn splat(x: f32) -> Self;
+        unsafe fn load(p: *const f32) -> Self;
+        unsafe fn store(self, p: *mut f32);
+        /// `a * b + c`.
+        unsafe fn fmadd(a: Self, b: Self, c: Self) -> Self;
+        /// The lane sums of `a`: for four registers one tree of shuffles, else one at a time.
+        unsafe fn sums<const P: usize>(a: &[Self; P]) -> [f32; P];
     }
 
-    impl Load512 for f32 {
+    /// A cache element type loaded into register `R` as f32.
+    trait Widen<R: Register>: CacheElem {
+        /// # Safety
+        /// As [`Register`]'s, and F16C for f16.
+        unsafe fn load_wide(p: *const Self) -> R;
+    }
+
+    impl Register for __m512 {
+        const LANES: usize = 16;
+
         #[inline(always)]
-        unsafe fn load16(p: *const f32) -> __m512 {
+        unsafe fn zero() -> Self {
+            unsafe { _mm512_setzero_ps() }
+        }
+
+        #[inline(always)]
+        unsafe fn splat(x: f32) -> Self {
+            unsafe { _mm512_set1_ps(x) }
+        }
+
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            // SAFETY: by the caller.
+            unsafe { _mm512_loadu_ps(p) }
+        }
+
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f32) {
+            // SAFETY: by the caller.
+            unsafe { _mm512_storeu_ps(p, self) }
+        }
+
+        #[inline(always)]
+        unsafe fn fmadd(a: Self, b: Self, c: Self) -> Self {
+            unsafe { _mm512_fmadd_ps(a, b, c) }
+        }
+
+        #[inline(always)]
+        unsafe fn sums<const P: usize>(a: &[Self; P]) -> [f32; P] {
+            let mut out = [0f32; P];
+            // SAFETY (the block): AVX-512F by the caller; the store writes 4 values into `out` of 4.
+            unsafe {
+                if let [a0, a1, a2, a3] = a.as_slice() {
+                    // Each 128-bit quarter `i` of `s01` holds half of `a0` (i < 2) or `a1`.
+                    let s01 = _mm512_add_ps(
+                        _mm512_shuffle_f32x4::<0b01_00_01_00>(*a0, *a1),
+                        _mm512_shuffle_f32x4::<0b11_10_11_10>(*a0, *a1),
+                    );
+                    let s23 = _mm512_add_ps(
+                        _mm512_shuffle_f32x4::<0b01_00_01_00>(*a2, *a3),
+                        _mm512_shuffle_f32x4::<0b11_10_11_10>(*a2, *a3),
+                    );
+                    // Quarter `i` of `t`: four partial sums of `a[i]`.
+                    let t = _mm512_add_ps(
+                        _mm512_shuffle_f32x4::<0b10_00_10_00>(s01, s23),
+                        _mm512_shuffle_f32x4::<0b11_01_11_01>(s01, s23),
+                    );
+                    let t = _mm512_add_ps(t, _mm512_permute_ps::<0b10_11_00_01>(t));
+                    let t = _mm512_add_ps(t, _mm512_permute_ps::<0b01_00_11_10>(t));
+                    let firsts = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                    let sums = _mm512_castps512_ps128(_mm512_permutexvar_ps(firsts, t));
+                    _mm_storeu_ps(out.as_mut_ptr(), sums);
+                } else {
+                    for (o, a) in out.iter_mut().zip(a) {
+                        *o = _mm512_reduce_add_ps(*a);
+                    }
+                }
+            }
+            out
+        }
+    }
+
+    impl Register for __m256 {
+        const LANES: usize = 8;
+
+        #[inline(always)]
+        unsafe fn zero() -> Self {
+            unsafe { _mm256_setzero_ps() }
+        }
+
+        #[inline(always)]
+        unsafe fn splat(x: f32) -> Self {
+            unsafe { _mm256_set1_ps(x) }
+        }
+
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            // SAFETY: by the caller.
+            unsafe { _mm256_loadu_ps(p) }
+        }
+
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f32) {
+            // SAFETY: by the caller.
+            unsafe { _mm256_storeu_ps(p, self) }
+        }
+
+        #[inline(always)]
+        unsafe fn fmadd(a: Self, b: Self, c: Self) -> Self {
+            unsafe { _mm256_fmadd_ps(a, b, c) }
+        }
+
+        #[inline(always)]
+        unsafe fn sums<const P: usize>(a: &[Self; P]) -> [f32; P] {
+            let mut out = [0f32; P];
+            // SAFETY (the block): AVX2 by the caller; the store writes 4 values into `out` of 4.
+            unsafe {
+                if let [a0, a1, a2, a3] = a.as_slice() {
+                    // Each 128-bit half: `a[i]`'s partial sums in lane `i`.
+                    let h = _mm256_hadd_ps(_mm256_hadd_ps(*a0, *a1), _mm256_hadd_ps(*a2, *a3));
+                    let sums = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps::<1>(h));
+                    _mm_storeu_ps(out.as_mut_ptr(), sums);
+                } else {
+                    for (o, a) in out.iter_mut().zip(a) {
+                        let quad =
+                            _mm_add_ps(_mm256_castps256_ps128(*a), _mm256_extractf128_ps::<1>(*a));
+                        let pair = _mm_add_ps(quad, _mm_movehl_ps(quad, quad));
+                        *o = _mm_cvtss_f32(_mm_add_ss(pair, _mm_shuffle_ps::<1>(pair, pair)));
+                    }
+                }
+            }
+            out
+        }
+    }
+
+    impl Widen<__m512> for f32 {
+        #[inline(always)]
+        unsafe fn load_wide(p: *const f32) -> __m512 {
             // SAFETY: by the caller.
             unsafe { _mm512_loadu_ps(p) }
         }
     }
 
-    impl Load512 for f16 {
+    impl Widen<__m512> for f16 {
         #[inline(always)]
-        unsafe fn load16(p: *const f16) -> __m512 {
+        unsafe fn load_wide(p: *const f16) -> __m512 {
             // SAFETY: by the caller.
             unsafe { _mm512_cvtph_ps(_mm256_loadu_si256(p.cast::<__m256i>())) }
         }
     }
 
-    /// Loads 8 values from `p` as f32.
-    trait Load256: CacheElem {
-        /// # Safety
-        /// 8 values from `p` are readable; the CPU has AVX2 and F16C.
-        unsafe fn load8(p: *const Self) -> __m256;
-    }
-
-    impl Load256 for f32 {
+    impl Widen<__m256> for f32 {
         #[inline(always)]
-        unsafe fn load8(p: *const f32) -> __m256 {
+        unsafe fn load_wide(p: *const f32) -> __m256 {
             // SAFETY: by the caller.
             unsafe { _mm256_loadu_ps(p) }
         }
     }
 
-    impl Load256 for f16 {
+    impl Widen<__m256> for f16 {
         #[inline(always)]
-        unsafe fn load8(p: *const f16) -> __m256 {
+        unsafe fn load_wide(p: *const f16) -> __m256 {
             // SAFETY: by the caller.
             unsafe { _mm256_cvtph_ps(_mm_loadu_si128(p.cast::<__m128i>())) }
         }
@@ -654,34 +786,35 @@ mod x86 {
         }
     }
 
-    pub(super) struct Avx512;
+    /// [`Simd`] in registers `R`.
+    pub(super) struct Wide<R>(PhantomData<R>);
 
-    impl<T: Load512> Simd<T> for Avx512 {
+    impl<R: Register, T: Widen<R>> Simd<T> for Wide<R> {
         #[inline(always)]
         fn dots<const G: usize, const P: usize>(q: &[f32], k: [&[T]; P]) -> [[f32; P]; G] {
             let d = k[0].len();
             assert!(q.len() >= G * d && k.iter().all(|k| k.len() == d));
-            let full = d / 16 * 16;
+            let full = d / R::LANES * R::LANES;
             let mut out = tails::<T, G, P>(q, k, full);
-            // SAFETY (the block): AVX-512F by this module's contract; every load reads 16 values
-            // at `c + 16 <= full <= d` of a row of `d` values (`q`'s rows checked above).
+            // SAFETY (the block): `R`'s instructions by this module's contract; every load reads
+            // `LANES` values at `c + LANES <= full <= d` of a row of `d` values (`q`'s rows
+            // checked above).
             unsafe {
-                let mut acc = [[_mm512_setzero_ps(); P]; G];
-                for c in (0..full).step_by(16) {
-                    let mut kv = [_mm512_setzero_ps(); P];
+                let mut acc = [[R::zero(); P]; G];
+                for c in (0..full).step_by(R::LANES) {
+                    let mut kv = [R::zero(); P];
                     for (kv, k) in kv.iter_mut().zip(k) {
-                        *kv = T::load16(k.as_ptr().add(c));
+                        *kv = T::load_wide(k.as_ptr().add(c));
                     }
                     for (g, acc) in acc.iter_mut().enumerate() {
-                        let qv = _mm512_loadu_ps(q.as_ptr().add(g * d + c));
+                        let qv = R::load(q.as_ptr().add(g * d + c));
                         for (acc, kv) in acc.iter_mut().zip(kv) {
-                            *acc = _mm512_fmadd_ps(qv, kv, *acc);
+                            *acc = R::fmadd(qv, kv, *acc);
                         }
                     }
                 }
                 for (out, acc) in out.iter_mut().zip(&acc) {
-                    let sums = reduce512(acc);
-                    for (o, s) in out.iter_mut().zip(sums) {
+                    for (o, s) in out.iter_mut().zip(R::sums(acc)) {
                         *o += s;
                     }
                 }
@@ -693,28 +826,29 @@ mod x86 {
         fn axpys<const G: usize, const P: usize>(out: &mut [f32], w: &[[f32; P]; G], v: [&[T]; P]) {
             let d = v[0].len();
             assert!(out.len() >= G * d && v.iter().all(|v| v.len() == d));
-            let full = d / 16 * 16;
-            // SAFETY (the block): AVX-512F by this module's contract; every load and store is of
-            // 16 values at `c + 16 <= full <= d` of a row of `d` values (`out`'s rows checked).
+            let full = d / R::LANES * R::LANES;
+            // SAFETY (the block): `R`'s instructions by this module's contract; every load and
+            // store is of `LANES` values at `c + LANES <= full <= d` of a row of `d` values
+            // (`out`'s rows checked above).
             unsafe {
-                let mut wv = [[_mm512_setzero_ps(); P]; G];
+                let mut wv = [[R::zero(); P]; G];
                 for (wv, w) in wv.iter_mut().zip(w) {
                     for (wv, &w) in wv.iter_mut().zip(w) {
-                        *wv = _mm512_set1_ps(w);
+                        *wv = R::splat(w);
                     }
                 }
-                for c in (0..full).step_by(16) {
-                    let mut x = [_mm512_setzero_ps(); P];
+                for c in (0..full).step_by(R::LANES) {
+                    let mut x = [R::zero(); P];
                     for (x, v) in x.iter_mut().zip(v) {
-                        *x = T::load16(v.as_ptr().add(c));
+                        *x = T::load_wide(v.as_ptr().add(c));
                     }
                     for (g, wv) in wv.iter().enumerate() {
                         let o = out.as_mut_ptr().add(g * d + c);
-                        let mut acc = _mm512_loadu_ps(o);
+                        let mut acc = R::load(o);
                         for (wv, x) in wv.iter().zip(x) {
-                            acc = _mm512_fmadd_ps(*wv, x, acc);
+                            acc = R::fmadd(*wv, x, acc);
                         }
-                        _mm512_storeu_ps(o, acc);
+                        acc.store(o);
                     }
                 }
             }
@@ -725,139 +859,6 @@ mod x86 {
         fn prefetch(rows: &[T]) {
             prefetch_lines(rows);
         }
-    }
-
-    /// The lane sums of `a`: for four registers one tree of shuffles (halves, quarters, then
-    /// within each 128-bit quarter), else a horizontal sum each.
-    ///
-    /// # Safety
-    /// The CPU has AVX-512F.
-    #[inline(always)]
-    unsafe fn reduce512<const P: usize>(a: &[__m512; P]) -> [f32; P] {
-        let mut out = [0f32; P];
-        // SAFETY (the block): AVX-512F by the caller; the store writes 4 values into `out` of 4.
-        unsafe {
-            if let [a0, a1, a2, a3] = a.as_slice() {
-                // Each 128-bit quarter `i` of `s01` holds half of `a0` (i < 2) or `a1`.
-                let s01 = _mm512_add_ps(
-                    _mm512_shuffle_f32x4::<0b01_00_01_00>(*a0, *a1),
-                    _mm512_shuffle_f32x4::<0b11_10_11_10>(*a0, *a1),
-                );
-                let s23 = _mm512_add_ps(
-                    _mm512_shuffle_f32x4::<0b01_00_01_00>(*a2, *a3),
-                    _mm512_shuffle_f32x4::<0b11_10_11_10>(*a2, *a3),
-                );
-                // Quarter `i` of `t`: four partial sums of `a[i]`.
-                let t = _mm512_add_ps(
-                    _mm512_shuffle_f32x4::<0b10_00_10_00>(s01, s23),
-                    _mm512_shuffle_f32x4::<0b11_01_11_01>(s01, s23),
-                );
-                let t = _mm512_add_ps(t, _mm512_permute_ps::<0b10_11_00_01>(t));
-                let t = _mm512_add_ps(t, _mm512_permute_ps::<0b01_00_11_10>(t));
-                let firsts = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-                let sums = _mm512_castps512_ps128(_mm512_permutexvar_ps(firsts, t));
-                _mm_storeu_ps(out.as_mut_ptr(), sums);
-            } else {
-                for (o, a) in out.iter_mut().zip(a) {
-                    *o = _mm512_reduce_add_ps(*a);
-                }
-            }
-        }
-        out
-    }
-
-    pub(super) struct Avx2;
-
-    impl<T: Load256> Simd<T> for Avx2 {
-        #[inline(always)]
-        fn dots<const G: usize, const P: usize>(q: &[f32], k: [&[T]; P]) -> [[f32; P]; G] {
-            let d = k[0].len();
-            assert!(q.len() >= G * d && k.iter().all(|k| k.len() == d));
-            let full = d / 8 * 8;
-            let mut out = tails::<T, G, P>(q, k, full);
-            // SAFETY (the block): AVX2, FMA and F16C by this module's contract; every load reads
-            // 8 values at `c + 8 <= full <= d` of a row of `d` values (`q`'s rows checked above).
-            unsafe {
-                let mut acc = [[_mm256_setzero_ps(); P]; G];
-                for c in (0..full).step_by(8) {
-                    let mut kv = [_mm256_setzero_ps(); P];
-                    for (kv, k) in kv.iter_mut().zip(k) {
-                        *kv = T::load8(k.as_ptr().add(c));
-                    }
-                    for (g, acc) in acc.iter_mut().enumerate() {
-                        let qv = _mm256_loadu_ps(q.as_ptr().add(g * d + c));
-                        for (acc, kv) in acc.iter_mut().zip(kv) {
-                            *acc = _mm256_fmadd_ps(qv, kv, *acc);
-                        }
-                    }
-                }
-                for (out, acc) in out.iter_mut().zip(&acc) {
-                    let sums = reduce256(acc);
-                    for (o, s) in out.iter_mut().zip(sums) {
-                        *o += s;
-                    }
-                }
-            }
-            out
-        }
-
-        #[inline(always)]
-        fn axpys<const G: usize, const P: usize>(out: &mut [f32], w: &[[f32; P]; G], v: [&[T]; P]) {
-            let d = v[0].len();
-            assert!(out.len() >= G * d && v.iter().all(|v| v.len() == d));
-            let full = d / 8 * 8;
-            // SAFETY (the block): AVX2, FMA and F16C by this module's contract; every load and
-            // store is of 8 values at `c + 8 <= full <= d` of a row of `d` values.
-            unsafe {
-                for c in (0..full).step_by(8) {
-                    let mut x = [_mm256_setzero_ps(); P];
-                    for (x, v) in x.iter_mut().zip(v) {
-                        *x = T::load8(v.as_ptr().add(c));
-                    }
-                    for (g, w) in w.iter().enumerate() {
-                        let o = out.as_mut_ptr().add(g * d + c);
-                        let mut acc = _mm256_loadu_ps(o);
-                        for (&w, x) in w.iter().zip(x) {
-                            acc = _mm256_fmadd_ps(_mm256_set1_ps(w), x, acc);
-                        }
-                        _mm256_storeu_ps(o, acc);
-                    }
-                }
-            }
-            axpy_tails(out, w, v, full);
-        }
-
-        #[inline(always)]
-        fn prefetch(rows: &[T]) {
-            prefetch_lines(rows);
-        }
-    }
-
-    /// The lane sums of `a`: for four registers by horizontal additions of all four together,
-    /// else one at a time.
-    ///
-    /// # Safety
-    /// The CPU has AVX2.
-    #[inline(always)]
-    unsafe fn reduce256<const P: usize>(a: &[__m256; P]) -> [f32; P] {
-        let mut out = [0f32; P];
-        // SAFETY (the block): AVX2 by the caller; the store writes 4 values into `out` of 4.
-        unsafe {
-            if let [a0, a1, a2, a3] = a.as_slice() {
-                // Each 128-bit half: `a[i]`'s partial sums in lane `i`.
-                let h = _mm256_hadd_ps(_mm256_hadd_ps(*a0, *a1), _mm256_hadd_ps(*a2, *a3));
-                let sums = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps::<1>(h));
-                _mm_storeu_ps(out.as_mut_ptr(), sums);
-            } else {
-                for (o, a) in out.iter_mut().zip(a) {
-                    let quad =
-                        _mm_add_ps(_mm256_castps256_ps128(*a), _mm256_extractf128_ps::<1>(*a));
-                    let pair = _mm_add_ps(quad, _mm_movehl_ps(quad, quad));
-                    *o = _mm_cvtss_f32(_mm_add_ss(pair, _mm_shuffle_ps::<1>(pair, pair)));
-                }
-            }
-        }
-        out
     }
 }
 
