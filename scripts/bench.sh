@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the bench binaries in release and prints every bench's table: the model (with PyTorch's numbers
-# for the same rows, from scripts/bench-torch.sh), keystroke latency, batching, context building and the
-# sandbox. Results go into benches/RESULTS.md by hand, with the machine and date printed here.
+# for the same rows, from scripts/bench-torch.sh), decode attention, keystroke latency, batching, context
+# building and the sandbox. Results go into benches/RESULTS.md by hand, with the machine and date printed here.
 # Environment: THREADS (default 2), SHAPE (0.6b), DECODE (decode steps per model row, 16),
 # KEYSTROKE_SHAPE (0.6b), SKIP_TORCH=1 to leave PyTorch out. THREADS=1 gives the 1-thread control rows of
 # RESULTS.md.
@@ -36,6 +36,7 @@ for f in f32 f16 bf16 q8_0 q4_k q4_k_m q8_0@load q4_k@load; do
         | if [ $header = 1 ]; then cat; else grep -E '^\| [a-z0-9_@]+ \| [0-9]'; fi
     header=0
 done
+echo; echo "## attention"; "$BIN/attention"
 echo; echo "## keystroke"; "$BIN/keystroke" --shape "$KEYSTROKE_SHAPE"
 echo; echo "## batch"; "$BIN/batch" --shape "$SHAPE"
 echo; echo "## context"; "$BIN/context"
