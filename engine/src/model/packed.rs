@@ -3,9 +3,9 @@
 //!
 //! A `q8_0` matrix holds 32 signed bytes and one f16 scale per 32 inputs of an output row; `q4_k`
 //! holds 4-bit values in super-blocks of 256 with a 6-bit scale and minimum per 32; `q6_k` 6-bit
-//! values (stored as 4 + 2 bits) with a signed 8-bit scale per 16. candle 0.11
-//! multiplies them in two ways: repacked into 16-row tiles for AVX-512 VNNI (which it keeps *beside*
-//! the original blocks, so the matrix is in memory twice), or block by block. [`Packed`] takes over
+//! values (stored as 4 + 2 bits) with a signed 8-bit scale per 16. candle 0.11 multiplies them in
+//! two ways: repacked into 16-row tiles for AVX-512 VNNI (which it keeps *beside* the original
+//! blocks, so the matrix is in memory twice), or block by block. [`Packed`] takes over
 //! the tile layout and drops the original, and its kernels do less per block:
 //!
 //! - Activations are quantized per 32 values (`d = max|x| / 127`, one f32 scale per block), the
@@ -229,9 +229,9 @@ impl std::fmt::Debug for Packed {
 }
 
 impl Packed {
-    /// `t` repacked, when it is a `q8_0`, `q4_k` or `q6_k` matrix on the CPU whose rows fill whole tiles and
-    /// this CPU has a kernel; `None` otherwise (the caller keeps candle's). `t` can be dropped
-    /// afterwards.
+    /// `t` repacked, when it is a `q8_0`, `q4_k` or `q6_k` matrix on the CPU whose rows fill whole
+    /// tiles and this CPU has a kernel; `None` otherwise (the caller keeps candle's). `t` can be
+    /// dropped afterwards.
     pub fn from_qtensor(t: &QTensor) -> Result<Option<Self>> {
         match Kernel::detect() {
             Some(kernel) => Self::with_kernel(t, kernel),
@@ -541,9 +541,7 @@ impl QuantizedInput {
         }
         input
     }
-}
 
-impl QuantizedInput {
     /// Stores block `at`'s scale `d` and what the kernels need of the sums of its two halves' bytes.
     #[inline(always)]
     fn set_sums(&mut self, at: usize, d: f32, halves: [i32; 2]) {
