@@ -788,6 +788,32 @@ mod x86 {
         unsafe { x.add(at).cast::<i32>().read_unaligned() }
     }
 
+    /// Each row's 16 outputs, `out[r * 16..]`.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F; `out` holds `R * 16` values.
+    #[inline(always)]
+    unsafe fn store_rows<const R: usize>(acc: &[__m512; R], out: &mut [f32]) {
+        debug_assert!(out.len() >= R * TILE_ROWS);
+        for (r, acc) in acc.iter().enumerate() {
+            // SAFETY: by the caller.
+            unsafe { _mm512_storeu_ps(out.as_mut_ptr().add(r * TILE_ROWS), *acc) };
+        }
+    }
+
+    /// Half `half` (rows 0-7 or 8-15 of the tile) of each row's 16 outputs.
+    ///
+    /// # Safety
+    /// The CPU has AVX; `half` is 0 or 1 and `out` holds `R * 16` values.
+    #[inline(always)]
+    unsafe fn store_half_rows<const R: usize>(acc: &[__m256; R], half: usize, out: &mut [f32]) {
+        debug_assert!(half < 2 && out.len() >= R * TILE_ROWS);
+        for (r, acc) in acc.iter().enumerate() {
+            // SAFETY: by the caller.
+            unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(r * TILE_ROWS + half * 8), *acc) };
+        }
+    }
+
     /// Checks the preconditions every kernel relies on for its unchecked reads (debug builds).
     fn check<const R: usize>(
         column: &ColumnQ8_0,
@@ -861,10 +887,8 @@ mod x86 {
                 }
             }
         }
-        for (r, acc) in acc.iter().enumerate() {
-            // SAFETY: `out` holds `R * 16` values.
-            unsafe { _mm512_storeu_ps(out.as_mut_ptr().add(r * TILE_ROWS), *acc) };
-        }
+        // SAFETY: AVX-512F and `out`'s size are this kernel's preconditions.
+        unsafe { store_rows(&acc, out) };
     }
 
     /// # Safety
@@ -916,25 +940,26 @@ mod x86 {
                     }
                 }
             }
-            for (r, acc) in acc.iter().enumerate() {
-                // SAFETY: `out` holds `R * 16` values.
-                unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(r * TILE_ROWS + half * 8), *acc) };
-            }
+            // SAFETY: AVX and `out`'s size are this kernel's preconditions.
+            unsafe { store_half_rows(&acc, half, out) };
         }
     }
 
-    /// The preconditions of the `q4_k` kernels (debug builds).
-    fn check_q4k<const R: usize>(
-        tiles: &[TileQ4K],
+    /// The preconditions of the `q4_k` and `q6_k` kernels (debug builds): `supers` tiles of 256
+    /// inputs span the input rows, and every array of `input` a kernel reads has its size.
+    fn check_super_blocks<const R: usize>(
+        supers: usize,
         input: &QuantizedInput,
         row0: usize,
         out: &[f32],
     ) {
+        let blocks = input.rows * input.cols / BLOCK;
         debug_assert!(row0 + R <= input.rows && out.len() >= R * TILE_ROWS);
-        debug_assert_eq!(tiles.len() * 256, input.cols);
+        debug_assert_eq!(supers * 256, input.cols);
         debug_assert_eq!(input.q.len(), input.rows * input.cols);
-        debug_assert_eq!(input.scale.len(), input.rows * input.cols / BLOCK);
-        debug_assert_eq!(input.scaled_sum.len(), input.rows * input.cols / BLOCK);
+        debug_assert_eq!(input.scale.len(), blocks);
+        debug_assert_eq!(input.scaled_sum.len(), blocks);
+        debug_assert_eq!(input.half_offset.len(), 2 * blocks);
     }
 
     /// `q4_k` tiles against `R` activation rows: per 32-input sub-block and row, the exact integer
@@ -951,7 +976,7 @@ mod x86 {
         row0: usize,
         out: &mut [f32],
     ) {
-        check_q4k::<R>(tiles, input, row0, out);
+        check_super_blocks::<R>(tiles.len(), input, row0, out);
         let m = input.rows;
         let split = R < 4;
         let nibble = _mm512_set1_epi8(0x0F);
@@ -1013,10 +1038,8 @@ mod x86 {
                 }
             }
         }
-        for (r, acc) in acc.iter().enumerate() {
-            // SAFETY: `out` holds `R * 16` values.
-            unsafe { _mm512_storeu_ps(out.as_mut_ptr().add(r * TILE_ROWS), *acc) };
-        }
+        // SAFETY: AVX-512F and `out`'s size are this kernel's preconditions.
+        unsafe { store_rows(&acc, out) };
     }
 
     /// [`q4k_avx512`] with AVX2 (`vpmaddubsw`: 4-bit values times bytes cannot saturate).
@@ -1030,7 +1053,7 @@ mod x86 {
         row0: usize,
         out: &mut [f32],
     ) {
-        check_q4k::<R>(tiles, input, row0, out);
+        check_super_blocks::<R>(tiles.len(), input, row0, out);
         let m = input.rows;
         let nibble = _mm256_set1_epi8(0x0F);
         let ones = _mm256_set1_epi16(1);
@@ -1081,28 +1104,12 @@ mod x86 {
                     }
                 }
             }
-            for (r, acc) in acc.iter().enumerate() {
-                // SAFETY: `out` holds `R * 16` values.
-                unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(r * TILE_ROWS + half * 8), *acc) };
-            }
+            // SAFETY: AVX and `out`'s size are this kernel's preconditions.
+            unsafe { store_half_rows(&acc, half, out) };
         }
     }
 
     const TILE_Q6K_BYTES: usize = size_of::<TileQ6K>();
-
-    /// The preconditions of the `q6_k` kernels (debug builds).
-    fn check_q6k<const R: usize>(
-        tiles: &[TileQ6K],
-        input: &QuantizedInput,
-        row0: usize,
-        out: &[f32],
-    ) {
-        debug_assert!(row0 + R <= input.rows && out.len() >= R * TILE_ROWS);
-        debug_assert_eq!(tiles.len() * 256, input.cols);
-        debug_assert_eq!(input.q.len(), input.rows * input.cols);
-        debug_assert_eq!(input.scale.len(), input.rows * input.cols / BLOCK);
-        debug_assert_eq!(input.half_offset.len(), 2 * input.rows * input.cols / BLOCK);
-    }
 
     /// `q6_k` tiles against `R` activation rows: per 16-input sub-block `h` and row, the exact
     /// integer dot product `s` of the 6-bit values with the activation bytes, less `32 * sum(x)`,
@@ -1118,7 +1125,7 @@ mod x86 {
         row0: usize,
         out: &mut [f32],
     ) {
-        check_q6k::<R>(tiles, input, row0, out);
+        check_super_blocks::<R>(tiles.len(), input, row0, out);
         let m = input.rows;
         let split = R < 4;
         let nibble = _mm512_set1_epi8(0x0F);
@@ -1189,10 +1196,8 @@ mod x86 {
                 }
             }
         }
-        for (r, acc) in acc.iter().enumerate() {
-            // SAFETY: `out` holds `R * 16` values.
-            unsafe { _mm512_storeu_ps(out.as_mut_ptr().add(r * TILE_ROWS), *acc) };
-        }
+        // SAFETY: AVX-512F and `out`'s size are this kernel's preconditions.
+        unsafe { store_rows(&acc, out) };
     }
 
     /// [`q6k_avx512`] with AVX2 (`vpmaddubsw`: two 6-bit values times bytes, at most
@@ -1207,7 +1212,7 @@ mod x86 {
         row0: usize,
         out: &mut [f32],
     ) {
-        check_q6k::<R>(tiles, input, row0, out);
+        check_super_blocks::<R>(tiles.len(), input, row0, out);
         let m = input.rows;
         let nibble = _mm256_set1_epi8(0x0F);
         let top = _mm256_set1_epi8(0x30);
@@ -1269,10 +1274,8 @@ mod x86 {
                     }
                 }
             }
-            for (r, acc) in acc.iter().enumerate() {
-                // SAFETY: `out` holds `R * 16` values.
-                unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(r * TILE_ROWS + half * 8), *acc) };
-            }
+            // SAFETY: AVX and `out`'s size are this kernel's preconditions.
+            unsafe { store_half_rows(&acc, half, out) };
         }
     }
 }
