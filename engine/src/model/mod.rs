@@ -6,8 +6,9 @@
 //! `qwen` is the model (Qwen2, Qwen3, Qwen3-MoE), `kv_cache` its truncatable cache, `weight_source`
 //! what its constructors read (a safetensors checkpoint, or a GGUF file through `gguf`), `tokenizer` +
 //! `chat_template` the text side, `sampler` + `generate` the decoding, `batcher` the worker that runs it.
-//! CPU kernels of our own: `packed` (q8_0/q4_k products), `cpu_attention` (decode attention, prefill
-//! softmax), `cpu_kernels` (16-bit-weight products, f16 conversions).
+//! CPU kernels of our own: `packed` (q8_0/q4_k/q6_k products), `cpu_attention` (decode attention,
+//! prefill's blocked causal attention and softmax), `cpu_kernels` (16-bit-weight products, f16
+//! conversions).
 //!
 //! Decisions worth knowing:
 //! - A prompt must leave room for one generated token (else [`crate::Error::PromptTooLong`]);
@@ -16,8 +17,8 @@
 //!   is always run, for its logits), from an LRU of several cached sequences bounded in bytes
 //!   (`prefix_cache`; 512 MiB by default), so alternating between files keeps both.
 //! - `quantize` (`q8_0`, `q4_k`) quantizes a safetensors checkpoint's matrices at load (`quantize`).
-//!   On x86 CPUs with AVX2, q8_0 and q4_k matrices (at load or from GGUF) run through `packed`, which
-//!   holds each matrix once; other quantized types and CPUs use candle's `QMatMul`.
+//!   On x86 CPUs with AVX2, q8_0, q4_k and q6_k matrices (at load or from GGUF) run through `packed`,
+//!   which holds each matrix once; other quantized types and CPUs use candle's `QMatMul`.
 //! - The KV cache is f16 on the CPU for quantized and 16-bit weights (`LoadOptions::kv_cache`).
 //! - Safetensors weights are read tensor by tensor (`weights`), not memory-mapped: candle copies out of
 //!   a map anyway, and the mapped pages doubled the peak RSS of a load.
@@ -411,7 +412,13 @@ impl LocalModel {
     /// per position of context, besides the weights.
     pub fn kv_bytes_per_position(&self) -> usize {
         let c = &self.config;
-        let dtype = self.core.lock().runner.model.kv_dtype().unwrap_or(self.dtype);
+        let dtype = self
+            .core
+            .lock()
+            .runner
+            .model
+            .kv_dtype()
+            .unwrap_or(self.dtype);
         2 * c.num_hidden_layers * c.num_key_value_heads * c.head_dim * dtype.size_in_bytes()
     }
 

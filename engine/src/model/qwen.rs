@@ -368,8 +368,8 @@ impl Attention {
             (k.contiguous()?, v.contiguous()?)
         };
         if causal_in_place(&q) {
-            // On the CPU the causal mask (queries at the last `l` of the `total` positions) is
-            // applied in one pass with the scaling and the softmax; `mask` is `None` here.
+            // On the CPU, queries in blocks against the positions each block sees, the causal
+            // mask applied in one pass with the scaling and the softmax; `mask` is `None` here.
             let block = cpu_attention::PREFILL_QUERY_BLOCK;
             return cpu_attention::causal_prefill(&q, &k, &v, l, scale as f32, block)?
                 .reshape((b, h, l, d))?
@@ -666,7 +666,7 @@ impl Qwen {
 }
 
 /// Whether attention over activations like `x` masks causally in place
-/// (`cpu_attention::causal_softmax_in_place`, f32 on the CPU); elsewhere it adds [`causal_mask`].
+/// (`cpu_attention::causal_prefill`, f32 on the CPU); elsewhere it adds [`causal_mask`].
 fn causal_in_place(x: &Tensor) -> bool {
     x.device().is_cpu() && x.dtype() == DType::F32
 }
