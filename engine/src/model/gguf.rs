@@ -3,10 +3,10 @@
 //! constructors ask for (see [`gguf_name`]).
 //!
 //! Quantized matrices keep the file's values: `q8_0`/`q4_k`/`q6_k` repacked for our kernels on x86
-//! ([`super::packed`]), other types (`q5_k`...) as candle `QMatMul`s over the file's blocks, so a GGUF
-//! model runs the same kernels, caches and batching as a safetensors checkpoint quantized at load. Matrices the
-//! file stores as f32/f16/bf16 become dense layers in the model dtype; norms and biases are dequantized
-//! to it. Qwen's rope is the non-interleaved (NEOX) kind and llama.cpp's converter does not permute q/k
+//! ([`super::packed`]), other types (`q5_k`...) as candle `QMatMul`s over the file's blocks, so a
+//! GGUF model runs the same kernels, caches and batching as a safetensors checkpoint quantized at
+//! load. Matrices the file stores as f32/f16/bf16 become dense layers in the model dtype; norms and
+//! biases are dequantized to it. Qwen's rope is the non-interleaved (NEOX) kind and llama.cpp's converter does not permute q/k
 //! for qwen2/qwen3, so the weights are used as they are.
 //!
 //! Supported: `general.architecture` `qwen2` (Qwen2, Qwen2.5, Qwen2.5-Coder) and `qwen3` (dense).
