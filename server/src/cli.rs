@@ -12,8 +12,9 @@ pub struct WeightArgs {
     /// Quantize a safetensors checkpoint's weights at load: q8_0 or q4_k (default: none).
     #[arg(long)]
     pub quantize: Option<String>,
-    /// The type keys and values are cached in: f16, f32 or auto (default: f16 on the CPU for
-    /// quantized and 16-bit weights, the activations' type otherwise).
+    /// The type keys and values are cached in: f16, f32, int8 (CPU only: a byte per value and a
+    /// scale per row, half of f16's memory) or auto (default: f16 on the CPU for quantized and
+    /// 16-bit weights, the activations' type otherwise).
     #[arg(long)]
     pub kv_cache: Option<String>,
     /// A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors), merged into the

@@ -8,7 +8,7 @@
 //! {
 //!   "model": "Qwen/Qwen2.5-Coder-1.5B",   // hub id, HF directory or .gguf file
 //!   "dtype": "f16", "device": "cpu", "quantize": "q8_0",   // quantize: q8_0 | q4_k | null
-//!   "kvCache": "auto",   // f16 | f32 | auto: keys/values cached in f16 for quantized and 16-bit weights
+//!   "kvCache": "auto",   // f16 | int8 | f32 | auto: f16 for quantized and 16-bit weights (int8: CPU only)
 //!   "lora": ["/path/to/adapter"],   // PEFT LoRA adapter directories, merged at load in order
 //!   "prefixCacheMb": 512,   // keys/values kept across requests (prefix reuse over several files)
 //!   "completion": {

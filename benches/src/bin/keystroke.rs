@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! cargo run --release -p benches --bin keystroke -- [--shape 0.6b|small] [--format f32] [--steps 20]
-//!     [--max-tokens 16]
+//!     [--max-tokens 16] [--kv-cache f16|int8|f32]
 //! ```
 //!
 //! Two model instances on the same mmap'd checkpoint (the pages are shared) run the same requests,
@@ -30,6 +30,8 @@ struct Args {
     format: WeightFormat,
     steps: usize,
     max_tokens: usize,
+    /// `LoadOptions::kv_cache` (`None`: the default).
+    kv_cache: Option<String>,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -38,6 +40,7 @@ fn parse_args() -> anyhow::Result<Args> {
         format: WeightFormat::F32,
         steps: 20,
         max_tokens: 16,
+        kv_cache: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -51,6 +54,7 @@ fn parse_args() -> anyhow::Result<Args> {
             }
             "--steps" => a.steps = value()?.parse()?,
             "--max-tokens" => a.max_tokens = value()?.parse()?,
+            "--kv-cache" => a.kv_cache = Some(value()?),
             other => bail!("unknown argument {other}"),
         }
     }
@@ -100,6 +104,7 @@ fn main() -> anyhow::Result<()> {
         LocalModel::load(&LoadOptions {
             source: source.display().to_string(),
             dtype: args.format.load_dtype().map(str::to_owned),
+            kv_cache: args.kv_cache.clone(),
             device: Some("cpu".into()),
             ..LoadOptions::default()
         })
@@ -147,10 +152,11 @@ fn main() -> anyhow::Result<()> {
     }
 
     println!(
-        "shape {}, {}, file {} bytes / {file_tokens} tokens, {} keystrokes, maxTokens {}, context budget {} tokens, \
-         threads: RAYON_NUM_THREADS={}",
+        "shape {}, {}, KV cache {}, file {} bytes / {file_tokens} tokens, {} keystrokes, maxTokens {}, context \
+         budget {} tokens, threads: RAYON_NUM_THREADS={}",
         args.shape,
         args.format.name(),
+        args.kv_cache.as_deref().unwrap_or("default"),
         text.len(),
         args.steps,
         args.max_tokens,

@@ -4,11 +4,12 @@
 //! Prints a markdown table.
 //!
 //! ```text
-//! cargo run --release -p benches --bin model -- [--shape 0.6b] [--formats f32,f16,bf16,q8_0,q4_k,q4_k_m,q8_0@load,q4_k@load]
+//! cargo run --release -p benches --bin model -- [--shape 0.6b] [--formats f32,f16,bf16,q8_0,q4_k,q4_k_m,q8_0@load,q4_k@load,q4_k+int8]
 //!     [--prompt 512] [--decode 16] [--threads 2] [--compare torch.jsonl] [--prepare]
 //! ```
 //!
-//! `--prepare` only writes the checkpoints.
+//! `--prepare` only writes the checkpoints. A format with `+int8` (or `+f16`, `+f32`) sets the KV
+//! cache's type (`LoadOptions::kv_cache`; the default is f16 for every row but f32).
 //!
 //! Each row runs in a fresh child process (this binary with `--row`), so its peak RSS (`VmHWM`) is its
 //! own. Checkpoints are written by the parent, before any child starts, and cached in
@@ -51,11 +52,13 @@ struct Row {
 }
 
 /// A row: a checkpoint format, optionally quantized as it loads (`q8_0@load`: the bf16 checkpoint,
-/// as the hub ships Qwen3, loaded with `LoadOptions::quantize`).
+/// as the hub ships Qwen3, loaded with `LoadOptions::quantize`), optionally with a KV cache type
+/// (`q4_k+int8`).
 #[derive(Clone, Copy, Debug)]
 struct Spec {
     format: WeightFormat,
     quantize: Option<&'static str>,
+    kv_cache: Option<&'static str>,
 }
 
 impl Spec {
@@ -71,27 +74,39 @@ impl Spec {
     ];
 
     fn parse(s: &str) -> anyhow::Result<Spec> {
-        let spec = match s {
-            "q8_0@load" => Spec {
-                format: WeightFormat::Bf16,
-                quantize: Some("q8_0"),
-            },
-            "q4_k@load" => Spec {
-                format: WeightFormat::Bf16,
-                quantize: Some("q4_k"),
-            },
-            _ => Spec {
-                format: WeightFormat::parse(s).with_context(|| format!("unknown format {s}"))?,
-                quantize: None,
-            },
+        let (weights, kv_cache) = match s.split_once('+') {
+            Some((weights, kv)) => {
+                let kv = ["int8", "f16", "f32"]
+                    .into_iter()
+                    .find(|k| *k == kv)
+                    .with_context(|| format!("unknown KV cache type {kv} in {s}"))?;
+                (weights, Some(kv))
+            }
+            None => (s, None),
         };
-        Ok(spec)
+        let (format, quantize) = match weights {
+            "q8_0@load" => (WeightFormat::Bf16, Some("q8_0")),
+            "q4_k@load" => (WeightFormat::Bf16, Some("q4_k")),
+            _ => (
+                WeightFormat::parse(weights).with_context(|| format!("unknown format {s}"))?,
+                None,
+            ),
+        };
+        Ok(Spec {
+            format,
+            quantize,
+            kv_cache,
+        })
     }
 
     fn name(self) -> String {
-        match self.quantize {
+        let weights = match self.quantize {
             Some(q) => format!("{q}@load"),
             None => self.format.name().into(),
+        };
+        match self.kv_cache {
+            Some(kv) => format!("{weights}+{kv}"),
+            None => weights,
         }
     }
 }
@@ -174,6 +189,7 @@ fn run_row(args: &Args, spec: Spec) -> anyhow::Result<()> {
             format.load_dtype().map(str::to_owned)
         },
         quantize: spec.quantize.map(str::to_owned),
+        kv_cache: spec.kv_cache.map(str::to_owned),
         device: Some("cpu".into()),
         ..LoadOptions::default()
     })?;

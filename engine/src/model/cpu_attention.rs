@@ -35,17 +35,31 @@ use half::f16;
 use std::sync::Mutex;
 
 use super::cpu_kernels::{self, Lane};
+use super::kv_cache::{self, KvView};
 
-/// Whether [`decode_attention`] takes `q` `(1, 1, heads, head_dim)` against `k`/`v` `(1, positions,
-/// kv_heads, head_dim)`: on the CPU, `q` f32, `k` and `v` contiguous and both f32 or both f16, heads
-/// a multiple of KV heads.
-pub fn applies(q: &Tensor, k: &Tensor, v: &Tensor) -> bool {
+/// Whether [`decode_attention`] takes `q` `(1, 1, heads, head_dim)` against the cached keys and
+/// values `(1, positions, kv_heads, head_dim)`: on the CPU, `q` f32, keys and values contiguous and
+/// both f32, both f16 or both int8 with their scales, heads a multiple of KV heads.
+pub fn applies(q: &Tensor, kv: &KvView) -> bool {
+    let (k, v) = (&kv.k, &kv.v);
     let (Ok((1, 1, h, d)), Ok((1, t, kvh, kd))) = (q.dims4(), k.dims4()) else {
         return false;
     };
+    let cache_type = match (&kv.scales, k.dtype()) {
+        (None, DType::F32 | DType::F16) => true,
+        (Some((ks, vs)), DType::U8) => {
+            ks.dims() == [1, t, kvh]
+                && vs.dims() == ks.dims()
+                && ks.dtype() == DType::F32
+                && vs.dtype() == DType::F32
+                && ks.is_contiguous()
+                && vs.is_contiguous()
+        }
+        _ => false,
+    };
     q.device().is_cpu()
         && q.dtype() == DType::F32
-        && matches!(k.dtype(), DType::F32 | DType::F16)
+        && cache_type
         && v.dtype() == k.dtype()
         && k.is_contiguous()
         && v.is_contiguous()
@@ -58,33 +72,41 @@ pub fn applies(q: &Tensor, k: &Tensor, v: &Tensor) -> bool {
 
 /// Softmax attention of one query row over every cached position: `(1, 1, heads * head_dim)`.
 /// The caller checks [`applies`].
-pub fn decode_attention(q: &Tensor, k: &Tensor, v: &Tensor, scale: f32) -> Result<Tensor> {
+pub fn decode_attention(q: &Tensor, kv: &KvView, scale: f32) -> Result<Tensor> {
     let q = q.contiguous()?;
     let (q_storage, q_layout) = q.storage_and_layout();
-    let (k_storage, k_layout) = k.storage_and_layout();
-    let (v_storage, v_layout) = v.storage_and_layout();
+    let (k_storage, k_layout) = kv.k.storage_and_layout();
+    let (v_storage, v_layout) = kv.v.storage_and_layout();
     let Storage::Cpu(CpuStorage::F32(q_data)) = &*q_storage else {
         bail!("decode attention needs an f32 query on the CPU");
     };
     let q_data = contiguous(q_data, q_layout)?;
-    match (&*k_storage, &*v_storage) {
-        (Storage::Cpu(CpuStorage::F32(k_data)), Storage::Cpu(CpuStorage::F32(v_data))) => run(
-            &q,
-            k,
-            q_data,
-            contiguous(k_data, k_layout)?,
-            contiguous(v_data, v_layout)?,
-            scale,
-        ),
-        (Storage::Cpu(CpuStorage::F16(k_data)), Storage::Cpu(CpuStorage::F16(v_data))) => run(
-            &q,
-            k,
-            q_data,
-            contiguous(k_data, k_layout)?,
-            contiguous(v_data, v_layout)?,
-            scale,
-        ),
-        _ => bail!("decode attention needs f32 or f16 keys and values on the CPU"),
+    match (&*k_storage, &*v_storage, &kv.scales) {
+        (Storage::Cpu(CpuStorage::F32(k)), Storage::Cpu(CpuStorage::F32(v)), None) => {
+            let (k, v) = (contiguous(k, k_layout)?, contiguous(v, v_layout)?);
+            run(&q, &kv.k, q_data, &Cache::unscaled(k, v), scale)
+        }
+        (Storage::Cpu(CpuStorage::F16(k)), Storage::Cpu(CpuStorage::F16(v)), None) => {
+            let (k, v) = (contiguous(k, k_layout)?, contiguous(v, v_layout)?);
+            run(&q, &kv.k, q_data, &Cache::unscaled(k, v), scale)
+        }
+        (Storage::Cpu(CpuStorage::U8(k)), Storage::Cpu(CpuStorage::U8(v)), Some((ks, vs))) => {
+            let (ks_storage, ks_layout) = ks.storage_and_layout();
+            let (vs_storage, vs_layout) = vs.storage_and_layout();
+            let (Storage::Cpu(CpuStorage::F32(ks)), Storage::Cpu(CpuStorage::F32(vs))) =
+                (&*ks_storage, &*vs_storage)
+            else {
+                bail!("decode attention needs f32 scales for an int8 cache");
+            };
+            let cache = Cache {
+                k: bytemuck::cast_slice::<u8, i8>(contiguous(k, k_layout)?),
+                v: bytemuck::cast_slice::<u8, i8>(contiguous(v, v_layout)?),
+                k_scale: contiguous(ks, ks_layout)?,
+                v_scale: contiguous(vs, vs_layout)?,
+            };
+            run(&q, &kv.k, q_data, &cache, scale)
+        }
+        _ => bail!("decode attention needs f32, f16 or int8 keys and values on the CPU"),
     }
 }
 
@@ -95,12 +117,74 @@ fn contiguous<'a, T>(data: &'a [T], layout: &Layout) -> Result<&'a [T]> {
     }
 }
 
+/// A sequence's cached keys and values as the kernels read them, position-major `(positions,
+/// kv_heads, head_dim)`, with one scale per position and KV head for int8 rows (empty otherwise).
+struct Cache<'a, T> {
+    k: &'a [T],
+    v: &'a [T],
+    k_scale: &'a [f32],
+    v_scale: &'a [f32],
+}
+
+impl<'a, T> Cache<'a, T> {
+    fn unscaled(k: &'a [T], v: &'a [T]) -> Self {
+        Cache {
+            k,
+            v,
+            k_scale: &[],
+            v_scale: &[],
+        }
+    }
+}
+
+/// The query row as the kernels read it: `[head][d]` values and, for an int8 cache, each head
+/// quantized as the cache's rows are ([`kv_cache::quantize_rows`]): `values` then holds the int8
+/// values (as f32), `bytes` the same plus 128 (unsigned, for `vpdpbusd`), `scales` one per head.
+/// A score is then an exact integer dot product times the query's and the key's scales, whichever
+/// kernel computes it.
+struct Query<'a> {
+    values: &'a [f32],
+    bytes: &'a [u8],
+    scales: &'a [f32],
+}
+
+/// What an int8 cache's [`Query`] holds; empty for the other caches.
+struct QuantizedQuery {
+    values: Vec<f32>,
+    bytes: Vec<u8>,
+    scales: Vec<f32>,
+}
+
+impl QuantizedQuery {
+    fn new<T: CacheElem>(q: &[f32], d: usize) -> Self {
+        let (int8, scales) = if T::SCALED {
+            kv_cache::quantize_rows(q, d)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        QuantizedQuery {
+            values: int8.iter().map(|&x| f32::from(x)).collect(),
+            // Plus 128: the sign bit flipped.
+            bytes: int8.iter().map(|&x| x as u8 ^ 0x80).collect(),
+            scales,
+        }
+    }
+
+    /// The query `q` as the kernels for `T` read it.
+    fn query<'a, T: CacheElem>(&'a self, q: &'a [f32]) -> Query<'a> {
+        Query {
+            values: if T::SCALED { &self.values } else { q },
+            bytes: &self.bytes,
+            scales: &self.scales,
+        }
+    }
+}
+
 fn run<T: CacheElem>(
     q: &Tensor,
     k: &Tensor,
     q_data: &[f32],
-    k_data: &[T],
-    v_data: &[T],
+    cache: &Cache<T>,
     scale: f32,
 ) -> Result<Tensor> {
     let (_, _, h, d) = q.dims4()?;
@@ -110,6 +194,11 @@ fn run<T: CacheElem>(
         groups: h / kvh,
         d,
     };
+    if T::SCALED && (cache.k_scale.len() != t * kvh || cache.v_scale.len() != t * kvh) {
+        bail!("decode attention: {t} positions of {kvh} KV heads with other counts of scales");
+    }
+    let quantized = QuantizedQuery::new::<T>(q_data, d);
+    let query = quantized.query::<T>(q_data);
     let kernel = T::kernels().first().copied().unwrap_or(portable::<T>());
     // One contiguous range of positions per thread of candle's pool (its workers plus the caller),
     // none shorter than `MIN_CHUNK`.
@@ -131,9 +220,8 @@ fn run<T: CacheElem>(
             kernel(
                 &shape,
                 positions.clone(),
-                q_data,
-                k_data,
-                v_data,
+                &query,
+                cache,
                 scale,
                 &mut partial,
             );
@@ -203,14 +291,16 @@ fn merge(partials: &[Partial], h: usize, d: usize) -> Vec<f32> {
 
 /// An element of the KV cache the kernels read, with the kernels for it, best first.
 trait CacheElem: Lane + Send + Sync + 'static {
+    /// Whether each row has a scale ([`Cache::k_scale`], [`Cache::v_scale`]): int8 rows.
+    const SCALED: bool = false;
     /// Every kernel this CPU runs for this element type, best first; the last is portable.
     fn kernels() -> Vec<Kernel<Self>>;
 }
 
 /// The kernel for CPUs without AVX2 (and the reference the others are tested against).
 fn portable<T: CacheElem>() -> Kernel<T> {
-    |s, positions, q, k, v, scale, partial| {
-        chunk_body::<T, Portable, 8, false>(s, positions, q, k, v, scale, partial)
+    |s, positions, q, cache, scale, partial| {
+        chunk_body::<T, Portable, 8, false>(s, positions, q, cache, scale, partial)
     }
 }
 
@@ -219,8 +309,10 @@ fn portable<T: CacheElem>() -> Kernel<T> {
 /// output row loaded once for all `P` positions, and the `G * P` dot products summed across lanes
 /// together.
 trait Simd<T: CacheElem> {
-    /// `[g][p]`: query row `g` of `q` (`G` rows of `k[0].len()` values) times key row `k[p]`.
-    fn dots<const G: usize, const P: usize>(q: &[f32], k: [&[T]; P]) -> [[f32; P]; G];
+    /// `[g][p]`: query head `first + g` of `q` (heads of `k[0].len()` values) times key row `k[p]`
+    /// (for an int8 cache: the query's int8 values, before the scales).
+    fn dots<const G: usize, const P: usize>(q: &Query, first: usize, k: [&[T]; P])
+    -> [[f32; P]; G];
     /// Output row `g` of `out` (`G` rows) `+= sum over p of w[g][p] * v[p]`, in order of `p`.
     fn axpys<const G: usize, const P: usize>(out: &mut [f32], w: &[[f32; P]; G], v: [&[T]; P]);
     /// Asks for `rows` to be brought into the cache (the hardware prefetchers lose track of a
@@ -234,8 +326,13 @@ struct Portable;
 
 impl<T: CacheElem> Simd<T> for Portable {
     #[inline(always)]
-    fn dots<const G: usize, const P: usize>(q: &[f32], k: [&[T]; P]) -> [[f32; P]; G] {
+    fn dots<const G: usize, const P: usize>(
+        q: &Query,
+        first: usize,
+        k: [&[T]; P],
+    ) -> [[f32; P]; G] {
         let d = k[0].len();
+        let q = &q.values[first * d..][..G * d];
         std::array::from_fn(|g| {
             std::array::from_fn(|p| cpu_kernels::dot_body::<T, 8, false>(k[p], &q[g * d..][..d]))
         })
@@ -260,14 +357,14 @@ impl CacheElem for f32 {
         {
             if is_x86_feature_detected!("avx512f") {
                 // SAFETY: the CPU has AVX-512F, checked above.
-                kernels.push(|s, ps, q, k, v, scale, partial| unsafe {
-                    x86::f32_avx512(s, ps, q, k, v, scale, partial)
+                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
+                    x86::f32_avx512(s, ps, q, cache, scale, partial)
                 });
             }
             if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
                 // SAFETY: the CPU has AVX2 and FMA, checked above.
-                kernels.push(|s, ps, q, k, v, scale, partial| unsafe {
-                    x86::f32_avx2(s, ps, q, k, v, scale, partial)
+                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
+                    x86::f32_avx2(s, ps, q, cache, scale, partial)
                 });
             }
         }
@@ -284,8 +381,8 @@ impl CacheElem for f16 {
         {
             if is_x86_feature_detected!("avx512f") {
                 // SAFETY: the CPU has AVX-512F, checked above.
-                kernels.push(|s, ps, q, k, v, scale, partial| unsafe {
-                    x86::f16_avx512(s, ps, q, k, v, scale, partial)
+                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
+                    x86::f16_avx512(s, ps, q, cache, scale, partial)
                 });
             }
             if is_x86_feature_detected!("avx2")
@@ -293,12 +390,47 @@ impl CacheElem for f16 {
                 && is_x86_feature_detected!("f16c")
             {
                 // SAFETY: the CPU has AVX2, FMA and F16C, checked above.
-                kernels.push(|s, ps, q, k, v, scale, partial| unsafe {
-                    x86::f16_avx2(s, ps, q, k, v, scale, partial)
+                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
+                    x86::f16_avx2(s, ps, q, cache, scale, partial)
                 });
             }
         }
         kernels.push(portable::<f16>());
+        kernels
+    }
+}
+
+impl CacheElem for i8 {
+    const SCALED: bool = true;
+
+    #[allow(unsafe_code)]
+    fn kernels() -> Vec<Kernel<i8>> {
+        let mut kernels: Vec<Kernel<i8>> = Vec::new();
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx512f")
+                && is_x86_feature_detected!("avx512bw")
+                && is_x86_feature_detected!("avx512vnni")
+            {
+                // SAFETY: the CPU has AVX-512F, BW and VNNI, checked above.
+                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
+                    x86::i8_vnni(s, ps, q, cache, scale, partial)
+                });
+            }
+            if is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU has AVX-512F, checked above.
+                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
+                    x86::i8_avx512(s, ps, q, cache, scale, partial)
+                });
+            }
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU has AVX2 and FMA, checked above.
+                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
+                    x86::i8_avx2(s, ps, q, cache, scale, partial)
+                });
+            }
+        }
+        kernels.push(portable::<i8>());
         kernels
     }
 }
@@ -311,7 +443,7 @@ struct Shape {
 }
 
 /// Every query head's share of the cached `positions` into a [`Partial`] sized for them.
-type Kernel<T> = fn(&Shape, Positions, &[f32], &[T], &[T], f32, &mut Partial);
+type Kernel<T> = fn(&Shape, Positions, &Query, &Cache<T>, f32, &mut Partial);
 
 /// Positions taken together by [`Simd`]'s products (the rest of a chunk goes one at a time): four
 /// keep `2 * 4` accumulators, four widened rows and the query or output chunk in registers, even
@@ -328,16 +460,15 @@ const BLOCK: usize = 4;
 fn chunk_body<T: CacheElem, S: Simd<T>, const L: usize, const FMA: bool>(
     s: &Shape,
     positions: Positions,
-    q: &[f32],
-    k: &[T],
-    v: &[T],
+    q: &Query,
+    cache: &Cache<T>,
     scale: f32,
     partial: &mut Partial,
 ) {
     if s.d == 128 {
-        chunk_body_d::<T, S, L, FMA, 128>(s, positions, q, k, v, scale, partial)
+        chunk_body_d::<T, S, L, FMA, 128>(s, positions, q, cache, scale, partial)
     } else {
-        chunk_body_d::<T, S, L, FMA, 0>(s, positions, q, k, v, scale, partial)
+        chunk_body_d::<T, S, L, FMA, 0>(s, positions, q, cache, scale, partial)
     }
 }
 
@@ -353,9 +484,8 @@ fn dim<const D: usize>(s: &Shape) -> usize {
 fn chunk_body_d<T: CacheElem, S: Simd<T>, const L: usize, const FMA: bool, const D: usize>(
     s: &Shape,
     positions: Positions,
-    q: &[f32],
-    k: &[T],
-    v: &[T],
+    q: &Query,
+    cache: &Cache<T>,
     scale: f32,
     partial: &mut Partial,
 ) {
@@ -370,10 +500,10 @@ fn chunk_body_d<T: CacheElem, S: Simd<T>, const L: usize, const FMA: bool, const
     let split = len / BLOCK * BLOCK;
     // 1. Scores, each key row read once for its group of query heads.
     for i in (0..split).step_by(BLOCK) {
-        scores_block::<T, S, BLOCK, D>(s, positions.start, i, q, k, scale, scores);
+        scores_block::<T, S, BLOCK, D>(s, positions.start, i, q, cache, scale, scores);
     }
     for i in split..len {
-        scores_block::<T, S, 1, D>(s, positions.start, i, q, k, scale, scores);
+        scores_block::<T, S, 1, D>(s, positions.start, i, q, cache, scale, scores);
     }
     // 2. Softmax statistics per query head; the weights stay relative to the chunk's maximum.
     for ((head_scores, max), sum_out) in scores.chunks_exact_mut(len).zip(max).zip(sums) {
@@ -386,10 +516,10 @@ fn chunk_body_d<T: CacheElem, S: Simd<T>, const L: usize, const FMA: bool, const
     // 3. Values, each row read once and added into its group's outputs.
     out.fill(0.0);
     for i in (0..split).step_by(BLOCK) {
-        values_block::<T, S, BLOCK, D>(s, positions.start, i, scores, v, out);
+        values_block::<T, S, BLOCK, D>(s, positions.start, i, scores, cache, out);
     }
     for i in split..len {
-        values_block::<T, S, 1, D>(s, positions.start, i, scores, v, out);
+        values_block::<T, S, 1, D>(s, positions.start, i, scores, cache, out);
     }
 }
 
@@ -452,27 +582,40 @@ fn scores_block<T: CacheElem, S: Simd<T>, const P: usize, const D: usize>(
     s: &Shape,
     first: usize,
     i: usize,
-    q: &[f32],
-    k: &[T],
+    q: &Query,
+    cache: &Cache<T>,
     scale: f32,
     scores: &mut [f32],
 ) {
-    let (d, len) = (dim::<D>(s), scores.len() / (s.kvh * s.groups));
-    let mut put = |g: usize, dots: &[[f32; P]]| {
-        for (head, dots) in dots.iter().enumerate() {
-            for (score, dot) in scores[(g + head) * len + i..][..P].iter_mut().zip(dots) {
-                *score = dot * scale;
-            }
-        }
-    };
+    let (len, k) = (scores.len() / (s.kvh * s.groups), cache.k);
     for kv in 0..s.kvh {
         let k_rows = rows::<T, P, D>(s, k, first, i, kv);
         prefetch_ahead::<T, S, P, D>(s, k, first + i, kv);
+        // An int8 row's scale, and the query head's, multiply its dot products.
+        let mut scales = [scale; P];
+        if T::SCALED {
+            for (j, x) in scales.iter_mut().enumerate() {
+                *x *= cache.k_scale[(first + i + j) * s.kvh + kv];
+            }
+        }
+        let mut put = |g: usize, dots: &[[f32; P]]| {
+            for (head, dots) in dots.iter().enumerate() {
+                let q_scale = if T::SCALED { q.scales[g + head] } else { 1.0 };
+                let scores = scores[(g + head) * len + i..][..P].iter_mut();
+                for ((score, dot), scale) in scores.zip(dots).zip(scales) {
+                    *score = if T::SCALED {
+                        dot * q_scale * scale
+                    } else {
+                        dot * scale
+                    };
+                }
+            }
+        };
         for (g, n) in head_pairs(s, kv) {
             if n == 2 {
-                put(g, &S::dots::<2, P>(&q[g * d..][..2 * d], k_rows));
+                put(g, &S::dots::<2, P>(q, g, k_rows));
             } else {
-                put(g, &S::dots::<1, P>(&q[g * d..][..d], k_rows));
+                put(g, &S::dots::<1, P>(q, g, k_rows));
             }
         }
     }
@@ -486,26 +629,48 @@ fn values_block<T: CacheElem, S: Simd<T>, const P: usize, const D: usize>(
     first: usize,
     i: usize,
     weights: &[f32],
-    v: &[T],
+    cache: &Cache<T>,
     out: &mut [f32],
 ) {
-    let (d, len) = (dim::<D>(s), weights.len() / (s.kvh * s.groups));
-    let w = |g: usize| -> [f32; P] {
-        let mut w = [0f32; P];
-        w.copy_from_slice(&weights[g * len + i..][..P]);
-        w
-    };
+    let (d, len, v) = (dim::<D>(s), weights.len() / (s.kvh * s.groups), cache.v);
     for kv in 0..s.kvh {
         let v_rows = rows::<T, P, D>(s, v, first, i, kv);
         prefetch_ahead::<T, S, P, D>(s, v, first + i, kv);
+        // An int8 row's scale multiplies its weight.
+        let mut row_scales = [1f32; P];
+        if T::SCALED {
+            for (j, x) in row_scales.iter_mut().enumerate() {
+                *x = cache.v_scale[(first + i + j) * s.kvh + kv];
+            }
+        }
         for (g, n) in head_pairs(s, kv) {
+            let w0 = head_weights::<T, P>(weights, g * len + i, &row_scales);
             if n == 2 {
-                S::axpys::<2, P>(&mut out[g * d..][..2 * d], &[w(g), w(g + 1)], v_rows);
+                let w1 = head_weights::<T, P>(weights, (g + 1) * len + i, &row_scales);
+                S::axpys::<2, P>(&mut out[g * d..][..2 * d], &[w0, w1], v_rows);
             } else {
-                S::axpys::<1, P>(&mut out[g * d..][..d], &[w(g)], v_rows);
+                S::axpys::<1, P>(&mut out[g * d..][..d], &[w0], v_rows);
             }
         }
     }
+}
+
+/// The `P` weights from `weights[at..]`, times the rows' scales for an int8 cache. A function, not a
+/// closure: closures were not inlined into the `target_feature` variants.
+#[inline(always)]
+fn head_weights<T: CacheElem, const P: usize>(
+    weights: &[f32],
+    at: usize,
+    row_scales: &[f32; P],
+) -> [f32; P] {
+    let mut w = [0f32; P];
+    w.copy_from_slice(&weights[at..][..P]);
+    if T::SCALED {
+        for (w, scale) in w.iter_mut().zip(row_scales) {
+            *w *= scale;
+        }
+    }
+    w
 }
 
 /// `out += w * v`, widening `v`; LLVM vectorizes it for the caller's target features.
@@ -535,24 +700,24 @@ mod x86 {
 
     use half::f16;
 
-    use super::{CacheElem, Lane, Partial, Positions, Shape, Simd, chunk_body};
+    use super::{Cache, CacheElem, Lane, Partial, Positions, Query, Shape, Simd, chunk_body};
 
     macro_rules! variant {
         ($name:ident, $t:ty, $features:literal, $register:ty) => {
+            variant!($name, $t, $features, $register, Wide<$register>);
+        };
+        ($name:ident, $t:ty, $features:literal, $register:ty, $simd:ty) => {
             #[target_feature(enable = $features)]
             pub(super) fn $name(
                 s: &Shape,
                 positions: Positions,
-                q: &[f32],
-                k: &[$t],
-                v: &[$t],
+                q: &Query,
+                cache: &Cache<$t>,
                 scale: f32,
                 partial: &mut Partial,
             ) {
                 const LANES: usize = <$register as Register>::LANES;
-                chunk_body::<$t, Wide<$register>, LANES, true>(
-                    s, positions, q, k, v, scale, partial,
-                )
+                chunk_body::<$t, $simd, LANES, true>(s, positions, q, cache, scale, partial)
             }
         };
     }
@@ -561,6 +726,15 @@ mod x86 {
     variant!(f16_avx512, f16, "avx512f,avx2,fma,f16c", __m512);
     variant!(f32_avx2, f32, "avx2,fma", __m256);
     variant!(f16_avx2, f16, "avx2,fma,f16c", __m256);
+    variant!(
+        i8_vnni,
+        i8,
+        "avx512f,avx512bw,avx512vnni,avx2,fma",
+        __m512,
+        Vnni
+    );
+    variant!(i8_avx512, i8, "avx512f,avx2,fma", __m512);
+    variant!(i8_avx2, i8, "avx2,fma", __m256);
 
     /// A SIMD register of f32 lanes and what the products do with it.
     ///
@@ -736,6 +910,26 @@ mod x86 {
         }
     }
 
+    impl Widen<__m512> for i8 {
+        #[inline(always)]
+        unsafe fn load_wide(p: *const i8) -> __m512 {
+            // SAFETY: by the caller (16 bytes).
+            unsafe {
+                _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(p.cast::<__m128i>())))
+            }
+        }
+    }
+
+    impl Widen<__m256> for i8 {
+        #[inline(always)]
+        unsafe fn load_wide(p: *const i8) -> __m256 {
+            // SAFETY: by the caller (8 bytes).
+            unsafe {
+                _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(p.cast::<__m128i>())))
+            }
+        }
+    }
+
     /// The part of `G * d` products past the last full register: `q` row `g` times `k[p]` from `from`.
     #[inline(always)]
     fn tails<T: Lane, const G: usize, const P: usize>(
@@ -791,9 +985,14 @@ mod x86 {
 
     impl<R: Register, T: Widen<R>> Simd<T> for Wide<R> {
         #[inline(always)]
-        fn dots<const G: usize, const P: usize>(q: &[f32], k: [&[T]; P]) -> [[f32; P]; G] {
+        fn dots<const G: usize, const P: usize>(
+            q: &Query,
+            first: usize,
+            k: [&[T]; P],
+        ) -> [[f32; P]; G] {
             let d = k[0].len();
-            assert!(q.len() >= G * d && k.iter().all(|k| k.len() == d));
+            let q = &q.values[first * d..][..G * d];
+            assert!(k.iter().all(|k| k.len() == d));
             let full = d / R::LANES * R::LANES;
             let mut out = tails::<T, G, P>(q, k, full);
             // SAFETY (the block): `R`'s instructions by this module's contract; every load reads
@@ -857,6 +1056,76 @@ mod x86 {
 
         #[inline(always)]
         fn prefetch(rows: &[T]) {
+            prefetch_lines(rows);
+        }
+    }
+
+    /// [`Simd`] for an int8 cache with AVX-512 VNNI: a key row's dot products with the query's int8
+    /// heads are `vpdpbusd`s, 64 multiply-adds each, where widening the row to f32 took two
+    /// conversions and four FMAs per 16 values. `vpdpbusd` multiplies unsigned bytes by signed ones,
+    /// so the query is held plus 128 ([`Query::bytes`]) and `128 * sum(k)`, one more `vpdpbusd` per
+    /// key row for all its heads, is taken off. Integer products are exact, so the sums equal the
+    /// other variants'. Values are widened as in [`Wide`].
+    pub(super) struct Vnni;
+
+    impl Simd<i8> for Vnni {
+        #[inline(always)]
+        fn dots<const G: usize, const P: usize>(
+            q: &Query,
+            first: usize,
+            k: [&[i8]; P],
+        ) -> [[f32; P]; G] {
+            const BYTES: usize = 64;
+            let d = k[0].len();
+            let bytes = &q.bytes[first * d..][..G * d];
+            assert!(k.iter().all(|k| k.len() == d));
+            let full = d / BYTES * BYTES;
+            // The values past the last full register, in f32 (exact: small integers).
+            let mut out = tails::<i8, G, P>(&q.values[first * d..][..G * d], k, full);
+            // SAFETY (the block): AVX-512F/BW/VNNI by this module's contract; every load reads 64
+            // bytes at `c + 64 <= full <= d` of a row of `d` (`bytes`' rows sliced above).
+            unsafe {
+                let offset = _mm512_set1_epi8(i8::MIN);
+                let mut acc = [[_mm512_setzero_si512(); P]; G];
+                let mut correction = [_mm512_setzero_si512(); P];
+                for c in (0..full).step_by(BYTES) {
+                    let mut kv = [_mm512_setzero_si512(); P];
+                    for ((kv, k), correction) in kv.iter_mut().zip(k).zip(&mut correction) {
+                        *kv = _mm512_loadu_si512(k.as_ptr().add(c).cast::<__m512i>());
+                        *correction = _mm512_dpbusd_epi32(*correction, offset, *kv);
+                    }
+                    for (g, acc) in acc.iter_mut().enumerate() {
+                        let qv =
+                            _mm512_loadu_si512(bytes.as_ptr().add(g * d + c).cast::<__m512i>());
+                        for (acc, kv) in acc.iter_mut().zip(kv) {
+                            *acc = _mm512_dpbusd_epi32(*acc, qv, kv);
+                        }
+                    }
+                }
+                for (out, acc) in out.iter_mut().zip(&acc) {
+                    let mut lanes = [_mm512_setzero_ps(); P];
+                    for ((lanes, acc), correction) in lanes.iter_mut().zip(acc).zip(&correction) {
+                        *lanes = _mm512_cvtepi32_ps(_mm512_sub_epi32(*acc, *correction));
+                    }
+                    for (o, s) in out.iter_mut().zip(<__m512 as Register>::sums(&lanes)) {
+                        *o += s;
+                    }
+                }
+            }
+            out
+        }
+
+        #[inline(always)]
+        fn axpys<const G: usize, const P: usize>(
+            out: &mut [f32],
+            w: &[[f32; P]; G],
+            v: [&[i8]; P],
+        ) {
+            <Wide<__m512> as Simd<i8>>::axpys(out, w, v)
+        }
+
+        #[inline(always)]
+        fn prefetch(rows: &[i8]) {
             prefetch_lines(rows);
         }
     }
@@ -1075,6 +1344,7 @@ fn softmax_body<const L: usize, const FMA: bool>(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::model::kv_cache::{KvCache, KvType};
 
     use crate::model::testing::uniform as random;
 
@@ -1132,16 +1402,29 @@ mod tests {
             let qt = Tensor::from_vec(q.clone(), (1, 1, h, d), &Device::Cpu).unwrap();
             let kt = Tensor::from_vec(k, (1, t, kvh, d), &Device::Cpu).unwrap();
             let vt = Tensor::from_vec(v, (1, t, kvh, d), &Device::Cpu).unwrap();
-            for dtype in [DType::F32, DType::F16] {
-                // The reference sees the values the cache holds (rounded to f16 for an f16 cache).
-                let (kt, vt) = (kt.to_dtype(dtype).unwrap(), vt.to_dtype(dtype).unwrap());
-                let values = |x: &Tensor| {
-                    let x = x.to_dtype(DType::F32).unwrap();
-                    x.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+            for kind in [
+                KvType::Float(DType::F32),
+                KvType::Float(DType::F16),
+                KvType::Int8,
+            ] {
+                let mut cache = KvCache::new(1, kind);
+                let kv = cache.append(0, &kt, &vt).unwrap();
+                // The reference sees the values the cache holds (rounded to f16, or int8 rows
+                // times their scales).
+                let (kf, vf) = kv.to_float(DType::F32).unwrap();
+                let values = |x: &Tensor| x.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+                // Against an int8 cache the query is rounded the same way (see `Query`).
+                let q_seen = if kind == KvType::Int8 {
+                    let (int8, scales) = kv_cache::quantize_rows(&q, d);
+                    let rows = int8.chunks(d).zip(scales);
+                    rows.flat_map(|(row, s)| row.iter().map(move |&x| f32::from(x) * s))
+                        .collect()
+                } else {
+                    q.clone()
                 };
-                let want = reference(&q, &values(&kt), &values(&vt), h, kvh, d, scale);
-                assert!(applies(&qt, &kt, &vt));
-                let got = decode_attention(&qt, &kt, &vt, scale).unwrap();
+                let want = reference(&q_seen, &values(&kf), &values(&vf), h, kvh, d, scale);
+                assert!(applies(&qt, &kv));
+                let got = decode_attention(&qt, &kv, scale).unwrap();
                 assert_eq!(got.dims(), &[1, 1, h * d]);
                 let got = got.flatten_all().unwrap().to_vec1::<f32>().unwrap();
                 let worst = got
@@ -1151,7 +1434,7 @@ mod tests {
                     .fold(0f32, f32::max);
                 assert!(
                     worst < 1e-5,
-                    "{dtype:?} h {h} kvh {kvh} d {d} t {t}: max abs diff {worst}"
+                    "{kind:?} h {h} kvh {kvh} d {d} t {t}: max abs diff {worst}"
                 );
             }
         }
@@ -1163,15 +1446,16 @@ mod tests {
         s: &Shape,
         chunks: usize,
         q: &[f32],
-        k: &[T],
-        v: &[T],
+        cache: &Cache<T>,
     ) -> Vec<f32> {
-        let t = k.len() / (s.kvh * s.d);
+        let t = cache.k.len() / (s.kvh * s.d);
+        let quantized = QuantizedQuery::new::<T>(q, s.d);
+        let q = quantized.query::<T>(q);
         let partials: Vec<Partial> = (0..chunks)
             .map(|c| {
                 let positions = c * t / chunks..(c + 1) * t / chunks;
                 let mut partial = Partial::new(s, positions.len());
-                kernel(s, positions, q, k, v, 0.125, &mut partial);
+                kernel(s, positions, &q, cache, 0.125, &mut partial);
                 partial
             })
             .collect();
@@ -1196,17 +1480,32 @@ mod tests {
             groups: h / kvh,
             d,
         };
-        fn check<T: CacheElem>(s: &Shape, q: &[f32], k: &[T], v: &[T]) {
+        fn check<T: CacheElem>(s: &Shape, q: &[f32], cache: &Cache<T>) {
             let kernels = T::kernels();
-            let want = attend(portable::<T>(), s, 1, q, k, v);
+            let want = attend(portable::<T>(), s, 1, q, cache);
             for (i, kernel) in kernels.iter().enumerate() {
-                let worst = max_diff(&attend(*kernel, s, 1, q, k, v), &want);
+                let worst = max_diff(&attend(*kernel, s, 1, q, cache), &want);
                 assert!(worst < 1e-6, "variant {i} of {}: {worst}", kernels.len());
             }
         }
-        check::<f32>(&s, &q, &k, &v);
+        check::<f32>(&s, &q, &Cache::unscaled(&k, &v));
         let half = |x: &[f32]| x.iter().map(|&x| f16::from_f32(x)).collect::<Vec<_>>();
-        check::<f16>(&s, &q, &half(&k), &half(&v));
+        check::<f16>(&s, &q, &Cache::unscaled(&half(&k), &half(&v)));
+        let bytes = |x: &[f32]| x.iter().map(|&x| (x * 127.0) as i8).collect::<Vec<_>>();
+        let scales = |seed| -> Vec<f32> {
+            random(t * kvh, seed)
+                .iter()
+                .map(|x| x.abs() / 64.0)
+                .collect()
+        };
+        let (k8, v8, ks, vs) = (bytes(&k), bytes(&v), scales(10), scales(11));
+        let int8 = Cache {
+            k: &k8,
+            v: &v8,
+            k_scale: &ks,
+            v_scale: &vs,
+        };
+        check::<i8>(&s, &q, &int8);
     }
 
     /// Splitting the positions among threads changes only the order of summation.
@@ -1222,9 +1521,10 @@ mod tests {
             d,
         };
         let kernel = f32::kernels()[0];
-        let whole = attend(kernel, &s, 1, &q, &k, &v);
+        let cache = Cache::unscaled(&k, &v);
+        let whole = attend(kernel, &s, 1, &q, &cache);
         for chunks in [2, 3, 7, 301] {
-            let worst = max_diff(&attend(kernel, &s, chunks, &q, &k, &v), &whole);
+            let worst = max_diff(&attend(kernel, &s, chunks, &q, &cache), &whole);
             assert!(worst < 1e-6, "{chunks} chunks: {worst}");
         }
     }
@@ -1350,18 +1650,35 @@ mod tests {
 
     #[test]
     fn other_inputs_are_left_to_the_general_path() {
+        let view = |k: &Tensor, v: &Tensor| KvView {
+            k: k.clone(),
+            v: v.clone(),
+            scales: None,
+        };
         let q = Tensor::zeros((1, 2, 4, 8), DType::F32, &Device::Cpu).unwrap();
         let k = Tensor::zeros((1, 3, 2, 8), DType::F32, &Device::Cpu).unwrap();
-        assert!(!applies(&q, &k, &k), "two query rows");
+        assert!(!applies(&q, &view(&k, &k)), "two query rows");
         let q = Tensor::zeros((1, 1, 3, 8), DType::F32, &Device::Cpu).unwrap();
-        assert!(!applies(&q, &k, &k), "3 heads over 2 KV heads");
+        assert!(!applies(&q, &view(&k, &k)), "3 heads over 2 KV heads");
         let q16 = Tensor::zeros((1, 1, 4, 8), DType::F16, &Device::Cpu).unwrap();
         let k16 = k.to_dtype(DType::F16).unwrap();
-        assert!(!applies(&q16, &k16, &k16), "an f16 query");
+        assert!(!applies(&q16, &view(&k16, &k16)), "an f16 query");
         let q = Tensor::zeros((1, 1, 4, 8), DType::F32, &Device::Cpu).unwrap();
-        assert!(applies(&q, &k16, &k16));
-        assert!(!applies(&q, &k, &k16), "keys and values of different types");
+        assert!(applies(&q, &view(&k16, &k16)));
+        assert!(
+            !applies(&q, &view(&k, &k16)),
+            "keys and values of different types"
+        );
         let kb = k.to_dtype(DType::BF16).unwrap();
-        assert!(!applies(&q, &kb, &kb), "a bf16 cache");
+        assert!(!applies(&q, &view(&kb, &kb)), "a bf16 cache");
+        let int8 = KvCache::new(1, KvType::Int8).append(0, &k, &k).unwrap();
+        assert!(applies(&q, &int8));
+        assert!(!applies(&q, &view(&int8.k, &int8.v)), "int8 without scales");
+        let (ks, vs) = int8.scales.clone().unwrap();
+        let short = KvView {
+            scales: Some((ks.narrow(1, 0, 2).unwrap(), vs)),
+            ..int8.clone()
+        };
+        assert!(!applies(&q, &short), "fewer scales than positions");
     }
 }

@@ -195,6 +195,14 @@ impl Lane for f32 {
     }
 }
 
+/// An int8 KV cache's values, before their row's scale (see `kv_cache::KvType::Int8`).
+impl Lane for i8 {
+    #[inline(always)]
+    fn widen(self) -> f32 {
+        f32::from(self)
+    }
+}
+
 #[allow(unsafe_code)]
 fn pick_dot<T: Lane>() -> Dot<T> {
     #[cfg(target_arch = "x86_64")]

@@ -68,7 +68,7 @@ use self::batcher::{Batcher, Job};
 use self::config::{QwenConfig, RawConfig};
 use self::generate::{CacheState, CausalLm};
 use self::gguf::GgufWeights;
-use self::kv_cache::KvCache;
+use self::kv_cache::{KvCache, KvType};
 use self::loading::{GgufFiles, ModelFiles, Resolved};
 use self::prefix_cache::PrefixCache;
 use self::quantize::Quantization;
@@ -99,9 +99,11 @@ pub struct LoadOptions {
     /// MiB of keys/values kept across requests for prefix reuse (see [`prefix_cache`]); `None` = 512.
     #[serde(default)]
     pub prefix_cache_mb: Option<usize>,
-    /// The type keys and values are cached in: `f16`, `f32`, or `auto`/`None`: f16 on the CPU for
-    /// quantized and 16-bit weights (half the bytes per decoded token and per cached prefix, as
-    /// llama.cpp's default), the activations' type for f32 checkpoints and on GPUs.
+    /// The type keys and values are cached in: `f16`, `f32`, `int8` (CPU only: one byte per value
+    /// and an f32 scale per position and KV head, about half of f16's bytes; see
+    /// [`kv_cache::KvType::Int8`]), or `auto`/`None`: f16 on the CPU for quantized and 16-bit
+    /// weights (half the bytes per decoded token and per cached prefix, as llama.cpp's default),
+    /// the activations' type for f32 checkpoints and on GPUs.
     #[serde(default)]
     pub kv_cache: Option<String>,
     /// The secret filter applied to prompts sent to a remote backend (on by default; see
@@ -210,9 +212,10 @@ impl LocalModel {
                 false,
             ),
         };
-        loaded
-            .model
-            .set_kv_dtype(kv_cache.dtype(&device, dense_f32));
+        let kv_type = kv_cache
+            .kv_type(&device, dense_f32)
+            .map_err(|message| load_error(&options.source, message))?;
+        loaded.model.set_kv_type(kv_type);
         Self::assemble(options.source.clone(), loaded, device)
     }
 
@@ -412,14 +415,8 @@ impl LocalModel {
     /// per position of context, besides the weights.
     pub fn kv_bytes_per_position(&self) -> usize {
         let c = &self.config;
-        let dtype = self
-            .core
-            .lock()
-            .runner
-            .model
-            .kv_dtype()
-            .unwrap_or(self.dtype);
-        2 * c.num_hidden_layers * c.num_key_value_heads * c.head_dim * dtype.size_in_bytes()
+        let kind = self.core.lock().runner.model.kv_type();
+        2 * c.num_hidden_layers * c.num_key_value_heads * kind.row_bytes(c.head_dim, self.dtype)
     }
 
     /// Prompt tokens the last `generate` took from the cache instead of prefilling them.
@@ -618,27 +615,33 @@ enum Queued {
 #[derive(Clone, Copy)]
 enum KvCacheSpec {
     Auto,
-    Fixed(DType),
+    Fixed(KvType),
 }
 
 impl KvCacheSpec {
     fn parse(spec: Option<&str>) -> Result<Self> {
         match spec.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
             None | Some("" | "auto") => Ok(Self::Auto),
-            Some("f16") => Ok(Self::Fixed(DType::F16)),
-            Some("f32") => Ok(Self::Fixed(DType::F32)),
+            Some("f16") => Ok(Self::Fixed(KvType::Float(DType::F16))),
+            Some("f32") => Ok(Self::Fixed(KvType::Float(DType::F32))),
+            Some("int8") => Ok(Self::Fixed(KvType::Int8)),
             Some(other) => Err(Error::InvalidInput(format!(
-                "unknown kv_cache value {other:?}; expected f16, f32 or auto"
+                "unknown kv_cache value {other:?}; expected f16, f32, int8 or auto"
             ))),
         }
     }
 
-    /// The cache's dtype for weights on `device`, `dense_f32` when they are an f32 checkpoint kept
-    /// unquantized; `None` stores keys and values as the activations come.
-    fn dtype(self, device: &Device, dense_f32: bool) -> Option<DType> {
+    /// The cache's type for weights on `device`, `dense_f32` when they are an f32 checkpoint kept
+    /// unquantized.
+    fn kv_type(self, device: &Device, dense_f32: bool) -> std::result::Result<KvType, String> {
         match self {
-            Self::Auto => (device.is_cpu() && !dense_f32).then_some(DType::F16),
-            Self::Fixed(dtype) => Some(dtype),
+            Self::Auto if device.is_cpu() && !dense_f32 => Ok(KvType::Float(DType::F16)),
+            Self::Auto => Ok(KvType::Activations),
+            Self::Fixed(KvType::Int8) if !device.is_cpu() => Err(
+                "kv_cache int8 is read by the CPU's attention kernels only; use f16 or auto on a GPU"
+                    .into(),
+            ),
+            Self::Fixed(kind) => Ok(kind),
         }
     }
 }

@@ -13,10 +13,10 @@ use candle_core::{D, DType, Device, Module, Result, Tensor};
 use candle_nn::{Activation, Linear, RmsNorm, VarBuilder};
 
 use super::config::QwenConfig;
-use super::kv_cache::KvCache;
+use super::cpu_attention;
+use super::kv_cache::{KvCache, KvType, KvView};
 use super::quantize::{self, QEmbedding, QLinear, Quantization};
 use super::weight_source::WeightSource;
-use super::{cpu_attention, cpu_kernels};
 
 /// Rotary position tables, always computed in f32 (tables built in f16 drift from the reference at
 /// long positions), then stored in the model dtype.
@@ -307,8 +307,8 @@ impl Attention {
         let (q, k, v) = self.project(x)?;
         let q = self.rotary.apply(&q, offset)?;
         let k = self.rotary.apply(&k, offset)?;
-        let (k, v) = cache.append(layer, &k, &v)?;
-        self.attend(&q, &k, &v, mask)?.apply(&self.o_proj)
+        let kv = cache.append(layer, &k, &v)?;
+        self.attend(&q, &kv, mask)?.apply(&self.o_proj)
     }
 
     /// One new token per row, `x` `(rows, 1, hidden)`, row `i` at position `caches[i].len()` of its own
@@ -326,22 +326,25 @@ impl Attention {
         let k = RotaryEmbedding::apply_rows(&k, rope)?;
         let mut out = Vec::with_capacity(caches.len());
         for (i, cache) in caches.iter_mut().enumerate() {
-            let (k_all, v_all) = cache.append(layer, &k.narrow(0, i, 1)?, &v.narrow(0, i, 1)?)?;
-            out.push(self.attend(&q.narrow(0, i, 1)?, &k_all, &v_all, None)?);
+            let kv = cache.append(layer, &k.narrow(0, i, 1)?, &v.narrow(0, i, 1)?)?;
+            out.push(self.attend(&q.narrow(0, i, 1)?, &kv, None)?);
         }
         Tensor::cat(&out, 0)?.apply(&self.o_proj)
     }
 
-    /// Attention of `q` `(batch, seq, heads, head_dim)` over `k`/`v` `(batch, total, kv_heads,
-    /// head_dim)` (views into the cache); returns `(batch, seq, heads * head_dim)`.
-    fn attend(&self, q: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>) -> Result<Tensor> {
+    /// Attention of `q` `(batch, seq, heads, head_dim)` over the cached keys and values `(batch,
+    /// total, kv_heads, head_dim)` (views into the cache); returns `(batch, seq, heads * head_dim)`.
+    fn attend(&self, q: &Tensor, kv: &KvView, mask: Option<&Tensor>) -> Result<Tensor> {
         let (b, l, h, d) = q.dims4()?;
         let scale = 1.0 / (d as f64).sqrt();
-        if b == 1 && l == 1 && cpu_attention::applies(q, k, v) {
+        if b == 1 && l == 1 && cpu_attention::applies(q, kv) {
             // A decode step on the CPU: the cache read where it lies, in memory order, its
             // positions split among the threads (see `cpu_attention`).
-            return cpu_attention::decode_attention(q, k, v, scale as f32)?.reshape((b, l, h * d));
+            return cpu_attention::decode_attention(q, kv, scale as f32)?.reshape((b, l, h * d));
         }
+        // Keys and values in the activations' type: an f16 cache under f32 activations (the CPU's)
+        // widened, an int8 one dequantized.
+        let (k, v) = kv.to_float(q.dtype())?;
         // Grouped-query attention without copying the cache per group: the query heads that share a
         // KV head are consecutive, so `(heads, seq)` regroups as `(kv_heads, groups * seq)` rows of
         // one matrix multiplied by that KV head's keys.
@@ -351,15 +354,6 @@ impl Attention {
             .transpose(1, 2)?
             .contiguous()?
             .reshape((b, kvh, (h / kvh) * l, d))?;
-        // An f16 cache under f32 activations (the CPU's) is widened for these products.
-        let (k, v) = if k.dtype() == q.dtype() {
-            (k.clone(), v.clone())
-        } else {
-            (
-                cpu_kernels::convert(k, q.dtype())?,
-                cpu_kernels::convert(v, q.dtype())?,
-            )
-        };
         let (k, v) = (k.transpose(1, 2)?, v.transpose(1, 2)?);
         // The CPU matmul reads one sequence's strided cache as it is; other cases get a copy.
         let (k, v) = if b == 1 && k.device().is_cpu() {
@@ -477,8 +471,8 @@ pub struct Qwen {
     tied: bool,
     max_positions: usize,
     device: Device,
-    /// The type [`Self::new_cache`]'s caches store keys and values in (`None`: the activations').
-    kv_dtype: Option<DType>,
+    /// How [`Self::new_cache`]'s caches store keys and values.
+    kv_type: KvType,
 }
 
 impl Qwen {
@@ -526,19 +520,18 @@ impl Qwen {
             tied: cfg.tie_word_embeddings,
             max_positions: cfg.max_position_embeddings,
             device: src.device().clone(),
-            kv_dtype: None,
+            kv_type: KvType::Activations,
         })
     }
 
-    /// Stores the keys and values of caches made from now on in `dtype` (`None`: the activations'
-    /// type).
-    pub fn set_kv_dtype(&mut self, dtype: Option<DType>) {
-        self.kv_dtype = dtype;
+    /// How caches made from now on store keys and values.
+    pub fn set_kv_type(&mut self, kind: KvType) {
+        self.kv_type = kind;
     }
 
-    /// The type caches store keys and values in (`None`: the activations' type).
-    pub fn kv_dtype(&self) -> Option<DType> {
-        self.kv_dtype
+    /// How caches store keys and values.
+    pub fn kv_type(&self) -> KvType {
+        self.kv_type
     }
 
     /// Bytes of all weights as held in memory (quantized blocks with their scales), the tied LM head
@@ -569,7 +562,7 @@ impl Qwen {
 
     /// A fresh, empty cache for this model.
     pub fn new_cache(&self) -> KvCache {
-        KvCache::new(self.layers.len(), self.kv_dtype)
+        KvCache::new(self.layers.len(), self.kv_type)
     }
 
     /// Runs `input` (`(batch, seq)` token ids, equal lengths) at positions `cache.len()..` and appends

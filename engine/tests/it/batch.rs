@@ -281,12 +281,24 @@ fn a_cancelled_request_leaves_the_batch_and_the_others_finish() {
 /// its cached prefix.
 #[test]
 fn gguf_models_batch_and_reuse_prefixes() {
+    batches_and_reuses_prefixes_of_the_gguf(None);
+}
+
+/// The same with an int8 KV cache: its rows are read by the decode kernel and, for prefill after a
+/// reused prefix, dequantized.
+#[test]
+fn an_int8_kv_cache_batches_and_reuses_prefixes() {
+    batches_and_reuses_prefixes_of_the_gguf(Some("int8"));
+}
+
+fn batches_and_reuses_prefixes_of_the_gguf(kv_cache: Option<&str>) {
     let gguf = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/models/qwen3-tiny/qwen3-tiny-q8_0.gguf");
     let load_gguf = || {
         LocalModel::load(&LoadOptions {
             source: gguf.display().to_string(),
             device: Some("cpu".into()),
+            kv_cache: kv_cache.map(str::to_owned),
             ..LoadOptions::default()
         })
         .unwrap()
