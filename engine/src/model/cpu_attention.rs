@@ -1,8 +1,9 @@
 //! Attention on the CPU. Prefill (`causal_prefill`) is candle's matrix products over blocks of
 //! queries with a causal softmax of our own in between; the rest of this module is decode attention:
-//! one new query row against a sequence's cached keys and values (f32 or f16, position-major
+//! one new query row against a sequence's cached keys and values (f32, f16 or int8, position-major
 //! `(positions, kv_heads, head_dim)`, read where they lie in the cache; f16 rows are widened by the
-//! CPU's conversion instruction as they are read).
+//! CPU's conversion instruction as they are read, int8 rows by a sign extension and a conversion,
+//! their scales applied to the scores and to the weights of the values).
 //!
 //! candle 0.11's flash decode kernel walks the positions once per *query* head with an online
 //! softmax: a horizontal dot product, a scalar `expf` and often a rescaling of the whole accumulator
@@ -28,6 +29,11 @@
 //! `Simd` trait whose products are intrinsics for AVX-512 and AVX2 + FMA (and plain loops for the
 //! baseline), the widest picked at run time; `cargo run --release -p benches --bin attention`
 //! measures them.
+//!
+//! Against an int8 cache the query is rounded to int8 per head as the cache's rows are ([`Query`]),
+//! so a score is an exact integer dot product times two scales, the same in every variant: with
+//! AVX-512 VNNI one `vpdpbusd` per 64 values of a key row and query head, where the other variants
+//! widen every value to f32 first.
 
 use candle_core::utils::barrier_pool;
 use candle_core::{CpuStorage, DType, Device, Layout, Result, Storage, Tensor, bail};
@@ -349,89 +355,55 @@ impl<T: CacheElem> Simd<T> for Portable {
     }
 }
 
-impl CacheElem for f32 {
-    #[allow(unsafe_code)]
-    fn kernels() -> Vec<Kernel<f32>> {
-        let mut kernels: Vec<Kernel<f32>> = Vec::new();
+/// Every kernel of `$t` this CPU runs, best first: the `x86` variants whose features it has, then the
+/// portable one.
+macro_rules! kernels {
+    ($t:ty: $($variant:ident if $($feature:tt),+;)*) => {{
+        let mut kernels: Vec<Kernel<$t>> = Vec::new();
         #[cfg(target_arch = "x86_64")]
         {
-            if is_x86_feature_detected!("avx512f") {
-                // SAFETY: the CPU has AVX-512F, checked above.
-                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
-                    x86::f32_avx512(s, ps, q, cache, scale, partial)
-                });
-            }
-            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-                // SAFETY: the CPU has AVX2 and FMA, checked above.
-                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
-                    x86::f32_avx2(s, ps, q, cache, scale, partial)
-                });
-            }
+            $(
+                if $(is_x86_feature_detected!($feature))&&+ {
+                    // SAFETY: the CPU has the variant's features, checked just above.
+                    #[allow(unsafe_code)]
+                    kernels.push(|s, ps, q, cache, scale, partial| unsafe {
+                        x86::$variant(s, ps, q, cache, scale, partial)
+                    });
+                }
+            )*
         }
-        kernels.push(portable::<f32>());
+        kernels.push(portable::<$t>());
         kernels
+    }};
+}
+
+impl CacheElem for f32 {
+    fn kernels() -> Vec<Kernel<f32>> {
+        kernels!(f32:
+            f32_avx512 if "avx512f";
+            f32_avx2 if "avx2", "fma";
+        )
     }
 }
 
 impl CacheElem for f16 {
-    #[allow(unsafe_code)]
     fn kernels() -> Vec<Kernel<f16>> {
-        let mut kernels: Vec<Kernel<f16>> = Vec::new();
-        #[cfg(target_arch = "x86_64")]
-        {
-            if is_x86_feature_detected!("avx512f") {
-                // SAFETY: the CPU has AVX-512F, checked above.
-                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
-                    x86::f16_avx512(s, ps, q, cache, scale, partial)
-                });
-            }
-            if is_x86_feature_detected!("avx2")
-                && is_x86_feature_detected!("fma")
-                && is_x86_feature_detected!("f16c")
-            {
-                // SAFETY: the CPU has AVX2, FMA and F16C, checked above.
-                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
-                    x86::f16_avx2(s, ps, q, cache, scale, partial)
-                });
-            }
-        }
-        kernels.push(portable::<f16>());
-        kernels
+        kernels!(f16:
+            f16_avx512 if "avx512f";
+            f16_avx2 if "avx2", "fma", "f16c";
+        )
     }
 }
 
 impl CacheElem for i8 {
     const SCALED: bool = true;
 
-    #[allow(unsafe_code)]
     fn kernels() -> Vec<Kernel<i8>> {
-        let mut kernels: Vec<Kernel<i8>> = Vec::new();
-        #[cfg(target_arch = "x86_64")]
-        {
-            if is_x86_feature_detected!("avx512f")
-                && is_x86_feature_detected!("avx512bw")
-                && is_x86_feature_detected!("avx512vnni")
-            {
-                // SAFETY: the CPU has AVX-512F, BW and VNNI, checked above.
-                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
-                    x86::i8_vnni(s, ps, q, cache, scale, partial)
-                });
-            }
-            if is_x86_feature_detected!("avx512f") {
-                // SAFETY: the CPU has AVX-512F, checked above.
-                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
-                    x86::i8_avx512(s, ps, q, cache, scale, partial)
-                });
-            }
-            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-                // SAFETY: the CPU has AVX2 and FMA, checked above.
-                kernels.push(|s, ps, q, cache, scale, partial| unsafe {
-                    x86::i8_avx2(s, ps, q, cache, scale, partial)
-                });
-            }
-        }
-        kernels.push(portable::<i8>());
-        kernels
+        kernels!(i8:
+            i8_vnni if "avx512f", "avx512bw", "avx512vnni";
+            i8_avx512 if "avx512f";
+            i8_avx2 if "avx2", "fma";
+        )
     }
 }
 

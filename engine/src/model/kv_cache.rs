@@ -11,7 +11,7 @@
 //! `cpu_attention` reads the bytes where they lie and applies the scales to the scores and weights;
 //! other paths get the rows dequantized to f32 ([`KvView::to_float`]).
 
-use candle_core::{DType, Result, Tensor};
+use candle_core::{CpuStorage, DType, Result, Storage, Tensor};
 
 use super::cpu_kernels;
 
@@ -295,17 +295,24 @@ pub(crate) fn quantize_rows(x: &[f32], d: usize) -> (Vec<i8>, Vec<f32>) {
     (bytes, scales)
 }
 
-/// int8 rows back to f32: `bytes` `(.., head_dim)` times `scales` `(..)`.
+/// int8 rows back to f32: `bytes` `(.., head_dim)` times `scales` `(..)`. Prefill reads an int8
+/// cache through this (as an f16 cache through a conversion), so it reads the bytes where they lie
+/// and is a loop that vectorizes.
 fn dequantize(bytes: &Tensor, scales: &Tensor) -> Result<Tensor> {
     let (dims, device) = (bytes.dims().to_vec(), bytes.device().clone());
     let d = dims.last().copied().unwrap_or(0).max(1);
-    let bytes = bytes.flatten_all()?.to_vec1::<u8>()?;
+    let bytes = bytes.contiguous()?;
     let scales = scales.flatten_all()?.to_vec1::<f32>()?;
-    let values: Vec<f32> = bytes
-        .chunks_exact(d)
-        .zip(&scales)
-        .flat_map(|(row, &scale)| row.iter().map(move |&b| f32::from(b as i8) * scale))
-        .collect();
+    let (storage, layout) = bytes.storage_and_layout();
+    let (Storage::Cpu(CpuStorage::U8(data)), Some((start, end))) =
+        (&*storage, layout.contiguous_offsets())
+    else {
+        candle_core::bail!("int8 kv cache: bytes not on the CPU");
+    };
+    let mut values = Vec::with_capacity(end - start);
+    for (row, &scale) in data[start..end].chunks_exact(d).zip(&scales) {
+        values.extend(row.iter().map(|&b| f32::from(b as i8) * scale));
+    }
     Tensor::from_vec(values, dims, &device)
 }
 

@@ -19,7 +19,8 @@
 //! - `quantize` (`q8_0`, `q4_k`) quantizes a safetensors checkpoint's matrices at load (`quantize`).
 //!   On x86 CPUs with AVX2, q8_0, q4_k and q6_k matrices (at load or from GGUF) run through `packed`,
 //!   which holds each matrix once; other quantized types and CPUs use candle's `QMatMul`.
-//! - The KV cache is f16 on the CPU for quantized and 16-bit weights (`LoadOptions::kv_cache`).
+//! - The KV cache is f16 on the CPU for quantized and 16-bit weights, or int8 on request
+//!   (`LoadOptions::kv_cache`, `kv_cache::KvType`).
 //! - Safetensors weights are read tensor by tensor (`weights`), not memory-mapped: candle copies out of
 //!   a map anyway, and the mapped pages doubled the peak RSS of a load.
 //! - GGUF files (`qwen2` and dense `qwen3`) load into the same model as safetensors checkpoints, their
