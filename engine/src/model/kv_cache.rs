@@ -253,15 +253,22 @@ fn grow(old: Option<Tensor>, like: &Tensor, needed: usize) -> Result<Tensor> {
 }
 
 /// Rows of `x` `(.., head_dim)` as int8: the bytes (`U8` holding `i8` bits, `x`'s shape) and one
-/// scale per row (`x`'s shape without the last axis); see [`quantize_rows`].
+/// scale per row (`x`'s shape without the last axis); see [`quantize_rows_into`].
 pub(crate) fn quantize(x: &Tensor) -> Result<(Tensor, Tensor)> {
     let dims = x.dims().to_vec();
     let Some((&d, rows)) = dims.split_last() else {
         candle_core::bail!("int8 kv cache: a scalar row");
     };
-    let values = x.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
-    let (bytes, scales) = quantize_rows(&values, d);
-    let bytes: Vec<u8> = bytes.into_iter().map(|b| b as u8).collect();
+    let x = x.to_dtype(DType::F32)?.contiguous()?;
+    let (storage, layout) = x.storage_and_layout();
+    let (Storage::Cpu(CpuStorage::F32(data)), Some((start, end))) =
+        (&*storage, layout.contiguous_offsets())
+    else {
+        candle_core::bail!("int8 kv cache: keys and values not on the CPU");
+    };
+    let mut bytes = vec![0u8; end - start];
+    let mut scales = vec![0f32; (end - start) / d.max(1)];
+    quantize_rows_into(&data[start..end], d, &mut bytes, &mut scales);
     let device = x.device();
     Ok((
         Tensor::from_vec(bytes, dims.as_slice(), device)?,
@@ -269,30 +276,51 @@ pub(crate) fn quantize(x: &Tensor) -> Result<(Tensor, Tensor)> {
     ))
 }
 
-/// `x` in rows of `d` values, each as `round(x / scale)` in int8 with `scale` the row's largest
-/// magnitude over 127 (0 for a row of zeros), and the scales.
-pub(crate) fn quantize_rows(x: &[f32], d: usize) -> (Vec<i8>, Vec<f32>) {
-    let mut bytes = vec![0i8; x.len()];
-    let mut scales = vec![0f32; x.len() / d.max(1)];
-    if d > 0 {
-        for ((row, out), scale) in x
-            .chunks_exact(d)
-            .zip(bytes.chunks_exact_mut(d))
-            .zip(&mut scales)
-        {
-            let max = row.iter().fold(0f32, |m, x| m.max(x.abs()));
-            let inverse = if max > 0.0 { 127.0 / max } else { 0.0 };
-            for (o, x) in out.iter_mut().zip(row) {
-                // Rounded to the nearest integer, ties to even, by adding and taking off 1.5 * 2^23
-                // (exact below 2^22 in magnitude), which vectorizes where `round` is a call per value.
-                // `as` saturates: a value is at most 127 in magnitude, up to rounding.
-                const MAGIC: f32 = 12_582_912.0;
-                *o = ((x * inverse + MAGIC) - MAGIC) as i8;
-            }
-            *scale = max / 127.0;
-        }
+/// `x` in rows of `d` values, each as `round(x / scale)` in int8 (its bits in `bytes`) with `scale`
+/// the row's largest magnitude over 127 (0 for a row of zeros) in `scales`. Written so that both
+/// loops vectorize: prefill quantizes every key and value it appends.
+pub(crate) fn quantize_rows_into(x: &[f32], d: usize, bytes: &mut [u8], scales: &mut [f32]) {
+    const LANES: usize = 8;
+    if d == 0 {
+        return;
     }
-    (bytes, scales)
+    for ((row, out), scale) in x
+        .chunks_exact(d)
+        .zip(bytes.chunks_exact_mut(d))
+        .zip(scales.iter_mut())
+    {
+        // The largest magnitude in `LANES` running maxima, which vectorize where one does not.
+        let (chunks, rest) = row.as_chunks::<LANES>();
+        let mut lanes = [0f32; LANES];
+        for chunk in chunks {
+            for (m, x) in lanes.iter_mut().zip(chunk) {
+                *m = m.max(x.abs());
+            }
+        }
+        let max = rest
+            .iter()
+            .chain(&lanes)
+            .fold(0f32, |m, x| m.max(x.abs()));
+        let inverse = if max > 0.0 { 127.0 / max } else { 0.0 };
+        for (o, x) in out.iter_mut().zip(row) {
+            // Clamped to the int8 range (the product can reach 127.00001), then rounded to the
+            // nearest integer, ties to even, by adding 1.5 * 2^23: the sum's low mantissa bits are
+            // then the integer in two's complement (a NaN's are 0). Integer and float operations
+            // that vectorize, where `round` and `as` conversions were a call or a branch per value.
+            const MAGIC: f32 = 12_582_912.0;
+            let sum = (x * inverse).clamp(-127.0, 127.0) + MAGIC;
+            *o = sum.to_bits().wrapping_sub(MAGIC.to_bits()) as u8;
+        }
+        *scale = max / 127.0;
+    }
+}
+
+/// [`quantize_rows_into`] into new vectors, as `i8`.
+pub(crate) fn quantize_rows(x: &[f32], d: usize) -> (Vec<i8>, Vec<f32>) {
+    let mut bytes = vec![0u8; x.len()];
+    let mut scales = vec![0f32; x.len() / d.max(1)];
+    quantize_rows_into(x, d, &mut bytes, &mut scales);
+    (bytes.into_iter().map(|b| b as i8).collect(), scales)
 }
 
 /// int8 rows back to f32: `bytes` `(.., head_dim)` times `scales` `(..)`. Prefill reads an int8
