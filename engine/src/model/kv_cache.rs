@@ -297,10 +297,7 @@ pub(crate) fn quantize_rows_into(x: &[f32], d: usize, bytes: &mut [u8], scales: 
                 *m = m.max(x.abs());
             }
         }
-        let max = rest
-            .iter()
-            .chain(&lanes)
-            .fold(0f32, |m, x| m.max(x.abs()));
+        let max = rest.iter().chain(&lanes).fold(0f32, |m, x| m.max(x.abs()));
         let inverse = if max > 0.0 { 127.0 / max } else { 0.0 };
         for (o, x) in out.iter_mut().zip(row) {
             // Clamped to the int8 range (the product can reach 127.00001), then rounded to the
