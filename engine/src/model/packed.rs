@@ -788,6 +788,55 @@ mod x86 {
         unsafe { x.add(at).cast::<i32>().read_unaligned() }
     }
 
+    /// `acc[r] += weights * (f32(s[r] + s1[r]) * x_scale[r])` for each row (`s1` only where
+    /// `split`): one block's exact integer dot products, times the weights' scales (one per output)
+    /// and the activations' (one per row), in this order in every kernel.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F; `x_scale` points at `R` readable values.
+    #[inline(always)]
+    unsafe fn add_block<const R: usize>(
+        acc: &mut [__m512; R],
+        s: &[__m512i; R],
+        s1: &[__m512i; R],
+        split: bool,
+        weights: __m512,
+        x_scale: *const f32,
+    ) {
+        for (r, acc) in acc.iter_mut().enumerate() {
+            // SAFETY: by the caller.
+            unsafe {
+                let sum = if split {
+                    _mm512_add_epi32(s[r], s1[r])
+                } else {
+                    s[r]
+                };
+                let t = _mm512_mul_ps(_mm512_cvtepi32_ps(sum), _mm512_set1_ps(*x_scale.add(r)));
+                *acc = _mm512_fmadd_ps(weights, t, *acc);
+            }
+        }
+    }
+
+    /// [`add_block`] for half a tile in AVX2 registers (whose kernels keep one sum per row).
+    ///
+    /// # Safety
+    /// The CPU has AVX2 and FMA; `x_scale` points at `R` readable values.
+    #[inline(always)]
+    unsafe fn add_half_block<const R: usize>(
+        acc: &mut [__m256; R],
+        s: &[__m256i; R],
+        weights: __m256,
+        x_scale: *const f32,
+    ) {
+        for (r, acc) in acc.iter_mut().enumerate() {
+            // SAFETY: by the caller.
+            unsafe {
+                let t = _mm256_mul_ps(_mm256_cvtepi32_ps(s[r]), _mm256_set1_ps(*x_scale.add(r)));
+                *acc = _mm256_fmadd_ps(weights, t, *acc);
+            }
+        }
+    }
+
     /// Each row's 16 outputs, `out[r * 16..]`.
     ///
     /// # Safety
@@ -876,15 +925,7 @@ mod x86 {
                 let dw = _mm512_cvtph_ps(_mm256_loadu_si256(
                     column.scales.as_ptr().add(b * TILE_ROWS).cast::<__m256i>(),
                 ));
-                for r in 0..R {
-                    let sum = if split {
-                        _mm512_add_epi32(s[r], s1[r])
-                    } else {
-                        s[r]
-                    };
-                    let t = _mm512_mul_ps(_mm512_cvtepi32_ps(sum), _mm512_set1_ps(*scale.add(r)));
-                    acc[r] = _mm512_fmadd_ps(dw, t, acc[r]);
-                }
+                add_block(&mut acc, &s, &s1, split, dw, scale);
             }
         }
         // SAFETY: AVX-512F and `out`'s size are this kernel's preconditions.
@@ -933,11 +974,7 @@ mod x86 {
                             .add(b * TILE_ROWS + half * 8)
                             .cast::<__m128i>(),
                     ));
-                    for r in 0..R {
-                        let t =
-                            _mm256_mul_ps(_mm256_cvtepi32_ps(s[r]), _mm256_set1_ps(*scale.add(r)));
-                        acc[r] = _mm256_fmadd_ps(dw, t, acc[r]);
-                    }
+                    add_half_block(&mut acc, &s, dw, scale);
                 }
             }
             // SAFETY: AVX and `out`'s size are this kernel's preconditions.
@@ -1025,15 +1062,9 @@ mod x86 {
                     }
                     let xs = input.scale.as_ptr().add(b * m + row0);
                     let xsum = input.scaled_sum.as_ptr().add(b * m + row0);
-                    for r in 0..R {
-                        let sum = if split {
-                            _mm512_add_epi32(s[r], s1[r])
-                        } else {
-                            s[r]
-                        };
-                        let t = _mm512_mul_ps(_mm512_cvtepi32_ps(sum), _mm512_set1_ps(*xs.add(r)));
-                        acc[r] = _mm512_fmadd_ps(scale, t, acc[r]);
-                        acc[r] = _mm512_fnmadd_ps(min, _mm512_set1_ps(*xsum.add(r)), acc[r]);
+                    add_block(&mut acc, &s, &s1, split, scale, xs);
+                    for (r, acc) in acc.iter_mut().enumerate() {
+                        *acc = _mm512_fnmadd_ps(min, _mm512_set1_ps(*xsum.add(r)), *acc);
                     }
                 }
             }
@@ -1095,11 +1126,9 @@ mod x86 {
                         }
                         let xs = input.scale.as_ptr().add(b * m + row0);
                         let xsum = input.scaled_sum.as_ptr().add(b * m + row0);
-                        for r in 0..R {
-                            let t =
-                                _mm256_mul_ps(_mm256_cvtepi32_ps(s[r]), _mm256_set1_ps(*xs.add(r)));
-                            acc[r] = _mm256_fmadd_ps(scale, t, acc[r]);
-                            acc[r] = _mm256_fnmadd_ps(min, _mm256_set1_ps(*xsum.add(r)), acc[r]);
+                        add_half_block(&mut acc, &s, scale, xs);
+                        for (r, acc) in acc.iter_mut().enumerate() {
+                            *acc = _mm256_fnmadd_ps(min, _mm256_set1_ps(*xsum.add(r)), *acc);
                         }
                     }
                 }
@@ -1184,15 +1213,7 @@ mod x86 {
                         }
                     }
                     let xs = input.scale.as_ptr().add(b * m + row0);
-                    for r in 0..R {
-                        let sum = if split {
-                            _mm512_add_epi32(s[r], s1[r])
-                        } else {
-                            s[r]
-                        };
-                        let t = _mm512_mul_ps(_mm512_cvtepi32_ps(sum), _mm512_set1_ps(*xs.add(r)));
-                        acc[r] = _mm512_fmadd_ps(scale, t, acc[r]);
-                    }
+                    add_block(&mut acc, &s, &s1, split, scale, xs);
                 }
             }
         }
@@ -1266,11 +1287,7 @@ mod x86 {
                             }
                         }
                         let xs = input.scale.as_ptr().add(b * m + row0);
-                        for r in 0..R {
-                            let t =
-                                _mm256_mul_ps(_mm256_cvtepi32_ps(s[r]), _mm256_set1_ps(*xs.add(r)));
-                            acc[r] = _mm256_fmadd_ps(scale, t, acc[r]);
-                        }
+                        add_half_block(&mut acc, &s, scale, xs);
                     }
                 }
             }
