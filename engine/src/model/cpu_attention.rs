@@ -144,7 +144,7 @@ impl<'a, T> Cache<'a, T> {
 }
 
 /// The query row as the kernels read it: `[head][d]` values and, for an int8 cache, each head
-/// quantized as the cache's rows are ([`kv_cache::quantize_rows`]): `values` then holds the int8
+/// quantized as the cache's rows are ([`kv_cache::quantize_rows_into`]): `values` then holds the int8
 /// values (as f32), `bytes` the same plus 128 (unsigned, for `vpdpbusd`), `scales` one per head.
 /// A score is then an exact integer dot product times the query's and the key's scales, whichever
 /// kernel computes it.
@@ -163,15 +163,20 @@ struct QuantizedQuery {
 
 impl QuantizedQuery {
     fn new<T: CacheElem>(q: &[f32], d: usize) -> Self {
-        let (int8, scales) = if T::SCALED {
-            kv_cache::quantize_rows(q, d)
-        } else {
-            (Vec::new(), Vec::new())
-        };
+        if !T::SCALED || d == 0 {
+            return QuantizedQuery {
+                values: Vec::new(),
+                bytes: Vec::new(),
+                scales: Vec::new(),
+            };
+        }
+        let mut bytes = vec![0u8; q.len()];
+        let mut scales = vec![0f32; q.len() / d];
+        kv_cache::quantize_rows_into(q, d, &mut bytes, &mut scales);
         QuantizedQuery {
-            values: int8.iter().map(|&x| f32::from(x)).collect(),
+            values: bytes.iter().map(|&b| f32::from(b as i8)).collect(),
             // Plus 128: the sign bit flipped.
-            bytes: int8.iter().map(|&x| x as u8 ^ 0x80).collect(),
+            bytes: bytes.iter().map(|&b| b ^ 0x80).collect(),
             scales,
         }
     }
@@ -1387,9 +1392,10 @@ mod tests {
                 let values = |x: &Tensor| x.flatten_all().unwrap().to_vec1::<f32>().unwrap();
                 // Against an int8 cache the query is rounded the same way (see `Query`).
                 let q_seen = if kind == KvType::Int8 {
-                    let (int8, scales) = kv_cache::quantize_rows(&q, d);
+                    let (mut int8, mut scales) = (vec![0u8; q.len()], vec![0f32; h]);
+                    kv_cache::quantize_rows_into(&q, d, &mut int8, &mut scales);
                     let rows = int8.chunks(d).zip(scales);
-                    rows.flat_map(|(row, s)| row.iter().map(move |&x| f32::from(x) * s))
+                    rows.flat_map(|(row, s)| row.iter().map(move |&x| f32::from(x as i8) * s))
                         .collect()
                 } else {
                     q.clone()

@@ -312,14 +312,6 @@ pub(crate) fn quantize_rows_into(x: &[f32], d: usize, bytes: &mut [u8], scales: 
     }
 }
 
-/// [`quantize_rows_into`] into new vectors, as `i8`.
-pub(crate) fn quantize_rows(x: &[f32], d: usize) -> (Vec<i8>, Vec<f32>) {
-    let mut bytes = vec![0u8; x.len()];
-    let mut scales = vec![0f32; x.len() / d.max(1)];
-    quantize_rows_into(x, d, &mut bytes, &mut scales);
-    (bytes.into_iter().map(|b| b as i8).collect(), scales)
-}
-
 /// int8 rows back to f32: `bytes` `(.., head_dim)` times `scales` `(..)`. Prefill reads an int8
 /// cache through this (as an f16 cache through a conversion), so it reads the bytes where they lie
 /// and is a loop that vectorizes.
