@@ -4,25 +4,25 @@
 //! [`postprocess`] -> validation -> [`complete::Completion`].
 //!
 //! Architecture invariant: this crate knows nothing about LSP, JSON-RPC or editors. It is the only crate
-//! that knows candle, tokenizers and tree-sitter; the server converts its plain types to protocol types.
+//! that knows tree-sitter; candle stays inside the `model` crate, re-exported here as [`model`] with the
+//! `Backend` seam's types. The server converts the engine's plain types to protocol types.
 
 pub mod actions;
-pub mod backend;
 pub mod complete;
 pub mod context;
 pub mod document;
-pub mod error;
-pub mod model;
 pub mod postprocess;
 pub mod prompt;
 pub mod remote;
-pub mod sampling;
-pub mod secrets;
 pub mod syntax;
 pub mod threads;
+
+// The model crate: the local Qwen model, and the types of the `Backend` seam that every stage shares.
+pub use model;
+pub use model::{backend, error, sampling, secrets};
 
 pub use backend::{Backend, ChatMessage, FinishReason, Generation, ModelInfo, Prompt, Role, SpecialTokens};
 pub use document::{Document, Language, TextEdit};
 pub use error::{Error, Result};
+pub use model::CancellationToken;
 pub use sampling::SamplingParams;
-pub use tokio_util::sync::CancellationToken;

@@ -1,4 +1,4 @@
-//! Bench: decode attention on the CPU (`engine::model::cpu_attention`), alone: one query row of
+//! Bench: decode attention on the CPU (`model::bench::decode_attention`), alone: one query row of
 //! Qwen3-0.6B's shape (16 query heads, 8 KV heads, head_dim 128) against 28 layers' caches of `t`
 //! positions each (28 distinct caches, as a decode step reads them, so nothing stays in the CPU's
 //! caches beyond their size), in f16, int8 (with a scale per row) and f32. Prints ms per decode step
@@ -15,8 +15,7 @@ use std::time::Instant;
 use anyhow::Context;
 use benches::read_bandwidth_gbs;
 use candle_core::{DType, Device, Tensor};
-use engine::model::cpu_attention::{applies, decode_attention};
-use engine::model::kv_cache::{KvCache, KvType};
+use model::bench::{KvCache, KvType, decode_attention, decode_attention_applies as applies};
 
 const LAYERS: usize = 28;
 const HEADS: usize = 16;

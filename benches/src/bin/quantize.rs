@@ -11,7 +11,7 @@
 //!
 //! `--matrices` prints instead the time of a product with 1 (decode), 4 and 10 (batched decode) and
 //! 256 (prefill) rows per Qwen3-0.6B matrix shape, dense f32 against q8_0, q4_k and q6_k through
-//! candle's kernels and through ours (`engine::model::packed`): where the time goes, and whether the
+//! candle's kernels and through ours (`model::bench::Packed`): where the time goes, and whether the
 //! LM head (151,936 x 1,024) pays for quantizing. The table runs once unprinted first (see
 //! `matrices`).
 //!
@@ -229,7 +229,7 @@ fn time_ms(mut f: impl FnMut() -> candle_core::Result<()>) -> anyhow::Result<f64
 fn matrices() -> anyhow::Result<()> {
     use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
     use candle_core::{Device, Module, Tensor};
-    use engine::model::packed::Packed;
+    use model::bench::Packed;
     let dev = Device::Cpu;
     let shapes = [
         ("q_proj", 2048, 1024),

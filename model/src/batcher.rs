@@ -1,0 +1,504 @@
+//! Continuous batching: concurrent requests on one model decode together, joining and
+//! leaving the batch as they start and finish.
+//!
+//! One worker thread per model owns every sequence being decoded. A request enters a queue and waits
+//! on a channel for its streamed text and its answer. Each turn of the worker's loop:
+//!
+//! 1. Admit: the oldest waiting request runs one prefill step through the model's active cache and
+//!    prefix cache, exactly as a lone request would (so it reuses cached prefixes, and what it prefills
+//!    stays cached for the next request). The step is [`PREFILL_CHUNK`] tokens when nothing else is
+//!    decoding and [`BUSY_PREFILL_CHUNK`] when others are, so a long new prompt does not stall them for
+//!    seconds. Once its prompt is in, the request takes the prompt's keys/values along (a copy, when more
+//!    requests wait behind it: n samples of one prompt all start from it) and joins.
+//! 2. Decode: every joined sequence runs one token in a single forward pass ([`Qwen::forward_rows`]:
+//!    projections and MLPs for all rows at once, so the weights are read once per step; attention per
+//!    row over its own cache, so rows can be at any position).
+//! 3. Leave: a sequence that finished (EOS, stop string, `max_tokens`), was cancelled, or whose caller
+//!    went away leaves at once; its answer goes back, and its cache (prompt and answer) goes back to the
+//!    prefix cache, so the next keystroke finds a cancelled request's prompt.
+//!
+//! A lone sequence decodes through [`Qwen::forward`] on its own cache. A failure (or a panic) in a step
+//! fails the requests in that step with an error, never the worker.
+
+use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use candle_core::Tensor;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::backend::Generation;
+use crate::error::{Error, Result};
+use crate::generate::{self, Decoding};
+use crate::kv_cache::KvCache;
+use crate::qwen::Qwen;
+use crate::runner::{Core, PREFILL_CHUNK, Runner, State};
+use crate::sampling::SamplingParams;
+
+/// Counters of the batching worker, cumulative since the model loaded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchStats {
+    /// Decode steps run (one forward pass each).
+    pub steps: usize,
+    /// Sequences decoded, summed over the steps (`rows / steps` is the mean batch size).
+    pub rows: usize,
+    /// The largest number of sequences decoded in one step.
+    pub max_rows: usize,
+}
+
+/// Prefill chunk while other sequences are decoding: they wait for it once per step.
+pub(crate) const BUSY_PREFILL_CHUNK: usize = 64;
+
+/// What a request hears back.
+pub(crate) enum Event {
+    /// Text that is safe to show (no stop string can start in it).
+    Text(String),
+    Done(Result<Generation>),
+}
+
+/// A request for the worker. `max_tokens` is already cut to the context (see
+/// [`generate::check_prompt`]) and is at least 1.
+pub(crate) struct Job {
+    prompt_ids: Vec<u32>,
+    params: SamplingParams,
+    max_tokens: usize,
+    cancel: CancellationToken,
+    events: Sender<Event>,
+}
+
+impl Job {
+    pub(crate) fn new(
+        prompt_ids: Vec<u32>,
+        params: SamplingParams,
+        max_tokens: usize,
+        cancel: CancellationToken,
+    ) -> (Job, Receiver<Event>) {
+        let (events, rx) = channel();
+        let job = Job {
+            prompt_ids,
+            params,
+            max_tokens,
+            cancel,
+            events,
+        };
+        (job, rx)
+    }
+
+    fn done(self, result: Result<Generation>) {
+        // The caller may have gone away; nothing to do then.
+        let _ = self.events.send(Event::Done(result));
+    }
+}
+
+/// Waits for a job's answer, passing streamed text to `on_text`. A cancellation seen after streamed
+/// text (`on_text` itself may cancel) returns at once; the worker drops the job at its next step.
+pub(crate) fn wait(
+    rx: &Receiver<Event>,
+    cancel: &CancellationToken,
+    on_text: &mut dyn FnMut(&str),
+) -> Result<Generation> {
+    for event in rx {
+        match event {
+            Event::Text(text) => {
+                on_text(&text);
+                if cancel.is_cancelled() {
+                    return Err(Error::Cancelled);
+                }
+            }
+            Event::Done(result) => return result,
+        }
+    }
+    Err(Error::Model("the model's batching worker stopped".into()))
+}
+
+#[derive(Default)]
+struct Pending {
+    jobs: VecDeque<Job>,
+    shutdown: bool,
+}
+
+#[derive(Default)]
+struct Queue {
+    pending: Mutex<Pending>,
+    wake: Condvar,
+    stats: Mutex<BatchStats>,
+}
+
+/// The worker thread of one model and its queue; dropping it stops the worker (failing what is left).
+pub(crate) struct Batcher {
+    queue: Arc<Queue>,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl Batcher {
+    pub(crate) fn start(core: Arc<Core>) -> Result<Batcher> {
+        let queue = Arc::new(Queue::default());
+        let worker = {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name("qwen-lsp-batcher".into())
+                .spawn(move || work(&core, &queue))
+                .map_err(|e| Error::Model(format!("cannot start the batching worker: {e}")))?
+        };
+        Ok(Batcher {
+            queue,
+            worker: Some(worker),
+        })
+    }
+
+    pub(crate) fn stats(&self) -> BatchStats {
+        *self
+            .queue
+            .stats
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues `jobs` together: they are admitted one after another before any later job.
+    pub(crate) fn submit(&self, jobs: Vec<Job>) {
+        let mut pending = self
+            .queue
+            .pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        pending.jobs.extend(jobs);
+        self.queue.wake.notify_one();
+    }
+}
+
+impl Drop for Batcher {
+    fn drop(&mut self) {
+        self.queue
+            .pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .shutdown = true;
+        self.queue.wake.notify_one();
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// A request whose prompt is being prefilled.
+struct Admission {
+    job: Job,
+    first_step: bool,
+    started: Instant,
+}
+
+/// A sequence being decoded: its own cache and the token to feed next.
+struct Sequence<'t> {
+    job: Job,
+    kv: KvCache,
+    decoding: Decoding<'t>,
+    next: u32,
+}
+
+fn work(core: &Core, queue: &Queue) {
+    let mut waiting: VecDeque<Job> = VecDeque::new();
+    let mut admitting: Option<Admission> = None;
+    let mut active: Vec<Sequence<'_>> = Vec::new();
+    loop {
+        {
+            let mut pending = queue.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            while pending.jobs.is_empty()
+                && !pending.shutdown
+                && waiting.is_empty()
+                && admitting.is_none()
+                && active.is_empty()
+            {
+                pending = queue
+                    .wake
+                    .wait(pending)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            if pending.shutdown {
+                let jobs = pending.jobs.drain(..).chain(waiting.drain(..));
+                let jobs = jobs
+                    .chain(admitting.take().map(|a| a.job))
+                    .chain(active.drain(..).map(|s| s.job));
+                for job in jobs {
+                    job.done(Err(Error::Cancelled));
+                }
+                return;
+            }
+            waiting.extend(pending.jobs.drain(..));
+        }
+        // The steps guard their own model work; this catches a panic anywhere else in a turn (a
+        // sampler, a tokenizer), which fails the requests in flight instead of killing the worker
+        // and leaving every later caller waiting.
+        let turn = catch_unwind(AssertUnwindSafe(|| {
+            turn(core, queue, &mut waiting, &mut admitting, &mut active)
+        }));
+        if let Err(panic) = turn {
+            let error = || Error::Model(internal_error(panic.as_ref()));
+            if let Some(a) = admitting.take() {
+                a.job.done(Err(error()));
+            }
+            for seq in active.drain(..) {
+                seq.job.done(Err(error()));
+            }
+        }
+    }
+}
+
+/// One turn of the worker: drop cancelled requests, one prefill step of the request being admitted,
+/// one decode step of every joined sequence.
+fn turn<'t>(
+    core: &'t Core,
+    queue: &Queue,
+    waiting: &mut VecDeque<Job>,
+    admitting: &mut Option<Admission>,
+    active: &mut Vec<Sequence<'t>>,
+) {
+    // Cancelled requests leave before they cost anything more.
+    let (cancelled, kept): (VecDeque<Job>, VecDeque<Job>) =
+        waiting.drain(..).partition(|j| j.cancel.is_cancelled());
+    *waiting = kept;
+    let cancelled = cancelled.into_iter().chain(
+        admitting
+            .take_if(|a| a.job.cancel.is_cancelled())
+            .map(|a| a.job),
+    );
+    for job in cancelled {
+        job.done(Err(Error::Cancelled));
+    }
+    for seq in active.extract_if(.., |s| s.job.cancel.is_cancelled()) {
+        retire(core, seq, Some(Error::Cancelled));
+    }
+
+    if admitting.is_none() {
+        *admitting = waiting.pop_front().map(|job| Admission {
+            job,
+            first_step: true,
+            started: Instant::now(),
+        });
+    }
+    if let Some(mut a) = admitting.take() {
+        let chunk = if active.is_empty() {
+            PREFILL_CHUNK
+        } else {
+            BUSY_PREFILL_CHUNK
+        };
+        // The last of the queue takes the prompt's cache along; with others queued behind it
+        // (n samples of one prompt), it takes a copy and leaves the prompt for them.
+        let share = !waiting.is_empty();
+        match guarded(|| admit_step(core, &a.job.prompt_ids, chunk, a.first_step, share)) {
+            Ok(None) => {
+                a.first_step = false;
+                *admitting = Some(a);
+            }
+            Ok(Some((kv, logits))) => {
+                if let Some(seq) = join(core, a, kv, &logits) {
+                    active.push(seq);
+                }
+            }
+            Err(e) => a.job.done(Err(e)),
+        }
+    }
+
+    if !active.is_empty() {
+        let mut stats = queue.stats.lock().unwrap_or_else(PoisonError::into_inner);
+        stats.steps += 1;
+        stats.rows += active.len();
+        stats.max_rows = stats.max_rows.max(active.len());
+        drop(stats);
+        decode_step(core, active);
+    }
+}
+
+/// What a panic says, for the error that replaces the answer.
+fn internal_error(panic: &(dyn std::any::Any + Send)) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    format!("internal error in the model: {what}")
+}
+
+/// Runs `f`, turning a panic into an error so one bad step cannot take the worker down.
+fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|panic| Err(Error::Model(internal_error(panic.as_ref()))))
+}
+
+/// One prefill step of `prompt` through the active cache (see [`generate::prefill_step`]); when the
+/// prompt is in, returns the keys/values for the sequence to decode on (the active cache itself, or a
+/// copy of it when `share`), and the prompt's last logits.
+fn admit_step(
+    core: &Core,
+    prompt: &[u32],
+    chunk: usize,
+    first: bool,
+    share: bool,
+) -> Result<Option<(KvCache, Tensor)>> {
+    let mut state = core.lock();
+    let State {
+        runner,
+        cache,
+        prefixes,
+    } = &mut *state;
+    if first {
+        prefixes.select(&mut runner.cache, &mut cache.tokens, prompt)?;
+    }
+    let Some(logits) = generate::prefill_step(runner, cache, prompt, chunk, first)? else {
+        return Ok(None);
+    };
+    let Runner { model, cache: kv } = runner;
+    let seq_kv = if share {
+        kv.fork(kv.len())?
+    } else {
+        cache.tokens.clear();
+        std::mem::replace(kv, model.new_cache())
+    };
+    prefixes.evict(kv);
+    Ok(Some((seq_kv, logits)))
+}
+
+/// Ends a sequence: its cache (prompt and the answer fed so far) goes back to the prefix cache, for the
+/// next request to reuse, and the caller gets the answer or `error`.
+fn retire(core: &Core, seq: Sequence<'_>, error: Option<Error>) {
+    let Sequence {
+        job, kv, decoding, ..
+    } = seq;
+    if let Some(tokens) = decoding.tokens().get(..kv.len()) {
+        let mut state = core.lock();
+        let State {
+            runner,
+            cache,
+            prefixes,
+        } = &mut *state;
+        prefixes.give_back(
+            &mut runner.cache,
+            &mut cache.tokens,
+            kv,
+            tokens.to_vec(),
+            job.prompt_ids.len(),
+        );
+    }
+    match error {
+        None => finish(job, decoding),
+        Some(e) => job.done(Err(e)),
+    }
+}
+
+/// Samples the first token of an admitted request; it joins the decoding set unless that already
+/// finished it.
+fn join<'t>(core: &'t Core, a: Admission, kv: KvCache, logits: &Tensor) -> Option<Sequence<'t>> {
+    let Admission { job, started, .. } = a;
+    let prefill_ms = started.elapsed().as_secs_f64() * 1e3;
+    let mut decoding = Decoding::new(
+        &core.tokenizer,
+        job.prompt_ids.clone(),
+        &job.params,
+        job.max_tokens,
+        prefill_ms,
+    );
+    let events = job.events.clone();
+    let step = decoding.step(logits, &mut |text| {
+        let _ = events.send(Event::Text(text.to_string()));
+    });
+    let mut seq = Sequence {
+        job,
+        kv,
+        decoding,
+        next: 0,
+    };
+    match step {
+        Ok(Some(next)) => {
+            seq.next = next;
+            Some(seq)
+        }
+        Ok(None) => {
+            retire(core, seq, None);
+            None
+        }
+        Err(e) => {
+            retire(core, seq, Some(e));
+            None
+        }
+    }
+}
+
+fn finish(job: Job, decoding: Decoding<'_>) {
+    let events = job.events.clone();
+    let generation = decoding.finish(&mut |text| {
+        let _ = events.send(Event::Text(text.to_string()));
+    });
+    job.done(Ok(generation));
+}
+
+/// One token for every active sequence, in one forward pass; finished sequences leave.
+fn decode_step(core: &Core, active: &mut Vec<Sequence<'_>>) {
+    let logits = guarded(|| {
+        let state = core.lock();
+        forward(&state.runner.model, active)
+    });
+    let logits = match logits {
+        Ok(l) => l,
+        Err(e) => {
+            let message = e.to_string();
+            for seq in active.drain(..) {
+                seq.job.done(Err(Error::Model(message.clone())));
+            }
+            return;
+        }
+    };
+    let outcomes: Vec<Outcome> = active
+        .iter_mut()
+        .enumerate()
+        .map(|(i, seq)| {
+            let events = &seq.job.events;
+            let mut gone = false;
+            let step = logits.get(i).map_err(Error::from).and_then(|row| {
+                seq.decoding.step(&row, &mut |text| {
+                    gone |= events.send(Event::Text(text.to_string())).is_err();
+                })
+            });
+            match step {
+                _ if gone => Outcome::Gone,
+                Ok(Some(next)) => Outcome::Next(next),
+                Ok(None) => Outcome::Finished,
+                Err(e) => Outcome::Failed(e),
+            }
+        })
+        .collect();
+    for (mut seq, outcome) in std::mem::take(active).into_iter().zip(outcomes) {
+        match outcome {
+            Outcome::Next(next) => {
+                seq.next = next;
+                active.push(seq);
+            }
+            Outcome::Finished => retire(core, seq, None),
+            Outcome::Failed(e) => retire(core, seq, Some(e)),
+            Outcome::Gone => retire(core, seq, Some(Error::Cancelled)),
+        }
+    }
+}
+
+/// What one decode step did to a sequence.
+enum Outcome {
+    /// Goes on with this token.
+    Next(u32),
+    Finished,
+    Failed(Error),
+    /// Its caller stopped listening.
+    Gone,
+}
+
+/// Logits `(rows, vocab)` for one step of every sequence.
+fn forward(model: &Qwen, active: &mut [Sequence<'_>]) -> Result<Tensor> {
+    if let [seq] = active {
+        let input = Tensor::new(&[seq.next], model.device())?.unsqueeze(0)?;
+        return Ok(model.forward(&input, &mut seq.kv, false)?);
+    }
+    let tokens: Vec<u32> = active.iter().map(|s| s.next).collect();
+    let mut caches: Vec<&mut KvCache> = active.iter_mut().map(|s| &mut s.kv).collect();
+    Ok(model.forward_rows(&tokens, &mut caches)?)
+}

@@ -1,0 +1,623 @@
+//! Qwen models in candle, and the seam every model sits behind: [`Backend`] and the plain types that
+//! cross it ([`Prompt`], [`SamplingParams`], [`Generation`], [`ModelInfo`], [`Error`]).
+//! [`LocalModel`] loads a hub id, an HF directory or a GGUF file and implements [`Backend`]; the engine's
+//! remote backend implements it too.
+//!
+//! Architecture invariant: this crate knows candle, tokenizers and the model files, and nothing of
+//! editors, prompts' contents or the pipeline around it. `unsafe` is allowed only in `kernels`.
+//!
+//! Code map: `loading/` finds the files (`loading::hub` the HF cache), `config` reads `config.json`,
+//! `weights` reads safetensors tensor by tensor (not memory-mapped: the mapped pages doubled a load's
+//! peak memory), `lora` merges PEFT adapters as they load, `gguf` + `weight_source` read GGUF blocks,
+//! `quantize` quantizes at load; `qwen` is the model (Qwen2, Qwen3, Qwen3-MoE), `kv_cache` its
+//! truncatable cache (f16, f32 or int8), `prefix_cache` the LRU of cached sequences that requests reuse;
+//! `tokenizer` + `chat_template` the text side; `sampler` + `generate` the decoding; `runner` what the
+//! calling threads and the batching worker (`batcher`) share; `kernels` our CPU kernels.
+//!
+//! Decisions worth knowing:
+//! - A prompt must leave room for one generated token (else [`Error::PromptTooLong`]); `max_tokens` is
+//!   cut to the room left and generation then ends with `FinishReason::Length`.
+//! - Calls reuse cached keys/values for their longest common token prefix; at least one prompt token is
+//!   always run, for its logits.
+//! - Defaults: f32 on CPU, bf16 on CUDA, f16 on Metal; the best device compiled in and present. On the
+//!   CPU, 16-bit checkpoints keep 16-bit matrices but compute in f32, GGUF files run f32 activations,
+//!   and the KV cache is f16 for quantized and 16-bit weights.
+//! - GPUs: build with `--features cuda` (needs `nvcc` and `CUDA_COMPUTE_CAP`; README, "GPU builds") or
+//!   `--features metal`; the model code is device-generic and CI checks only the CPU.
+
+pub mod backend;
+#[cfg(feature = "bench")]
+pub mod bench;
+mod batcher;
+pub mod chat_template;
+pub mod config;
+pub mod error;
+pub mod generate;
+pub mod gguf;
+// The one module allowed `unsafe`: intrinsics and target features.
+#[allow(unsafe_code)]
+mod kernels;
+pub mod kv_cache;
+pub mod loading;
+pub mod lora;
+pub mod prefix_cache;
+pub mod quantize;
+pub mod qwen;
+pub mod random;
+mod runner;
+pub mod sampler;
+pub mod sampling;
+pub mod secrets;
+#[cfg(test)]
+mod testing;
+pub mod tokenizer;
+mod weight_source;
+mod weights;
+
+use std::sync::{Arc, Mutex};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use serde::{Deserialize, Serialize};
+
+pub use backend::{
+    Backend, ChatMessage, FinishReason, Generation, ModelInfo, Prompt, Role, SpecialTokens,
+};
+pub use error::{Error, Result};
+pub use sampling::SamplingParams;
+pub use tokio_util::sync::CancellationToken;
+
+use crate::error::candle_message;
+
+pub use self::batcher::BatchStats;
+use self::batcher::{Batcher, Job};
+use self::config::{QwenConfig, RawConfig};
+use self::generate::{CacheState, CausalLm};
+use self::gguf::GgufWeights;
+use self::kv_cache::{KvCache, KvType};
+use self::loading::{GgufFiles, ModelFiles, Resolved};
+use self::prefix_cache::PrefixCache;
+use self::quantize::Quantization;
+use self::qwen::Qwen;
+use self::runner::{Core, Runner, State};
+use self::tokenizer::{QwenTokenizer, TokenizerSources};
+use self::weight_source::WeightSource;
+
+/// Where and how to load a model. Plain data, parsed from CLI flags or editor settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct LoadOptions {
+    /// A Hugging Face hub id (`Qwen/Qwen3-0.6B`), a local HF directory, or a `.gguf` file.
+    pub source: String,
+    /// `f32`, `f16` or `bf16`; `None` = the best for the device.
+    pub dtype: Option<String>,
+    /// `cpu`, `cuda[:N]` or `metal`; `None` = the best available.
+    pub device: Option<String>,
+    /// Show a progress bar while downloading from the hub.
+    pub show_progress: bool,
+    /// `q8_0` or `q4_k`: quantize a safetensors checkpoint's matrices as they load (see
+    /// [`quantize`]); `None` keeps `dtype`. GGUF files are quantized already and reject it.
+    #[serde(default)]
+    pub quantize: Option<String>,
+    /// PEFT LoRA adapter directories, merged into the weights at load in this order (see [`lora`]).
+    /// Safetensors checkpoints only.
+    #[serde(default)]
+    pub lora: Vec<String>,
+    /// MiB of keys/values kept across requests for prefix reuse (see [`prefix_cache`]); `None` = 512.
+    #[serde(default)]
+    pub prefix_cache_mb: Option<usize>,
+    /// The type keys and values are cached in: `f16`, `f32`, `int8` (CPU only: one byte per value
+    /// and an f32 scale per position and KV head, about half of f16's bytes; see
+    /// [`kv_cache::KvType::Int8`]), or `auto`/`None`: f16 on the CPU for quantized and 16-bit
+    /// weights (half the bytes per decoded token and per cached prefix, as llama.cpp's default),
+    /// the activations' type for f32 checkpoints and on GPUs.
+    #[serde(default)]
+    pub kv_cache: Option<String>,
+    /// The secret filter applied to prompts sent to a remote backend (on by default; see
+    /// [`crate::secrets`]). Models in this process never send prompts anywhere and ignore it.
+    #[serde(default)]
+    pub secrets: crate::secrets::SecretFilterConfig,
+}
+
+/// A model loaded in this process. Thread-safe; owns its KV caches, from which each call reuses the
+/// longest common token prefix. Concurrent `generate` calls decode together (continuous batching, see
+/// [`batcher`]).
+pub struct LocalModel {
+    info: ModelInfo,
+    config: QwenConfig,
+    device: Device,
+    dtype: DType,
+    core: Arc<Core>,
+    batcher: Batcher,
+}
+
+/// What a load produced, before the model is assembled around it.
+struct Loaded {
+    tokenizer: QwenTokenizer,
+    config: QwenConfig,
+    model: Qwen,
+    dtype: DType,
+}
+
+impl LocalModel {
+    pub fn load(options: &LoadOptions) -> Result<LocalModel> {
+        let model = Self::load_weights(options)?;
+        if let Some(mb) = options.prefix_cache_mb {
+            model.set_prefix_cache_bytes(mb.saturating_mul(1 << 20));
+        }
+        Ok(model)
+    }
+
+    fn load_weights(options: &LoadOptions) -> Result<LocalModel> {
+        let device = loading::parse_device(options.device.as_deref())?;
+        let dtype = loading::parse_dtype(options.dtype.as_deref(), &device)?;
+        let quant = Quantization::parse(options.quantize.as_deref())?;
+        let kv_cache = KvCacheSpec::parse(options.kv_cache.as_deref())?;
+        let resolved = loading::resolve(&options.source, options.show_progress)?;
+        let (mut loaded, dense_f32) = match resolved {
+            Resolved::Safetensors(files) => (
+                Self::load_safetensors(options, &files, dtype, quant, &device)?,
+                dtype == DType::F32 && quant.is_none(),
+            ),
+            Resolved::Gguf(files) => (
+                Self::load_gguf(options, &files, dtype, quant, &device)?,
+                false,
+            ),
+        };
+        let kv_type = kv_cache
+            .kv_type(&device, dense_f32)
+            .map_err(|message| load_error(&options.source, message))?;
+        loaded.model.set_kv_type(kv_type);
+        Self::assemble(options.source.clone(), loaded, device)
+    }
+
+    fn load_safetensors(
+        options: &LoadOptions,
+        files: &ModelFiles,
+        dtype: DType,
+        quant: Option<Quantization>,
+        device: &Device,
+    ) -> Result<Loaded> {
+        let err = |message: String| load_error(&options.source, message);
+        let text = std::fs::read_to_string(&files.config).map_err(|source| Error::Io {
+            path: files.config.clone(),
+            source,
+        })?;
+        let config = RawConfig::parse(&text)
+            .and_then(|c| c.resolve())
+            .map_err(err)?;
+        let mut extra_eos = config.eos_token_ids.clone();
+        if let Some(g) = &files.generation_config {
+            extra_eos.extend(tokenizer::generation_config_eos(g)?);
+        }
+        let tokenizer = QwenTokenizer::load(
+            &files.tokenizer,
+            TokenizerSources {
+                tokenizer_config: files.tokenizer_config.as_deref(),
+                chat_template_jinja: files.chat_template_jinja.as_deref(),
+                extra_eos_ids: extra_eos,
+            },
+        )?;
+        check_vocab(&tokenizer, &config).map_err(err)?;
+        let vb = if options.lora.is_empty() {
+            read_safetensors(&files.weights, dtype, device).map_err(|e| err(candle_message(&e)))?
+        } else {
+            lora::merged_var_builder(&files.weights, &options.lora, dtype, device)?
+        };
+        let model = Qwen::load(&config, &WeightSource::safetensors(vb, quant)).map_err(|e| {
+            err(format!(
+                "weights do not match config.json: {}",
+                candle_message(&e)
+            ))
+        })?;
+        Ok(Loaded {
+            tokenizer,
+            config,
+            model,
+            dtype: quantize::compute_dtype(dtype, device),
+        })
+    }
+
+    /// A GGUF file into the same model: quantized matrices kept as the file's blocks, activations in
+    /// f32 on the CPU (candle's quantized CPU kernels take f32) and in `dtype` on GPUs.
+    fn load_gguf(
+        options: &LoadOptions,
+        files: &GgufFiles,
+        dtype: DType,
+        quant: Option<Quantization>,
+        device: &Device,
+    ) -> Result<Loaded> {
+        let err = |message: String| load_error(&options.source, message);
+        if !options.lora.is_empty() {
+            return Err(err(
+                "LoRA adapters are not supported with GGUF files (their weights are quantized \
+                 already); load the safetensors checkpoint instead"
+                    .into(),
+            ));
+        }
+        if let Some(q) = quant {
+            return Err(err(format!(
+                "a GGUF file is quantized already; drop quantize = {:?} or load a safetensors \
+                 checkpoint",
+                q.name()
+            )));
+        }
+        let dtype = if device.is_cpu() { DType::F32 } else { dtype };
+        let weights = GgufWeights::open(&files.gguf, dtype, device).map_err(err)?;
+        let config = weights.config().map_err(err)?;
+        let tokenizer = QwenTokenizer::load(
+            &files.tokenizer,
+            TokenizerSources {
+                tokenizer_config: files.tokenizer_config.as_deref(),
+                chat_template_jinja: files.chat_template_jinja.as_deref(),
+                extra_eos_ids: Vec::new(),
+            },
+        )?;
+        check_vocab(&tokenizer, &config).map_err(err)?;
+        let model = Qwen::load(&config, &WeightSource::gguf(Arc::new(weights)))
+            .map_err(|e| err(candle_message(&e)))?;
+        Ok(Loaded {
+            tokenizer,
+            config,
+            model,
+            dtype,
+        })
+    }
+
+    fn assemble(name: String, loaded: Loaded, device: Device) -> Result<LocalModel> {
+        let Loaded {
+            tokenizer,
+            config,
+            model,
+            dtype,
+        } = loaded;
+        let info = ModelInfo {
+            name,
+            context_length: config.max_position_embeddings,
+            special: tokenizer.special().clone(),
+            has_chat_template: tokenizer.chat_template().is_some(),
+        };
+        let cache = model.new_cache();
+        let core = Arc::new(Core {
+            tokenizer,
+            state: Mutex::new(State {
+                runner: Runner { model, cache },
+                cache: CacheState::default(),
+                prefixes: PrefixCache::new(prefix_cache::DEFAULT_PREFIX_CACHE_BYTES),
+            }),
+        });
+        let batcher = Batcher::start(core.clone())?;
+        Ok(LocalModel {
+            info,
+            config,
+            device,
+            dtype,
+            core,
+            batcher,
+        })
+    }
+
+    pub fn tokenizer(&self) -> &QwenTokenizer {
+        &self.core.tokenizer
+    }
+
+    /// The resolved configuration: from `config.json`, or from a GGUF file's metadata.
+    pub fn config(&self) -> &QwenConfig {
+        &self.config
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The dtype of the activations: the weights' dtype, except f32 for 16-bit weights on the CPU and
+    /// for GGUF files on the CPU. (The KV cache may be f16 under f32 activations; see
+    /// [`LoadOptions::kv_cache`].)
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// Encodes a prompt as `generate` would: text as is (special tokens recognized), chat messages
+    /// through the model's chat template.
+    pub fn encode_prompt(&self, prompt: &Prompt) -> Result<Vec<u32>> {
+        match prompt {
+            Prompt::Text(text) => self.core.tokenizer.encode(text),
+            Prompt::Chat(messages) => {
+                let template = self.core.tokenizer.chat_template().ok_or_else(|| {
+                    Error::InvalidInput(format!(
+                        "{} has no chat template; send a text prompt",
+                        self.info.name
+                    ))
+                })?;
+                self.core.tokenizer.encode(&template.render(messages)?)
+            }
+        }
+    }
+
+    /// Forgets the cached prefix, so the next call prefills its whole prompt.
+    pub fn clear_cache(&self) {
+        let mut state = self.core.lock();
+        state.runner.truncate(0);
+        state.cache = CacheState::default();
+        state.prefixes.clear();
+    }
+
+    /// Bounds the bytes of keys/values kept across requests (default
+    /// [`prefix_cache::DEFAULT_PREFIX_CACHE_BYTES`]); the sequence in use is kept whatever its size.
+    pub fn set_prefix_cache_bytes(&self, bytes: usize) {
+        let mut state = self.core.lock();
+        let State {
+            runner, prefixes, ..
+        } = &mut *state;
+        prefixes.set_budget(bytes, &runner.cache);
+    }
+
+    /// Sequences whose keys/values are cached: the one in use and those kept for later requests.
+    pub fn cached_sequences(&self) -> usize {
+        let state = self.core.lock();
+        usize::from(!state.cache.tokens.is_empty()) + state.prefixes.parked_len()
+    }
+
+    /// Bytes of the weights as held in memory, quantized blocks included.
+    pub fn weight_bytes(&self) -> usize {
+        self.core.lock().runner.model.weight_bytes()
+    }
+
+    /// Bytes of keys and values one cached position holds, every layer's: what a decode step reads
+    /// per position of context, besides the weights.
+    pub fn kv_bytes_per_position(&self) -> usize {
+        let c = &self.config;
+        let kind = self.core.lock().runner.model.kv_type();
+        2 * c.num_hidden_layers * c.num_key_value_heads * kind.row_bytes(c.head_dim, self.dtype)
+    }
+
+    /// Prompt tokens the last `generate` took from the cache instead of prefilling them.
+    pub fn last_reused_tokens(&self) -> usize {
+        self.core.lock().cache.last_reused
+    }
+
+    /// Logits at every position of `batch` (equal-length sequences), run from position 0 on a fresh
+    /// cache: `[sequence][position][vocab]`. For checking the model against references and scoring.
+    pub fn logits(&self, batch: &[Vec<u32>]) -> Result<Vec<Vec<Vec<f32>>>> {
+        let len = batch.first().map(Vec::len).unwrap_or(0);
+        if len == 0 || batch.iter().any(|s| s.len() != len) {
+            return Err(Error::InvalidInput(
+                "logits needs non-empty sequences of equal length".into(),
+            ));
+        }
+        let mut state = self.core.lock();
+        state.cache = CacheState::default();
+        let Runner { model, cache } = &mut state.runner;
+        let flat: Vec<u32> = batch.concat();
+        let input = Tensor::from_vec(flat, (batch.len(), len), model.device())?;
+        cache.clear();
+        let out = model.forward(&input, cache, true);
+        // The cache now holds a batch that matches no single-sequence state.
+        cache.clear();
+        Ok(out?.to_vec3::<f32>()?)
+    }
+
+    /// Runs `tokens` after what the cache holds for the single sequence `prefix` (which must be what
+    /// the previous `step_logits` calls fed) and returns the last position's logits. Incremental decoding
+    /// for tests and scoring; `prefix` empty starts afresh.
+    pub fn step_logits(&self, prefix: &[u32], tokens: &[u32]) -> Result<Vec<f32>> {
+        if tokens.is_empty() {
+            return Err(Error::InvalidInput(
+                "step_logits needs at least one token".into(),
+            ));
+        }
+        let mut state = self.core.lock();
+        let State { runner, cache, .. } = &mut *state;
+        let common = cache
+            .tokens
+            .iter()
+            .zip(prefix)
+            .take_while(|(a, b)| a == b)
+            .count();
+        if common < prefix.len() || cache.tokens.len() != prefix.len() {
+            if runner.truncate(common) < prefix.len() {
+                // Cannot continue from here: replay the prefix.
+                runner.truncate(0);
+                cache.tokens.clear();
+                if !prefix.is_empty() {
+                    runner.forward(prefix)?;
+                    cache.tokens.extend_from_slice(prefix);
+                }
+            } else {
+                cache.tokens.truncate(prefix.len());
+            }
+        }
+        let logits = runner.forward(tokens);
+        match logits {
+            Ok(l) => {
+                cache.tokens.extend_from_slice(tokens);
+                Ok(l.to_vec1::<f32>()?)
+            }
+            Err(e) => {
+                runner.truncate(0);
+                cache.tokens.clear();
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Backend for LocalModel {
+    fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    fn count_tokens(&self, text: &str) -> Result<usize> {
+        Ok(self.core.tokenizer.encode(text)?.len())
+    }
+
+    fn generate(
+        &self,
+        prompt: &Prompt,
+        params: &SamplingParams,
+        cancel: &CancellationToken,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<Generation> {
+        let (job, rx) = match self.queued(prompt, params, cancel)? {
+            Queued::Answer(generation) => return Ok(generation),
+            Queued::Job(job, rx) => (job, rx),
+        };
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        self.batcher.submit(vec![job]);
+        batcher::wait(&rx, cancel, on_text)
+    }
+
+    /// Queues every sample at once, so they prefill the prompt once (the later ones reuse its cache)
+    /// and decode together.
+    fn generate_batch(
+        &self,
+        prompt: &Prompt,
+        params: &[SamplingParams],
+        cancel: &CancellationToken,
+    ) -> Result<Vec<Generation>> {
+        let requests: Vec<(Prompt, SamplingParams)> =
+            params.iter().map(|p| (prompt.clone(), p.clone())).collect();
+        self.generate_many(&requests, cancel)
+    }
+}
+
+impl LocalModel {
+    /// Generates for several requests (different prompts and parameters) queued together, so they decode
+    /// as one batch; the answers come back in the order of `requests`. Concurrent [`Backend::generate`]
+    /// calls batch the same way, as they arrive.
+    pub fn generate_many(
+        &self,
+        requests: &[(Prompt, SamplingParams)],
+        cancel: &CancellationToken,
+    ) -> Result<Vec<Generation>> {
+        if let [(prompt, p)] = requests {
+            return Ok(vec![self.generate(prompt, p, cancel, &mut |_| {})?]);
+        }
+        let batcher = &self.batcher;
+        let mut out: Vec<Option<Generation>> = vec![None; requests.len()];
+        let mut jobs = Vec::new();
+        let mut waits = Vec::new();
+        for (i, (prompt, p)) in requests.iter().enumerate() {
+            match self.queued(prompt, p, cancel)? {
+                Queued::Answer(generation) => out[i] = Some(generation),
+                Queued::Job(job, rx) => {
+                    jobs.push(job);
+                    waits.push((i, rx));
+                }
+            }
+        }
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        batcher.submit(jobs);
+        for (i, rx) in waits {
+            out[i] = Some(batcher::wait(&rx, cancel, &mut |_| {})?);
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// The batching worker's counters.
+    pub fn batch_stats(&self) -> BatchStats {
+        self.batcher.stats()
+    }
+
+    /// A checked request for the batching worker, or its answer when there is nothing to generate
+    /// (`max_tokens` of 0).
+    fn queued(
+        &self,
+        prompt: &Prompt,
+        params: &SamplingParams,
+        cancel: &CancellationToken,
+    ) -> Result<Queued> {
+        params.validate()?;
+        let prompt_ids = self.encode_prompt(prompt)?;
+        let max_tokens = generate::check_prompt(
+            &prompt_ids,
+            std::slice::from_ref(params),
+            self.info.context_length,
+        )?[0];
+        if max_tokens == 0 {
+            return Ok(Queued::Answer(Generation::empty(prompt_ids)));
+        }
+        let (job, rx) = Job::new(prompt_ids, params.clone(), max_tokens, cancel.clone());
+        Ok(Queued::Job(job, rx))
+    }
+}
+
+/// What [`LocalModel::queued`] makes of a request.
+enum Queued {
+    Answer(Generation),
+    Job(Job, std::sync::mpsc::Receiver<batcher::Event>),
+}
+
+/// The `kv_cache` option (see [`LoadOptions::kv_cache`]), checked before any weight is read.
+#[derive(Clone, Copy)]
+enum KvCacheSpec {
+    Auto,
+    Fixed(KvType),
+}
+
+impl KvCacheSpec {
+    fn parse(spec: Option<&str>) -> Result<Self> {
+        match spec.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("" | "auto") => Ok(Self::Auto),
+            Some("f16") => Ok(Self::Fixed(KvType::Float(DType::F16))),
+            Some("f32") => Ok(Self::Fixed(KvType::Float(DType::F32))),
+            Some("int8") => Ok(Self::Fixed(KvType::Int8)),
+            Some(other) => Err(Error::InvalidInput(format!(
+                "unknown kv_cache value {other:?}; expected f16, f32, int8 or auto"
+            ))),
+        }
+    }
+
+    /// The cache's type for weights on `device`, `dense_f32` when they are an f32 checkpoint kept
+    /// unquantized.
+    fn kv_type(self, device: &Device, dense_f32: bool) -> std::result::Result<KvType, String> {
+        match self {
+            Self::Auto if device.is_cpu() && !dense_f32 => Ok(KvType::Float(DType::F16)),
+            Self::Auto => Ok(KvType::Activations),
+            Self::Fixed(KvType::Int8) if !device.is_cpu() => Err(
+                "kv_cache int8 is read by the CPU's attention kernels only; use f16 or auto on a GPU"
+                    .into(),
+            ),
+            Self::Fixed(kind) => Ok(kind),
+        }
+    }
+}
+
+/// A load error naming the model's source.
+fn load_error(source: &str, message: String) -> Error {
+    Error::ModelLoad {
+        source_desc: source.to_string(),
+        message,
+    }
+}
+
+/// The tokenizer's ids must all have rows in the embedding.
+fn check_vocab(tokenizer: &QwenTokenizer, config: &QwenConfig) -> std::result::Result<(), String> {
+    if tokenizer.vocab_size() > config.vocab_size {
+        return Err(format!(
+            "tokenizer has {} tokens but the model's vocab_size is {}",
+            tokenizer.vocab_size(),
+            config.vocab_size
+        ));
+    }
+    Ok(())
+}
+
+/// The safetensors files (one or the shards of an index) as a `VarBuilder` that reads each tensor when
+/// it is asked for (see [`weights`] for why not a memory map).
+fn read_safetensors(
+    paths: &[std::path::PathBuf],
+    dtype: DType,
+    device: &Device,
+) -> candle_core::Result<VarBuilder<'static>> {
+    let backend = weights::ReadSafetensors::open(paths)?;
+    Ok(VarBuilder::from_backend(
+        Box::new(backend),
+        dtype,
+        device.clone(),
+    ))
+}

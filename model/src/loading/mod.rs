@@ -1,0 +1,248 @@
+//! Where a model's files come from: a local Hugging Face directory, a hub id (through the HF cache), or
+//! a GGUF file. Resolves a source string into the paths the loader reads, and the device and dtype.
+
+pub mod hub;
+
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device};
+
+use crate::error::{Error, Result};
+
+/// The files of a safetensors checkpoint.
+#[derive(Clone, Debug)]
+pub struct ModelFiles {
+    pub config: PathBuf,
+    pub tokenizer: PathBuf,
+    pub tokenizer_config: Option<PathBuf>,
+    pub generation_config: Option<PathBuf>,
+    pub chat_template_jinja: Option<PathBuf>,
+    /// One file, or the shards named by `model.safetensors.index.json`.
+    pub weights: Vec<PathBuf>,
+}
+
+/// A GGUF file and the tokenizer files beside it (GGUF-embedded tokenizers are not read).
+#[derive(Clone, Debug)]
+pub struct GgufFiles {
+    pub gguf: PathBuf,
+    pub tokenizer: PathBuf,
+    pub tokenizer_config: Option<PathBuf>,
+    pub chat_template_jinja: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Resolved {
+    Safetensors(ModelFiles),
+    Gguf(GgufFiles),
+}
+
+/// Resolves `source`: an existing path wins; otherwise `org/name` is a hub id.
+pub fn resolve(source: &str, show_progress: bool) -> Result<Resolved> {
+    let err = |message: String| Error::ModelLoad {
+        source_desc: source.to_string(),
+        message,
+    };
+    if source.trim().is_empty() {
+        return Err(err("no model given".into()));
+    }
+    let path = Path::new(source);
+    if path.is_dir() {
+        return local_dir(path).map(Resolved::Safetensors).map_err(err);
+    }
+    if path.is_file() {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gguf"))
+        {
+            return gguf_file(path).map(Resolved::Gguf).map_err(err);
+        }
+        return Err(err("not a directory nor a .gguf file".into()));
+    }
+    if hub::looks_like_repo_id(source) {
+        let settings = hub::HubSettings::from_env().with_progress(show_progress);
+        return hub::fetch(source, &settings).map(Resolved::Safetensors);
+    }
+    Err(err(
+        "no such file or directory (and not a hub id like `Qwen/Qwen3-0.6B`)".into(),
+    ))
+}
+
+fn optional(dir: &Path, name: &str) -> Option<PathBuf> {
+    let p = dir.join(name);
+    p.is_file().then_some(p)
+}
+
+fn required(dir: &Path, name: &str) -> Result<PathBuf, String> {
+    optional(dir, name).ok_or_else(|| format!("{} is missing", dir.join(name).display()))
+}
+
+/// A local directory laid out like a hub checkpoint.
+pub fn local_dir(dir: &Path) -> Result<ModelFiles, String> {
+    Ok(ModelFiles {
+        config: required(dir, "config.json")?,
+        tokenizer: required(dir, "tokenizer.json")?,
+        tokenizer_config: optional(dir, "tokenizer_config.json"),
+        generation_config: optional(dir, "generation_config.json"),
+        chat_template_jinja: optional(dir, "chat_template.jinja"),
+        weights: weight_files(dir)?,
+    })
+}
+
+fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    if let Some(index) = optional(dir, "model.safetensors.index.json") {
+        let shards = shards_of_index(&index)?;
+        return shards
+            .into_iter()
+            .map(|name| {
+                let p = dir.join(&name);
+                if p.is_file() {
+                    Ok(p)
+                } else {
+                    Err(format!("shard {} is missing", p.display()))
+                }
+            })
+            .collect();
+    }
+    if let Some(single) = optional(dir, "model.safetensors") {
+        return Ok(vec![single]);
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "safetensors"))
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        return Err(format!("no .safetensors weights in {}", dir.display()));
+    }
+    Ok(found)
+}
+
+/// The distinct shard file names of a `model.safetensors.index.json`, in first-seen order.
+pub(crate) fn shards_of_index(index: &Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(index)
+        .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", index.display()))?;
+    let map = v
+        .get("weight_map")
+        .and_then(|m| m.as_object())
+        .ok_or_else(|| format!("{} has no weight_map", index.display()))?;
+    let mut shards: Vec<String> = Vec::new();
+    for file in map.values().filter_map(|f| f.as_str()) {
+        if file.contains('/') || file.contains('\\') || file.starts_with('.') {
+            return Err(format!(
+                "{}: suspicious shard name {file:?}",
+                index.display()
+            ));
+        }
+        if !shards.iter().any(|s| s == file) {
+            shards.push(file.to_string());
+        }
+    }
+    if shards.is_empty() {
+        return Err(format!("{} names no shards", index.display()));
+    }
+    Ok(shards)
+}
+
+fn gguf_file(path: &Path) -> Result<GgufFiles, String> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tokenizer = optional(dir, "tokenizer.json").ok_or_else(|| {
+        format!(
+            "no tokenizer.json beside {} (the tokenizer embedded in GGUF files is not read; put the model's \
+             tokenizer.json and tokenizer_config.json next to it)",
+            path.display()
+        )
+    })?;
+    Ok(GgufFiles {
+        gguf: path.to_path_buf(),
+        tokenizer,
+        tokenizer_config: optional(dir, "tokenizer_config.json"),
+        chat_template_jinja: optional(dir, "chat_template.jinja"),
+    })
+}
+
+/// Parses `cpu`, `cuda`, `cuda:N` or `metal`; `None` picks the best device compiled in and present.
+pub fn parse_device(spec: Option<&str>) -> Result<Device> {
+    let unavailable = |what: &str, e: candle_core::Error| {
+        Error::InvalidInput(format!(
+            "device {what} is not available ({e}); build with `--features cuda`/`metal`"
+        ))
+    };
+    match spec.map(|s| s.trim().to_ascii_lowercase()) {
+        None => {
+            if candle_core::utils::cuda_is_available()
+                && let Ok(d) = Device::new_cuda(0)
+            {
+                return Ok(d);
+            }
+            if candle_core::utils::metal_is_available()
+                && let Ok(d) = Device::new_metal(0)
+            {
+                return Ok(d);
+            }
+            Ok(Device::Cpu)
+        }
+        Some(s) if s == "cpu" => Ok(Device::Cpu),
+        Some(s) if s == "metal" => Device::new_metal(0).map_err(|e| unavailable("metal", e)),
+        Some(s) if s == "cuda" || s.starts_with("cuda:") => {
+            let ordinal = match s.strip_prefix("cuda:") {
+                Some(n) => n
+                    .parse::<usize>()
+                    .map_err(|_| Error::InvalidInput(format!("bad cuda ordinal in {s:?}")))?,
+                None => 0,
+            };
+            Device::new_cuda(ordinal).map_err(|e| unavailable(&s, e))
+        }
+        Some(s) => Err(Error::InvalidInput(format!(
+            "unknown device {s:?}; expected cpu, cuda[:N] or metal"
+        ))),
+    }
+}
+
+/// Parses `f32`, `f16` or `bf16`; `None` = f32 on CPU (candle's CPU bf16 matmuls are slow, and f32 is what
+/// the references are checked in) and bf16 on GPUs (what Qwen checkpoints are trained and shipped in).
+pub fn parse_dtype(spec: Option<&str>, device: &Device) -> Result<DType> {
+    match spec.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        None if device.is_cpu() => Ok(DType::F32),
+        None if device.is_metal() => Ok(DType::F16),
+        None => Ok(DType::BF16),
+        Some("f32" | "float32") => Ok(DType::F32),
+        Some("f16" | "float16" | "half") => Ok(DType::F16),
+        Some("bf16" | "bfloat16") => Ok(DType::BF16),
+        Some(other) => Err(Error::InvalidInput(format!(
+            "unknown dtype {other:?}; expected f32, f16 or bf16"
+        ))),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_and_dtype_strings() {
+        assert!(parse_device(Some("cpu")).unwrap().is_cpu());
+        assert!(parse_device(Some("tpu")).is_err());
+        assert!(parse_device(Some("cuda:x")).is_err());
+        assert_eq!(
+            parse_dtype(Some("bf16"), &Device::Cpu).unwrap(),
+            DType::BF16
+        );
+        assert_eq!(parse_dtype(None, &Device::Cpu).unwrap(), DType::F32);
+        assert!(parse_dtype(Some("int4"), &Device::Cpu).is_err());
+    }
+
+    #[test]
+    fn missing_path_that_is_not_a_hub_id_is_named() {
+        let err = resolve("./no/such/dir/at/all", false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("./no/such/dir/at/all") && err.contains("no such file"),
+            "{err}"
+        );
+    }
+}
