@@ -74,7 +74,7 @@ use self::batcher::{Batcher, Job};
 use self::config::{QwenConfig, RawConfig};
 use self::generate::{CacheState, CausalLm};
 use self::gguf::GgufWeights;
-use self::kv_cache::{KvCache, KvType};
+use self::kv_cache::KvType;
 use self::loading::{GgufFiles, ModelFiles, Resolved};
 use self::prefix_cache::PrefixCache;
 use self::quantize::Quantization;
