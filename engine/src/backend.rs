@@ -1,6 +1,6 @@
 //! The one narrow seam between the pipeline and a model: [`Backend`].
 //!
-//! The local candle model (`model::LocalModel`) implements it; a remote OpenAI-compatible endpoint will too.
+//! The local candle model and a remote OpenAI-compatible server (`remote::RemoteBackend`) implement it.
 //! Everything that crosses it is plain data.
 
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,8 @@
 //! The engine: everything between an editor request and the text that goes back.
 //!
 //! Data flows one way: [`Document`] + cursor -> [`context`] -> [`prompt`] -> [`Backend`] (a model) ->
-//! [`postprocess`] -> validation -> [`complete::Completion`].
+//! [`postprocess`] -> [`validate`] -> [`complete::Completion`]. The syntax at the cursor ([`cursor`]) is
+//! computed once by the context stage; the code actions ([`actions`]) go through the same stages.
 //!
 //! Architecture invariant: this crate knows nothing about LSP, JSON-RPC or editors. It is the only crate
 //! that knows candle, tokenizers and tree-sitter; the server converts its plain types to protocol types.
@@ -10,6 +11,7 @@ pub mod actions;
 pub mod backend;
 pub mod complete;
 pub mod context;
+pub mod cursor;
 pub mod document;
 pub mod error;
 pub mod model;
@@ -19,7 +21,9 @@ pub mod remote;
 pub mod sampling;
 pub mod secrets;
 pub mod syntax;
+mod text;
 pub mod threads;
+pub mod validate;
 
 pub use backend::{Backend, ChatMessage, FinishReason, Generation, ModelInfo, Prompt, Role, SpecialTokens};
 pub use document::{Document, Language, TextEdit};
