@@ -26,7 +26,8 @@ pub mod threads;
 pub mod validate;
 
 pub use backend::{Backend, ChatMessage, FinishReason, Generation, ModelInfo, Prompt, Role, SpecialTokens};
-pub use document::{Document, Language, TextEdit};
+pub use document::{Document, TextEdit};
 pub use error::{Error, Result};
 pub use sampling::SamplingParams;
+pub use syntax::Language;
 pub use tokio_util::sync::CancellationToken;
