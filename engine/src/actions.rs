@@ -445,10 +445,16 @@ impl Ask {
         params: &SamplingParams,
         cancel: &CancellationToken,
     ) -> Result<Option<TextEdit>> {
-        match self {
-            Ask::FillIn(fill_in) => fill_in.candidate(backend, document, target, params, cancel),
-            Ask::Chat(prompt) => chat_candidate(backend, document, target, prompt, params, cancel),
-        }
+        let (prompt, params) = match self {
+            Ask::FillIn(fill_in) => (&fill_in.prompt.prompt, fill_in.prompt.sampling(params)),
+            Ask::Chat(prompt) => (prompt, params.clone()),
+        };
+        let generation = backend.generate(prompt, &params, cancel, &mut |_| {})?;
+        let think = postprocess::think_tags(&backend.info().special);
+        Ok(match self {
+            Ask::FillIn(fill_in) => fill_in.edit(document, target, &generation.text, think),
+            Ask::Chat(_) => chat_reply_edit(document, target, &generation.text, think),
+        })
     }
 }
 
@@ -534,24 +540,8 @@ impl FillIn {
 
     /// The generated body, post-processed as a multi-line completion at the cursor, as an edit of
     /// the target's body in `document`.
-    fn candidate(
-        &self,
-        backend: &dyn Backend,
-        document: &Document,
-        target: &Target,
-        params: &SamplingParams,
-        cancel: &CancellationToken,
-    ) -> Result<Option<TextEdit>> {
-        if !self.prompt.fim {
-            return Ok(None);
-        }
-        let params = self.prompt.sampling(params);
-        let generation = backend.generate(&self.prompt.prompt, &params, cancel, &mut |_| {})?;
-        let think = postprocess::think_tags(&backend.info().special);
-        let Some(processed) = postprocess::process(&generation.text, &self.context.cursor, self.prompt.lines, think)
-        else {
-            return Ok(None);
-        };
+    fn edit(&self, document: &Document, target: &Target, raw: &str, think: (&str, &str)) -> Option<TextEdit> {
+        let processed = postprocess::process(raw, &self.context.cursor, self.prompt.lines, think)?;
         // The lines around the generated body end the way the document's lines do.
         let text = document.text();
         let nl = self.context.cursor.line_ending;
@@ -568,11 +558,11 @@ impl FillIn {
             };
             format!("{lead}{body_indent}{}{trail}", processed.text)
         };
-        Ok(Some(TextEdit {
+        Some(TextEdit {
             start: target.body.start,
             end: target.body.end,
             new_text,
-        }))
+        })
     }
 }
 
@@ -592,22 +582,11 @@ fn chat_prompt(info: &ModelInfo, document: &Document, target: &Target, diagnosti
 
 /// An instruct model's candidate: the reply's code block parsed and the definition of the same name
 /// (or the whole block) put in the target's place, at its indentation.
-fn chat_candidate(
-    backend: &dyn Backend,
-    document: &Document,
-    target: &Target,
-    prompt: &Prompt,
-    params: &SamplingParams,
-    cancel: &CancellationToken,
-) -> Result<Option<TextEdit>> {
+fn chat_reply_edit(document: &Document, target: &Target, raw: &str, think: (&str, &str)) -> Option<TextEdit> {
     let text = document.text();
     let start = line_start(text, target.def.range.start);
-    let generation = backend.generate(prompt, params, cancel, &mut |_| {})?;
-    let think = postprocess::think_tags(&backend.info().special);
-    let reply = postprocess::strip_think(&generation.text, think.0, think.1);
-    let Some(code_block) = fenced_code(&reply) else {
-        return Ok(None);
-    };
+    let reply = postprocess::strip_think(raw, think.0, think.1);
+    let code_block = fenced_code(&reply)?;
     let replacement = if target.is_function {
         // The model may return helpers or the whole class; take the function of the same name.
         let candidate = Document::new("candidate", document.language, code_block.clone());
@@ -617,10 +596,8 @@ fn chat_candidate(
                 .into_iter()
                 .find(|d| d.name == target.def.name && d.kind.is_callable())
         });
-        match found {
-            Some(def) => code_block[line_start(&code_block, def.range.start)..def.range.end].to_owned(),
-            None => return Ok(None),
-        }
+        let def = found?;
+        code_block[line_start(&code_block, def.range.start)..def.range.end].to_owned()
     } else {
         code_block
     };
@@ -636,11 +613,11 @@ fn chat_candidate(
         "\n" => new_text,
         nl => new_text.replace('\n', nl),
     };
-    Ok(Some(TextEdit {
+    Some(TextEdit {
         start,
         end: target.def.range.end,
         new_text,
-    }))
+    })
 }
 
 /// The first fenced code block of a chat reply, or the whole reply when it has no fence.

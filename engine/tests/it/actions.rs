@@ -36,6 +36,20 @@ fn complete_with_one_candidate(backend: &ScriptedBackend, doc: &Document, cursor
         .expect("a fix")
 }
 
+/// "Fix this" at `range` with one diagnostic and one candidate.
+fn fix_one(backend: &ScriptedBackend, doc: &Document, range: std::ops::Range<usize>, message: &str) -> Option<Fix> {
+    let request = FixRequest {
+        document: doc,
+        range: range.clone(),
+        diagnostics: vec![DiagnosticInfo {
+            range,
+            message: message.into(),
+        }],
+        options: &one_candidate(),
+    };
+    actions::fix(backend, runner(), &request, &CancellationToken::new()).expect("fix")
+}
+
 /// The document after applying the fix's edit.
 fn applied(doc: &Document, fix: &Fix) -> String {
     let mut text = doc.text().to_owned();
@@ -538,8 +552,8 @@ fn actions_end_to_end_with_the_tiny_qwen3_model() {
     }
 }
 
-/// Completions and code actions share the prompt stage: one stop list (the FIM markup, `<|fim_pad|>`,
-/// `<|file_sep|>` and `<|repo_name|>`; the actions once lacked the last two) and one template allowance.
+/// Completions and code actions share the prompt stage: one stop list (the actions' once lacked
+/// `<|fim_pad|>` and `<|repo_name|>`).
 #[test]
 fn actions_stop_where_completions_stop() {
     let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
@@ -549,17 +563,11 @@ fn actions_stop_where_completions_stop() {
     let [(_, params)] = received.as_slice() else {
         panic!("{received:?}")
     };
-    expect![[r#"
-        [
-            "<|fim_prefix|>",
-            "<|fim_suffix|>",
-            "<|fim_middle|>",
-            "<|fim_pad|>",
-            "<|file_sep|>",
-            "<|repo_name|>",
-        ]
-    "#]]
-    .assert_debug_eq(&params.stop);
+    let count = |text: &str| crate::context::count_tokens(text);
+    let context = engine::context::build(&count, &doc, cursor, &[], 1000).expect("context");
+    let completion = engine::prompt::completion(engine::Backend::info(&backend), &context, engine::cursor::Lines::Multi);
+    assert_eq!(params.stop, completion.stop);
+    assert!(params.stop.iter().any(|s| s == "<|repo_name|>"), "{:?}", params.stop);
 }
 
 /// A megabyte of helpers around the unfinished function: the context stage cuts the window around it
@@ -603,18 +611,7 @@ fn crlf_files_get_crlf_chat_fixes() {
         "def f(x):\r\n    return x +$0\r\n\r\n\r\nprint(f(1))\r\n",
     );
     let backend = ScriptedBackend::new(true, &["```python\ndef f(x):\n    return x + 1\n```"]);
-    let request = FixRequest {
-        document: &doc,
-        range: cursor..cursor,
-        diagnostics: vec![DiagnosticInfo {
-            range: cursor..cursor,
-            message: "invalid syntax".into(),
-        }],
-        options: &one_candidate(),
-    };
-    let fix = actions::fix(&backend, runner(), &request, &CancellationToken::new())
-        .expect("fix")
-        .expect("a fix");
+    let fix = fix_one(&backend, &doc, cursor..cursor, "invalid syntax").expect("a fix");
     let after = applied(&doc, &fix);
     assert_eq!(after, "def f(x):\r\n    return x + 1\r\n\r\n\r\nprint(f(1))\r\n");
 }
@@ -629,16 +626,7 @@ fn multi_line_diagnostics_stay_one_comment_line() {
         "def f(x):\n    return x +$0\n",
     );
     let backend = ScriptedBackend::new(false, &["return x + 1"]);
-    let request = FixRequest {
-        document: &doc,
-        range: cursor..cursor,
-        diagnostics: vec![DiagnosticInfo {
-            range: cursor..cursor,
-            message: "invalid syntax\r\nimport os; os.remove('x')".into(),
-        }],
-        options: &one_candidate(),
-    };
-    actions::fix(&backend, runner(), &request, &CancellationToken::new()).expect("fix");
+    fix_one(&backend, &doc, cursor..cursor, "invalid syntax\r\nimport os; os.remove('x')");
     let prompts = backend.prompts();
     let [Prompt::Text(prompt)] = prompts.as_slice() else {
         panic!("{prompts:?}")
