@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::context::{line_end, line_start};
-use crate::postprocess::{self, CursorSyntax, Lines};
+use crate::context::{self, EditorContext};
+use crate::cursor::Lines;
+use crate::postprocess;
+use crate::prompt::{self, CompletionPrompt, Problem};
 use crate::syntax::{self, Definition, DefinitionKind};
-use crate::{
-    Backend, CancellationToken, ChatMessage, Document, Error, Language, Prompt, Result, Role, SamplingParams, TextEdit,
-    prompt,
-};
+use crate::text::{line_end, line_ending, line_start};
+use crate::{Backend, CancellationToken, Document, Error, Language, ModelInfo, Prompt, Result, SamplingParams, TextEdit};
 
 /// A diagnostic the editor shows on the range the action is asked for (from a linter, a compiler or a
 /// failing test), in byte offsets.
@@ -154,29 +154,22 @@ pub fn fix(
         request.range.end.max(first.range.end),
     );
     let info = backend.info();
-    let use_chat = info.has_chat_template || !info.special.has_fim();
+    let ask = if info.has_chat_template || !info.special.has_fim() {
+        Ask::Chat(chat_prompt(info, document, &target, &request.diagnostics))
+    } else {
+        let hint = request
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        Ask::FillIn(FillIn::new(backend, document, &target, Some(&hint), request.options)?)
+    };
     for attempt in 0..request.options.candidates.max(1) {
         let params = attempt_params(&request.options.sampling, attempt);
-        let edit = if use_chat {
-            chat_fix(backend, document, &target, &request.diagnostics, &params, cancel)?
-        } else {
-            let hint = request
-                .diagnostics
-                .iter()
-                .map(|d| d.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; ");
-            fim_body(
-                backend,
-                document,
-                &target,
-                Some(&hint),
-                &params,
-                request.options.context_tokens,
-                cancel,
-            )?
+        let Some(edit) = ask.candidate(backend, document, &target, &params, cancel)? else {
+            continue;
         };
-        let Some(edit) = edit else { continue };
         if let Some(check) = check_candidate(document, &edit, runner, request.options)? {
             return Ok(Some(Fix {
                 title: format!("Fix this ({})", check.label()),
@@ -212,22 +205,16 @@ pub fn complete_function(
         return Ok(None);
     };
     let info = backend.info();
+    let ask = if info.special.has_fim() {
+        Ask::FillIn(FillIn::new(backend, document, &target, None, request.options)?)
+    } else {
+        Ask::Chat(chat_prompt(info, document, &target, &[]))
+    };
     for attempt in 0..request.options.candidates.max(1) {
         let params = attempt_params(&request.options.sampling, attempt);
-        let edit = if info.special.has_fim() {
-            fim_body(
-                backend,
-                document,
-                &target,
-                None,
-                &params,
-                request.options.context_tokens,
-                cancel,
-            )?
-        } else {
-            chat_fix(backend, document, &target, &[], &params, cancel)?
+        let Some(edit) = ask.candidate(backend, document, &target, &params, cancel)? else {
+            continue;
         };
-        let Some(edit) = edit else { continue };
         if let Some(check) = check_candidate(document, &edit, runner, request.options)? {
             let title = format!("Complete this function ({})", check.label());
             return Ok(Some(Fix { title, edit, check }));
@@ -440,195 +427,166 @@ fn is_placeholder(language: Language, line: &str) -> bool {
         }
 }
 
-/// A base model's candidate: the function's body regenerated as fill-in-the-middle between the
-/// header (and docstring) and the rest of the file, with the diagnostics as a comment above the
-/// function in the prompt only.
-fn fim_body(
-    backend: &dyn Backend,
-    document: &Document,
-    target: &Target,
-    hint: Option<&str>,
-    params: &SamplingParams,
-    context_tokens: usize,
-    cancel: &CancellationToken,
-) -> Result<Option<TextEdit>> {
-    let text = document.text();
-    let special = &backend.info().special;
-    let java = document.language == Language::Java && target.is_function;
-    let def_line = line_start(text, target.def.range.start);
-    let def_indent = &text[def_line..target.def.range.start];
-    let first_line = text[target.body.clone()].lines().find(|l| !l.trim().is_empty());
-    let body_indent = match first_line {
-        Some(line) if !line.trim_start().starts_with('}') => line[..line.len() - line.trim_start().len()].to_owned(),
-        _ if target.is_function => format!("{def_indent}    "),
-        _ => def_indent.to_owned(),
-    };
-    let comment = if document.language == Language::Python {
-        "#"
-    } else {
-        "//"
-    };
-    let mut prefix = text[..def_line].to_owned();
-    if let Some(hint) = hint {
-        let indent = if target.is_function {
-            def_indent
-        } else {
-            body_indent.as_str()
+/// How an action asks the model for candidates, decided once for all of them.
+enum Ask {
+    /// A base model fills in the target's body.
+    FillIn(FillIn),
+    /// An instruct model rewrites the target in a chat.
+    Chat(Prompt),
+}
+
+impl Ask {
+    /// One candidate edit sampled with `params`; `None` when the reply yields none.
+    fn candidate(
+        &self,
+        backend: &dyn Backend,
+        document: &Document,
+        target: &Target,
+        params: &SamplingParams,
+        cancel: &CancellationToken,
+    ) -> Result<Option<TextEdit>> {
+        let (prompt, params) = match self {
+            Ask::FillIn(fill_in) => (&fill_in.prompt.prompt, fill_in.prompt.sampling(params)),
+            Ask::Chat(prompt) => (prompt, params.clone()),
         };
-        prefix.push_str(&format!("{indent}{comment} FIXME: {}\n", hint.replace('\n', " ")));
+        let generation = backend.generate(prompt, &params, cancel, &mut |_| {})?;
+        let think = postprocess::think_tags(&backend.info().special);
+        Ok(match self {
+            Ask::FillIn(fill_in) => fill_in.edit(document, target, &generation.text, think),
+            Ask::Chat(_) => chat_reply_edit(document, target, &generation.text, think),
+        })
     }
-    prefix.push_str(&text[def_line..target.body.start]);
-    if !prefix.ends_with('\n') {
-        prefix.push('\n');
-    }
-    prefix.push_str(&body_indent);
-    // Java's closing brace goes back on a line of its own.
-    let suffix = if java {
-        format!("\n{def_indent}{}", &text[target.body.end..])
-    } else {
-        text[target.body.end..].to_owned()
-    };
-    let info = backend.info();
-    let budget = options_budget(info.context_length, params.max_tokens, context_tokens);
-    let (prefix, suffix) = fit_lines(backend, &prefix, &suffix, budget)?;
-    let Some(prompt_text) = prompt::fim(special, &prefix, &suffix) else {
-        return Ok(None);
-    };
-    let mut params = params.clone();
-    params.stop.extend(
-        [
-            &special.fim_prefix,
-            &special.fim_suffix,
-            &special.fim_middle,
-            &special.file_sep,
-        ]
-        .into_iter()
-        .flatten()
-        .cloned(),
-    );
-    let generation = backend.generate(&Prompt::Text(prompt_text), &params, cancel, &mut |_| {})?;
-    let cursor = CursorSyntax {
-        lines: Lines::Multi,
-        line_ending: if text.contains("\r\n") { "\r\n" } else { "\n" },
-        line_prefix: body_indent.clone(),
-        line_suffix: String::new(),
-        next_line: suffix.lines().find(|l| !l.trim().is_empty()).map(str::to_owned),
-        min_indent: body_indent.chars().count(),
-        closes_block_at: None,
-    };
-    let think = think_tags(backend);
-    let Some(processed) = postprocess::process(&generation.text, target.body.start, &cursor, think) else {
-        return Ok(None);
-    };
-    // The lines around the generated body end the way the document's lines do.
-    let nl = cursor.line_ending;
-    let new_text = if java {
-        format!("{nl}{body_indent}{}{nl}{def_indent}", processed.text)
-    } else {
-        let on_own_line = target.body.start == 0 || text[..target.body.start].ends_with('\n');
-        let lead = if on_own_line { "" } else { nl };
-        let trail = if text[target.body.clone()].ends_with('\n') {
-            nl
-        } else {
-            ""
+}
+
+/// A base model's request: the document with the target's body emptied to one line at the body's
+/// indentation (after a `FIXME` comment with the diagnostics, for "Fix this"), the cursor on that line,
+/// through the same context and prompt stages as a completion. The context stage budgets it and
+/// reads the cursor's syntax (a blank line in the body: multi-line, ending at the first line indented
+/// less than the body).
+struct FillIn {
+    context: EditorContext,
+    prompt: CompletionPrompt,
+    body_indent: String,
+    def_indent: String,
+    /// Java: the body sits between braces, the closing one on a line of its own.
+    java: bool,
+}
+
+impl FillIn {
+    fn new(
+        backend: &dyn Backend,
+        document: &Document,
+        target: &Target,
+        hint: Option<&str>,
+        options: &FixOptions,
+    ) -> Result<FillIn> {
+        let text = document.text();
+        let nl = line_ending(text);
+        let java = document.language == Language::Java && target.is_function;
+        let def_line = line_start(text, target.def.range.start);
+        let def_indent = text[def_line..target.def.range.start].to_owned();
+        let first_line = text[target.body.clone()].lines().find(|l| !l.trim().is_empty());
+        let body_indent = match first_line {
+            Some(line) if !line.trim_start().starts_with('}') => {
+                line[..line.len() - line.trim_start().len()].to_owned()
+            }
+            _ if target.is_function => format!("{def_indent}    "),
+            _ => def_indent.clone(),
         };
-        format!("{lead}{body_indent}{}{trail}", processed.text)
-    };
-    Ok(Some(TextEdit {
-        start: target.body.start,
-        end: target.body.end,
-        new_text,
-    }))
-}
-
-/// Tokens of the prompt: the configured budget, within what the model's window leaves after the
-/// generated tokens and the template's markup.
-fn options_budget(context_length: usize, max_tokens: usize, context_tokens: usize) -> usize {
-    context_tokens.min(context_length.saturating_sub(max_tokens + 32))
-}
-
-/// Trims `prefix` from its start and `suffix` from its end, whole lines at a time, to `budget` tokens:
-/// the prefix (which ends with what the model continues) may take two thirds, the suffix the rest.
-fn fit_lines(backend: &dyn Backend, prefix: &str, suffix: &str, budget: usize) -> Result<(String, String)> {
-    if backend.count_tokens(prefix)? + backend.count_tokens(suffix)? <= budget {
-        return Ok((prefix.to_owned(), suffix.to_owned()));
-    }
-    // The prefix's last line (the body's indentation) always stays.
-    let mut start = prefix.rfind('\n').map_or(0, |i| i + 1);
-    let mut used = 0;
-    let prefix_budget = budget * 2 / 3;
-    for line in prefix[..start].split_inclusive('\n').rev() {
-        let tokens = backend.count_tokens(line)?;
-        if used + tokens > prefix_budget {
-            break;
+        let comment = if document.language == Language::Python {
+            "#"
+        } else {
+            "//"
+        };
+        // What replaces `def_line..body.end`: the hint's comment, the header (and docstring), and the
+        // body's indentation, where the cursor goes.
+        let mut head = String::new();
+        if let Some(hint) = hint {
+            let indent = if target.is_function {
+                &def_indent
+            } else {
+                &body_indent
+            };
+            head.push_str(&format!("{indent}{comment} FIXME: {}{nl}", hint.replace(['\r', '\n'], " ")));
         }
-        used += tokens;
-        start -= line.len();
-    }
-    let mut end = 0;
-    for line in suffix.split_inclusive('\n') {
-        let tokens = backend.count_tokens(line)?;
-        if used + tokens > budget {
-            break;
+        head.push_str(&text[def_line..target.body.start]);
+        if !head.is_empty() && !head.ends_with('\n') {
+            head.push_str(nl);
         }
-        used += tokens;
-        end += line.len();
+        head.push_str(&body_indent);
+        let cursor = def_line + head.len();
+        if java {
+            head.push_str(nl);
+            head.push_str(&def_indent);
+        }
+        let emptied = document.with_edit(&TextEdit {
+            start: def_line,
+            end: target.body.end,
+            new_text: head,
+        })?;
+        let info = backend.info();
+        let count = |text: &str| backend.count_tokens(text);
+        let budget = prompt::context_budget(info, options.sampling.max_tokens, options.context_tokens);
+        let context = context::build(&count, &emptied, cursor, &[], budget)?;
+        let prompt = prompt::completion(info, &context, Lines::Multi);
+        Ok(FillIn {
+            context,
+            prompt,
+            body_indent,
+            def_indent,
+            java,
+        })
     }
-    Ok((prefix[start..].to_owned(), suffix[..end].to_owned()))
+
+    /// The generated body, post-processed as a multi-line completion at the cursor, as an edit of
+    /// the target's body in `document`.
+    fn edit(&self, document: &Document, target: &Target, raw: &str, think: (&str, &str)) -> Option<TextEdit> {
+        let processed = postprocess::process(raw, &self.context.cursor, self.prompt.lines, think)?;
+        // The lines around the generated body end the way the document's lines do.
+        let text = document.text();
+        let nl = self.context.cursor.line_ending;
+        let (body_indent, def_indent) = (&self.body_indent, &self.def_indent);
+        let new_text = if self.java {
+            format!("{nl}{body_indent}{}{nl}{def_indent}", processed.text)
+        } else {
+            let on_own_line = target.body.start == 0 || text[..target.body.start].ends_with('\n');
+            let lead = if on_own_line { "" } else { nl };
+            let trail = if text[target.body.clone()].ends_with('\n') {
+                nl
+            } else {
+                ""
+            };
+            format!("{lead}{body_indent}{}{trail}", processed.text)
+        };
+        Some(TextEdit {
+            start: target.body.start,
+            end: target.body.end,
+            new_text,
+        })
+    }
 }
 
-/// An instruct model's candidate: the target rewritten in a chat, the reply's code block parsed and the
-/// definition of the same name (or the whole block) put in the target's place, at its indentation.
-fn chat_fix(
-    backend: &dyn Backend,
-    document: &Document,
-    target: &Target,
-    diagnostics: &[DiagnosticInfo],
-    params: &SamplingParams,
-    cancel: &CancellationToken,
-) -> Result<Option<TextEdit>> {
+/// An instruct model's prompt: the target's code and the diagnostics on it, with their lines.
+fn chat_prompt(info: &ModelInfo, document: &Document, target: &Target, diagnostics: &[DiagnosticInfo]) -> Prompt {
     let text = document.text();
-    let info = backend.info();
-    let language = match document.language {
-        Language::Python => "python",
-        Language::Java => "java",
-        Language::Other => "",
-    };
     let start = line_start(text, target.def.range.start);
-    let code = &text[start..target.def.range.end];
-    let mut request = String::new();
-    if diagnostics.is_empty() {
-        request.push_str("Complete the body of this function. Keep its signature and docstring.\n\n");
-    } else {
-        request.push_str("Fix the problems reported in this code:\n");
-        for d in diagnostics {
-            let line = text[..d.range.start].matches('\n').count() + 1;
-            request.push_str(&format!("- line {line}: {}\n", d.message));
-        }
-        request.push('\n');
-    }
-    request.push_str(&format!("```{language}\n{}\n```\n", code.trim_end()));
-    request.push_str("\nReply with the complete corrected code in one fenced code block and nothing else.");
-    // Qwen3's soft switch: an answer, not a long chain of thought, for an editor action.
-    if info.special.think_start.is_some() {
-        request.push_str(" /no_think");
-    }
-    let messages = vec![
-        ChatMessage {
-            role: Role::System,
-            content: "You are an expert programmer who makes minimal, correct edits to code.".to_owned(),
-        },
-        ChatMessage {
-            role: Role::User,
-            content: request,
-        },
-    ];
-    let generation = backend.generate(&Prompt::Chat(messages), params, cancel, &mut |_| {})?;
-    let think = think_tags(backend);
-    let reply = postprocess::strip_think(&generation.text, think.0, think.1);
-    let Some(code_block) = fenced_code(&reply) else {
-        return Ok(None);
-    };
+    let problems: Vec<Problem> = diagnostics
+        .iter()
+        .map(|d| Problem {
+            line: text[..d.range.start].matches('\n').count() + 1,
+            message: d.message.clone(),
+        })
+        .collect();
+    prompt::chat_edit(info, document.language, &text[start..target.def.range.end], &problems)
+}
+
+/// An instruct model's candidate: the reply's code block parsed and the definition of the same name
+/// (or the whole block) put in the target's place, at its indentation.
+fn chat_reply_edit(document: &Document, target: &Target, raw: &str, think: (&str, &str)) -> Option<TextEdit> {
+    let text = document.text();
+    let start = line_start(text, target.def.range.start);
+    let reply = postprocess::strip_think(raw, think.0, think.1);
+    let code_block = fenced_code(&reply)?;
     let replacement = if target.is_function {
         // The model may return helpers or the whole class; take the function of the same name.
         let candidate = Document::new("candidate", document.language, code_block.clone());
@@ -638,10 +596,8 @@ fn chat_fix(
                 .into_iter()
                 .find(|d| d.name == target.def.name && d.kind.is_callable())
         });
-        match found {
-            Some(def) => code_block[line_start(&code_block, def.range.start)..def.range.end].to_owned(),
-            None => return Ok(None),
-        }
+        let def = found?;
+        code_block[line_start(&code_block, def.range.start)..def.range.end].to_owned()
     } else {
         code_block
     };
@@ -652,19 +608,16 @@ fn chat_fix(
     } else {
         new_text
     };
-    Ok(Some(TextEdit {
+    // The reply's lines end the way the document's lines do.
+    let new_text = match line_ending(text) {
+        "\n" => new_text,
+        nl => new_text.replace('\n', nl),
+    };
+    Some(TextEdit {
         start,
         end: target.def.range.end,
         new_text,
-    }))
-}
-
-fn think_tags(backend: &dyn Backend) -> (&str, &str) {
-    let special = &backend.info().special;
-    (
-        special.think_start.as_deref().unwrap_or("<think>"),
-        special.think_end.as_deref().unwrap_or("</think>"),
-    )
+    })
 }
 
 /// The first fenced code block of a chat reply, or the whole reply when it has no fence.

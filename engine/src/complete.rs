@@ -4,8 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::context::{self, EditorContext};
-use crate::postprocess::{self, CursorSyntax, Processed, SyntaxCheck};
+pub use crate::cursor::Multiline;
+use crate::postprocess::{self, Processed};
 use crate::prompt::{self, CompletionPrompt};
+use crate::validate::{self, SyntaxCheck};
 use crate::{Backend, CancellationToken, Document, Error, Result, SamplingParams};
 
 /// Settings of the pipeline, as the server resolves them from the editor's configuration.
@@ -35,15 +37,6 @@ impl Default for CompletionOptions {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Multiline {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
-
 /// One request: a document, a cursor (byte offset) and the other open documents for extra context.
 #[derive(Clone, Copy, Debug)]
 pub struct CompletionRequest<'a> {
@@ -61,14 +54,11 @@ pub struct Completion {
     pub replace_end: usize,
 }
 
-/// Tokens the FIM/repo-level markup adds around the context (`<|fim_prefix|>`, file separators, paths).
-const TEMPLATE_TOKENS: usize = 32;
-
 /// Every stage's output for one request, for debugging and tests (`complete` keeps only the result).
 #[derive(Clone, Debug)]
 pub struct Trace {
+    /// The context, with the syntax at the cursor (`context.cursor`).
     pub context: EditorContext,
-    pub cursor: CursorSyntax,
     pub prompt: CompletionPrompt,
     /// The model's raw text; `None` when the request ended before generation.
     pub raw: Option<String>,
@@ -102,22 +92,12 @@ pub fn complete_traced(
     options.sampling.validate()?;
     let info = backend.info();
     let count = |text: &str| backend.count_tokens(text);
-    // The prompt and the generated tokens share the model's window; a few tokens go to the template.
-    let room = info
-        .context_length
-        .saturating_sub(options.sampling.max_tokens + TEMPLATE_TOKENS);
-    let context = context::build(
-        &count,
-        document,
-        cursor,
-        open_documents,
-        options.context_tokens.min(room),
-    )?;
-    let cursor_syntax = postprocess::cursor_syntax(document, cursor, options.multiline);
-    let prompt = prompt::completion(info, &context, cursor_syntax.lines);
+    let budget = prompt::context_budget(info, options.sampling.max_tokens, options.context_tokens);
+    let context = context::build(&count, document, cursor, open_documents, budget)?;
+    let lines = options.multiline.lines(&context.cursor);
+    let prompt = prompt::completion(info, &context, lines);
     let mut trace = Trace {
         context,
-        cursor: cursor_syntax,
         prompt,
         raw: None,
         processed: None,
@@ -128,25 +108,17 @@ pub fn complete_traced(
         return Err(Error::Cancelled);
     }
 
-    let mut params = options.sampling.clone();
-    for stop in &trace.prompt.stop {
-        if !params.stop.contains(stop) {
-            params.stop.push(stop.clone());
-        }
-    }
+    let params = trace.prompt.sampling(&options.sampling);
     let generation = backend.generate(&trace.prompt.prompt, &params, cancel, &mut |_| {})?;
-    let think = (
-        info.special.think_start.as_deref().unwrap_or("<think>"),
-        info.special.think_end.as_deref().unwrap_or("</think>"),
-    );
-    trace.processed = postprocess::process(&generation.text, cursor, &trace.cursor, think);
+    let think = postprocess::think_tags(&info.special);
+    trace.processed = postprocess::process(&generation.text, &trace.context.cursor, trace.prompt.lines, think);
     trace.raw = Some(generation.text);
     let Some(processed) = &trace.processed else {
         return Ok(trace);
     };
 
     if options.validate_syntax {
-        trace.syntax = postprocess::check_syntax(document, cursor, processed);
+        trace.syntax = validate::check_syntax(document, cursor, processed);
         if trace.syntax.is_some_and(|check| !check.passed()) {
             tracing::debug!(?trace.syntax, "completion rejected: it adds syntax errors");
             return Ok(trace);

@@ -7,10 +7,15 @@
 //! near the cursor (this file first, then other open documents), and finally more of the file before
 //! and after. The window only ever starts and ends at line boundaries that are not inside a string or a
 //! comment, so no token is cut.
+//!
+//! The context also carries the syntax at the cursor ([`CursorSyntax`]), computed here once for the
+//! later stages.
 
 use std::ops::Range;
 
+use crate::cursor::{self, CursorSyntax};
 use crate::syntax::{self, Definition, DefinitionKind, Outline};
+use crate::text::{line_end, line_start, line_starts};
 use crate::{Document, Error, Language, Result};
 
 /// What a [`Snippet`] is, which decides its priority in the budget and how the prompt joins it.
@@ -62,6 +67,8 @@ pub struct EditorContext {
     pub other_files: Vec<FileContext>,
     /// Tokens the context takes (the sum of its parts, counted with the model's tokenizer).
     pub tokens: usize,
+    /// The syntax at the cursor, for the prompt and post-processing.
+    pub cursor: CursorSyntax,
 }
 
 /// Token counting as the model's tokenizer does it ([`crate::Backend::count_tokens`]).
@@ -249,6 +256,7 @@ pub fn build(
         snippets: kept,
         other_files,
         tokens: b.used,
+        cursor: cursor::syntax_at(document, cursor),
     })
 }
 
@@ -613,22 +621,6 @@ fn file_stem(uri: &str) -> &str {
     name.split('.').next().filter(|s| !s.is_empty()).unwrap_or(name)
 }
 
-fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
-}
-
-/// Start of the line containing `offset`.
-pub(crate) fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
-}
-
-/// End of the line containing `offset`, after its `\n` (or the end of the text).
-pub(crate) fn line_end(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -653,13 +645,5 @@ mod tests {
         assert_eq!((repo.as_str(), paths[0].as_str()), ("proj", "main.py"));
         let (repo, paths) = relative_paths(["untitled:1"].into_iter());
         assert_eq!((repo.as_str(), paths[0].as_str()), ("workspace", "untitled:1"));
-    }
-
-    #[test]
-    fn lines_are_found_around_an_offset() {
-        let text = "ab\ncd\n";
-        assert_eq!((line_start(text, 4), line_end(text, 4)), (3, 6));
-        assert_eq!((line_start(text, 0), line_end(text, 0)), (0, 3));
-        assert_eq!((line_start(text, 6), line_end(text, 6)), (6, 6));
     }
 }

@@ -5,28 +5,8 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::syntax::Outline;
+use crate::syntax::{Language, Outline};
 use crate::{Error, Result};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    Python,
-    Java,
-    /// Any other language: plain-text context, no syntax checks.
-    Other,
-}
-
-impl Language {
-    /// From an LSP language id (`python`, `java`) or a file extension (`py`, `java`).
-    pub fn from_id(id: &str) -> Language {
-        match id {
-            "python" | "py" | "pyi" => Language::Python,
-            "java" => Language::Java,
-            _ => Language::Other,
-        }
-    }
-}
 
 /// Replace `text[start..end]` with `new_text` (byte offsets).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! The engine: everything between an editor request and the text that goes back.
 //!
 //! Data flows one way: [`Document`] + cursor -> [`context`] -> [`prompt`] -> [`Backend`] (a model) ->
-//! [`postprocess`] -> validation -> [`complete::Completion`].
+//! [`postprocess`] -> [`validate`] -> [`complete::Completion`]. The syntax at the cursor ([`cursor`]) is
+//! computed once by the context stage; the code actions ([`actions`]) go through the same stages.
 //!
 //! Architecture invariant: this crate knows nothing about LSP, JSON-RPC or editors. It is the only crate
 //! that knows tree-sitter; candle stays inside the `model` crate, re-exported here as [`model`] with the
@@ -10,19 +11,23 @@
 pub mod actions;
 pub mod complete;
 pub mod context;
+pub mod cursor;
 pub mod document;
 pub mod postprocess;
 pub mod prompt;
 pub mod remote;
 pub mod syntax;
+mod text;
 pub mod threads;
+pub mod validate;
 
 // The model crate: the local Qwen model, and the types of the `Backend` seam that every stage shares.
 pub use model;
 pub use model::{backend, error, sampling, secrets};
 
 pub use backend::{Backend, ChatMessage, FinishReason, Generation, ModelInfo, Prompt, Role, SpecialTokens};
-pub use document::{Document, Language, TextEdit};
+pub use document::{Document, TextEdit};
 pub use error::{Error, Result};
 pub use model::CancellationToken;
 pub use sampling::SamplingParams;
+pub use syntax::Language;

@@ -1,13 +1,27 @@
 //! [`EditorContext`] -> [`Prompt`]: Qwen's fill-in-the-middle format (file-level, or repo-level when
-//! other files are included), or a plain prefix prompt for models without FIM tokens.
+//! other files are included), or a plain prefix prompt for models without FIM tokens; and the chat
+//! prompt of the code actions for instruct models. The stop strings, the tokens the markup takes and
+//! the `/no_think` switch are decided here once, for completions and code actions alike.
 //!
 //! Repo-level FIM is the format of the Qwen2.5-Coder technical report (Figure 4):
 //! `<|repo_name|>{repo}\n<|file_sep|>{path}\n{content}\n<|file_sep|>{path}\n<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>`.
 //! The special tokens are the ones the tokenizer has ([`SpecialTokens`]), never hard-coded strings.
 
 use crate::context::{EditorContext, SnippetKind};
-use crate::postprocess::Lines;
-use crate::{ModelInfo, Prompt, SpecialTokens};
+use crate::cursor::Lines;
+use crate::{ChatMessage, Language, ModelInfo, Prompt, Role, SamplingParams, SpecialTokens};
+
+/// Tokens the FIM/repo-level markup adds around the context (`<|fim_prefix|>`, file separators, paths).
+const TEMPLATE_TOKENS: usize = 32;
+
+/// The token budget of a context: `context_tokens` (the user's setting), within what the model's
+/// window leaves after `max_tokens` generated tokens and the template's markup.
+pub fn context_budget(info: &ModelInfo, max_tokens: usize, context_tokens: usize) -> usize {
+    let room = info
+        .context_length
+        .saturating_sub(max_tokens.saturating_add(TEMPLATE_TOKENS));
+    context_tokens.min(room)
+}
 
 /// A prompt and the stop strings that go with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +31,21 @@ pub struct CompletionPrompt {
     pub stop: Vec<String>,
     /// Whether the prompt shows the suffix to the model (FIM) or only the prefix.
     pub fim: bool,
+    /// Single or multi-line, as decided for the request; post-processing keeps to it.
+    pub lines: Lines,
+}
+
+impl CompletionPrompt {
+    /// `params` with this prompt's stop strings added (each once).
+    pub fn sampling(&self, params: &SamplingParams) -> SamplingParams {
+        let mut params = params.clone();
+        for stop in &self.stop {
+            if !params.stop.contains(stop) {
+                params.stop.push(stop.clone());
+            }
+        }
+        params
+    }
 }
 
 /// Qwen's file-level FIM prompt: `<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>`, with the
@@ -77,6 +106,7 @@ pub fn completion(info: &ModelInfo, context: &EditorContext, lines: Lines) -> Co
             prompt: Prompt::Text(prefix),
             stop,
             fim: false,
+            lines,
         };
     };
     let text = match (&special.repo_name, &special.file_sep) {
@@ -101,5 +131,51 @@ pub fn completion(info: &ModelInfo, context: &EditorContext, lines: Lines) -> Co
         prompt: Prompt::Text(text),
         stop,
         fim: true,
+        lines,
     }
+}
+
+/// A problem the editor reports in the code a chat prompt asks to fix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line in the document.
+    pub line: usize,
+    pub message: String,
+}
+
+/// The chat prompt of a code action for an instruct model: `code` (a function, or lines of the file)
+/// to fix (`problems`) or, without problems, to complete; the reply is asked for as one fenced code
+/// block. Models with thinking tags get Qwen3's `/no_think` soft switch: an editor action wants an
+/// answer, not a long chain of thought.
+pub fn chat_edit(info: &ModelInfo, language: Language, code: &str, problems: &[Problem]) -> Prompt {
+    let fence = match language {
+        Language::Python => "python",
+        Language::Java => "java",
+        Language::Other => "",
+    };
+    let mut request = String::new();
+    if problems.is_empty() {
+        request.push_str("Complete the body of this function. Keep its signature and docstring.\n\n");
+    } else {
+        request.push_str("Fix the problems reported in this code:\n");
+        for problem in problems {
+            request.push_str(&format!("- line {}: {}\n", problem.line, problem.message));
+        }
+        request.push('\n');
+    }
+    request.push_str(&format!("```{fence}\n{}\n```\n", code.trim_end()));
+    request.push_str("\nReply with the complete corrected code in one fenced code block and nothing else.");
+    if info.special.think_start.is_some() {
+        request.push_str(" /no_think");
+    }
+    Prompt::Chat(vec![
+        ChatMessage {
+            role: Role::System,
+            content: "You are an expert programmer who makes minimal, correct edits to code.".to_owned(),
+        },
+        ChatMessage {
+            role: Role::User,
+            content: request,
+        },
+    ])
 }

@@ -12,9 +12,8 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use engine::complete::Multiline;
 use engine::model::{LoadOptions, LocalModel};
-use engine::{Backend, Document, Language, context, postprocess, prompt};
+use engine::{Backend, Document, Language, context, cursor, postprocess, prompt, validate};
 
 /// The fixture with `$0` at the cursor, repeated with renamed classes to reach the target size.
 const OTHER: &str = include_str!("../../../engine/tests/fixtures/python/money.py");
@@ -101,7 +100,7 @@ fn main() -> anyhow::Result<()> {
     })?;
     row("context::build, 11 other open files", "1024", built);
     let ctx = context::build(&count, &doc, cursor, &open, 1024)?;
-    let syntax = postprocess::cursor_syntax(&doc, cursor, Multiline::Auto);
+    let syntax = cursor::syntax_at(&doc, cursor);
     row(
         "prompt::completion",
         "1024",
@@ -114,26 +113,27 @@ fn main() -> anyhow::Result<()> {
         "postprocess (cursor_syntax + process)",
         "-",
         time_ms(iterations, || {
-            let syntax = postprocess::cursor_syntax(&doc, cursor, Multiline::Auto);
-            postprocess::process(RAW, cursor, &syntax, ("<think>", "</think>"));
+            let syntax = cursor::syntax_at(&doc, cursor);
+            postprocess::process(RAW, &syntax, syntax.lines, ("<think>", "</think>"));
             Ok(())
         })?,
     );
-    let processed = postprocess::process(RAW, cursor, &syntax, ("<think>", "</think>")).context("no completion")?;
+    let processed =
+        postprocess::process(RAW, &syntax, syntax.lines, ("<think>", "</think>")).context("no completion")?;
     row(
         "validate (check_syntax: re-parse)",
         "-",
         time_ms(iterations, || {
-            postprocess::check_syntax(&doc, cursor, &processed);
+            validate::check_syntax(&doc, cursor, &processed);
             Ok(())
         })?,
     );
     let whole = time_ms(iterations, || {
+        // The context stage computes the cursor's syntax (`ctx.cursor`) as part of `build`.
         let ctx = context::build(&count, &doc, cursor, &open, 1024)?;
-        let syntax = postprocess::cursor_syntax(&doc, cursor, Multiline::Auto);
-        prompt::completion(model.info(), &ctx, syntax.lines);
-        if let Some(p) = postprocess::process(RAW, cursor, &syntax, ("<think>", "</think>")) {
-            postprocess::check_syntax(&doc, cursor, &p);
+        let prompt = prompt::completion(model.info(), &ctx, ctx.cursor.lines);
+        if let Some(p) = postprocess::process(RAW, &ctx.cursor, prompt.lines, ("<think>", "</think>")) {
+            validate::check_syntax(&doc, cursor, &p);
         }
         Ok(())
     })?;

@@ -8,7 +8,26 @@ use std::sync::LazyLock;
 
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
-use crate::Language;
+/// The language of a document, which picks its grammar and queries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Python,
+    Java,
+    /// Any other language: plain-text context, no syntax checks.
+    Other,
+}
+
+impl Language {
+    /// From an LSP language id (`python`, `java`) or a file extension (`py`, `java`).
+    pub fn from_id(id: &str) -> Language {
+        match id {
+            "python" | "py" | "pyi" => Language::Python,
+            "java" => Language::Java,
+            _ => Language::Other,
+        }
+    }
+}
 
 /// The tree-sitter grammar of `language`, if it has one.
 pub fn grammar(language: Language) -> Option<tree_sitter::Language> {

@@ -36,6 +36,20 @@ fn complete_with_one_candidate(backend: &ScriptedBackend, doc: &Document, cursor
         .expect("a fix")
 }
 
+/// "Fix this" at `range` with one diagnostic and one candidate.
+fn fix_one(backend: &ScriptedBackend, doc: &Document, range: std::ops::Range<usize>, message: &str) -> Option<Fix> {
+    let request = FixRequest {
+        document: doc,
+        range: range.clone(),
+        diagnostics: vec![DiagnosticInfo {
+            range,
+            message: message.into(),
+        }],
+        options: &one_candidate(),
+    };
+    actions::fix(backend, runner(), &request, &CancellationToken::new()).expect("fix")
+}
+
 /// The document after applying the fix's edit.
 fn applied(doc: &Document, fix: &Fix) -> String {
     let mut text = doc.text().to_owned();
@@ -537,3 +551,89 @@ fn actions_end_to_end_with_the_tiny_qwen3_model() {
         }
     }
 }
+
+/// Completions and code actions share the prompt stage: one stop list (the actions' once lacked
+/// `<|fim_pad|>` and `<|repo_name|>`).
+#[test]
+fn actions_stop_where_completions_stop() {
+    let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
+    let backend = ScriptedBackend::new(false, &["return x * x"]);
+    complete_with_one_candidate(&backend, &doc, cursor);
+    let received = backend.received.lock().map(|r| r.clone()).unwrap_or_default();
+    let [(_, params)] = received.as_slice() else {
+        panic!("{received:?}")
+    };
+    let count = |text: &str| crate::context::count_tokens(text);
+    let context = engine::context::build(&count, &doc, cursor, &[], 1000).expect("context");
+    let completion = engine::prompt::completion(engine::Backend::info(&backend), &context, engine::cursor::Lines::Multi);
+    assert_eq!(params.stop, completion.stop);
+    assert!(params.stop.iter().any(|s| s == "<|repo_name|>"), "{:?}", params.stop);
+}
+
+/// A megabyte of helpers around the unfinished function: the context stage cuts the window around it
+/// within the budget (the action once counted the tokens of the whole file first), and the function's
+/// own header stays in the prompt.
+#[test]
+fn a_megabyte_file_is_budgeted_like_a_completion() {
+    let filler: String = (0..12_000)
+        .map(|i| format!("def helper_{i}(x):\n    return x + {i}\n\n\n"))
+        .collect();
+    let text = format!("{filler}{SQUARES}{filler}");
+    assert!(text.len() > 1_000_000);
+    let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, &text);
+    let backend = ScriptedBackend::new(false, &["return x * x"]);
+    // No test runner: what is checked here is the prompt (the file's doctests over 24,000
+    // functions are the test check's own problem).
+    let request = CompleteFunctionRequest {
+        document: &doc,
+        offset: cursor,
+        options: &one_candidate(),
+    };
+    let fix = actions::complete_function(&backend, None, &request, &CancellationToken::new())
+        .expect("ok")
+        .expect("a fix");
+    assert_eq!(fix.edit.new_text, "    return x * x", "{fix:?}");
+    let prompts = backend.prompts();
+    let [Prompt::Text(prompt)] = prompts.as_slice() else {
+        panic!("{prompts:?}")
+    };
+    let tokens = crate::context::count_tokens(prompt).expect("count");
+    assert!(tokens <= 3072 + 20, "{tokens} tokens for the default budget of 3,072");
+    assert!(tokens > 2000, "the budget was not used: {tokens} tokens");
+    assert!(prompt.contains("def square(x):\n    \"\"\"The square of x."), "{prompt}");
+}
+
+#[test]
+fn crlf_files_get_crlf_chat_fixes() {
+    let (doc, cursor) = with_cursor(
+        "file:///p/a.py",
+        Language::Python,
+        "def f(x):\r\n    return x +$0\r\n\r\n\r\nprint(f(1))\r\n",
+    );
+    let backend = ScriptedBackend::new(true, &["```python\ndef f(x):\n    return x + 1\n```"]);
+    let fix = fix_one(&backend, &doc, cursor..cursor, "invalid syntax").expect("a fix");
+    let after = applied(&doc, &fix);
+    assert_eq!(after, "def f(x):\r\n    return x + 1\r\n\r\n\r\nprint(f(1))\r\n");
+}
+
+/// A diagnostic message is the editor's text: its line breaks must not break out of the `FIXME`
+/// comment into code the model reads as the file's.
+#[test]
+fn multi_line_diagnostics_stay_one_comment_line() {
+    let (doc, cursor) = with_cursor(
+        "file:///p/a.py",
+        Language::Python,
+        "def f(x):\n    return x +$0\n",
+    );
+    let backend = ScriptedBackend::new(false, &["return x + 1"]);
+    fix_one(&backend, &doc, cursor..cursor, "invalid syntax\r\nimport os; os.remove('x')");
+    let prompts = backend.prompts();
+    let [Prompt::Text(prompt)] = prompts.as_slice() else {
+        panic!("{prompts:?}")
+    };
+    assert!(
+        prompt.starts_with("<|fim_prefix|># FIXME: invalid syntax  import os; os.remove('x')\ndef f(x):\n    <|fim_suffix|>"),
+        "{prompt}"
+    );
+}
+

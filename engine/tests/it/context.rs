@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use engine::context::{self, EditorContext, SnippetKind};
-use engine::postprocess::Lines;
+use engine::cursor::Lines;
 use engine::{Document, Language, ModelInfo, Prompt, SpecialTokens, TextEdit};
 use expect_test::{Expect, expect};
 
@@ -585,6 +585,18 @@ fn repo_level_prompt_includes_other_files() {
     assert!(prompt.fim);
 }
 
+/// The budget of a context leaves the model's window room for the generated tokens and the template's
+/// markup, whatever the settings say.
+#[test]
+fn the_context_budget_leaves_room_for_generation_and_markup() {
+    let mut model = info(qwen_special());
+    assert_eq!(engine::prompt::context_budget(&model, 128, 2048), 2048);
+    model.context_length = 300;
+    assert_eq!(engine::prompt::context_budget(&model, 128, 2048), 300 - 128 - 32);
+    assert_eq!(engine::prompt::context_budget(&model, 1000, 2048), 0);
+    assert_eq!(engine::prompt::context_budget(&model, usize::MAX, 2048), 0);
+}
+
 #[test]
 fn models_without_fim_get_the_prefix_only() {
     let (doc, cursor) = with_cursor(
@@ -743,11 +755,12 @@ fn context_invariants_hold_at_every_cursor() {
                     ctx.tokens
                 );
             }
-            let syntax = engine::postprocess::cursor_syntax(&doc, cursor, engine::complete::Multiline::Auto);
+            let syntax = engine::cursor::syntax_at(&doc, cursor);
+            assert_eq!(syntax.offset, cursor);
             let raw = "x = 1\r\n    y = (2,\n}\n\ndef g():\n    pass";
-            if let Some(p) = engine::postprocess::process(raw, cursor, &syntax, ("<think>", "</think>")) {
+            if let Some(p) = engine::postprocess::process(raw, &syntax, syntax.lines, ("<think>", "</think>")) {
                 assert!(!p.text.contains('\r') && p.replace_end >= cursor && p.replace_end <= text.len());
-                engine::postprocess::check_syntax(&doc, cursor, &p);
+                engine::validate::check_syntax(&doc, cursor, &p);
             }
         }
     }

@@ -2,6 +2,7 @@
 
 mod backend;
 mod context;
+mod cursor;
 mod secrets;
 mod postprocess;
 mod pipeline;

@@ -162,6 +162,33 @@ fn single_line_requests_stop_at_a_newline() {
     assert!(received[0].1.stop.contains(&"\n".to_owned()));
 }
 
+/// The syntax at the cursor is computed once, in the context stage; the setting decides over it in
+/// the prompt (its newline stop) and post-processing keeps to the same decision.
+#[test]
+fn the_multiline_setting_reaches_the_prompt_and_post_processing() {
+    let (doc, cursor) = with_cursor("file:///p/a.py", Language::Python, "def f(x):$0\n");
+    let reply = "\n    y = x * 2\n    return y\n";
+    for (multiline, expected) in [
+        (Multiline::Auto, Some("\n    y = x * 2\n    return y")),
+        (Multiline::Never, None),
+    ] {
+        let backend = ScriptedBackend::new(false, &[reply]);
+        let options = CompletionOptions {
+            multiline,
+            ..CompletionOptions::default()
+        };
+        let trace = complete::complete_traced(&backend, &request(&doc, cursor, &options), &CancellationToken::new())
+            .expect("complete");
+        assert_eq!(trace.context.cursor.offset, cursor);
+        assert_eq!(trace.context.cursor.lines, engine::cursor::Lines::Multi, "the syntax asks for a block");
+        let single = multiline == Multiline::Never;
+        assert_eq!(trace.prompt.lines == engine::cursor::Lines::Single, single);
+        assert_eq!(trace.prompt.stop.contains(&"\n".to_owned()), single);
+        // A single line that is empty (the reply starts with a newline) is no completion.
+        assert_eq!(trace.completion.map(|c| c.text).as_deref(), expected, "{multiline:?}");
+    }
+}
+
 #[test]
 fn syntax_breaking_completions_are_rejected_unless_validation_is_off() {
     let (doc, cursor) = with_cursor("file:///p/a.py", Language::Python, "def f(x):\n    return $0\n");

@@ -1,9 +1,8 @@
 //! Post-processing and validation on Python and Java snippets with a `$0` cursor: think tags, line
 //! endings, block ends, suffix repetition, single vs multi-line, syntax rejection.
 
-use engine::Language;
-use engine::complete::Multiline;
-use engine::postprocess::{self, Lines};
+use engine::cursor::{self, Lines, Multiline};
+use engine::{Language, postprocess, validate};
 use expect_test::{Expect, expect};
 
 use crate::context::with_cursor;
@@ -12,12 +11,12 @@ use crate::context::with_cursor;
 /// line and what follows, with the inserted text between `⟨⟩`.
 fn check(language: Language, fixture: &str, raw: &str, expect: Expect) {
     let (doc, cursor) = with_cursor("file:///p/t", language, fixture);
-    let syntax = postprocess::cursor_syntax(&doc, cursor, Multiline::Auto);
-    let processed = postprocess::process(raw, cursor, &syntax, ("<think>", "</think>"));
+    let syntax = cursor::syntax_at(&doc, cursor);
+    let processed = postprocess::process(raw, &syntax, syntax.lines, ("<think>", "</think>"));
     let shown = match &processed {
         None => "None".to_owned(),
         Some(p) => {
-            let check = postprocess::check_syntax(&doc, cursor, p).map(|c| {
+            let check = validate::check_syntax(&doc, cursor, p).map(|c| {
                 let verdict = if c.passed() { "ok" } else { "rejected" };
                 format!(
                     "{verdict}: errors {} -> {} ({} in the completion)",
@@ -41,7 +40,7 @@ fn check(language: Language, fixture: &str, raw: &str, expect: Expect) {
 
 fn lines_at(language: Language, fixture: &str) -> Lines {
     let (doc, cursor) = with_cursor("file:///p/t", language, fixture);
-    postprocess::cursor_syntax(&doc, cursor, Multiline::Auto).lines
+    Multiline::Auto.lines(&cursor::syntax_at(&doc, cursor))
 }
 
 #[test]
@@ -70,15 +69,9 @@ fn multi_line_after_a_block_opener_or_on_a_blank_line() {
 #[test]
 fn multiline_setting_overrides_the_syntax() {
     let (doc, cursor) = with_cursor("file:///p/t", Language::Python, "x = $0\n");
-    assert_eq!(
-        postprocess::cursor_syntax(&doc, cursor, Multiline::Always).lines,
-        Lines::Multi
-    );
+    assert_eq!(Multiline::Always.lines(&cursor::syntax_at(&doc, cursor)), Lines::Multi);
     let (doc, cursor) = with_cursor("file:///p/t", Language::Python, "def f():$0\n");
-    assert_eq!(
-        postprocess::cursor_syntax(&doc, cursor, Multiline::Never).lines,
-        Lines::Single
-    );
+    assert_eq!(Multiline::Never.lines(&cursor::syntax_at(&doc, cursor)), Lines::Single);
 }
 
 #[test]
@@ -98,11 +91,11 @@ fn think_tags_are_stripped() {
 #[test]
 fn crlf_documents_get_crlf_completions() {
     let (doc, cursor) = with_cursor("file:///p/t", Language::Python, "def f():\r\n    $0\r\n");
-    let syntax = postprocess::cursor_syntax(&doc, cursor, Multiline::Auto);
+    let syntax = cursor::syntax_at(&doc, cursor);
     let p = postprocess::process(
         "a = 1\r\n    b = 2\n    c = 3\r",
-        cursor,
         &syntax,
+        syntax.lines,
         ("<think>", "</think>"),
     );
     assert_eq!(p.map(|p| p.text), Some("a = 1\r\n    b = 2\r\n    c = 3".to_owned()));
