@@ -87,13 +87,18 @@ impl Widen<__m256> for i8 {
     #[inline(always)]
     unsafe fn load_wide(p: *const i8) -> __m256 {
         // SAFETY: by the caller (8 bytes).
-        unsafe {
-            _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(p.cast::<__m128i>())))
-        }
+        unsafe { _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(p.cast::<__m128i>()))) }
     }
 }
 
 #[target_feature(enable = "avx2,fma")]
-pub(super) fn softmax(rows: &mut [f32], total: usize, first: usize, l: usize, offset: usize, scale: f32) {
+pub(super) fn softmax(
+    rows: &mut [f32],
+    total: usize,
+    first: usize,
+    l: usize,
+    offset: usize,
+    scale: f32,
+) {
     softmax_body::<8, true>(rows, total, first, l, offset, scale)
 }

@@ -99,9 +99,7 @@ impl Widen<__m512> for i8 {
     #[inline(always)]
     unsafe fn load_wide(p: *const i8) -> __m512 {
         // SAFETY: by the caller (16 bytes).
-        unsafe {
-            _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(p.cast::<__m128i>())))
-        }
+        unsafe { _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(p.cast::<__m128i>()))) }
     }
 }
 

@@ -48,8 +48,7 @@ impl Simd<i8> for Vnni {
                     *correction = _mm512_dpbusd_epi32(*correction, offset, *kv);
                 }
                 for (g, acc) in acc.iter_mut().enumerate() {
-                    let qv =
-                        _mm512_loadu_si512(bytes.as_ptr().add(g * d + c).cast::<__m512i>());
+                    let qv = _mm512_loadu_si512(bytes.as_ptr().add(g * d + c).cast::<__m512i>());
                     for (acc, kv) in acc.iter_mut().zip(kv) {
                         *acc = _mm512_dpbusd_epi32(*acc, qv, kv);
                     }
@@ -69,11 +68,7 @@ impl Simd<i8> for Vnni {
     }
 
     #[inline(always)]
-    fn axpys<const G: usize, const P: usize>(
-        out: &mut [f32],
-        w: &[[f32; P]; G],
-        v: [&[i8]; P],
-    ) {
+    fn axpys<const G: usize, const P: usize>(out: &mut [f32], w: &[[f32; P]; G], v: [&[i8]; P]) {
         <Wide<__m512> as Simd<i8>>::axpys(out, w, v)
     }
 

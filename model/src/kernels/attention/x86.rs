@@ -18,7 +18,13 @@ use super::{CacheElem, Lane, Query, Simd};
 /// [`Wide`] over `$register`). Expanded in each instruction set's file.
 macro_rules! variant {
     ($name:ident, $t:ty, $features:literal, $register:ty) => {
-        variant!($name, $t, $features, $register, $crate::kernels::attention::x86::Wide<$register>);
+        variant!(
+            $name,
+            $t,
+            $features,
+            $register,
+            $crate::kernels::attention::x86::Wide<$register>
+        );
     };
     ($name:ident, $t:ty, $features:literal, $register:ty, $simd:ty) => {
         #[target_feature(enable = $features)]
@@ -31,7 +37,9 @@ macro_rules! variant {
             partial: &mut $crate::kernels::attention::Partial,
         ) {
             const LANES: usize = <$register as $crate::kernels::attention::x86::Register>::LANES;
-            $crate::kernels::attention::chunk_body::<$t, $simd, LANES, true>(s, positions, q, cache, scale, partial)
+            $crate::kernels::attention::chunk_body::<$t, $simd, LANES, true>(
+                s, positions, q, cache, scale, partial,
+            )
         }
     };
 }

@@ -195,9 +195,8 @@ pub(super) unsafe fn q6k<const R: usize>(
                         tile.sc[h][half * 8..].as_ptr().cast::<__m128i>(),
                     )));
                     let scale = _mm256_mul_ps(d, sc);
-                    let qh = _mm256_load_si256(
-                        tile.qh[h].0.as_ptr().add(half * 32).cast::<__m256i>(),
-                    );
+                    let qh =
+                        _mm256_load_si256(tile.qh[h].0.as_ptr().add(half * 32).cast::<__m256i>());
                     let x = input.q.as_ptr().add((b * m + row0) * BLOCK + (h % 2) * 16);
                     let offset = input.half_offset.as_ptr().add((b * m + row0) * 2 + h % 2);
                     let mut s: [__m256i; R] =

@@ -124,8 +124,7 @@ pub(super) unsafe fn q8_0<const R: usize>(
             let x = input.q.as_ptr().add((b * m + row0) * BLOCK);
             let offset = input.offset.as_ptr().add(b * m + row0);
             let scale = input.scale.as_ptr().add(b * m + row0);
-            let mut s: [__m512i; R] =
-                std::array::from_fn(|r| _mm512_set1_epi32(*offset.add(r)));
+            let mut s: [__m512i; R] = std::array::from_fn(|r| _mm512_set1_epi32(*offset.add(r)));
             let mut s1 = [_mm512_setzero_si512(); R];
             for g in 0..LINES_PER_BLOCK {
                 let w = _mm512_load_si512(lines.add(g));
@@ -172,8 +171,7 @@ pub(super) unsafe fn q4k<const R: usize>(
         // blocks `sb * 8..sb * 8 + 8` are at `(b * m + row0 + r)` in `input`'s arrays.
         unsafe {
             let d = _mm512_cvtph_ps(_mm256_loadu_si256(tile.d.as_ptr().cast::<__m256i>()));
-            let dmin =
-                _mm512_cvtph_ps(_mm256_loadu_si256(tile.dmin.as_ptr().cast::<__m256i>()));
+            let dmin = _mm512_cvtph_ps(_mm256_loadu_si256(tile.dmin.as_ptr().cast::<__m256i>()));
             // The hardware prefetchers fall behind on these tiles (the kernel ran at 70% of
             // the read bandwidth): fetch the tile after next, 5 lines per sub-block.
             let ahead = std::ptr::from_ref(tile)
@@ -277,10 +275,8 @@ pub(super) unsafe fn q6k<const R: usize>(
                     } else {
                         (qh, _mm512_srli_epi16::<2>(qh))
                     };
-                    let lo = _mm512_or_si512(
-                        _mm512_and_si512(w, nibble),
-                        _mm512_and_si512(lo_top, top),
-                    );
+                    let lo =
+                        _mm512_or_si512(_mm512_and_si512(w, nibble), _mm512_and_si512(lo_top, top));
                     let hi = _mm512_or_si512(
                         _mm512_and_si512(_mm512_srli_epi16::<4>(w), nibble),
                         _mm512_and_si512(hi_top, top),
