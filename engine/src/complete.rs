@@ -50,6 +50,8 @@ pub struct CompletionRequest<'a> {
     pub document: &'a Document,
     pub cursor: usize,
     pub open_documents: &'a [Document],
+    /// The workspace's index, for definitions from files the editor has not opened.
+    pub workspace: Option<&'a crate::workspace::WorkspaceIndex>,
     pub options: &'a CompletionOptions,
 }
 
@@ -97,6 +99,7 @@ pub fn complete_traced(
         document,
         cursor,
         open_documents,
+        workspace,
         options,
     } = *request;
     options.sampling.validate()?;
@@ -106,11 +109,12 @@ pub fn complete_traced(
     let room = info
         .context_length
         .saturating_sub(options.sampling.max_tokens + TEMPLATE_TOKENS);
-    let context = context::build(
+    let context = context::build_with_workspace(
         &count,
         document,
         cursor,
         open_documents,
+        workspace,
         options.context_tokens.min(room),
     )?;
     let cursor_syntax = postprocess::cursor_syntax(document, cursor, options.multiline);

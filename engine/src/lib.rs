@@ -20,6 +20,7 @@ pub mod sampling;
 pub mod secrets;
 pub mod syntax;
 pub mod threads;
+pub mod workspace;
 
 pub use backend::{Backend, ChatMessage, FinishReason, Generation, ModelInfo, Prompt, Role, SpecialTokens};
 pub use document::{Document, Language, TextEdit};

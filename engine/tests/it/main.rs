@@ -10,3 +10,4 @@ mod quantized;
 mod lora;
 mod prefix_cache;
 mod batch;
+mod workspace;
