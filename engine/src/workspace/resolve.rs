@@ -109,13 +109,17 @@ impl WorkspaceIndex {
 
         // (score, name rank, file, definition index)
         let mut ranked: Vec<(usize, usize, FileId, usize)> = Vec::new();
-        for (rank, name) in names_near(tree, text, cursor).iter().enumerate() {
+        for (rank, name) in names_near(tree, text, cursor, &outline.imports).iter().enumerate() {
             let mut found: Vec<(usize, FileId, usize)> = Vec::new();
             let add = |found: &mut Vec<(usize, FileId, usize)>, penalty: usize, id: FileId, file: &super::IndexedFile, bound: &str, top: bool| {
                 if excluded.binary_search(&id).is_ok() {
                     return;
                 }
                 for (i, def) in file.definitions.iter().enumerate() {
+                    // A constructor is shown with its class (a long class lists its constructors).
+                    if def.kind == DefinitionKind::Constructor {
+                        continue;
+                    }
                     if def.name == bound && (!top || def.owner.is_none()) && !found.iter().any(|f| (f.1, f.2) == (id, i)) {
                         found.push((penalty, id, i));
                     }
@@ -124,7 +128,8 @@ impl WorkspaceIndex {
             if let Some(targets) = scope.bindings.get(name.as_str()) {
                 for (id, bound) in targets {
                     if let (Some(file), Some(bound)) = (self.get(*id), bound) {
-                        add(&mut found, PENALTY_IMPORTED_NAME, *id, file, bound, true);
+                        // Python binds top-level names; Java binds classes and (static imports) members.
+                        add(&mut found, PENALTY_IMPORTED_NAME, *id, file, bound, document.language == Language::Python);
                     }
                 }
             }
@@ -149,7 +154,9 @@ impl WorkspaceIndex {
                 (penalty, !kind.is_some_and(DefinitionKind::is_type), id, i)
             });
             for (penalty, id, i) in found.into_iter().take(DEFINITIONS_PER_NAME) {
-                ranked.push((rank + penalty, rank, id, i));
+                // The function being called comes first however it was resolved, unless only by name.
+                let score = if rank == 0 && penalty < PENALTY_GLOBAL { 0 } else { rank + penalty };
+                ranked.push((score, rank, id, i));
             }
         }
         ranked.sort();
@@ -426,13 +433,15 @@ pub fn uri_path(uri: &str) -> Option<PathBuf> {
 
 /// Names used near the cursor, most relevant first: the function whose call the cursor is in, then by
 /// distance (names after the cursor count double); each once, locals left out.
-fn names_near(tree: &tree_sitter::Tree, text: &str, cursor: usize) -> Vec<String> {
+fn names_near(tree: &tree_sitter::Tree, text: &str, cursor: usize, imports: &[Range<usize>]) -> Vec<String> {
     let line_of = |offset: usize| text[..offset].matches('\n').count();
     let cursor_line = line_of(cursor);
     let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let from = starts[cursor_line.saturating_sub(NEAR_LINES_BEFORE)];
     let to = starts.get(cursor_line + NEAR_LINES_AFTER + 1).copied().unwrap_or(text.len());
-    let found = syntax::identifiers(tree, text, from..to);
+    let mut found = syntax::identifiers(tree, text, from..to);
+    // The names an import statement mentions are bindings, not uses.
+    found.retain(|i| !imports.iter().any(|r| r.contains(&i.start)));
     let locals: Vec<&str> = found.iter().filter(|i| i.binds_local).map(|i| i.name).collect();
     let callee = call_around(text, cursor);
     let mut scored: Vec<(usize, &str)> = found

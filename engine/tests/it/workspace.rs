@@ -254,14 +254,14 @@ class Cart {
                 public static Money of(long cents) { return new Money(cents); }
                 private Money(long cents) {}
             }
-            --- src/com/shop/cart/Item.java Item
-            record Item(String name, long cents) {}
             --- src/com/shop/util/Checks.java requirePositive
             public class Checks {
                 public static void requirePositive(long value, String name) {
                     if (value <= 0) throw new IllegalArgumentException(name);
                 }
             }
+            --- src/com/shop/cart/Item.java Item
+            record Item(String name, long cents) {}
         "#]],
     );
 }
@@ -396,7 +396,10 @@ def total(x):
     std::fs::remove_file(&tax).expect("remove");
     shared.refresh(std::slice::from_ref(&tax));
     assert!(names(&shared).is_empty());
-    // A deleted directory takes its files with it.
+    // A deleted directory takes its files with it; one that still exists is left alone.
+    shared.refresh(&[dir.path().to_owned()]);
+    assert_eq!(shared.read().len(), 2);
+    std::fs::remove_dir_all(dir.path().join("shop")).expect("remove");
     shared.refresh(&[dir.path().join("shop")]);
     assert!(shared.read().is_empty());
 }
@@ -443,7 +446,7 @@ def total(prices):
     let ctx = context::build_with_workspace(&count_tokens, &doc, cursor, &[], Some(&index), 1024).expect("context");
     let root = dir.path().file_name().and_then(|n| n.to_str()).expect("a name").to_owned();
     assert_eq!((ctx.repo_name.as_str(), ctx.path.as_str()), (root.as_str(), "shop/cart.py"));
-    let info = ModelInfo { special: qwen_special(), ..ModelInfo::default() };
+    let info = ModelInfo { name: "qwen3".into(), context_length: 32_768, special: qwen_special(), has_chat_template: false };
     let Prompt::Text(prompt) = context_prompt(&info, &ctx) else { panic!("a text prompt") };
     expect![[r#"
         <|repo_name|>{root}
@@ -458,10 +461,12 @@ def total(prices):
             return round_cents(<|fim_suffix|>)
         <|fim_middle|>"#]]
     .assert_eq(&prompt.replace(&root, "{root}"));
-    assert_eq!(ctx.tokens, count_tokens(&format!("{}{}", ctx.prefix, ctx.suffix)).expect("count") + count_tokens(&ctx.other_files[0].snippets[0].text).expect("count"));
+    // The snippet is paid for in the budget.
+    let without = context::build(&count_tokens, &doc, cursor, &[], 1024).expect("context");
+    assert_eq!(ctx.tokens - without.tokens, count_tokens(&ctx.other_files[0].snippets[0].text).expect("count"));
 
     // With a budget too small for the whole definition, its signature still fits.
-    let small = count_tokens(&format!("{}{}", ctx.prefix, ctx.suffix)).expect("count") + 30;
+    let small = without.tokens + 30;
     let ctx = context::build_with_workspace(&count_tokens, &doc, cursor, &[], Some(&index), small * 100 / 85 + 1).expect("context");
     let shown: Vec<&str> = ctx.other_files.iter().flat_map(|f| f.snippets.iter().map(|s| s.text.as_str())).collect();
     assert_eq!(shown, ["def round_cents(amount: float, places: int = 2) -> float: ..."]);
