@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use engine::CancellationToken;
 use engine::workspace::{Limits, ScanProgress, SharedIndex};
 use tower_lsp_server::ls_types::{
-    DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, InitializeParams, MessageType,
-    NumberOrString, ProgressToken, Registration,
+    DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, InitializeParams,
+    MessageType, NumberOrString, ProgressToken, Registration,
 };
 
 use crate::session::Session;
@@ -41,20 +41,31 @@ struct State {
 
 impl Workspace {
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Reads the workspace folders (`workspaceFolders`, else `rootUri`) and the client's capabilities.
     pub fn configure(&self, params: &InitializeParams) {
-        let mut uris: Vec<String> =
-            params.workspace_folders.iter().flatten().map(|f| f.uri.as_str().to_owned()).collect();
+        let mut uris: Vec<String> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .map(|f| f.uri.as_str().to_owned())
+            .collect();
+        // `rootUri` is deprecated in favour of `workspaceFolders`, which clients without folders omit.
         #[allow(deprecated)]
+        let root_uri = params.root_uri.as_ref();
         if uris.is_empty()
-            && let Some(root) = &params.root_uri
+            && let Some(root) = root_uri
         {
             uris.push(root.as_str().to_owned());
         }
-        let mut roots: Vec<PathBuf> = uris.iter().filter_map(|u| engine::workspace::uri_path(u)).collect();
+        let mut roots: Vec<PathBuf> = uris
+            .iter()
+            .filter_map(|u| engine::workspace::uri_path(u))
+            .collect();
         roots.sort();
         roots.dedup();
         let dynamic_watch = params
@@ -88,9 +99,13 @@ pub async fn start(session: Arc<Session>) {
 async fn register_watchers(session: &Session) {
     let watchers = WATCHED
         .iter()
-        .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String((*glob).to_owned()), kind: None })
+        .map(|glob| FileSystemWatcher {
+            glob_pattern: GlobPattern::String((*glob).to_owned()),
+            kind: None,
+        })
         .collect();
-    let options = match serde_json::to_value(DidChangeWatchedFilesRegistrationOptions { watchers }) {
+    let options = match serde_json::to_value(DidChangeWatchedFilesRegistrationOptions { watchers })
+    {
         Ok(options) => options,
         Err(error) => return tracing::warn!("cannot write the file watchers: {error}"),
     };
@@ -169,21 +184,37 @@ async fn scan(session: Arc<Session>, roots: Vec<PathBuf>, number: u64, cancel: C
     if let Some(progress) = progress {
         progress.finish_with_message(message.clone()).await;
     }
-    session.client.log_message(MessageType::INFO, format!("qwen-lsp: workspace {message}")).await;
+    session
+        .client
+        .log_message(MessageType::INFO, format!("qwen-lsp: workspace {message}"))
+        .await;
 }
 
 async fn begin_progress(
     session: &Session,
-) -> Option<tower_lsp_server::OngoingProgress<tower_lsp_server::Bounded, tower_lsp_server::NotCancellable>> {
+) -> Option<
+    tower_lsp_server::OngoingProgress<tower_lsp_server::Bounded, tower_lsp_server::NotCancellable>,
+> {
     if !session.supports_progress() {
         return None;
     }
     let token: ProgressToken = NumberOrString::String("qwen-lsp/index-workspace".to_owned());
-    if let Err(error) = session.client.create_work_done_progress(token.clone()).await {
+    if let Err(error) = session
+        .client
+        .create_work_done_progress(token.clone())
+        .await
+    {
         tracing::warn!("the client refused a progress token: {error}");
         return None;
     }
-    Some(session.client.progress(token, "Indexing workspace").with_percentage(0).begin().await)
+    Some(
+        session
+            .client
+            .progress(token, "Indexing workspace")
+            .with_percentage(0)
+            .begin()
+            .await,
+    )
 }
 
 /// Files created, changed or deleted on disk: their entries are re-read in the background (a scan in

@@ -25,7 +25,9 @@ use engine::complete::Multiline;
 use engine::remote::{RemoteBackend, RemoteConfig};
 use engine::syntax::{self, DefinitionKind};
 use engine::workspace::{Limits, WorkspaceIndex, scan};
-use engine::{Backend, CancellationToken, Document, Language, Prompt, context, postprocess, prompt};
+use engine::{
+    Backend, CancellationToken, Document, Language, Prompt, context, postprocess, prompt,
+};
 
 const BUDGETS: [usize; 2] = [1024, 2048];
 
@@ -63,8 +65,16 @@ fn main() -> anyhow::Result<()> {
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
-    anyhow::ensure!(corpus.is_dir(), "{} is missing: run scripts/fetch-context-corpus.sh", corpus.display());
-    anyhow::ensure!(tokenizer.is_file(), "{} is missing: run scripts/fetch-tokenizer.sh", tokenizer.display());
+    anyhow::ensure!(
+        corpus.is_dir(),
+        "{} is missing: run scripts/fetch-context-corpus.sh",
+        corpus.display()
+    );
+    anyhow::ensure!(
+        tokenizer.is_file(),
+        "{} is missing: run scripts/fetch-tokenizer.sh",
+        tokenizer.display()
+    );
     // A backend that is never asked to generate: it counts tokens with the tokenizer file and has
     // Qwen's special tokens, which is all that building a prompt needs.
     let mut config = RemoteConfig::from_spec("http://127.0.0.1:9/v1#qwen3")?;
@@ -74,27 +84,52 @@ fn main() -> anyhow::Result<()> {
 
     let mut projects: Vec<(String, PathBuf)> = Vec::new();
     for kind in ["java", "python"] {
-        let Ok(entries) = std::fs::read_dir(corpus.join(kind)) else { continue };
-        let mut dirs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        let Ok(entries) = std::fs::read_dir(corpus.join(kind)) else {
+            continue;
+        };
+        let mut dirs: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
         dirs.sort();
         for dir in dirs {
-            let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
+            let name = dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("?")
+                .to_owned();
             if only.as_ref().is_none_or(|o| name.contains(o.as_str())) {
                 projects.push((name, dir));
             }
         }
     }
-    anyhow::ensure!(!projects.is_empty(), "no projects under {}", corpus.display());
+    anyhow::ensure!(
+        !projects.is_empty(),
+        "no projects under {}",
+        corpus.display()
+    );
 
     let limits = Limits::default();
-    println!("tokenizer {}; index threads {}; at most {max_cases} call sites per project\n", tokenizer.display(), limits.threads);
-    println!("| project | files | definitions | index build | index bytes (est.) | RSS growth | call sites |");
+    println!(
+        "tokenizer {}; index threads {}; at most {max_cases} call sites per project\n",
+        tokenizer.display(),
+        limits.threads
+    );
+    println!(
+        "| project | files | definitions | index build | index bytes (est.) | RSS growth | call sites |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let mut results: Vec<(String, Language, Tally)> = Vec::new();
     for (name, dir) in &projects {
         let rss_before = rss_kib("VmRSS");
         let started = Instant::now();
-        let (index, report) = scan(std::slice::from_ref(dir), &limits, &CancellationToken::new(), &mut |_| {})?;
+        let (index, report) = scan(
+            std::slice::from_ref(dir),
+            &limits,
+            &CancellationToken::new(),
+            &mut |_| {},
+        )?;
         let build = started.elapsed().as_secs_f64();
         let rss_after = rss_kib("VmRSS");
         let cases = call_sites(&index, max_cases)?;
@@ -107,7 +142,10 @@ fn main() -> anyhow::Result<()> {
             (rss_after.saturating_sub(rss_before)) as f64 / 1024.0,
             cases.len()
         );
-        let mut tally = Tally { cases: cases.len(), ..Tally::default() };
+        let mut tally = Tally {
+            cases: cases.len(),
+            ..Tally::default()
+        };
         for case in &cases {
             let text = std::fs::read_to_string(&case.path)?;
             let uri = url_of(&case.path);
@@ -115,11 +153,20 @@ fn main() -> anyhow::Result<()> {
             for (b, &budget) in BUDGETS.iter().enumerate() {
                 for (mode, workspace) in [None, Some(&index)].into_iter().enumerate() {
                     let started = Instant::now();
-                    let ctx = context::build_with_workspace(&count, &doc, case.cursor, &[], workspace, budget)?;
+                    let ctx = context::build_with_workspace(
+                        &count,
+                        &doc,
+                        case.cursor,
+                        &[],
+                        workspace,
+                        budget,
+                    )?;
                     let cursor = postprocess::cursor_syntax(&doc, case.cursor, Multiline::Auto);
                     let prompt = prompt::completion(backend.info(), &ctx, cursor.lines);
                     tally.times[b][mode].push(started.elapsed().as_secs_f64() * 1e3);
-                    let Prompt::Text(text) = &prompt.prompt else { anyhow::bail!("a text prompt") };
+                    let Prompt::Text(text) = &prompt.prompt else {
+                        anyhow::bail!("a text prompt")
+                    };
                     if normalize(text).contains(&case.signature) {
                         tally.hits[b][mode] += 1;
                     }
@@ -129,12 +176,20 @@ fn main() -> anyhow::Result<()> {
         results.push((name.clone(), language, tally));
     }
 
-    println!("\n| project | call sites | recall@1024 off -> on | recall@2048 off -> on | request p50 off / on (ms) | added p50 / p90 (ms) |");
+    println!(
+        "\n| project | call sites | recall@1024 off -> on | recall@2048 off -> on | request p50 off / on (ms) | added p50 / p90 (ms) |"
+    );
     println!("|---|---:|---:|---:|---:|---:|");
     let mut totals: HashMap<&str, Tally> = HashMap::new();
     for (name, language, tally) in &results {
         print_row(name, tally);
-        let total = totals.entry(if *language == Language::Java { "Java (all)" } else { "Python (all)" }).or_default();
+        let total = totals
+            .entry(if *language == Language::Java {
+                "Java (all)"
+            } else {
+                "Python (all)"
+            })
+            .or_default();
         total.cases += tally.cases;
         for b in 0..2 {
             for mode in 0..2 {
@@ -154,7 +209,11 @@ fn main() -> anyhow::Result<()> {
 fn print_row(name: &str, tally: &Tally) {
     let pct = |hits: usize| 100.0 * hits as f64 / tally.cases.max(1) as f64;
     // Added time per request: with the index minus without, case by case, at 2,048 tokens.
-    let added: Vec<f64> = tally.times[1][1].iter().zip(&tally.times[1][0]).map(|(on, off)| on - off).collect();
+    let added: Vec<f64> = tally.times[1][1]
+        .iter()
+        .zip(&tally.times[1][0])
+        .map(|(on, off)| on - off)
+        .collect();
     println!(
         "| {name} | {} | {:.1}% -> {:.1}% | {:.1}% -> {:.1}% | {:.2} / {:.2} | {:.2} / {:.2} |",
         tally.cases,
@@ -186,7 +245,10 @@ fn call_sites(index: &WorkspaceIndex, max: usize) -> anyhow::Result<Vec<Case>> {
     for file in index.files() {
         for def in &file.definitions {
             if def.kind.is_callable() || def.kind.is_type() {
-                definitions.entry(def.name.as_str()).or_default().push((&file.path, def.kind));
+                definitions
+                    .entry(def.name.as_str())
+                    .or_default()
+                    .push((&file.path, def.kind));
             }
         }
     }
@@ -195,24 +257,40 @@ fn call_sites(index: &WorkspaceIndex, max: usize) -> anyhow::Result<Vec<Case>> {
     let mut headers: HashMap<PathBuf, HashMap<String, String>> = HashMap::new();
     let mut all = Vec::new();
     for path in files {
-        let Some(language) = engine::workspace::language_of(path) else { continue };
-        let Ok(text) = std::fs::read_to_string(path) else { continue };
-        let Some(tree) = syntax::parse(language, &text, None) else { continue };
+        let Some(language) = engine::workspace::language_of(path) else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let Some(tree) = syntax::parse(language, &text, None) else {
+            continue;
+        };
         // (callee name, offset just after the call's `(`, whether it is a Java `new`) of every call.
         let mut found: Vec<(String, usize, bool)> = Vec::new();
         let mut cursor = tree.walk();
         'walk: loop {
             let node = cursor.node();
             let callee = match node.kind() {
-                "call" => node.child_by_field_name("function").and_then(|f| match f.kind() {
-                    "identifier" => Some((f, false)),
-                    "attribute" => f.child_by_field_name("attribute").map(|a| (a, false)),
-                    _ => None,
-                }),
+                "call" => node
+                    .child_by_field_name("function")
+                    .and_then(|f| match f.kind() {
+                        "identifier" => Some((f, false)),
+                        "attribute" => f.child_by_field_name("attribute").map(|a| (a, false)),
+                        _ => None,
+                    }),
                 "method_invocation" => node.child_by_field_name("name").map(|n| (n, false)),
                 "object_creation_expression" => node.child_by_field_name("type").and_then(|t| {
-                    let t = if t.kind() == "generic_type" { t.named_child(0)? } else { t };
-                    let t = if t.kind() == "scoped_type_identifier" { t.named_child(t.named_child_count().checked_sub(1)?)? } else { t };
+                    let t = if t.kind() == "generic_type" {
+                        t.named_child(0)?
+                    } else {
+                        t
+                    };
+                    let t = if t.kind() == "scoped_type_identifier" {
+                        t.named_child(t.named_child_count().checked_sub(1)?)?
+                    } else {
+                        t
+                    };
                     (t.kind() == "type_identifier").then_some((t, true))
                 }),
                 _ => None,
@@ -237,17 +315,32 @@ fn call_sites(index: &WorkspaceIndex, max: usize) -> anyhow::Result<Vec<Case>> {
             }
         }
         for (name, cursor, constructor) in found {
-            let Some(defs) = definitions.get(name.as_str()) else { continue };
+            let Some(defs) = definitions.get(name.as_str()) else {
+                continue;
+            };
             // Java constructors share their class's name: a `new` call is resolved to the class.
-            let defs: Vec<_> = defs.iter().filter(|(_, kind)| !constructor || kind.is_type()).collect();
+            let defs: Vec<_> = defs
+                .iter()
+                .filter(|(_, kind)| !constructor || kind.is_type())
+                .collect();
             // Overloads count as one definition when they share a file.
-            let Some((defined_in, _)) = defs.first() else { continue };
+            let Some((defined_in, _)) = defs.first() else {
+                continue;
+            };
             if defs.iter().any(|(p, _)| p != defined_in) || *defined_in == path {
                 continue;
             }
-            let signatures = headers.entry(defined_in.to_path_buf()).or_insert_with(|| signatures_of(defined_in));
-            let Some(signature) = signatures.get(&name) else { continue };
-            all.push(Case { path: path.to_owned(), cursor, signature: signature.clone() });
+            let signatures = headers
+                .entry(defined_in.to_path_buf())
+                .or_insert_with(|| signatures_of(defined_in));
+            let Some(signature) = signatures.get(&name) else {
+                continue;
+            };
+            all.push(Case {
+                path: path.to_owned(),
+                cursor,
+                signature: signature.clone(),
+            });
         }
     }
     let stride = all.len().div_ceil(max.max(1)).max(1);
@@ -258,12 +351,23 @@ fn call_sites(index: &WorkspaceIndex, max: usize) -> anyhow::Result<Vec<Case>> {
 /// constructors, the first of overloads).
 fn signatures_of(path: &Path) -> HashMap<String, String> {
     let mut out = HashMap::new();
-    let Some(language) = engine::workspace::language_of(path) else { return out };
-    let Ok(text) = std::fs::read_to_string(path) else { return out };
-    let Some(tree) = syntax::parse(language, &text, None) else { return out };
+    let Some(language) = engine::workspace::language_of(path) else {
+        return out;
+    };
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return out;
+    };
+    let Some(tree) = syntax::parse(language, &text, None) else {
+        return out;
+    };
     for def in syntax::outline(language, &tree, &text).definitions {
-        let header: Vec<&str> = def.header(&text).lines().skip_while(|l| l.trim_start().starts_with('@')).collect();
-        out.entry(def.name.clone()).or_insert_with(|| normalize(&header.join("\n")));
+        let header: Vec<&str> = def
+            .header(&text)
+            .lines()
+            .skip_while(|l| l.trim_start().starts_with('@'))
+            .collect();
+        out.entry(def.name.clone())
+            .or_insert_with(|| normalize(&header.join("\n")));
     }
     out
 }

@@ -13,7 +13,12 @@ const SMALL_DEFINITION_LINES: usize = 12;
 const DOCSTRING_LINES: usize = 8;
 
 /// Parses `text` and renders its definitions; a file tree-sitter cannot parse gives no definitions.
-pub fn extract(path: &Path, language: Language, text: &str, max_snippet_bytes: usize) -> IndexedFile {
+pub fn extract(
+    path: &Path,
+    language: Language,
+    text: &str,
+    max_snippet_bytes: usize,
+) -> IndexedFile {
     let definitions = match syntax::parse(language, text, None) {
         Some(tree) => {
             let outline = syntax::outline(language, &tree, text);
@@ -21,26 +26,49 @@ pub fn extract(path: &Path, language: Language, text: &str, max_snippet_bytes: u
         }
         None => Vec::new(),
     };
-    IndexedFile { path: path.to_owned(), language, definitions }
+    IndexedFile {
+        path: path.to_owned(),
+        language,
+        definitions,
+    }
 }
 
-fn definitions(language: Language, text: &str, outline: &Outline, max_bytes: usize) -> Vec<IndexedDefinition> {
+fn definitions(
+    language: Language,
+    text: &str,
+    outline: &Outline,
+    max_bytes: usize,
+) -> Vec<IndexedDefinition> {
     let mut out = Vec::new();
     for def in &outline.definitions {
-        let inside = |o: &&Definition| o.range.start <= def.range.start && def.range.end <= o.range.end && o.range != def.range;
+        let inside = |o: &&Definition| {
+            o.range.start <= def.range.start && def.range.end <= o.range.end && o.range != def.range
+        };
         // Definitions local to a function are not reachable from other files.
-        if outline.definitions.iter().filter(inside).any(|o| o.kind.is_callable()) {
+        if outline
+            .definitions
+            .iter()
+            .filter(inside)
+            .any(|o| o.kind.is_callable())
+        {
             continue;
         }
         // Instance fields are rarely what another file's name means; constants are.
         if def.kind == DefinitionKind::Field && def.name.chars().any(char::is_lowercase) {
             continue;
         }
-        let owner = outline.definitions.iter().filter(inside).rfind(|o| o.kind.is_type());
+        let owner = outline
+            .definitions
+            .iter()
+            .filter(inside)
+            .rfind(|o| o.kind.is_type());
         let body = render(language, text, outline, def, false);
         let header = render(language, text, outline, def, true);
         let (text, signature) = match owner {
-            Some(owner) => (under(language, text, owner, &body), under(language, text, owner, &header)),
+            Some(owner) => (
+                under(language, text, owner, &body),
+                under(language, text, owner, &header),
+            ),
             None => (body, header),
         };
         out.push(IndexedDefinition {
@@ -57,7 +85,13 @@ fn definitions(language: Language, text: &str, outline: &Outline, max_bytes: usi
 
 /// Whole when small (unless `header_only`), else the header, the docstring and, for types, the headers
 /// of their direct members.
-fn render(language: Language, text: &str, outline: &Outline, def: &Definition, header_only: bool) -> String {
+fn render(
+    language: Language,
+    text: &str,
+    outline: &Outline,
+    def: &Definition,
+    header_only: bool,
+) -> String {
     let start = line_start(text, def.range.start);
     let whole = &text[start..def.range.end];
     if def.body.is_none() || (!header_only && whole.lines().count() <= SMALL_DEFINITION_LINES) {
@@ -79,7 +113,11 @@ fn render(language: Language, text: &str, outline: &Outline, def: &Definition, h
         let mut lines: Vec<String> = doc.lines().map(str::to_owned).collect();
         if lines.len() > DOCSTRING_LINES {
             lines.truncate(DOCSTRING_LINES);
-            let quote = if doc.trim_end().ends_with("'''") { "'''" } else { "\"\"\"" };
+            let quote = if doc.trim_end().ends_with("'''") {
+                "'''"
+            } else {
+                "\"\"\""
+            };
             lines.push(format!("{body_indent}{quote}"));
         }
         out.push('\n');

@@ -143,7 +143,11 @@ pub enum Update {
 
 impl WorkspaceIndex {
     pub fn new(roots: Vec<PathBuf>, limits: Limits) -> WorkspaceIndex {
-        WorkspaceIndex { roots, limits, ..WorkspaceIndex::default() }
+        WorkspaceIndex {
+            roots,
+            limits,
+            ..WorkspaceIndex::default()
+        }
     }
 
     pub fn roots(&self) -> &[PathBuf] {
@@ -200,7 +204,9 @@ impl WorkspaceIndex {
             return Update::Skipped;
         };
         let text = match std::fs::metadata(path) {
-            Ok(meta) if meta.is_file() && meta.len() <= self.limits.max_file_bytes => std::fs::read_to_string(path).ok(),
+            Ok(meta) if meta.is_file() && meta.len() <= self.limits.max_file_bytes => {
+                std::fs::read_to_string(path).ok()
+            }
             _ => None,
         };
         let Some(text) = text else {
@@ -251,7 +257,12 @@ impl WorkspaceIndex {
     pub fn remove(&mut self, path: &Path) {
         let ids: Vec<FileId> = match self.ids.get(path) {
             Some(&id) => vec![id],
-            None => self.ids.iter().filter(|(p, _)| p.starts_with(path)).map(|(_, &id)| id).collect(),
+            None => self
+                .ids
+                .iter()
+                .filter(|(p, _)| p.starts_with(path))
+                .map(|(_, &id)| id)
+                .collect(),
         };
         for id in ids {
             self.remove_id(id);
@@ -259,7 +270,9 @@ impl WorkspaceIndex {
     }
 
     fn remove_id(&mut self, id: FileId) {
-        let Some(file) = self.files.get_mut(id as usize).and_then(Option::take) else { return };
+        let Some(file) = self.files.get_mut(id as usize).and_then(Option::take) else {
+            return;
+        };
         self.bytes = self.bytes.saturating_sub(file.bytes());
         self.ids.remove(&file.path);
         self.free.push(id);
@@ -321,7 +334,9 @@ impl SharedIndex {
     /// The index for reading. A writer that panicked left it consistent (each change is a single
     /// insert or remove), so a poisoned lock is still usable.
     pub fn read(&self) -> RwLockReadGuard<'_, WorkspaceIndex> {
-        self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The index for writing, polled for (blocking the calling thread) so that waiting writers do
@@ -347,7 +362,10 @@ impl SharedIndex {
     pub fn refresh(&self, paths: &[PathBuf]) -> usize {
         let (limits, wanted): (Limits, Vec<bool>) = {
             let index = self.read();
-            (index.limits.clone(), paths.iter().map(|p| index.wants(p)).collect())
+            (
+                index.limits.clone(),
+                paths.iter().map(|p| index.wants(p)).collect(),
+            )
         };
         let mut indexed = 0;
         for (path, wanted) in paths.iter().zip(wanted) {

@@ -70,7 +70,10 @@ struct Scope {
 
 impl Scope {
     fn bind(&mut self, local: &str, file: FileId, name: Option<&str>) {
-        self.bindings.entry(local.to_owned()).or_default().push((file, name.map(str::to_owned)));
+        self.bindings
+            .entry(local.to_owned())
+            .or_default()
+            .push((file, name.map(str::to_owned)));
     }
 
     fn reach(&mut self, file: FileId, penalty: usize) {
@@ -82,11 +85,22 @@ impl Scope {
 impl WorkspaceIndex {
     /// The definitions from files other than `document` and `open_documents` (the context builder
     /// reads those itself) that a completion at byte `cursor` of `document` most likely needs.
-    pub fn select<'i>(&'i self, document: &Document, cursor: usize, open_documents: &[Document]) -> Selection<'i> {
+    pub fn select<'i>(
+        &'i self,
+        document: &Document,
+        cursor: usize,
+        open_documents: &[Document],
+    ) -> Selection<'i> {
         let own = uri_path(&document.uri);
         let (repo_name, path) = own.as_deref().and_then(|p| self.relative(p)).unzip();
-        let mut selection = Selection { repo_name, path, candidates: Vec::new() };
-        let (Some(tree), Some(own)) = (document.tree(), own) else { return selection };
+        let mut selection = Selection {
+            repo_name,
+            path,
+            candidates: Vec::new(),
+        };
+        let (Some(tree), Some(own)) = (document.tree(), own) else {
+            return selection;
+        };
         let text = document.text();
         if cursor > text.len() || !text.is_char_boundary(cursor) {
             return selection;
@@ -109,9 +123,17 @@ impl WorkspaceIndex {
 
         // (score, name rank, file, definition index)
         let mut ranked: Vec<(usize, usize, FileId, usize)> = Vec::new();
-        for (rank, name) in names_near(tree, text, cursor, &outline.imports).iter().enumerate() {
+        for (rank, name) in names_near(tree, text, cursor, &outline.imports)
+            .iter()
+            .enumerate()
+        {
             let mut found: Vec<(usize, FileId, usize)> = Vec::new();
-            let add = |found: &mut Vec<(usize, FileId, usize)>, penalty: usize, id: FileId, file: &super::IndexedFile, bound: &str, top: bool| {
+            let add = |found: &mut Vec<(usize, FileId, usize)>,
+                       penalty: usize,
+                       id: FileId,
+                       file: &super::IndexedFile,
+                       bound: &str,
+                       top: bool| {
                 if excluded.binary_search(&id).is_ok() {
                     return;
                 }
@@ -120,7 +142,10 @@ impl WorkspaceIndex {
                     if def.kind == DefinitionKind::Constructor {
                         continue;
                     }
-                    if def.name == bound && (!top || def.owner.is_none()) && !found.iter().any(|f| (f.1, f.2) == (id, i)) {
+                    if def.name == bound
+                        && (!top || def.owner.is_none())
+                        && !found.iter().any(|f| (f.1, f.2) == (id, i))
+                    {
                         found.push((penalty, id, i));
                     }
                 }
@@ -129,7 +154,14 @@ impl WorkspaceIndex {
                 for (id, bound) in targets {
                     if let (Some(file), Some(bound)) = (self.get(*id), bound) {
                         // Python binds top-level names; Java binds classes and (static imports) members.
-                        add(&mut found, PENALTY_IMPORTED_NAME, *id, file, bound, document.language == Language::Python);
+                        add(
+                            &mut found,
+                            PENALTY_IMPORTED_NAME,
+                            *id,
+                            file,
+                            bound,
+                            document.language == Language::Python,
+                        );
                     }
                 }
             }
@@ -155,7 +187,11 @@ impl WorkspaceIndex {
             });
             for (penalty, id, i) in found.into_iter().take(DEFINITIONS_PER_NAME) {
                 // The function being called comes first however it was resolved, unless only by name.
-                let score = if rank == 0 && penalty < PENALTY_GLOBAL { 0 } else { rank + penalty };
+                let score = if rank == 0 && penalty < PENALTY_GLOBAL {
+                    0
+                } else {
+                    rank + penalty
+                };
                 ranked.push((score, rank, id, i));
             }
         }
@@ -163,25 +199,50 @@ impl WorkspaceIndex {
         ranked.truncate(MAX_CANDIDATES);
         for (_, _, id, i) in ranked {
             let Some(file) = self.get(id) else { continue };
-            let path = self.relative(&file.path).map_or_else(|| file.path.display().to_string(), |(_, p)| p);
-            selection.candidates.push(Candidate { path, start: file.definitions[i].start, definition: &file.definitions[i] });
+            let path = self
+                .relative(&file.path)
+                .map_or_else(|| file.path.display().to_string(), |(_, p)| p);
+            selection.candidates.push(Candidate {
+                path,
+                start: file.definitions[i].start,
+                definition: &file.definitions[i],
+            });
         }
         selection
     }
 
     /// (the root's name, the path relative to it) for a path under one of the roots.
     pub fn relative(&self, path: &Path) -> Option<(String, String)> {
-        let root = self.roots.iter().filter(|r| path.starts_with(r)).max_by_key(|r| r.as_os_str().len())?;
-        let name = root.file_name().and_then(|n| n.to_str()).unwrap_or("workspace").to_owned();
+        let root = self
+            .roots
+            .iter()
+            .filter(|r| path.starts_with(r))
+            .max_by_key(|r| r.as_os_str().len())?;
+        let name = root
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("workspace")
+            .to_owned();
         let relative = path.strip_prefix(root).ok()?;
-        let parts: Vec<&str> = relative.components().filter_map(|c| c.as_os_str().to_str()).collect();
+        let parts: Vec<&str> = relative
+            .components()
+            .filter_map(|c| c.as_os_str().to_str())
+            .collect();
         Some((name, parts.join("/")))
     }
 
-    fn python_scope(&self, root: Node<'_>, text: &str, imports: &[Range<usize>], own: &Path) -> Scope {
+    fn python_scope(
+        &self,
+        root: Node<'_>,
+        text: &str,
+        imports: &[Range<usize>],
+        own: &Path,
+    ) -> Scope {
         let mut scope = Scope::default();
         for range in imports {
-            let Some(node) = root.descendant_for_byte_range(range.start, range.end) else { continue };
+            let Some(node) = root.descendant_for_byte_range(range.start, range.end) else {
+                continue;
+            };
             let node_text = |n: Node<'_>| n.utf8_text(text.as_bytes()).unwrap_or_default();
             match node.kind() {
                 "import_statement" => {
@@ -189,7 +250,9 @@ impl WorkspaceIndex {
                     for name in node.children_by_field_name("name", &mut cursor) {
                         let (dotted, alias) = match name.kind() {
                             "aliased_import" => (
-                                name.child_by_field_name("name").map(node_text).unwrap_or_default(),
+                                name.child_by_field_name("name")
+                                    .map(node_text)
+                                    .unwrap_or_default(),
                                 name.child_by_field_name("alias").map(node_text),
                             ),
                             _ => (node_text(name), None),
@@ -203,16 +266,22 @@ impl WorkspaceIndex {
                     }
                 }
                 "import_from_statement" => {
-                    let Some(module) = node.child_by_field_name("module_name") else { continue };
+                    let Some(module) = node.child_by_field_name("module_name") else {
+                        continue;
+                    };
                     let base = match module.kind() {
                         "relative_import" => {
                             let mut cursor = module.walk();
-                            let children: Vec<Node<'_>> = module.named_children(&mut cursor).collect();
+                            let children: Vec<Node<'_>> =
+                                module.named_children(&mut cursor).collect();
                             let dots = children
                                 .iter()
                                 .find(|c| c.kind() == "import_prefix")
                                 .map_or(0, |c| node_text(*c).matches('.').count());
-                            let dotted = children.iter().find(|c| c.kind() == "dotted_name").map(|c| node_text(*c));
+                            let dotted = children
+                                .iter()
+                                .find(|c| c.kind() == "dotted_name")
+                                .map(|c| node_text(*c));
                             ModuleRef::Relative { dots, dotted }
                         }
                         _ => ModuleRef::Absolute(node_text(module)),
@@ -227,8 +296,15 @@ impl WorkspaceIndex {
                         named = true;
                         let (original, local) = match name.kind() {
                             "aliased_import" => {
-                                let original = name.child_by_field_name("name").map(node_text).unwrap_or_default();
-                                (original, name.child_by_field_name("alias").map_or(original, node_text))
+                                let original = name
+                                    .child_by_field_name("name")
+                                    .map(node_text)
+                                    .unwrap_or_default();
+                                (
+                                    original,
+                                    name.child_by_field_name("alias")
+                                        .map_or(original, node_text),
+                                )
                             }
                             _ => (node_text(name), node_text(name)),
                         };
@@ -258,7 +334,9 @@ impl WorkspaceIndex {
         match module {
             ModuleRef::Absolute(dotted) => self.python_module(dotted, own),
             ModuleRef::Relative { dots, dotted } => {
-                let Some(mut base) = own.parent().map(Path::to_path_buf) else { return Vec::new() };
+                let Some(mut base) = own.parent().map(Path::to_path_buf) else {
+                    return Vec::new();
+                };
                 for _ in 1..*dots {
                     if !base.pop() {
                         return Vec::new();
@@ -269,9 +347,17 @@ impl WorkspaceIndex {
                     let file = base.with_extension("py");
                     let stub = base.with_extension("pyi");
                     let package = base.join("__init__.py");
-                    return [file, stub, package].iter().filter_map(|p| self.ids.get(p).copied()).take(1).collect();
+                    return [file, stub, package]
+                        .iter()
+                        .filter_map(|p| self.ids.get(p).copied())
+                        .take(1)
+                        .collect();
                 }
-                self.ids.get(&base.join("__init__.py")).copied().into_iter().collect()
+                self.ids
+                    .get(&base.join("__init__.py"))
+                    .copied()
+                    .into_iter()
+                    .collect()
             }
         }
     }
@@ -281,7 +367,9 @@ impl WorkspaceIndex {
         match base {
             ModuleRef::Absolute(dotted) => self.python_module(&format!("{dotted}.{name}"), own),
             ModuleRef::Relative { dots, dotted } => {
-                let Some(mut dir) = own.parent().map(Path::to_path_buf) else { return Vec::new() };
+                let Some(mut dir) = own.parent().map(Path::to_path_buf) else {
+                    return Vec::new();
+                };
                 for _ in 1..*dots {
                     if !dir.pop() {
                         return Vec::new();
@@ -297,22 +385,38 @@ impl WorkspaceIndex {
     fn module_in_dir<'a>(&self, dir: &Path, parts: impl Iterator<Item = &'a str>) -> Vec<FileId> {
         let mut base = dir.to_path_buf();
         base.extend(parts);
-        let candidates = [base.with_extension("py"), base.with_extension("pyi"), base.join("__init__.py")];
-        candidates.iter().filter_map(|p| self.ids.get(p).copied()).take(1).collect()
+        let candidates = [
+            base.with_extension("py"),
+            base.with_extension("pyi"),
+            base.join("__init__.py"),
+        ];
+        candidates
+            .iter()
+            .filter_map(|p| self.ids.get(p).copied())
+            .take(1)
+            .collect()
     }
 
     /// The files of absolute module `dotted`: those whose path ends with its parts (`a/b.py`,
     /// `a/b/__init__.py`), the one nearest the document first.
     fn python_module(&self, dotted: &str, own: &Path) -> Vec<FileId> {
         let parts: Vec<&str> = dotted.split('.').filter(|p| !p.is_empty()).collect();
-        let Some(last) = parts.last() else { return Vec::new() };
-        let Some(files) = self.by_stem.get(*last) else { return Vec::new() };
+        let Some(last) = parts.last() else {
+            return Vec::new();
+        };
+        let Some(files) = self.by_stem.get(*last) else {
+            return Vec::new();
+        };
         let mut matching: Vec<(usize, FileId)> = files
             .iter()
             .filter_map(|&id| {
                 let file = self.get(id)?;
                 let package = file.path.file_stem().is_some_and(|s| s == "__init__");
-                let stemmed = if package { file.path.parent()?.to_path_buf() } else { file.path.with_extension("") };
+                let stemmed = if package {
+                    file.path.parent()?.to_path_buf()
+                } else {
+                    file.path.with_extension("")
+                };
                 ends_with_parts(&stemmed, &parts).then(|| (common_prefix(&file.path, own), id))
             })
             .collect();
@@ -328,7 +432,9 @@ impl WorkspaceIndex {
         }
         for range in imports {
             let statement = text[range.clone()].trim();
-            let Some(rest) = statement.strip_prefix("import") else { continue };
+            let Some(rest) = statement.strip_prefix("import") else {
+                continue;
+            };
             let rest = rest.trim_end_matches(';').trim();
             let (is_static, name) = match rest.strip_prefix("static") {
                 Some(name) if name.starts_with(char::is_whitespace) => (true, name.trim()),
@@ -388,13 +494,17 @@ impl WorkspaceIndex {
     fn java_class(&self, parts: &[&str]) -> Vec<FileId> {
         for end in (1..=parts.len()).rev() {
             let parts = &parts[..end];
-            let Some(files) = parts.last().and_then(|l| self.by_stem.get(*l)) else { continue };
+            let Some(files) = parts.last().and_then(|l| self.by_stem.get(*l)) else {
+                continue;
+            };
             let found: Vec<FileId> = files
                 .iter()
                 .copied()
                 .filter(|&id| {
-                    self.get(id)
-                        .is_some_and(|f| f.language == super::Language::Java && ends_with_parts(&f.path.with_extension(""), parts))
+                    self.get(id).is_some_and(|f| {
+                        f.language == super::Language::Java
+                            && ends_with_parts(&f.path.with_extension(""), parts)
+                    })
                 })
                 .take(1)
                 .collect();
@@ -406,50 +516,89 @@ impl WorkspaceIndex {
     }
 
     fn dirs_ending_with(&self, parts: &[&str]) -> Vec<PathBuf> {
-        self.by_dir.keys().filter(|dir| ends_with_parts(dir, parts)).cloned().collect()
+        self.by_dir
+            .keys()
+            .filter(|dir| ends_with_parts(dir, parts))
+            .cloned()
+            .collect()
     }
 }
 
 /// A module an import names, before it is resolved.
 enum ModuleRef<'t> {
     Absolute(&'t str),
-    Relative { dots: usize, dotted: Option<&'t str> },
+    Relative {
+        dots: usize,
+        dotted: Option<&'t str>,
+    },
 }
 
 /// Whether `path`'s last components are `parts`.
 fn ends_with_parts(path: &Path, parts: &[&str]) -> bool {
     let mut components = path.components().rev();
-    parts.iter().rev().all(|part| matches!(components.next(), Some(Component::Normal(c)) if c == *part))
+    parts
+        .iter()
+        .rev()
+        .all(|part| matches!(components.next(), Some(Component::Normal(c)) if c == *part))
 }
 
 fn common_prefix(a: &Path, b: &Path) -> usize {
-    a.components().zip(b.components()).take_while(|(x, y)| x == y).count()
+    a.components()
+        .zip(b.components())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// The file path of a `file:` URI; `None` for other schemes and malformed URIs.
 pub fn uri_path(uri: &str) -> Option<PathBuf> {
-    url::Url::parse(uri).ok().filter(|u| u.scheme() == "file")?.to_file_path().ok()
+    url::Url::parse(uri)
+        .ok()
+        .filter(|u| u.scheme() == "file")?
+        .to_file_path()
+        .ok()
 }
 
 /// Names used near the cursor, most relevant first: the function whose call the cursor is in, then by
 /// distance (names after the cursor count double); each once, locals left out.
-fn names_near(tree: &tree_sitter::Tree, text: &str, cursor: usize, imports: &[Range<usize>]) -> Vec<String> {
+fn names_near(
+    tree: &tree_sitter::Tree,
+    text: &str,
+    cursor: usize,
+    imports: &[Range<usize>],
+) -> Vec<String> {
     let line_of = |offset: usize| text[..offset].matches('\n').count();
     let cursor_line = line_of(cursor);
-    let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
     let from = starts[cursor_line.saturating_sub(NEAR_LINES_BEFORE)];
-    let to = starts.get(cursor_line + NEAR_LINES_AFTER + 1).copied().unwrap_or(text.len());
+    let to = starts
+        .get(cursor_line + NEAR_LINES_AFTER + 1)
+        .copied()
+        .unwrap_or(text.len());
     let mut found = syntax::identifiers(tree, text, from..to);
     // The names an import statement mentions are bindings, not uses.
     found.retain(|i| !imports.iter().any(|r| r.contains(&i.start)));
-    let locals: Vec<&str> = found.iter().filter(|i| i.binds_local).map(|i| i.name).collect();
+    let locals: Vec<&str> = found
+        .iter()
+        .filter(|i| i.binds_local)
+        .map(|i| i.name)
+        .collect();
     let callee = call_around(text, cursor);
     let mut scored: Vec<(usize, &str)> = found
         .iter()
         .filter(|i| !locals.contains(&i.name))
         .map(|i| {
-            let distance = if i.start < cursor { cursor - i.start } else { 2 * (i.start - cursor) };
-            let distance = if Some(i.start) == callee { 0 } else { distance + 1 };
+            let distance = if i.start < cursor {
+                cursor - i.start
+            } else {
+                2 * (i.start - cursor)
+            };
+            let distance = if Some(i.start) == callee {
+                0
+            } else {
+                distance + 1
+            };
             (distance, i.name)
         })
         .collect();
@@ -478,7 +627,12 @@ fn call_around(text: &str, cursor: usize) -> Option<usize> {
             b'(' if depth > 0 => depth -= 1,
             b'(' => {
                 let head = text[from..from + i].trim_end();
-                let name_len = head.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '_').map(char::len_utf8).sum::<usize>();
+                let name_len = head
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .map(char::len_utf8)
+                    .sum::<usize>();
                 return (name_len > 0).then(|| from + head.len() - name_len);
             }
             _ => {}

@@ -38,13 +38,25 @@ fn write_tree(fixture: &str) -> (tempfile::TempDir, Option<(PathBuf, String, usi
 }
 
 fn index(root: &Path, limits: &Limits) -> WorkspaceIndex {
-    let (index, _) = scan(&[root.to_owned()], limits, &CancellationToken::new(), &mut |_| {}).expect("scan");
+    let (index, _) = scan(
+        &[root.to_owned()],
+        limits,
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .expect("scan");
     index
 }
 
 fn document(path: &Path, text: &str) -> Document {
-    let uri = url::Url::from_file_path(path).expect("absolute path").to_string();
-    let language = if path.extension().is_some_and(|e| e == "java") { Language::Java } else { Language::Python };
+    let uri = url::Url::from_file_path(path)
+        .expect("absolute path")
+        .to_string();
+    let language = if path.extension().is_some_and(|e| e == "java") {
+        Language::Java
+    } else {
+        Language::Python
+    };
     Document::new(uri, language, text)
 }
 
@@ -55,9 +67,16 @@ fn check_selection(fixture: &str, expect: Expect) {
     let index = index(dir.path(), &Limits::default());
     let doc = document(&path, &text);
     let selection = index.select(&doc, cursor, &[]);
-    let mut out = format!("{:?} {:?}\n", selection.path, selection.repo_name.map(|_| "<root>"));
+    let mut out = format!(
+        "{:?} {:?}\n",
+        selection.path,
+        selection.repo_name.map(|_| "<root>")
+    );
     for c in &selection.candidates {
-        out.push_str(&format!("--- {} {}\n{}\n", c.path, c.definition.name, c.definition.text));
+        out.push_str(&format!(
+            "--- {} {}\n{}\n",
+            c.path, c.definition.name, c.definition.text
+        ));
     }
     expect.assert_eq(&out);
 }
@@ -158,7 +177,9 @@ def view(title):
 
 #[test]
 fn python_long_class_is_shown_as_header_docstring_and_method_headers() {
-    let body: String = (0..12).map(|i| format!("    def m{i}(self, x: int) -> int:\n        return x + {i}\n\n")).collect();
+    let body: String = (0..12)
+        .map(|i| format!("    def m{i}(self, x: int) -> int:\n        return x + {i}\n\n"))
+        .collect();
     let fixture = format!(
         "//- lib/big.py\nclass Big(Base):\n    \"\"\"Many methods.\"\"\"\n\n{body}//- lib/use.py\nfrom lib.big import Big\nBig($0\n"
     );
@@ -303,7 +324,10 @@ def kept(): pass
 "#,
     );
     let index = index(dir.path(), &Limits::default());
-    let names: Vec<&str> = index.files().flat_map(|f| f.definitions.iter().map(|d| d.name.as_str())).collect();
+    let names: Vec<&str> = index
+        .files()
+        .flat_map(|f| f.definitions.iter().map(|d| d.name.as_str()))
+        .collect();
     assert_eq!(names, ["kept"]);
 }
 
@@ -311,9 +335,18 @@ def kept(): pass
 fn a_20_mb_file_is_skipped_and_the_rest_indexed() {
     let (dir, _) = write_tree("//- small.py\ndef small(): pass\n");
     let line = "def f(): return 1\n";
-    std::fs::write(dir.path().join("huge.py"), line.repeat(20 * 1024 * 1024 / line.len())).expect("write");
-    let (index, report) =
-        scan(&[dir.path().to_owned()], &Limits::default(), &CancellationToken::new(), &mut |_| {}).expect("scan");
+    std::fs::write(
+        dir.path().join("huge.py"),
+        line.repeat(20 * 1024 * 1024 / line.len()),
+    )
+    .expect("write");
+    let (index, report) = scan(
+        &[dir.path().to_owned()],
+        &Limits::default(),
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .expect("scan");
     assert_eq!((index.len(), report.too_large), (1, 1), "{report}");
     assert!(index.bytes() < 4096, "{} bytes", index.bytes());
     // The file events path has the same limit.
@@ -330,22 +363,50 @@ fn ten_thousand_files_stop_at_the_file_cap_and_the_memory_budget() {
         if i % 500 == 0 {
             std::fs::create_dir_all(&sub).expect("mkdir");
         }
-        std::fs::write(sub.join(format!("m{i}.py")), format!("def f{i}(x):\n    return x + {i}\n")).expect("write");
+        std::fs::write(
+            sub.join(format!("m{i}.py")),
+            format!("def f{i}(x):\n    return x + {i}\n"),
+        )
+        .expect("write");
     }
-    let limits = Limits { max_files: 2_000, ..Limits::default() };
-    let (index, report) = scan(&[dir.path().to_owned()], &limits, &CancellationToken::new(), &mut |_| {}).expect("scan");
+    let limits = Limits {
+        max_files: 2_000,
+        ..Limits::default()
+    };
+    let (index, report) = scan(
+        &[dir.path().to_owned()],
+        &limits,
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .expect("scan");
     assert_eq!(index.len(), 2_000, "{report}");
     assert!(report.over_limit > 0, "{report}");
 
     let budget = 200_000;
-    let limits = Limits { max_bytes: budget, ..Limits::default() };
+    let limits = Limits {
+        max_bytes: budget,
+        ..Limits::default()
+    };
     let mut reports = Vec::new();
-    let (index, report) =
-        scan(&[dir.path().to_owned()], &limits, &CancellationToken::new(), &mut |p| reports.push(p)).expect("scan");
-    assert!(index.bytes() <= budget, "{} bytes over a budget of {budget}", index.bytes());
+    let (index, report) = scan(
+        &[dir.path().to_owned()],
+        &limits,
+        &CancellationToken::new(),
+        &mut |p| reports.push(p),
+    )
+    .expect("scan");
+    assert!(
+        index.bytes() <= budget,
+        "{} bytes over a budget of {budget}",
+        index.bytes()
+    );
     assert!(index.len() > 100 && index.len() < 10_000, "{report}");
     assert_eq!(index.len() + report.over_limit, 10_000, "{report}");
-    assert_eq!(reports.first().map(|p| (p.done, p.total)), Some((0, 10_000)));
+    assert_eq!(
+        reports.first().map(|p| (p.done, p.total)),
+        Some((0, 10_000))
+    );
 
     // Updates respect the budget too: a file that does not fit is not added.
     let shared = SharedIndex::new(index);
@@ -360,7 +421,12 @@ fn a_cancelled_scan_stops() {
     let (dir, _) = write_tree("//- a.py\ndef a(): pass\n");
     let cancel = CancellationToken::new();
     cancel.cancel();
-    let outcome = scan(&[dir.path().to_owned()], &Limits::default(), &cancel, &mut |_| {});
+    let outcome = scan(
+        &[dir.path().to_owned()],
+        &Limits::default(),
+        &cancel,
+        &mut |_| {},
+    );
     assert!(matches!(outcome, Err(engine::Error::Cancelled)));
 }
 
@@ -380,18 +446,34 @@ def total(x):
     let shared = SharedIndex::new(index(dir.path(), &Limits::default()));
     let doc = document(&path, &text);
     let names = |shared: &SharedIndex| -> Vec<String> {
-        shared.read().select(&doc, cursor, &[]).candidates.iter().map(|c| c.definition.text.clone()).collect()
+        shared
+            .read()
+            .select(&doc, cursor, &[])
+            .candidates
+            .iter()
+            .map(|c| c.definition.text.clone())
+            .collect()
     };
     assert!(names(&shared).is_empty());
 
     let tax = dir.path().join("shop/tax.py");
-    std::fs::write(&tax, "def vat(amount, rate=0.2):\n    return amount * rate\n").expect("write");
+    std::fs::write(
+        &tax,
+        "def vat(amount, rate=0.2):\n    return amount * rate\n",
+    )
+    .expect("write");
     assert_eq!(shared.refresh(std::slice::from_ref(&tax)), 1);
-    assert_eq!(names(&shared), ["def vat(amount, rate=0.2):\n    return amount * rate"]);
+    assert_eq!(
+        names(&shared),
+        ["def vat(amount, rate=0.2):\n    return amount * rate"]
+    );
 
     std::fs::write(&tax, "def vat(amount, country):\n    return amount\n").expect("write");
     shared.refresh(std::slice::from_ref(&tax));
-    assert_eq!(names(&shared), ["def vat(amount, country):\n    return amount"]);
+    assert_eq!(
+        names(&shared),
+        ["def vat(amount, country):\n    return amount"]
+    );
 
     std::fs::remove_file(&tax).expect("remove");
     shared.refresh(std::slice::from_ref(&tax));
@@ -419,7 +501,10 @@ vat($0)
     let (path, text, cursor) = cursor.expect("cursor");
     let index = index(dir.path(), &Limits::default());
     let doc = document(&path, &text);
-    let tax = document(&dir.path().join("tax.py"), "def vat(amount):\n    return amount\n");
+    let tax = document(
+        &dir.path().join("tax.py"),
+        "def vat(amount):\n    return amount\n",
+    );
     assert_eq!(index.select(&doc, cursor, &[]).candidates.len(), 1);
     assert!(index.select(&doc, cursor, &[tax]).candidates.is_empty());
 }
@@ -443,11 +528,27 @@ def total(prices):
     let (path, text, cursor) = cursor.expect("cursor");
     let index = index(dir.path(), &Limits::default());
     let doc = document(&path, &text);
-    let ctx = context::build_with_workspace(&count_tokens, &doc, cursor, &[], Some(&index), 1024).expect("context");
-    let root = dir.path().file_name().and_then(|n| n.to_str()).expect("a name").to_owned();
-    assert_eq!((ctx.repo_name.as_str(), ctx.path.as_str()), (root.as_str(), "shop/cart.py"));
-    let info = ModelInfo { name: "qwen3".into(), context_length: 32_768, special: qwen_special(), has_chat_template: false };
-    let Prompt::Text(prompt) = context_prompt(&info, &ctx) else { panic!("a text prompt") };
+    let ctx = context::build_with_workspace(&count_tokens, &doc, cursor, &[], Some(&index), 1024)
+        .expect("context");
+    let root = dir
+        .path()
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("a name")
+        .to_owned();
+    assert_eq!(
+        (ctx.repo_name.as_str(), ctx.path.as_str()),
+        (root.as_str(), "shop/cart.py")
+    );
+    let info = ModelInfo {
+        name: "qwen3".into(),
+        context_length: 32_768,
+        special: qwen_special(),
+        has_chat_template: false,
+    };
+    let Prompt::Text(prompt) = context_prompt(&info, &ctx) else {
+        panic!("a text prompt")
+    };
     expect![[r#"
         <|repo_name|>{root}
         <|file_sep|>shop/money.py
@@ -463,13 +564,31 @@ def total(prices):
     .assert_eq(&prompt.replace(&root, "{root}"));
     // The snippet is paid for in the budget.
     let without = context::build(&count_tokens, &doc, cursor, &[], 1024).expect("context");
-    assert_eq!(ctx.tokens - without.tokens, count_tokens(&ctx.other_files[0].snippets[0].text).expect("count"));
+    assert_eq!(
+        ctx.tokens - without.tokens,
+        count_tokens(&ctx.other_files[0].snippets[0].text).expect("count")
+    );
 
     // With a budget too small for the whole definition, its signature still fits.
     let small = without.tokens + 30;
-    let ctx = context::build_with_workspace(&count_tokens, &doc, cursor, &[], Some(&index), small * 100 / 85 + 1).expect("context");
-    let shown: Vec<&str> = ctx.other_files.iter().flat_map(|f| f.snippets.iter().map(|s| s.text.as_str())).collect();
-    assert_eq!(shown, ["def round_cents(amount: float, places: int = 2) -> float: ..."]);
+    let ctx = context::build_with_workspace(
+        &count_tokens,
+        &doc,
+        cursor,
+        &[],
+        Some(&index),
+        small * 100 / 85 + 1,
+    )
+    .expect("context");
+    let shown: Vec<&str> = ctx
+        .other_files
+        .iter()
+        .flat_map(|f| f.snippets.iter().map(|s| s.text.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        ["def round_cents(amount: float, places: int = 2) -> float: ..."]
+    );
     assert!(ctx.tokens <= small * 100 / 85 + 1);
 }
 

@@ -11,7 +11,10 @@ use crate::workspace;
 pub fn handle(session: &Session, params: DidChangeWatchedFilesParams) {
     // Whatever the event says, the file's state on disk is what is indexed, so the kind does not
     // matter and events applied out of order still end in the right state. Non-file URIs are ignored.
-    let paths: Vec<PathBuf> =
-        params.changes.iter().filter_map(|change| engine::workspace::uri_path(change.uri.as_str())).collect();
+    let paths: Vec<PathBuf> = params
+        .changes
+        .iter()
+        .filter_map(|change| engine::workspace::uri_path(change.uri.as_str()))
+        .collect();
     workspace::files_changed(session, paths);
 }

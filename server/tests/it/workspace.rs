@@ -43,7 +43,9 @@ fn fake_model() -> (String, Receiver<String>) {
             }
             let request: Value = serde_json::from_slice(&body).unwrap_or_default();
             let _ = tx.send(request["prompt"].as_str().unwrap_or_default().to_owned());
-            let answer = json!({ "choices": [{ "index": 0, "text": "amount)", "finish_reason": "stop" }] }).to_string();
+            let answer =
+                json!({ "choices": [{ "index": 0, "text": "amount)", "finish_reason": "stop" }] })
+                    .to_string();
             let response = format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
                 answer.len()
@@ -58,7 +60,8 @@ fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
-const CART: &str = "from shop.money import round_cents\n\ndef total(prices):\n    return round_cents(\n";
+const CART: &str =
+    "from shop.money import round_cents\n\ndef total(prices):\n    return round_cents(\n";
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
@@ -74,16 +77,24 @@ fn start(root: &Path, capabilities: Value) -> (TestServer, Receiver<String>) {
         json!({ "processId": null, "rootUri": uri(root), "capabilities": capabilities,
                 "initializationOptions": { "completion": { "validateSyntax": false } } }),
     );
-    assert_eq!(response["result"]["capabilities"]["textDocumentSync"]["save"], json!(true), "{response}");
+    assert_eq!(
+        response["result"]["capabilities"]["textDocumentSync"]["save"],
+        json!(true),
+        "{response}"
+    );
     server.notify("initialized", json!({}));
     let indexed = server.notification("$/progress", |p| {
         p["token"] == "qwen-lsp/index-workspace" && p["value"]["kind"] == "end"
     });
     assert!(
-        indexed["params"]["value"]["message"].as_str().is_some_and(|m| m.starts_with("indexed 2 files")),
+        indexed["params"]["value"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("indexed 2 files")),
         "{indexed}"
     );
-    server.notification("$/progress", |p| p["token"] != "qwen-lsp/index-workspace" && p["value"]["kind"] == "end");
+    server.notification("$/progress", |p| {
+        p["token"] != "qwen-lsp/index-workspace" && p["value"]["kind"] == "end"
+    });
     (server, prompts)
 }
 
@@ -95,11 +106,18 @@ fn prompt_at_call(server: &mut TestServer, prompts: &Receiver<String>, cart: &st
                 "context": { "triggerKind": 1 } }),
     );
     assert!(response.get("error").is_none(), "{response}");
-    prompts.recv_timeout(TIMEOUT).expect("the model got a request")
+    prompts
+        .recv_timeout(TIMEOUT)
+        .expect("the model got a request")
 }
 
 /// Polls until the prompt satisfies `ok` (file events are applied in the background).
-fn eventually(server: &mut TestServer, prompts: &Receiver<String>, cart: &str, ok: impl Fn(&str) -> bool) -> String {
+fn eventually(
+    server: &mut TestServer,
+    prompts: &Receiver<String>,
+    cart: &str,
+    ok: impl Fn(&str) -> bool,
+) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let prompt = prompt_at_call(server, prompts, cart);
@@ -114,7 +132,10 @@ fn eventually(server: &mut TestServer, prompts: &Receiver<String>, cart: &str, o
 fn a_definition_from_an_unopened_file_reaches_the_prompt_and_follows_file_events() {
     let dir = tempfile::tempdir().expect("temp dir");
     let money = dir.path().join("shop/money.py");
-    write(&money, "def round_cents(amount: float, places: int = 2) -> float:\n    return round(amount, places)\n");
+    write(
+        &money,
+        "def round_cents(amount: float, places: int = 2) -> float:\n    return round(amount, places)\n",
+    );
     write(&dir.path().join("shop/cart.py"), CART);
     let capabilities = json!({
         "window": { "workDoneProgress": true },
@@ -130,46 +151,93 @@ fn a_definition_from_an_unopened_file_reaches_the_prompt_and_follows_file_events
         .expect("the server registers file watchers");
     let registered = &registration["params"]["registrations"][0];
     assert_eq!(registered["method"], "workspace/didChangeWatchedFiles");
-    assert_eq!(registered["registerOptions"]["watchers"][0]["globPattern"], "**/*.py");
+    assert_eq!(
+        registered["registerOptions"]["watchers"][0]["globPattern"],
+        "**/*.py"
+    );
 
     let cart = uri(&dir.path().join("shop/cart.py"));
     server.open(&cart, "python", CART);
-    let root = dir.path().file_name().and_then(|n| n.to_str()).expect("a name").to_owned();
+    let root = dir
+        .path()
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("a name")
+        .to_owned();
     let prompt = prompt_at_call(&mut server, &prompts, &cart);
     let expected = format!(
-        "<|repo_name|>{root}\n<|file_sep|>shop/money.py\ndef round_cents(amount: float, places: int = 2) -> float:\n    return round(amount, places)\n<|file_sep|>shop/cart.py\n<|fim_prefix|>{CART}"
+        "<|repo_name|>{root}\n<|file_sep|>shop/money.py\ndef round_cents(amount: float, places: int = 2) -> float:\n    return round(amount, places)\n<|file_sep|>shop/cart.py\n<|fim_prefix|>{}<|fim_suffix|>",
+        CART.trim_end()
     );
     assert!(prompt.starts_with(&expected), "{prompt}");
 
     // Changed on disk (a branch switch): the watcher's event brings the new signature.
-    write(&money, "def round_cents(value, mode=\"half-even\"):\n    return value\n");
-    server.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": uri(&money), "type": 2 }] }));
-    let prompt = eventually(&mut server, &prompts, &cart, |p| p.contains("def round_cents(value, mode"));
-    assert!(prompt.contains("def round_cents(value, mode=\"half-even\"):"), "{prompt}");
+    write(
+        &money,
+        "def round_cents(value, mode=\"half-even\"):\n    return value\n",
+    );
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&money), "type": 2 }] }),
+    );
+    let prompt = eventually(&mut server, &prompts, &cart, |p| {
+        p.contains("def round_cents(value, mode")
+    });
+    assert!(
+        prompt.contains("def round_cents(value, mode=\"half-even\"):"),
+        "{prompt}"
+    );
 
     // Deleted: gone from the prompt, which falls back to the file-level format.
     std::fs::remove_file(&money).expect("remove");
-    server.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": uri(&money), "type": 3 }] }));
-    let prompt = eventually(&mut server, &prompts, &cart, |p| !p.contains("def round_cents"));
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&money), "type": 3 }] }),
+    );
+    let prompt = eventually(&mut server, &prompts, &cart, |p| {
+        !p.contains("def round_cents")
+    });
     assert!(prompt.starts_with("<|fim_prefix|>"), "{prompt}");
 
     // Written again and saved in the editor: didSave re-reads it.
     write(&money, "def round_cents(total):\n    return total\n");
-    server.notify("textDocument/didSave", json!({ "textDocument": { "uri": uri(&money) } }));
-    let prompt = eventually(&mut server, &prompts, &cart, |p| p.contains("def round_cents(total)"));
-    assert!(prompt.contains("<|file_sep|>shop/money.py\ndef round_cents(total):"), "{prompt}");
+    server.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": uri(&money) } }),
+    );
+    let prompt = eventually(&mut server, &prompts, &cart, |p| {
+        p.contains("def round_cents(total)")
+    });
+    assert!(
+        prompt.contains("<|file_sep|>shop/money.py\ndef round_cents(total):"),
+        "{prompt}"
+    );
     server.shutdown_and_exit();
 }
 
 #[test]
 fn hostile_file_events_are_ignored_and_no_watchers_without_the_capability() {
     let dir = tempfile::tempdir().expect("temp dir");
-    write(&dir.path().join("shop/money.py"), "def round_cents(amount):\n    return amount\n");
+    write(
+        &dir.path().join("shop/money.py"),
+        "def round_cents(amount):\n    return amount\n",
+    );
     write(&dir.path().join("shop/cart.py"), CART);
-    let (mut server, prompts) = start(dir.path(), json!({ "window": { "workDoneProgress": true } }));
-    assert!(!server.notifications.iter().any(|n| n["method"] == "client/registerCapability"));
+    let (mut server, prompts) = start(
+        dir.path(),
+        json!({ "window": { "workDoneProgress": true } }),
+    );
+    assert!(
+        !server
+            .notifications
+            .iter()
+            .any(|n| n["method"] == "client/registerCapability")
+    );
     let outside = tempfile::tempdir().expect("temp dir");
-    write(&outside.path().join("evil.py"), "def round_cents(stolen):\n    pass\n");
+    write(
+        &outside.path().join("evil.py"),
+        "def round_cents(stolen):\n    pass\n",
+    );
     server.notify(
         "workspace/didChangeWatchedFiles",
         json!({ "changes": [
@@ -179,13 +247,22 @@ fn hostile_file_events_are_ignored_and_no_watchers_without_the_capability() {
             { "uri": uri(dir.path()), "type": 2 },
         ] }),
     );
-    server.notify("workspace/didChangeWatchedFiles", json!({ "changes": "not a list" }));
-    server.notify("textDocument/didSave", json!({ "textDocument": { "uri": "not a uri" } }));
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": "not a list" }),
+    );
+    server.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": "not a uri" } }),
+    );
     let cart = uri(&dir.path().join("shop/cart.py"));
     server.open(&cart, "python", CART);
     // A file outside the workspace folders is never indexed.
     let prompt = prompt_at_call(&mut server, &prompts, &cart);
     assert!(!prompt.contains("stolen"), "{prompt}");
-    assert!(prompt.contains("<|file_sep|>shop/money.py\ndef round_cents(amount):"), "{prompt}");
+    assert!(
+        prompt.contains("<|file_sep|>shop/money.py\ndef round_cents(amount):"),
+        "{prompt}"
+    );
     server.shutdown_and_exit();
 }
