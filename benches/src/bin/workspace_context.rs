@@ -9,7 +9,7 @@
 //!
 //! ```text
 //! bash scripts/fetch-context-corpus.sh
-//! cargo run --release -p benches --bin workspace_context [-- --cases 300 --tokenizer PATH --corpus DIR]
+//! cargo run --release -p benches --bin workspace_context [-- --cases 300 --threads N --only NAME]
 //! ```
 //!
 //! A call site counts when its callee's name has exactly one definition (function, method or class;
@@ -55,6 +55,7 @@ fn main() -> anyhow::Result<()> {
     let mut tokenizer = cache.join("tokenizer-qwen3-3.7.2/tokenizer.json");
     let mut max_cases = 300;
     let mut only: Option<String> = None;
+    let mut limits = Limits::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -62,6 +63,7 @@ fn main() -> anyhow::Result<()> {
             "--tokenizer" => tokenizer = args.next().context("--tokenizer needs a value")?.into(),
             "--cases" => max_cases = args.next().context("--cases needs a value")?.parse()?,
             "--only" => only = Some(args.next().context("--only needs a value")?),
+            "--threads" => limits.threads = args.next().context("--threads needs a value")?.parse()?,
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -110,7 +112,6 @@ fn main() -> anyhow::Result<()> {
         corpus.display()
     );
 
-    let limits = Limits::default();
     println!(
         "tokenizer {}; index threads {}; at most {max_cases} call sites per project\n",
         tokenizer.display(),
