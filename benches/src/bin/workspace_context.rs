@@ -288,7 +288,7 @@ fn call_sites(index: &WorkspaceIndex, max: usize) -> anyhow::Result<Vec<Case>> {
                         t
                     };
                     let t = if t.kind() == "scoped_type_identifier" {
-                        t.named_child(t.named_child_count().checked_sub(1)?)?
+                        t.named_child(u32::try_from(t.named_child_count().checked_sub(1)?).ok()?)?
                     } else {
                         t
                     };
