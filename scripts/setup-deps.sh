@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 for fetch in scripts/fetch-*.sh; do
     [ -e "$fetch" ] || continue
+    # Only the workspace_context bench reads that corpus (~50 MB); tests never do.
+    [ "$fetch" = scripts/fetch-context-corpus.sh ] && continue
     bash "$fetch"
 done

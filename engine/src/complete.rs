@@ -43,6 +43,8 @@ pub struct CompletionRequest<'a> {
     pub document: &'a Document,
     pub cursor: usize,
     pub open_documents: &'a [Document],
+    /// The workspace's index, for definitions from files the editor has not opened.
+    pub workspace: Option<&'a crate::workspace::WorkspaceIndex>,
     pub options: &'a CompletionOptions,
 }
 
@@ -87,13 +89,21 @@ pub fn complete_traced(
         document,
         cursor,
         open_documents,
+        workspace,
         options,
     } = *request;
     options.sampling.validate()?;
     let info = backend.info();
     let count = |text: &str| backend.count_tokens(text);
     let budget = prompt::context_budget(info, options.sampling.max_tokens, options.context_tokens);
-    let context = context::build(&count, document, cursor, open_documents, budget)?;
+    let context = context::build_with_workspace(
+        &count,
+        document,
+        cursor,
+        open_documents,
+        workspace,
+        budget,
+    )?;
     let lines = options.multiline.lines(&context.cursor);
     let prompt = prompt::completion(info, &context, lines);
     let mut trace = Trace {

@@ -16,6 +16,7 @@ use std::ops::Range;
 use crate::cursor::{self, CursorSyntax};
 use crate::syntax::{self, Definition, DefinitionKind, Outline};
 use crate::text::{line_end, line_start, line_starts};
+use crate::workspace::{Selection, WorkspaceIndex};
 use crate::{Document, Error, Language, Result};
 
 /// What a [`Snippet`] is, which decides its priority in the budget and how the prompt joins it.
@@ -99,6 +100,19 @@ pub fn build(
     open_documents: &[Document],
     budget: usize,
 ) -> Result<EditorContext> {
+    build_with_workspace(count_tokens, document, cursor, open_documents, None, budget)
+}
+
+/// [`build`], with definitions from the files of the workspace the editor has not opened: they come
+/// after those of the open documents, in the index's order, whole or as their signature.
+pub fn build_with_workspace(
+    count_tokens: CountTokens<'_>,
+    document: &Document,
+    cursor: usize,
+    open_documents: &[Document],
+    workspace: Option<&WorkspaceIndex>,
+    budget: usize,
+) -> Result<EditorContext> {
     let text = document.text();
     if cursor > text.len() || !text.is_char_boundary(cursor) {
         return Err(Error::InvalidInput(format!(
@@ -111,8 +125,13 @@ pub fn build(
     let outline = document.outline();
     let imports: Vec<&str> = outline.imports.iter().map(|r| &text[r.clone()]).collect();
     others.sort_by_key(|d| !imports.iter().any(|i| i.contains(file_stem(&d.uri))));
-    let (repo_name, paths) =
+    let (mut repo_name, mut paths) =
         relative_paths(std::iter::once(document.uri.as_str()).chain(others.iter().map(|d| d.uri.as_str())));
+    let selection = workspace.map(|w| w.select(document, cursor, open_documents));
+    if let Some(Selection { repo_name: Some(name), path: Some(path), .. }) = &selection {
+        // Inside the workspace, paths are the repository's.
+        (repo_name, paths[0]) = (name.clone(), path.clone());
+    }
     let mut b = Builder {
         count_tokens,
         text,
@@ -206,6 +225,9 @@ pub fn build(
             }
         }
     }
+    if let Some(selection) = &selection {
+        take_workspace_definitions(&mut b, selection, definitions_limit, &mut other_files)?;
+    }
     other_files.retain(|f| !f.snippets.is_empty());
     for file in &mut other_files {
         file.snippets.sort_by_key(|s| s.source.start);
@@ -258,6 +280,31 @@ pub fn build(
         tokens: b.used,
         cursor: cursor::syntax_at(document, cursor),
     })
+}
+
+/// The workspace's candidates in their order, each whole when it fits under `limit`, else its signature.
+fn take_workspace_definitions(
+    b: &mut Builder<'_>,
+    selection: &Selection<'_>,
+    limit: usize,
+    other_files: &mut Vec<FileContext>,
+) -> Result<()> {
+    for candidate in &selection.candidates {
+        let def = candidate.definition;
+        let text = if b.try_take(&def.text, limit)? {
+            &def.text
+        } else if b.try_take(&def.signature, limit)? {
+            &def.signature
+        } else {
+            continue;
+        };
+        let snippet = Snippet { kind: SnippetKind::Definition, source: candidate.start..candidate.start, text: text.clone() };
+        match other_files.iter_mut().find(|f| f.path == candidate.path) {
+            Some(file) => file.snippets.push(snippet),
+            None => other_files.push(FileContext { path: candidate.path.clone(), snippets: vec![snippet] }),
+        }
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -20,6 +20,7 @@ pub mod syntax;
 mod text;
 pub mod threads;
 pub mod validate;
+pub mod workspace;
 
 // The model crate: the local Qwen model, and the types of the `Backend` seam that every stage shares.
 pub use model;

@@ -15,6 +15,7 @@ mod server;
 mod session;
 mod task;
 mod transport;
+mod workspace;
 
 use clap::{Args, Parser, Subcommand};
 

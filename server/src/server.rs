@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionParams, CodeActionResponse, CompletionParams, CompletionResponse,
-    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams,
     InitializeParams, InitializeResult, InitializedParams, InlineCompletionParams, InlineCompletionResponse,
     MessageType,
 };
@@ -110,6 +111,15 @@ impl LanguageServer for Server {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         guarded_notification("textDocument/didClose", || handlers::did_close::handle(&self.session, params));
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        guarded_notification("textDocument/didSave", || handlers::did_save::handle(&self.session, params));
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let handler = || handlers::did_change_watched_files::handle(&self.session, params);
+        guarded_notification("workspace/didChangeWatchedFiles", handler);
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

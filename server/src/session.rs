@@ -45,6 +45,7 @@ pub struct Snapshot {
     pub encoding: PositionEncoding,
     pub settings: Settings,
     pub model: ModelState,
+    pub workspace: Arc<engine::workspace::SharedIndex>,
 }
 
 pub struct Session {
@@ -54,6 +55,8 @@ pub struct Session {
     inner: Mutex<Inner>,
     /// The sandbox for fixes' tests, opened on first use (see [`Session::test_runner`]).
     runner: tokio::sync::OnceCell<Option<Arc<dyn TestRunner>>>,
+    /// The index of the workspace's files, for context from files that are not open.
+    pub workspace: crate::workspace::Workspace,
 }
 
 struct Inner {
@@ -88,6 +91,7 @@ impl Session {
                 deferred: Vec::new(),
             }),
             runner: tokio::sync::OnceCell::new(),
+            workspace: crate::workspace::Workspace::default(),
         }
     }
 
@@ -186,6 +190,7 @@ impl Session {
             encoding: inner.encoding,
             settings: inner.settings.clone(),
             model: inner.model.clone(),
+            workspace: Arc::clone(&self.workspace.index),
         })
     }
 

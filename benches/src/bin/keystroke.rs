@@ -81,6 +81,7 @@ fn request(
         document: doc,
         cursor,
         open_documents: open,
+        workspace: None,
         options,
     };
     let start = Instant::now();

@@ -7,3 +7,4 @@ mod secrets;
 mod postprocess;
 mod pipeline;
 mod actions;
+mod workspace;

@@ -102,6 +102,7 @@ fn request<'a>(doc: &'a Document, cursor: usize, options: &'a CompletionOptions)
         document: doc,
         cursor,
         open_documents: &[],
+        workspace: None,
         options,
     }
 }
@@ -301,6 +302,7 @@ fn end_to_end_with_the_tiny_qwen3_model() {
             document: &doc,
             cursor,
             open_documents: &open,
+            workspace: None,
             options: &options,
         };
         let trace = complete::complete_traced(model, &request, &CancellationToken::new()).expect("complete");

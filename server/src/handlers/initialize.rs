@@ -1,10 +1,11 @@
-//! `initialize`: negotiate the position encoding, read `initializationOptions`, advertise capabilities.
+//! `initialize`: negotiate the position encoding, read `initializationOptions` and the workspace
+//! folders, advertise capabilities.
 
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions, InitializeParams,
     InitializeResult, MessageType, OneOf, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };
 
 use crate::config::Settings;
@@ -19,7 +20,7 @@ pub fn handle(session: &Session, params: InitializeParams) -> jsonrpc::Result<In
     let supports_inline = capabilities.text_document.as_ref().is_some_and(|t| t.inline_completion.is_some());
 
     // Bad settings must not stop the editor from starting the server: keep the defaults and say why.
-    let options = params.initialization_options.unwrap_or_default();
+    let options = params.initialization_options.clone().unwrap_or_default();
     let settings = match Settings::parse(&options) {
         Ok(parsed) => {
             report_unknown_keys(session, &parsed.unknown_keys);
@@ -31,6 +32,7 @@ pub fn handle(session: &Session, params: InitializeParams) -> jsonrpc::Result<In
         }
     };
     session.configure(encoding, settings, supports_progress);
+    session.workspace.configure(&params);
 
     Ok(InitializeResult {
         capabilities: capabilities_for(encoding, supports_inline),
@@ -53,6 +55,8 @@ pub fn capabilities_for(encoding: PositionEncoding, client_has_inline_completion
         text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
             open_close: Some(true),
             change: Some(TextDocumentSyncKind::INCREMENTAL),
+            // Saved files are re-read into the workspace index.
+            save: Some(TextDocumentSyncSaveOptions::Supported(true)),
             ..TextDocumentSyncOptions::default()
         })),
         inline_completion_provider: Some(OneOf::Left(true)),

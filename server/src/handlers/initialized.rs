@@ -1,4 +1,5 @@
-//! `initialized`: tell the user what `initialize` found wrong, then load the model in the background.
+//! `initialized`: tell the user what `initialize` found wrong, then load the model and index the
+//! workspace in the background.
 
 use std::sync::Arc;
 
@@ -6,6 +7,7 @@ use tower_lsp_server::ls_types::MessageType;
 
 use crate::loader;
 use crate::session::Session;
+use crate::workspace;
 
 pub async fn handle(session: Arc<Session>) {
     for (kind, message) in session.take_deferred_messages() {
@@ -14,5 +16,7 @@ pub async fn handle(session: Arc<Session>) {
         }
         session.client.log_message(kind, message).await;
     }
-    loader::spawn_load(session);
+    loader::spawn_load(Arc::clone(&session));
+    // In its own task: registering the file watchers waits for the client's answer.
+    tokio::spawn(workspace::start(session));
 }

@@ -6,8 +6,10 @@ pub mod code_action_resolve;
 pub mod completion;
 pub mod did_change;
 pub mod did_change_configuration;
+pub mod did_change_watched_files;
 pub mod did_close;
 pub mod did_open;
+pub mod did_save;
 pub mod initialize;
 pub mod initialized;
 pub mod inline_completion;
@@ -46,13 +48,16 @@ pub async fn complete_at(session: &Arc<Session>, uri: &Uri, position: Position) 
     let inflight = session.begin_completion(uri.as_str());
     task::debounce(Duration::from_millis(snapshot.settings.debounce_ms), &inflight.token).await?;
     let result = task::blocking(inflight.token.clone(), move |cancel| {
+        let workspace = snapshot.workspace.read();
         let request = CompletionRequest {
             document: &snapshot.document,
             cursor,
             open_documents: &snapshot.others,
+            workspace: Some(&workspace),
             options: &snapshot.settings.completion,
         };
         let completion = engine::complete::complete(backend.as_ref(), &request, cancel)?;
+        drop(workspace);
         Ok(completion.map(|completion| Completed { snapshot, cursor, completion }))
     })
     .await;

@@ -1,0 +1,597 @@
+//! The workspace index on small fixture trees: what a file's definitions become, how imports resolve
+//! (Python relative, absolute and `from` imports; Java imports, static imports and the same package),
+//! `.gitignore`, the limits on sizes, counts and memory, updates from disk, and the context and prompt
+//! a completion gets from it.
+//!
+//! A fixture is one string: `//- path` starts a file, and `$0` in one file marks the cursor.
+
+use std::path::{Path, PathBuf};
+
+use engine::context;
+use engine::postprocess::Lines;
+use engine::workspace::{Limits, SharedIndex, WorkspaceIndex, scan};
+use engine::{CancellationToken, Document, Language, ModelInfo, Prompt};
+use expect_test::{Expect, expect};
+
+use crate::context::{count_tokens, qwen_special};
+
+/// Writes the fixture's files under a fresh directory; returns it, and the file with `$0` (path, text
+/// without the marker, cursor).
+fn write_tree(fixture: &str) -> (tempfile::TempDir, Option<(PathBuf, String, usize)>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut cursor = None;
+    for file in fixture.split("//- ").filter(|f| !f.trim().is_empty()) {
+        let (path, text) = file.split_once('\n').expect("a path line");
+        let path = dir.path().join(path.trim());
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        let text = match text.find("$0") {
+            Some(at) => {
+                let text = text.replacen("$0", "", 1);
+                cursor = Some((path.clone(), text.clone(), at));
+                text
+            }
+            None => text.to_owned(),
+        };
+        std::fs::write(&path, text).expect("write");
+    }
+    (dir, cursor)
+}
+
+fn index(root: &Path, limits: &Limits) -> WorkspaceIndex {
+    let (index, _) = scan(
+        &[root.to_owned()],
+        limits,
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .expect("scan");
+    index
+}
+
+fn document(path: &Path, text: &str) -> Document {
+    let uri = url::Url::from_file_path(path)
+        .expect("absolute path")
+        .to_string();
+    let language = if path.extension().is_some_and(|e| e == "java") {
+        Language::Java
+    } else {
+        Language::Python
+    };
+    Document::new(uri, language, text)
+}
+
+/// The candidates the index selects at the fixture's cursor: path, then the snippet.
+fn check_selection(fixture: &str, expect: Expect) {
+    let (dir, cursor) = write_tree(fixture);
+    let (path, text, cursor) = cursor.expect("a $0 in the fixture");
+    let index = index(dir.path(), &Limits::default());
+    let doc = document(&path, &text);
+    let selection = index.select(&doc, cursor, &[]);
+    let mut out = format!(
+        "{:?} {:?}\n",
+        selection.path,
+        selection.repo_name.map(|_| "<root>")
+    );
+    for c in &selection.candidates {
+        out.push_str(&format!(
+            "--- {} {}\n{}\n",
+            c.path, c.definition.name, c.definition.text
+        ));
+    }
+    expect.assert_eq(&out);
+}
+
+#[test]
+fn python_from_relative_import_finds_the_class_and_its_init() {
+    check_selection(
+        r#"
+//- pkg/__init__.py
+//- pkg/models.py
+class Request:
+    """A user-created request."""
+
+    def __init__(self, method, url, headers=None):
+        self.method = method
+
+    def prepare(self):
+        return PreparedRequest(self)
+//- pkg/api.py
+from .models import Request
+
+def get(url):
+    return Request($0
+"#,
+        expect![[r#"
+            Some("pkg/api.py") Some("<root>")
+            --- pkg/models.py Request
+            class Request:
+                """A user-created request."""
+
+                def __init__(self, method, url, headers=None):
+                    self.method = method
+
+                def prepare(self):
+                    return PreparedRequest(self)
+        "#]],
+    );
+}
+
+#[test]
+fn python_absolute_module_import_with_alias_reaches_its_functions() {
+    check_selection(
+        r#"
+//- src/shop/__init__.py
+//- src/shop/money.py
+def round_cents(amount: float, places: int = 2) -> float:
+    """Rounds half up to the cent."""
+    return round(amount, places)
+
+def unrelated():
+    pass
+//- src/shop/cart.py
+import shop.money as m
+
+def total(items):
+    return m.round_cents($0)
+"#,
+        expect![[r#"
+            Some("src/shop/cart.py") Some("<root>")
+            --- src/shop/money.py round_cents
+            def round_cents(amount: float, places: int = 2) -> float:
+                """Rounds half up to the cent."""
+                return round(amount, places)
+        "#]],
+    );
+}
+
+#[test]
+fn python_from_package_import_submodule_and_parent_relative_import() {
+    check_selection(
+        r#"
+//- app/__init__.py
+//- app/util/__init__.py
+//- app/util/text.py
+def slug(title, sep="-"):
+    return sep.join(title.split())
+//- app/core/__init__.py
+//- app/core/config.py
+DEFAULT_TIMEOUT = 30
+//- app/core/views.py
+from app.util import text
+from ..core.config import DEFAULT_TIMEOUT
+
+def view(title):
+    wait = DEFAULT_TIMEOUT
+    return text.slug($0)
+"#,
+        expect![[r#"
+            Some("app/core/views.py") Some("<root>")
+            --- app/util/text.py slug
+            def slug(title, sep="-"):
+                return sep.join(title.split())
+            --- app/core/config.py DEFAULT_TIMEOUT
+            DEFAULT_TIMEOUT = 30
+        "#]],
+    );
+}
+
+#[test]
+fn python_long_class_is_shown_as_header_docstring_and_method_headers() {
+    let body: String = (0..12)
+        .map(|i| format!("    def m{i}(self, x: int) -> int:\n        return x + {i}\n\n"))
+        .collect();
+    let fixture = format!(
+        "//- lib/big.py\nclass Big(Base):\n    \"\"\"Many methods.\"\"\"\n\n{body}//- lib/use.py\nfrom lib.big import Big\nBig($0\n"
+    );
+    check_selection(
+        &fixture,
+        expect![[r#"
+            Some("lib/use.py") Some("<root>")
+            --- lib/big.py Big
+            class Big(Base):
+                """Many methods."""
+                def m0(self, x: int) -> int: ...
+                def m1(self, x: int) -> int: ...
+                def m2(self, x: int) -> int: ...
+                def m3(self, x: int) -> int: ...
+                def m4(self, x: int) -> int: ...
+                def m5(self, x: int) -> int: ...
+                def m6(self, x: int) -> int: ...
+                def m7(self, x: int) -> int: ...
+                def m8(self, x: int) -> int: ...
+                def m9(self, x: int) -> int: ...
+                def m10(self, x: int) -> int: ...
+                def m11(self, x: int) -> int: ...
+        "#]],
+    );
+}
+
+#[test]
+fn python_locals_and_names_defined_here_are_not_looked_up() {
+    check_selection(
+        r#"
+//- a.py
+def helper(x):
+    return x
+def size(x):
+    return 0
+//- b.py
+def size(items):
+    return len(items)
+
+def run(helper):
+    return size($0helper)
+"#,
+        expect![[r#"
+            Some("b.py") Some("<root>")
+        "#]],
+    );
+}
+
+#[test]
+fn java_imports_static_imports_and_the_same_package() {
+    check_selection(
+        r#"
+//- src/com/shop/money/Money.java
+package com.shop.money;
+
+public final class Money {
+    public static Money of(long cents) { return new Money(cents); }
+    private Money(long cents) {}
+}
+//- src/com/shop/util/Checks.java
+package com.shop.util;
+
+public class Checks {
+    public static void requirePositive(long value, String name) {
+        if (value <= 0) throw new IllegalArgumentException(name);
+    }
+}
+//- src/com/shop/cart/Item.java
+package com.shop.cart;
+
+record Item(String name, long cents) {}
+//- src/com/shop/cart/Cart.java
+package com.shop.cart;
+
+import com.shop.money.Money;
+import static com.shop.util.Checks.requirePositive;
+
+class Cart {
+    Money add(Item item) {
+        requirePositive(item.cents(), "cents");
+        return Money.of($0);
+    }
+}
+"#,
+        expect![[r#"
+            Some("src/com/shop/cart/Cart.java") Some("<root>")
+            --- src/com/shop/money/Money.java of
+            public final class Money {
+                public static Money of(long cents) { return new Money(cents); }
+            }
+            --- src/com/shop/money/Money.java Money
+            public final class Money {
+                public static Money of(long cents) { return new Money(cents); }
+                private Money(long cents) {}
+            }
+            --- src/com/shop/util/Checks.java requirePositive
+            public class Checks {
+                public static void requirePositive(long value, String name) {
+                    if (value <= 0) throw new IllegalArgumentException(name);
+                }
+            }
+            --- src/com/shop/cart/Item.java Item
+            record Item(String name, long cents) {}
+        "#]],
+    );
+}
+
+#[test]
+fn java_wildcard_import_reaches_the_package() {
+    check_selection(
+        r#"
+//- lib/org/geo/Point.java
+package org.geo;
+public class Point { public Point(double x, double y) {} }
+//- app/Main.java
+import org.geo.*;
+class Main { Object p = new Point($0); }
+"#,
+        expect![[r#"
+            Some("app/Main.java") Some("<root>")
+            --- lib/org/geo/Point.java Point
+            public class Point { public Point(double x, double y) {} }
+        "#]],
+    );
+}
+
+#[test]
+fn gitignored_files_and_directories_are_not_indexed() {
+    let (dir, _) = write_tree(
+        r#"
+//- .gitignore
+build/
+*_pb2.py
+//- build/gen.py
+def generated(): pass
+//- api_pb2.py
+def message(): pass
+//- .venv/lib/site.py
+def hidden(): pass
+//- main.py
+def kept(): pass
+"#,
+    );
+    let index = index(dir.path(), &Limits::default());
+    let names: Vec<&str> = index
+        .files()
+        .flat_map(|f| f.definitions.iter().map(|d| d.name.as_str()))
+        .collect();
+    assert_eq!(names, ["kept"]);
+}
+
+#[test]
+fn a_20_mb_file_is_skipped_and_the_rest_indexed() {
+    let (dir, _) = write_tree("//- small.py\ndef small(): pass\n");
+    let line = "def f(): return 1\n";
+    std::fs::write(
+        dir.path().join("huge.py"),
+        line.repeat(20 * 1024 * 1024 / line.len()),
+    )
+    .expect("write");
+    let (index, report) = scan(
+        &[dir.path().to_owned()],
+        &Limits::default(),
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .expect("scan");
+    assert_eq!((index.len(), report.too_large), (1, 1), "{report}");
+    assert!(index.bytes() < 4096, "{} bytes", index.bytes());
+    // The file events path has the same limit.
+    let shared = SharedIndex::new(index);
+    assert_eq!(shared.refresh(&[dir.path().join("huge.py")]), 0);
+    assert_eq!(shared.read().len(), 1);
+}
+
+#[test]
+fn ten_thousand_files_stop_at_the_file_cap_and_the_memory_budget() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for i in 0..10_000 {
+        let sub = dir.path().join(format!("d{}", i / 500));
+        if i % 500 == 0 {
+            std::fs::create_dir_all(&sub).expect("mkdir");
+        }
+        std::fs::write(
+            sub.join(format!("m{i}.py")),
+            format!("def f{i}(x):\n    return x + {i}\n"),
+        )
+        .expect("write");
+    }
+    let limits = Limits {
+        max_files: 2_000,
+        ..Limits::default()
+    };
+    let (index, report) = scan(
+        &[dir.path().to_owned()],
+        &limits,
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .expect("scan");
+    assert_eq!(index.len(), 2_000, "{report}");
+    assert!(report.over_limit > 0, "{report}");
+
+    let budget = 200_000;
+    let limits = Limits {
+        max_bytes: budget,
+        ..Limits::default()
+    };
+    let mut reports = Vec::new();
+    let (index, report) = scan(
+        &[dir.path().to_owned()],
+        &limits,
+        &CancellationToken::new(),
+        &mut |p| reports.push(p),
+    )
+    .expect("scan");
+    assert!(
+        index.bytes() <= budget,
+        "{} bytes over a budget of {budget}",
+        index.bytes()
+    );
+    assert!(index.len() > 100 && index.len() < 10_000, "{report}");
+    assert_eq!(index.len() + report.over_limit, 10_000, "{report}");
+    assert_eq!(
+        reports.first().map(|p| (p.done, p.total)),
+        Some((0, 10_000))
+    );
+
+    // Updates respect the budget too: a file that does not fit is not added.
+    let shared = SharedIndex::new(index);
+    let extra = dir.path().join("extra.py");
+    std::fs::write(&extra, "def extra(x):\n    return x\n".repeat(2000)).expect("write");
+    shared.refresh(std::slice::from_ref(&extra));
+    assert!(shared.read().bytes() <= budget);
+}
+
+#[test]
+fn a_cancelled_scan_stops() {
+    let (dir, _) = write_tree("//- a.py\ndef a(): pass\n");
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    let outcome = scan(
+        &[dir.path().to_owned()],
+        &Limits::default(),
+        &cancel,
+        &mut |_| {},
+    );
+    assert!(matches!(outcome, Err(engine::Error::Cancelled)));
+}
+
+#[test]
+fn refresh_adds_changes_and_removes_files_on_disk() {
+    let (dir, cursor) = write_tree(
+        r#"
+//- shop/__init__.py
+//- shop/cart.py
+from shop.tax import vat
+
+def total(x):
+    return vat($0)
+"#,
+    );
+    let (path, text, cursor) = cursor.expect("cursor");
+    let shared = SharedIndex::new(index(dir.path(), &Limits::default()));
+    let doc = document(&path, &text);
+    let names = |shared: &SharedIndex| -> Vec<String> {
+        shared
+            .read()
+            .select(&doc, cursor, &[])
+            .candidates
+            .iter()
+            .map(|c| c.definition.text.clone())
+            .collect()
+    };
+    assert!(names(&shared).is_empty());
+
+    let tax = dir.path().join("shop/tax.py");
+    std::fs::write(
+        &tax,
+        "def vat(amount, rate=0.2):\n    return amount * rate\n",
+    )
+    .expect("write");
+    assert_eq!(shared.refresh(std::slice::from_ref(&tax)), 1);
+    assert_eq!(
+        names(&shared),
+        ["def vat(amount, rate=0.2):\n    return amount * rate"]
+    );
+
+    std::fs::write(&tax, "def vat(amount, country):\n    return amount\n").expect("write");
+    shared.refresh(std::slice::from_ref(&tax));
+    assert_eq!(
+        names(&shared),
+        ["def vat(amount, country):\n    return amount"]
+    );
+
+    std::fs::remove_file(&tax).expect("remove");
+    shared.refresh(std::slice::from_ref(&tax));
+    assert!(names(&shared).is_empty());
+    // A deleted directory takes its files with it; one that still exists is left alone.
+    shared.refresh(&[dir.path().to_owned()]);
+    assert_eq!(shared.read().len(), 2);
+    std::fs::remove_dir_all(dir.path().join("shop")).expect("remove");
+    shared.refresh(&[dir.path().join("shop")]);
+    assert!(shared.read().is_empty());
+}
+
+#[test]
+fn open_documents_are_left_to_the_context_builder() {
+    let (dir, cursor) = write_tree(
+        r#"
+//- tax.py
+def vat(amount):
+    return amount
+//- cart.py
+from tax import vat
+vat($0)
+"#,
+    );
+    let (path, text, cursor) = cursor.expect("cursor");
+    let index = index(dir.path(), &Limits::default());
+    let doc = document(&path, &text);
+    let tax = document(
+        &dir.path().join("tax.py"),
+        "def vat(amount):\n    return amount\n",
+    );
+    assert_eq!(index.select(&doc, cursor, &[]).candidates.len(), 1);
+    assert!(index.select(&doc, cursor, &[tax]).candidates.is_empty());
+}
+
+/// The whole path a request takes: the context (budgeted in real tokens) and the repo-level prompt.
+#[test]
+fn an_unopened_files_definition_reaches_the_repo_level_prompt() {
+    let (dir, cursor) = write_tree(
+        r#"
+//- shop/money.py
+def round_cents(amount: float, places: int = 2) -> float:
+    """Rounds half up to the cent."""
+    return round(amount, places)
+//- shop/cart.py
+from shop.money import round_cents
+
+def total(prices):
+    return round_cents($0)
+"#,
+    );
+    let (path, text, cursor) = cursor.expect("cursor");
+    let index = index(dir.path(), &Limits::default());
+    let doc = document(&path, &text);
+    let ctx = context::build_with_workspace(&count_tokens, &doc, cursor, &[], Some(&index), 1024)
+        .expect("context");
+    let root = dir
+        .path()
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("a name")
+        .to_owned();
+    assert_eq!(
+        (ctx.repo_name.as_str(), ctx.path.as_str()),
+        (root.as_str(), "shop/cart.py")
+    );
+    let info = ModelInfo {
+        name: "qwen3".into(),
+        context_length: 32_768,
+        special: qwen_special(),
+        has_chat_template: false,
+    };
+    let Prompt::Text(prompt) = context_prompt(&info, &ctx) else {
+        panic!("a text prompt")
+    };
+    expect![[r#"
+        <|repo_name|>{root}
+        <|file_sep|>shop/money.py
+        def round_cents(amount: float, places: int = 2) -> float:
+            """Rounds half up to the cent."""
+            return round(amount, places)
+        <|file_sep|>shop/cart.py
+        <|fim_prefix|>from shop.money import round_cents
+
+        def total(prices):
+            return round_cents(<|fim_suffix|>)
+        <|fim_middle|>"#]]
+    .assert_eq(&prompt.replace(&root, "{root}"));
+    // The snippet is paid for in the budget.
+    let without = context::build(&count_tokens, &doc, cursor, &[], 1024).expect("context");
+    assert_eq!(
+        ctx.tokens - without.tokens,
+        count_tokens(&ctx.other_files[0].snippets[0].text).expect("count")
+    );
+
+    // With a budget too small for the whole definition, its signature still fits.
+    let small = without.tokens + 30;
+    let ctx = context::build_with_workspace(
+        &count_tokens,
+        &doc,
+        cursor,
+        &[],
+        Some(&index),
+        small * 100 / 85 + 1,
+    )
+    .expect("context");
+    let shown: Vec<&str> = ctx
+        .other_files
+        .iter()
+        .flat_map(|f| f.snippets.iter().map(|s| s.text.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        ["def round_cents(amount: float, places: int = 2) -> float: ..."]
+    );
+    assert!(ctx.tokens <= small * 100 / 85 + 1);
+}
+
+fn context_prompt(info: &ModelInfo, ctx: &context::EditorContext) -> Prompt {
+    engine::prompt::completion(info, ctx, Lines::Multi).prompt
+}

@@ -1,0 +1,20 @@
+//! `workspace/didChangeWatchedFiles`: files created, changed or deleted outside the editor (a branch
+//! switch, a formatter, a code generator) are re-read into the workspace index.
+
+use std::path::PathBuf;
+
+use tower_lsp_server::ls_types::DidChangeWatchedFilesParams;
+
+use crate::session::Session;
+use crate::workspace;
+
+pub fn handle(session: &Session, params: DidChangeWatchedFilesParams) {
+    // Whatever the event says, the file's state on disk is what is indexed, so the kind does not
+    // matter and events applied out of order still end in the right state. Non-file URIs are ignored.
+    let paths: Vec<PathBuf> = params
+        .changes
+        .iter()
+        .filter_map(|change| engine::workspace::uri_path(change.uri.as_str()))
+        .collect();
+    workspace::files_changed(session, paths);
+}
