@@ -54,6 +54,8 @@ pub struct Session {
     inner: Mutex<Inner>,
     /// The sandbox for fixes' tests, opened on first use (see [`Session::test_runner`]).
     runner: tokio::sync::OnceCell<Option<Arc<dyn TestRunner>>>,
+    /// The server's own diagnostics per document (see `crate::diagnostics`).
+    pub diagnostics: crate::diagnostics::Diagnostics,
 }
 
 struct Inner {
@@ -88,6 +90,7 @@ impl Session {
                 deferred: Vec::new(),
             }),
             runner: tokio::sync::OnceCell::new(),
+            diagnostics: crate::diagnostics::Diagnostics::default(),
         }
     }
 
@@ -120,6 +123,10 @@ impl Session {
     /// Replaces the settings; returns the old ones.
     pub fn set_settings(&self, settings: Settings) -> Settings {
         std::mem::replace(&mut self.lock().settings, settings)
+    }
+
+    pub fn model_state(&self) -> ModelState {
+        self.lock().model.clone()
     }
 
     pub fn supports_progress(&self) -> bool {

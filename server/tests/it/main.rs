@@ -8,3 +8,4 @@ mod lifecycle;
 mod support;
 mod generate;
 mod remote;
+mod seams;
