@@ -128,7 +128,11 @@ test("activate starts qwen-lsp, shows loading then ready; the inline provider re
   assert.match(tooltips[tooltips.length - 1], /no model: .*no-such-model/);
   assert.equal(loads() - loadsBefore, 1, "one load for the finished path, none for the half-typed ones");
   await stub.workspace.getConfiguration("qwenLsp").update("model", path.resolve(model!));
-  await until("ready again with the model restored", 120_000, () => texts[texts.length - 1] === "$(check) Qwen");
+  const readyDeadline = Date.now() + 120_000;
+  while (texts[texts.length - 1] !== "$(check) Qwen") {
+    assert.ok(Date.now() < readyDeadline, `not ready again with the model restored: ${JSON.stringify(texts.slice(-6))}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   stub.recorded.errors.length = 0; // the "cannot load model" message above was expected
 
   // Quick fixes: the code-action provider vscode-languageclient registered offers the server's action on an
