@@ -27,7 +27,8 @@ fn initialize_advertises_capabilities_and_utf16_by_default() {
             "positionEncoding": "utf-16",
             "textDocumentSync": {
               "change": 2,
-              "openClose": true
+              "openClose": true,
+              "save": true
             }
           },
           "serverInfo": {
