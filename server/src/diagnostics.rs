@@ -323,7 +323,7 @@ fn traceback_failure(document: &Document, program: &str, stderr: &str) -> Option
         .filter_map(|l| l.trim_start().strip_prefix("File \"main.py\", line "))
         .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse::<usize>().ok())
         .filter_map(|n| map_line(text, program, n))
-        .last()?;
+        .next_back()?;
     let line = line_text(text, deepest);
     let here = deepest + indent(line)..line_end(text, deepest);
     let statement = line.trim();
@@ -423,8 +423,8 @@ mod tests {
         let text = "x = 1\nimport os\nprint(x)\nx = 1\nassert x == 2\n";
         // The program leaves `print(x)` out; its line 3 is the second `x = 1`.
         let program = "x = 1\nimport os\nx = 1\nassert x == 2\n";
-        assert_eq!(map_line(text, program, 3), Some(text.rfind("x = 1").unwrap()));
-        assert_eq!(map_line(text, program, 4), Some(text.find("assert").unwrap()));
+        assert_eq!(map_line(text, program, 3), text.rfind("x = 1"));
+        assert_eq!(map_line(text, program, 4), text.find("assert"));
         assert_eq!(map_line(text, program, 99), None);
         assert_eq!(map_line(text, program, 0), None);
     }
@@ -450,7 +450,7 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(&text[found[0].range.clone()], "add");
         assert_eq!(found[0].message, "`assert add(1, 2) == 3` fails");
-        assert_eq!(&text[found[0].check.clone().unwrap()], "assert add(1, 2) == 3");
+        assert_eq!(&text[found[0].check.clone().expect("the assert's range")], "assert add(1, 2) == 3");
     }
 
     #[test]
