@@ -52,6 +52,13 @@ apt_install() { # apt-get install "$@" as root (or through sudo), updating the l
         || { "${apt[@]}" update >/dev/null && "${apt[@]}" install --no-install-recommends "$@" >/dev/null; }
 }
 
+can_apt() { # root or passwordless sudo, and apt-get
+    command -v apt-get >/dev/null && { [ "$(id -u)" = 0 ] || { command -v sudo >/dev/null && sudo -n true 2>/dev/null; }; }
+}
+mapfile -t need < <(missing "${BUILD_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}")
+if [ "${#need[@]}" -gt 0 ] && ! can_apt; then
+    die "${need[*]} missing, and apt-get cannot run here (not root, no sudo, or no Debian)" 3
+fi
 mapfile -t need < <(missing "${BUILD_PACKAGES[@]}")
 if [ "${#need[@]}" -gt 0 ]; then
     apt_install "${need[@]}" || die "cannot install ${need[*]} (code-server's native modules need them)"
