@@ -61,6 +61,9 @@ pub struct Settings {
     /// The code actions' settings ("Fix this", "Complete this function"): sampling, candidates, whether
     /// to run the file's tests in the Python sandbox, context budget.
     pub actions: engine::actions::FixOptions,
+    /// The server's own diagnostics (`{"syntax": true, "runTests": true}`): Python syntax errors, and the
+    /// file's failing tests run in the sandbox after each save.
+    pub diagnostics: crate::diagnostics::DiagnosticsOptions,
 }
 
 /// Settings that cannot be used. The previous settings stay in force.

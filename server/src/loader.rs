@@ -62,7 +62,7 @@ async fn load(session: Arc<Session>, options: engine::model::LoadOptions, epoch:
             session.client.show_message(MessageType::ERROR, text).await;
         }
         _ => {
-            tracing::info!("{message}");
+            // window/logMessage only: a stderr copy would show twice in the editor's log.
             session.client.log_message(MessageType::INFO, format!("qwen-lsp: {message}")).await;
         }
     }

@@ -7,6 +7,7 @@
 mod cli;
 mod config;
 mod convert;
+mod diagnostics;
 mod generate;
 mod handlers;
 mod http;

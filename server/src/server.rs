@@ -15,6 +15,7 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::{LanguageServer, LspService};
 
 use crate::config::CliModel;
+use crate::diagnostics::{self, Trigger};
 use crate::handlers;
 use crate::session::Session;
 use crate::task::{guarded, guarded_async_notification, guarded_notification};
@@ -53,7 +54,8 @@ pub async fn serve_stdio(cli: CliModel) -> Ending {
     let flag = Arc::clone(&shutdown_requested);
     let builder =
         LspService::build(|client| Server { session: Arc::new(Session::new(client, cli)), shutdown_requested: flag })
-            .custom_method(INLINE_COMPLETION, Server::inline_completion);
+            .custom_method(INLINE_COMPLETION, Server::inline_completion)
+            .custom_method(handlers::status::METHOD, Server::status);
     #[cfg(debug_assertions)]
     let builder = builder.custom_method(DEBUG_PANIC, Server::debug_panic);
     let (service, socket) = builder.finish();
@@ -64,6 +66,10 @@ pub async fn serve_stdio(cli: CliModel) -> Ending {
 impl Server {
     async fn inline_completion(&self, params: InlineCompletionParams) -> Result<Option<InlineCompletionResponse>> {
         guarded(INLINE_COMPLETION, handlers::inline_completion::handle(&self.session, params)).await
+    }
+
+    async fn status(&self) -> Result<handlers::status::Status> {
+        Ok(handlers::status::handle(&self.session))
     }
 
     #[cfg(debug_assertions)]
@@ -98,19 +104,25 @@ impl LanguageServer for Server {
     // The sync notifications are handled synchronously before their future first yields, so they apply
     // in the order they arrived even though tower-lsp polls futures concurrently.
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let uri = params.text_document.uri.clone();
         guarded_notification("textDocument/didOpen", || handlers::did_open::handle(&self.session, params));
+        diagnostics::schedule(&self.session, &uri, Trigger::Open);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let mut outcome = Ok(());
+        let uri = params.text_document.uri.clone();
         guarded_notification("textDocument/didChange", || {
             outcome = handlers::did_change::handle(&self.session, params)
         });
+        diagnostics::schedule(&self.session, &uri, Trigger::Change);
         self.report("textDocument/didChange", outcome).await;
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri.clone();
         guarded_notification("textDocument/didClose", || handlers::did_close::handle(&self.session, params));
+        diagnostics::close(&self.session, uri).await;
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {

@@ -57,6 +57,8 @@ pub struct Session {
     runner: tokio::sync::OnceCell<Option<Arc<dyn TestRunner>>>,
     /// The index of the workspace's files, for context from files that are not open.
     pub workspace: crate::workspace::Workspace,
+    /// The server's own diagnostics per document (see `crate::diagnostics`).
+    pub diagnostics: crate::diagnostics::Diagnostics,
 }
 
 struct Inner {
@@ -92,6 +94,7 @@ impl Session {
             }),
             runner: tokio::sync::OnceCell::new(),
             workspace: crate::workspace::Workspace::default(),
+            diagnostics: crate::diagnostics::Diagnostics::default(),
         }
     }
 
@@ -124,6 +127,10 @@ impl Session {
     /// Replaces the settings; returns the old ones.
     pub fn set_settings(&self, settings: Settings) -> Settings {
         std::mem::replace(&mut self.lock().settings, settings)
+    }
+
+    pub fn model_state(&self) -> ModelState {
+        self.lock().model.clone()
     }
 
     pub fn supports_progress(&self) -> bool {

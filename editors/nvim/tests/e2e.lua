@@ -316,6 +316,81 @@ if expect == 'real' then
   end
   log('code actions offered: ' .. table.concat(titles, ', '))
 
+  -- Resolve an offered action (the model runs now) and apply its edit, as vim.lsp.buf.code_action() does.
+  -- Returns the resolved title, or fails with the server's error.
+  local resolve_and_apply = [[
+    local title, diagnostics = ...
+    local bufnr = vim.api.nvim_get_current_buf()
+    local client = require('qwen_lsp').client()
+    local cursor = vim.api.nvim_win_get_cursor(0)
+    local function request_sync(...) -- a method from 0.11 on, a plain function before
+      if vim.fn.has('nvim-0.11') == 1 then return client:request_sync(...) end
+      return client.request_sync(...)
+    end
+    local params = {
+      textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+      range = { start = { line = cursor[1] - 1, character = cursor[2] },
+                ['end'] = { line = cursor[1] - 1, character = cursor[2] } },
+      context = { diagnostics = diagnostics },
+    }
+    local response = request_sync('textDocument/codeAction', params, 20000, bufnr)
+    if not response or response.err then return 'error: ' .. vim.inspect(response and response.err) end
+    for _, action in ipairs(response.result or {}) do
+      if action.title == title then
+        local resolved = request_sync('codeAction/resolve', action, 120000, bufnr)
+        if not resolved or resolved.err then return 'error: ' .. vim.inspect(resolved and resolved.err) end
+        vim.lsp.util.apply_workspace_edit(resolved.result.edit, client.offset_encoding or 'utf-16')
+        return resolved.result.title
+      end
+    end
+    return 'error: ' .. title .. ' was not offered'
+  ]]
+
+  -- "Complete this function": resolved and applied, the placeholder replaced.
+  req('nvim_buf_set_lines', 0, 0, -1, false, { 'def add(a, b):', '    pass' })
+  req('nvim_win_set_cursor', 0, { 2, 4 })
+  local done = lua(resolve_and_apply, 'Complete this function (Qwen)', {})
+  if done:match('^error') then
+    fail('Complete this function: ' .. done)
+  end
+  local completed = req('nvim_buf_get_lines', 0, 0, -1, false)
+  if completed[2] == '    pass' then
+    fail('Complete this function left the body as it was: ' .. vim.inspect(completed))
+  end
+  log(('%s applied: %s'):format(done, vim.inspect(completed)))
+
+  -- "Fix this" on a syntax error the server published itself (no linter here).
+  req('nvim_buf_set_lines', 0, 0, -1, false, { 'def add(a, b):', '    return a +' })
+  local own
+  wait_for("the server's own syntax-error diagnostic", 20000, function()
+    own = lua([[
+      for _, d in ipairs(vim.diagnostic.get(0)) do
+        if d.source == 'qwen-lsp' then
+          return { range = { start = { line = d.lnum, character = d.col },
+                             ['end'] = { line = d.end_lnum or d.lnum, character = d.end_col or d.col } },
+                   message = d.message, severity = 1, source = d.source, code = 'syntax' }
+        end
+      end
+      return vim.NIL
+    ]])
+    return own ~= vim.NIL
+  end)
+  log(('server diagnostic: %s at %d:%d'):format(own.message, own.range.start.line, own.range.start.character))
+  req('nvim_win_set_cursor', 0, { own.range.start.line + 1, own.range.start.character })
+  local fixed_title = lua(resolve_and_apply, 'Fix this (Qwen)', { own })
+  if fixed_title:match('^error') then
+    fail('Fix this: ' .. fixed_title)
+  end
+  local fixed = req('nvim_buf_get_lines', 0, 0, -1, false)
+  if vim.deep_equal(fixed, { 'def add(a, b):', '    return a +' }) then
+    fail('Fix this changed nothing')
+  end
+  wait_for("the server's diagnostic to clear after the fix", 20000, function()
+    return lua("return #vim.tbl_filter(function(d) return d.source == 'qwen-lsp' end, vim.diagnostic.get(0))") == 0
+  end)
+  log(('%s applied: %s'):format(fixed_title, vim.inspect(fixed)))
+  req('nvim_buf_set_lines', 0, 0, -1, false, before)
+
   -- update_settings() re-sends the settings (workspace/didChangeConfiguration): with greedy decoding, fewer
   -- tokens give a strict prefix of the first suggestion.
   lua("require('qwen_lsp').update_settings({ completion = { sampling = { maxTokens = 2 } } })")

@@ -54,6 +54,10 @@ test("activate starts qwen-lsp, shows loading then ready; the inline provider re
   );
   await until("the model to load (status ready)", 120_000, () => texts[texts.length - 1] === "$(check) Qwen");
   assert.ok(stub.recorded.progressMessages.some((m) => m.includes("Loading model")), "window progress shown");
+  // Finding 4: the server's INFO lines are logged as info, not as errors, and the load is logged once.
+  const logged = () => stub.recorded.log.filter((l) => l.startsWith("qwen-lsp ["));
+  assert.deepEqual(logged().filter((l) => /^qwen-lsp \[error\].*\b(INFO|WARN|DEBUG)\b/.test(l)), []);
+  assert.equal(logged().filter((l) => /loaded .* in [0-9.]+ s/.test(l)).length, 1, logged().join("\n"));
   assert.equal(stub.recorded.inlineProviders.length, 1, "one inline-completion provider registered");
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qwen-vscode-glue-"));
@@ -98,6 +102,39 @@ test("activate starts qwen-lsp, shows loading then ready; the inline provider re
     `after maxTokens 12 -> 2: ${JSON.stringify(shorter)} vs ${JSON.stringify(insert)}`);
   console.log(`with maxTokens 2: ${JSON.stringify(shorter)}`);
 
+  // Finding 5: qwenLsp.trace.server alone (the channel stays at Info) puts the JSON-RPC traffic in the log.
+  await stub.workspace.getConfiguration("qwenLsp").update("trace.server", "messages");
+  await provider.provideInlineCompletionItems(doc, new stub.Position(4, 11), { triggerKind: 0 }, token);
+  assert.ok(
+    logged().some((l) => l.includes("Sending request 'textDocument/inlineCompletion")),
+    `trace in the log: ${logged().slice(-5).join(" | ")}`,
+  );
+  await stub.workspace.getConfiguration("qwenLsp").update("trace.server", "off");
+
+  // Finding 2: a model path typed into the Settings UI, one keystroke at a time, starts one load, and a model
+  // that does not exist shows an error, not "ready".
+  const loads = () => stub.recorded.progressMessages.filter((m) => m.startsWith("Loading model")).length;
+  const loadsBefore = loads();
+  for (const partial of ["/n", "/no", "/no-s", "/no-such", "/no-such-model"]) {
+    await stub.workspace.getConfiguration("qwenLsp").update("model", partial);
+    await new Promise((r) => setTimeout(r, 60));
+  }
+  const errorDeadline = Date.now() + 60_000;
+  while (texts[texts.length - 1] !== "$(error) Qwen") {
+    assert.ok(Date.now() < errorDeadline, `no error status for a missing model: ${JSON.stringify(texts.slice(-6))}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const tooltips = stub.recorded.statusTooltips;
+  assert.match(tooltips[tooltips.length - 1], /no model: .*no-such-model/);
+  assert.equal(loads() - loadsBefore, 1, "one load for the finished path, none for the half-typed ones");
+  await stub.workspace.getConfiguration("qwenLsp").update("model", path.resolve(model!));
+  const readyDeadline = Date.now() + 120_000;
+  while (texts[texts.length - 1] !== "$(check) Qwen") {
+    assert.ok(Date.now() < readyDeadline, `not ready again with the model restored: ${JSON.stringify(texts.slice(-6))}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  stub.recorded.errors.length = 0; // the "cannot load model" message above was expected
+
   // Quick fixes: the code-action provider vscode-languageclient registered offers the server's action on an
   // unfinished body (resolving it runs the model; with random weights no candidate passes the checks).
   assert.equal(stub.recorded.codeActionProviders.length, 1, "one code-action provider registered");
@@ -118,5 +155,32 @@ test("activate starts qwen-lsp, shows loading then ready; the inline provider re
   await until("the status to show off after toggling", 15_000, () => texts[texts.length - 1] === "$(circle-slash) Qwen");
   assert.equal(stub.settingsStore.get("enable"), false);
   await extension.deactivate();
+  for (const d of context.subscriptions) {
+    d.dispose();
+  }
   assert.deepEqual(stub.recorded.errors, []);
+});
+
+test("a binary installed after activation is picked up without a restart (finding 10)", { timeout: 120_000, skip: !bin || !model ? "QWEN_LSP_BIN and QWEN_LSP_TEST_MODEL are not set" : false }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qwen-vscode-late-bin-"));
+  const late = path.join(dir, "qwen-lsp");
+  stub.settingsStore.set("enable", true);
+  stub.settingsStore.set("serverPath", late);
+  stub.settingsStore.set("model", path.resolve(model!));
+  const texts = stub.recorded.statusTexts;
+  texts.length = 0;
+  const context = { subscriptions: [] as { dispose(): unknown }[] };
+  await extension.activate(context as never);
+  assert.equal(texts[texts.length - 1], "$(error) Qwen", `status without a binary: ${JSON.stringify(texts)}`);
+  fs.symlinkSync(path.resolve(bin!), late);
+  const deadline = Date.now() + 60_000;
+  while (texts[texts.length - 1] !== "$(check) Qwen") {
+    assert.ok(Date.now() < deadline, `the late binary was not picked up: ${JSON.stringify(texts.slice(-6))}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await extension.deactivate();
+  for (const d of context.subscriptions) {
+    d.dispose();
+  }
+  stub.recorded.errors.length = 0; // "qwen-lsp was not found" was expected
 });

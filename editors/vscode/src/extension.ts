@@ -1,12 +1,15 @@
 // The VS Code glue: starts the qwen-lsp binary through vscode-languageclient, maps settings to the server's
 // configuration, and drives the status bar. Inline completions (LSP 3.18 textDocument/inlineCompletion) and
 // code actions ("Fix this", "Complete this function") are vscode-languageclient's built-in features: no
-// completion logic lives here. The logic worth testing lives in settings.ts, status.ts and binary.ts.
+// completion logic lives here. The logic worth testing lives in settings.ts, status.ts, binary.ts,
+// serverlog.ts and debounce.ts.
 
 import * as fs from "fs";
 import * as os from "os";
+import * as readline from "readline";
 import * as vscode from "vscode";
 import {
+  CodeActionResolveRequest,
   DidChangeConfigurationNotification,
   LanguageClient,
   LanguageClientOptions,
@@ -17,11 +20,19 @@ import {
   WorkDoneProgressCreateRequest,
 } from "vscode-languageclient/node";
 import { resolveBinary } from "./binary";
+import { Debouncer } from "./debounce";
+import { describeFailure, parseLogLine } from "./serverlog";
 import { changeAction, readSettings, Settings, toServerConfig } from "./settings";
 import { initialStatus, reduce, StatusEvent, view } from "./status";
 
 const SECTION = "qwenLsp";
 const LANGUAGES = ["python", "java"];
+/** Settings typed in the Settings UI arrive one keystroke at a time; they apply after this quiet period. */
+const SETTINGS_DEBOUNCE_MS = 750;
+/** While the binary is missing, how often to look for it again (a `cargo install` after activation). */
+const BINARY_POLL_MS = 3000;
+/** The server's progress tokens of model loads (server/src/loader.rs). */
+const LOAD_TOKEN_PREFIX = "qwen-lsp/load-model/";
 
 let client: LanguageClient | undefined;
 let stopping = false;
@@ -29,6 +40,9 @@ let settings: Settings;
 let status = initialStatus();
 let statusItem: vscode.StatusBarItem;
 let log: vscode.LogOutputChannel;
+const settingsDebounce = new Debouncer(SETTINGS_DEBOUNCE_MS);
+let binaryPoll: ReturnType<typeof setInterval> | undefined;
+const traceLevelChanged = new vscode.EventEmitter<vscode.LogLevel>();
 
 function update(event: StatusEvent): void {
   status = reduce(status, event);
@@ -88,9 +102,10 @@ class StatusProgressFeature implements StaticFeature {
       });
       const sub = this.lc.onProgress(WorkDoneProgress.type, token, (value) => {
         const pct = value.kind !== "end" && value.percentage !== undefined ? ` ${value.percentage}%` : "";
+        const load = key.startsWith(LOAD_TOKEN_PREFIX);
         switch (value.kind) {
           case "begin":
-            update({ kind: "progressBegin", token: key, title: value.title, message: value.message, percentage: value.percentage });
+            update({ kind: "progressBegin", token: key, title: value.title, message: value.message, percentage: value.percentage, load });
             reporter?.report({ message: `${value.title}${value.message ? ": " + value.message : ""}${pct}` });
             log.info(`${value.title}${value.message ? ": " + value.message : ""}${pct}`);
             break;
@@ -99,9 +114,11 @@ class StatusProgressFeature implements StaticFeature {
             reporter?.report({ message: `${value.message ?? ""}${pct}` });
             break;
           case "end":
+            // The server logs how it ended itself; the end of a load says nothing of whether it worked, so
+            // the status bar asks.
             update({ kind: "progressEnd", token: key });
-            if (value.message) {
-              log.info(value.message);
+            if (load) {
+              void refreshModelStatus(this.lc);
             }
             finish();
             sub.dispose();
@@ -113,12 +130,65 @@ class StatusProgressFeature implements StaticFeature {
   clear(): void {}
 }
 
-async function startClient(): Promise<void> {
-  if (client) {
-    return;
+/** Asks the server where its model is (`qwen-lsp/status`) and shows it. */
+async function refreshModelStatus(lc: LanguageClient): Promise<void> {
+  try {
+    const s = await lc.sendRequest<{ model: string; error?: string }>("qwen-lsp/status");
+    if (lc !== client) {
+      return;
+    }
+    if (s.model === "ready") {
+      update({ kind: "modelReady" });
+    } else if (s.model === "failed") {
+      update({ kind: "modelFailed", message: s.error ?? "the model failed to load" });
+    }
+  } catch (e) {
+    log.warn(`qwen-lsp/status: ${e instanceof Error ? e.message : String(e)}`);
   }
-  update({ kind: "starting" });
-  const resolved = resolveBinary({
+}
+
+/**
+ * The channel vscode-languageclient writes the JSON-RPC trace to. Its own check is the channel's log level
+ * (Trace, or nothing is traced), so a plain `qwenLsp.trace.server: "messages"` printed nothing while the
+ * channel stayed at Info. This one reports the level the setting asks for and writes the trace into the log
+ * at info level, where it shows without touching the channel's level.
+ */
+function traceChannel(): vscode.LogOutputChannel {
+  const level = () =>
+    vscode.workspace.getConfiguration(SECTION).get<string>("trace.server", "off") === "off"
+      ? vscode.LogLevel.Off
+      : vscode.LogLevel.Trace;
+  const write = (message: string) => log.info(message);
+  return {
+    name: "qwen-lsp trace",
+    get logLevel() {
+      return level();
+    },
+    onDidChangeLogLevel: traceLevelChanged.event,
+    trace: write,
+    debug: write,
+    info: write,
+    warn: write,
+    error: (e: string | Error) => log.error(e instanceof Error ? e.message : e),
+    append: (v: string) => log.append(v),
+    appendLine: write,
+    replace: (v: string) => log.replace(v),
+    clear: () => {},
+    show: (...args: unknown[]) => log.show(...(args as [boolean])),
+    hide: () => log.hide(),
+    dispose: () => {},
+  } as vscode.LogOutputChannel;
+}
+
+function stopBinaryPoll(): void {
+  if (binaryPoll !== undefined) {
+    clearInterval(binaryPoll);
+    binaryPoll = undefined;
+  }
+}
+
+function resolveServer() {
+  return resolveBinary({
     configured: settings.serverPath,
     env: process.env,
     home: os.homedir(),
@@ -126,6 +196,15 @@ async function startClient(): Promise<void> {
     workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
     isExecutable,
   });
+}
+
+async function startClient(): Promise<void> {
+  if (client) {
+    return;
+  }
+  update({ kind: "starting" });
+  stopBinaryPoll();
+  const resolved = resolveServer();
   if (!resolved.ok) {
     update({ kind: "failed", message: resolved.message });
     log.error(resolved.message);
@@ -135,6 +214,16 @@ async function startClient(): Promise<void> {
         void vscode.commands.executeCommand("workbench.action.openSettings", "qwenLsp.serverPath");
       }
     });
+    // A binary installed later (`cargo install`, a build) is picked up without a restart.
+    binaryPoll = setInterval(() => {
+      if (!settings.enable || client) {
+        stopBinaryPoll();
+      } else if (resolveServer().ok) {
+        log.info("found the qwen-lsp binary; starting it");
+        stopBinaryPoll();
+        void startClient();
+      }
+    }, BINARY_POLL_MS);
     return;
   }
   log.info(`starting ${resolved.path} (found via ${resolved.source})`);
@@ -150,7 +239,41 @@ async function startClient(): Promise<void> {
     ]),
     initializationOptions: () => toServerConfig(settings),
     outputChannel: log,
+    traceOutputChannel: traceChannel(),
+    // The server's stderr carries `tracing` lines: each goes to the log at its own level (the default logs
+    // every line as an error).
+    stdioOptions: {
+      stdout: (input: NodeJS.ReadableStream) => lines(input, (line) => log.info(line)),
+      stderr: (input: NodeJS.ReadableStream) =>
+        lines(input, (line) => {
+          const { level, text } = parseLogLine(line);
+          log[level](text);
+        }),
+    },
     middleware: {
+      // Resolving runs the model and the file's tests (seconds; the server reports progress). A failure is
+      // shown as the server's sentence, not as a failed JSON-RPC request with its error code.
+      resolveCodeAction: async (item, token) => {
+        const lc = client;
+        if (!lc) {
+          return item;
+        }
+        try {
+          const result = await lc.sendRequest(
+            CodeActionResolveRequest.type,
+            lc.code2ProtocolConverter.asCodeActionSync(item),
+            token,
+          );
+          return token.isCancellationRequested ? item : lc.protocol2CodeConverter.asCodeAction(result, token);
+        } catch (e) {
+          const message = describeFailure(e);
+          if (message !== undefined) {
+            log.warn(message);
+            void vscode.window.showWarningMessage(message);
+          }
+          return item;
+        }
+      },
       provideInlineCompletionItems: async (document, position, context, token, next) => {
         update({ kind: "requestStarted" });
         try {
@@ -164,12 +287,16 @@ async function startClient(): Promise<void> {
 
   const lc = new LanguageClient(SECTION, "qwen-lsp", serverOptions, clientOptions);
   lc.registerFeature(new StatusProgressFeature(lc));
+  lc.onNotification("qwen-lsp/dropped", (params: { message?: string }) => {
+    update({ kind: "dropped", message: params.message ?? "the server dropped it" });
+  });
   lc.onDidChangeState(({ newState }) => {
     if (newState === State.Starting) {
       // Also after vscode-languageclient restarts a crashed server: leave the error state.
       update({ kind: "starting" });
     } else if (newState === State.Running) {
       update({ kind: "running" });
+      void refreshModelStatus(lc);
     } else if (newState === State.Stopped && !stopping) {
       update({ kind: "failed", message: "the server stopped" });
     }
@@ -183,6 +310,10 @@ async function startClient(): Promise<void> {
     update({ kind: "failed", message });
     client = undefined;
   }
+}
+
+function lines(input: NodeJS.ReadableStream, each: (line: string) => void): void {
+  readline.createInterface({ input, crlfDelay: Infinity, terminal: false, historySize: 0 }).on("line", each);
 }
 
 async function stopClient(): Promise<void> {
@@ -203,6 +334,20 @@ async function stopClient(): Promise<void> {
 
 async function setEnabled(enable: boolean): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update("enable", enable, vscode.ConfigurationTarget.Global);
+}
+
+/**
+ * Turning the extension on or off applies at once; anything else after a quiet period, so a model path or
+ * binary path typed into the Settings UI loads (or restarts) once, for the finished value.
+ */
+function onConfigurationEvent(): void {
+  const next = loadSettings();
+  if (next.enable !== settings.enable) {
+    settingsDebounce.cancel();
+    void onConfigurationChanged();
+  } else {
+    settingsDebounce.call(() => void onConfigurationChanged());
+  }
 }
 
 async function onConfigurationChanged(): Promise<void> {
@@ -252,10 +397,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand("qwenLsp.showLog", () => log.show()),
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${SECTION}.trace.server`)) {
+        traceLevelChanged.fire(vscode.LogLevel.Trace);
+      }
       if (e.affectsConfiguration(SECTION)) {
-        void onConfigurationChanged();
+        onConfigurationEvent();
       }
     }),
+    { dispose: () => (settingsDebounce.cancel(), stopBinaryPoll()) },
   );
 
   if (settings.enable) {
@@ -266,5 +415,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 }
 
 export async function deactivate(): Promise<void> {
+  settingsDebounce.cancel();
+  stopBinaryPoll();
   await stopClient();
 }

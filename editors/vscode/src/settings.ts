@@ -53,6 +53,8 @@ export const SERVER_SETTINGS: Readonly<Record<string, Spec>> = {
   "actions.candidates": { kind: "number", integer: true, min: 1 },
   "actions.runTests": { kind: "boolean" },
   "actions.contextTokens": { kind: "number", integer: true, min: 64 },
+  "diagnostics.syntax": { kind: "boolean" },
+  "diagnostics.runTests": { kind: "boolean" },
 };
 
 /**

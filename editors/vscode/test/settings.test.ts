@@ -125,7 +125,36 @@ test("toggling enable starts and stops; changes while disabled do nothing", () =
 test("package.json declares exactly the settings the mapping reads", () => {
   // Compiled to out/test/, so the manifest is two levels up.
   const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
-  const declared = Object.keys(manifest.contributes.configuration.properties).map((k) => k.replace(/^qwenLsp\./, ""));
+  const categories: { properties: Record<string, unknown> }[] = manifest.contributes.configuration;
+  const declared = categories.flatMap((c) => Object.keys(c.properties)).map((k) => k.replace(/^qwenLsp\./, ""));
   const read = [...Object.keys(SERVER_SETTINGS), "enable", "serverPath", "serverArgs", "trace.server"];
   assert.deepEqual([...declared].sort(), [...read].sort());
+});
+
+test("the Settings UI lists Model and Server Path first, in titled groups (finding 8)", () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
+  const categories: { id: string; title: string; order: number; properties: Record<string, { order?: number }> }[] =
+    manifest.contributes.configuration;
+  assert.deepEqual(
+    categories.map((c) => [c.order, c.title]),
+    [
+      [0, "qwen-lsp"],
+      [1, "Inline completions"],
+      [2, "Fix this and Complete this function"],
+      [3, "Diagnostics"],
+    ],
+  );
+  for (const c of categories) {
+    const keys = Object.keys(c.properties);
+    // VS Code trims a setting's category by the group id, so "qwenLsp.completion.sampling.maxTokens" under the
+    // id "qwenLsp.completion" shows as "Sampling: Max Tokens", not "Qwen Lsp › Completion › Sampling: ...".
+    assert.ok(keys.every((k) => k.startsWith(c.id + ".")), `${c.id}: ${keys.join(", ")}`);
+    assert.deepEqual(
+      keys.map((k) => c.properties[k].order),
+      keys.map((_, i) => i),
+      `every setting of ${c.title} has its order`,
+    );
+  }
+  const first = Object.keys(categories[0].properties);
+  assert.deepEqual(first.slice(0, 2), ["qwenLsp.model", "qwenLsp.serverPath"]);
 });

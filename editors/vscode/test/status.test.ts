@@ -16,8 +16,47 @@ test("start, load the model with progress, become ready", () => {
   assert.equal(view(s).text, "$(sync~spin) Qwen 42%");
   assert.match(view(s).tooltip, /^Loading model: weights\./);
   s = reduce(s, { kind: "progressEnd", token: "load" });
+  // The end of the progress says nothing of how the load went: only the server's status does.
+  assert.equal(s.phase, "starting");
+  s = reduce(s, { kind: "modelReady" });
   assert.equal(s.phase, "ready");
   assert.equal(view(s).text, "$(check) Qwen");
+});
+
+test("a failed load is not shown as ready, and the next load clears it (finding 2)", () => {
+  let s = run([
+    { kind: "starting" },
+    { kind: "running" },
+    { kind: "progressBegin", token: "l1", title: "Loading model", load: true },
+    { kind: "progressEnd", token: "l1" },
+    { kind: "modelFailed", message: "cannot load model /nope: no such file" },
+  ]);
+  assert.equal(s.phase, "noModel");
+  assert.equal(view(s).text, "$(error) Qwen");
+  assert.equal(view(s).severity, "error");
+  assert.match(view(s).tooltip, /no model: cannot load model \/nope/);
+  // Requests in flight do not hide it.
+  assert.equal(reduce(s, { kind: "requestStarted" }).phase, "noModel");
+  // A progress that is not a load (a code action resolving) does not clear it either.
+  s = reduce(s, { kind: "progressBegin", token: "r1", title: "Fix this" });
+  s = reduce(s, { kind: "progressEnd", token: "r1" });
+  assert.equal(s.phase, "noModel");
+  s = reduce(s, { kind: "progressBegin", token: "l2", title: "Loading model", load: true });
+  assert.equal(s.phase, "loading");
+  s = run([{ kind: "progressEnd", token: "l2" }, { kind: "modelReady" }], s);
+  assert.equal(s.phase, "ready");
+  assert.equal(s.modelError, undefined);
+});
+
+test("a dropped suggestion leaves a hint until the next request (finding 3)", () => {
+  let s = run([{ kind: "starting" }, { kind: "running" }, { kind: "modelReady" }, { kind: "requestStarted" }]);
+  s = run([{ kind: "dropped", message: "it adds syntax errors" }, { kind: "requestFinished" }], s);
+  assert.equal(s.phase, "ready");
+  assert.equal(view(s).text, "$(check) Qwen $(eye-closed)");
+  assert.match(view(s).tooltip, /not shown: it adds syntax errors/);
+  s = reduce(s, { kind: "requestStarted" });
+  assert.equal(s.hint, undefined);
+  assert.equal(view(reduce(s, { kind: "requestFinished" })).text, "$(check) Qwen");
 });
 
 test("progress that begins before the handshake completes still shows loading", () => {
@@ -27,7 +66,7 @@ test("progress that begins before the handshake completes still shows loading", 
 });
 
 test("generating while any request is in flight", () => {
-  let s = run([{ kind: "starting" }, { kind: "running" }, { kind: "requestStarted" }, { kind: "requestStarted" }]);
+  let s = run([{ kind: "starting" }, { kind: "running" }, { kind: "modelReady" }, { kind: "requestStarted" }, { kind: "requestStarted" }]);
   assert.equal(s.phase, "generating");
   s = reduce(s, { kind: "requestFinished" });
   assert.equal(s.phase, "generating");
@@ -66,7 +105,7 @@ test("disabled shows off and offers to enable", () => {
 });
 
 test("reduce does not mutate its input", () => {
-  const s = run([{ kind: "starting" }, { kind: "running" }]);
+  const s = run([{ kind: "starting" }, { kind: "running" }, { kind: "modelReady" }]);
   reduce(s, { kind: "progressBegin", token: "t", title: "x" });
   assert.equal(s.progress.size, 0);
   assert.equal(s.phase, "ready");

@@ -1,16 +1,19 @@
 //! `codeAction/resolve`: the expensive half of a code action. Runs the engine's "Fix this" or "Complete
 //! this function" (model, then syntax check, then the file's tests in the sandbox when it can) and fills
-//! in the edit; the title says what was checked ("Fix this (tests pass)").
+//! in the edit; the title says what was checked ("Fix this (tests pass)"). It takes seconds, so it
+//! shows work-done progress while it runs, and a failure says in words what was tried.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use engine::CancellationToken;
 use engine::actions::{CompleteFunctionRequest, DiagnosticInfo, FixRequest};
 use tower_lsp_server::jsonrpc;
-use tower_lsp_server::ls_types::{CodeAction, TextEdit, WorkspaceEdit};
+use tower_lsp_server::ls_types::{CodeAction, NumberOrString, ProgressToken, TextEdit, WorkspaceEdit};
+use tower_lsp_server::{NotCancellable, OngoingProgress, Unbounded};
 
-use super::code_action::{ActionData, ActionKind};
+use super::code_action::{ActionData, ActionKind, COMPLETE_FUNCTION_TITLE, FIX_TITLE};
 use crate::convert;
 use crate::session::{self, Session};
 use crate::task;
@@ -40,7 +43,18 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
 
     let runner = if snapshot.settings.actions.run_tests { session.test_runner().await } else { None };
     let kind = data.action;
-    let (fix, snapshot) = task::blocking(CancellationToken::new(), move |cancel| {
+    let checks = match (&runner, snapshot.document.language) {
+        (Some(_), engine::Language::Python) => "its syntax and the file's tests",
+        _ => "its syntax",
+    };
+    let candidates = snapshot.settings.actions.candidates.max(1);
+    let title = match kind {
+        ActionKind::Fix => FIX_TITLE,
+        ActionKind::CompleteFunction => COMPLETE_FUNCTION_TITLE,
+    };
+    let progress = begin_progress(session, title, format!("asking the model, then checking {checks}")).await;
+    let started = Instant::now();
+    let work = task::blocking(CancellationToken::new(), move |cancel| {
         let runner = runner.as_deref();
         let options = &snapshot.settings.actions;
         let fix = match kind {
@@ -54,11 +68,31 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
             }
         };
         Ok((fix, snapshot))
-    })
-    .await?;
-
-    let Some(fix) = fix else {
-        return Err(task::request_failed("the model found no change that passes the checks"));
+    });
+    let outcome = with_elapsed(work, progress.as_ref(), started).await;
+    let what = title.trim_end_matches(" (Qwen)");
+    let failure = match &outcome {
+        Ok((Some(_), _)) => None,
+        Ok((None, _)) => Some(format!(
+            "{what}: none of the model's {candidates} candidate{} passed the checks ({checks}); nothing was changed",
+            if candidates == 1 { "" } else { "s" }
+        )),
+        Err(error) => Some(format!("{what} failed: {}", error.message)),
+    };
+    if let Some(progress) = progress {
+        let secs = started.elapsed().as_secs_f64();
+        let end = failure.clone().unwrap_or_else(|| format!("{what}: done in {secs:.1} s"));
+        progress.finish_with_message(end).await;
+    }
+    if let Some(message) = failure {
+        tracing::info!("{message}");
+        return Err(match outcome {
+            Err(error) if error.code == jsonrpc::ErrorCode::RequestCancelled => error,
+            _ => task::request_failed(message),
+        });
+    }
+    let Ok((Some(fix), snapshot)) = outcome else {
+        return Err(task::request_failed(format!("{what}: no change")));
     };
     // Positions refer to the text the fix was computed on; the version check above ties it to the client's.
     let range = convert::range(snapshot.document.text(), fix.edit.start..fix.edit.end, encoding);
@@ -67,4 +101,44 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
     action.edit =
         Some(WorkspaceEdit { changes: Some(HashMap::from([(data.uri, vec![edit])])), ..WorkspaceEdit::default() });
     Ok(action)
+}
+
+async fn begin_progress(
+    session: &Session,
+    title: &str,
+    message: String,
+) -> Option<OngoingProgress<Unbounded, NotCancellable>> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    if !session.supports_progress() {
+        return None;
+    }
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let token: ProgressToken = NumberOrString::String(format!("qwen-lsp/resolve/{n}"));
+    if let Err(error) = session.client.create_work_done_progress(token.clone()).await {
+        tracing::debug!("the client refused a progress token: {error}");
+        return None;
+    }
+    Some(session.client.progress(token, title.to_owned()).with_message(message).begin().await)
+}
+
+/// Awaits `work`, reporting the seconds elapsed to `progress` every second (the engine reports no
+/// finer progress).
+async fn with_elapsed<T>(
+    work: impl std::future::Future<Output = T>,
+    progress: Option<&OngoingProgress<Unbounded, NotCancellable>>,
+    started: Instant,
+) -> T {
+    let mut work = std::pin::pin!(work);
+    let mut ticks = tokio::time::interval(Duration::from_secs(1));
+    ticks.tick().await;
+    loop {
+        tokio::select! {
+            done = &mut work => return done,
+            _ = ticks.tick() => {
+                if let Some(progress) = progress {
+                    progress.report(format!("{} s", started.elapsed().as_secs())).await;
+                }
+            }
+        }
+    }
 }

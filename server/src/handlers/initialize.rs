@@ -55,7 +55,7 @@ pub fn capabilities_for(encoding: PositionEncoding, client_has_inline_completion
         text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
             open_close: Some(true),
             change: Some(TextDocumentSyncKind::INCREMENTAL),
-            // Saved files are re-read into the workspace index.
+            // Saved files are re-read into the workspace index, and their tests run (`crate::diagnostics`).
             save: Some(TextDocumentSyncSaveOptions::Supported(true)),
             ..TextDocumentSyncOptions::default()
         })),

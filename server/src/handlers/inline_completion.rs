@@ -1,10 +1,13 @@
-//! `textDocument/inlineCompletion` (LSP 3.18): the completion at the cursor as ghost text.
+//! `textDocument/inlineCompletion` (LSP 3.18): the completion at the cursor as ghost text. While the
+//! editor's suggest widget is open it sends the selected item (`context.selectedCompletionInfo`); the
+//! answer then extends that item, replacing the same range, or VS Code would not show it.
 
 use std::sync::Arc;
 
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::{InlineCompletionParams, InlineCompletionResponse};
 
+use super::Selected;
 use crate::convert;
 use crate::session::Session;
 
@@ -13,7 +16,9 @@ pub async fn handle(
     params: InlineCompletionParams,
 ) -> jsonrpc::Result<Option<InlineCompletionResponse>> {
     let position = params.text_document_position;
-    let Some(done) = super::complete_at(session, &position.text_document.uri, position.position).await? else {
+    let selected = params.context.selected_completion_info.map(|info| Selected { range: info.range, text: info.text });
+    let Some(done) = super::complete_after(session, &position.text_document.uri, position.position, selected).await?
+    else {
         return Ok(Some(InlineCompletionResponse::Array(Vec::new())));
     };
     let item = convert::inline_completion_item(

@@ -13,13 +13,16 @@ pub mod did_save;
 pub mod initialize;
 pub mod initialized;
 pub mod inline_completion;
+pub mod status;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use engine::complete::{Completion, CompletionRequest};
+use serde::{Deserialize, Serialize};
 use tower_lsp_server::jsonrpc;
-use tower_lsp_server::ls_types::{Position, Uri};
+use tower_lsp_server::ls_types::notification::Notification;
+use tower_lsp_server::ls_types::{Position, Range, Uri};
 
 use crate::convert::{self, PositionError};
 use crate::session::{self, Session, Snapshot};
@@ -30,37 +33,127 @@ pub fn invalid_position(error: PositionError) -> jsonrpc::Error {
 }
 
 /// A finished completion and the snapshot it was computed on (positions in the response refer to it).
+/// With a selected item (see [`Selected`]) the completion replaces from the item's range start and
+/// begins with the item's text; `cursor` is then that start.
 pub struct Completed {
     pub snapshot: Snapshot,
     pub cursor: usize,
     pub completion: Completion,
 }
 
+/// The item selected in the editor's suggest widget (LSP 3.18 `selectedCompletionInfo`): accepting it
+/// would replace `range` with `text`.
+pub struct Selected {
+    pub range: Range,
+    pub text: String,
+}
+
+/// `qwen-lsp/dropped` (server to client): a suggestion was generated but not sent, and why; clients
+/// may show it as a hint (the VS Code extension does, in its status bar item's tooltip).
+pub enum Dropped {}
+
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DroppedParams {
+    pub uri: Uri,
+    /// `syntax`: it added syntax errors (`completion.validateSyntax`).
+    pub reason: String,
+    pub message: String,
+}
+
+impl Notification for Dropped {
+    type Params = DroppedParams;
+    const METHOD: &'static str = "qwen-lsp/dropped";
+}
+
 /// The completion at `position` of `uri`, shared by inline completion and the completion fallback.
 /// `Ok(None)` while the model loads or when the engine has nothing to suggest. A newer request for the
 /// same document cancels this one (answered `RequestCancelled`).
 pub async fn complete_at(session: &Arc<Session>, uri: &Uri, position: Position) -> jsonrpc::Result<Option<Completed>> {
+    complete_after(session, uri, position, None).await
+}
+
+/// [`complete_at`]; with `selected`, the completion is of the text with the selected item applied, and
+/// extends it (so an editor keeps showing it while its suggest widget is open).
+pub async fn complete_after(
+    session: &Arc<Session>,
+    uri: &Uri,
+    position: Position,
+    selected: Option<Selected>,
+) -> jsonrpc::Result<Option<Completed>> {
     let snapshot = session.snapshot(uri.as_str())?;
-    let cursor = convert::offset(snapshot.document.text(), position, snapshot.encoding).map_err(invalid_position)?;
+    let text = snapshot.document.text();
+    let cursor = convert::offset(text, position, snapshot.encoding).map_err(invalid_position)?;
+    let selected = match selected {
+        Some(item) => {
+            let range = convert::byte_range(text, item.range, snapshot.encoding).map_err(invalid_position)?;
+            if range.start > cursor {
+                return Err(jsonrpc::Error::invalid_params("selectedCompletionInfo's range starts after the cursor"));
+            }
+            Some((range, item.text))
+        }
+        None => None,
+    };
     let Some(backend) = session::ready_model(&snapshot.model)? else {
         return Ok(None);
     };
+    // With a selected item: complete the text as it would be after accepting it, right after it.
+    let (document, at) = match &selected {
+        Some((range, item)) => {
+            let edit = engine::TextEdit { start: range.start, end: range.end, new_text: item.clone() };
+            let document = snapshot.document.with_edit(&edit).map_err(task::to_rpc_error)?;
+            (document, range.start + item.len() + cursor.saturating_sub(range.end))
+        }
+        None => (snapshot.document.clone(), cursor),
+    };
     let inflight = session.begin_completion(uri.as_str());
     task::debounce(Duration::from_millis(snapshot.settings.debounce_ms), &inflight.token).await?;
-    let result = task::blocking(inflight.token.clone(), move |cancel| {
-        let workspace = snapshot.workspace.read();
+    let others = snapshot.others.clone();
+    let options = snapshot.settings.completion.clone();
+    let index = snapshot.workspace.clone();
+    let trace = task::blocking(inflight.token.clone(), move |cancel| {
+        let workspace = index.read();
         let request = CompletionRequest {
-            document: &snapshot.document,
-            cursor,
-            open_documents: &snapshot.others,
+            document: &document,
+            cursor: at,
+            open_documents: &others,
             workspace: Some(&workspace),
-            options: &snapshot.settings.completion,
+            options: &options,
         };
-        let completion = engine::complete::complete(backend.as_ref(), &request, cancel)?;
-        drop(workspace);
-        Ok(completion.map(|completion| Completed { snapshot, cursor, completion }))
+        engine::complete::complete_traced(backend.as_ref(), &request, cancel)
     })
     .await;
     drop(inflight);
-    result
+    let trace = trace?;
+    if trace.completion.is_none()
+        && let (Some(processed), Some(check)) = (&trace.processed, trace.syntax)
+    {
+        let message = format!(
+            "a suggestion was dropped: it adds syntax errors ({} before, {} after, {} in its own lines; \
+             completion.validateSyntax): {:?}",
+            check.errors_before, check.errors_after, check.errors_in_completion, processed.text
+        );
+        tracing::info!("{}: {message}", uri.as_str());
+        let params = DroppedParams { uri: uri.clone(), reason: "syntax".to_owned(), message };
+        session.client.send_notification::<Dropped>(params).await;
+    }
+    let Some(completion) = trace.completion else { return Ok(None) };
+    Ok(Some(match selected {
+        None => Completed { snapshot, cursor, completion },
+        Some((range, item)) => {
+            // Back to the document as it is: replace from the item's start with the item's text, any text
+            // between its end and the cursor, then the completion.
+            // VS Code keeps the item only if it replaces exactly the selected item's range: a completion
+            // that retypes the rest of the line (closing brackets) drops that retyped part instead.
+            let tail = range.end.max(cursor);
+            let original = snapshot.document.text();
+            let retyped = original.get(tail..tail + completion.replace_end.saturating_sub(at)).unwrap_or_default();
+            let (ours, replace_end) = match completion.text.strip_suffix(retyped) {
+                Some(kept) => (kept, tail),
+                None => (completion.text.as_str(), tail + retyped.len()),
+            };
+            let text = format!("{item}{}{ours}", &original[range.end..tail]);
+            Completed { snapshot, cursor: range.start, completion: Completion { text, replace_end } }
+        }
+    }))
 }

@@ -100,7 +100,10 @@ fn fix_this_is_offered_on_diagnostics_and_resolved_lazily() {
     let resolved = server.call("codeAction/resolve", action.clone());
     if let Some(error) = resolved.get("error") {
         assert_eq!(error["code"], -32803, "{resolved}");
-        assert_eq!(error["message"], "the model found no change that passes the checks");
+        assert_eq!(
+            error["message"],
+            "Fix this: none of the model's 1 candidate passed the checks (its syntax); nothing was changed"
+        );
     } else {
         let result = &resolved["result"];
         let title = result["title"].as_str().unwrap_or_default();

@@ -9,3 +9,4 @@ mod support;
 mod generate;
 mod remote;
 mod workspace;
+mod seams;

@@ -1,0 +1,497 @@
+//! The server's own diagnostics, where it can check something: Python syntax errors from the engine's
+//! tree-sitter tree (on open and, debounced, on change), and the file's failing doctests, asserts and
+//! `test_*` functions, run in the sandbox after a save (debounced). "Fix this" is then offered on them and
+//! checks its candidates against the same tests (`engine::actions::fix`).
+//!
+//! Each check is a task keyed by document: a newer trigger for the same document supersedes an older one
+//! that has not published yet, so a burst of edits or saves publishes once, for the latest text.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use engine::actions::TestRunner;
+use engine::{Document, Language};
+use serde::Deserialize;
+use tower_lsp_server::ls_types::{
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
+};
+
+use crate::convert::{self, PositionEncoding};
+use crate::session::Session;
+
+/// The `source` of every diagnostic the server publishes.
+pub const SOURCE: &str = "qwen-lsp";
+/// How long the syntax check waits after an edit (typing mid-expression is always broken for a moment).
+const CHANGE_DEBOUNCE: Duration = Duration::from_millis(400);
+/// How long the test run waits after a save, so that a burst of saves runs the tests once.
+const SAVE_DEBOUNCE: Duration = Duration::from_millis(300);
+/// The test run's wall-clock limit: the one `engine::actions` gives a fix's tests.
+const TEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The `diagnostics` settings.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DiagnosticsOptions {
+    /// Publish the syntax errors of Python files. Default true.
+    pub syntax: bool,
+    /// Run a Python file's doctests, asserts and `test_*` functions in the sandbox after each save and
+    /// publish the failures. Default true.
+    pub run_tests: bool,
+}
+
+impl Default for DiagnosticsOptions {
+    fn default() -> Self {
+        DiagnosticsOptions { syntax: true, run_tests: true }
+    }
+}
+
+/// What triggered a check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    Open,
+    Change,
+    Save,
+}
+
+/// Per-document state: the generation of the latest check, and the test failures of the last run (kept
+/// across edits while the lines they point at are unchanged).
+#[derive(Default)]
+pub struct Diagnostics {
+    next: AtomicU64,
+    documents: Mutex<HashMap<String, Entry>>,
+}
+
+#[derive(Default)]
+struct Entry {
+    generation: u64,
+    /// Test failures of the last run, each with the text of the line it starts on.
+    tests: Vec<(String, Failure)>,
+}
+
+/// A failing test, located in the document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// Byte range in the document.
+    pub range: Range<usize>,
+    pub message: String,
+    /// Where the failing check is, when the failure is reported on the code it calls (an assert calling
+    /// a function of the file): the assert's byte range.
+    pub check: Option<Range<usize>>,
+}
+
+impl Diagnostics {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+        self.documents.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn begin(&self, uri: &str) -> u64 {
+        let generation = self.next.fetch_add(1, Ordering::SeqCst) + 1;
+        self.lock().entry(uri.to_owned()).or_default().generation = generation;
+        generation
+    }
+
+    fn is_current(&self, uri: &str, generation: u64) -> bool {
+        self.lock().get(uri).is_some_and(|e| e.generation == generation)
+    }
+}
+
+/// Schedules the checks `trigger` calls for on `uri`; returns at once.
+pub fn schedule(session: &Arc<Session>, uri: &Uri, trigger: Trigger) {
+    let generation = session.diagnostics.begin(uri.as_str());
+    let session = Arc::clone(session);
+    let uri = uri.clone();
+    tokio::spawn(async move {
+        let delay = match trigger {
+            Trigger::Open => Duration::ZERO,
+            Trigger::Change => CHANGE_DEBOUNCE,
+            Trigger::Save => SAVE_DEBOUNCE,
+        };
+        tokio::time::sleep(delay).await;
+        if session.diagnostics.is_current(uri.as_str(), generation) {
+            check(&session, &uri, trigger, generation).await;
+        }
+    });
+}
+
+/// Forgets `uri` and clears what was published for it.
+pub async fn close(session: &Session, uri: Uri) {
+    session.diagnostics.lock().remove(uri.as_str());
+    session.client.publish_diagnostics(uri, Vec::new(), None).await;
+}
+
+async fn check(session: &Arc<Session>, uri: &Uri, trigger: Trigger, generation: u64) {
+    let Ok(snapshot) = session.snapshot(uri.as_str()) else { return };
+    let document = &snapshot.document;
+    if document.language != Language::Python {
+        return;
+    }
+    let options = snapshot.settings.diagnostics.clone();
+    let encoding = snapshot.encoding;
+    let syntax = syntax_errors(document);
+    let mut published: Vec<Diagnostic> = Vec::new();
+    if options.syntax {
+        published.extend(
+            syntax.iter().map(|(range, message)| {
+                diagnostic(document.text(), range.clone(), message.clone(), "syntax", encoding)
+            }),
+        );
+    }
+
+    let tests = if trigger == Trigger::Save && options.run_tests && syntax.is_empty() {
+        match run_file_tests(session, document).await {
+            Some(failures) => Some(failures),
+            None => Some(Vec::new()), // no tests in the file, or no sandbox: nothing fails
+        }
+    } else if !options.run_tests {
+        Some(Vec::new())
+    } else {
+        None // keep the last run's failures where their lines are unchanged
+    };
+
+    let failures = {
+        let mut documents = session.diagnostics.lock();
+        let Some(entry) = documents.get_mut(uri.as_str()).filter(|e| e.generation == generation) else {
+            return; // superseded while the tests ran
+        };
+        match tests {
+            Some(failures) => {
+                entry.tests =
+                    failures.into_iter().map(|f| (line_text(document.text(), f.range.start).to_owned(), f)).collect();
+            }
+            None => {
+                let text = document.text();
+                entry.tests.retain(|(line, f)| {
+                    f.range.end <= text.len()
+                        && text.is_char_boundary(f.range.start)
+                        && line_text(text, f.range.start) == line
+                });
+            }
+        }
+        entry.tests.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>()
+    };
+    for failure in failures {
+        let mut d = diagnostic(document.text(), failure.range.clone(), failure.message, "test", encoding);
+        if let Some(check) = failure.check {
+            d.related_information = Some(vec![DiagnosticRelatedInformation {
+                location: Location { uri: uri.clone(), range: convert::range(document.text(), check, encoding) },
+                message: "the failing check".to_owned(),
+            }]);
+        }
+        published.push(d);
+    }
+    session.client.publish_diagnostics(uri.clone(), published, Some(snapshot.version)).await;
+}
+
+fn diagnostic(text: &str, range: Range<usize>, message: String, code: &str, encoding: PositionEncoding) -> Diagnostic {
+    Diagnostic {
+        range: convert::range(text, range, encoding),
+        severity: Some(DiagnosticSeverity::ERROR),
+        code: Some(NumberOrString::String(code.to_owned())),
+        source: Some(SOURCE.to_owned()),
+        message,
+        ..Diagnostic::default()
+    }
+}
+
+/// The syntax errors of `document`, each narrowed to the line it starts on (an ERROR node can span a
+/// whole function).
+pub fn syntax_errors(document: &Document) -> Vec<(Range<usize>, String)> {
+    let Some(tree) = document.tree() else { return Vec::new() };
+    let text = document.text();
+    engine::syntax::errors(tree)
+        .into_iter()
+        .map(|range| {
+            if range.is_empty() {
+                (range, "syntax error: something is missing here".to_owned())
+            } else {
+                let end = range.end.min(line_end(text, range.start)).max(range.start);
+                let end = if end == range.start { range.end } else { end };
+                (range.start..end, "syntax error".to_owned())
+            }
+        })
+        .collect()
+}
+
+/// Runs the file's tests in the sandbox; `None` when it has none or the sandbox is unavailable.
+async fn run_file_tests(session: &Session, document: &Document) -> Option<Vec<Failure>> {
+    let program = engine::actions::test_program(document.text(), document.tree()?)?;
+    let runner = session.test_runner().await?;
+    let source = program.clone();
+    let outcome = match tokio::task::spawn_blocking(move || run_tests(runner.as_ref(), source)).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(error)) => {
+            tracing::warn!("cannot run {}'s tests: {error}", document.uri);
+            return None;
+        }
+        Err(join) => {
+            tracing::warn!("running {}'s tests crashed: {join}", document.uri);
+            return None;
+        }
+    };
+    tracing::info!("tests of {}: {:?} in {} ms", document.uri, outcome.verdict, outcome.duration_ms());
+    Some(failures(document, &program, &outcome))
+}
+
+/// The one call into the test-runner seam (`engine::actions::TestRunner`), with the limits a fix's tests
+/// get, so the diagnostics and "Fix this" judge by the same run.
+fn run_tests(runner: &dyn TestRunner, source: String) -> Result<sandbox::Outcome, sandbox::Error> {
+    let limits = sandbox::Limits { timeout: TEST_TIMEOUT, ..sandbox::Limits::default() };
+    runner.run_blocking(&sandbox::Program { source, ..sandbox::Program::default() }, &limits)
+}
+
+/// The failures an outcome reports, located in `document`. `program` is the text that ran (built from the
+/// document by `engine::actions::test_program`: its lines are the document's lines, in order, with some
+/// left out), so a traceback's line numbers map back through the lines' text.
+pub fn failures(document: &Document, program: &str, outcome: &sandbox::Outcome) -> Vec<Failure> {
+    use sandbox::Verdict;
+    let text = document.text();
+    let mut found = doctest_failures(text, program, &outcome.stdout);
+    match outcome.verdict {
+        Verdict::Passed => return Vec::new(),
+        Verdict::Failed | Verdict::Error => {}
+        Verdict::Timeout | Verdict::MemoryLimit | Verdict::OutputLimit => {
+            let why = outcome.stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("a limit ran out");
+            let start = first_code_offset(text);
+            found.push(Failure {
+                range: start..line_end(text, start),
+                message: format!("the file's tests did not finish: {why}"),
+                check: None,
+            });
+            return found;
+        }
+    }
+    if let Some(failure) = traceback_failure(document, program, &outcome.stderr) {
+        found.push(failure);
+    }
+    found
+}
+
+/// The doctest report's "Failed example" blocks, each located at its `>>>` line.
+fn doctest_failures(text: &str, program: &str, stdout: &str) -> Vec<Failure> {
+    let mut found = Vec::new();
+    for block in stdout.split("\n**********************************************************************") {
+        let lines: Vec<&str> = block.lines().collect();
+        let Some(at) = lines.iter().position(|l| l.trim_end() == "Failed example:") else { continue };
+        let Some(example) = lines.get(at + 1).map(|l| l.trim()) else { continue };
+        let program_line = lines
+            .iter()
+            .find_map(|l| l.trim_start().strip_prefix("File \"").and_then(|rest| rest.split_once("line ")))
+            .and_then(|(_, n)| n.split(|c: char| !c.is_ascii_digit()).next()?.parse::<usize>().ok());
+        let section = |name: &str| -> Option<String> {
+            let start = lines.iter().position(|l| l.trim_end() == name)? + 1;
+            let body: Vec<&str> = lines[start..]
+                .iter()
+                .take_while(|l| l.starts_with("    ") || l.is_empty())
+                .map(|l| l.strip_prefix("    ").unwrap_or(l))
+                .collect();
+            Some(body.join("\n").trim().to_owned())
+        };
+        let message = if let Some(raised) = section("Exception raised:") {
+            let last = raised.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+            format!("doctest `{example}` raised {last}")
+        } else {
+            let expected = section("Expected:").unwrap_or_default();
+            let got = section("Got:").or_else(|| section("Got nothing").map(|_| String::new())).unwrap_or_default();
+            format!("doctest `{example}`: expected {expected}, got {got}")
+        };
+        let wanted = format!(">>> {example}");
+        let located = program_line
+            .and_then(|n| map_line(text, program, n).filter(|&at| line_text(text, at).trim() == wanted))
+            .or_else(|| line_starts(text).find(|&at| line_text(text, at).trim() == wanted));
+        if let Some(at) = located {
+            let start = at + indent(line_text(text, at));
+            found.push(Failure { range: start..line_end(text, at), message, check: None });
+        }
+    }
+    found
+}
+
+/// The uncaught exception of a run, located at the deepest frame of the file that ran. An assert that
+/// calls a function of the file is reported on that function (where "Fix this" rewrites it), with the
+/// assert as related information.
+fn traceback_failure(document: &Document, program: &str, stderr: &str) -> Option<Failure> {
+    let text = document.text();
+    let start = stderr.rfind("Traceback (most recent call last):")?;
+    let trace = &stderr[start..];
+    let exception =
+        trace.lines().rev().find(|l| !l.trim().is_empty() && !l.starts_with("sandbox: "))?.trim().to_owned();
+    let deepest = trace
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("File \"main.py\", line "))
+        .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse::<usize>().ok())
+        .filter_map(|n| map_line(text, program, n))
+        .next_back()?;
+    let line = line_text(text, deepest);
+    let here = deepest + indent(line)..line_end(text, deepest);
+    let statement = line.trim();
+    if let Some(condition) = statement.strip_prefix("assert ") {
+        let message = if exception == "AssertionError" {
+            format!("`{statement}` fails")
+        } else {
+            format!("`{statement}` fails: {exception}")
+        };
+        let outline = document.outline();
+        let tested = outline.definitions.iter().find(|d| {
+            d.kind.is_callable()
+                && !d.name.starts_with("test_")
+                && !d.range.contains(&deepest)
+                && condition.contains(&format!("{}(", d.name))
+        });
+        if let Some(def) = tested {
+            let name = text[def.range.clone()].find(&format!("def {}", def.name)).map(|i| def.range.start + i + 4);
+            let range = name.map_or(def.range.start..line_end(text, def.range.start), |s| s..s + def.name.len());
+            return Some(Failure { range, message, check: Some(here) });
+        }
+        return Some(Failure { range: here, message, check: None });
+    }
+    Some(Failure { range: here, message: exception, check: None })
+}
+
+/// The document offset of the program's 1-based line `n`: the same line text, at the same occurrence
+/// among equal lines (the program keeps the document's lines in order, leaving some out).
+fn map_line(text: &str, program: &str, n: usize) -> Option<usize> {
+    let lines: Vec<&str> = program.split('\n').collect();
+    let wanted = *lines.get(n.checked_sub(1)?)?;
+    if wanted.trim().is_empty() {
+        return None;
+    }
+    let occurrence = lines[..n - 1].iter().filter(|l| **l == wanted).count();
+    line_starts(text).filter(|&at| line_text(text, at) == wanted).nth(occurrence)
+}
+
+fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).filter(move |&i| i <= text.len())
+}
+
+fn line_end(text: &str, at: usize) -> usize {
+    text[at..].find('\n').map_or(text.len(), |i| at + i)
+}
+
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The text of the line `at` is on, without its line break.
+fn line_text(text: &str, at: usize) -> &str {
+    let start = line_start(text, at);
+    text[start..line_end(text, start)].trim_end_matches('\r')
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+fn first_code_offset(text: &str) -> usize {
+    line_starts(text).find(|&at| !line_text(text, at).trim().is_empty()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn python(text: &str) -> Document {
+        Document::new("file:///t.py", Language::Python, text)
+    }
+
+    fn outcome(verdict: sandbox::Verdict, stdout: &str, stderr: &str) -> sandbox::Outcome {
+        sandbox::Outcome {
+            verdict,
+            exit_code: Some(1),
+            stdout: stdout.to_owned(),
+            stderr: stderr.to_owned(),
+            duration: Duration::from_millis(1),
+            peak_memory_bytes: 0,
+        }
+    }
+
+    #[test]
+    fn syntax_errors_are_narrowed_to_their_first_line() {
+        let doc = python("def f(x):\n    return (x +\n\ndef g():\n    pass\n");
+        let errors = syntax_errors(&doc);
+        assert!(!errors.is_empty());
+        for (range, _) in &errors {
+            assert!(!doc.text()[range.clone()].contains('\n'), "{range:?}");
+        }
+        assert!(syntax_errors(&python("def f(x):\n    return x\n")).is_empty());
+    }
+
+    #[test]
+    fn a_program_line_maps_to_the_same_occurrence_of_its_text() {
+        let text = "x = 1\nimport os\nprint(x)\nx = 1\nassert x == 2\n";
+        // The program leaves `print(x)` out; its line 3 is the second `x = 1`.
+        let program = "x = 1\nimport os\nx = 1\nassert x == 2\n";
+        assert_eq!(map_line(text, program, 3), text.rfind("x = 1"));
+        assert_eq!(map_line(text, program, 4), text.find("assert"));
+        assert_eq!(map_line(text, program, 99), None);
+        assert_eq!(map_line(text, program, 0), None);
+    }
+
+    #[test]
+    fn a_failed_doctest_is_reported_on_its_example() {
+        let text = "def add(a, b):\n    \"\"\"\n    >>> add(1, 2)\n    3\n    \"\"\"\n    return a - b\n";
+        let doc = python(text);
+        let stdout = "**********************************************************************\nFile \"main.py\", line 3, in __main__.add\nFailed example:\n    add(1, 2)\nExpected:\n    3\nGot:\n    -1\n**********************************************************************\n1 items had failures:\n";
+        let found =
+            failures(&doc, text, &outcome(sandbox::Verdict::Failed, stdout, "AssertionError: 1 of 1 doctests failed"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(&text[found[0].range.clone()], ">>> add(1, 2)");
+        assert_eq!(found[0].message, "doctest `add(1, 2)`: expected 3, got -1");
+    }
+
+    #[test]
+    fn an_assert_on_a_function_of_the_file_is_reported_on_the_function() {
+        let text = "def add(a, b):\n    return a - b\n\nprint('hi')\nassert add(1, 2) == 3\n";
+        let program = "def add(a, b):\n    return a - b\nassert add(1, 2) == 3\n";
+        let stderr = "Traceback (most recent call last):\n  File \"main.py\", line 3, in <module>\nAssertionError\n";
+        let found = failures(&python(text), program, &outcome(sandbox::Verdict::Failed, "", stderr));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(&text[found[0].range.clone()], "add");
+        assert_eq!(found[0].message, "`assert add(1, 2) == 3` fails");
+        assert_eq!(&text[found[0].check.clone().expect("the assert's range")], "assert add(1, 2) == 3");
+    }
+
+    #[test]
+    fn an_exception_is_reported_on_the_deepest_line_of_the_file() {
+        let text = "def div(a, b):\n    return a / b\n\ndef test_div():\n    assert div(1, 0) == 0\n";
+        let stderr = "Traceback (most recent call last):\n  File \"<prelude>\", line 30, in run\n  File \"main.py\", line 99, in <module>\n  File \"main.py\", line 5, in test_div\n  File \"main.py\", line 2, in div\nZeroDivisionError: division by zero\n";
+        let found = failures(&python(text), text, &outcome(sandbox::Verdict::Error, "", stderr));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(&text[found[0].range.clone()], "return a / b");
+        assert_eq!(found[0].message, "ZeroDivisionError: division by zero");
+    }
+
+    #[test]
+    fn a_passing_run_reports_nothing_and_a_timeout_says_so() {
+        let doc = python("\n\nx = 1\n");
+        assert!(failures(&doc, "x = 1\n", &outcome(sandbox::Verdict::Passed, "", "")).is_empty());
+        let found =
+            failures(&doc, "x = 1\n", &outcome(sandbox::Verdict::Timeout, "", "sandbox: wall-clock limit of 10 s\n"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(&doc.text()[found[0].range.clone()], "x = 1");
+        assert!(found[0].message.contains("wall-clock limit"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn hostile_output_locates_nothing_and_does_not_panic() {
+        let text = "def f():\n    pass\n";
+        let doc = python(text);
+        for (stdout, stderr) in [
+            ("Failed example:", ""),
+            ("Failed example:\n    nowhere()\nExpected:\n", "Traceback (most recent call last):\n"),
+            ("", "Traceback (most recent call last):\n  File \"main.py\", line 18446744073709551616, in x\nE\n"),
+            ("", "Traceback (most recent call last):\n  File \"main.py\", line 0, in x\nE\n"),
+            (
+                "\u{1F600}Failed example:\n    \u{1F600}\n",
+                "Traceback (most recent call last):\n  File \"main.py\", line 1",
+            ),
+        ] {
+            let found = failures(&doc, text, &outcome(sandbox::Verdict::Error, stdout, stderr));
+            for f in &found {
+                assert!(f.range.end <= text.len());
+            }
+        }
+    }
+}
