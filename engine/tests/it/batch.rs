@@ -226,11 +226,19 @@ fn all_greedy_rows_of_different_prompts_match_one_at_a_time() {
         .generate_many(&requests, &CancellationToken::new())
         .unwrap();
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-        assert_eq!((&g.token_ids, &g.finish), (&w.token_ids, &w.finish), "request {i}");
+        assert_eq!(
+            (&g.token_ids, &g.finish),
+            (&w.token_ids, &w.finish),
+            "request {i}"
+        );
     }
     // Different prompts give different continuations, so a row given another's token would show.
     assert_ne!(want[0].token_ids, want[2].token_ids);
-    assert!(model.batch_stats().max_rows >= 3, "{:?}", model.batch_stats());
+    assert!(
+        model.batch_stats().max_rows >= 3,
+        "{:?}",
+        model.batch_stats()
+    );
 }
 
 #[test]
