@@ -1,84 +1,82 @@
 #!/usr/bin/env bash
-# The GPU bench, for whenever an NVIDIA machine is lent: builds the `gpu` bench with `--features cuda`,
-# checks the tiny checkpoint's greedy ids on CUDA (f32) against the CPU's (fails if they differ; bf16
-# reports how many leading ids match), then prints prefill/decode tokens/s, time to first token and
-# GPU memory for random-weight Qwen3-0.6B..8B shapes in bf16. Bounded: the build gets BUILD_TIMEOUT
-# seconds, everything together DEADLINE seconds (default 450: < 8 min on an H200 with 16 cores).
+# The GPU check and bench, in one bounded run (default 285 s, under 5 minutes on one H100):
+#   1. the tiny checkpoint's greedy ids on CUDA against the CPU's: f32 equal, bf16 within vLLM's
+#      check_logprobs_close rule (top 5 at the first difference; benches/src/bin/gpu.rs);
+#   2. random-weight Qwen3 0.6B, 1.7B, 4B and 8B in bf16 (written on this machine while step 1 runs):
+#      prefill at 512 and 2,048 tokens, decode at batch 1, 8 and 32 through the continuous batcher,
+#      peak GPU memory;
+#   3. gpu-bench.json and gpu-bench.md (ready for RESULTS.md), nvidia-smi.txt and the log in --out.
 #
-#   benches/gpu.sh                                  # all shapes
-#   SHAPES=0.6b,1.7b DECODE=64 benches/gpu.sh       # fewer shapes, more decode steps
-#   DEVICE=cpu SHAPES=tiny NO_CUDA=1 benches/gpu.sh # the script and tables without a GPU
+#   benches/gpu.sh --prebuilt DIR [--out OUTDIR]    # DIR from scripts/build-gpu-artifact.sh (no build here)
+#   benches/gpu.sh --prebuilt DIR --dry             # the same run on the CPU (tiny shape; prompts 128 and 512,
+#                                                   # batches 1 and 8, 8 tokens, 600 s): no GPU needed
+#   benches/gpu.sh [--out OUTDIR]                   # builds the artifact first (needs nvcc or the registry)
 #
-# Environment: SHAPES (0.6b,1.7b,4b,8b; also tiny), DTYPE (bf16), PROMPT (512), DECODE (32),
-# CHECK_TOKENS (32), DEVICE (cuda), CUDA_COMPUTE_CAP (from nvidia-smi, else 90), BUILD_TIMEOUT (300),
-# DEADLINE (450), CARGO_TARGET_DIR (target/cuda), NO_CUDA=1 (build without the cuda feature).
-# CUDA: a system toolkit (nvcc on PATH, $CUDA_HOME or /usr/local/cuda) if there is one, else NVIDIA's
-# pinned PyPI wheels as in scripts/check-cuda.sh (needs the registry; the linker also needs cuBLAS,
-# cuRAND and NVRTC, see cuda_link_wheels below). Checkpoints are cached in target/bench-models/
-# (8B bf16 is ~16 GB; writing the four takes ~1.5 min the first time).
+# Environment: SHAPES (0.6b,1.7b,4b,8b; dry: tiny), PROMPTS (512,2048), BATCHES (1,8,32), DECODE (32),
+# DTYPE (bf16), DEADLINE (285 s for the whole run; rows that would start in its last 90 s are skipped),
+# CACHE (target/bench-models: the checkpoints, ~29 GB for the four shapes).
+# On a device lent through the `run` tool: carry target/gpu-artifact and run
+#   benches/gpu.sh --prebuilt target/gpu-artifact --out "$OUT"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 START=$SECONDS
-SHAPES="${SHAPES:-0.6b,1.7b,4b,8b}"
-DTYPE="${DTYPE:-bf16}"
-PROMPT="${PROMPT:-512}"
-DECODE="${DECODE:-32}"
-CHECK_TOKENS="${CHECK_TOKENS:-32}"
-DEVICE="${DEVICE:-cuda}"
-BUILD_TIMEOUT="${BUILD_TIMEOUT:-300}"
-DEADLINE="${DEADLINE:-450}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/cuda}"
 
-# shellcheck source=../scripts/lib/cuda-env.sh
-. scripts/lib/cuda-env.sh
+prebuilt=""
+out="target/gpu-bench"
+dry=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --prebuilt) prebuilt="${2:?--prebuilt needs a folder}"; shift 2 ;;
+    --out) out="${2:?--out needs a folder}"; shift 2 ;;
+    --dry) dry=1; shift ;;
+    *) echo "gpu.sh: unknown argument $1 (--prebuilt DIR, --out DIR, --dry)" >&2; exit 2 ;;
+    esac
+done
 
-# The wheels of check-cuda.sh only compile; linking `--features cuda` (cudarc's dynamic-linking) also
-# needs libcuda (the driver's), cuBLAS, cuRAND and NVRTC. Untested: no GPU machine has run this path.
-cuda_link_wheels() {
-    "$CUDA_WHEELS_VENV/bin/pip" install --quiet nvidia-cublas nvidia-curand nvidia-cuda-nvrtc
-    local libs="$CUDA_WHEELS_VENV/link-libs" d
-    mkdir -p "$libs"
-    for d in "$PWD/$CUDA_WHEELS_VENV"/lib/python3*/site-packages/nvidia/*/lib; do
-        LIBRARY_PATH="$d${LIBRARY_PATH:+:$LIBRARY_PATH}"
-        LD_LIBRARY_PATH="$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-        local so
-        for so in "$d"/lib*.so.*; do
-            [ -e "$so" ] || continue
-            local base="${so##*/}"
-            ln -sf "$so" "$libs/${base%%.so.*}.so"
-        done
-    done
-    local driver
-    driver="$( (ldconfig -p 2>/dev/null || true) | awk '/libcuda\.so\.1 /{print $NF; exit}')"
-    [ -n "$driver" ] && ln -sf "$driver" "$libs/libcuda.so"
-    export LIBRARY_PATH="$PWD/$libs:$LIBRARY_PATH" LD_LIBRARY_PATH="$PWD/$libs:$LD_LIBRARY_PATH"
-}
-
-FEATURES=()
-if [ -z "${NO_CUDA:-}" ]; then
-    CAP="${CUDA_COMPUTE_CAP:-$(cuda_detect_cap)}"
-    CAP="${CAP:-90}"
-    if cuda_env_system "$CAP"; then
-        echo "gpu.sh: system CUDA at $CUDA_HOME"
-    else
-        echo "gpu.sh: no system nvcc; NVIDIA's PyPI wheels"
-        cuda_env_wheels "$CAP"
-        cuda_link_wheels
-    fi
-    nvcc --version | tail -1
-    echo "gpu.sh: compute capability $CAP"
-    FEATURES=(--features cuda)
+if [ -z "$prebuilt" ]; then
+    scripts/build-gpu-artifact.sh target/gpu-artifact
+    prebuilt=target/gpu-artifact
 fi
-command -v nvidia-smi >/dev/null &&
-    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
+for f in run bin/gpu models/qwen3-tiny/tokenizer.json expected-ids.json; do
+    [ -e "$prebuilt/$f" ] || { echo "gpu.sh: $prebuilt/$f is missing: not an artifact of scripts/build-gpu-artifact.sh" >&2; exit 2; }
+done
 
-# 1. Build (first: the slow, most likely to fail step).
-timeout "$BUILD_TIMEOUT" cargo build --release -p benches --bin gpu "${FEATURES[@]}"
-echo "gpu.sh: built in $((SECONDS - START)) s"
+CACHE="${CACHE:-target/bench-models}"
+if [ "$dry" = 1 ]; then
+    # The same steps on the CPU, sized for a loaded 2-core machine and an unoptimized --cpu-only build.
+    DEVICE=cpu
+    SHAPES="${SHAPES:-tiny}"
+    PROMPTS="${PROMPTS:-128,512}"
+    BATCHES="${BATCHES:-1,8}"
+    DECODE="${DECODE:-8}"
+    DEADLINE="${DEADLINE:-600}"
+    launcher=("$prebuilt/run" --allow-no-driver gpu)
+else
+    DEADLINE="${DEADLINE:-285}"
+    DEVICE=cuda
+    SHAPES="${SHAPES:-0.6b,1.7b,4b,8b}"
+    launcher=("$prebuilt/run" gpu)
+fi
+mkdir -p "$out" "$CACHE"
+log="$out/gpu-bench.log"
+{
+    echo "gpu.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ), device $DEVICE, shapes $SHAPES, deadline $DEADLINE s"
+    cat "$prebuilt/BUILD-INFO" 2>/dev/null || true
+} | tee "$log"
+if command -v nvidia-smi >/dev/null; then
+    nvidia-smi >"$out/nvidia-smi.txt" 2>&1 || true
+    nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap --format=csv,noheader | tee -a "$log" || true
+fi
 
-# 2 and 3. Correctness against the CPU, then speed; the binary exits 1 if the f32 ids differ.
+export GPU_BENCH_BUILD_INFO="$(cat "$prebuilt/BUILD-INFO" 2>/dev/null || true)"
 LEFT=$((DEADLINE - (SECONDS - START)))
-[ "$LEFT" -gt 30 ] || { echo "gpu.sh: no time left after the build" >&2; exit 1; }
-timeout "$LEFT" "$CARGO_TARGET_DIR/release/gpu" --device "$DEVICE" --shapes "$SHAPES" --dtype "$DTYPE" \
-    --prompt "$PROMPT" --decode "$DECODE" --check-tokens "$CHECK_TOKENS"
-echo "gpu.sh: done in $((SECONDS - START)) s"
+set +e
+timeout --kill-after=10 "$LEFT" "${launcher[@]}" --device "$DEVICE" --shapes "$SHAPES" --dtype "${DTYPE:-bf16}" \
+    --prompts "${PROMPTS:-512,2048}" --batches "${BATCHES:-1,8,32}" --decode "${DECODE:-32}" \
+    --models "$prebuilt/models" --expected-ids "$prebuilt/expected-ids.json" --cache "$CACHE" \
+    --out "$out" --time-limit $((LEFT > 120 ? LEFT - 90 : LEFT / 2)) 2>&1 | tee -a "$log"
+rc=${PIPESTATUS[0]}
+set -e
+[ "$rc" = 124 ] && echo "gpu.sh: stopped at the $DEADLINE s deadline; $out holds the rows measured so far" | tee -a "$log"
+echo "gpu.sh: exit $rc in $((SECONDS - START)) s; results in $out/gpu-bench.md and $out/gpu-bench.json" | tee -a "$log"
+exit "$rc"

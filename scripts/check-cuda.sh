@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Proves the `cuda` feature compiles on a machine without a GPU or a system CUDA toolkit: NVIDIA's PyPI wheels
-# (pinned) provide nvcc and the headers in a venv, then `cargo check --features cuda` compiles candle's CUDA kernels
-# and our code against them. Not part of scripts/test.sh: it takes ~10-20 min of CPU (nvcc). Linking is not checked
-# (the wheels ship no libcuda.so stub; the driver of the machine that runs the binary provides it).
+# (CUDA 13.0, pinned and hash-checked in scripts/lib/cuda-13.0-wheels.txt) provide nvcc and the headers in a venv,
+# then `cargo check --features cuda` compiles candle's CUDA kernels and our code against them. Not part of
+# scripts/test.sh: it takes ~10-20 min of CPU (nvcc). It does not link; scripts/build-gpu-artifact.sh builds and
+# links the binaries a GPU machine runs.
 #
 #   scripts/check-cuda.sh [COMPUTE_CAP]     # default 90 (Hopper); 80 for A100, 89 for Ada
 set -euo pipefail

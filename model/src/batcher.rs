@@ -450,17 +450,33 @@ fn decode_step(core: &Core, active: &mut Vec<Sequence<'_>>) {
             return;
         }
     };
+    // When every row is greedy, their tokens come back from the device in one copy (one wait for
+    // it) rather than one per row; the same argmax, so the same tokens. Should that fail, each row
+    // samples (and reports the error) on its own.
+    let argmax = if active.iter().all(|seq| seq.decoding.is_argmax()) {
+        logits
+            .argmax(candle_core::D::Minus1)
+            .and_then(|ids| ids.to_vec1::<u32>())
+            .ok()
+    } else {
+        None
+    };
     let outcomes: Vec<Outcome> = active
         .iter_mut()
         .enumerate()
         .map(|(i, seq)| {
             let events = &seq.job.events;
             let mut gone = false;
-            let step = logits.get(i).map_err(Error::from).and_then(|row| {
-                seq.decoding.step(&row, &mut |text| {
-                    gone |= events.send(Event::Text(text.to_string())).is_err();
-                })
-            });
+            let mut on_text = |text: &str| {
+                gone |= events.send(Event::Text(text.to_string())).is_err();
+            };
+            let step = match argmax.as_ref().and_then(|ids| ids.get(i)) {
+                Some(&token) => seq.decoding.accept(token, &mut on_text),
+                None => logits
+                    .get(i)
+                    .map_err(Error::from)
+                    .and_then(|row| seq.decoding.step(&row, &mut on_text)),
+            };
             match step {
                 _ if gone => Outcome::Gone,
                 Ok(Some(next)) => Outcome::Next(next),

@@ -142,6 +142,21 @@ impl<'t> Decoding<'t> {
         on_text: &mut dyn FnMut(&str),
     ) -> Result<Option<u32>> {
         let token = self.sampler.sample(logits, &self.history)?;
+        self.accept(token, on_text)
+    }
+
+    /// Whether [`Self::step`] takes the argmax of the logits, so the caller may pick the token itself
+    /// (for many rows at once) and pass it to [`Self::accept`].
+    pub(crate) fn is_argmax(&self) -> bool {
+        self.sampler.is_argmax()
+    }
+
+    /// [`Self::step`] with the token already chosen.
+    pub(crate) fn accept(
+        &mut self,
+        token: u32,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<Option<u32>> {
         if self.tokenizer.eos_ids().contains(&token) {
             self.generation.finish = FinishReason::Eos;
             return Ok(None);

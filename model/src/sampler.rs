@@ -11,6 +11,7 @@ pub struct Sampler {
     processor: LogitsProcessor,
     repetition_penalty: f32,
     repeat_last_n: usize,
+    greedy: bool,
 }
 
 impl Sampler {
@@ -34,13 +35,24 @@ impl Sampler {
             processor: LogitsProcessor::from_sampling(params.seed, sampling),
             repetition_penalty: params.repetition_penalty,
             repeat_last_n: params.repeat_last_n,
+            greedy: t <= 0.0,
         }
+    }
+
+    /// Whether [`Self::sample`] is the plain argmax of the logits (greedy, no repetition penalty),
+    /// which a caller may compute for many rows at once.
+    pub fn is_argmax(&self) -> bool {
+        self.greedy && !self.penalizes()
+    }
+
+    fn penalizes(&self) -> bool {
+        self.repetition_penalty != 1.0 && self.repeat_last_n > 0
     }
 
     /// Picks the next token from `logits` (shape `(vocab,)`, f32). `history` is every token so far
     /// (prompt and generated); the penalty looks at its last `repeat_last_n`.
     pub fn sample(&mut self, logits: &Tensor, history: &[u32]) -> Result<u32> {
-        let logits = if self.repetition_penalty != 1.0 && self.repeat_last_n > 0 {
+        let logits = if self.penalizes() {
             let start = history.len().saturating_sub(self.repeat_last_n);
             candle_transformers::utils::apply_repeat_penalty(
                 logits,
@@ -68,6 +80,27 @@ mod tests {
     fn greedy_takes_the_argmax() {
         let mut s = Sampler::new(&SamplingParams::default());
         assert_eq!(s.sample(&logits(), &[]).unwrap(), 1);
+    }
+
+    #[test]
+    fn only_greedy_sampling_without_a_penalty_is_the_argmax() {
+        assert!(Sampler::new(&SamplingParams::default()).is_argmax());
+        let sampled = SamplingParams {
+            temperature: 0.7,
+            ..Default::default()
+        };
+        assert!(!Sampler::new(&sampled).is_argmax());
+        let penalized = SamplingParams {
+            repetition_penalty: 1.1,
+            ..Default::default()
+        };
+        assert!(!Sampler::new(&penalized).is_argmax());
+        // A penalty over no tokens is none.
+        let empty_window = SamplingParams {
+            repeat_last_n: 0,
+            ..penalized
+        };
+        assert!(Sampler::new(&empty_window).is_argmax());
     }
 
     #[test]

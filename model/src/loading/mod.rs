@@ -173,7 +173,7 @@ pub fn parse_device(spec: Option<&str>) -> Result<Device> {
     match spec.map(|s| s.trim().to_ascii_lowercase()) {
         None => {
             if candle_core::utils::cuda_is_available()
-                && let Ok(d) = Device::new_cuda(0)
+                && let Ok(d) = new_cuda(0)
             {
                 return Ok(d);
             }
@@ -193,12 +193,25 @@ pub fn parse_device(spec: Option<&str>) -> Result<Device> {
                     .map_err(|_| Error::InvalidInput(format!("bad cuda ordinal in {s:?}")))?,
                 None => 0,
             };
-            Device::new_cuda(ordinal).map_err(|e| unavailable(&s, e))
+            new_cuda(ordinal).map_err(|e| unavailable(&s, e))
         }
         Some(s) => Err(Error::InvalidInput(format!(
             "unknown device {s:?}; expected cpu, cuda[:N] or metal"
         ))),
     }
+}
+
+/// `Device::new_cuda`, where a build that loads the CUDA driver at run time (cudarc's dynamic loading, as
+/// scripts/build-gpu-artifact.sh builds) panics when no `libcuda.so.1` can be loaded: that becomes an error.
+fn new_cuda(ordinal: usize) -> candle_core::Result<Device> {
+    std::panic::catch_unwind(|| Device::new_cuda(ordinal)).unwrap_or_else(|panic| {
+        let why = (panic.downcast_ref::<String>().map(String::as_str))
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("unknown panic");
+        Err(candle_core::Error::Msg(format!(
+            "no CUDA device is present: the CUDA driver could not be loaded ({why})"
+        )))
+    })
 }
 
 /// Parses `f32`, `f16` or `bf16`; `None` = f32 on CPU (candle's CPU bf16 matmuls are slow, and f32 is what

@@ -205,6 +205,42 @@ fn different_prompts_decode_together_and_match_one_at_a_time() {
     assert!(stats.rows > stats.steps, "{stats:?}");
 }
 
+/// Every row greedy: their tokens are taken for the whole batch at once (one argmax over the batch's
+/// logits); each row must still get its own.
+#[test]
+fn all_greedy_rows_of_different_prompts_match_one_at_a_time() {
+    let requests: Vec<(Prompt, SamplingParams)> = prompts()
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let params = SamplingParams {
+                max_tokens: [20, 7, 30, 12][i % 4],
+                ..SamplingParams::default()
+            };
+            (p, params)
+        })
+        .collect();
+    let want = one_at_a_time(&requests);
+    let model = load();
+    let got = model
+        .generate_many(&requests, &CancellationToken::new())
+        .unwrap();
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert_eq!(
+            (&g.token_ids, &g.finish),
+            (&w.token_ids, &w.finish),
+            "request {i}"
+        );
+    }
+    // Different prompts give different continuations, so a row given another's token would show.
+    assert_ne!(want[0].token_ids, want[2].token_ids);
+    assert!(
+        model.batch_stats().max_rows >= 3,
+        "{:?}",
+        model.batch_stats()
+    );
+}
+
 #[test]
 fn concurrent_generate_calls_match_one_at_a_time() {
     let requests = requests();

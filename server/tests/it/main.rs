@@ -4,6 +4,7 @@ mod bad_input;
 mod cancel;
 mod code_action;
 mod completion;
+mod gpu_artifact;
 mod lifecycle;
 mod support;
 mod generate;
