@@ -1,6 +1,7 @@
 //! The engine's integration tests: one binary, one module per area.
 
 mod context;
+mod document;
 mod model;
 mod secrets;
 mod postprocess;
