@@ -8,3 +8,7 @@ mod lifecycle;
 mod support;
 mod generate;
 mod remote;
+mod soak;
+mod transport;
+mod large_documents;
+mod settings_validation;
