@@ -14,7 +14,7 @@ const OPERATIONS: usize = 600;
 
 /// Peak RSS allowed for the whole server process (tiny model, a handful of small documents): a leak or
 /// a copy of every document per request would cross it.
-const PEAK_RSS_BYTES: u64 = 1 << 30;
+const PEAK_RSS_BYTES: u64 = 512 << 20;
 
 /// xorshift64*: a fixed seed gives the same traffic every run.
 struct Rng(u64);
