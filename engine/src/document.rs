@@ -178,7 +178,8 @@ impl Document {
 
     /// Whether `offset` is on a character boundary of the text (the end counts).
     pub fn is_char_boundary(&self, offset: usize) -> bool {
-        offset <= self.len() && (offset == self.len() || self.rope.char_to_byte(self.rope.byte_to_char(offset)) == offset)
+        let len = self.len();
+        offset <= len && (offset == len || self.rope.char_to_byte(self.rope.byte_to_char(offset)) == offset)
     }
 
     /// `text[range]` without making the whole text: borrowed when it lies in one chunk of the rope.

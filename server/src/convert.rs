@@ -94,7 +94,11 @@ pub fn offset(text: &str, position: Position, encoding: PositionEncoding) -> Res
 }
 
 /// [`offset`] in an engine document, reading only the position's line (not the whole text).
-pub fn offset_in(document: &engine::Document, position: Position, encoding: PositionEncoding) -> Result<usize, PositionError> {
+pub fn offset_in(
+    document: &engine::Document,
+    position: Position,
+    encoding: PositionEncoding,
+) -> Result<usize, PositionError> {
     let Some(range) = document.line_range(position.line as usize) else {
         return Err(PositionError::LineOutOfRange { line: position.line, lines: document.line_count() });
     };
@@ -106,7 +110,12 @@ pub fn offset_in(document: &engine::Document, position: Position, encoding: Posi
 }
 
 /// The byte offset of `position`'s character in `content`, the text of its line (which starts at `start`).
-fn column_offset(content: &str, start: usize, position: Position, encoding: PositionEncoding) -> Result<usize, PositionError> {
+fn column_offset(
+    content: &str,
+    start: usize,
+    position: Position,
+    encoding: PositionEncoding,
+) -> Result<usize, PositionError> {
     let wanted = position.character as usize;
     let mut units = 0;
     for (byte, c) in content.char_indices() {

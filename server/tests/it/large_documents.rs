@@ -80,10 +80,13 @@ fn the_default_limit_is_4_mib_and_the_user_is_told_once() {
         );
     }
     // A request after the edits sees them: line 320,003 exists only with all three inserted lines.
-    let response = server.call("textDocument/codeAction", json!({
+    let response = server.call(
+        "textDocument/codeAction",
+        json!({
         "textDocument": { "uri": uri },
         "range": { "start": { "line": 320_003, "character": 0 }, "end": { "line": 320_003, "character": 0 } },
-        "context": { "diagnostics": [] } }));
+        "context": { "diagnostics": [] } }),
+    );
     assert!(response["error"]["message"].as_str().is_some_and(|m| m.contains("failed to load")), "{response}");
     server.notification("window/showMessage", |p| p["message"].as_str().is_some_and(|m| m.contains(uri)));
     assert_eq!(told_about(&server, uri), 1);

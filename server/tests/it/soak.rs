@@ -43,8 +43,18 @@ const URIS: [(&str, &str); 4] = [
     ("file:///soak/notes.txt", "plaintext"),
 ];
 
-const PIECES: [&str; 10] =
-    ["def f(x):\n", "    return x + 1\n", "import os\n", "é = 'café'\n", "class A:\n", "    pass\n", "(", ")", "\n", "x"];
+const PIECES: [&str; 10] = [
+    "def f(x):\n",
+    "    return x + 1\n",
+    "import os\n",
+    "é = 'café'\n",
+    "class A:\n",
+    "    pass\n",
+    "(",
+    ")",
+    "\n",
+    "x",
+];
 
 /// The client's copy of a document, in characters (every character here is one UTF-16 unit).
 struct Doc {
@@ -111,7 +121,8 @@ fn random_traffic_from_a_fixed_seed_is_always_answered_in_bounded_memory() {
                 let ((start, a), (end, b)) = if a <= b { ((start, a), (end, b)) } else { ((end, b), (start, a)) };
                 let new_text = if rng.chance(30) { String::new() } else { random_text(&mut rng) };
                 let chars: Vec<char> = doc.text.chars().collect();
-                doc.text = chars[..a].iter().chain(new_text.chars().collect::<Vec<_>>().iter()).chain(&chars[b..]).collect();
+                doc.text =
+                    chars[..a].iter().chain(new_text.chars().collect::<Vec<_>>().iter()).chain(&chars[b..]).collect();
                 doc.version += 1;
                 server.notify(
                     "textDocument/didChange",
@@ -250,7 +261,11 @@ fn random_traffic_from_a_fixed_seed_is_always_answered_in_bounded_memory() {
     let peak = rss_peak(server.pid());
     assert!(peak > 0, "no VmHWM in /proc");
     assert!(peak < PEAK_RSS_BYTES, "peak RSS {} MB", peak >> 20);
-    eprintln!("soak: {OPERATIONS} operations, {answered} requests answered, peak RSS {} MB, {:.1} s", peak >> 20, started.elapsed().as_secs_f64());
+    eprintln!(
+        "soak: {OPERATIONS} operations, {answered} requests answered, peak RSS {} MB, {:.1} s",
+        peak >> 20,
+        started.elapsed().as_secs_f64()
+    );
     assert!(started.elapsed() < Duration::from_secs(120), "the soak is meant to take under a minute");
     server.shutdown_and_exit();
 }

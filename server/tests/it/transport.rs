@@ -82,7 +82,11 @@ fn every_request_is_answered_while_error_replies_race_large_messages() {
         let reply = server.response(id);
         assert_eq!(reply["error"]["code"], -32602, "{reply}");
         let message = reply["error"]["message"].as_str().unwrap_or_default();
-        assert!(message.len() > 10_000 && message.ends_with(".py is not open"), "{}", &message[..100.min(message.len())]);
+        assert!(
+            message.len() > 10_000 && message.ends_with(".py is not open"),
+            "{}",
+            &message[..100.min(message.len())]
+        );
         let invalid = server.response(id + 1);
         assert_eq!(invalid["error"]["code"], -32600, "{invalid}");
     }
