@@ -1,12 +1,26 @@
-//! An open source file: its text, language and syntax tree, updated incrementally by edits.
+//! An open source file: its text (a rope), language and syntax tree, updated incrementally by edits.
 //!
-//! Offsets here are UTF-8 byte offsets into `text`; converting editor positions (UTF-16 or UTF-8
-//! line/character) to bytes is the server's job.
+//! Offsets here are UTF-8 byte offsets; converting editor positions (UTF-16 or UTF-8 line/character)
+//! to bytes is the server's job. Lines end at `\n`, `\r\n` or a lone `\r`.
+//!
+//! Costs: an edit is O(edit + log n) on the rope plus tree-sitter's incremental re-parse; a clone is
+//! O(1) (the rope, the tree and the caches are shared), so a request's snapshot never copies text.
+//! [`Document::text`] makes the whole text as one string on first use after a change, once per version
+//! however many clones ask. Above [`Document::syntax_limit`] bytes the text is kept without a syntax
+//! tree ([`Document::is_large`]), and callers work on a [`Document::window`] around the cursor.
 
+use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
+
+use ropey::Rope;
 
 use crate::syntax::{Language, Outline};
 use crate::{Error, Result};
+
+/// The default size above which a document gets no syntax tree: parsing and walking the tree of a
+/// larger file costs more per keystroke than its context is worth.
+pub const DEFAULT_SYNTAX_LIMIT: usize = 4 << 20;
 
 /// Replace `text[start..end]` with `new_text` (byte offsets).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,16 +30,22 @@ pub struct TextEdit {
     pub new_text: String,
 }
 
-/// A document and its syntax tree.
+/// A document and its syntax tree. Cloning is cheap and clones are independent.
 #[derive(Clone)]
 pub struct Document {
     pub uri: String,
     pub language: Language,
-    text: String,
+    rope: Rope,
+    /// The text as one string, made on first use after each change and shared by the clones of this
+    /// version (a request's snapshot fills it for the session's copy too).
+    text: Arc<OnceLock<Arc<str>>>,
     tree: Option<tree_sitter::Tree>,
-    /// Imports and definitions, extracted on first use after each change: every completion reads the
-    /// outline of every open document, which changes far less often than it is read.
-    outline: OnceLock<Arc<Outline>>,
+    /// Imports and definitions, extracted on first use after each change and shared like `text`: every
+    /// completion reads the outline of every open document, which changes far less often than it is read.
+    outline: Arc<OnceLock<Arc<Outline>>>,
+    syntax_limit: usize,
+    /// The tree was skipped because the text is over `syntax_limit`.
+    large: bool,
 }
 
 impl std::fmt::Debug for Document {
@@ -33,110 +53,252 @@ impl std::fmt::Debug for Document {
         f.debug_struct("Document")
             .field("uri", &self.uri)
             .field("language", &self.language)
+            .field("len", &self.len())
+            .field("large", &self.large)
             .finish()
     }
 }
 
+/// A part of a document cut at line starts, as a document of its own.
+#[derive(Clone, Debug)]
+pub struct Window {
+    pub document: Document,
+    /// Where the window starts in the whole document: byte offset and line number.
+    pub start: usize,
+    pub start_line: usize,
+}
+
 impl Document {
     pub fn new(uri: impl Into<String>, language: Language, text: impl Into<String>) -> Document {
+        Document::with_syntax_limit(uri, language, text, DEFAULT_SYNTAX_LIMIT)
+    }
+
+    /// A document that is parsed only while its text is at most `syntax_limit` bytes long.
+    pub fn with_syntax_limit(
+        uri: impl Into<String>,
+        language: Language,
+        text: impl Into<String>,
+        syntax_limit: usize,
+    ) -> Document {
+        let text: String = text.into();
         let mut doc = Document {
             uri: uri.into(),
             language,
-            text: text.into(),
+            rope: Rope::from_str(&text),
+            text: Arc::default(),
             tree: None,
-            outline: OnceLock::new(),
+            outline: Arc::default(),
+            syntax_limit,
+            large: false,
         };
-        doc.tree = crate::syntax::parse(language, &doc.text, None);
+        drop(text);
+        doc.parse_whole();
         doc
     }
 
+    /// The whole text. Made from the rope on first use after a change (O(n) once per version).
     pub fn text(&self) -> &str {
-        &self.text
+        self.text.get_or_init(|| Arc::from(String::from(&self.rope)))
     }
 
-    /// The current syntax tree (`None` for [`Language::Other`]).
+    /// Length of the text in bytes.
+    pub fn len(&self) -> usize {
+        self.rope.len_bytes()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The size above which this document has no syntax tree.
+    pub fn syntax_limit(&self) -> usize {
+        self.syntax_limit
+    }
+
+    /// Whether the text is larger than [`Document::syntax_limit`]: it has no syntax tree, and callers
+    /// build context from a [`Document::window`]. (Once large, a document is parsed again only when it
+    /// shrinks to half the limit, so edits around the limit do not parse the whole text each time.)
+    pub fn is_large(&self) -> bool {
+        self.large
+    }
+
+    /// The current syntax tree (`None` for [`Language::Other`] and large documents).
     pub fn tree(&self) -> Option<&tree_sitter::Tree> {
         self.tree.as_ref()
     }
 
-    /// Imports and definitions of the current text (empty for [`Language::Other`]).
+    /// Imports and definitions of the current text (empty without a tree).
     pub fn outline(&self) -> Arc<Outline> {
         Arc::clone(self.outline.get_or_init(|| {
             Arc::new(match &self.tree {
-                Some(tree) => crate::syntax::outline(self.language, tree, &self.text),
+                Some(tree) => crate::syntax::outline(self.language, tree, self.text()),
                 None => Outline::default(),
             })
         }))
+    }
+
+    /// Number of lines (a text ending in a line break has an empty last line).
+    pub fn line_count(&self) -> usize {
+        self.rope.len_lines()
+    }
+
+    /// The byte range of line `line`, its line break included; `None` past the last line.
+    pub fn line_range(&self, line: usize) -> Option<Range<usize>> {
+        if line >= self.rope.len_lines() {
+            return None;
+        }
+        let start = self.rope.line_to_byte(line);
+        Some(start..self.rope.line_to_byte(line + 1))
+    }
+
+    /// The line that contains byte `offset` (clamped to the text).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.rope.byte_to_line(offset.min(self.len()))
+    }
+
+    /// Whether `offset` is on a character boundary of the text (the end counts).
+    pub fn is_char_boundary(&self, offset: usize) -> bool {
+        let len = self.len();
+        offset <= len && (offset == len || self.rope.char_to_byte(self.rope.byte_to_char(offset)) == offset)
+    }
+
+    /// `text[range]` without making the whole text: borrowed when it lies in one chunk of the rope.
+    pub fn slice(&self, range: Range<usize>) -> Result<Cow<'_, str>> {
+        if range.start > range.end || !self.is_char_boundary(range.start) || !self.is_char_boundary(range.end) {
+            return Err(Error::InvalidInput(format!(
+                "{range:?} is not a valid range of a {}-byte document",
+                self.len()
+            )));
+        }
+        if let Some(text) = self.text.get() {
+            return Ok(Cow::Borrowed(&text[range]));
+        }
+        Ok(self.rope.byte_slice(range).into())
+    }
+
+    /// A window of about `max_bytes` around byte `center`, cut at line starts (so lines and columns
+    /// inside it are those of the whole text, less `start_line`), with no syntax tree. A single line
+    /// longer than `max_bytes` is cut at character boundaries instead.
+    pub fn window(&self, center: usize, max_bytes: usize) -> Window {
+        let len = self.len();
+        let center = center.min(len);
+        let end = (center.saturating_sub(max_bytes / 2) + max_bytes).min(len);
+        let start = end.saturating_sub(max_bytes);
+        let cursor_line_start = self.rope.line_to_byte(self.rope.byte_to_line(center));
+        // The first whole line in the window, or the cursor's own line from its start.
+        let first = self.rope.byte_to_line(start);
+        let start = match self.rope.line_to_byte(first) {
+            s if s == start => s,
+            _ => self.rope.line_to_byte(first + 1),
+        }
+        .min(cursor_line_start);
+        // The end of the last whole line, unless that would cut the cursor's line.
+        let mut end = match self.rope.line_to_byte(self.rope.byte_to_line(end)) {
+            e if e > center => e,
+            _ => end,
+        };
+        while !self.is_char_boundary(end) {
+            end -= 1;
+        }
+        let start_line = self.rope.byte_to_line(start);
+        let text = String::from(self.rope.byte_slice(start..end));
+        Window { document: Document::with_syntax_limit(self.uri.clone(), self.language, text, 0), start, start_line }
     }
 
     /// Applies an edit and re-parses incrementally. Offsets must lie on char boundaries.
     pub fn apply_edit(&mut self, edit: &TextEdit) -> Result<()> {
         let TextEdit { start, end, new_text } = edit;
         let (start, end) = (*start, *end);
-        if start > end
-            || end > self.text.len()
-            || !self.text.is_char_boundary(start)
-            || !self.text.is_char_boundary(end)
-        {
+        if start > end || !self.is_char_boundary(start) || !self.is_char_boundary(end) {
             return Err(Error::InvalidInput(format!(
                 "edit range {start}..{end} is not a valid range of a {}-byte document",
-                self.text.len()
+                self.len()
             )));
         }
+        let start_position = self.point_at(start);
         let input_edit = tree_sitter::InputEdit {
             start_byte: start,
             old_end_byte: end,
             new_end_byte: start + new_text.len(),
-            start_position: point_at(&self.text, start),
-            old_end_position: point_at(&self.text, end),
-            new_end_position: {
-                let mut p = point_at(&self.text, start);
-                for b in new_text.bytes() {
-                    if b == b'\n' {
-                        p.row += 1;
-                        p.column = 0;
-                    } else {
-                        p.column += 1;
-                    }
-                }
-                p
-            },
+            start_position,
+            old_end_position: self.point_at(end),
+            new_end_position: advance(start_position, new_text),
         };
-        self.text.replace_range(start..end, new_text);
-        if let Some(tree) = &mut self.tree {
-            tree.edit(&input_edit);
+        let start_char = self.rope.byte_to_char(start);
+        self.rope.remove(start_char..self.rope.byte_to_char(end));
+        self.rope.insert(start_char, new_text);
+        self.text = Arc::default();
+        self.outline = Arc::default();
+        let over = self.len() > self.syntax_limit;
+        match self.tree.take() {
+            _ if over => self.large = true,
+            Some(mut tree) => {
+                tree.edit(&input_edit);
+                self.tree = parse_rope(self.language, &self.rope, Some(&tree));
+            }
+            // Back under the limit by half, a large document is parsed again (not at every edit
+            // that crosses the limit back and forth).
+            None if self.large && self.len() <= self.syntax_limit / 2 => self.parse_whole(),
+            None => {}
         }
-        self.tree = crate::syntax::parse(self.language, &self.text, self.tree.as_ref());
-        self.outline = OnceLock::new();
         Ok(())
     }
 
     /// A copy with `edit` applied, re-parsed incrementally from this document's tree: how validation
     /// tries a completion on the file without touching the open document.
     pub fn with_edit(&self, edit: &TextEdit) -> Result<Document> {
-        let mut copy = Document {
-            uri: self.uri.clone(),
-            language: self.language,
-            text: self.text.clone(),
-            tree: self.tree.clone(),
-            outline: OnceLock::new(),
-        };
+        let mut copy = self.clone();
         copy.apply_edit(edit)?;
         Ok(copy)
     }
 
     /// Replaces the whole text (full sync).
     pub fn set_text(&mut self, text: String) {
-        self.text = text;
-        self.tree = crate::syntax::parse(self.language, &self.text, None);
-        self.outline = OnceLock::new();
+        self.rope = Rope::from_str(&text);
+        drop(text);
+        self.text = Arc::default();
+        self.outline = Arc::default();
+        self.parse_whole();
+    }
+
+    fn parse_whole(&mut self) {
+        self.large = self.len() > self.syntax_limit;
+        self.tree = if self.large { None } else { parse_rope(self.language, &self.rope, None) };
+    }
+
+    /// tree-sitter's point (row, byte column) of a byte offset. Rows count the rope's lines, which a
+    /// lone `\r` also ends; tree-sitter counts only `\n`, but it parses by bytes, and nothing here reads
+    /// a node's row.
+    fn point_at(&self, offset: usize) -> tree_sitter::Point {
+        let row = self.rope.byte_to_line(offset);
+        tree_sitter::Point { row, column: offset - self.rope.line_to_byte(row) }
     }
 }
 
-/// tree-sitter's point (row, byte column) of a byte offset.
-fn point_at(text: &str, offset: usize) -> tree_sitter::Point {
-    let before = &text[..offset];
-    let row = before.bytes().filter(|&b| b == b'\n').count();
-    let column = offset - before.rfind('\n').map_or(0, |i| i + 1);
-    tree_sitter::Point { row, column }
+/// The point after `text` inserted at `start`.
+fn advance(start: tree_sitter::Point, text: &str) -> tree_sitter::Point {
+    match text.rfind('\n') {
+        Some(last) => tree_sitter::Point {
+            row: start.row + text.bytes().filter(|&b| b == b'\n').count(),
+            column: text.len() - last - 1,
+        },
+        None => tree_sitter::Point { row: start.row, column: start.column + text.len() },
+    }
+}
+
+/// Parses the rope chunk by chunk, reusing `old` (already `edit`ed) for an incremental re-parse.
+fn parse_rope(language: crate::Language, rope: &Rope, old: Option<&tree_sitter::Tree>) -> Option<tree_sitter::Tree> {
+    let grammar = crate::syntax::grammar(language)?;
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&grammar).ok()?;
+    parser.parse_with_options(&mut |byte: usize, _: tree_sitter::Point| bytes_from(rope, byte), old, None)
+}
+
+/// The rope's bytes from `byte` to the end of the chunk that holds it (empty at the end).
+fn bytes_from(rope: &Rope, byte: usize) -> &[u8] {
+    if byte >= rope.len_bytes() {
+        return &[];
+    }
+    let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
+    &chunk.as_bytes()[byte - chunk_start..]
 }

@@ -16,6 +16,7 @@
 //!     "contextTokens": 2048, "multiline": "auto", "validateSyntax": true
 //!   },
 //!   "debounceMs": 0,
+//!   "largeFileBytes": 4194304,   // larger documents: no syntax tree, context from around the cursor
 //!   "secrets": { "enabled": true, "allow": [], "deny": [], "minEntropy": 3.0 },   // for remote models
 //!   "actions": { "sampling": { "maxTokens": 512 }, "candidates": 2, "runTests": true, "contextTokens": 3072 }
 //! }
@@ -64,6 +65,15 @@ pub struct Settings {
     /// The server's own diagnostics (`{"syntax": true, "runTests": true}`): Python syntax errors, and the
     /// file's failing tests run in the sandbox after each save.
     pub diagnostics: crate::diagnostics::DiagnosticsOptions,
+    /// Documents larger than this many bytes keep their text but get no syntax tree, and completions
+    /// see a window around the cursor; default 4 MiB ([`engine::document::DEFAULT_SYNTAX_LIMIT`]).
+    pub large_file_bytes: Option<usize>,
+}
+
+impl Settings {
+    pub fn large_file_bytes(&self) -> usize {
+        self.large_file_bytes.unwrap_or(engine::document::DEFAULT_SYNTAX_LIMIT)
+    }
 }
 
 /// Settings that cannot be used. The previous settings stay in force.

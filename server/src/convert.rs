@@ -90,6 +90,32 @@ pub fn offset(text: &str, position: Position, encoding: PositionEncoding) -> Res
         return Err(PositionError::LineOutOfRange { line: position.line, lines: starts.len() });
     };
     let content = line_content(text, start, starts.get(line + 1).copied());
+    column_offset(content, start, position, encoding)
+}
+
+/// [`offset`] in an engine document, reading only the position's line (not the whole text).
+pub fn offset_in(
+    document: &engine::Document,
+    position: Position,
+    encoding: PositionEncoding,
+) -> Result<usize, PositionError> {
+    let Some(range) = document.line_range(position.line as usize) else {
+        return Err(PositionError::LineOutOfRange { line: position.line, lines: document.line_count() });
+    };
+    let start = range.start;
+    // Line ranges lie on character boundaries, so the slice cannot fail; an empty line if it did.
+    let line = document.slice(range).unwrap_or_default();
+    let content = line_content(&line, 0, None);
+    column_offset(content, start, position, encoding)
+}
+
+/// The byte offset of `position`'s character in `content`, the text of its line (which starts at `start`).
+fn column_offset(
+    content: &str,
+    start: usize,
+    position: Position,
+    encoding: PositionEncoding,
+) -> Result<usize, PositionError> {
     let wanted = position.character as usize;
     let mut units = 0;
     for (byte, c) in content.char_indices() {
@@ -133,21 +159,35 @@ pub fn byte_range(
     Ok(start..end)
 }
 
+/// [`byte_range`] in an engine document, reading only the two lines.
+pub fn byte_range_in(
+    document: &engine::Document,
+    range: Range,
+    encoding: PositionEncoding,
+) -> Result<std::ops::Range<usize>, PositionError> {
+    let start = offset_in(document, range.start, encoding)?;
+    let end = offset_in(document, range.end, encoding)?;
+    if end < start {
+        return Err(PositionError::ReversedRange { start: range.start, end: range.end });
+    }
+    Ok(start..end)
+}
+
 /// LSP range of a byte range.
 pub fn range(text: &str, bytes: std::ops::Range<usize>, encoding: PositionEncoding) -> Range {
     Range { start: position(text, bytes.start, encoding), end: position(text, bytes.end, encoding) }
 }
 
-/// The engine edit for one content change, against the text as it is before the change. A change
-/// without a range replaces the whole document.
-pub fn text_edit(
-    text: &str,
+/// The engine edit for one content change, against the document as it is before the change: O(the
+/// change's lines), whatever the document's size. A change without a range replaces the whole document.
+pub fn text_edit_in(
+    document: &engine::Document,
     change: TextDocumentContentChangeEvent,
     encoding: PositionEncoding,
 ) -> Result<engine::TextEdit, PositionError> {
     let bytes = match change.range {
-        Some(range) => byte_range(text, range, encoding)?,
-        None => 0..text.len(),
+        Some(range) => byte_range_in(document, range, encoding)?,
+        None => 0..document.len(),
     };
     Ok(engine::TextEdit { start: bytes.start, end: bytes.end, new_text: change.text })
 }
@@ -236,6 +276,8 @@ mod tests {
         ];
         for &(text, position, encoding, expected, round_trips) in ok {
             assert_eq!(offset(text, position, encoding), Ok(expected), "{text:?} {position:?} {encoding:?}");
+            let document = engine::Document::new("file:///t", engine::Language::Other, text);
+            assert_eq!(offset_in(&document, position, encoding), Ok(expected), "rope: {text:?} {position:?}");
             if round_trips {
                 assert_eq!(super::position(text, expected, encoding), position, "{text:?} {expected} {encoding:?}");
             }
@@ -246,6 +288,13 @@ mod tests {
     fn invalid_positions_are_errors() {
         assert_eq!(offset("ab\ncd", pos(2, 0), Utf16), Err(PositionError::LineOutOfRange { line: 2, lines: 2 }));
         assert_eq!(offset("", pos(1, 0), Utf8), Err(PositionError::LineOutOfRange { line: 1, lines: 1 }));
+        let document = engine::Document::new("file:///t", engine::Language::Other, "ab\ncd");
+        assert_eq!(offset_in(&document, pos(2, 0), Utf16), Err(PositionError::LineOutOfRange { line: 2, lines: 2 }));
+        let document = engine::Document::new("file:///t", engine::Language::Other, "x😀y");
+        assert_eq!(
+            offset_in(&document, pos(0, 2), Utf16),
+            Err(PositionError::InsideCharacter { line: 0, character: 2, width: 2 })
+        );
         // Between the two halves of a surrogate pair.
         assert_eq!(
             offset("x😀y", pos(0, 2), Utf16),
@@ -283,7 +332,7 @@ mod tests {
         let mut seen = Vec::new();
         for (range, new_text) in changes {
             let change = TextDocumentContentChangeEvent { range, range_length: None, text: new_text.to_owned() };
-            let edit = text_edit(doc.text(), change, Utf16).expect("valid change");
+            let edit = text_edit_in(&doc, change, Utf16).expect("valid change");
             doc.apply_edit(&edit).expect("edit applies");
             seen.push(doc.text().to_owned());
         }

@@ -1,6 +1,6 @@
-//! Loading the model in the background, with progress in the editor, and opening the sandbox that
-//! checks fixes. Until the model is ready, completion requests answer with an empty result; after a
-//! failed load, with an error that says why. The server stays up either way.
+//! Loading the model in the background, with progress in the editor. Until the model is ready,
+//! completion requests answer with an empty result; after a failed load, with an error that says why.
+//! The server stays up either way.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -82,12 +82,4 @@ async fn begin_progress(
         return None;
     }
     Some(session.client.progress(token, "Loading model").with_message(source.to_owned()).begin().await)
-}
-
-/// Opens the Python sandbox that runs a fix's tests. Blocking: loading the cached compiled runtime
-/// takes milliseconds, compiling it the first time tens of seconds.
-pub fn open_test_runner() -> Result<Arc<dyn engine::actions::TestRunner>, String> {
-    let sandbox = sandbox::Sandbox::new(&sandbox::Config::default()).map_err(|e| e.to_string())?;
-    tracing::info!("Python sandbox ready: {:?}", sandbox.load_stats());
-    Ok(Arc::new(sandbox))
 }

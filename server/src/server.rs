@@ -77,11 +77,19 @@ impl Server {
         guarded(DEBUG_PANIC, async { panic!("{DEBUG_PANIC} was called") }).await
     }
 
-    /// Logs a notification handler's failure where the user can see it (a notification has no response).
-    async fn report(&self, method: &str, outcome: std::result::Result<(), String>) {
-        if let Err(message) = outcome {
-            tracing::warn!("{method}: {message}");
-            self.session.client.log_message(MessageType::WARNING, format!("qwen-lsp: {message}")).await;
+    /// Logs a notification handler's failure where the user can see it (a notification has no response),
+    /// and shows its news (a document too large for a syntax tree).
+    async fn report(&self, method: &str, outcome: std::result::Result<Option<String>, String>) {
+        match outcome {
+            Ok(None) => {}
+            Ok(Some(news)) => {
+                tracing::info!("{method}: {news}");
+                self.session.client.show_message(MessageType::INFO, news).await;
+            }
+            Err(message) => {
+                tracing::warn!("{method}: {message}");
+                self.session.client.log_message(MessageType::WARNING, format!("qwen-lsp: {message}")).await;
+            }
         }
     }
 }
@@ -105,12 +113,14 @@ impl LanguageServer for Server {
     // in the order they arrived even though tower-lsp polls futures concurrently.
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let uri = params.text_document.uri.clone();
-        guarded_notification("textDocument/didOpen", || handlers::did_open::handle(&self.session, params));
+        let mut news = None;
+        guarded_notification("textDocument/didOpen", || news = handlers::did_open::handle(&self.session, params));
         diagnostics::schedule(&self.session, &uri, Trigger::Open);
+        self.report("textDocument/didOpen", Ok(news)).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        let mut outcome = Ok(());
+        let mut outcome = Ok(None);
         let uri = params.text_document.uri.clone();
         guarded_notification("textDocument/didChange", || {
             outcome = handlers::did_change::handle(&self.session, params)

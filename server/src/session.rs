@@ -1,21 +1,36 @@
 //! The server's state: open documents, the negotiated encoding, settings, the model, and the one
 //! in-flight completion per document (a newer request cancels it).
 //!
-//! Everything sits behind one short-lived mutex that is never held across an `.await` or model work;
-//! requests take a [`Snapshot`] and work on that.
+//! Everything sits behind one short-lived mutex that is never held across an `.await`, model work or
+//! a parse; requests take a [`Snapshot`] and work on that. Snapshots are cheap: documents are ropes
+//! with shared trees, so taking one copies no text, whatever the size of the open documents.
+//!
+//! Model requests take a turn ([`Session::model_turn`]) before they build a prompt: at most
+//! [`MODEL_REQUESTS`] run at once and at most [`WAITING_REQUESTS`] wait, so the memory that requests
+//! hold (windows, prompts, caches) is bounded however many the client sends.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use engine::actions::TestRunner;
 use engine::{Backend, CancellationToken, Document, Language};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower_lsp_server::Client;
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::{MessageType, TextDocumentContentChangeEvent};
 
 use crate::config::{CliModel, Settings};
 use crate::convert::{self, PositionEncoding};
-use crate::{loader, task};
+use crate::task;
+
+/// Model requests (completions, resolved code actions) that run at once; the others wait their turn.
+pub const MODEL_REQUESTS: usize = 4;
+
+/// Model requests that may wait for a turn; more are refused at once ("busy"), so a flood of requests
+/// cannot pile up snapshots.
+pub const WAITING_REQUESTS: usize = 64;
 
 /// Where the model is.
 #[derive(Clone)]
@@ -35,12 +50,12 @@ pub struct OpenDocument {
     pub document: Document,
 }
 
-/// The state a request works on, copied out of the session so no lock is held while it runs.
+/// The state a request works on, taken from the session (cheap clones) so no lock is held while it runs.
 #[derive(Clone)]
 pub struct Snapshot {
     pub document: Document,
     pub version: i32,
-    /// The other open documents (extra context for the prompt).
+    /// The other open documents (extra context for the prompt), less large ones, which have no outline.
     pub others: Vec<Document>,
     pub encoding: PositionEncoding,
     pub settings: Settings,
@@ -59,6 +74,8 @@ pub struct Session {
     pub workspace: crate::workspace::Workspace,
     /// The server's own diagnostics per document (see `crate::diagnostics`).
     pub diagnostics: crate::diagnostics::Diagnostics,
+    model_turns: Arc<Semaphore>,
+    waiting: AtomicUsize,
 }
 
 struct Inner {
@@ -74,6 +91,8 @@ struct Inner {
     load_epoch: u64,
     /// Messages for the user found before the client can receive them (during `initialize`).
     deferred: Vec<(MessageType, String)>,
+    /// Large documents the user has been told about (once each).
+    told_large: HashSet<String>,
 }
 
 impl Session {
@@ -91,10 +110,13 @@ impl Session {
                 model: ModelState::NotLoaded,
                 load_epoch: 0,
                 deferred: Vec::new(),
+                told_large: HashSet::new(),
             }),
             runner: tokio::sync::OnceCell::new(),
             workspace: crate::workspace::Workspace::default(),
             diagnostics: crate::diagnostics::Diagnostics::default(),
+            model_turns: Arc::new(Semaphore::new(MODEL_REQUESTS)),
+            waiting: AtomicUsize::new(0),
         }
     }
 
@@ -137,43 +159,68 @@ impl Session {
         self.lock().supports_progress
     }
 
-    pub fn open(&self, uri: &str, language_id: &str, version: i32, text: String) {
+    /// Opens a document (parsed here, outside the lock). Returns the message to show the user when the
+    /// document is too large for a syntax tree, the first time that happens to it.
+    pub fn open(&self, uri: &str, language_id: &str, version: i32, text: String) -> Option<String> {
         let language = Language::from_id(language_id);
         let language = if language == Language::Other { language_from_path(uri) } else { language };
-        let document = Document::new(uri, language, text);
-        self.lock().documents.insert(uri.to_owned(), OpenDocument { version, document });
+        let limit = self.lock().settings.large_file_bytes();
+        let document = Document::with_syntax_limit(uri, language, text, limit);
+        let mut inner = self.lock();
+        let told = inner.tell_if_large(&document);
+        inner.documents.insert(uri.to_owned(), OpenDocument { version, document });
+        told
     }
 
     /// Applies content changes in order (each against the text the previous one left). On an invalid
     /// change the document is dropped, since every later change would apply to text the client does not
-    /// have; the error says so.
-    pub fn change(&self, uri: &str, version: i32, changes: Vec<TextDocumentContentChangeEvent>) -> Result<(), String> {
-        let mut inner = self.lock();
-        let encoding = inner.encoding;
-        let Some(open) = inner.documents.get_mut(uri) else {
-            return Err(format!("didChange for {uri}, which is not open"));
+    /// have; the error says so. The edits are applied to a (cheap) copy outside the lock, so a re-parse
+    /// never holds up requests on other documents. `Ok(Some(message))`: the document just became too
+    /// large for a syntax tree.
+    pub fn change(
+        &self,
+        uri: &str,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    ) -> Result<Option<String>, String> {
+        let (encoding, mut document) = {
+            let inner = self.lock();
+            let Some(open) = inner.documents.get(uri) else {
+                return Err(format!("didChange for {}, which is not open", shorten(uri)));
+            };
+            (inner.encoding, open.document.clone())
         };
         let mut failure = None;
         for change in changes {
-            let applied = convert::text_edit(open.document.text(), change, encoding)
+            let applied = convert::text_edit_in(&document, change, encoding)
                 .map_err(|e| e.to_string())
-                .and_then(|edit| open.document.apply_edit(&edit).map_err(|e| e.to_string()));
+                .and_then(|edit| document.apply_edit(&edit).map_err(|e| e.to_string()));
             if let Err(message) = applied {
                 failure = Some(message);
                 break;
             }
         }
-        open.version = version;
+        let mut inner = self.lock();
         if let Some(message) = failure {
             inner.documents.remove(uri);
-            return Err(format!("cannot apply a change to {uri} ({message}); the document is closed until reopened"));
+            return Err(format!(
+                "cannot apply a change to {} ({message}); the document is closed until reopened",
+                shorten(uri)
+            ));
         }
-        Ok(())
+        let told = inner.tell_if_large(&document);
+        // Changes arrive one at a time (notifications are handled in order), so nothing replaced the
+        // document meanwhile unless it was closed: then it stays closed.
+        if let Some(open) = inner.documents.get_mut(uri) {
+            *open = OpenDocument { version, document };
+        }
+        Ok(told)
     }
 
     pub fn close(&self, uri: &str) {
         let mut inner = self.lock();
         inner.documents.remove(uri);
+        inner.told_large.remove(uri);
         if let Some((_, token)) = inner.inflight.remove(uri) {
             token.cancel();
         }
@@ -191,7 +238,7 @@ impl Session {
             others: inner
                 .documents
                 .iter()
-                .filter(|(u, _)| u.as_str() != uri)
+                .filter(|(u, o)| u.as_str() != uri && !o.document.is_large())
                 .map(|(_, o)| o.document.clone())
                 .collect(),
             encoding: inner.encoding,
@@ -213,6 +260,33 @@ impl Session {
             older.cancel();
         }
         Inflight { session: Arc::clone(self), uri: uri.to_owned(), ticket, token }
+    }
+
+    /// Waits for a turn to run model work; the permit is the turn. `RequestCancelled` when `cancel` fires
+    /// first (a newer request, `$/cancelRequest`), `RequestFailed` at once when too many already wait.
+    pub async fn model_turn(&self, cancel: &CancellationToken) -> jsonrpc::Result<OwnedSemaphorePermit> {
+        if let Ok(permit) = Arc::clone(&self.model_turns).try_acquire_owned() {
+            return Ok(permit);
+        }
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= WAITING_REQUESTS {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(task::request_failed(format!(
+                "the server is busy: {WAITING_REQUESTS} requests are already waiting for the model"
+            )));
+        }
+        struct Waiting<'a>(&'a AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        let _waiting = Waiting(&self.waiting);
+        tokio::select! {
+            permit = Arc::clone(&self.model_turns).acquire_owned() => {
+                permit.map_err(|_| task::request_failed("the server is shutting down"))
+            }
+            () = cancel.cancelled() => Err(task::cancelled()),
+        }
     }
 
     /// Cancels every in-flight completion (shutdown).
@@ -244,7 +318,7 @@ impl Session {
     /// runtime installed), which is logged once and leaves fixes checked for syntax only.
     pub async fn test_runner(&self) -> Option<Arc<dyn TestRunner>> {
         let init = async {
-            let why = match tokio::task::spawn_blocking(loader::open_test_runner).await {
+            let why = match tokio::task::spawn_blocking(open_test_runner).await {
                 Ok(Ok(runner)) => return Some(runner),
                 Ok(Err(error)) => error,
                 Err(join) => join.to_string(),
@@ -256,6 +330,42 @@ impl Session {
         };
         self.runner.get_or_init(|| init).await.clone()
     }
+}
+
+/// Opens the Python sandbox that runs a fix's tests. Blocking: loading the cached compiled runtime
+/// takes milliseconds, compiling it the first time tens of seconds.
+fn open_test_runner() -> Result<Arc<dyn TestRunner>, String> {
+    let sandbox = sandbox::Sandbox::new(&sandbox::Config::default()).map_err(|e| e.to_string())?;
+    tracing::info!("Python sandbox ready: {:?}", sandbox.load_stats());
+    Ok(Arc::new(sandbox))
+}
+
+impl Inner {
+    /// The message that tells the user `document` gets no syntax tree, once per document.
+    fn tell_if_large(&mut self, document: &Document) -> Option<String> {
+        if !document.is_large() || !self.told_large.insert(document.uri.clone()) {
+            return None;
+        }
+        Some(format!(
+            "qwen-lsp: {} is {:.1} MB, over the {:.1} MB of `largeFileBytes`: it gets no syntax tree, and \
+             completions see only the text around the cursor",
+            shorten(&document.uri),
+            document.len() as f64 / 1e6,
+            document.syntax_limit() as f64 / 1e6,
+        ))
+    }
+}
+
+/// A URI for a log line: a hostile client's 70 kB URI is cut to its first and last 100 characters.
+pub fn shorten(uri: &str) -> Cow<'_, str> {
+    const KEEP: usize = 100;
+    let chars = uri.chars().count();
+    if chars <= 2 * KEEP + 3 {
+        return Cow::Borrowed(uri);
+    }
+    let head: String = uri.chars().take(KEEP).collect();
+    let tail: String = uri.chars().skip(chars - KEEP).collect();
+    Cow::Owned(format!("{head}...{tail}"))
 }
 
 /// A registered in-flight completion. Dropping it cancels the token and unregisters it (unless a newer
@@ -302,6 +412,15 @@ mod tests {
         assert!(matches!(ready_model(&ModelState::Loading), Ok(None)));
         let error = ready_model(&ModelState::Failed("no such file".into())).err().expect("an error");
         assert_eq!(error.message, "the model failed to load: no such file");
+    }
+
+    #[test]
+    fn long_uris_are_shortened_in_messages() {
+        assert_eq!(shorten("file:///a.py"), "file:///a.py");
+        let long = format!("file:///{}.py", "é".repeat(10_000));
+        let short = shorten(&long);
+        assert_eq!(short.chars().count(), 203);
+        assert!(short.starts_with("file:///é") && short.ends_with("é.py") && short.contains("..."), "{short}");
     }
 
     #[test]

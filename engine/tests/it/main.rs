@@ -3,6 +3,7 @@
 mod backend;
 mod context;
 mod cursor;
+mod document;
 mod secrets;
 mod postprocess;
 mod pipeline;

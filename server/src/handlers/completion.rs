@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use tower_lsp_server::jsonrpc;
-use tower_lsp_server::ls_types::{CompletionList, CompletionParams, CompletionResponse};
+use tower_lsp_server::ls_types::{CompletionList, CompletionParams, CompletionResponse, CompletionTextEdit};
 
 use crate::convert;
 use crate::session::Session;
@@ -14,12 +14,16 @@ pub async fn handle(session: &Arc<Session>, params: CompletionParams) -> jsonrpc
     let done = super::complete_at(session, &position.text_document.uri, position.position).await?;
     let items = done
         .map(|done| {
-            convert::completion_item(
+            let mut item = convert::completion_item(
                 done.snapshot.document.text(),
                 done.cursor,
                 &done.completion,
                 done.snapshot.encoding,
-            )
+            );
+            if let Some(CompletionTextEdit::Edit(edit)) = &mut item.text_edit {
+                edit.range = done.in_document(edit.range);
+            }
+            item
         })
         .into_iter()
         .collect();

@@ -4,7 +4,8 @@ use tower_lsp_server::ls_types::DidOpenTextDocumentParams;
 
 use crate::session::Session;
 
-pub fn handle(session: &Session, params: DidOpenTextDocumentParams) {
+/// Returns the message to show when the document is too large for a syntax tree (once per document).
+pub fn handle(session: &Session, params: DidOpenTextDocumentParams) -> Option<String> {
     let doc = params.text_document;
-    session.open(doc.uri.as_str(), &doc.language_id, doc.version, doc.text);
+    session.open(doc.uri.as_str(), &doc.language_id, doc.version, doc.text)
 }

@@ -21,11 +21,12 @@ pub async fn handle(
     else {
         return Ok(Some(InlineCompletionResponse::Array(Vec::new())));
     };
-    let item = convert::inline_completion_item(
+    let mut item = convert::inline_completion_item(
         done.snapshot.document.text(),
         done.cursor,
         &done.completion,
         done.snapshot.encoding,
     );
+    item.range = item.range.map(|range| done.in_document(range));
     Ok(Some(InlineCompletionResponse::Array(vec![item])))
 }

@@ -32,13 +32,30 @@ pub fn invalid_position(error: PositionError) -> jsonrpc::Error {
     jsonrpc::Error::invalid_params(error.to_string())
 }
 
-/// A finished completion and the snapshot it was computed on (positions in the response refer to it).
-/// With a selected item (see [`Selected`]) the completion replaces from the item's range start and
-/// begins with the item's text; `cursor` is then that start.
+/// The part of a large document (no syntax tree) that a completion sees: this many bytes around the
+/// cursor, cut at line starts.
+const LARGE_FILE_WINDOW: usize = 256 << 10;
+
+/// A finished completion and the snapshot it was computed on (positions in the response refer to it,
+/// moved by [`Completed::in_document`]). With a selected item (see [`Selected`]) the completion replaces
+/// from the item's range start and begins with the item's text; `cursor` is then that start.
 pub struct Completed {
+    /// For a large document, `snapshot.document` is the window around the cursor.
     pub snapshot: Snapshot,
     pub cursor: usize,
     pub completion: Completion,
+    /// Lines of the real document before `snapshot.document` (a large document's window starts there).
+    pub line_offset: u32,
+}
+
+impl Completed {
+    /// A range computed on `snapshot.document`, as a range of the whole document. The window starts at
+    /// a line start, so only lines move.
+    pub fn in_document(&self, mut range: Range) -> Range {
+        range.start.line = range.start.line.saturating_add(self.line_offset);
+        range.end.line = range.end.line.saturating_add(self.line_offset);
+        range
+    }
 }
 
 /// The item selected in the editor's suggest widget (LSP 3.18 `selectedCompletionInfo`): accepting it
@@ -68,7 +85,8 @@ impl Notification for Dropped {
 
 /// The completion at `position` of `uri`, shared by inline completion and the completion fallback.
 /// `Ok(None)` while the model loads or when the engine has nothing to suggest. A newer request for the
-/// same document cancels this one (answered `RequestCancelled`).
+/// same document cancels this one (answered `RequestCancelled`). The model work waits for its turn
+/// ([`Session::model_turn`]).
 pub async fn complete_at(session: &Arc<Session>, uri: &Uri, position: Position) -> jsonrpc::Result<Option<Completed>> {
     complete_after(session, uri, position, None).await
 }
@@ -81,12 +99,13 @@ pub async fn complete_after(
     position: Position,
     selected: Option<Selected>,
 ) -> jsonrpc::Result<Option<Completed>> {
-    let snapshot = session.snapshot(uri.as_str())?;
-    let text = snapshot.document.text();
-    let cursor = convert::offset(text, position, snapshot.encoding).map_err(invalid_position)?;
-    let selected = match selected {
+    let mut snapshot = session.snapshot(uri.as_str())?;
+    let mut cursor =
+        convert::offset_in(&snapshot.document, position, snapshot.encoding).map_err(invalid_position)?;
+    let mut selected = match selected {
         Some(item) => {
-            let range = convert::byte_range(text, item.range, snapshot.encoding).map_err(invalid_position)?;
+            let range = convert::byte_range_in(&snapshot.document, item.range, snapshot.encoding)
+                .map_err(invalid_position)?;
             if range.start > cursor {
                 return Err(jsonrpc::Error::invalid_params("selectedCompletionInfo's range starts after the cursor"));
             }
@@ -97,6 +116,21 @@ pub async fn complete_after(
     let Some(backend) = session::ready_model(&snapshot.model)? else {
         return Ok(None);
     };
+    let inflight = session.begin_completion(uri.as_str());
+    task::debounce(Duration::from_millis(snapshot.settings.debounce_ms), &inflight.token).await?;
+    let turn = session.model_turn(&inflight.token).await?;
+    // A large document (no syntax tree) is completed on a window around the cursor; every offset from
+    // here on is the window's.
+    let mut line_offset = 0;
+    if snapshot.document.is_large() {
+        let window = snapshot.document.window(cursor, LARGE_FILE_WINDOW);
+        cursor -= window.start;
+        selected = selected.and_then(|(range, item)| {
+            (range.start >= window.start).then(|| (range.start - window.start..range.end - window.start, item))
+        });
+        line_offset = u32::try_from(window.start_line).unwrap_or(u32::MAX);
+        snapshot.document = window.document;
+    }
     // With a selected item: complete the text as it would be after accepting it, right after it.
     let (document, at) = match &selected {
         Some((range, item)) => {
@@ -106,12 +140,11 @@ pub async fn complete_after(
         }
         None => (snapshot.document.clone(), cursor),
     };
-    let inflight = session.begin_completion(uri.as_str());
-    task::debounce(Duration::from_millis(snapshot.settings.debounce_ms), &inflight.token).await?;
     let others = snapshot.others.clone();
     let options = snapshot.settings.completion.clone();
     let index = snapshot.workspace.clone();
     let trace = task::blocking(inflight.token.clone(), move |cancel| {
+        let _turn = turn;
         let workspace = index.read();
         let request = CompletionRequest {
             document: &document,
@@ -139,7 +172,7 @@ pub async fn complete_after(
     }
     let Some(completion) = trace.completion else { return Ok(None) };
     Ok(Some(match selected {
-        None => Completed { snapshot, cursor, completion },
+        None => Completed { snapshot, cursor, completion, line_offset },
         Some((range, item)) => {
             // Back to the document as it is: replace from the item's start with the item's text, any text
             // between its end and the cursor, then the completion.
@@ -153,7 +186,8 @@ pub async fn complete_after(
                 None => (completion.text.as_str(), tail + retyped.len()),
             };
             let text = format!("{item}{}{ours}", &original[range.end..tail]);
-            Completed { snapshot, cursor: range.start, completion: Completion { text, replace_end } }
+            let completion = Completion { text, replace_end };
+            Completed { snapshot, cursor: range.start, completion, line_offset }
         }
     }))
 }

@@ -11,3 +11,7 @@ mod generate;
 mod remote;
 mod workspace;
 mod seams;
+mod soak;
+mod transport;
+mod large_documents;
+mod settings_validation;

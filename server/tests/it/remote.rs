@@ -170,6 +170,12 @@ fn bad_requests_get_json_errors() {
         ("POST", "/v1/completions", "{\"prompt\": ", 400, "parse"),
         ("POST", "/v1/completions", "{\"max_tokens\": 3}", 400, "prompt"),
         ("POST", "/v1/completions", "{\"prompt\": \"x\", \"temperature\": -2}", 400, "temperature"),
+        // Subnormal and out-of-range sampling values (issue 16: they were 500s from the sampler).
+        ("POST", "/v1/completions", "{\"prompt\": \"x\", \"temperature\": 1e-320}", 400, "temperature"),
+        ("POST", "/v1/completions", "{\"prompt\": \"x\", \"top_p\": 1e-320}", 400, "top_p"),
+        ("POST", "/v1/completions", "{\"prompt\": \"x\", \"repetition_penalty\": 1e-320}", 400, "repetition_penalty"),
+        ("POST", "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"repetition_penalty\": 1e-40}", 400, "repetition_penalty"),
+        ("POST", "/v1/completions", "{\"prompt\": \"x\", \"temperature\": 1e308, \"top_p\": 0.5}", 400, "temperature"),
         ("POST", "/v1/completions", "{\"prompt\": \"x\", \"n\": 3}", 400, "n = 1"),
         ("POST", "/v1/chat/completions", "{\"messages\": []}", 400, "messages"),
         ("POST", "/v1/chat/completions", "{\"messages\": [{\"role\": \"robot\", \"content\": \"hi\"}]}", 400, "robot"),
@@ -188,7 +194,7 @@ fn bad_requests_get_json_errors() {
     let long = format!("{{\"prompt\": \"{}\", \"stream\": true}}", "word ".repeat(1500));
     let (status, text) = http(&server.base, "POST", "/v1/completions", &json, &long);
     assert_eq!(status, 400, "{text}");
-    assert!(metric(&server.base, "qwen_lsp_http_errors_total") >= 9.0);
+    assert!(metric(&server.base, "qwen_lsp_http_errors_total") >= 14.0);
 }
 
 #[test]

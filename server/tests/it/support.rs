@@ -41,7 +41,10 @@ impl TestServer {
 
     /// Starts the binary with `args` and extra environment variables.
     pub fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> TestServer {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_qwen-lsp"))
+        // QWEN_LSP_TEST_BINARY runs the tests against another build (e.g. an older one, to see a
+        // regression test fail before its fix).
+        let binary = std::env::var_os("QWEN_LSP_TEST_BINARY").unwrap_or_else(|| env!("CARGO_BIN_EXE_qwen-lsp").into());
+        let mut child = Command::new(binary)
             .args(args)
             .envs(env.iter().copied())
             .env("QWEN_LSP_LOG", "info")
@@ -82,6 +85,11 @@ impl TestServer {
         server.initialize(options, json!({ "window": { "workDoneProgress": true } }));
         server.wait_model_loaded();
         server
+    }
+
+    /// The server's process id (to read its memory from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The server's log so far.
