@@ -26,7 +26,7 @@ use engine::remote::{RemoteBackend, RemoteConfig};
 use engine::syntax::{self, DefinitionKind};
 use engine::workspace::{Limits, WorkspaceIndex, scan};
 use engine::{
-    Backend, CancellationToken, Document, Language, Prompt, context, postprocess, prompt,
+    Backend, CancellationToken, Document, Language, Prompt, context, prompt,
 };
 
 const BUDGETS: [usize; 2] = [1024, 2048];
@@ -162,8 +162,8 @@ fn main() -> anyhow::Result<()> {
                         workspace,
                         budget,
                     )?;
-                    let cursor = postprocess::cursor_syntax(&doc, case.cursor, Multiline::Auto);
-                    let prompt = prompt::completion(backend.info(), &ctx, cursor.lines);
+                    let lines = Multiline::Auto.lines(&ctx.cursor);
+                    let prompt = prompt::completion(backend.info(), &ctx, lines);
                     tally.times[b][mode].push(started.elapsed().as_secs_f64() * 1e3);
                     let Prompt::Text(text) = &prompt.prompt else {
                         anyhow::bail!("a text prompt")

@@ -2,7 +2,8 @@
 //! clones are independent snapshots, large documents keep their text without a tree, and windows are
 //! cut where the server's position conversion expects them.
 
-use engine::document::{DEFAULT_SYNTAX_LIMIT, Document, Language, TextEdit};
+use engine::Language;
+use engine::document::{DEFAULT_SYNTAX_LIMIT, Document, TextEdit};
 
 /// xorshift64*, so the random edits are the same every run.
 struct Rng(u64);

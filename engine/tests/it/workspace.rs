@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use engine::context;
-use engine::postprocess::Lines;
+use engine::cursor::Lines;
 use engine::workspace::{Limits, SharedIndex, WorkspaceIndex, scan};
 use engine::{CancellationToken, Document, Language, ModelInfo, Prompt};
 use expect_test::{Expect, expect};
