@@ -137,8 +137,8 @@ fn parse_args() -> anyhow::Result<Args> {
 fn load(source: &Path, device: &str, dtype: &str) -> anyhow::Result<LocalModel> {
     Ok(LocalModel::load(&LoadOptions {
         source: source.display().to_string(),
-        dtype: Some(dtype.into()),
-        device: Some(device.into()),
+        dtype: Some(dtype.parse()?),
+        device: Some(device.parse()?),
         ..LoadOptions::default()
     })?)
 }

@@ -5,6 +5,7 @@ mod cancel;
 mod code_action;
 mod completion;
 mod lifecycle;
+mod options;
 mod support;
 mod generate;
 mod remote;
