@@ -26,9 +26,9 @@ const BAD_VALUES: [(&str, &str, &str); 4] = [
 fn qwen_lsp(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_qwen-lsp"))
         .args(args)
-        .envs(env.iter().copied())
         .env_remove("QWEN_LSP_MODEL")
         .env_remove("QWEN_LSP_THREADS")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("qwen-lsp runs")

@@ -23,7 +23,8 @@ struct HttpServer {
 
 impl HttpServer {
     fn spawn(extra: &[&str]) -> HttpServer {
-        HttpServer::spawn_model(&tiny_model().display().to_string(), extra)
+        let extra = [&["--dtype", "f32", "--device", "cpu"], extra].concat();
+        HttpServer::spawn_model(&tiny_model().display().to_string(), &extra)
     }
 
     fn spawn_model(model: &str, extra: &[&str]) -> HttpServer {
@@ -31,7 +32,7 @@ impl HttpServer {
             .arg("serve-http")
             .arg("--model")
             .arg(model)
-            .args(["--port", "0", "--dtype", "f32", "--device", "cpu"])
+            .args(["--port", "0"])
             .args(extra)
             .env_remove("QWEN_LSP_MODEL")
             .env_remove("QWEN_LSP_API_KEY")
