@@ -70,7 +70,11 @@ impl FromStr for WeightDtype {
             "f32" | "float32" => Ok(Self::F32),
             "f16" | "float16" | "half" => Ok(Self::F16),
             "bf16" | "bfloat16" => Ok(Self::Bf16),
-            _ => Err(OptionError { option: "dtype", value: s.to_owned(), expected: Self::EXPECTED }),
+            _ => Err(OptionError {
+                option: "dtype",
+                value: s.to_owned(),
+                expected: Self::EXPECTED,
+            }),
         }
     }
 }
@@ -105,7 +109,11 @@ impl FromStr for DeviceSpec {
     type Err = OptionError;
 
     fn from_str(s: &str) -> Result<Self, OptionError> {
-        let bad = || OptionError { option: "device", value: s.to_owned(), expected: Self::EXPECTED };
+        let bad = || OptionError {
+            option: "device",
+            value: s.to_owned(),
+            expected: Self::EXPECTED,
+        };
         match normalized(s).as_str() {
             "cpu" => Ok(Self::Cpu),
             "metal" => Ok(Self::Metal),
@@ -157,11 +165,14 @@ impl FromStr for Quantization {
 
     fn from_str(s: &str) -> Result<Self, OptionError> {
         let name = normalized(s);
-        Self::ALL.into_iter().find(|q| q.name() == name).ok_or_else(|| OptionError {
-            option: "quantization",
-            value: s.to_owned(),
-            expected: Self::EXPECTED,
-        })
+        Self::ALL
+            .into_iter()
+            .find(|q| q.name() == name)
+            .ok_or_else(|| OptionError {
+                option: "quantization",
+                value: s.to_owned(),
+                expected: Self::EXPECTED,
+            })
     }
 }
 
@@ -200,7 +211,11 @@ impl FromStr for KvCacheType {
             "f16" => Ok(Self::F16),
             "f32" => Ok(Self::F32),
             "int8" => Ok(Self::Int8),
-            _ => Err(OptionError { option: "KV cache type", value: s.to_owned(), expected: Self::EXPECTED }),
+            _ => Err(OptionError {
+                option: "KV cache type",
+                value: s.to_owned(),
+                expected: Self::EXPECTED,
+            }),
         }
     }
 }
@@ -226,7 +241,12 @@ mod tests {
     /// Every value's `Display` parses back to it, and serde uses the same spelling.
     fn round_trips<T>(values: &[T])
     where
-        T: FromStr<Err = OptionError> + fmt::Display + fmt::Debug + PartialEq + Serialize + for<'de> Deserialize<'de>,
+        T: FromStr<Err = OptionError>
+            + fmt::Display
+            + fmt::Debug
+            + PartialEq
+            + Serialize
+            + for<'de> Deserialize<'de>,
     {
         for value in values {
             assert_eq!(&value.to_string().parse::<T>().unwrap(), value);
@@ -239,9 +259,19 @@ mod tests {
     #[test]
     fn values_round_trip_through_text_and_serde() {
         round_trips(&[WeightDtype::F32, WeightDtype::F16, WeightDtype::Bf16]);
-        round_trips(&[DeviceSpec::Cpu, DeviceSpec::Cuda(0), DeviceSpec::Cuda(3), DeviceSpec::Metal]);
+        round_trips(&[
+            DeviceSpec::Cpu,
+            DeviceSpec::Cuda(0),
+            DeviceSpec::Cuda(3),
+            DeviceSpec::Metal,
+        ]);
         round_trips(&Quantization::ALL);
-        round_trips(&[KvCacheType::Auto, KvCacheType::F16, KvCacheType::F32, KvCacheType::Int8]);
+        round_trips(&[
+            KvCacheType::Auto,
+            KvCacheType::F16,
+            KvCacheType::F32,
+            KvCacheType::Int8,
+        ]);
     }
 
     #[test]
@@ -257,20 +287,48 @@ mod tests {
     #[test]
     fn bad_values_name_the_option_and_what_it_takes() {
         let cases = [
-            ("int4".parse::<WeightDtype>().unwrap_err(), "\"int4\" is not a dtype: expected f32, f16 or bf16"),
-            ("tpu".parse::<DeviceSpec>().unwrap_err(), "\"tpu\" is not a device: expected cpu, cuda, cuda:N or metal"),
-            ("cuda:x".parse::<DeviceSpec>().unwrap_err(), "\"cuda:x\" is not a device"),
-            ("cuda:-1".parse::<DeviceSpec>().unwrap_err(), "\"cuda:-1\" is not a device"),
-            ("int3".parse::<Quantization>().unwrap_err(), "\"int3\" is not a quantization: expected q8_0 or q4_k"),
-            ("none".parse::<Quantization>().unwrap_err(), "\"none\" is not a quantization"),
-            ("int4".parse::<KvCacheType>().unwrap_err(), "\"int4\" is not a KV cache type: expected auto, f16, f32 or int8"),
-            ("".parse::<KvCacheType>().unwrap_err(), "\"\" is not a KV cache type"),
+            (
+                "int4".parse::<WeightDtype>().unwrap_err(),
+                "\"int4\" is not a dtype: expected f32, f16 or bf16",
+            ),
+            (
+                "tpu".parse::<DeviceSpec>().unwrap_err(),
+                "\"tpu\" is not a device: expected cpu, cuda, cuda:N or metal",
+            ),
+            (
+                "cuda:x".parse::<DeviceSpec>().unwrap_err(),
+                "\"cuda:x\" is not a device",
+            ),
+            (
+                "cuda:-1".parse::<DeviceSpec>().unwrap_err(),
+                "\"cuda:-1\" is not a device",
+            ),
+            (
+                "int3".parse::<Quantization>().unwrap_err(),
+                "\"int3\" is not a quantization: expected q8_0 or q4_k",
+            ),
+            (
+                "none".parse::<Quantization>().unwrap_err(),
+                "\"none\" is not a quantization",
+            ),
+            (
+                "int4".parse::<KvCacheType>().unwrap_err(),
+                "\"int4\" is not a KV cache type: expected auto, f16, f32 or int8",
+            ),
+            (
+                "".parse::<KvCacheType>().unwrap_err(),
+                "\"\" is not a KV cache type",
+            ),
         ];
         for (err, want) in cases {
             assert!(err.to_string().starts_with(want), "{err}");
         }
         let err = serde_json::from_value::<KvCacheType>(serde_json::json!("int4")).unwrap_err();
-        assert!(err.to_string().contains("is not a KV cache type: expected auto, f16, f32 or int8"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("is not a KV cache type: expected auto, f16, f32 or int8"),
+            "{err}"
+        );
         let err = serde_json::from_value::<WeightDtype>(serde_json::json!(16)).unwrap_err();
         assert!(err.to_string().contains("expected a string"), "{err}");
     }
