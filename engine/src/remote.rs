@@ -132,7 +132,8 @@ impl RemoteConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub enum BackendSpec {
     Local(crate::model::LoadOptions),
-    Remote(RemoteConfig),
+    /// Boxed: a configuration is several times the size of the load options.
+    Remote(Box<RemoteConfig>),
 }
 
 impl BackendSpec {
@@ -159,7 +160,7 @@ impl BackendSpec {
         }
         config.redact_secrets = options.secrets.enabled;
         config.secrets = options.secrets;
-        Ok(BackendSpec::Remote(config))
+        Ok(BackendSpec::Remote(Box::new(config)))
     }
 
     /// The model string: the local source, or the remote server's `base_url#model`.
@@ -176,7 +177,7 @@ impl BackendSpec {
         match self {
             BackendSpec::Local(options) => Ok(std::sync::Arc::new(crate::model::LocalModel::load(options)?)),
             BackendSpec::Remote(config) => {
-                let mut config = config.clone();
+                let mut config = RemoteConfig::clone(config);
                 config.api_key = std::env::var(API_KEY_ENV).ok().filter(|k| !k.is_empty());
                 Ok(std::sync::Arc::new(RemoteBackend::new(config)?))
             }
@@ -673,7 +674,7 @@ mod tests {
     #[test]
     fn open_backend_takes_the_secret_filter_from_the_load_options() {
         let remote_config = |options: &crate::model::LoadOptions| match BackendSpec::new(options.clone()) {
-            Ok(BackendSpec::Remote(config)) => Ok(config),
+            Ok(BackendSpec::Remote(config)) => Ok(*config),
             Ok(BackendSpec::Local(_)) => panic!("{} is remote", options.source),
             Err(e) => Err(e),
         };
