@@ -102,6 +102,8 @@ impl Settings {
         let mut unknown_keys = Vec::new();
         let mut settings: Settings = serde_ignored::deserialize(value, |path| unknown_keys.push(path.to_string()))?;
         unknown_keys.extend(std::mem::take(&mut settings.unknown).into_keys());
+        // Top-level keys come from the map above, nested ones as serde meets them: report them sorted.
+        unknown_keys.sort();
         settings.completion.sampling.validate()?;
         settings.actions.sampling.validate()?;
         Ok(Parsed { settings, unknown_keys })
