@@ -121,33 +121,103 @@ impl RemoteConfig {
     }
 }
 
-/// Environment variable with the API key [`open_backend`] sends to remote servers.
-pub const API_KEY_ENV: &str = "QWEN_LSP_REMOTE_API_KEY";
-
-/// Opens whatever `options.source` names: a remote server for `http(s)://host:port/v1#model-name`
-/// (API key from [`API_KEY_ENV`], secrets redacted as `options.secrets` says, other settings default), otherwise a model loaded
-/// in this process. The one entry point for front ends that accept either (LSP server, evals).
-pub fn open_backend(options: &crate::model::LoadOptions) -> Result<std::sync::Arc<dyn Backend>> {
-    if RemoteConfig::is_remote_spec(&options.source) {
-        return Ok(std::sync::Arc::new(RemoteBackend::new(remote_config(options)?)?));
-    }
-    Ok(std::sync::Arc::new(crate::model::LocalModel::load(options)?))
+/// What a model string names, decided once where the string enters (`--model` of every command, the
+/// editor's `model` setting): a model this process loads, or a remote OpenAI-compatible server
+/// (`http(s)://host:port/v1#model-name`). Plain data, compared to decide whether new settings reload.
+///
+/// The options that describe loading weights (dtype, device, quantization, KV cache, LoRA adapters,
+/// prefix cache size) mean nothing to a server that loaded its own: given with a remote model they are
+/// an error naming them, rather than being dropped unnoticed. The secret filter applies to remote
+/// models only; a local one never sends a prompt anywhere.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BackendSpec {
+    Local(crate::model::LoadOptions),
+    /// Boxed: a configuration is several times the size of the load options.
+    Remote(Box<RemoteConfig>),
 }
 
-/// The remote configuration [`open_backend`] uses for a `http(s)://...#model` source.
-fn remote_config(options: &crate::model::LoadOptions) -> Result<RemoteConfig> {
-    if !options.lora.is_empty() {
-        return Err(Error::InvalidInput(format!(
-            "LoRA adapters are merged into local checkpoints only; {} serves its own weights (load the \
-             adapter on that server)",
-            options.source
-        )));
+impl BackendSpec {
+    /// Parses `options.source` and checks the options against what it names.
+    pub fn new(options: crate::model::LoadOptions) -> Result<BackendSpec> {
+        if options.source.trim().is_empty() {
+            return Err(Error::InvalidInput(
+                "no model given: name a hub id, a model directory, a .gguf file or http://host:port/v1#model-name"
+                    .into(),
+            ));
+        }
+        if !RemoteConfig::is_remote_spec(&options.source) {
+            return Ok(BackendSpec::Local(options));
+        }
+        let mut config = RemoteConfig::from_spec(&options.source)?;
+        let local_only = local_only_options(&options);
+        if !local_only.is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "{} is a remote server, which loads its own weights; these options are for a model loaded in \
+                 this process only: {} (remove them, or set them on that server)",
+                options.source,
+                local_only.join(", "),
+            )));
+        }
+        config.redact_secrets = options.secrets.enabled;
+        config.secrets = options.secrets;
+        Ok(BackendSpec::Remote(Box::new(config)))
     }
-    let mut config = RemoteConfig::from_spec(&options.source)?;
-    config.api_key = std::env::var(API_KEY_ENV).ok().filter(|k| !k.is_empty());
-    config.redact_secrets = options.secrets.enabled;
-    config.secrets = options.secrets.clone();
-    Ok(config)
+
+    /// The model string: the local source, or the remote server's `base_url#model`.
+    pub fn source(&self) -> String {
+        match self {
+            BackendSpec::Local(options) => options.source.clone(),
+            BackendSpec::Remote(config) => format!("{}#{}", config.base_url, config.model),
+        }
+    }
+
+    /// Loads the local model, or builds the remote client (API key from [`API_KEY_ENV`]; the server is
+    /// not contacted until the first request).
+    pub fn open(&self) -> Result<std::sync::Arc<dyn Backend>> {
+        match self {
+            BackendSpec::Local(options) => Ok(std::sync::Arc::new(crate::model::LocalModel::load(options)?)),
+            BackendSpec::Remote(config) => {
+                let mut config = RemoteConfig::clone(config);
+                config.api_key = std::env::var(API_KEY_ENV).ok().filter(|k| !k.is_empty());
+                Ok(std::sync::Arc::new(RemoteBackend::new(config)?))
+            }
+        }
+    }
+}
+
+/// The options in `options` that only a model loaded in this process reads, by name.
+fn local_only_options(options: &crate::model::LoadOptions) -> Vec<&'static str> {
+    let crate::model::LoadOptions {
+        source: _,
+        dtype,
+        device,
+        show_progress: _,
+        quantize,
+        lora,
+        prefix_cache_mb,
+        kv_cache,
+        secrets: _,
+    } = options;
+    [
+        (dtype.is_some(), "dtype"),
+        (device.is_some(), "device"),
+        (quantize.is_some(), "quantize"),
+        (*kv_cache != crate::model::options::KvCacheType::Auto, "kv cache"),
+        (!lora.is_empty(), "LoRA adapters"),
+        (prefix_cache_mb.is_some(), "prefix cache size"),
+    ]
+    .into_iter()
+    .filter_map(|(given, name)| given.then_some(name))
+    .collect()
+}
+
+/// Environment variable with the API key [`BackendSpec::open`] sends to remote servers.
+pub const API_KEY_ENV: &str = "QWEN_LSP_REMOTE_API_KEY";
+
+/// Opens whatever `options.source` names ([`BackendSpec::new`], then [`BackendSpec::open`]). The one
+/// entry point for front ends that accept either (LSP server, HTTP server, `generate`, evals).
+pub fn open_backend(options: &crate::model::LoadOptions) -> Result<std::sync::Arc<dyn Backend>> {
+    BackendSpec::new(options.clone())?.open()
 }
 
 /// A remote OpenAI-compatible server as a [`Backend`].
@@ -603,6 +673,11 @@ mod tests {
 
     #[test]
     fn open_backend_takes_the_secret_filter_from_the_load_options() {
+        let remote_config = |options: &crate::model::LoadOptions| match BackendSpec::new(options.clone()) {
+            Ok(BackendSpec::Remote(config)) => Ok(*config),
+            Ok(BackendSpec::Local(_)) => panic!("{} is remote", options.source),
+            Err(e) => Err(e),
+        };
         let mut options = crate::model::LoadOptions { source: "http://127.0.0.1:9/v1#m".into(), ..Default::default() };
         let config = remote_config(&options).unwrap();
         assert!(config.redact_secrets, "on by default");
@@ -619,6 +694,45 @@ mod tests {
 
         options.secrets = SecretFilterConfig { deny: vec!["(".into()], ..Default::default() };
         assert!(RemoteBackend::new(remote_config(&options).unwrap()).is_err(), "a bad pattern is an error");
+    }
+
+    #[test]
+    fn the_model_string_decides_local_or_remote_once() {
+        let spec = |source: &str| BackendSpec::new(crate::model::LoadOptions { source: source.into(), ..Default::default() });
+        for local in ["Qwen/Qwen3-0.6B", "./models/qwen", "/tmp/q.gguf", "httpd-model"] {
+            assert!(matches!(spec(local), Ok(BackendSpec::Local(ref o)) if o.source == local), "{local}");
+        }
+        let remote = spec("https://gpu-box/v1/#Qwen/Qwen3-Coder").unwrap();
+        assert!(matches!(&remote, BackendSpec::Remote(c) if c.base_url == "https://gpu-box/v1"), "{remote:?}");
+        assert_eq!(remote.source(), "https://gpu-box/v1#Qwen/Qwen3-Coder");
+        for bad in ["", "  ", "http://gpu-box:8000/v1"] {
+            assert!(matches!(spec(bad), Err(Error::InvalidInput(_))), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn local_only_options_with_a_remote_model_are_named_in_the_error() {
+        use crate::model::options::{DeviceSpec, KvCacheType, Quantization, WeightDtype};
+        let remote = crate::model::LoadOptions { source: "http://127.0.0.1:9/v1#m".into(), ..Default::default() };
+        let cases: [(crate::model::LoadOptions, &str); 6] = [
+            (crate::model::LoadOptions { dtype: Some(WeightDtype::F16), ..remote.clone() }, "dtype"),
+            (crate::model::LoadOptions { device: Some(DeviceSpec::Cpu), ..remote.clone() }, "device"),
+            (crate::model::LoadOptions { quantize: Some(Quantization::Q8_0), ..remote.clone() }, "quantize"),
+            (crate::model::LoadOptions { kv_cache: KvCacheType::Int8, ..remote.clone() }, "kv cache"),
+            (crate::model::LoadOptions { lora: vec!["/a".into()], ..remote.clone() }, "LoRA adapters"),
+            (crate::model::LoadOptions { prefix_cache_mb: Some(64), ..remote.clone() }, "prefix cache size"),
+        ];
+        for (options, name) in cases {
+            let err = BackendSpec::new(options).unwrap_err().to_string();
+            assert!(err.contains("http://127.0.0.1:9/v1#m is a remote server"), "{err}");
+            assert!(err.contains(&format!("for a model loaded in this process only: {name} (remove them")), "{err}");
+        }
+        let both = crate::model::LoadOptions { dtype: Some(WeightDtype::F32), kv_cache: KvCacheType::F16, ..remote.clone() };
+        let err = BackendSpec::new(both).unwrap_err().to_string();
+        assert!(err.contains("only: dtype, kv cache (remove"), "{err}");
+        // What applies to a remote model is not reported.
+        let fine = crate::model::LoadOptions { show_progress: true, secrets: SecretFilterConfig { enabled: false, ..Default::default() }, ..remote };
+        assert!(BackendSpec::new(fine).is_ok());
     }
 
     #[test]

@@ -85,7 +85,8 @@ struct ScoreArgs {
 
 #[derive(Args)]
 struct RunArgs {
-    /// Hugging Face hub id, local model directory or .gguf file.
+    /// Hugging Face hub id, local model directory, .gguf file, or an OpenAI-compatible server as
+    /// `http://host:port/v1#model-name` (the key in $QWEN_LSP_REMOTE_API_KEY).
     #[arg(long, default_value = DEFAULT_MODEL)]
     model: String,
     #[arg(long)]
@@ -101,15 +102,15 @@ struct RunArgs {
     max_tokens: usize,
     #[arg(long, default_value_t = 1234)]
     seed: u64,
-    /// `cpu`, `cuda[:N]` or `metal` (default: the best available).
+    /// `cpu`, `cuda`, `cuda:N` or `metal` (default: the best available).
     #[arg(long)]
-    device: Option<String>,
+    device: Option<engine::model::options::DeviceSpec>,
     /// `f32`, `f16` or `bf16` (default: the best for the device).
     #[arg(long)]
-    dtype: Option<String>,
+    dtype: Option<engine::model::options::WeightDtype>,
     /// `q8_0` or `q4_k`: quantize a safetensors checkpoint's weights at load (default: none).
     #[arg(long)]
-    quantize: Option<String>,
+    quantize: Option<engine::model::options::Quantization>,
     /// A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors), merged into the
     /// weights at load; repeat to merge several, in order. Safetensors checkpoints only.
     #[arg(long = "lora", value_name = "DIR")]
@@ -391,6 +392,20 @@ fn run_model(args: RunArgs) -> Result<i32> {
     if args.n == 0 {
         bail!("--n must be >= 1");
     }
+    // A checkpoint, or a remote OpenAI-compatible server given as http://host:port/v1#model-name:
+    // decided here, with the flags checked against it, before anything loads.
+    let spec = engine::remote::BackendSpec::new(engine::model::LoadOptions {
+        source: args.model.clone(),
+        dtype: args.dtype,
+        device: args.device,
+        show_progress: true,
+        quantize: args.quantize,
+        lora: args.lora.clone(),
+        ..engine::model::LoadOptions::default()
+    })?;
+    if let (Some(_), engine::remote::BackendSpec::Remote(_)) = (args.threads, &spec) {
+        bail!("{} is a remote server: --threads is for a model loaded in this process only (remove it)", args.model);
+    }
     let options = score_options(&args.scoring)?;
     let ks: Vec<usize> = if args.scoring.k.is_empty() {
         [1, 10].into_iter().filter(|&k| k <= args.n).collect()
@@ -409,17 +424,7 @@ fn run_model(args: RunArgs) -> Result<i32> {
     }
 
     eprintln!("evals: loading {}", args.model);
-    let mut load = engine::model::LoadOptions {
-        source: args.model.clone(),
-        dtype: args.dtype.clone(),
-        device: args.device.clone(),
-        show_progress: true,
-        quantize: args.quantize.clone(),
-        ..engine::model::LoadOptions::default()
-    };
-    load.lora = args.lora.clone();
-    // A checkpoint, or a remote OpenAI-compatible server given as http://host:port/v1#model-name.
-    let model = engine::remote::open_backend(&load)?;
+    let model = spec.open()?;
     let backend: &dyn engine::Backend = &*model;
     let style = match args.prompt {
         PromptArg::Completion => PromptStyle::Completion,
@@ -429,8 +434,8 @@ fn run_model(args: RunArgs) -> Result<i32> {
     };
     let settings = RunSettings {
         model: args.model.clone(),
-        dtype: args.dtype.clone(),
-        quantize: args.quantize.clone(),
+        dtype: args.dtype.map(|d| d.to_string()),
+        quantize: args.quantize.map(|q| q.to_string()),
         lora: args.lora.clone(),
         dataset: dataset.name.clone(),
         problems: dataset.problems.len(),
@@ -589,4 +594,52 @@ fn import(cmd: ImportCommand) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn run_args(extra: &[&str]) -> Vec<String> {
+        let mut args = vec!["evals", "run", "--dataset", "humaneval", "--out", "/nonexistent/evals-run"];
+        args.extend_from_slice(extra);
+        args.into_iter().map(String::from).collect()
+    }
+
+    #[test]
+    fn bad_load_flags_name_the_flag_and_the_values_it_takes() {
+        for (flag, value, want) in [
+            ("--dtype", "int4", r#""int4" is not a dtype: expected f32, f16 or bf16"#),
+            ("--device", "tpu", r#""tpu" is not a device: expected cpu, cuda, cuda:N or metal"#),
+            ("--quantize", "q2_k", r#""q2_k" is not a quantization: expected q8_0 or q4_k"#),
+        ] {
+            let err = match Cli::try_parse_from(run_args(&[flag, value])) {
+                Ok(_) => panic!("{flag} {value} was accepted"),
+                Err(e) => e.to_string(),
+            };
+            assert!(err.contains(&format!("invalid value '{value}' for '{flag} ")), "{err}");
+            assert!(err.contains(want), "{err}");
+        }
+    }
+
+    /// `--model` goes through the same parser as `qwen-lsp`'s; errors come before any dataset or model
+    /// is loaded (the dataset path and the server here do not exist).
+    #[test]
+    fn remote_models_are_checked_before_anything_loads() {
+        for (extra, want) in [
+            (&["--model", "http://127.0.0.1:9/v1"][..], "after '#'"),
+            (&["--model", "http://127.0.0.1:9/v1#m", "--dtype", "f16"], "for a model loaded in this process only: dtype"),
+            (&["--model", "http://127.0.0.1:9/v1#m", "--lora", "/a"], "only: LoRA adapters"),
+            (&["--model", "http://127.0.0.1:9/v1#m", "--threads", "2"], "--threads is for a model loaded in this process only"),
+        ] {
+            let cli = Cli::try_parse_from(run_args(extra)).expect("valid flags");
+            let err = match run(cli) {
+                Ok(code) => panic!("{extra:?} ran (exit {code})"),
+                Err(e) => format!("{e:#}"),
+            };
+            assert!(err.contains(want), "{extra:?}: {err}");
+        }
+    }
 }

@@ -40,6 +40,7 @@ mod kernels;
 pub mod kv_cache;
 pub mod loading;
 pub mod lora;
+pub mod options;
 pub mod prefix_cache;
 pub mod quantize;
 pub mod qwen;
@@ -76,6 +77,7 @@ use self::generate::{CacheState, CausalLm};
 use self::gguf::GgufWeights;
 use self::kv_cache::KvType;
 use self::loading::{GgufFiles, ModelFiles, Resolved};
+use self::options::{DeviceSpec, KvCacheType, WeightDtype};
 use self::prefix_cache::PrefixCache;
 use self::quantize::Quantization;
 use self::qwen::Qwen;
@@ -89,16 +91,16 @@ use self::weight_source::WeightSource;
 pub struct LoadOptions {
     /// A Hugging Face hub id (`Qwen/Qwen3-0.6B`), a local HF directory, or a `.gguf` file.
     pub source: String,
-    /// `f32`, `f16` or `bf16`; `None` = the best for the device.
-    pub dtype: Option<String>,
-    /// `cpu`, `cuda[:N]` or `metal`; `None` = the best available.
-    pub device: Option<String>,
+    /// The weights' dtype; `None` = the best for the device.
+    pub dtype: Option<WeightDtype>,
+    /// `None` = the best available.
+    pub device: Option<DeviceSpec>,
     /// Show a progress bar while downloading from the hub.
     pub show_progress: bool,
-    /// `q8_0` or `q4_k`: quantize a safetensors checkpoint's matrices as they load (see
-    /// [`quantize`]); `None` keeps `dtype`. GGUF files are quantized already and reject it.
+    /// Quantize a safetensors checkpoint's matrices as they load (see [`quantize`]); `None` keeps
+    /// `dtype`. GGUF files are quantized already and reject it.
     #[serde(default)]
-    pub quantize: Option<String>,
+    pub quantize: Option<Quantization>,
     /// PEFT LoRA adapter directories, merged into the weights at load in this order (see [`lora`]).
     /// Safetensors checkpoints only.
     #[serde(default)]
@@ -106,13 +108,9 @@ pub struct LoadOptions {
     /// MiB of keys/values kept across requests for prefix reuse (see [`prefix_cache`]); `None` = 512.
     #[serde(default)]
     pub prefix_cache_mb: Option<usize>,
-    /// The type keys and values are cached in: `f16`, `f32`, `int8` (CPU only: one byte per value
-    /// and an f32 scale per position and KV head, about half of f16's bytes; see
-    /// [`kv_cache::KvType::Int8`]), or `auto`/`None`: f16 on the CPU for quantized and 16-bit
-    /// weights (half the bytes per decoded token and per cached prefix, as llama.cpp's default),
-    /// the activations' type for f32 checkpoints and on GPUs.
+    /// The type keys and values are cached in (see [`KvCacheType`]).
     #[serde(default)]
-    pub kv_cache: Option<String>,
+    pub kv_cache: KvCacheType,
     /// The secret filter applied to prompts sent to a remote backend (on by default; see
     /// [`crate::secrets`]). Models in this process never send prompts anywhere and ignore it.
     #[serde(default)]
@@ -149,10 +147,9 @@ impl LocalModel {
     }
 
     fn load_weights(options: &LoadOptions) -> Result<LocalModel> {
-        let device = loading::parse_device(options.device.as_deref())?;
-        let dtype = loading::parse_dtype(options.dtype.as_deref(), &device)?;
-        let quant = Quantization::parse(options.quantize.as_deref())?;
-        let kv_cache = KvCacheSpec::parse(options.kv_cache.as_deref())?;
+        let device = loading::open_device(options.device)?;
+        let dtype = loading::weight_dtype(options.dtype, &device);
+        let quant = options.quantize;
         let resolved = loading::resolve(&options.source, options.show_progress)?;
         let (mut loaded, dense_f32) = match resolved {
             Resolved::Safetensors(files) => (
@@ -164,8 +161,7 @@ impl LocalModel {
                 false,
             ),
         };
-        let kv_type = kv_cache
-            .kv_type(&device, dense_f32)
+        let kv_type = kv_type(options.kv_cache, &device, dense_f32)
             .map_err(|message| load_error(&options.source, message))?;
         loaded.model.set_kv_type(kv_type);
         Self::assemble(options.source.clone(), loaded, device)
@@ -552,38 +548,19 @@ enum Queued {
     Job(Job, std::sync::mpsc::Receiver<batcher::Event>),
 }
 
-/// The `kv_cache` option (see [`LoadOptions::kv_cache`]), checked before any weight is read.
-#[derive(Clone, Copy)]
-enum KvCacheSpec {
-    Auto,
-    Fixed(KvType),
-}
-
-impl KvCacheSpec {
-    fn parse(spec: Option<&str>) -> Result<Self> {
-        match spec.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-            None | Some("" | "auto") => Ok(Self::Auto),
-            Some("f16") => Ok(Self::Fixed(KvType::Float(DType::F16))),
-            Some("f32") => Ok(Self::Fixed(KvType::Float(DType::F32))),
-            Some("int8") => Ok(Self::Fixed(KvType::Int8)),
-            Some(other) => Err(Error::InvalidInput(format!(
-                "unknown kv_cache value {other:?}; expected f16, f32, int8 or auto"
-            ))),
-        }
-    }
-
-    /// The cache's type for weights on `device`, `dense_f32` when they are an f32 checkpoint kept
-    /// unquantized.
-    fn kv_type(self, device: &Device, dense_f32: bool) -> std::result::Result<KvType, String> {
-        match self {
-            Self::Auto if device.is_cpu() && !dense_f32 => Ok(KvType::Float(DType::F16)),
-            Self::Auto => Ok(KvType::Activations),
-            Self::Fixed(KvType::Int8) if !device.is_cpu() => Err(
-                "kv_cache int8 is read by the CPU's attention kernels only; use f16 or auto on a GPU"
-                    .into(),
-            ),
-            Self::Fixed(kind) => Ok(kind),
-        }
+/// The cache's type asked for by `spec` for weights on `device`, `dense_f32` when they are an f32
+/// checkpoint kept unquantized.
+fn kv_type(spec: KvCacheType, device: &Device, dense_f32: bool) -> std::result::Result<KvType, String> {
+    match spec {
+        KvCacheType::Auto if device.is_cpu() && !dense_f32 => Ok(KvType::Float(DType::F16)),
+        KvCacheType::Auto => Ok(KvType::Activations),
+        KvCacheType::Int8 if !device.is_cpu() => Err(
+            "kv_cache int8 is read by the CPU's attention kernels only; use f16 or auto on a GPU"
+                .into(),
+        ),
+        KvCacheType::Int8 => Ok(KvType::Int8),
+        KvCacheType::F16 => Ok(KvType::Float(DType::F16)),
+        KvCacheType::F32 => Ok(KvType::Float(DType::F32)),
     }
 }
 

@@ -40,44 +40,10 @@ pub(crate) fn compute_dtype(weights: DType, device: &Device) -> DType {
     }
 }
 
-/// The weight types `LoadOptions::quantize` accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Quantization {
-    /// 8-bit, one f16 scale per 32 weights: 8.5 bits per weight.
-    Q8_0,
-    /// 4-bit k-quant, super-blocks of 256 weights with 6-bit sub-block scales: 4.5 bits per weight.
-    Q4K,
-}
+/// The weight types `LoadOptions::quantize` accepts (parsed where they enter; see `super::options`).
+pub use super::options::Quantization;
 
 impl Quantization {
-    pub const ALL: [Quantization; 2] = [Self::Q8_0, Self::Q4K];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Q8_0 => "q8_0",
-            Self::Q4K => "q4_k",
-        }
-    }
-
-    /// Parses `q8_0` or `q4_k` (case-insensitive; `none` or an empty string is no quantization).
-    pub fn parse(spec: Option<&str>) -> crate::error::Result<Option<Quantization>> {
-        let Some(spec) = spec.map(|s| s.trim().to_ascii_lowercase()) else {
-            return Ok(None);
-        };
-        if spec.is_empty() || spec == "none" {
-            return Ok(None);
-        }
-        Self::ALL
-            .into_iter()
-            .find(|q| q.name() == spec)
-            .map(Some)
-            .ok_or_else(|| {
-                crate::error::Error::InvalidInput(format!(
-                    "unknown quantize value {spec:?}; expected q8_0 or q4_k"
-                ))
-            })
-    }
-
     fn ggml(self) -> GgmlDType {
         match self {
             Self::Q8_0 => GgmlDType::Q8_0,

@@ -59,9 +59,12 @@ impl WeightFormat {
     }
 
     /// The `LoadOptions::dtype` that loads the file without conversion (`None` for GGUF).
-    pub fn load_dtype(self) -> Option<&'static str> {
+    pub fn load_dtype(self) -> Option<super::options::WeightDtype> {
+        use super::options::WeightDtype;
         match self {
-            Self::F32 | Self::F16 | Self::Bf16 => Some(self.name()),
+            Self::F32 => Some(WeightDtype::F32),
+            Self::F16 => Some(WeightDtype::F16),
+            Self::Bf16 => Some(WeightDtype::Bf16),
             Self::Q8_0 | Self::Q4K | Self::Q4KM => None,
         }
     }
@@ -364,6 +367,7 @@ impl SplitMix64 {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::options::{DeviceSpec, WeightDtype};
     use crate::{LoadOptions, LocalModel};
     use tokio_util::sync::CancellationToken;
     use crate::backend::{Backend, Prompt};
@@ -373,11 +377,11 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/models/qwen3-tiny")
     }
 
-    fn generate(source: &Path, dtype: Option<&str>) -> Vec<u32> {
+    fn generate(source: &Path, dtype: Option<WeightDtype>) -> Vec<u32> {
         let model = LocalModel::load(&LoadOptions {
             source: source.display().to_string(),
-            dtype: dtype.map(str::to_owned),
-            device: Some("cpu".into()),
+            dtype,
+            device: Some(DeviceSpec::Cpu),
             ..LoadOptions::default()
         })
         .unwrap();

@@ -6,9 +6,12 @@
 //!
 //! ```json
 //! {
-//!   "model": "Qwen/Qwen2.5-Coder-1.5B",   // hub id, HF directory or .gguf file
-//!   "dtype": "f16", "device": "cpu", "quantize": "q8_0",   // quantize: q8_0 | q4_k | null
-//!   "kvCache": "auto",   // f16 | int8 | f32 | auto: f16 for quantized and 16-bit weights (int8: CPU only)
+//!   "model": "Qwen/Qwen2.5-Coder-1.5B",   // hub id, HF directory, .gguf file or http://host:port/v1#name
+//!   // How a model loaded in this process loads (an error with a remote `model`):
+//!   "dtype": "f16",      // f32 | f16 | bf16 | null: the best for the device
+//!   "device": "cpu",     // cpu | cuda | cuda:N | metal | null: the best available
+//!   "quantize": "q8_0",  // q8_0 | q4_k | null: none
+//!   "kvCache": "auto",   // auto | f16 | f32 | int8 (CPU only); auto: f16 for quantized and 16-bit weights
 //!   "lora": ["/path/to/adapter"],   // PEFT LoRA adapter directories, merged at load in order
 //!   "prefixCacheMb": 512,   // keys/values kept across requests (prefix reuse over several files)
 //!   "completion": {
@@ -23,9 +26,15 @@
 //! ```
 //!
 //! Clients that namespace their settings (`{"qwen-lsp": {...}}` or `{"qwenLsp": {...}}`) are accepted too.
-//! Unknown keys are returned to the caller (which logs them), never fatal.
+//! Unknown keys are returned to the caller (which logs them), never fatal. Bad values are errors that
+//! name the key and, for the load options, the values it takes.
+
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use crate::cli::WeightOptions;
 
 /// The model used when neither `--model` nor the `model` setting names one: a base (not instruct)
 /// coder model trained for fill-in-the-middle, small enough for a laptop CPU.
@@ -35,19 +44,13 @@ pub const DEFAULT_MODEL: &str = "Qwen/Qwen2.5-Coder-1.5B";
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Settings {
-    /// Hub id, local HF directory or `.gguf` file. `--model` on the command line takes precedence.
+    /// Hub id, local HF directory, `.gguf` file or `http(s)://host:port/v1#model-name`. `--model` on
+    /// the command line takes precedence.
     pub model: Option<String>,
-    /// `f32`, `f16` or `bf16`; default: the best for the device.
-    pub dtype: Option<String>,
-    /// `cpu`, `cuda[:N]` or `metal`; default: the best available.
-    pub device: Option<String>,
-    /// `q8_0` or `q4_k`: quantize a safetensors checkpoint at load; default: none.
-    pub quantize: Option<String>,
-    /// `f16`, `f32` or `auto`: the type keys and values are cached in; default `auto` (f16 on the
-    /// CPU for quantized and 16-bit weights).
-    pub kv_cache: Option<String>,
-    /// PEFT LoRA adapter directories merged into the weights at load, in order; default: none.
-    pub lora: Vec<String>,
+    /// `dtype`, `device`, `quantize`, `kvCache`, `lora`: the same options as the command line's weight
+    /// flags, which take precedence field by field (`--lora` replaces the whole list).
+    #[serde(flatten)]
+    pub weights: WeightOptions,
     /// MiB of keys/values kept across requests for prefix reuse (several files); default: 512.
     pub prefix_cache_mb: Option<usize>,
     /// Redaction of secrets from prompts sent to a remote model (`{"enabled", "allow", "deny", "minEntropy"}`);
@@ -68,6 +71,10 @@ pub struct Settings {
     /// Documents larger than this many bytes keep their text but get no syntax tree, and completions
     /// see a window around the cursor; default 4 MiB ([`engine::document::DEFAULT_SYNTAX_LIMIT`]).
     pub large_file_bytes: Option<usize>,
+    /// Top-level keys nothing above reads. (With a flattened field serde hands them over here rather
+    /// than to `serde_ignored`; declared last, it gets only what `weights` left.)
+    #[serde(flatten)]
+    unknown: BTreeMap<String, IgnoredAny>,
 }
 
 impl Settings {
@@ -106,7 +113,10 @@ impl Settings {
             return Ok(Parsed { settings: Settings::default(), unknown_keys: Vec::new() });
         }
         let mut unknown_keys = Vec::new();
-        let settings: Settings = serde_ignored::deserialize(value, |path| unknown_keys.push(path.to_string()))?;
+        let mut settings: Settings = serde_ignored::deserialize(value, |path| unknown_keys.push(path.to_string()))?;
+        unknown_keys.extend(std::mem::take(&mut settings.unknown).into_keys());
+        // Top-level keys come from the map above, nested ones as serde meets them: report them sorted.
+        unknown_keys.sort();
         settings.completion.sampling.validate()?;
         settings.actions.sampling.validate()?;
         Ok(Parsed { settings, unknown_keys })
@@ -117,26 +127,23 @@ impl Settings {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CliModel {
     pub model: Option<String>,
-    pub dtype: Option<String>,
-    pub device: Option<String>,
-    pub quantize: Option<String>,
-    pub kv_cache: Option<String>,
-    /// `--lora` (repeatable); when given, replaces the `lora` setting.
-    pub lora: Vec<String>,
+    /// `--lora` (repeatable), when given, replaces the `lora` setting.
+    pub weights: WeightOptions,
 }
 
-/// The model to load: the command line, else the settings, else [`DEFAULT_MODEL`].
+/// The model to load: the command line, else the settings, else [`DEFAULT_MODEL`]. Whether it is
+/// local or remote, and whether the options fit it, is [`engine::remote::BackendSpec::new`]'s to say.
 pub fn load_options(cli: &CliModel, settings: &Settings) -> engine::model::LoadOptions {
-    let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+    let (cli_w, set_w) = (&cli.weights, &settings.weights);
     engine::model::LoadOptions {
-        source: pick(&cli.model, &settings.model).unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
-        dtype: pick(&cli.dtype, &settings.dtype),
-        device: pick(&cli.device, &settings.device),
+        source: cli.model.clone().or_else(|| settings.model.clone()).unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
+        dtype: cli_w.dtype.or(set_w.dtype),
+        device: cli_w.device.or(set_w.device),
         // Stderr is the only place a language server can draw a bar; progress goes to the editor instead.
         show_progress: false,
-        quantize: pick(&cli.quantize, &settings.quantize),
-        kv_cache: pick(&cli.kv_cache, &settings.kv_cache),
-        lora: if cli.lora.is_empty() { settings.lora.clone() } else { cli.lora.clone() },
+        quantize: cli_w.quantize.or(set_w.quantize),
+        kv_cache: cli_w.kv_cache.or(set_w.kv_cache).unwrap_or_default(),
+        lora: if cli_w.lora.is_empty() { set_w.lora.clone() } else { cli_w.lora.clone() },
         prefix_cache_mb: settings.prefix_cache_mb,
         secrets: settings.secrets.clone(),
     }
@@ -144,6 +151,7 @@ pub fn load_options(cli: &CliModel, settings: &Settings) -> engine::model::LoadO
 
 #[cfg(test)]
 mod tests {
+    use engine::model::options::{KvCacheType, WeightDtype};
     use serde_json::json;
 
     use super::*;
@@ -194,12 +202,52 @@ mod tests {
     }
 
     #[test]
+    fn load_options_parse_typed_and_null_is_unset() {
+        use engine::model::options::{DeviceSpec, Quantization};
+        let parsed = Settings::parse(&json!({
+            "dtype": "bf16", "device": "cuda:1", "quantize": "Q4_K", "kvCache": "int8", "lora": ["/a"], "colour": 1,
+        }))
+        .expect("valid settings");
+        let want = WeightOptions {
+            dtype: Some(WeightDtype::Bf16),
+            device: Some(DeviceSpec::Cuda(1)),
+            quantize: Some(Quantization::Q4K),
+            kv_cache: Some(KvCacheType::Int8),
+            lora: vec!["/a".into()],
+            threads: None,
+        };
+        assert_eq!(parsed.settings.weights, want);
+        assert_eq!(parsed.unknown_keys, ["colour"], "the flattened keys are known, the rest reported");
+        let parsed = Settings::parse(&json!({ "dtype": null, "device": null, "quantize": null, "kvCache": null }))
+            .expect("null is unset");
+        assert_eq!(parsed.settings, Settings::default());
+        assert!(parsed.unknown_keys.is_empty(), "{:?}", parsed.unknown_keys);
+    }
+
+    #[test]
+    fn bad_load_options_name_the_setting_and_the_values_it_takes() {
+        for (value, want) in [
+            (json!({ "dtype": "int4" }), r#"dtype: "int4" is not a dtype: expected f32, f16 or bf16"#),
+            (json!({ "device": "tpu" }), r#"device: "tpu" is not a device: expected cpu, cuda, cuda:N or metal"#),
+            (json!({ "device": "cuda:one" }), r#"device: "cuda:one" is not a device"#),
+            (json!({ "quantize": "none" }), r#"quantize: "none" is not a quantization: expected q8_0 or q4_k"#),
+            (json!({ "kvCache": "int4" }), r#"kvCache: "int4" is not a KV cache type: expected auto, f16, f32 or int8"#),
+            (json!({ "kvCache": 8 }), "kvCache: invalid type: integer `8`, expected a string"),
+            (json!({ "qwen-lsp": { "dtype": ["f16"] } }), "dtype: invalid type: sequence"),
+        ] {
+            let err = Settings::parse(&value).expect_err("a bad value").to_string();
+            assert!(err.starts_with("invalid qwen-lsp settings: "), "{err}");
+            assert!(err.contains(want), "{value}: {err}");
+        }
+    }
+
+    #[test]
     fn command_line_wins_over_settings_over_default() {
-        let settings =
-            Settings { model: Some("from-settings".into()), dtype: Some("f32".into()), ..Settings::default() };
+        let weights = WeightOptions { dtype: Some(WeightDtype::F32), ..WeightOptions::default() };
+        let settings = Settings { model: Some("from-settings".into()), weights, ..Settings::default() };
         let cli = CliModel { model: Some("from-cli".into()), ..CliModel::default() };
         let options = load_options(&cli, &settings);
-        assert_eq!((options.source.as_str(), options.dtype.as_deref()), ("from-cli", Some("f32")));
+        assert_eq!((options.source.as_str(), options.dtype), ("from-cli", Some(WeightDtype::F32)));
         assert_eq!(load_options(&CliModel::default(), &Settings::default()).source, DEFAULT_MODEL);
     }
 
@@ -208,16 +256,19 @@ mod tests {
         let settings = Settings::parse(&json!({ "kvCache": "f32" })).expect("valid settings");
         assert!(settings.unknown_keys.is_empty(), "{:?}", settings.unknown_keys);
         let settings = settings.settings;
-        assert_eq!(load_options(&CliModel::default(), &settings).kv_cache.as_deref(), Some("f32"));
-        let cli = CliModel { kv_cache: Some("f16".into()), ..CliModel::default() };
-        assert_eq!(load_options(&cli, &settings).kv_cache.as_deref(), Some("f16"));
+        assert_eq!(load_options(&CliModel::default(), &settings).kv_cache, KvCacheType::F32);
+        let weights = WeightOptions { kv_cache: Some(KvCacheType::F16), ..WeightOptions::default() };
+        let cli = CliModel { weights, ..CliModel::default() };
+        assert_eq!(load_options(&cli, &settings).kv_cache, KvCacheType::F16);
+        assert_eq!(load_options(&CliModel::default(), &Settings::default()).kv_cache, KvCacheType::Auto);
     }
 
     #[test]
     fn lora_setting_is_read_and_command_line_adapters_replace_it() {
         let settings = Settings::parse(&json!({ "lora": ["/a", "/b"] })).expect("valid settings").settings;
         assert_eq!(load_options(&CliModel::default(), &settings).lora, ["/a", "/b"]);
-        let cli = CliModel { lora: vec!["/c".into()], ..CliModel::default() };
+        let weights = WeightOptions { lora: vec!["/c".into()], ..WeightOptions::default() };
+        let cli = CliModel { weights, ..CliModel::default() };
         assert_eq!(load_options(&cli, &settings).lora, ["/c"]);
         assert!(Settings::parse(&json!({ "lora": "/a" })).is_err(), "a list of directories, not a string");
     }

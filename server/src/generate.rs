@@ -1,16 +1,18 @@
-//! `qwen-lsp generate`: one prompt in, one completion out, streamed to stdout. With `--json` the last
-//! stdout line is one JSON object (ids, text, timings) for tools that check the engine.
+//! `qwen-lsp generate`: one prompt in, one completion out, streamed to stdout, from a model loaded in
+//! this process or a remote server (`--model` takes what every command takes: `BackendSpec`). With
+//! `--json` the last stdout line is one JSON object (ids, text, timings) for tools that check the engine.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use engine::model::LocalModel;
-use engine::{Backend, CancellationToken, FinishReason, Prompt, SamplingParams};
+use engine::remote::BackendSpec;
+use engine::{CancellationToken, FinishReason, Prompt, SamplingParams};
 
 #[derive(clap::Args, Debug)]
 pub struct GenerateArgs {
-    /// A Hugging Face hub id, a local HF directory or a .gguf file.
+    /// A Hugging Face hub id, a local HF directory, a .gguf file, or an OpenAI-compatible server as
+    /// `http://host:port/v1#model-name` (the key in $QWEN_LSP_REMOTE_API_KEY).
     #[arg(long)]
     model: String,
     /// The prompt, used as is (special tokens written in it count as special).
@@ -37,13 +39,15 @@ pub struct GenerateArgs {
     #[arg(long = "stop")]
     stop: Vec<String>,
     #[command(flatten)]
-    pub(crate) weights: crate::cli::WeightArgs,
+    pub(crate) weights: crate::cli::WeightOptions,
     /// End with one JSON line: prompt_token_ids, token_ids, text, finish_reason, prefill_ms, decode_ms.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
+    let spec = BackendSpec::new(args.weights.load_options(args.model.clone(), true))?;
+    args.weights.check_threads(&spec)?;
     let read = |p: &PathBuf| {
         std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
     };
@@ -61,7 +65,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     };
     params.validate()?;
 
-    let model = LocalModel::load(&args.weights.load_options(args.model.clone(), true))?;
+    let model = spec.open()?;
     let prompt = match suffix {
         None => prefix,
         Some(suffix) => {

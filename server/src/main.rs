@@ -43,13 +43,14 @@ enum Command {
 
 #[derive(Args, Debug, Clone, Default)]
 struct ServeArgs {
-    /// The model: a Hugging Face hub id, a local HF directory or a .gguf file. Overrides the editor's
-    /// `model` setting; without either, the server loads Qwen/Qwen2.5-Coder-1.5B.
+    /// The model: a Hugging Face hub id, a local HF directory, a .gguf file, or an OpenAI-compatible
+    /// server as `http://host:port/v1#model-name` (the key in $QWEN_LSP_REMOTE_API_KEY). Overrides the
+    /// editor's `model` setting; without either, the server loads Qwen/Qwen2.5-Coder-1.5B.
     #[arg(long, env = "QWEN_LSP_MODEL")]
     model: Option<String>,
-    /// Weight flags; `--lora` overrides the editor's `lora` setting.
+    /// Weight flags; each overrides the editor's setting of the same name (`--lora` the whole list).
     #[command(flatten)]
-    weights: cli::WeightArgs,
+    weights: cli::WeightOptions,
     /// Accepted and ignored: stdio is the only transport, and some clients (vscode-languageclient's
     /// stdio transport among them) always pass `--stdio`.
     #[arg(long, hide = true)]
@@ -58,14 +59,19 @@ struct ServeArgs {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    // Before anything starts a thread (see `engine::threads::configure`).
-    let threads = match &cli.command {
-        None => cli.serve.weights.threads,
-        Some(Command::Serve(args)) => args.weights.threads,
-        Some(Command::Generate(args)) => args.weights.threads,
-        Some(Command::ServeHttp(args)) => args.weights.threads,
+    let weights = match &cli.command {
+        None => &cli.serve.weights,
+        Some(Command::Serve(args)) => &args.weights,
+        Some(Command::Generate(args)) => &args.weights,
+        Some(Command::ServeHttp(args)) => &args.weights,
     };
-    engine::threads::configure(threads);
+    match weights.threads() {
+        // Before anything starts a thread (see `engine::threads::configure`).
+        Ok(threads) => {
+            engine::threads::configure(threads);
+        }
+        Err(e) => return fail(&e),
+    }
     let result = match cli.command {
         None => serve(cli.serve),
         Some(Command::Serve(args)) => serve(args),
@@ -74,14 +80,24 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
+        Err(e) => fail(&e),
     }
 }
 
+fn fail(e: &anyhow::Error) -> std::process::ExitCode {
+    eprintln!("error: {e:#}");
+    std::process::ExitCode::FAILURE
+}
+
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let ServeArgs { model, weights, stdio: _ } = args;
+    let cli = config::CliModel { model, weights };
+    // A --model on the command line is checked with the flags before serving; one from the settings
+    // is checked (with the settings) when it loads, and a mismatch is shown in the editor.
+    if cli.model.is_some() {
+        let spec = engine::remote::BackendSpec::new(config::load_options(&cli, &config::Settings::default()))?;
+        cli.weights.check_threads(&spec)?;
+    }
     // Stdout carries the protocol; logs go to stderr, which editors show in their LSP log.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -92,9 +108,6 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         )
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let ServeArgs { model, weights, stdio: _ } = args;
-    let cli::WeightArgs { dtype, device, quantize, kv_cache, lora, threads: _ } = weights;
-    let cli = config::CliModel { model, dtype, device, quantize, kv_cache, lora };
     let ending = runtime.block_on(server::serve_stdio(cli));
     // A generation cancelled by `exit` may still be finishing its current token; don't wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));

@@ -154,8 +154,8 @@ fn main() -> anyhow::Result<()> {
     let source = checkpoint(&args.shape, args.format)?;
     let model = LocalModel::load(&LoadOptions {
         source: source.display().to_string(),
-        dtype: args.format.load_dtype().map(str::to_owned),
-        device: Some("cpu".into()),
+        dtype: args.format.load_dtype(),
+        device: Some(engine::model::options::DeviceSpec::Cpu),
         ..LoadOptions::default()
     })?;
     // Warm-up: page the weights in.

@@ -101,12 +101,13 @@ fn request(
 fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
     let source = checkpoint(&args.shape, args.format)?;
+    let kv_cache = args.kv_cache.as_deref().map(str::parse).transpose()?.unwrap_or_default();
     let load = || {
         LocalModel::load(&LoadOptions {
             source: source.display().to_string(),
-            dtype: args.format.load_dtype().map(str::to_owned),
-            kv_cache: args.kv_cache.clone(),
-            device: Some("cpu".into()),
+            dtype: args.format.load_dtype(),
+            kv_cache,
+            device: Some(engine::model::options::DeviceSpec::Cpu),
             ..LoadOptions::default()
         })
     };

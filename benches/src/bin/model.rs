@@ -186,11 +186,11 @@ fn run_row(args: &Args, spec: Spec) -> anyhow::Result<()> {
         dtype: if spec.quantize.is_some() {
             None
         } else {
-            format.load_dtype().map(str::to_owned)
+            format.load_dtype()
         },
-        quantize: spec.quantize.map(str::to_owned),
-        kv_cache: spec.kv_cache.map(str::to_owned),
-        device: Some("cpu".into()),
+        quantize: spec.quantize.map(str::parse).transpose()?,
+        kv_cache: spec.kv_cache.map(str::parse).transpose()?.unwrap_or_default(),
+        device: Some(engine::model::options::DeviceSpec::Cpu),
         ..LoadOptions::default()
     })?;
     let load_s = start.elapsed().as_secs_f64();

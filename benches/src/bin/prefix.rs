@@ -42,9 +42,9 @@ fn main() -> anyhow::Result<()> {
     for budget in [None, Some(0)] {
         let model = LocalModel::load(&LoadOptions {
             source: source.display().to_string(),
-            dtype: format.load_dtype().map(str::to_owned),
-            device: Some("cpu".into()),
-            quantize: quantize.clone(),
+            dtype: format.load_dtype(),
+            device: Some(engine::model::options::DeviceSpec::Cpu),
+            quantize: quantize.as_deref().map(str::parse).transpose()?,
             prefix_cache_mb: budget,
             ..LoadOptions::default()
         })?;

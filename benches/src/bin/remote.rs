@@ -68,8 +68,8 @@ fn filter_table() -> anyhow::Result<()> {
 fn remote_table(server: &str, model: &str) -> anyhow::Result<()> {
     let local = engine::model::LocalModel::load(&engine::model::LoadOptions {
         source: model.into(),
-        dtype: Some("f32".into()),
-        device: Some("cpu".into()),
+        dtype: Some(engine::model::options::WeightDtype::F32),
+        device: Some(engine::model::options::DeviceSpec::Cpu),
         ..Default::default()
     })?;
     let mut config = RemoteConfig::from_spec(server)?;

@@ -1,5 +1,5 @@
 //! Where a model's files come from: a local Hugging Face directory, a hub id (through the HF cache), or
-//! a GGUF file. Resolves a source string into the paths the loader reads, and the device and dtype.
+//! a GGUF file. Resolves a source string into the paths the loader reads; opens the device and picks the dtype.
 
 pub mod hub;
 
@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use candle_core::{DType, Device};
 
 use crate::error::{Error, Result};
+use crate::options::{DeviceSpec, WeightDtype};
 
 /// The files of a safetensors checkpoint.
 #[derive(Clone, Debug)]
@@ -163,14 +164,15 @@ fn gguf_file(path: &Path) -> Result<GgufFiles, String> {
     })
 }
 
-/// Parses `cpu`, `cuda`, `cuda:N` or `metal`; `None` picks the best device compiled in and present.
-pub fn parse_device(spec: Option<&str>) -> Result<Device> {
-    let unavailable = |what: &str, e: candle_core::Error| {
+/// Opens `spec`; `None` picks the best device compiled in and present.
+pub fn open_device(spec: Option<DeviceSpec>) -> Result<Device> {
+    let unavailable = |e: candle_core::Error| {
+        let what = spec.map(|s| s.to_string()).unwrap_or_default();
         Error::InvalidInput(format!(
             "device {what} is not available ({e}); build with `--features cuda`/`metal`"
         ))
     };
-    match spec.map(|s| s.trim().to_ascii_lowercase()) {
+    match spec {
         None => {
             if candle_core::utils::cuda_is_available()
                 && let Ok(d) = new_cuda(0)
@@ -184,20 +186,9 @@ pub fn parse_device(spec: Option<&str>) -> Result<Device> {
             }
             Ok(Device::Cpu)
         }
-        Some(s) if s == "cpu" => Ok(Device::Cpu),
-        Some(s) if s == "metal" => Device::new_metal(0).map_err(|e| unavailable("metal", e)),
-        Some(s) if s == "cuda" || s.starts_with("cuda:") => {
-            let ordinal = match s.strip_prefix("cuda:") {
-                Some(n) => n
-                    .parse::<usize>()
-                    .map_err(|_| Error::InvalidInput(format!("bad cuda ordinal in {s:?}")))?,
-                None => 0,
-            };
-            new_cuda(ordinal).map_err(|e| unavailable(&s, e))
-        }
-        Some(s) => Err(Error::InvalidInput(format!(
-            "unknown device {s:?}; expected cpu, cuda[:N] or metal"
-        ))),
+        Some(DeviceSpec::Cpu) => Ok(Device::Cpu),
+        Some(DeviceSpec::Metal) => Device::new_metal(0).map_err(unavailable),
+        Some(DeviceSpec::Cuda(ordinal)) => new_cuda(ordinal).map_err(unavailable),
     }
 }
 
@@ -214,19 +205,15 @@ fn new_cuda(ordinal: usize) -> candle_core::Result<Device> {
     })
 }
 
-/// Parses `f32`, `f16` or `bf16`; `None` = f32 on CPU (candle's CPU bf16 matmuls are slow, and f32 is what
-/// the references are checked in) and bf16 on GPUs (what Qwen checkpoints are trained and shipped in).
-pub fn parse_dtype(spec: Option<&str>, device: &Device) -> Result<DType> {
-    match spec.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-        None if device.is_cpu() => Ok(DType::F32),
-        None if device.is_metal() => Ok(DType::F16),
-        None => Ok(DType::BF16),
-        Some("f32" | "float32") => Ok(DType::F32),
-        Some("f16" | "float16" | "half") => Ok(DType::F16),
-        Some("bf16" | "bfloat16") => Ok(DType::BF16),
-        Some(other) => Err(Error::InvalidInput(format!(
-            "unknown dtype {other:?}; expected f32, f16 or bf16"
-        ))),
+/// The weights' dtype: `spec`, or by default f32 on CPU (candle's CPU bf16 matmuls are slow, and f32 is
+/// what the references are checked in) and bf16 on GPUs (what Qwen checkpoints are trained and shipped
+/// in), f16 on Metal.
+pub fn weight_dtype(spec: Option<WeightDtype>, device: &Device) -> DType {
+    match spec {
+        Some(spec) => spec.dtype(),
+        None if device.is_cpu() => DType::F32,
+        None if device.is_metal() => DType::F16,
+        None => DType::BF16,
     }
 }
 
@@ -236,16 +223,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn device_and_dtype_strings() {
-        assert!(parse_device(Some("cpu")).unwrap().is_cpu());
-        assert!(parse_device(Some("tpu")).is_err());
-        assert!(parse_device(Some("cuda:x")).is_err());
+    fn devices_and_dtypes() {
+        assert!(open_device(Some(DeviceSpec::Cpu)).unwrap().is_cpu());
         assert_eq!(
-            parse_dtype(Some("bf16"), &Device::Cpu).unwrap(),
+            weight_dtype(Some(WeightDtype::Bf16), &Device::Cpu),
             DType::BF16
         );
-        assert_eq!(parse_dtype(None, &Device::Cpu).unwrap(), DType::F32);
-        assert!(parse_dtype(Some("int4"), &Device::Cpu).is_err());
+        assert_eq!(weight_dtype(None, &Device::Cpu), DType::F32);
     }
 
     #[test]

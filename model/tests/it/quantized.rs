@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use model::config::QwenConfig;
+use model::options::{DeviceSpec, KvCacheType, Quantization, WeightDtype};
 use model::random::{RandomQwen3, WeightFormat};
 use model::{LoadOptions, LocalModel};
 use serde_json::Value;
@@ -21,10 +22,10 @@ fn load(source: &Path, quantize: Option<&str>) -> LocalModel {
 fn load_with_cache(source: &Path, quantize: Option<&str>, kv_cache: Option<&str>) -> LocalModel {
     LocalModel::load(&LoadOptions {
         source: source.display().to_string(),
-        dtype: Some("f32".into()),
-        device: Some("cpu".into()),
-        quantize: quantize.map(str::to_owned),
-        kv_cache: kv_cache.map(str::to_owned),
+        dtype: Some(WeightDtype::F32),
+        device: Some(DeviceSpec::Cpu),
+        quantize: quantize.map(|q| q.parse().unwrap()),
+        kv_cache: kv_cache.map_or(KvCacheType::Auto, |kv| kv.parse().unwrap()),
         ..LoadOptions::default()
     })
     .unwrap_or_else(|e| panic!("loading {} with {quantize:?}: {e}", source.display()))
@@ -275,11 +276,8 @@ fn quantized_decode_steps_match_the_whole_sequence_pass() {
 
 #[test]
 fn unknown_quantize_value_is_a_clear_error() {
-    let err = load_error(&LoadOptions {
-        source: model_dir("qwen3-tiny").display().to_string(),
-        quantize: Some("int3".into()),
-        ..LoadOptions::default()
-    });
+    // Rejected where it enters, before any file is read.
+    let err = "int3".parse::<Quantization>().unwrap_err().to_string();
     assert!(
         err.contains("int3") && err.contains("q8_0") && err.contains("q4_k"),
         "{err}"
@@ -335,11 +333,7 @@ fn an_int8_kv_cache_decodes_close_to_an_f32_one() {
 
 #[test]
 fn unknown_kv_cache_value_is_a_clear_error() {
-    let err = load_error(&LoadOptions {
-        source: model_dir("qwen3-tiny").display().to_string(),
-        kv_cache: Some("int4".into()),
-        ..LoadOptions::default()
-    });
+    let err = "int4".parse::<KvCacheType>().unwrap_err().to_string();
     assert!(
         err.contains("int4") && err.contains("f16") && err.contains("int8"),
         "{err}"
@@ -351,7 +345,7 @@ fn quantize_with_a_gguf_file_is_a_clear_error() {
     let gguf = model_dir("qwen3-tiny").join("qwen3-tiny-q8_0.gguf");
     let err = load_error(&LoadOptions {
         source: gguf.display().to_string(),
-        quantize: Some("q4_k".into()),
+        quantize: Some(Quantization::Q4K),
         ..LoadOptions::default()
     });
     assert!(err.contains("quantized already"), "{err}");
@@ -606,7 +600,7 @@ fn a_gguf_file_with_a_missing_or_misshapen_tensor_names_it() {
     let load_err = |path: &Path| {
         load_error(&LoadOptions {
             source: path.display().to_string(),
-            device: Some("cpu".into()),
+            device: Some(DeviceSpec::Cpu),
             ..LoadOptions::default()
         })
     };

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use candle_core::DType;
+use model::options::{DeviceSpec, WeightDtype};
 use model::{LoadOptions, LocalModel};
 use model::{
     Backend, CancellationToken, ChatMessage, Error, FinishReason, Prompt, Role, SamplingParams,
@@ -26,8 +27,8 @@ pub(crate) fn model_dir(name: &str) -> PathBuf {
 fn options(source: &Path) -> LoadOptions {
     LoadOptions {
         source: source.display().to_string(),
-        dtype: Some("f32".into()),
-        device: Some("cpu".into()),
+        dtype: Some(WeightDtype::F32),
+        device: Some(DeviceSpec::Cpu),
         ..LoadOptions::default()
     }
 }
@@ -473,7 +474,7 @@ fn half_precision_loads_and_stays_close() {
     // a few hundred bytes more).
     for dtype in ["f16", "bf16"] {
         let opts = LoadOptions {
-            dtype: Some(dtype.into()),
+            dtype: Some(dtype.parse().unwrap()),
             ..options(&model_dir("qwen3-tiny"))
         };
         let m = LocalModel::load(&opts).unwrap();
@@ -573,11 +574,9 @@ fn bad_checkpoints_give_clear_errors() {
         "{err}"
     );
 
-    let err = load_error(&LoadOptions {
-        device: Some("tpu".into()),
-        ..options(&model_dir("qwen2-tiny"))
-    });
-    assert!(err.contains("unknown device"), "{err}");
+    // Unknown devices stop where they enter, before any file is read.
+    let err = "tpu".parse::<DeviceSpec>().unwrap_err().to_string();
+    assert!(err.contains("tpu") && err.contains("cpu, cuda"), "{err}");
 }
 
 /// A GGUF file beside the tiny checkpoint's tokenizer, holding only `metadata`.

@@ -24,7 +24,7 @@ pub struct ServeHttpArgs {
     #[arg(long, env = "QWEN_LSP_MODEL")]
     model: String,
     #[command(flatten)]
-    pub(crate) weights: crate::cli::WeightArgs,
+    pub(crate) weights: crate::cli::WeightOptions,
     /// Address to bind. The default serves this machine only; anything else exposes the model to the
     /// network, so pair it with --api-key.
     #[arg(long, default_value = "127.0.0.1")]
@@ -91,9 +91,10 @@ pub fn run(args: ServeHttpArgs) -> anyhow::Result<()> {
 }
 
 fn load(args: &ServeHttpArgs) -> anyhow::Result<Arc<dyn Backend>> {
-    let options = args.weights.load_options(args.model.clone(), false);
+    let spec = engine::remote::BackendSpec::new(args.weights.load_options(args.model.clone(), false))?;
+    args.weights.check_threads(&spec)?;
     let started = std::time::Instant::now();
-    let backend = engine::remote::open_backend(&options)?;
+    let backend = spec.open()?;
     tracing::info!("loaded {} in {:.1} s", args.model, started.elapsed().as_secs_f64());
     Ok(backend)
 }

@@ -239,3 +239,40 @@ fn errors_carry_no_backtrace_even_with_rust_backtrace_set() {
     );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+/// `--model http://host:port/v1#name` takes the remote backend, as it does for `serve` and `evals run`:
+/// the prompt (made FIM with the served model's special tokens) goes to the server, its stream comes
+/// back on stdout.
+#[test]
+fn an_http_model_generates_through_the_remote_backend() {
+    use crate::remote::{Act, OK_STREAM, scripted};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let prefix = write(tmp.path(), "prefix.py", "def add(a, b):\n    ");
+    let suffix = write(tmp.path(), "suffix.py", "\n\nprint(add(1, 2))");
+    let (base, requests) = scripted(vec![Act::Send(OK_STREAM), Act::Send(OK_STREAM)]);
+    let model = format!("{base}#served-model");
+    let (stdout, json) = generate_json(
+        Path::new(&model),
+        &prefix,
+        &["--suffix-file", suffix.to_str().unwrap(), "--max-tokens", "4"],
+    );
+    assert!(stdout.starts_with("hello\n"), "{stdout:?}");
+    assert_eq!((json["text"].as_str(), json["finish_reason"].as_str()), (Some("hello"), Some("length")), "{json}");
+    let out = run(&["--model", &model, "--prompt-file", prefix.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "hello", "plain mode prints exactly the completion");
+
+    let sent = requests.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[0].starts_with("POST /v1/completions "), "{}", sent[0]);
+    let body: Value = serde_json::from_str(sent[0].split_once("\r\n\r\n").unwrap().1).unwrap();
+    assert_eq!(body["model"], "served-model");
+    assert_eq!(body["max_tokens"], 4);
+    assert_eq!(
+        body["prompt"],
+        "<|fim_prefix|>def add(a, b):\n    <|fim_suffix|>\n\nprint(add(1, 2))<|fim_middle|>"
+    );
+    let body: Value = serde_json::from_str(sent[1].split_once("\r\n\r\n").unwrap().1).unwrap();
+    assert_eq!(body["prompt"], "def add(a, b):\n    ");
+}

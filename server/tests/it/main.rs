@@ -6,6 +6,7 @@ mod code_action;
 mod completion;
 mod gpu_artifact;
 mod lifecycle;
+mod options;
 mod support;
 mod generate;
 mod remote;

@@ -23,7 +23,8 @@ struct HttpServer {
 
 impl HttpServer {
     fn spawn(extra: &[&str]) -> HttpServer {
-        HttpServer::spawn_model(&tiny_model().display().to_string(), extra)
+        let extra = [&["--dtype", "f32", "--device", "cpu"], extra].concat();
+        HttpServer::spawn_model(&tiny_model().display().to_string(), &extra)
     }
 
     fn spawn_model(model: &str, extra: &[&str]) -> HttpServer {
@@ -31,7 +32,7 @@ impl HttpServer {
             .arg("serve-http")
             .arg("--model")
             .arg(model)
-            .args(["--port", "0", "--dtype", "f32", "--device", "cpu"])
+            .args(["--port", "0"])
             .args(extra)
             .env_remove("QWEN_LSP_MODEL")
             .env_remove("QWEN_LSP_API_KEY")
@@ -106,8 +107,8 @@ fn remote_greedy_output_matches_the_model_in_process() {
     let remote = server.backend(|_| {});
     let local = engine::model::LocalModel::load(&engine::model::LoadOptions {
         source: tiny_model().display().to_string(),
-        dtype: Some("f32".into()),
-        device: Some("cpu".into()),
+        dtype: Some(engine::model::options::WeightDtype::F32),
+        device: Some(engine::model::options::DeviceSpec::Cpu),
         ..Default::default()
     })
     .expect("the tiny model loads");
@@ -243,7 +244,7 @@ fn cancelling_returns_at_once_and_stops_the_server_generation() {
 
 /// What a scripted server does with each connection, in order.
 #[derive(Clone)]
-enum Act {
+pub(crate) enum Act {
     /// Send these bytes, then close.
     Send(&'static str),
     /// Send these bytes, then keep the connection open without a word for this long.
@@ -251,7 +252,7 @@ enum Act {
 }
 
 /// A one-thread loopback server that plays `acts` to successive connections and records each request.
-fn scripted(acts: Vec<Act>) -> (String, Arc<Mutex<Vec<String>>>) {
+pub(crate) fn scripted(acts: Vec<Act>) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let base = format!("http://{}/v1", listener.local_addr().expect("local addr"));
     let requests = Arc::new(Mutex::new(Vec::new()));
@@ -296,7 +297,7 @@ fn read_request(stream: &mut TcpStream) -> String {
 
 const SSE_HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
 const CHUNK: &str = "data: {\"choices\":[{\"index\":0,\"text\":\"hello\",\"finish_reason\":null}]}\n\n";
-const OK_STREAM: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\ndata: {\"choices\":[{\"index\":0,\"text\":\"hello\",\"finish_reason\":null}]}\n\ndata: {\"choices\":[{\"index\":0,\"text\":\"\",\"finish_reason\":\"length\"}]}\n\ndata: [DONE]\n\n";
+pub(crate) const OK_STREAM: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\ndata: {\"choices\":[{\"index\":0,\"text\":\"hello\",\"finish_reason\":null}]}\n\ndata: {\"choices\":[{\"index\":0,\"text\":\"\",\"finish_reason\":\"length\"}]}\n\ndata: [DONE]\n\n";
 
 /// Scripts are `&'static` so that they can be replayed; the few built at run time are leaked.
 fn leak(s: String) -> &'static str {
