@@ -170,8 +170,8 @@ fn parse_args() -> anyhow::Result<Args> {
 fn load(source: &Path, device: &str, dtype: &str) -> anyhow::Result<LocalModel> {
     LocalModel::load(&LoadOptions {
         source: source.display().to_string(),
-        dtype: Some(dtype.into()),
-        device: Some(device.into()),
+        dtype: Some(dtype.parse()?),
+        device: Some(device.parse()?),
         ..LoadOptions::default()
     })
     .with_context(|| format!("loading {} on {device} in {dtype}", source.display()))

@@ -333,7 +333,7 @@ fn batches_and_reuses_prefixes_of_the_gguf(kv_cache: Option<&str>) {
     let load_gguf = || {
         LocalModel::load(&LoadOptions {
             source: gguf.display().to_string(),
-            device: Some(engine::model::options::DeviceSpec::Cpu),
+            device: Some(model::options::DeviceSpec::Cpu),
             kv_cache: kv_cache.map_or(Default::default(), |kv| kv.parse().unwrap()),
             ..LoadOptions::default()
         })

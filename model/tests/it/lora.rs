@@ -25,8 +25,8 @@ fn adapter_dir() -> PathBuf {
 fn options(base: &str, lora: &[&Path]) -> LoadOptions {
     LoadOptions {
         source: models().join(base).display().to_string(),
-        dtype: Some(engine::model::options::WeightDtype::F32),
-        device: Some(engine::model::options::DeviceSpec::Cpu),
+        dtype: Some(model::options::WeightDtype::F32),
+        device: Some(model::options::DeviceSpec::Cpu),
         lora: lora.iter().map(|p| p.display().to_string()).collect(),
         ..LoadOptions::default()
     }

@@ -154,8 +154,8 @@ fn load_options_set_the_budget() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/models/qwen3-tiny");
     let m = LocalModel::load(&LoadOptions {
         source: dir.display().to_string(),
-        dtype: Some(engine::model::options::WeightDtype::F32),
-        device: Some(engine::model::options::DeviceSpec::Cpu),
+        dtype: Some(model::options::WeightDtype::F32),
+        device: Some(model::options::DeviceSpec::Cpu),
         prefix_cache_mb: Some(0),
         ..LoadOptions::default()
     })
