@@ -431,6 +431,8 @@ struct TooLong;
 struct Lines {
     receiver: UnboundedReceiver<Bytes>,
     buffer: Vec<u8>,
+    /// How much of `buffer` is known to hold no newline.
+    scanned: usize,
     /// Skipping the rest of an over-long message.
     discarding: bool,
 }
@@ -440,6 +442,7 @@ impl Lines {
         Lines {
             receiver,
             buffer: Vec::new(),
+            scanned: 0,
             discarding: false,
         }
     }
@@ -447,17 +450,21 @@ impl Lines {
     /// The next message; `None` once the guest has ended and nothing complete is left.
     async fn next(&mut self) -> Option<Result<Vec<u8>, TooLong>> {
         loop {
-            if let Some(end) = self.buffer.iter().position(|&b| b == b'\n') {
+            if let Some(at) = self.buffer[self.scanned..].iter().position(|&b| b == b'\n') {
+                let end = self.scanned + at;
                 let rest = self.buffer.split_off(end + 1);
                 let mut line = std::mem::replace(&mut self.buffer, rest);
+                self.scanned = 0;
                 line.pop();
                 if std::mem::take(&mut self.discarding) {
                     return Some(Err(TooLong));
                 }
                 return Some(Ok(line));
             }
+            self.scanned = self.buffer.len();
             if self.buffer.len() > MESSAGE_BYTES {
                 self.buffer.clear();
+                self.scanned = 0;
                 self.discarding = true;
             }
             let chunk = self.receiver.recv().await?;

@@ -83,11 +83,3 @@ async fn begin_progress(
     }
     Some(session.client.progress(token, "Loading model").with_message(source.to_owned()).begin().await)
 }
-
-/// Opens the Python sandbox that runs a fix's tests. Blocking: loading the cached compiled runtime
-/// takes milliseconds, compiling it the first time tens of seconds.
-pub fn open_test_runner() -> Result<Arc<dyn engine::actions::TestRunner>, String> {
-    let sandbox = sandbox::Sandbox::new(&sandbox::Config::default()).map_err(|e| e.to_string())?;
-    tracing::info!("Python sandbox ready: {:?}", sandbox.load_stats());
-    Ok(Arc::new(sandbox))
-}

@@ -14,6 +14,7 @@ mod loader;
 mod server;
 mod session;
 mod task;
+mod test_runner;
 mod transport;
 
 use clap::{Args, Parser, Subcommand};

@@ -15,7 +15,7 @@ use tower_lsp_server::ls_types::{MessageType, TextDocumentContentChangeEvent};
 
 use crate::config::{CliModel, Settings};
 use crate::convert::{self, PositionEncoding};
-use crate::{loader, task};
+use crate::task;
 
 /// Where the model is.
 #[derive(Clone)]
@@ -232,7 +232,7 @@ impl Session {
     /// runtime installed), which is logged once and leaves fixes checked for syntax only.
     pub async fn test_runner(&self) -> Option<Arc<dyn TestRunner>> {
         let init = async {
-            let why = match tokio::task::spawn_blocking(loader::open_test_runner).await {
+            let why = match tokio::task::spawn_blocking(crate::test_runner::open).await {
                 Ok(Ok(runner)) => return Some(runner),
                 Ok(Err(error)) => error,
                 Err(join) => join.to_string(),

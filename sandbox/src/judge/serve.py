@@ -21,6 +21,7 @@ def _qwen_lsp_serve(codec):
     stdin, stdout = sys.stdin, sys.stdout
     write, read_line, dumps, loads = os.write, stdin.buffer.readline, json.dumps, json.loads
     exit_now, base_exception, exception, system_exit = os._exit, BaseException, Exception, SystemExit
+    type_of, str_of, enumerate_ = type, str, enumerate
     types_that_mutate = (list, dict, set)
 
     source = loads(sys.argv[1])
@@ -40,7 +41,7 @@ def _qwen_lsp_serve(codec):
 
     def describe(error):
         try:
-            return type(error).__name__, str(error)[:2000]
+            return type_of(error).__name__, str_of(error)[:2000]
         except base_exception:
             return "Exception", "<unprintable>"
 
@@ -55,37 +56,47 @@ def _qwen_lsp_serve(codec):
         sys.stderr.flush()
         exit_now(114)
 
-    targets = {}
-    while True:
-        line = read_line()
-        if not line:
-            sys.stderr.flush()
-            exit_now(0)
-        request = loads(line)
-        try:
-            target = request["target"]
-            if target not in targets:
-                targets[target] = eval(target, namespace)
-            args = [decode(a) for a in request["args"]]
-            kwargs = {k: decode(v) for k, v in request["kwargs"]}
-            result = targets[target](*args, **kwargs)
-        except system_exit:
-            raise
-        except base_exception as error:
-            name, message = describe(error)
-            reply({"raised": name, "message": message})
-            continue
-        try:
-            answer = {"ok": encode(result), "args": []}
-            for i, arg in enumerate(args):
-                if type(arg) in types_that_mutate:
-                    after = encode(arg)
-                    if after != request["args"][i]:
-                        answer["args"].append([i, after])
-        except exception as error:
-            name, message = describe(error)
-            answer = {"error": f"the result is not plain data: {message}"}
-        reply(answer)
+    def serve():
+        targets = {}
+        while True:
+            line = read_line()
+            if not line:
+                sys.stderr.flush()
+                exit_now(0)
+            request = loads(line)
+            try:
+                target = request["target"]
+                if target not in targets:
+                    targets[target] = eval(target, namespace)
+                args = [decode(a) for a in request["args"]]
+                kwargs = {k: decode(v) for k, v in request["kwargs"]}
+                result = targets[target](*args, **kwargs)
+            except system_exit:
+                raise
+            except base_exception as error:
+                name, message = describe(error)
+                reply({"raised": name, "message": message})
+                continue
+            try:
+                answer = {"ok": encode(result), "args": []}
+                for i, arg in enumerate_(args):
+                    if type_of(arg) in types_that_mutate:
+                        after = encode(arg)
+                        if after != request["args"][i]:
+                            answer["args"].append([i, after])
+            except exception as error:
+                name, message = describe(error)
+                answer = {"error": f"the result is not plain data: {message}"}
+            reply(answer)
+
+    # SystemExit means the code exited (the host says so); anything else escaping the loop is the code
+    # breaking what the loop relies on (the recursion limit, patched builtins): an error, as at import.
+    try:
+        serve()
+    except system_exit:
+        raise
+    except base_exception:
+        exit_now(114)
 
 
 _qwen_lsp_serve(_qwen_lsp_codec())
