@@ -112,7 +112,11 @@ impl TrialOutcome {
             (None, Some(tests)) => &tests.stderr,
             (None, None) => return None,
         };
-        let line = stderr.lines().rev().map(str::trim).find(|l| !l.is_empty())?;
+        let line = stderr
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| !l.is_empty())?;
         Some(line.to_owned())
     }
 }
@@ -178,7 +182,13 @@ pub(crate) async fn judge(
     // outer timeout is only a backstop against a host bug.
     let bridged = tokio::time::timeout(
         limits.timeout.saturating_add(Duration::from_secs(5)),
-        bridge(&mut requests, code.as_mut(), &mut test_in, &mut cases, &mut calls),
+        bridge(
+            &mut requests,
+            code.as_mut(),
+            &mut test_in,
+            &mut cases,
+            &mut calls,
+        ),
     )
     .await;
     let ended = bridged.unwrap_or(Ended::TestsDone);
@@ -191,7 +201,12 @@ pub(crate) async fn judge(
             }
             let finished = join(tests).await?;
             let exit = finished.raw_exit();
-            let outcome = finished.outcome(limits, test_overflow.overflowed(), String::new(), &test_stderr);
+            let outcome = finished.outcome(
+                limits,
+                test_overflow.overflowed(),
+                String::new(),
+                &test_stderr,
+            );
             let verdict = match outcome.verdict {
                 Verdict::Passed => TrialVerdict::Passed,
                 Verdict::Failed => TrialVerdict::Failed,
@@ -206,12 +221,19 @@ pub(crate) async fn judge(
         Ended::CodeGone => {
             tests.abort();
             let Some(code) = code else {
-                return Err(Error::Host("a call crossed with no code to answer it".to_owned()));
+                return Err(Error::Host(
+                    "a call crossed with no code to answer it".to_owned(),
+                ));
             };
             drop(code.input);
             let finished = join(code.task).await?;
             let exit = finished.raw_exit();
-            let outcome = finished.outcome(limits, code.overflow.overflowed(), String::new(), &code.stderr);
+            let outcome = finished.outcome(
+                limits,
+                code.overflow.overflowed(),
+                String::new(),
+                &code.stderr,
+            );
             let verdict = match outcome.verdict {
                 // The serving loop only ends by itself when its stdin closes, which the host does
                 // not do while a call waits: the code exited on its own.
@@ -311,9 +333,8 @@ fn call_request(message: &Value) -> Option<Value> {
     let args = message.get("args")?.as_array()?;
     let kwargs = message.get("kwargs")?.as_array()?;
     let kwargs_ok = kwargs.iter().all(|pair| {
-        pair.as_array().is_some_and(|p| {
-            p.len() == 2 && p[0].is_string() && is_plain(&p[1], 0)
-        })
+        pair.as_array()
+            .is_some_and(|p| p.len() == 2 && p[0].is_string() && is_plain(&p[1], 0))
     });
     if !args.iter().all(|a| is_plain(a, 0)) || !kwargs_ok {
         return None;
@@ -377,9 +398,9 @@ fn is_plain(value: &Value, depth: usize) -> bool {
                 "float" => body
                     .as_str()
                     .is_some_and(|s| s.len() <= 40 && s.parse::<f64>().is_ok()),
-                "bytes" => body.as_str().is_some_and(|s| {
-                    s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit())
-                }),
+                "bytes" => body
+                    .as_str()
+                    .is_some_and(|s| s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit())),
                 "tuple" | "set" | "frozenset" => all(body),
                 "dict" => body.as_array().is_some_and(|pairs| {
                     pairs.iter().all(|pair| {
@@ -518,10 +539,9 @@ mod tests {
 
     #[test]
     fn replies_are_rebuilt_from_their_parts_only() {
-        let reply: Value = serde_json::from_str(
-            r#"{"ok": {"int": "3"}, "args": [[0, []]], "verdict": "passed"}"#,
-        )
-        .unwrap();
+        let reply: Value =
+            serde_json::from_str(r#"{"ok": {"int": "3"}, "args": [[0, []]], "verdict": "passed"}"#)
+                .unwrap();
         assert_eq!(
             sanitize_reply(&reply).unwrap().to_string(),
             r#"{"args":[[0,[]]],"ok":{"int":"3"}}"#

@@ -14,7 +14,11 @@ impl TestRunner for SandboxTests {
     fn run_tests(&self, job: &TestJob) -> Result<TestReport, String> {
         let trial = Trial {
             code: job.code.clone(),
-            bind: job.calls.iter().map(|name| (name.clone(), name.clone())).collect(),
+            bind: job
+                .calls
+                .iter()
+                .map(|name| (name.clone(), name.clone()))
+                .collect(),
             tests: job.tests.clone(),
             ..Trial::default()
         };
@@ -22,7 +26,10 @@ impl TestRunner for SandboxTests {
             timeout: job.timeout,
             ..Limits::default()
         };
-        let outcome = self.0.judge_blocking(&trial, &limits).map_err(|e| e.to_string())?;
+        let outcome = self
+            .0
+            .judge_blocking(&trial, &limits)
+            .map_err(|e| e.to_string())?;
         let verdict = match outcome.verdict {
             TrialVerdict::Passed => TestVerdict::Passed,
             TrialVerdict::Failed => TestVerdict::Failed,
@@ -42,8 +49,14 @@ impl TestRunner for SandboxTests {
                 line: case.line,
             })
             .collect();
-        let detail = (verdict != TestVerdict::Passed).then(|| outcome.detail()).flatten();
-        Ok(TestReport { verdict, cases, detail })
+        let detail = (verdict != TestVerdict::Passed)
+            .then(|| outcome.detail())
+            .flatten();
+        Ok(TestReport {
+            verdict,
+            cases,
+            detail,
+        })
     }
 }
 

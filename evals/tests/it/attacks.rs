@@ -18,7 +18,9 @@ struct Attack {
 }
 
 fn corpus() -> Vec<Attack> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("attacks");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("attacks");
     let mut attacks = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("the corpus directory") {
         let path = entry.expect("a directory entry").path();
@@ -35,7 +37,11 @@ fn corpus() -> Vec<Attack> {
         let task = field("# task:");
         let expect = field("# expect:");
         attacks.push(Attack {
-            name: path.file_stem().expect("a name").to_string_lossy().into_owned(),
+            name: path
+                .file_stem()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned(),
             task,
             expect,
             completion: lines.next().unwrap_or_default().to_owned(),

@@ -59,11 +59,17 @@ fn each_way_the_code_can_end_has_its_verdict() {
     for (code, verdict) in [
         ("def f():\n    return 1\n", TrialVerdict::Passed),
         ("def f():\n    return 2\n", TrialVerdict::Failed),
-        ("def f():\n    import os\n    os._exit(0)\n", TrialVerdict::CodeExited),
+        (
+            "def f():\n    import os\n    os._exit(0)\n",
+            TrialVerdict::CodeExited,
+        ),
         ("import sys\nsys.exit(0)\n", TrialVerdict::CodeExited),
         ("def f(:\n", TrialVerdict::Error),
         ("def f():\n    return object()\n", TrialVerdict::Error),
-        ("def f():\n    while True:\n        pass\n", TrialVerdict::Timeout),
+        (
+            "def f():\n    while True:\n        pass\n",
+            TrialVerdict::Timeout,
+        ),
     ] {
         let trial = Trial {
             code: code.to_owned(),
