@@ -140,7 +140,13 @@ pub(crate) async fn judge(
     let test_overflow = test_out.overflow_flag();
     let tests = spawn_guest(
         &runtime,
-        vec![format!("{CODEC}\n{JUDGE}"), spec.to_string()],
+        vec![
+            // No `site`: the runners need only the standard library, and a trial starts two.
+            "-S".to_owned(),
+            "-c".to_owned(),
+            format!("{CODEC}\n{JUDGE}"),
+            spec.to_string(),
+        ],
         test_stdin,
         test_out,
         test_stderr.clone(),
@@ -157,6 +163,8 @@ pub(crate) async fn judge(
         let task = spawn_guest(
             &runtime,
             vec![
+                "-S".to_owned(),
+                "-c".to_owned(),
                 format!("{CODEC}\n{SERVE}"),
                 Value::String(trial.code.clone()).to_string(),
             ],

@@ -48,6 +48,7 @@ pub(crate) async fn run(
         false => None,
     };
     let mut argv = vec![
+        "-c".to_owned(),
         PRELUDE.to_owned(),
         match scratch {
             Some(_) => SCRATCH_GUEST_PATH.to_owned(),
@@ -72,7 +73,8 @@ pub(crate) async fn run(
     ))
 }
 
-/// One guest to start: `python -I -c argv[0] argv[1..]`, its streams, its optional scratch dir.
+/// One guest to start: `python -I argv...` (options, then `-c <source> <args>`), its streams, its
+/// optional scratch dir.
 pub(crate) struct Guest<'a, I, O> {
     pub argv: Vec<String>,
     pub stdin: I,
@@ -107,7 +109,7 @@ where
     wasi.stdin(guest.stdin)
         .stdout(guest.stdout)
         .stderr(guest.stderr)
-        .args(&["python", "-I", "-c"])
+        .args(&["python", "-I"])
         .args(&guest.argv);
     if let Some(dir) = guest.scratch {
         wasi.preopened_dir(dir, SCRATCH_GUEST_PATH, FsPerms::ReadWrite)
