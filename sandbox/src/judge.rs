@@ -141,7 +141,7 @@ pub(crate) async fn judge(
     let tests = spawn_guest(
         &runtime,
         vec![
-            // No `site`: the runners need only the standard library, and a trial starts two.
+            // No `site`: the tests' runner needs only the standard library.
             "-S".to_owned(),
             "-c".to_owned(),
             format!("{CODEC}\n{JUDGE}"),
@@ -162,8 +162,8 @@ pub(crate) async fn judge(
         let overflow = code_out.overflow_flag();
         let task = spawn_guest(
             &runtime,
+            // With `site`: the code under test sees the builtins it has natively (`exit`, `quit`).
             vec![
-                "-S".to_owned(),
                 "-c".to_owned(),
                 format!("{CODEC}\n{SERVE}"),
                 Value::String(trial.code.clone()).to_string(),
