@@ -102,24 +102,69 @@ pub struct Fix {
     pub check: FixCheck,
 }
 
-/// Runs a test program in isolation. The seam between code actions and the sandbox:
-/// `sandbox::Sandbox` implements it, and the engine never needs more of the sandbox than this.
-pub trait TestRunner: Send + Sync {
-    fn run_blocking(
-        &self,
-        program: &sandbox::Program,
-        limits: &sandbox::Limits,
-    ) -> std::result::Result<sandbox::Outcome, sandbox::Error>;
+/// Tests to run apart from the code they test: `tests` in one interpreter, `code` in another, and
+/// each name of `calls` bound in the tests to a function that calls the code's function of that
+/// name, arguments and results crossing as plain data (None, bool, int, float, str, bytes, list,
+/// tuple, dict, set). Built by [`candidate_tests`] and [`file_tests`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestJob {
+    /// The code under test: a Python module.
+    pub code: String,
+    /// The tests: a Python program whose exit status is the verdict. It may report cases with
+    /// `__qwen_lsp_report(name, passed, message, line)`.
+    pub tests: String,
+    /// Names the tests call across. Empty: nothing is untrusted and `code` is not started.
+    pub calls: Vec<String>,
+    /// Wall-clock limit of the whole job.
+    pub timeout: Duration,
 }
 
-impl TestRunner for sandbox::Sandbox {
-    fn run_blocking(
-        &self,
-        program: &sandbox::Program,
-        limits: &sandbox::Limits,
-    ) -> std::result::Result<sandbox::Outcome, sandbox::Error> {
-        sandbox::Sandbox::run_blocking(self, program, limits)
-    }
+/// How a [`TestJob`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestVerdict {
+    /// Every test ran and passed.
+    Passed,
+    /// A test failed (an assert, a doctest, a `test_*` function).
+    Failed,
+    /// The tests or the code raised, or answered something that is not plain data.
+    Error,
+    Timeout,
+    /// Memory or output over the sandbox's caps.
+    LimitExceeded,
+    /// The code under test exited instead of answering a call.
+    CodeExited,
+    /// The tests pass values that cannot cross (objects): they cannot be run apart.
+    Unsupported,
+}
+
+/// One test of a [`TestReport`]: an assert, a doctest, a `test_*` function.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestCase {
+    /// `assert (line 12)`, `square` (a doctest), `test_parse`.
+    pub name: String,
+    pub passed: bool,
+    /// Why it failed (a doctest's report, an assertion's message); empty when it passed.
+    pub message: String,
+    /// The 1-based line of the file it belongs to, when known.
+    pub line: Option<u32>,
+}
+
+/// The result of a [`TestJob`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestReport {
+    pub verdict: TestVerdict,
+    /// The tests that ran, in order (a test that stopped the run early is the last).
+    pub cases: Vec<TestCase>,
+    /// One line on why it did not pass.
+    pub detail: Option<String>,
+}
+
+/// Runs a [`TestJob`] in isolation: the seam between the code actions and the sandbox. The engine
+/// does not know the sandbox; whoever holds both (the server, a test) implements this over it.
+pub trait TestRunner: Send + Sync {
+    /// `Err` when the runner itself failed (not the code or its tests).
+    fn run_tests(&self, job: &TestJob) -> std::result::Result<TestReport, String>;
 }
 
 /// Wall-clock limit of one test run of a candidate fix. CPython's start-up in the sandbox takes
@@ -664,12 +709,12 @@ fn check_candidate(
     runner: Option<&dyn TestRunner>,
     options: &FixOptions,
 ) -> Result<Option<FixCheck>> {
-    let after = document.with_edit(edit)?;
-    let new_text = after.text();
+    let edited_doc = document.with_edit(edit)?;
+    let new_text = edited_doc.text();
     if new_text == document.text() {
         return Ok(None);
     }
-    let (Some(before), Some(after)) = (document.tree(), after.tree()) else {
+    let (Some(before), Some(after)) = (document.tree(), edited_doc.tree()) else {
         return Ok(Some(FixCheck::NotChecked));
     };
     let edited = line_start(new_text, edit.start)..line_end(new_text, edit.start + edit.new_text.len());
@@ -684,23 +729,16 @@ fn check_candidate(
     if document.language != Language::Python || !options.run_tests {
         return Ok(Some(FixCheck::SyntaxOk));
     }
-    let (Some(runner), Some(program)) = (runner, test_program(new_text, after)) else {
+    let edited_new = edit.start..edit.start + edit.new_text.len();
+    let (Some(runner), Some(job)) = (runner, candidate_tests(document, &edited_doc, edited_new)) else {
         return Ok(Some(FixCheck::SyntaxOk));
     };
-    let limits = sandbox::Limits {
-        timeout: TEST_TIMEOUT,
-        ..sandbox::Limits::default()
-    };
-    match runner.run_blocking(
-        &sandbox::Program {
-            source: program,
-            ..sandbox::Program::default()
-        },
-        &limits,
-    ) {
-        Ok(outcome) if outcome.verdict == sandbox::Verdict::Passed => Ok(Some(FixCheck::TestsPass)),
-        Ok(outcome) => {
-            tracing::debug!(verdict = ?outcome.verdict, stderr = %outcome.stderr, "candidate rejected by the file's tests");
+    match runner.run_tests(&job) {
+        Ok(report) if report.verdict == TestVerdict::Passed => Ok(Some(FixCheck::TestsPass)),
+        // The file's tests pass objects to the edited code: they cannot be run apart from it.
+        Ok(report) if report.verdict == TestVerdict::Unsupported => Ok(Some(FixCheck::SyntaxOk)),
+        Ok(report) => {
+            tracing::debug!(verdict = ?report.verdict, detail = ?report.detail, "candidate rejected by the file's tests");
             Ok(None)
         }
         // The sandbox itself failed (not the candidate): say only what was checked.
@@ -711,52 +749,238 @@ fn check_candidate(
     }
 }
 
-/// Runs the file's doctests and `test_*` functions after its definitions.
-const TEST_HARNESS: &str = r#"
-import doctest as __qwen_doctest
-import sys as __qwen_sys
-__qwen_result = __qwen_doctest.testmod(__qwen_sys.modules[__name__])
-for __qwen_name, __qwen_test in list(globals().items()):
-    if __qwen_name.startswith("test_") and callable(__qwen_test):
-        __qwen_test()
-if __qwen_result.failed:
-    raise AssertionError(f"{__qwen_result.failed} of {__qwen_result.attempted} doctests failed")
+/// The tests' side of a [`TestJob`] built from a file: `__qwen_lsp_check(payload)` runs the file's
+/// kept statements one at a time (each top-level assert is a case), then the doctests of the
+/// functions and classes it defined, the doctests given in the payload (those of the functions
+/// under test, taken from the file before the edit), then every `test_*` function, and fails with
+/// an `AssertionError` when any case failed.
+const FILE_TESTS: &str = r#"
+def __qwen_lsp_check(payload):
+    import ast, doctest, io, json, sys
+    payload = json.loads(payload)
+    report = globals()["__qwen_lsp_report"]
+    lines = payload["lines"]
+    g = globals()
+    failed = total = 0
+
+    def case(name, passed, message="", line=None):
+        nonlocal failed, total
+        total += 1
+        failed += not passed
+        report(name, passed, message, line)
+
+    for node in ast.parse(payload["source"], "file.py").body:
+        code = compile(ast.Module([node], []), "file.py", "exec")
+        if not isinstance(node, ast.Assert):
+            exec(code, g)
+            continue
+        try:
+            exec(code, g)
+            case(f"assert (line {node.lineno})", True, "", node.lineno)
+        except AssertionError as error:
+            case(f"assert (line {node.lineno})", False, str(error) or "assertion failed", node.lineno)
+
+    finder, parser = doctest.DocTestFinder(), doctest.DocTestParser()
+    tests = [t for t in finder.find(sys.modules[__name__]) if t.examples]
+    for name, docstring in payload["doctests"]:
+        tests.append(parser.get_doctest(docstring, dict(g), name, "file.py", None))
+    for test in tests:
+        if not test.examples:
+            continue
+        name = test.name.removeprefix(__name__ + ".")
+        out = io.StringIO()
+        runner = doctest.DocTestRunner(verbose=False)
+        result = runner.run(test, out=out.write, clear_globs=True)
+        case(name, result.failed == 0, out.getvalue(), lines.get(name.split(".")[0]))
+
+    for name, value in list(g.items()):
+        if name.startswith("test_") and callable(value):
+            try:
+                value()
+                case(name, True, "", lines.get(name))
+            except Exception as error:
+                case(name, False, f"{type(error).__name__}: {error}", lines.get(name))
+    if failed:
+        raise AssertionError(f"{failed} of {total} tests failed")
 "#;
 
-/// A program that checks a Python file against its own tests, or `None` when it has none: the
-/// file's imports, definitions, assignments and top-level asserts (not its other statements, which
-/// could wait for input or start a server), then [`TEST_HARNESS`].
-pub fn test_program(text: &str, tree: &tree_sitter::Tree) -> Option<String> {
+/// Whether a top-level statement belongs to the program that tests a file: imports, definitions,
+/// assignments and asserts, not its other statements (which could wait for input or start a
+/// server).
+fn kept_statement(node: tree_sitter::Node<'_>) -> bool {
+    match node.kind() {
+        "import_statement"
+        | "import_from_statement"
+        | "future_import_statement"
+        | "class_definition"
+        | "function_definition"
+        | "decorated_definition"
+        | "assert_statement" => true,
+        "expression_statement" => node.named_child(0).is_some_and(|e| e.kind() == "assignment"),
+        _ => false,
+    }
+}
+
+/// The name a top-level function definition (decorated or not) defines; `None` for anything else.
+fn function_name<'t>(node: tree_sitter::Node<'_>, text: &'t str) -> Option<&'t str> {
+    let def = match node.kind() {
+        "function_definition" => node,
+        "decorated_definition" => node.child_by_field_name("definition")?,
+        _ => return None,
+    };
+    if def.kind() != "function_definition" {
+        return None;
+    }
+    def.child_by_field_name("name")?.utf8_text(text.as_bytes()).ok()
+}
+
+/// The docstring of a function definition node, as Python would read it.
+fn docstring_of(node: tree_sitter::Node<'_>, text: &str) -> Option<String> {
+    let def = match node.kind() {
+        "decorated_definition" => node.child_by_field_name("definition")?,
+        _ => node,
+    };
+    let first = def.child_by_field_name("body")?.named_child(0)?;
+    let string = match first.kind() {
+        "expression_statement" => first.named_child(0)?,
+        _ => return None,
+    };
+    if string.kind() != "string" {
+        return None;
+    }
+    let raw = &text[string.byte_range()];
+    // Quotes and prefix off; escapes are left as written, which is what doctest sees for the
+    // raw docstrings tests usually are and close enough for the others.
+    let start = raw.find(['"', '\''])?;
+    let quote = if raw[start..].starts_with("\"\"\"") || raw[start..].starts_with("\'\'\'") { 3 } else { 1 };
+    raw.get(start + quote..raw.len().checked_sub(quote)?).map(str::to_owned)
+}
+
+/// `text` with every top-level statement `drop` selects blanked out (spaces, line breaks kept), so
+/// the rest keeps its line numbers.
+fn blank_statements(text: &str, tree: &tree_sitter::Tree, drop: impl Fn(tree_sitter::Node<'_>) -> bool) -> String {
     let root = tree.root_node();
-    let mut program = String::new();
-    let mut has_tests = false;
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
     let mut cursor = root.walk();
     for node in root.named_children(&mut cursor) {
-        let keep = match node.kind() {
-            "import_statement" | "import_from_statement" | "future_import_statement" | "class_definition" => true,
-            "function_definition" | "decorated_definition" => {
-                let name = node
-                    .child_by_field_name("name")
-                    .or_else(|| {
-                        node.child_by_field_name("definition")
-                            .and_then(|d| d.child_by_field_name("name"))
-                    })
-                    .and_then(|n| n.utf8_text(text.as_bytes()).ok());
-                has_tests |= name.is_some_and(|n| n.starts_with("test_"));
-                true
-            }
-            "assert_statement" => {
-                has_tests = true;
-                true
-            }
-            "expression_statement" => node.named_child(0).is_some_and(|e| e.kind() == "assignment"),
-            _ => false,
-        };
-        if keep {
-            program.push_str(&text[node.byte_range()]);
-            program.push('\n');
+        if !drop(node) {
+            continue;
+        }
+        let range = node.byte_range();
+        out.push_str(&text[at..range.start]);
+        out.extend(text[range.clone()].chars().map(|c| if c == '\n' || c == '\r' { c } else { ' ' }));
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Whether the file has anything to test: a top-level assert, a `test_*` function, a doctest.
+fn has_tests(text: &str, tree: &tree_sitter::Tree) -> bool {
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let mut found = text.lines().any(|l| l.trim_start().starts_with(">>> "));
+    for node in root.named_children(&mut cursor) {
+        found |= node.kind() == "assert_statement"
+            || function_name(node, text).is_some_and(|n| n.starts_with("test_"));
+    }
+    found
+}
+
+/// 1-based lines of the file's top-level definitions, by name.
+fn definition_lines(text: &str, tree: &tree_sitter::Tree) -> serde_json::Map<String, serde_json::Value> {
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let mut lines = serde_json::Map::new();
+    for node in root.named_children(&mut cursor) {
+        let name = function_name(node, text).or_else(|| {
+            (node.kind() == "class_definition")
+                .then(|| node.child_by_field_name("name")?.utf8_text(text.as_bytes()).ok())
+                .flatten()
+        });
+        if let Some(name) = name {
+            lines.insert(name.to_owned(), (node.start_position().row + 1).into());
         }
     }
-    has_tests |= text.lines().any(|l| l.trim_start().starts_with(">>> "));
-    has_tests.then(|| program + TEST_HARNESS)
+    lines
+}
+
+fn tests_source(source: String, doctests: Vec<(String, String)>, lines: serde_json::Map<String, serde_json::Value>) -> String {
+    let payload = serde_json::json!({ "source": source, "doctests": doctests, "lines": lines });
+    // A JSON string literal is a Python string literal.
+    let literal = serde_json::Value::String(payload.to_string()).to_string();
+    format!("{FILE_TESTS}\n__qwen_lsp_check({literal})\n")
+}
+
+/// The job that checks a Python file against its own tests (top-level asserts, doctests, `test_*`
+/// functions), every line of it trusted: one interpreter, cases reported by name and line. `None`
+/// when the file has none. For diagnostics on save: `runner.run_tests(&job)?.cases`.
+pub fn file_tests(text: &str, tree: &tree_sitter::Tree) -> Option<TestJob> {
+    if !has_tests(text, tree) {
+        return None;
+    }
+    let source = blank_statements(text, tree, |node| !kept_statement(node));
+    Some(TestJob {
+        code: String::new(),
+        tests: tests_source(source, Vec::new(), definition_lines(text, tree)),
+        calls: Vec::new(),
+        timeout: TEST_TIMEOUT,
+    })
+}
+
+/// The job that checks a candidate edit against the file's tests with the edited code apart from
+/// them. `after` is `before` with the edit applied and `edited` the edit's new text in `after`. The
+/// edited top-level functions run in their own interpreter (the whole edited file, as a module);
+/// the tests run the rest of the file, with those names calling across, and the edited functions'
+/// doctests as they were before the edit (a candidate cannot rewrite its own tests). `None` when the
+/// file has no tests, or when the edit reaches anything but whole top-level functions that are not
+/// `test_*` (a method, a class, a statement, a test): such code cannot be judged apart from its
+/// tests, so no candidate touching it is ever said to pass them.
+pub fn candidate_tests(before: &Document, after: &Document, edited: Range<usize>) -> Option<TestJob> {
+    let (old_tree, tree) = (before.tree()?, after.tree()?);
+    let (old_text, text) = (before.text(), after.text());
+    if !has_tests(old_text, old_tree) {
+        return None;
+    }
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let mut names = Vec::new();
+    let mut edited_nodes = Vec::new();
+    for node in root.named_children(&mut cursor) {
+        let range = node.byte_range();
+        let touched = range.start < edited.end.max(edited.start + 1) && edited.start < range.end;
+        if !touched || node.kind() == "comment" {
+            continue;
+        }
+        let name = function_name(node, text)?;
+        if name.starts_with("test_") {
+            return None;
+        }
+        names.push(name.to_owned());
+        edited_nodes.push(range);
+    }
+    if names.is_empty() {
+        return None;
+    }
+    // The edited functions' doctests, from the file before the edit.
+    let mut doctests = Vec::new();
+    let old_root = old_tree.root_node();
+    let mut cursor = old_root.walk();
+    for node in old_root.named_children(&mut cursor) {
+        if let Some(name) = function_name(node, old_text).filter(|n| names.iter().any(|m| m == n))
+            && let Some(doc) = docstring_of(node, old_text)
+        {
+            doctests.push((name.to_owned(), doc));
+        }
+    }
+    let is_edited = |node: tree_sitter::Node<'_>| edited_nodes.contains(&node.byte_range());
+    let code = blank_statements(text, tree, |node| !kept_statement(node) || node.kind() == "assert_statement");
+    let source = blank_statements(text, tree, |node| !kept_statement(node) || is_edited(node));
+    Some(TestJob {
+        code,
+        tests: tests_source(source, doctests, definition_lines(text, tree)),
+        calls: names,
+        timeout: TEST_TIMEOUT,
+    })
 }

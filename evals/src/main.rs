@@ -227,23 +227,21 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn score_options(s: &Scoring) -> Result<ScoreOptions> {
-    for (name, v) in [
-        ("--floor-s", s.floor_s),
-        ("--factor", s.factor),
-        ("--default-limit-s", s.default_limit_s),
-    ] {
-        if !(v.is_finite() && v > 0.0) {
-            bail!("{name} must be > 0, got {v}");
-        }
+    if !(s.factor.is_finite() && s.factor > 0.0 && s.factor <= evals::score::MAX_FACTOR) {
+        bail!(
+            "--factor must be > 0 and <= {}, got {}",
+            evals::score::MAX_FACTOR,
+            s.factor
+        );
     }
     if s.k.contains(&0) {
         bail!("--k needs values >= 1");
     }
     let mut options = ScoreOptions {
         calibrate: !s.no_calibrate,
-        floor: Duration::from_secs_f64(s.floor_s),
+        floor: evals::score::limit_from_secs("--floor-s", s.floor_s)?,
         factor: s.factor,
-        default_limit: Duration::from_secs_f64(s.default_limit_s),
+        default_limit: evals::score::limit_from_secs("--default-limit-s", s.default_limit_s)?,
         ..ScoreOptions::default()
     };
     if let Some(w) = s.workers {
@@ -489,7 +487,7 @@ fn run_model(args: RunArgs) -> Result<i32> {
         anyhow::Ok(out?)
     })?;
     report_broken(&calibrations);
-    let run = evals::run::write_reports(
+    let run = evals::report::write_reports(
         &dir,
         &settings,
         &dataset,

@@ -123,34 +123,40 @@ impl Problem {
             ));
         }
         if let Some(t) = self.time_limit_s
-            && !(t.is_finite() && t > 0.0)
+            && !(t.is_finite() && t > 0.0 && t <= crate::score::MAX_LIMIT_S)
         {
             return Err(format!(
-                "task `{}`: `time_limit_s` must be > 0, got {t}",
-                self.task_id
+                "task `{}`: `time_limit_s` must be > 0 and <= {}, got {t}",
+                self.task_id,
+                crate::score::MAX_LIMIT_S
             ));
         }
         Ok(())
     }
 }
 
-/// Reads a `.jsonl` or gzip-compressed `.jsonl.gz` file (detected from its magic bytes, not its name).
+/// Reads a `.jsonl` or gzip-compressed `.jsonl.gz` file (detected from its magic bytes, not its name). A
+/// leading UTF-8 byte-order mark (as Windows editors write) is dropped.
 pub fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    if bytes.starts_with(&[0x1f, 0x8b]) {
+    let text = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut text = String::new();
         flate2::read::MultiGzDecoder::new(&bytes[..])
             .read_to_string(&mut text)
             .map_err(|e| Error::io(path, e))?;
-        Ok(text)
+        text
     } else {
         String::from_utf8(bytes).map_err(|e| {
             Error::io(
                 path,
                 std::io::Error::new(std::io::ErrorKind::InvalidData, e),
             )
-        })
-    }
+        })?
+    };
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
 }
 
 /// Loads and validates a problem file. Blank lines are skipped; line numbers in errors are 1-based.

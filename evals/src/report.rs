@@ -1,10 +1,52 @@
-//! Human-readable reports of a run: `report.md` and `chart.svg` (pass@k by difficulty, hand-written SVG:
-//! a bar chart needs no plotting library).
+//! The reports of a run: `summary.json`, and the human-readable `report.md` and `chart.svg` (pass@k by
+//! difficulty, hand-written SVG: a bar chart needs no plotting library).
 
 use std::fmt::Write;
 
-use crate::run::RunSummary;
-use crate::summary::{PassAtK, Summary};
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::Dataset;
+use crate::run::{GeneratedSample, RunDir, RunSettings, write_atomically};
+use crate::score::{Calibration, SampleResult};
+use crate::summary::{PassAtK, Summary, summarize};
+use crate::{Error, Result};
+
+/// `summary.json`: the run's settings and its scores.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub settings: RunSettings,
+    #[serde(flatten)]
+    pub summary: Summary,
+    /// Mean generated tokens and generation time per sample.
+    pub mean_tokens: f64,
+    pub mean_generate_ms: f64,
+}
+
+/// Writes `summary.json`, `report.md` and `chart.svg`.
+pub fn write_reports(
+    dir: &RunDir,
+    settings: &RunSettings,
+    dataset: &Dataset,
+    samples: &[GeneratedSample],
+    results: &[SampleResult],
+    calibrations: &[Calibration],
+    ks: &[usize],
+) -> Result<RunSummary> {
+    let summary = summarize(dataset, results, ks, calibrations);
+    let count = samples.len().max(1) as f64;
+    let run = RunSummary {
+        settings: settings.clone(),
+        summary,
+        mean_tokens: samples.iter().map(|s| s.tokens as f64).sum::<f64>() / count,
+        mean_generate_ms: samples.iter().map(|s| s.generate_ms).sum::<f64>() / count,
+    };
+    let json =
+        serde_json::to_string_pretty(&run).map_err(|e| Error::InvalidInput(e.to_string()))?;
+    write_atomically(&dir.summary(), &json)?;
+    write_atomically(&dir.report(), &markdown(&run))?;
+    write_atomically(&dir.chart(), &svg_chart(&run.summary))?;
+    Ok(run)
+}
 
 /// The Markdown report of a run.
 pub fn markdown(run: &RunSummary) -> String {

@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::Dataset;
 use crate::prompt::{PromptStyle, build_prompt, extract_completion, stop_sequences};
 use crate::score::{Calibration, Sample, SampleResult, Scorer};
-use crate::summary::{Summary, summarize};
 use crate::{Error, Result};
 
 /// The default model of `evals run`: the server's default, so the number measures what users get.
@@ -414,43 +413,6 @@ pub async fn score(
         .await?;
     results.sort_by_key(|r| r.sample);
     Ok((results, calibrations))
-}
-
-/// `summary.json`: the run's settings and its scores.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct RunSummary {
-    pub settings: RunSettings,
-    #[serde(flatten)]
-    pub summary: Summary,
-    /// Mean generated tokens and generation time per sample.
-    pub mean_tokens: f64,
-    pub mean_generate_ms: f64,
-}
-
-/// Writes `summary.json`, `report.md` and `chart.svg`.
-pub fn write_reports(
-    dir: &RunDir,
-    settings: &RunSettings,
-    dataset: &Dataset,
-    samples: &[GeneratedSample],
-    results: &[SampleResult],
-    calibrations: &[Calibration],
-    ks: &[usize],
-) -> Result<RunSummary> {
-    let summary = summarize(dataset, results, ks, calibrations);
-    let count = samples.len().max(1) as f64;
-    let run = RunSummary {
-        settings: settings.clone(),
-        summary,
-        mean_tokens: samples.iter().map(|s| s.tokens as f64).sum::<f64>() / count,
-        mean_generate_ms: samples.iter().map(|s| s.generate_ms).sum::<f64>() / count,
-    };
-    let json =
-        serde_json::to_string_pretty(&run).map_err(|e| Error::InvalidInput(e.to_string()))?;
-    write_atomically(&dir.summary(), &json)?;
-    write_atomically(&dir.report(), &crate::report::markdown(&run))?;
-    write_atomically(&dir.chart(), &crate::report::svg_chart(&run.summary))?;
-    Ok(run)
 }
 
 /// Samples per task in a samples list (for tests and reports).

@@ -1,17 +1,16 @@
-//! Scoring: builds each sample's program, runs it in the sandbox, and turns the outcome into a verdict.
+//! Scoring: runs each sample against its problem's tests in the sandbox and turns the outcome into a verdict.
 //!
-//! A functional sample passes only when `check` ran to its end: after `check(...)` returns the program writes
-//! a random per-run nonce, and a run that exits 0 without it (`sys.exit(0)`, `os._exit(0)`, `raise SystemExit`
-//! in the completion) is [`ScoreVerdict::Incomplete`]. The nonce is fresh for every run, so a completion cannot
-//! know it in advance; it does not defend against code that reads its own source, which no honest model writes.
+//! A functional sample is a [`sandbox::Trial`]: `prompt + completion` runs in one interpreter, the problem's
+//! `check` in another, and each call of the candidate crosses between them as plain data. The verdict is how
+//! `check`'s interpreter ended, which the completion cannot reach (the threat model is in `evals/README.md`).
+//! A stdin/stdout sample runs alone and its output is compared here, on the host.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sandbox::{Limits, Program, Sandbox, Verdict};
+use sandbox::{Limits, Program, Sandbox, Trial, TrialVerdict, Verdict};
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
@@ -31,7 +30,7 @@ pub enum ScoreVerdict {
     Timeout,
     MemoryLimit,
     OutputLimit,
-    /// The program exited 0 before `check` finished.
+    /// The completion exited (`sys.exit`, `os._exit`, `raise SystemExit`) instead of answering `check`.
     Incomplete,
 }
 
@@ -159,30 +158,45 @@ pub fn check_tasks(dataset: &Dataset, samples: &[(usize, Sample)], path: &Path) 
     Ok(())
 }
 
-/// A fresh random token per run. `RandomState` draws its keys from the OS once per thread and steps them
-/// per instance: unpredictable to the guest, and no extra dependency.
-fn nonce() -> String {
-    let state = std::collections::hash_map::RandomState::new();
-    format!(
-        "evals-check-done-{:016x}{:016x}",
-        state.hash_one(0u8),
-        state.hash_one(1u8)
-    )
+/// The longest wall-clock limit a run may be given, in seconds (`time_limit_s`, `--floor-s`,
+/// `--default-limit-s`, and a calibrated limit after `--factor`).
+pub const MAX_LIMIT_S: f64 = 86_400.0;
+/// The largest `--factor`.
+pub const MAX_FACTOR: f64 = 1000.0;
+
+/// The name the candidate is bound to in the tests' interpreter.
+const CANDIDATE: &str = "__evals_candidate";
+
+/// The functional trial: `prompt + completion` is the code under test; the tests' interpreter runs the prompt
+/// (for helper functions the test uses, e.g. `encode_cyclic`; skipped if it does not compile on its own), binds
+/// the entry point to a function that calls the code, and runs `check` on it, as HumanEval's layout does.
+pub fn functional_trial(prompt: &str, completion: &str, test: &str, entry_point: &str) -> Trial {
+    let mut bind = vec![(CANDIDATE.to_owned(), entry_point.to_owned())];
+    let is_name = entry_point
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && entry_point.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if is_name {
+        bind.push((entry_point.to_owned(), entry_point.to_owned()));
+    }
+    Trial {
+        code: format!("{prompt}{completion}\n"),
+        setup: prompt.to_owned(),
+        setup_optional: true,
+        bind,
+        tests: format!("{test}\n\ncheck({CANDIDATE})\n"),
+    }
 }
 
-/// The functional program: HumanEval's layout plus the end-of-check marker. The marker is written to the real
-/// stdout (`sys.__stdout__`) so a completion that rebinds `print` or `sys.stdout` still gets a fair verdict.
-pub fn functional_program(
-    prompt: &str,
-    completion: &str,
-    test: &str,
-    entry_point: &str,
-    nonce: &str,
-) -> String {
-    format!(
-        "{prompt}{completion}\n{test}\n\ncheck({entry_point})\n\
-         import sys as _evals_sys\n_evals_sys.__stdout__.write(\"\\n{nonce}\\n\")\n_evals_sys.__stdout__.flush()\n"
-    )
+/// A limit in seconds as a `Duration`, or an error naming `field` when it is not in (0, [`MAX_LIMIT_S`]].
+pub fn limit_from_secs(field: &str, seconds: f64) -> Result<Duration> {
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= MAX_LIMIT_S) {
+        return Err(Error::InvalidInput(format!(
+            "{field} must be > 0 and <= {MAX_LIMIT_S}, got {seconds}"
+        )));
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|e| Error::InvalidInput(format!("{field}: {e}")))
 }
 
 /// Output comparison of stdin/stdout tests: whitespace around each line and trailing blank lines don't count
@@ -198,6 +212,11 @@ fn normalize_output(text: &str) -> String {
 
 fn last_line(text: &str) -> Option<String> {
     let line = text.lines().rev().map(str::trim).find(|l| !l.is_empty())?;
+    Some(shorten(line))
+}
+
+/// `line`, cut at 300 bytes.
+fn shorten(line: &str) -> String {
     let mut line = line.to_owned();
     if line.len() > 300 {
         let mut cut = 300;
@@ -207,7 +226,7 @@ fn last_line(text: &str) -> Option<String> {
         line.truncate(cut);
         line.push('…');
     }
-    Some(line)
+    line
 }
 
 fn from_sandbox(verdict: Verdict) -> ScoreVerdict {
@@ -250,8 +269,8 @@ impl Scorer {
 
     /// The wall-clock limit of one run of `problem`'s programs.
     pub fn limit_for(&self, problem: &Problem) -> Duration {
-        if let Some(seconds) = problem.time_limit_s {
-            return Duration::from_secs_f64(seconds);
+        if let Some(limit) = problem.time_limit_s.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
+            return limit;
         }
         self.limits
             .get(&problem.task_id)
@@ -277,26 +296,27 @@ impl Scorer {
         let limits = self.limits(timeout);
         match problem.form() {
             Some(Form::Functional { entry_point, test }) => {
-                let nonce = nonce();
-                let source =
-                    functional_program(&problem.prompt, completion, test, entry_point, &nonce);
-                let program = Program {
-                    source,
-                    ..Program::default()
+                let trial = functional_trial(&problem.prompt, completion, test, entry_point);
+                let outcome = self.sandbox.judge(&trial, &limits).await?;
+                let verdict = match outcome.verdict {
+                    TrialVerdict::Passed => ScoreVerdict::Passed,
+                    TrialVerdict::Failed => ScoreVerdict::Failed,
+                    TrialVerdict::Error | TrialVerdict::Unsupported => ScoreVerdict::Error,
+                    TrialVerdict::Timeout => ScoreVerdict::Timeout,
+                    TrialVerdict::MemoryLimit => ScoreVerdict::MemoryLimit,
+                    TrialVerdict::OutputLimit => ScoreVerdict::OutputLimit,
+                    TrialVerdict::CodeExited => ScoreVerdict::Incomplete,
                 };
-                let outcome = self.sandbox.run(&program, &limits).await?;
-                let mut verdict = from_sandbox(outcome.verdict);
-                let completed = outcome.stdout.trim_end().ends_with(&nonce);
-                if verdict == ScoreVerdict::Passed && !completed {
-                    verdict = ScoreVerdict::Incomplete;
-                }
                 let detail = match verdict {
                     ScoreVerdict::Passed => None,
-                    ScoreVerdict::Incomplete => Some("exited before check() finished".to_owned()),
-                    ScoreVerdict::Failed => {
-                        last_line(&outcome.stderr).or_else(|| Some("AssertionError".into()))
+                    ScoreVerdict::Incomplete => {
+                        Some("the completion exited instead of answering check()".to_owned())
                     }
-                    _ => last_line(&outcome.stderr),
+                    ScoreVerdict::Failed => outcome
+                        .detail()
+                        .map(|l| shorten(&l))
+                        .or_else(|| Some("AssertionError".into())),
+                    _ => outcome.detail().map(|l| shorten(&l)),
                 };
                 Ok(Judgement {
                     verdict,
@@ -370,16 +390,16 @@ impl Scorer {
                 async move {
                     let limit = problem
                         .time_limit_s
-                        .map(Duration::from_secs_f64)
+                        .and_then(|s| Duration::try_from_secs_f64(s).ok())
                         .unwrap_or(timeout);
                     let judgement = this.judge(&problem, &canonical, limit).await?;
-                    let calibrated = this
-                        .options
-                        .floor
-                        .max(judgement.duration.mul_f64(this.options.factor));
+                    let scaled = judgement.duration.as_secs_f64() * this.options.factor;
+                    let scaled = Duration::try_from_secs_f64(scaled.min(MAX_LIMIT_S))
+                        .unwrap_or(Duration::from_secs(MAX_LIMIT_S as u64));
+                    let calibrated = this.options.floor.max(scaled);
                     let limit = problem
                         .time_limit_s
-                        .map(Duration::from_secs_f64)
+                        .and_then(|s| Duration::try_from_secs_f64(s).ok())
                         .unwrap_or(calibrated);
                     Ok(Calibration {
                         task_id: problem.task_id.clone(),
@@ -545,26 +565,29 @@ mod tests {
     }
 
     #[test]
-    fn functional_program_is_human_evals_layout_then_marker() {
-        let p = functional_program(
+    fn functional_trial_keeps_the_completion_out_of_the_tests() {
+        let t = functional_trial(
             "def f():\n",
             "    return 1",
             "def check(c):\n    assert c() == 1",
             "f",
-            "N0NCE",
         );
-        assert!(
-            p.starts_with(
-                "def f():\n    return 1\ndef check(c):\n    assert c() == 1\n\ncheck(f)\n"
-            ),
-            "{p}"
-        );
-        assert!(p.contains("write(\"\\nN0NCE\\n\")"));
+        assert_eq!(t.code, "def f():\n    return 1\n");
+        assert_eq!(t.setup, "def f():\n");
+        assert!(!t.tests.contains("return 1"), "{}", t.tests);
+        assert!(t.tests.ends_with("check(__evals_candidate)\n"));
+        assert_eq!(t.bind.len(), 2);
+        let method = functional_trial("", "", "", "Solution().twoSum");
+        assert_eq!(method.bind, [(CANDIDATE.to_owned(), "Solution().twoSum".to_owned())]);
     }
 
     #[test]
-    fn nonces_differ_per_run() {
-        assert_ne!(nonce(), nonce());
+    fn limits_out_of_range_name_their_field() {
+        for bad in [0.0, -1.0, 1e20, f64::NAN, f64::INFINITY] {
+            let e = limit_from_secs("--floor-s", bad).unwrap_err().to_string();
+            assert!(e.contains("--floor-s"), "{e}");
+        }
+        assert_eq!(limit_from_secs("x", 1.5).unwrap(), Duration::from_millis(1500));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! Architecture invariant: this is the only crate that knows wasmtime. The guest sees only what the
 //! caller hands it in a [`Program`]: no host files, no environment, no network, no threads, no processes.
 
+mod host;
+mod judge;
 mod patch;
 mod pipe;
 mod run;
@@ -14,6 +16,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use judge::{Case, Trial, TrialOutcome, TrialVerdict};
 pub use run::SCRATCH_PREFIX;
 pub use runtime::LoadStats;
 use runtime::Runtime;
@@ -266,15 +269,47 @@ impl Sandbox {
     /// Runs one program. `Err` only for host-side failures; everything the guest does is a
     /// [`Verdict`].
     pub async fn run(&self, program: &Program, limits: &Limits) -> Result<Outcome, Error> {
-        self.spawn(program, limits)?
-            .await
-            .map_err(|e| Error::Host(format!("sandbox worker failed: {e}")))?
+        let program = program.clone();
+        self.spawn(limits, move |runtime, limits| async move {
+            run::run(&runtime, &program, &limits).await
+        })?
+        .await
+        .map_err(|e| Error::Host(format!("sandbox worker failed: {e}")))?
     }
 
     /// [`Sandbox::run`] for synchronous callers: a plain thread or a `spawn_blocking` task. (It
     /// blocks the calling thread, so do not call it from async code.)
     pub fn run_blocking(&self, program: &Program, limits: &Limits) -> Result<Outcome, Error> {
-        let job = self.spawn(program, limits)?;
+        let program = program.clone();
+        self.block_on(self.spawn(limits, move |runtime, limits| async move {
+            run::run(&runtime, &program, &limits).await
+        })?)
+    }
+
+    /// Runs a [`Trial`]: its tests in one interpreter, its code in another, calls crossing as plain
+    /// data (see `judge.rs`). `limits` apply to each interpreter; the wall clock is shared. `Err`
+    /// only for host-side failures.
+    pub async fn judge(&self, trial: &Trial, limits: &Limits) -> Result<TrialOutcome, Error> {
+        let trial = trial.clone();
+        self.spawn(limits, move |runtime, limits| async move {
+            judge::judge(runtime, &trial, &limits).await
+        })?
+        .await
+        .map_err(|e| Error::Host(format!("sandbox worker failed: {e}")))?
+    }
+
+    /// [`Sandbox::judge`] for synchronous callers (not from async code).
+    pub fn judge_blocking(&self, trial: &Trial, limits: &Limits) -> Result<TrialOutcome, Error> {
+        let trial = trial.clone();
+        self.block_on(self.spawn(limits, move |runtime, limits| async move {
+            judge::judge(runtime, &trial, &limits).await
+        })?)
+    }
+
+    fn block_on<T: Send + 'static>(
+        &self,
+        job: tokio::task::JoinHandle<Result<T, Error>>,
+    ) -> Result<T, Error> {
         let (reply, answer) = std::sync::mpsc::sync_channel(1);
         self.executor()?.spawn(async move {
             // The receiver only disappears if the caller is gone; nothing to tell then.
@@ -293,13 +328,19 @@ impl Sandbox {
             .ok_or_else(|| Error::Host("sandbox shut down".to_owned()))
     }
 
-    fn spawn(
+    /// Runs `work` on the executor once a worker is free, with the runtime `limits` ask for.
+    fn spawn<T, F, Fut>(
         &self,
-        program: &Program,
         limits: &Limits,
-    ) -> Result<tokio::task::JoinHandle<Result<Outcome, Error>>, Error> {
+        work: F,
+    ) -> Result<tokio::task::JoinHandle<Result<T, Error>>, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(Arc<Runtime>, Limits) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, Error>> + Send + 'static,
+    {
         let shared = Arc::clone(&self.inner.shared);
-        let (program, limits) = (program.clone(), limits.clone());
+        let limits = limits.clone();
         Ok(self.executor()?.spawn(async move {
             let _permit = shared
                 .permits
@@ -315,7 +356,7 @@ impl Sandbox {
                         .map_err(|e| Error::Host(format!("{e}")))??
                 }
             };
-            run::run(&runtime, &program, &limits).await
+            work(runtime, limits).await
         }))
     }
 }

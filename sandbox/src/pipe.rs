@@ -1,4 +1,5 @@
-//! A bounded in-memory stdout/stderr for the guest: writing past the cap traps, ending the run.
+//! Bounded stdout/stderr for the guest, kept in memory or streamed to the host: writing past the cap
+//! traps, ending the run.
 //!
 //! `wasmtime_wasi`'s `MemoryOutputPipe` answers a full buffer with "closed", which the guest sees as
 //! a `BrokenPipeError` it can catch and ignore while it keeps looping; a trap cannot be caught.
@@ -119,6 +120,136 @@ impl IsTerminal for CappedPipe {
 }
 
 impl StdoutStream for CappedPipe {
+    fn p2_stream(&self) -> Box<dyn OutputStream> {
+        Box::new(self.clone())
+    }
+
+    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
+        Box::new(self.clone())
+    }
+}
+
+/// A guest's stdout handed to the host as it is written, for a request/response channel: each
+/// write goes to an unbounded queue the host drains. Writing more than `capacity` bytes in all
+/// traps, ending the run, so a guest cannot flood the host.
+#[derive(Clone, Debug)]
+pub(crate) struct ChannelPipe {
+    sender: tokio::sync::mpsc::UnboundedSender<Bytes>,
+    state: Arc<Mutex<ChannelState>>,
+}
+
+#[derive(Debug)]
+struct ChannelState {
+    sent: usize,
+    capacity: usize,
+    overflowed: bool,
+}
+
+impl ChannelPipe {
+    pub(crate) fn new(capacity: usize) -> (Self, tokio::sync::mpsc::UnboundedReceiver<Bytes>) {
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let state = ChannelState {
+            sent: 0,
+            capacity,
+            overflowed: false,
+        };
+        let pipe = ChannelPipe {
+            sender,
+            state: Arc::new(Mutex::new(state)),
+        };
+        (pipe, receiver)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ChannelState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A handle that only reports [`ChannelPipe::overflowed`]: unlike the pipe, it does not keep
+    /// the channel open.
+    pub(crate) fn overflow_flag(&self) -> OverflowFlag {
+        OverflowFlag(Arc::clone(&self.state))
+    }
+
+    fn send(&self, bytes: Bytes) -> bool {
+        let mut state = self.lock();
+        if state.overflowed || state.sent.saturating_add(bytes.len()) > state.capacity {
+            state.overflowed = true;
+            return false;
+        }
+        state.sent += bytes.len();
+        // A closed receiver means the host stopped listening: the bytes have nowhere to go.
+        let _ = self.sender.send(bytes);
+        true
+    }
+}
+
+/// Whether a [`ChannelPipe`]'s guest tried to write past its capacity.
+#[derive(Clone, Debug)]
+pub(crate) struct OverflowFlag(Arc<Mutex<ChannelState>>);
+
+impl OverflowFlag {
+    pub(crate) fn overflowed(&self) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .overflowed
+    }
+}
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for ChannelPipe {
+    async fn ready(&mut self) {}
+}
+
+impl OutputStream for ChannelPipe {
+    fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        if self.send(bytes) {
+            Ok(())
+        } else {
+            Err(StreamError::trap("output limit exceeded"))
+        }
+    }
+
+    fn flush(&mut self) -> StreamResult<()> {
+        Ok(())
+    }
+
+    fn check_write(&mut self) -> StreamResult<usize> {
+        Ok(64 * 1024)
+    }
+}
+
+impl tokio::io::AsyncWrite for ChannelPipe {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        if self.send(Bytes::copy_from_slice(buf)) {
+            Poll::Ready(Ok(buf.len()))
+        } else {
+            Poll::Ready(Err(std::io::Error::other("output limit exceeded")))
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl IsTerminal for ChannelPipe {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for ChannelPipe {
     fn p2_stream(&self) -> Box<dyn OutputStream> {
         Box::new(self.clone())
     }

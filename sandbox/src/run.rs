@@ -1,12 +1,13 @@
-//! One run: a fresh store and WASI context per program, the limits wired in, and the verdict.
+//! One run: a fresh store and WASI context per guest, the limits wired in, and the verdict.
 
 use std::time::Instant;
 
-use wasmtime::{Instance, ResourceLimiter, Store, Trap, UpdateDeadline};
-use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime::{Instance, Store, Trap, UpdateDeadline};
+use wasmtime_wasi::cli::{StdinStream, StdoutStream};
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
+use crate::host::{Host, MemoryLimiter};
 use crate::patch::{STACK_LIMIT_EXPORT, STACK_POINTER_EXPORT};
 use crate::pipe::CappedPipe;
 use crate::runtime::Runtime;
@@ -15,66 +16,14 @@ use crate::{Error, Limits, Outcome, Program, Verdict};
 /// The runner every program goes through; see the file for the exit-status protocol.
 const PRELUDE: &str = include_str!("prelude.py");
 /// Exit statuses of the prelude: an uncaught `AssertionError`, any other uncaught exception.
-const EXIT_ASSERTION: i32 = 113;
-const EXIT_EXCEPTION: i32 = 114;
+pub(crate) const EXIT_ASSERTION: i32 = 113;
+pub(crate) const EXIT_EXCEPTION: i32 = 114;
 /// Where the optional scratch directory appears in the guest (also its working directory).
 const SCRATCH_GUEST_PATH: &str = "/scratch";
 /// Host-side name prefix of scratch directories (in the system temp dir).
 pub const SCRATCH_PREFIX: &str = "qwen-lsp-scratch-";
 /// Fuel consumed between yields to the executor, so fuel-metered runs stay cancellable.
 const FUEL_YIELD_INTERVAL: u64 = 100_000;
-
-/// The store's data: the guest's WASI context and its memory accounting.
-pub(crate) struct Host {
-    pub wasi: WasiP1Ctx,
-    memory: MemoryLimiter,
-}
-
-/// A cap on linear memory that remembers whether it ever said no.
-struct MemoryLimiter {
-    /// Bytes of linear memory allowed, the relocated C stack included.
-    cap: usize,
-    peak: usize,
-    refused: bool,
-}
-
-impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _max: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.cap {
-            // The guest sees a failed `memory.grow`: malloc returns NULL, Python raises MemoryError.
-            self.refused = true;
-            return Ok(false);
-        }
-        self.peak = self.peak.max(desired);
-        Ok(true)
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _max: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(desired <= 1 << 20)
-    }
-
-    fn instances(&self) -> usize {
-        1
-    }
-
-    fn tables(&self) -> usize {
-        4
-    }
-
-    fn memories(&self) -> usize {
-        1
-    }
-}
 
 /// Runs `program` once under `limits`. Guest failures are verdicts; `Err` means the host failed.
 pub(crate) async fn run(
@@ -98,30 +47,75 @@ pub(crate) async fn run(
         ),
         false => None,
     };
+    let mut argv = vec![
+        "-c".to_owned(),
+        PRELUDE.to_owned(),
+        match scratch {
+            Some(_) => SCRATCH_GUEST_PATH.to_owned(),
+            None => String::new(),
+        },
+        program.source.clone(),
+    ];
+    argv.extend(program.args.iter().cloned());
+    let guest = Guest {
+        argv,
+        stdin: MemoryInputPipe::new(program.stdin.clone()),
+        stdout: stdout.clone(),
+        stderr: stderr.clone(),
+        scratch: scratch.as_ref().map(|dir| dir.path()),
+    };
+    let finished = execute(runtime, guest, limits, started).await?;
+    Ok(finished.outcome(
+        limits,
+        stdout.overflowed(),
+        stdout.contents(),
+        &stderr,
+    ))
+}
 
+/// One guest to start: `python -I argv...` (options, then `-c <source> <args>`), its streams, its
+/// optional scratch dir.
+pub(crate) struct Guest<'a, I, O> {
+    pub argv: Vec<String>,
+    pub stdin: I,
+    pub stdout: O,
+    pub stderr: CappedPipe,
+    pub scratch: Option<&'a std::path::Path>,
+}
+
+/// How a guest ended, with its memory accounting, before the streams are read.
+pub(crate) struct Finished {
+    ended: Ended,
+    refused: bool,
+    peak: usize,
+    started: Instant,
+}
+
+/// Runs one guest to its end under `limits`, its clock started at `started` (several guests of
+/// one judgement share it).
+pub(crate) async fn execute<I, O>(
+    runtime: &Runtime,
+    guest: Guest<'_, I, O>,
+    limits: &Limits,
+    started: Instant,
+) -> Result<Finished, Error>
+where
+    I: StdinStream + 'static,
+    O: StdoutStream + 'static,
+{
     // No environment, no preopens but the scratch dir, no network: the builder grants nothing
     // unless asked.
     let mut wasi = WasiCtxBuilder::new();
-    wasi.stdin(MemoryInputPipe::new(program.stdin.clone()))
-        .stdout(stdout.clone())
-        .stderr(stderr.clone())
-        .args(&["python", "-I", "-c", PRELUDE])
-        .arg(if scratch.is_some() {
-            SCRATCH_GUEST_PATH
-        } else {
-            ""
-        })
-        .arg(&program.source)
-        .args(&program.args);
-    if let Some(dir) = &scratch {
-        wasi.preopened_dir(dir.path(), SCRATCH_GUEST_PATH, FsPerms::ReadWrite)
+    wasi.stdin(guest.stdin)
+        .stdout(guest.stdout)
+        .stderr(guest.stderr)
+        .args(&["python", "-I"])
+        .args(&guest.argv);
+    if let Some(dir) = guest.scratch {
+        wasi.preopened_dir(dir, SCRATCH_GUEST_PATH, FsPerms::ReadWrite)
             .map_err(|e| Error::Host(format!("scratch dir: {e:#}")))?;
     }
-    let memory = MemoryLimiter {
-        cap: limits.memory_bytes.saturating_add(runtime.stack_reserve),
-        peak: 0,
-        refused: false,
-    };
+    let memory = MemoryLimiter::new(limits.memory_bytes.saturating_add(runtime.stack_reserve));
     let mut store = Store::new(
         &runtime.engine,
         Host {
@@ -152,10 +146,11 @@ pub(crate) async fn run(
             .map_err(|e| Error::Host(format!("{e:#}")))?;
     }
 
-    // The timeout also covers a guest blocked in a host call (`time.sleep`), which never reaches
-    // an epoch check.
+    // The timeout also covers a guest blocked in a host call (`time.sleep`, a read of its
+    // stdin), which never reaches an epoch check.
+    let remaining = limits.timeout.saturating_sub(started.elapsed());
     let mut instance = None;
-    let result = tokio::time::timeout(limits.timeout, async {
+    let result = tokio::time::timeout(remaining, async {
         let created = runtime.pre.instantiate_async(&mut store).await?;
         instance = Some(created);
         let start = created.get_typed_func::<(), ()>(&mut store, "_start")?;
@@ -169,67 +164,89 @@ pub(crate) async fn run(
         Ok(Err(error)) => classify_error(&error, stack_exhausted(&mut store, instance)),
     };
     let memory = &store.data().memory;
-    let (refused, peak) = (
-        memory.refused,
-        memory.peak.saturating_sub(runtime.stack_reserve),
-    );
-    let mut outcome = Outcome {
-        verdict: Verdict::Error,
-        exit_code: None,
-        stdout: stdout.contents(),
-        stderr: stderr.contents(),
-        duration: started.elapsed(),
-        peak_memory_bytes: peak,
-    };
-    let note = |outcome: &mut Outcome, text: &str| {
-        if !outcome.stderr.is_empty() && !outcome.stderr.ends_with('\n') {
+    Ok(Finished {
+        ended,
+        refused: memory.refused,
+        peak: memory.peak.saturating_sub(runtime.stack_reserve),
+        started,
+    })
+}
+
+impl Finished {
+    /// The guest's exit status as the runner reported it (0 for a normal end), if it exited.
+    pub(crate) fn raw_exit(&self) -> Option<i32> {
+        match self.ended {
+            Ended::Exit(code) => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The outcome, from what ended the run and what the streams hold.
+    pub(crate) fn outcome(
+        self,
+        limits: &Limits,
+        stdout_overflowed: bool,
+        stdout: String,
+        stderr: &CappedPipe,
+    ) -> Outcome {
+        let mut outcome = Outcome {
+            verdict: Verdict::Error,
+            exit_code: None,
+            stdout,
+            stderr: stderr.contents(),
+            duration: self.started.elapsed(),
+            peak_memory_bytes: self.peak,
+        };
+        let note = |outcome: &mut Outcome, text: &str| {
+            if !outcome.stderr.is_empty() && !outcome.stderr.ends_with('\n') {
+                outcome.stderr.push('\n');
+            }
+            outcome.stderr.push_str("sandbox: ");
+            outcome.stderr.push_str(text);
             outcome.stderr.push('\n');
+        };
+        // What ended the run takes precedence: the output cap stops it, a refused allocation
+        // explains whatever followed, then the clock.
+        if stdout_overflowed || stderr.overflowed() {
+            outcome.verdict = Verdict::OutputLimit;
+            note(&mut outcome, "output limit exceeded");
+            return outcome;
         }
-        outcome.stderr.push_str("sandbox: ");
-        outcome.stderr.push_str(text);
-        outcome.stderr.push('\n');
-    };
-    // What ended the run takes precedence: the output cap stops it, a refused allocation explains
-    // whatever followed, then the clock.
-    if stdout.overflowed() || stderr.overflowed() {
-        outcome.verdict = Verdict::OutputLimit;
-        note(&mut outcome, "output limit exceeded");
-        return Ok(outcome);
-    }
-    if refused {
-        outcome.verdict = Verdict::MemoryLimit;
-        if let Ended::Exit(code) = ended {
-            outcome.exit_code = Some(python_exit_code(code));
-        }
-        note(
-            &mut outcome,
-            &format!("memory limit of {} bytes exceeded", limits.memory_bytes),
-        );
-        return Ok(outcome);
-    }
-    match ended {
-        Ended::Timeout => {
-            outcome.verdict = Verdict::Timeout;
+        if self.refused {
+            outcome.verdict = Verdict::MemoryLimit;
+            if let Ended::Exit(code) = self.ended {
+                outcome.exit_code = Some(python_exit_code(code));
+            }
             note(
                 &mut outcome,
-                &format!("time limit of {:?} exceeded", limits.timeout),
+                &format!("memory limit of {} bytes exceeded", limits.memory_bytes),
             );
+            return outcome;
         }
-        Ended::OutOfFuel => {
-            outcome.verdict = Verdict::Timeout;
-            note(&mut outcome, "fuel budget exhausted");
+        match self.ended {
+            Ended::Timeout => {
+                outcome.verdict = Verdict::Timeout;
+                note(
+                    &mut outcome,
+                    &format!("time limit of {:?} exceeded", limits.timeout),
+                );
+            }
+            Ended::OutOfFuel => {
+                outcome.verdict = Verdict::Timeout;
+                note(&mut outcome, "fuel budget exhausted");
+            }
+            Ended::Exit(code) => {
+                outcome.exit_code = Some(python_exit_code(code));
+                outcome.verdict = match code {
+                    0 => Verdict::Passed,
+                    EXIT_ASSERTION => Verdict::Failed,
+                    _ => Verdict::Error,
+                };
+            }
+            Ended::Trap(message) => note(&mut outcome, &message),
         }
-        Ended::Exit(code) => {
-            outcome.exit_code = Some(python_exit_code(code));
-            outcome.verdict = match code {
-                0 => Verdict::Passed,
-                EXIT_ASSERTION => Verdict::Failed,
-                _ => Verdict::Error,
-            };
-        }
-        Ended::Trap(message) => note(&mut outcome, &message),
+        outcome
     }
-    Ok(outcome)
 }
 
 /// How the guest stopped, before the limits are taken into account.

@@ -10,7 +10,7 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::Error;
 use crate::patch::{self, PatchOptions};
-use crate::run::Host;
+use crate::host::Host;
 
 /// The wasmtime release the artifacts are compiled with (pinned in the workspace `Cargo.toml`).
 const WASMTIME_VERSION: &str = "48.0.8";

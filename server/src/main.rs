@@ -15,6 +15,7 @@ mod loader;
 mod server;
 mod session;
 mod task;
+mod test_runner;
 mod transport;
 mod workspace;
 

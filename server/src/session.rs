@@ -318,7 +318,7 @@ impl Session {
     /// runtime installed), which is logged once and leaves fixes checked for syntax only.
     pub async fn test_runner(&self) -> Option<Arc<dyn TestRunner>> {
         let init = async {
-            let why = match tokio::task::spawn_blocking(open_test_runner).await {
+            let why = match tokio::task::spawn_blocking(crate::test_runner::open).await {
                 Ok(Ok(runner)) => return Some(runner),
                 Ok(Err(error)) => error,
                 Err(join) => join.to_string(),
@@ -330,14 +330,6 @@ impl Session {
         };
         self.runner.get_or_init(|| init).await.clone()
     }
-}
-
-/// Opens the Python sandbox that runs a fix's tests. Blocking: loading the cached compiled runtime
-/// takes milliseconds, compiling it the first time tens of seconds.
-fn open_test_runner() -> Result<Arc<dyn TestRunner>, String> {
-    let sandbox = sandbox::Sandbox::new(&sandbox::Config::default()).map_err(|e| e.to_string())?;
-    tracing::info!("Python sandbox ready: {:?}", sandbox.load_stats());
-    Ok(Arc::new(sandbox))
 }
 
 impl Inner {

@@ -70,6 +70,36 @@ fn bench(config: &Config) -> anyhow::Result<()> {
         ));
     }
 
+    // Trials (tests apart from the code they test): the cost of the second interpreter, and of
+    // one call crossing between them (the difference of 1,001 and 1 calls, over 1,000).
+    let trial = |calls: usize| sandbox::Trial {
+        code: "def f(xs):\n    return sorted(xs)\n".into(),
+        bind: vec![("f".into(), "f".into())],
+        tests: format!("for _ in range({calls}):\n    assert f([3, 1, 2]) == [1, 2, 3]\n"),
+        ..sandbox::Trial::default()
+    };
+    let mut per_trial = Vec::new();
+    for calls in [1, 1001] {
+        let trial = trial(calls);
+        sandbox.judge_blocking(&trial, &limits)?;
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            let out = sandbox.judge_blocking(&trial, &limits)?;
+            anyhow::ensure!(out.verdict == sandbox::TrialVerdict::Passed, "trial: {out:?}");
+            times.push(started.elapsed());
+        }
+        per_trial.push(median(times));
+    }
+    rows.push(("per trial, 1 call (median of 5)".into(), fmt(per_trial[0])));
+    rows.push((
+        "per call crossing (1,001 - 1 calls, / 1,000)".into(),
+        format!(
+            "{:.0} us",
+            per_trial[1].saturating_sub(per_trial[0]).as_secs_f64() * 1e6 / 1000.0
+        ),
+    ));
+
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

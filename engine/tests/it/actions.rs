@@ -5,7 +5,8 @@
 use std::sync::LazyLock;
 
 use engine::actions::{
-    self, CompleteFunctionRequest, DiagnosticInfo, Fix, FixCheck, FixOptions, FixRequest, TestRunner,
+    self, CompleteFunctionRequest, DiagnosticInfo, Fix, FixCheck, FixOptions, FixRequest, TestCase, TestJob,
+    TestReport, TestRunner, TestVerdict,
 };
 use engine::{CancellationToken, Document, Language, Prompt};
 use expect_test::expect;
@@ -13,9 +14,41 @@ use expect_test::expect;
 use crate::context::with_cursor;
 use crate::pipeline::ScriptedBackend;
 
-/// The real sandbox (CPython on wasmtime), from the runtime scripts/fetch-python-wasm.sh installs.
-static SANDBOX: LazyLock<sandbox::Sandbox> =
-    LazyLock::new(|| sandbox::Sandbox::new(&sandbox::Config::default()).unwrap_or_else(|e| panic!("sandbox: {e}")));
+/// The real sandbox (CPython on wasmtime), from the runtime scripts/fetch-python-wasm.sh installs,
+/// behind the engine's seam as the server puts it there (`server/src/test_runner.rs`).
+struct SandboxTests(sandbox::Sandbox);
+
+impl TestRunner for SandboxTests {
+    fn run_tests(&self, job: &TestJob) -> Result<TestReport, String> {
+        let trial = sandbox::Trial {
+            code: job.code.clone(),
+            bind: job.calls.iter().map(|n| (n.clone(), n.clone())).collect(),
+            tests: job.tests.clone(),
+            ..sandbox::Trial::default()
+        };
+        let limits = sandbox::Limits { timeout: job.timeout, ..sandbox::Limits::default() };
+        let outcome = self.0.judge_blocking(&trial, &limits).map_err(|e| e.to_string())?;
+        let verdict = match outcome.verdict {
+            sandbox::TrialVerdict::Passed => TestVerdict::Passed,
+            sandbox::TrialVerdict::Failed => TestVerdict::Failed,
+            sandbox::TrialVerdict::Error => TestVerdict::Error,
+            sandbox::TrialVerdict::Timeout => TestVerdict::Timeout,
+            sandbox::TrialVerdict::MemoryLimit | sandbox::TrialVerdict::OutputLimit => TestVerdict::LimitExceeded,
+            sandbox::TrialVerdict::CodeExited => TestVerdict::CodeExited,
+            sandbox::TrialVerdict::Unsupported => TestVerdict::Unsupported,
+        };
+        let cases = outcome
+            .cases
+            .iter()
+            .map(|c| TestCase { name: c.name.clone(), passed: c.passed, message: c.message.clone(), line: c.line })
+            .collect();
+        Ok(TestReport { verdict, cases, detail: outcome.detail() })
+    }
+}
+
+static SANDBOX: LazyLock<SandboxTests> = LazyLock::new(|| {
+    SandboxTests(sandbox::Sandbox::new(&sandbox::Config::default()).unwrap_or_else(|e| panic!("sandbox: {e}")))
+});
 
 fn runner() -> Option<&'static dyn TestRunner> {
     Some(&*SANDBOX)
@@ -491,20 +524,18 @@ fn bad_ranges_are_errors_and_no_diagnostics_means_no_fix() {
 }
 
 #[test]
-fn the_test_program_keeps_definitions_and_tests_only() {
+fn the_file_tests_keep_definitions_and_tests_only_at_their_lines() {
     let doc = Document::new("file:///p/squares.py", Language::Python, SQUARES.replace("$0", ""));
-    let program = actions::test_program(doc.text(), doc.tree().expect("tree")).expect("the file has tests");
-    assert!(program.contains("def cube(x)") && program.contains("assert cube(2) == 8"));
-    assert!(!program.contains("main()"), "top-level calls are not run: {program}");
-    let no_tests = Document::new(
-        "file:///p/a.py",
-        Language::Python,
-        "def f():\n    return 1\n\nprint(f())\n",
-    );
-    assert_eq!(
-        actions::test_program(no_tests.text(), no_tests.tree().expect("tree")),
-        None
-    );
+    let job = actions::file_tests(doc.text(), doc.tree().expect("tree")).expect("the file has tests");
+    assert!(job.tests.contains("def cube(x)") && job.tests.contains("assert cube(2) == 8"));
+    assert!(!job.tests.contains("main()"), "top-level calls are not run: {}", job.tests);
+    assert!(job.calls.is_empty() && job.code.is_empty());
+    let report = SANDBOX.run_tests(&job).expect("runs");
+    assert_eq!(report.verdict, TestVerdict::Failed, "square is unfinished: {report:?}");
+    let cases: Vec<_> = report.cases.iter().map(|c| (c.name.as_str(), c.passed, c.line)).collect();
+    assert_eq!(cases, [("assert (line 14)", true, Some(14)), ("square", false, Some(1))], "{report:?}");
+    let no_tests = Document::new("file:///p/a.py", Language::Python, "def f():\n    return 1\n\nprint(f())\n");
+    assert_eq!(actions::file_tests(no_tests.text(), no_tests.tree().expect("tree")), None);
 }
 
 /// Both actions through the real tiny Qwen3 checkpoint (random weights: the text is noise, so a
@@ -637,3 +668,55 @@ fn multi_line_diagnostics_stay_one_comment_line() {
     );
 }
 
+/// Issue 15: a candidate that only exits used to be offered as "tests pass", because the test program
+/// shared its interpreter and the exit status was trusted. Candidates now run apart from the tests.
+#[test]
+fn a_candidate_that_merely_exits_is_never_said_to_pass() {
+    for body in [
+        "raise SystemExit(0)",
+        "import os; os._exit(0)",
+        "import sys; sys.exit(0)",
+        "exit()",
+        "import atexit, os; atexit.register(lambda: os._exit(0)); return 0",
+    ] {
+        let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
+        let backend = ScriptedBackend::new(false, &[body]);
+        let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &one_candidate() };
+        let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new()).expect("ok");
+        assert_eq!(fix, None, "{body}");
+    }
+}
+
+/// A candidate that tries to reach the tests from inside (a trailing decorator over the next definition, a
+/// tracer, patched builtins) or to rewrite its own doctest is judged on what it returns.
+#[test]
+fn a_candidate_cannot_reach_the_tests_or_rewrite_its_doctest() {
+    let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
+    for body in [
+        "import builtins; builtins.AssertionError = Exception; return 0",
+        "import sys; sys.settrace(lambda *a: None); return x + x",
+        "class Y(int):\n        def __eq__(self, o): return True\n    return Y(0)",
+    ] {
+        let backend = ScriptedBackend::new(false, &[body]);
+        let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &one_candidate() };
+        let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new()).expect("ok");
+        assert_eq!(fix, None, "{body}");
+    }
+    // Fix this with a chat model whose reply drops the failing doctest: the doctest of the file before the
+    // edit still runs.
+    let (doc, cursor) = with_cursor(
+        "file:///p/geometry.py",
+        Language::Python,
+        "def double(x):\n    \"\"\"Twice x.\n\n    >>> double(2)\n    4\n    \"\"\"\n    return x + $0y\n",
+    );
+    let reply = "```python\ndef double(x):\n    \"\"\"Twice x.\"\"\"\n    return x + 1\n```\n";
+    let backend = ScriptedBackend::new(true, &[reply]);
+    let request = FixRequest {
+        document: &doc,
+        range: cursor..cursor + 1,
+        diagnostics: vec![DiagnosticInfo { range: cursor..cursor + 1, message: "undefined name 'y'".into() }],
+        options: &one_candidate(),
+    };
+    let fix = actions::fix(&backend, runner(), &request, &CancellationToken::new()).expect("fix");
+    assert_eq!(fix, None);
+}

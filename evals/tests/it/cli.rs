@@ -146,3 +146,38 @@ fn openai_compatible_url_without_model_name_is_rejected_before_anything_is_writt
     assert!(String::from_utf8_lossy(&output.stderr).contains("name the served model after '#'"));
     assert!(!out.exists(), "nothing is written for a rejected run");
 }
+
+/// Issue 15: limits out of range exit 2 with the field's name, never a panic (`Duration::from_secs_f64`
+/// panics on 1e20); a dataset file starting with a UTF-8 byte-order mark loads.
+#[test]
+fn out_of_range_limits_exit_2_naming_the_field_and_a_bom_loads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let problem = r#"{"task_id": "t", "prompt": "def f():\n", "entry_point": "f", "test": "def check(c):\n    assert c() == 1\n", "canonical_solution": "    return 1\n"}"#;
+    let good = dir.path().join("good.jsonl");
+    std::fs::write(&good, format!("\u{feff}{problem}\n")).expect("write");
+    let listed = evals(&["list", "--dataset", good.to_str().expect("utf-8")]);
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    assert!(String::from_utf8_lossy(&listed.stdout).contains('t'));
+
+    let slow = dir.path().join("slow.jsonl");
+    std::fs::write(&slow, problem.replace(r#""task_id": "t","#, r#""task_id": "t", "time_limit_s": 1e20,"#))
+        .expect("write");
+    let samples = dir.path().join("s.jsonl");
+    std::fs::write(&samples, "{\"task_id\": \"t\", \"completion\": \"    return 1\\n\"}\n").expect("write");
+    let (good, slow, samples) = (
+        good.to_str().expect("utf-8"),
+        slow.to_str().expect("utf-8"),
+        samples.to_str().expect("utf-8"),
+    );
+    for (args, field) in [
+        (vec!["--dataset", slow, "--samples", samples], "time_limit_s"),
+        (vec!["--dataset", good, "--samples", samples, "--floor-s", "1e20"], "--floor-s"),
+        (vec!["--dataset", good, "--samples", samples, "--default-limit-s", "1e20"], "--default-limit-s"),
+        (vec!["--dataset", good, "--samples", samples, "--factor", "1e300"], "--factor"),
+    ] {
+        let output = evals(&[&["score"], args.as_slice()].concat());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(field) && !stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

@@ -4,6 +4,7 @@
 mod basics;
 mod differential;
 mod hostile;
+mod judge;
 mod recursion;
 
 use std::sync::OnceLock;

@@ -1,0 +1,4 @@
+# attack: NaN, which compares unequal to everything.
+# task: HumanEval/2
+# expect: failed
+    return float('nan')

@@ -1,0 +1,4 @@
+# attack: raise SystemExit in the body.
+# task: HumanEval/23
+# expect: incomplete
+    raise SystemExit

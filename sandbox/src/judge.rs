@@ -1,0 +1,563 @@
+//! Tests judged apart from the code they test: the code under test runs in one interpreter, the
+//! tests in another, and calls cross between them as plain data through the host.
+//!
+//! The tests' interpreter (`judge/judge.py`) binds names to functions that write a call to the host;
+//! the host checks it, hands it to the code's interpreter (`judge/serve.py`), checks the answer
+//! against the plain-data grammar (`judge/codec.py`) and hands it back. Nothing the code runs
+//! executes beside the tests, so it can neither reach their asserts, their frames, their builtins
+//! nor their exit status: all it chooses is the values it answers (and whether it answers at all).
+//! The verdict is the tests' interpreter's exit status, which only the tests' own code decides.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc::UnboundedReceiver;
+use wasmtime_wasi::cli::AsyncStdinStream;
+
+use crate::pipe::{CappedPipe, ChannelPipe};
+use crate::run::{self, EXIT_EXCEPTION, Guest};
+use crate::runtime::Runtime;
+use crate::{Error, Limits, Outcome, Verdict};
+
+const CODEC: &str = include_str!("judge/codec.py");
+const SERVE: &str = include_str!("judge/serve.py");
+const JUDGE: &str = include_str!("judge/judge.py");
+/// The tests' exit status when one of their own arguments could not cross (see `judge.py`).
+const EXIT_UNSUPPORTED: i32 = 115;
+/// Bytes one guest may write to the host channel over a whole trial; past it the guest traps.
+const CHANNEL_BYTES: usize = 256 << 20;
+/// Longest single message on the channel.
+const MESSAGE_BYTES: usize = 32 << 20;
+/// Size of the in-memory pipes that carry messages to a guest's stdin.
+const PIPE_BYTES: usize = 1 << 16;
+
+/// Tests and the code they test, to run apart. `setup`, then `tests`, run in the tests'
+/// interpreter; `code` runs in its own.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trial {
+    /// The code under test, run as `__main__` in its own interpreter.
+    pub code: String,
+    /// Trusted source run first in the tests' interpreter (e.g. a problem's prompt, for its helper
+    /// functions); skipped when it does not compile and `setup_optional` is set.
+    pub setup: String,
+    pub setup_optional: bool,
+    /// `(name, target)`: after `setup`, the tests' global `name` becomes a function that calls
+    /// `target`, a Python expression evaluated once in the code's namespace (`two_sum`,
+    /// `Solution().twoSum`). Empty: the code's interpreter is not started.
+    pub bind: Vec<(String, String)>,
+    /// The tests. They may call `__qwen_lsp_report(name, passed, message="", line=None)` to report
+    /// one case; the host collects them in [`TrialOutcome::cases`].
+    pub tests: String,
+}
+
+/// How a trial ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrialVerdict {
+    /// The tests ran to their end.
+    Passed,
+    /// The tests ended with an `AssertionError`.
+    Failed,
+    /// The tests ended with another exception (the code raising one, answering something that is
+    /// not plain data, failing to import), or a guest trapped.
+    Error,
+    Timeout,
+    MemoryLimit,
+    OutputLimit,
+    /// The code under test exited (`sys.exit`, `os._exit`, `raise SystemExit`) instead of answering.
+    CodeExited,
+    /// A test passed an argument that is not plain data: these tests cannot be judged apart.
+    Unsupported,
+}
+
+/// One case a test reported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub name: String,
+    pub passed: bool,
+    #[serde(default)]
+    pub message: String,
+    /// A 1-based line the test names, if it gave one.
+    #[serde(default)]
+    pub line: Option<u32>,
+}
+
+/// The result of a trial.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrialOutcome {
+    pub verdict: TrialVerdict,
+    /// The tests' interpreter (its stdout is the channel, so it is empty); `None` when the code
+    /// ended first and the tests were stopped.
+    pub tests: Option<Outcome>,
+    /// The code's interpreter, when it ended before the tests did (its own failure decides then).
+    pub code: Option<Outcome>,
+    /// Cases the tests reported, in order.
+    pub cases: Vec<Case>,
+    /// Calls that crossed to the code.
+    pub calls: usize,
+    /// Wall-clock time of the trial, both interpreters' start-up included.
+    pub duration: Duration,
+}
+
+impl TrialOutcome {
+    /// The last non-empty line of the stderr that explains the verdict (the code's when it ended
+    /// first, else the tests').
+    pub fn detail(&self) -> Option<String> {
+        let stderr = match (&self.code, &self.tests) {
+            (Some(code), _) => &code.stderr,
+            (None, Some(tests)) => &tests.stderr,
+            (None, None) => return None,
+        };
+        let line = stderr
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| !l.is_empty())?;
+        Some(line.to_owned())
+    }
+}
+
+/// Runs `trial` under `limits`, which apply to each interpreter; the wall clock is shared.
+pub(crate) async fn judge(
+    runtime: Arc<Runtime>,
+    trial: &Trial,
+    limits: &Limits,
+) -> Result<TrialOutcome, Error> {
+    let started = Instant::now();
+    let spec = serde_json::json!({
+        "setup": trial.setup,
+        "setup_optional": trial.setup_optional,
+        "bind": trial.bind,
+        "tests": trial.tests,
+    });
+    let (test_out, test_rx) = ChannelPipe::new(CHANNEL_BYTES);
+    let (mut test_in, test_stdin) = tokio::io::duplex(PIPE_BYTES);
+    let test_stderr = CappedPipe::new(limits.stderr_bytes);
+    let test_overflow = test_out.overflow_flag();
+    let tests = spawn_guest(
+        &runtime,
+        vec![
+            // No `site`: the tests' runner needs only the standard library.
+            "-S".to_owned(),
+            "-c".to_owned(),
+            format!("{CODEC}\n{JUDGE}"),
+            spec.to_string(),
+        ],
+        test_stdin,
+        test_out,
+        test_stderr.clone(),
+        limits,
+        started,
+    );
+
+    let mut code = None;
+    if !trial.bind.is_empty() {
+        let (code_out, code_rx) = ChannelPipe::new(CHANNEL_BYTES);
+        let (code_in, code_stdin) = tokio::io::duplex(PIPE_BYTES);
+        let code_stderr = CappedPipe::new(limits.stderr_bytes);
+        let overflow = code_out.overflow_flag();
+        let task = spawn_guest(
+            &runtime,
+            // With `site`: the code under test sees the builtins it has natively (`exit`, `quit`).
+            vec![
+                "-c".to_owned(),
+                format!("{CODEC}\n{SERVE}"),
+                Value::String(trial.code.clone()).to_string(),
+            ],
+            code_stdin,
+            code_out,
+            code_stderr.clone(),
+            limits,
+            started,
+        );
+        code = Some(CodeGuest {
+            task,
+            input: code_in,
+            replies: Lines::new(code_rx),
+            stderr: code_stderr,
+            overflow,
+        });
+    }
+
+    let mut requests = Lines::new(test_rx);
+    let mut cases = Vec::new();
+    let mut calls = 0;
+    // Both guests end by their deadlines (each has its own timeout), which ends this loop; the
+    // outer timeout is only a backstop against a host bug.
+    let bridged = tokio::time::timeout(
+        limits.timeout.saturating_add(Duration::from_secs(5)),
+        bridge(
+            &mut requests,
+            code.as_mut(),
+            &mut test_in,
+            &mut cases,
+            &mut calls,
+        ),
+    )
+    .await;
+    let ended = bridged.unwrap_or(Ended::TestsDone);
+    drop(test_in);
+
+    let outcome = match ended {
+        Ended::TestsDone => {
+            if let Some(code) = code {
+                code.task.abort();
+            }
+            let finished = join(tests).await?;
+            let exit = finished.raw_exit();
+            let outcome = finished.outcome(
+                limits,
+                test_overflow.overflowed(),
+                String::new(),
+                &test_stderr,
+            );
+            let verdict = match outcome.verdict {
+                Verdict::Passed => TrialVerdict::Passed,
+                Verdict::Failed => TrialVerdict::Failed,
+                Verdict::Error if exit == Some(EXIT_UNSUPPORTED) => TrialVerdict::Unsupported,
+                Verdict::Error => TrialVerdict::Error,
+                Verdict::Timeout => TrialVerdict::Timeout,
+                Verdict::MemoryLimit => TrialVerdict::MemoryLimit,
+                Verdict::OutputLimit => TrialVerdict::OutputLimit,
+            };
+            (verdict, Some(outcome), None)
+        }
+        Ended::CodeGone => {
+            tests.abort();
+            let Some(code) = code else {
+                return Err(Error::Host(
+                    "a call crossed with no code to answer it".to_owned(),
+                ));
+            };
+            drop(code.input);
+            let finished = join(code.task).await?;
+            let exit = finished.raw_exit();
+            let outcome = finished.outcome(
+                limits,
+                code.overflow.overflowed(),
+                String::new(),
+                &code.stderr,
+            );
+            let verdict = match outcome.verdict {
+                // The serving loop only ends by itself when its stdin closes, which the host does
+                // not do while a call waits: the code exited on its own.
+                Verdict::Passed | Verdict::Failed => TrialVerdict::CodeExited,
+                Verdict::Error if exit != Some(EXIT_EXCEPTION) && exit.is_some() => {
+                    TrialVerdict::CodeExited
+                }
+                Verdict::Error => TrialVerdict::Error,
+                Verdict::Timeout => TrialVerdict::Timeout,
+                Verdict::MemoryLimit => TrialVerdict::MemoryLimit,
+                Verdict::OutputLimit => TrialVerdict::OutputLimit,
+            };
+            (verdict, None, Some(outcome))
+        }
+    };
+    let (verdict, tests, code) = outcome;
+    Ok(TrialOutcome {
+        verdict,
+        tests,
+        code,
+        cases,
+        calls,
+        duration: started.elapsed(),
+    })
+}
+
+struct CodeGuest {
+    task: tokio::task::JoinHandle<Result<run::Finished, Error>>,
+    input: tokio::io::DuplexStream,
+    replies: Lines,
+    stderr: CappedPipe,
+    overflow: crate::pipe::OverflowFlag,
+}
+
+enum Ended {
+    /// The tests' interpreter closed its channel: it has ended.
+    TestsDone,
+    /// The code's interpreter ended while a call waited for its answer.
+    CodeGone,
+}
+
+/// Carries the tests' calls to the code and the answers back, until one side ends.
+async fn bridge(
+    requests: &mut Lines,
+    mut code: Option<&mut CodeGuest>,
+    test_in: &mut tokio::io::DuplexStream,
+    cases: &mut Vec<Case>,
+    calls: &mut usize,
+) -> Ended {
+    loop {
+        let Some(line) = requests.next().await else {
+            return Ended::TestsDone;
+        };
+        // The tests are trusted, but their messages are still checked: a malformed one is a
+        // host-side refusal the tests see as an error reply.
+        let message: Option<Value> = line.ok().and_then(|l| serde_json::from_slice(&l).ok());
+        if let Some(case) = message.as_ref().and_then(|m| m.get("case")) {
+            if let Ok(case) = serde_json::from_value::<Case>(case.clone()) {
+                cases.push(case);
+            }
+            continue;
+        }
+        let reply = match (message.as_ref().and_then(call_request), code.as_deref_mut()) {
+            (Some(request), Some(code)) => {
+                *calls += 1;
+                let mut request = request.to_string();
+                request.push('\n');
+                if code.input.write_all(request.as_bytes()).await.is_err() {
+                    return Ended::CodeGone;
+                }
+                match code.replies.next().await {
+                    None => return Ended::CodeGone,
+                    Some(Err(TooLong)) => error_reply("the answer is too long"),
+                    Some(Ok(line)) => serde_json::from_slice::<Value>(&line)
+                        .ok()
+                        .and_then(|reply| sanitize_reply(&reply))
+                        .unwrap_or_else(|| error_reply("the answer is not plain data")),
+                }
+            }
+            (Some(_), None) => error_reply("no code to call"),
+            (None, _) => error_reply("a malformed call"),
+        };
+        let mut reply = reply.to_string();
+        reply.push('\n');
+        // The tests ended meanwhile (a timeout): the next read of their channel says so.
+        let _ = test_in.write_all(reply.as_bytes()).await;
+    }
+}
+
+fn error_reply(why: &str) -> Value {
+    serde_json::json!({ "error": why })
+}
+
+/// The request for the code from a tests' `{"call", "args", "kwargs"}` message, if well-formed.
+fn call_request(message: &Value) -> Option<Value> {
+    let target = message.get("call")?.as_str()?;
+    let args = message.get("args")?.as_array()?;
+    let kwargs = message.get("kwargs")?.as_array()?;
+    let kwargs_ok = kwargs.iter().all(|pair| {
+        pair.as_array()
+            .is_some_and(|p| p.len() == 2 && p[0].is_string() && is_plain(&p[1], 0))
+    });
+    if !args.iter().all(|a| is_plain(a, 0)) || !kwargs_ok {
+        return None;
+    }
+    Some(serde_json::json!({ "target": target, "args": args, "kwargs": kwargs }))
+}
+
+/// The code's answer rebuilt from its parts, or `None` when it is not one of the three reply
+/// shapes with plain values: nothing else the code wrote reaches the tests.
+fn sanitize_reply(reply: &Value) -> Option<Value> {
+    let object = reply.as_object()?;
+    if let Some(value) = object.get("ok") {
+        let mutated = object.get("args")?.as_array()?;
+        let mut args = Vec::with_capacity(mutated.len());
+        for pair in mutated {
+            let pair = pair.as_array()?;
+            let index = pair.first()?.as_u64()?;
+            let value = pair.get(1)?;
+            if pair.len() != 2 || !is_plain(value, 0) {
+                return None;
+            }
+            args.push(serde_json::json!([index, value]));
+        }
+        return is_plain(value, 0).then(|| serde_json::json!({ "ok": value, "args": args }));
+    }
+    if let (Some(name), Some(message)) = (object.get("raised"), object.get("message")) {
+        let name = name.as_str()?;
+        let ok_name = !name.is_empty()
+            && name.len() <= 100
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let message: String = message.as_str()?.chars().take(2000).collect();
+        return ok_name.then(|| serde_json::json!({ "raised": name, "message": message }));
+    }
+    let why: String = object.get("error")?.as_str()?.chars().take(2000).collect();
+    Some(serde_json::json!({ "error": why }))
+}
+
+/// Whether `value` follows the plain-data grammar of `judge/codec.py`.
+fn is_plain(value: &Value, depth: usize) -> bool {
+    if depth > 110 {
+        return false;
+    }
+    let all = |items: &Value| {
+        items
+            .as_array()
+            .is_some_and(|items| items.iter().all(|v| is_plain(v, depth + 1)))
+    };
+    match value {
+        Value::Null | Value::Bool(_) | Value::String(_) => true,
+        Value::Number(_) => false,
+        Value::Array(_) => all(value),
+        Value::Object(map) => {
+            let Some((tag, body)) = map.iter().next().filter(|_| map.len() == 1) else {
+                return false;
+            };
+            match tag.as_str() {
+                "int" => body.as_str().is_some_and(|s| {
+                    let digits = s.strip_prefix('-').unwrap_or(s);
+                    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+                }),
+                "float" => body
+                    .as_str()
+                    .is_some_and(|s| s.len() <= 40 && s.parse::<f64>().is_ok()),
+                "bytes" => body
+                    .as_str()
+                    .is_some_and(|s| s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit())),
+                "tuple" | "set" | "frozenset" => all(body),
+                "dict" => body.as_array().is_some_and(|pairs| {
+                    pairs.iter().all(|pair| {
+                        pair.as_array().is_some_and(|p| {
+                            p.len() == 2 && is_plain(&p[0], depth + 1) && is_plain(&p[1], depth + 1)
+                        })
+                    })
+                }),
+                _ => false,
+            }
+        }
+    }
+}
+
+fn spawn_guest(
+    runtime: &Arc<Runtime>,
+    argv: Vec<String>,
+    stdin: tokio::io::DuplexStream,
+    stdout: ChannelPipe,
+    stderr: CappedPipe,
+    limits: &Limits,
+    started: Instant,
+) -> tokio::task::JoinHandle<Result<run::Finished, Error>> {
+    let runtime = Arc::clone(runtime);
+    let limits = limits.clone();
+    tokio::spawn(async move {
+        let guest = Guest {
+            argv,
+            stdin: AsyncStdinStream::new(stdin),
+            stdout,
+            stderr,
+            scratch: None,
+        };
+        run::execute(&runtime, guest, &limits, started).await
+    })
+}
+
+async fn join(
+    task: tokio::task::JoinHandle<Result<run::Finished, Error>>,
+) -> Result<run::Finished, Error> {
+    task.await
+        .map_err(|e| Error::Host(format!("sandbox worker failed: {e}")))?
+}
+
+/// A message longer than [`MESSAGE_BYTES`].
+struct TooLong;
+
+/// Newline-separated messages out of a guest's channel.
+struct Lines {
+    receiver: UnboundedReceiver<Bytes>,
+    buffer: Vec<u8>,
+    /// How much of `buffer` is known to hold no newline.
+    scanned: usize,
+    /// Skipping the rest of an over-long message.
+    discarding: bool,
+}
+
+impl Lines {
+    fn new(receiver: UnboundedReceiver<Bytes>) -> Lines {
+        Lines {
+            receiver,
+            buffer: Vec::new(),
+            scanned: 0,
+            discarding: false,
+        }
+    }
+
+    /// The next message; `None` once the guest has ended and nothing complete is left.
+    async fn next(&mut self) -> Option<Result<Vec<u8>, TooLong>> {
+        loop {
+            if let Some(at) = self.buffer[self.scanned..].iter().position(|&b| b == b'\n') {
+                let end = self.scanned + at;
+                let rest = self.buffer.split_off(end + 1);
+                let mut line = std::mem::replace(&mut self.buffer, rest);
+                self.scanned = 0;
+                line.pop();
+                if std::mem::take(&mut self.discarding) {
+                    return Some(Err(TooLong));
+                }
+                return Some(Ok(line));
+            }
+            self.scanned = self.buffer.len();
+            if self.buffer.len() > MESSAGE_BYTES {
+                self.buffer.clear();
+                self.scanned = 0;
+                self.discarding = true;
+            }
+            let chunk = self.receiver.recv().await?;
+            if self.discarding {
+                match chunk.iter().position(|&b| b == b'\n') {
+                    Some(end) => self.buffer.extend_from_slice(&chunk[end..]),
+                    None => continue,
+                }
+            } else {
+                self.buffer.extend_from_slice(&chunk);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(text: &str) -> bool {
+        is_plain(&serde_json::from_str(text).unwrap(), 0)
+    }
+
+    #[test]
+    fn only_the_plain_data_grammar_crosses() {
+        for ok in [
+            r#"null"#,
+            r#"[true, "x", {"int": "-12"}, {"float": "nan"}, {"float": "1e+300"}]"#,
+            r#"{"dict": [[{"tuple": [{"int": "1"}]}, {"set": []}]]}"#,
+            r#"{"bytes": "00ff"}"#,
+        ] {
+            assert!(plain(ok), "{ok}");
+        }
+        for bad in [
+            r#"1"#,
+            r#"{"int": "1.5"}"#,
+            r#"{"int": "-"}"#,
+            r#"{"float": "1.5.2"}"#,
+            r#"{"bytes": "0"}"#,
+            r#"{"code": "x"}"#,
+            r#"{"int": "1", "float": "2"}"#,
+            r#"{"dict": [[1]]}"#,
+            r#"{"tuple": {"int": "1"}}"#,
+        ] {
+            assert!(!plain(bad), "{bad}");
+        }
+        let deep = format!("{}null{}", "[".repeat(120), "]".repeat(120));
+        let deep: Value = serde_json::from_str(&deep).unwrap_or(Value::Null);
+        assert!(!is_plain(&deep, 0) || deep.is_null());
+    }
+
+    #[test]
+    fn replies_are_rebuilt_from_their_parts_only() {
+        let reply: Value =
+            serde_json::from_str(r#"{"ok": {"int": "3"}, "args": [[0, []]], "verdict": "passed"}"#)
+                .unwrap();
+        assert_eq!(
+            sanitize_reply(&reply).unwrap().to_string(),
+            r#"{"args":[[0,[]]],"ok":{"int":"3"}}"#
+        );
+        let raised: Value =
+            serde_json::from_str(r#"{"raised": "ValueError; import os", "message": "x"}"#).unwrap();
+        assert_eq!(sanitize_reply(&raised), None);
+        let number: Value = serde_json::from_str(r#"{"ok": 3, "args": []}"#).unwrap();
+        assert_eq!(sanitize_reply(&number), None);
+    }
+}

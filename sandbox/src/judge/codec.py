@@ -1,0 +1,72 @@
+# Plain data <-> JSON: the only values that cross between the code's and the tests' interpreters.
+#
+# None, bool and str are themselves; a list is a JSON array; everything else is an object with one
+# tag: {"int": "12"}, {"float": "1.5"} (repr, so nan/inf/-0.0 survive), {"bytes": "<hex>"},
+# {"tuple": [...]}, {"dict": [[k, v], ...]}, {"set": [...]}, {"frozenset": [...]}. Subclasses of
+# these types (IntEnum, namedtuple, Counter, OrderedDict, str subclasses) cross as their base type,
+# read through the base type's own methods: whatever the subclass overrides stays behind. Anything
+# else raises NotPlain. The host checks every message against this grammar before passing it on.
+def _qwen_lsp_codec():
+    import sys
+
+    is_instance, type_of, name_of = isinstance, type, lambda v: type(v).__name__
+    int_repr, float_repr, str_str, bytes_hex = int.__repr__, float.__repr__, str.__str__, bytes.hex
+    list_iter, tuple_iter, dict_items = list.__iter__, tuple.__iter__, dict.items
+    set_iter, frozenset_iter = set.__iter__, frozenset.__iter__
+    to_int, to_float, from_hex = int, float, bytes.fromhex
+    sys.set_int_max_str_digits(0)
+
+    class NotPlain(Exception):
+        pass
+
+    def encode(value, depth=0):
+        if depth > 100:
+            raise NotPlain("a value nested more than 100 levels deep")
+        if value is None or value is True or value is False:
+            return value
+        if is_instance(value, bool):
+            return bool(value)
+        if is_instance(value, int):
+            return {"int": int_repr(value)}
+        if is_instance(value, float):
+            return {"float": float_repr(value)}
+        if is_instance(value, str):
+            return str_str(value)
+        if is_instance(value, bytes):
+            return {"bytes": bytes_hex(value)}
+        depth += 1
+        if is_instance(value, list):
+            return [encode(v, depth) for v in list_iter(value)]
+        if is_instance(value, tuple):
+            return {"tuple": [encode(v, depth) for v in tuple_iter(value)]}
+        if is_instance(value, dict):
+            return {"dict": [[encode(k, depth), encode(v, depth)] for k, v in dict_items(value)]}
+        if is_instance(value, frozenset):
+            return {"frozenset": [encode(v, depth) for v in frozenset_iter(value)]}
+        if is_instance(value, set):
+            return {"set": [encode(v, depth) for v in set_iter(value)]}
+        raise NotPlain(f"a value of type {name_of(value)!r}")
+
+    def decode(node):
+        if node is None or node is True or node is False or type_of(node) is str:
+            return node
+        if type_of(node) is list:
+            return [decode(v) for v in node]
+        ((tag, body),) = node.items()
+        if tag == "int":
+            return to_int(body)
+        if tag == "float":
+            return to_float(body)
+        if tag == "bytes":
+            return from_hex(body)
+        if tag == "tuple":
+            return tuple(decode(v) for v in body)
+        if tag == "dict":
+            return {decode(k): decode(v) for k, v in body}
+        if tag == "set":
+            return {decode(v) for v in body}
+        if tag == "frozenset":
+            return frozenset(decode(v) for v in body)
+        raise NotPlain(f"unknown tag {tag!r}")
+
+    return NotPlain, encode, decode

@@ -1,0 +1,135 @@
+# The tests' interpreter: runs `setup`, binds each name of `bind` to a function that calls the code's
+# interpreter, runs `tests`, and maps how they ended to an exit status, as prelude.py does.
+#
+# Invoked as `python -I -c <codec + this> <spec JSON>`, spec {"setup", "setup_optional", "bind":
+# [[name, target], ...], "tests"}. A call writes {"call": target, "args", "kwargs"} to fd 1 and
+# reads the host's reply on stdin; `report(name, passed, message, line)` (bound as
+# `__qwen_lsp_report`) writes {"case": {...}} for the host to collect. Nothing the code under test
+# runs ever executes here: its answers arrive as plain data, checked by the host, decoded into
+# fresh built-in values. Exit statuses: 0 passed, 113 an AssertionError, 114 another exception,
+# 115 a test passed an argument that is not plain data (the tests, not the code, are unsupported).
+def _qwen_lsp_judge(codec):
+    import builtins
+    import io
+    import json
+    import os
+    import sys
+
+    NotPlain, encode, decode = codec
+    # The original streams stay referenced: collecting them would close their buffers.
+    stdin, stdout = sys.stdin, sys.stdout
+    write, read_line, dumps, loads = os.write, stdin.buffer.readline, json.dumps, json.loads
+    exit_now, base_exception, exception = os._exit, BaseException, Exception
+
+    class CrossingError(BaseException):
+        """The code answered with something that is not plain data, or ended."""
+
+    class Unsupported(BaseException):
+        """A test passed an argument that cannot cross to the code's interpreter."""
+
+    class CodeRaised(BaseException):
+        """The code raised something that is not an Exception (SystemExit, KeyboardInterrupt...)."""
+
+    spec = loads(sys.argv[1])
+    sys.argv[:] = ["main.py"]
+    sys.stdout = sys.__stdout__ = sys.stderr
+    sys.stdin = sys.__stdin__ = io.StringIO()
+
+    def send(message):
+        data = (dumps(message) + "\n").encode()
+        while data:
+            data = data[write(1, data):]
+
+    def sync(arg, value):
+        # The code mutated a list/dict/set argument: mirror it in place, so a test that checks its
+        # input was left alone sees what the code did.
+        if type(arg) is list and type(value) is list:
+            arg[:] = value
+        elif type(arg) in (dict, set) and type(arg) is type(value):
+            arg.clear()
+            arg.update(value)
+
+    def call(target, args, kwargs):
+        try:
+            request = {
+                "call": target,
+                "args": [encode(a) for a in args],
+                "kwargs": [[k, encode(v)] for k, v in kwargs.items()],
+            }
+        except NotPlain as error:
+            raise Unsupported(f"an argument to {target} is not plain data: {error}") from None
+        send(request)
+        line = read_line()
+        if not line:
+            raise CrossingError("the code under test ended without answering")
+        reply = loads(line)
+        if "ok" in reply:
+            try:
+                result = decode(reply["ok"])
+                for i, value in reply["args"]:
+                    if i < len(args):
+                        sync(args[i], decode(value))
+            except exception as error:
+                raise CrossingError(f"{target} answered a value that cannot be rebuilt: {error}") from None
+            return result
+        if "raised" in reply:
+            name, message = reply["raised"], reply["message"]
+            cls = getattr(builtins, name, None)
+            if isinstance(cls, type) and issubclass(cls, exception):
+                try:
+                    error = cls(message)
+                except exception:
+                    error = Exception(f"{name}: {message}")
+                raise error
+            raise CodeRaised(f"{name}: {message}")
+        raise CrossingError(reply.get("error", "a malformed reply"))
+
+    def bound(target):
+        def candidate(*args, **kwargs):
+            return call(target, args, kwargs)
+
+        candidate.__qualname__ = candidate.__name__ = target
+        return candidate
+
+    def report(name, passed, message="", line=None):
+        case = {"name": str(name), "passed": bool(passed), "message": str(message)[:2000]}
+        if isinstance(line, int):
+            case["line"] = line
+        send({"case": case})
+
+    namespace = sys.modules["__main__"].__dict__
+    keep = {"__name__", "__doc__", "__builtins__", "__spec__", "__loader__", "__package__"}
+    for name in [name for name in namespace if name not in keep]:
+        del namespace[name]
+    namespace["__file__"] = "main.py"
+    namespace["__qwen_lsp_report"] = report
+    status = 0
+    try:
+        setup = spec["setup"]
+        try:
+            setup = compile(setup, "setup.py", "exec")
+        except SyntaxError:
+            if not spec["setup_optional"]:
+                raise
+            setup = None
+        if setup is not None:
+            exec(setup, namespace)
+        for name, target in spec["bind"]:
+            namespace[name] = bound(target)
+        exec(compile(spec["tests"], "tests.py", "exec"), namespace)
+    except SystemExit as end:
+        # Only the tests' own code can raise it here (the code's SystemExit arrives as CodeRaised).
+        status = end.code if isinstance(end.code, int) else (0 if end.code is None else 1)
+    except base_exception as error:
+        status = 113 if isinstance(error, AssertionError) else 115 if isinstance(error, Unsupported) else 114
+        import traceback
+
+        traceback.print_exception(type(error), error, error.__traceback__, limit=-20)
+    try:
+        sys.stderr.flush()
+    except base_exception:
+        pass
+    exit_now(status)
+
+
+_qwen_lsp_judge(_qwen_lsp_codec())
