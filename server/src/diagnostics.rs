@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use engine::actions::TestRunner;
+use engine::actions::{TestJob, TestReport, TestRunner, TestVerdict};
 use engine::{Document, Language};
 use serde::Deserialize;
 use tower_lsp_server::ls_types::{
@@ -28,8 +28,6 @@ pub const SOURCE: &str = "qwen-lsp";
 const CHANGE_DEBOUNCE: Duration = Duration::from_millis(400);
 /// How long the test run waits after a save, so that a burst of saves runs the tests once.
 const SAVE_DEBOUNCE: Duration = Duration::from_millis(300);
-/// The test run's wall-clock limit: the one `engine::actions` gives a fix's tests.
-const TEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The `diagnostics` settings.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -217,11 +215,10 @@ pub fn syntax_errors(document: &Document) -> Vec<(Range<usize>, String)> {
 
 /// Runs the file's tests in the sandbox; `None` when it has none or the sandbox is unavailable.
 async fn run_file_tests(session: &Session, document: &Document) -> Option<Vec<Failure>> {
-    let program = engine::actions::test_program(document.text(), document.tree()?)?;
+    let job = engine::actions::file_tests(document.text(), document.tree()?)?;
     let runner = session.test_runner().await?;
-    let source = program.clone();
-    let outcome = match tokio::task::spawn_blocking(move || run_tests(runner.as_ref(), source)).await {
-        Ok(Ok(outcome)) => outcome,
+    let report = match tokio::task::spawn_blocking(move || run_tests(runner.as_ref(), &job)).await {
+        Ok(Ok(report)) => report,
         Ok(Err(error)) => {
             tracing::warn!("cannot run {}'s tests: {error}", document.uri);
             return None;
@@ -231,40 +228,42 @@ async fn run_file_tests(session: &Session, document: &Document) -> Option<Vec<Fa
             return None;
         }
     };
-    tracing::info!("tests of {}: {:?} in {} ms", document.uri, outcome.verdict, outcome.duration_ms());
-    Some(failures(document, &program, &outcome))
+    tracing::info!("tests of {}: {:?}, {} cases", document.uri, report.verdict, report.cases.len());
+    Some(failures(document, &report))
 }
 
-/// The one call into the test-runner seam (`engine::actions::TestRunner`), with the limits a fix's tests
-/// get, so the diagnostics and "Fix this" judge by the same run.
-fn run_tests(runner: &dyn TestRunner, source: String) -> Result<sandbox::Outcome, sandbox::Error> {
-    let limits = sandbox::Limits { timeout: TEST_TIMEOUT, ..sandbox::Limits::default() };
-    runner.run_blocking(&sandbox::Program { source, ..sandbox::Program::default() }, &limits)
+/// The one call into the test-runner seam (`engine::actions::TestRunner`): the job `engine::actions`
+/// builds for the file, so the diagnostics and "Fix this" judge by the same tests.
+fn run_tests(runner: &dyn TestRunner, job: &TestJob) -> Result<TestReport, String> {
+    runner.run_tests(job)
 }
 
-/// The failures an outcome reports, located in `document`. `program` is the text that ran (built from the
-/// document by `engine::actions::test_program`: its lines are the document's lines, in order, with some
-/// left out), so a traceback's line numbers map back through the lines' text.
-pub fn failures(document: &Document, program: &str, outcome: &sandbox::Outcome) -> Vec<Failure> {
-    use sandbox::Verdict;
+/// The failures a report gives, located in `document`: each failed case at its line (a doctest at its
+/// failed example), and a run that stopped without a failed case (a timeout, a limit, an error outside
+/// any test) at the file's first line of code.
+pub fn failures(document: &Document, report: &TestReport) -> Vec<Failure> {
     let text = document.text();
-    let mut found = doctest_failures(text, program, &outcome.stdout);
-    match outcome.verdict {
-        Verdict::Passed => return Vec::new(),
-        Verdict::Failed | Verdict::Error => {}
-        Verdict::Timeout | Verdict::MemoryLimit | Verdict::OutputLimit => {
-            let why = outcome.stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("a limit ran out");
-            let start = first_code_offset(text);
-            found.push(Failure {
-                range: start..line_end(text, start),
-                message: format!("the file's tests did not finish: {why}"),
-                check: None,
-            });
-            return found;
-        }
+    if report.verdict == TestVerdict::Passed {
+        return Vec::new();
     }
-    if let Some(failure) = traceback_failure(document, program, &outcome.stderr) {
-        found.push(failure);
+    let mut found = Vec::new();
+    for case in report.cases.iter().filter(|case| !case.passed) {
+        let doctests = doctest_failures(text, text, &case.message);
+        if !doctests.is_empty() {
+            found.extend(doctests);
+            continue;
+        }
+        let Some(at) = case.line.and_then(|n| line_offset(text, n)) else { continue };
+        found.push(case_failure(document, at, &case.message));
+    }
+    if found.is_empty() {
+        let why = report.detail.clone().unwrap_or_else(|| format!("{:?}", report.verdict).to_lowercase());
+        let start = first_code_offset(text);
+        found.push(Failure {
+            range: start..line_end(text, start),
+            message: format!("the file's tests did not pass: {why}"),
+            check: None,
+        });
     }
     found
 }
@@ -309,45 +308,41 @@ fn doctest_failures(text: &str, program: &str, stdout: &str) -> Vec<Failure> {
     found
 }
 
-/// The uncaught exception of a run, located at the deepest frame of the file that ran. An assert that
-/// calls a function of the file is reported on that function (where "Fix this" rewrites it), with the
-/// assert as related information.
-fn traceback_failure(document: &Document, program: &str, stderr: &str) -> Option<Failure> {
+/// A failed case at the line starting at `at`. An assert that calls a function of the file is reported
+/// on that function (where "Fix this" rewrites it), with the assert as related information.
+fn case_failure(document: &Document, at: usize, why: &str) -> Failure {
     let text = document.text();
-    let start = stderr.rfind("Traceback (most recent call last):")?;
-    let trace = &stderr[start..];
-    let exception =
-        trace.lines().rev().find(|l| !l.trim().is_empty() && !l.starts_with("sandbox: "))?.trim().to_owned();
-    let deepest = trace
-        .lines()
-        .filter_map(|l| l.trim_start().strip_prefix("File \"main.py\", line "))
-        .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse::<usize>().ok())
-        .filter_map(|n| map_line(text, program, n))
-        .next_back()?;
-    let line = line_text(text, deepest);
-    let here = deepest + indent(line)..line_end(text, deepest);
+    let line = line_text(text, at);
+    let here = at + indent(line)..line_end(text, at);
     let statement = line.trim();
+    let why = why.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
     if let Some(condition) = statement.strip_prefix("assert ") {
-        let message = if exception == "AssertionError" {
+        let message = if why.is_empty() || why == "assertion failed" || why == "AssertionError" {
             format!("`{statement}` fails")
         } else {
-            format!("`{statement}` fails: {exception}")
+            format!("`{statement}` fails: {why}")
         };
         let outline = document.outline();
         let tested = outline.definitions.iter().find(|d| {
             d.kind.is_callable()
                 && !d.name.starts_with("test_")
-                && !d.range.contains(&deepest)
+                && !d.range.contains(&at)
                 && condition.contains(&format!("{}(", d.name))
         });
         if let Some(def) = tested {
             let name = text[def.range.clone()].find(&format!("def {}", def.name)).map(|i| def.range.start + i + 4);
             let range = name.map_or(def.range.start..line_end(text, def.range.start), |s| s..s + def.name.len());
-            return Some(Failure { range, message, check: Some(here) });
+            return Failure { range, message, check: Some(here) };
         }
-        return Some(Failure { range: here, message, check: None });
+        return Failure { range: here, message, check: None };
     }
-    Some(Failure { range: here, message: exception, check: None })
+    let message = if why.is_empty() { format!("`{statement}` fails") } else { why.to_owned() };
+    Failure { range: here, message, check: None }
+}
+
+/// The offset of the 1-based line `n` of `text`.
+fn line_offset(text: &str, n: u32) -> Option<usize> {
+    line_starts(text).nth(usize::try_from(n).ok()?.checked_sub(1)?)
 }
 
 /// The document offset of the program's 1-based line `n`: the same line text, at the same occurrence
@@ -391,20 +386,18 @@ fn first_code_offset(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use engine::actions::TestCase;
 
     fn python(text: &str) -> Document {
         Document::new("file:///t.py", Language::Python, text)
     }
 
-    fn outcome(verdict: sandbox::Verdict, stdout: &str, stderr: &str) -> sandbox::Outcome {
-        sandbox::Outcome {
-            verdict,
-            exit_code: Some(1),
-            stdout: stdout.to_owned(),
-            stderr: stderr.to_owned(),
-            duration: Duration::from_millis(1),
-            peak_memory_bytes: 0,
-        }
+    fn case(name: &str, message: &str, line: Option<u32>) -> TestCase {
+        TestCase { name: name.to_owned(), passed: false, message: message.to_owned(), line }
+    }
+
+    fn report(verdict: TestVerdict, cases: Vec<TestCase>, detail: Option<&str>) -> TestReport {
+        TestReport { verdict, cases, detail: detail.map(str::to_owned) }
     }
 
     #[test]
@@ -433,9 +426,8 @@ mod tests {
     fn a_failed_doctest_is_reported_on_its_example() {
         let text = "def add(a, b):\n    \"\"\"\n    >>> add(1, 2)\n    3\n    \"\"\"\n    return a - b\n";
         let doc = python(text);
-        let stdout = "**********************************************************************\nFile \"main.py\", line 3, in __main__.add\nFailed example:\n    add(1, 2)\nExpected:\n    3\nGot:\n    -1\n**********************************************************************\n1 items had failures:\n";
-        let found =
-            failures(&doc, text, &outcome(sandbox::Verdict::Failed, stdout, "AssertionError: 1 of 1 doctests failed"));
+        let message = "**********************************************************************\nFile \"file.py\", line 3, in add\nFailed example:\n    add(1, 2)\nExpected:\n    3\nGot:\n    -1\n";
+        let found = failures(&doc, &report(TestVerdict::Failed, vec![case("add", message, Some(1))], None));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(&text[found[0].range.clone()], ">>> add(1, 2)");
         assert_eq!(found[0].message, "doctest `add(1, 2)`: expected 3, got -1");
@@ -444,9 +436,8 @@ mod tests {
     #[test]
     fn an_assert_on_a_function_of_the_file_is_reported_on_the_function() {
         let text = "def add(a, b):\n    return a - b\n\nprint('hi')\nassert add(1, 2) == 3\n";
-        let program = "def add(a, b):\n    return a - b\nassert add(1, 2) == 3\n";
-        let stderr = "Traceback (most recent call last):\n  File \"main.py\", line 3, in <module>\nAssertionError\n";
-        let found = failures(&python(text), program, &outcome(sandbox::Verdict::Failed, "", stderr));
+        let cases = vec![case("assert (line 5)", "assertion failed", Some(5))];
+        let found = failures(&python(text), &report(TestVerdict::Failed, cases, None));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(&text[found[0].range.clone()], "add");
         assert_eq!(found[0].message, "`assert add(1, 2) == 3` fails");
@@ -454,41 +445,38 @@ mod tests {
     }
 
     #[test]
-    fn an_exception_is_reported_on_the_deepest_line_of_the_file() {
+    fn a_failed_test_function_is_reported_on_its_line_with_its_error() {
         let text = "def div(a, b):\n    return a / b\n\ndef test_div():\n    assert div(1, 0) == 0\n";
-        let stderr = "Traceback (most recent call last):\n  File \"<prelude>\", line 30, in run\n  File \"main.py\", line 99, in <module>\n  File \"main.py\", line 5, in test_div\n  File \"main.py\", line 2, in div\nZeroDivisionError: division by zero\n";
-        let found = failures(&python(text), text, &outcome(sandbox::Verdict::Error, "", stderr));
+        let cases = vec![case("test_div", "ZeroDivisionError: division by zero", Some(4))];
+        let found = failures(&python(text), &report(TestVerdict::Failed, cases, None));
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(&text[found[0].range.clone()], "return a / b");
+        assert_eq!(&text[found[0].range.clone()], "def test_div():");
         assert_eq!(found[0].message, "ZeroDivisionError: division by zero");
     }
 
     #[test]
     fn a_passing_run_reports_nothing_and_a_timeout_says_so() {
         let doc = python("\n\nx = 1\n");
-        assert!(failures(&doc, "x = 1\n", &outcome(sandbox::Verdict::Passed, "", "")).is_empty());
-        let found =
-            failures(&doc, "x = 1\n", &outcome(sandbox::Verdict::Timeout, "", "sandbox: wall-clock limit of 10 s\n"));
+        assert!(failures(&doc, &report(TestVerdict::Passed, Vec::new(), None)).is_empty());
+        let found = failures(&doc, &report(TestVerdict::Timeout, Vec::new(), Some("wall-clock limit of 10 s")));
         assert_eq!(found.len(), 1);
         assert_eq!(&doc.text()[found[0].range.clone()], "x = 1");
         assert!(found[0].message.contains("wall-clock limit"), "{}", found[0].message);
     }
 
     #[test]
-    fn hostile_output_locates_nothing_and_does_not_panic() {
+    fn hostile_reports_locate_nothing_out_of_range_and_do_not_panic() {
         let text = "def f():\n    pass\n";
         let doc = python(text);
-        for (stdout, stderr) in [
-            ("Failed example:", ""),
-            ("Failed example:\n    nowhere()\nExpected:\n", "Traceback (most recent call last):\n"),
-            ("", "Traceback (most recent call last):\n  File \"main.py\", line 18446744073709551616, in x\nE\n"),
-            ("", "Traceback (most recent call last):\n  File \"main.py\", line 0, in x\nE\n"),
-            (
-                "\u{1F600}Failed example:\n    \u{1F600}\n",
-                "Traceback (most recent call last):\n  File \"main.py\", line 1",
-            ),
+        for (message, line) in [
+            ("Failed example:", None),
+            ("Failed example:\n    nowhere()\nExpected:\n", Some(1)),
+            ("E", Some(u32::MAX)),
+            ("E", Some(0)),
+            ("\u{1F600}Failed example:\n    \u{1F600}\n", Some(2)),
         ] {
-            let found = failures(&doc, text, &outcome(sandbox::Verdict::Error, stdout, stderr));
+            let found = failures(&doc, &report(TestVerdict::Error, vec![case("x", message, line)], None));
+            assert!(!found.is_empty());
             for f in &found {
                 assert!(f.range.end <= text.len());
             }
