@@ -12,7 +12,10 @@ use crate::postprocess;
 use crate::prompt::{self, CompletionPrompt, Problem};
 use crate::syntax::{self, Definition, DefinitionKind};
 use crate::text::{line_end, line_ending, line_start};
-use crate::{Backend, CancellationToken, Document, Error, Language, ModelInfo, Prompt, Result, SamplingParams, TextEdit};
+use crate::{
+    Backend, CancellationToken, Document, Error, Language, ModelInfo, Prompt, Result,
+    SamplingParams, TextEdit,
+};
 
 /// A diagnostic the editor shows on the range the action is asked for (from a linter, a compiler or a
 /// failing test), in byte offsets.
@@ -208,7 +211,13 @@ pub fn fix(
             .map(|d| d.message.as_str())
             .collect::<Vec<_>>()
             .join("; ");
-        Ask::FillIn(FillIn::new(backend, document, &target, Some(&hint), request.options)?)
+        Ask::FillIn(FillIn::new(
+            backend,
+            document,
+            &target,
+            Some(&hint),
+            request.options,
+        )?)
     };
     for attempt in 0..request.options.candidates.max(1) {
         let params = attempt_params(&request.options.sampling, attempt);
@@ -251,7 +260,13 @@ pub fn complete_function(
     };
     let info = backend.info();
     let ask = if info.special.has_fim() {
-        Ask::FillIn(FillIn::new(backend, document, &target, None, request.options)?)
+        Ask::FillIn(FillIn::new(
+            backend,
+            document,
+            &target,
+            None,
+            request.options,
+        )?)
     } else {
         Ask::Chat(chat_prompt(info, document, &target, &[]))
     };
@@ -440,7 +455,12 @@ fn unfinished(document: &Document, offset: usize) -> Option<Target> {
     }
     let outline = document.outline();
     let def = syntax::enclosing(&outline, offset.max(1))
-        .chain(outline.definitions.iter().filter(|d| d.range.start == offset))
+        .chain(
+            outline
+                .definitions
+                .iter()
+                .filter(|d| d.range.start == offset),
+        )
         .filter(|d| d.kind.is_callable() && d.body.is_some())
         .last()?
         .clone();
@@ -466,7 +486,9 @@ fn is_placeholder(language: Language, line: &str) -> bool {
     line.is_empty()
         || comment
         || match language {
-            Language::Python => matches!(line, "pass" | "...") || line.starts_with("raise NotImplementedError"),
+            Language::Python => {
+                matches!(line, "pass" | "...") || line.starts_with("raise NotImplementedError")
+            }
             Language::Java => line.starts_with("throw new UnsupportedOperationException"),
             Language::Other => false,
         }
@@ -530,7 +552,9 @@ impl FillIn {
         let java = document.language == Language::Java && target.is_function;
         let def_line = line_start(text, target.def.range.start);
         let def_indent = text[def_line..target.def.range.start].to_owned();
-        let first_line = text[target.body.clone()].lines().find(|l| !l.trim().is_empty());
+        let first_line = text[target.body.clone()]
+            .lines()
+            .find(|l| !l.trim().is_empty());
         let body_indent = match first_line {
             Some(line) if !line.trim_start().starts_with('}') => {
                 line[..line.len() - line.trim_start().len()].to_owned()
@@ -552,7 +576,10 @@ impl FillIn {
             } else {
                 &body_indent
             };
-            head.push_str(&format!("{indent}{comment} FIXME: {}{nl}", hint.replace(['\r', '\n'], " ")));
+            head.push_str(&format!(
+                "{indent}{comment} FIXME: {}{nl}",
+                hint.replace(['\r', '\n'], " ")
+            ));
         }
         head.push_str(&text[def_line..target.body.start]);
         if !head.is_empty() && !head.ends_with('\n') {
@@ -571,7 +598,8 @@ impl FillIn {
         })?;
         let info = backend.info();
         let count = |text: &str| backend.count_tokens(text);
-        let budget = prompt::context_budget(info, options.sampling.max_tokens, options.context_tokens);
+        let budget =
+            prompt::context_budget(info, options.sampling.max_tokens, options.context_tokens);
         let context = context::build(&count, &emptied, cursor, &[], budget)?;
         let prompt = prompt::completion(info, &context, Lines::Multi);
         Ok(FillIn {
@@ -585,7 +613,13 @@ impl FillIn {
 
     /// The generated body, post-processed as a multi-line completion at the cursor, as an edit of
     /// the target's body in `document`.
-    fn edit(&self, document: &Document, target: &Target, raw: &str, think: (&str, &str)) -> Option<TextEdit> {
+    fn edit(
+        &self,
+        document: &Document,
+        target: &Target,
+        raw: &str,
+        think: (&str, &str),
+    ) -> Option<TextEdit> {
         let processed = postprocess::process(raw, &self.context.cursor, self.prompt.lines, think)?;
         // The lines around the generated body end the way the document's lines do.
         let text = document.text();
@@ -612,7 +646,12 @@ impl FillIn {
 }
 
 /// An instruct model's prompt: the target's code and the diagnostics on it, with their lines.
-fn chat_prompt(info: &ModelInfo, document: &Document, target: &Target, diagnostics: &[DiagnosticInfo]) -> Prompt {
+fn chat_prompt(
+    info: &ModelInfo,
+    document: &Document,
+    target: &Target,
+    diagnostics: &[DiagnosticInfo],
+) -> Prompt {
     let text = document.text();
     let start = line_start(text, target.def.range.start);
     let problems: Vec<Problem> = diagnostics
@@ -622,12 +661,22 @@ fn chat_prompt(info: &ModelInfo, document: &Document, target: &Target, diagnosti
             message: d.message.clone(),
         })
         .collect();
-    prompt::chat_edit(info, document.language, &text[start..target.def.range.end], &problems)
+    prompt::chat_edit(
+        info,
+        document.language,
+        &text[start..target.def.range.end],
+        &problems,
+    )
 }
 
 /// An instruct model's candidate: the reply's code block parsed and the definition of the same name
 /// (or the whole block) put in the target's place, at its indentation.
-fn chat_reply_edit(document: &Document, target: &Target, raw: &str, think: (&str, &str)) -> Option<TextEdit> {
+fn chat_reply_edit(
+    document: &Document,
+    target: &Target,
+    raw: &str,
+    think: (&str, &str),
+) -> Option<TextEdit> {
     let text = document.text();
     let start = line_start(text, target.def.range.start);
     let reply = postprocess::strip_think(raw, think.0, think.1);
@@ -717,7 +766,8 @@ fn check_candidate(
     let (Some(before), Some(after)) = (document.tree(), edited_doc.tree()) else {
         return Ok(Some(FixCheck::NotChecked));
     };
-    let edited = line_start(new_text, edit.start)..line_end(new_text, edit.start + edit.new_text.len());
+    let edited =
+        line_start(new_text, edit.start)..line_end(new_text, edit.start + edit.new_text.len());
     let errors_after = syntax::errors(after);
     let in_edit = errors_after
         .iter()
@@ -730,7 +780,8 @@ fn check_candidate(
         return Ok(Some(FixCheck::SyntaxOk));
     }
     let edited_new = edit.start..edit.start + edit.new_text.len();
-    let (Some(runner), Some(job)) = (runner, candidate_tests(document, &edited_doc, edited_new)) else {
+    let (Some(runner), Some(job)) = (runner, candidate_tests(document, &edited_doc, edited_new))
+    else {
         return Ok(Some(FixCheck::SyntaxOk));
     };
     match runner.run_tests(&job) {
@@ -816,7 +867,9 @@ fn kept_statement(node: tree_sitter::Node<'_>) -> bool {
         | "function_definition"
         | "decorated_definition"
         | "assert_statement" => true,
-        "expression_statement" => node.named_child(0).is_some_and(|e| e.kind() == "assignment"),
+        "expression_statement" => node
+            .named_child(0)
+            .is_some_and(|e| e.kind() == "assignment"),
         _ => false,
     }
 }
@@ -831,7 +884,9 @@ fn function_name<'t>(node: tree_sitter::Node<'_>, text: &'t str) -> Option<&'t s
     if def.kind() != "function_definition" {
         return None;
     }
-    def.child_by_field_name("name")?.utf8_text(text.as_bytes()).ok()
+    def.child_by_field_name("name")?
+        .utf8_text(text.as_bytes())
+        .ok()
 }
 
 /// The docstring of a function definition node, as Python would read it.
@@ -852,13 +907,22 @@ fn docstring_of(node: tree_sitter::Node<'_>, text: &str) -> Option<String> {
     // Quotes and prefix off; escapes are left as written, which is what doctest sees for the
     // raw docstrings tests usually are and close enough for the others.
     let start = raw.find(['"', '\''])?;
-    let quote = if raw[start..].starts_with("\"\"\"") || raw[start..].starts_with("\'\'\'") { 3 } else { 1 };
-    raw.get(start + quote..raw.len().checked_sub(quote)?).map(str::to_owned)
+    let quote = if raw[start..].starts_with("\"\"\"") || raw[start..].starts_with("\'\'\'") {
+        3
+    } else {
+        1
+    };
+    raw.get(start + quote..raw.len().checked_sub(quote)?)
+        .map(str::to_owned)
 }
 
 /// `text` with every top-level statement `drop` selects blanked out (spaces, line breaks kept), so
 /// the rest keeps its line numbers.
-fn blank_statements(text: &str, tree: &tree_sitter::Tree, drop: impl Fn(tree_sitter::Node<'_>) -> bool) -> String {
+fn blank_statements(
+    text: &str,
+    tree: &tree_sitter::Tree,
+    drop: impl Fn(tree_sitter::Node<'_>) -> bool,
+) -> String {
     let root = tree.root_node();
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
@@ -869,7 +933,11 @@ fn blank_statements(text: &str, tree: &tree_sitter::Tree, drop: impl Fn(tree_sit
         }
         let range = node.byte_range();
         out.push_str(&text[at..range.start]);
-        out.extend(text[range.clone()].chars().map(|c| if c == '\n' || c == '\r' { c } else { ' ' }));
+        out.extend(
+            text[range.clone()]
+                .chars()
+                .map(|c| if c == '\n' || c == '\r' { c } else { ' ' }),
+        );
         at = range.end;
     }
     out.push_str(&text[at..]);
@@ -889,14 +957,21 @@ fn has_tests(text: &str, tree: &tree_sitter::Tree) -> bool {
 }
 
 /// 1-based lines of the file's top-level definitions, by name.
-fn definition_lines(text: &str, tree: &tree_sitter::Tree) -> serde_json::Map<String, serde_json::Value> {
+fn definition_lines(
+    text: &str,
+    tree: &tree_sitter::Tree,
+) -> serde_json::Map<String, serde_json::Value> {
     let root = tree.root_node();
     let mut cursor = root.walk();
     let mut lines = serde_json::Map::new();
     for node in root.named_children(&mut cursor) {
         let name = function_name(node, text).or_else(|| {
             (node.kind() == "class_definition")
-                .then(|| node.child_by_field_name("name")?.utf8_text(text.as_bytes()).ok())
+                .then(|| {
+                    node.child_by_field_name("name")?
+                        .utf8_text(text.as_bytes())
+                        .ok()
+                })
                 .flatten()
         });
         if let Some(name) = name {
@@ -906,7 +981,11 @@ fn definition_lines(text: &str, tree: &tree_sitter::Tree) -> serde_json::Map<Str
     lines
 }
 
-fn tests_source(source: String, doctests: Vec<(String, String)>, lines: serde_json::Map<String, serde_json::Value>) -> String {
+fn tests_source(
+    source: String,
+    doctests: Vec<(String, String)>,
+    lines: serde_json::Map<String, serde_json::Value>,
+) -> String {
     let payload = serde_json::json!({ "source": source, "doctests": doctests, "lines": lines });
     // A JSON string literal is a Python string literal.
     let literal = serde_json::Value::String(payload.to_string()).to_string();
@@ -937,7 +1016,11 @@ pub fn file_tests(text: &str, tree: &tree_sitter::Tree) -> Option<TestJob> {
 /// file has no tests, or when the edit reaches anything but whole top-level functions that are not
 /// `test_*` (a method, a class, a statement, a test): such code cannot be judged apart from its
 /// tests, so no candidate touching it is ever said to pass them.
-pub fn candidate_tests(before: &Document, after: &Document, edited: Range<usize>) -> Option<TestJob> {
+pub fn candidate_tests(
+    before: &Document,
+    after: &Document,
+    edited: Range<usize>,
+) -> Option<TestJob> {
     let (old_tree, tree) = (before.tree()?, after.tree()?);
     let (old_text, text) = (before.text(), after.text());
     if !has_tests(old_text, old_tree) {
@@ -975,7 +1058,9 @@ pub fn candidate_tests(before: &Document, after: &Document, edited: Range<usize>
         }
     }
     let is_edited = |node: tree_sitter::Node<'_>| edited_nodes.contains(&node.byte_range());
-    let code = blank_statements(text, tree, |node| !kept_statement(node) || node.kind() == "assert_statement");
+    let code = blank_statements(text, tree, |node| {
+        !kept_statement(node) || node.kind() == "assert_statement"
+    });
     let source = blank_statements(text, tree, |node| !kept_statement(node) || is_edited(node));
     Some(TestJob {
         code,

@@ -96,14 +96,8 @@ pub fn complete_traced(
     let info = backend.info();
     let count = |text: &str| backend.count_tokens(text);
     let budget = prompt::context_budget(info, options.sampling.max_tokens, options.context_tokens);
-    let context = context::build_with_workspace(
-        &count,
-        document,
-        cursor,
-        open_documents,
-        workspace,
-        budget,
-    )?;
+    let context =
+        context::build_with_workspace(&count, document, cursor, open_documents, workspace, budget)?;
     let lines = options.multiline.lines(&context.cursor);
     let prompt = prompt::completion(info, &context, lines);
     let mut trace = Trace {
@@ -121,7 +115,12 @@ pub fn complete_traced(
     let params = trace.prompt.sampling(&options.sampling);
     let generation = backend.generate(&trace.prompt.prompt, &params, cancel, &mut |_| {})?;
     let think = postprocess::think_tags(&info.special);
-    trace.processed = postprocess::process(&generation.text, &trace.context.cursor, trace.prompt.lines, think);
+    trace.processed = postprocess::process(
+        &generation.text,
+        &trace.context.cursor,
+        trace.prompt.lines,
+        think,
+    );
     trace.raw = Some(generation.text);
     let Some(processed) = &trace.processed else {
         return Ok(trace);

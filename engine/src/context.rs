@@ -120,15 +120,24 @@ pub fn build_with_workspace(
             text.len()
         )));
     }
-    let mut others: Vec<&Document> = open_documents.iter().filter(|d| d.uri != document.uri).collect();
+    let mut others: Vec<&Document> = open_documents
+        .iter()
+        .filter(|d| d.uri != document.uri)
+        .collect();
     // Files this one imports first: their definitions are the likeliest meaning of a shared name.
     let outline = document.outline();
     let imports: Vec<&str> = outline.imports.iter().map(|r| &text[r.clone()]).collect();
     others.sort_by_key(|d| !imports.iter().any(|i| i.contains(file_stem(&d.uri))));
-    let (mut repo_name, mut paths) =
-        relative_paths(std::iter::once(document.uri.as_str()).chain(others.iter().map(|d| d.uri.as_str())));
+    let (mut repo_name, mut paths) = relative_paths(
+        std::iter::once(document.uri.as_str()).chain(others.iter().map(|d| d.uri.as_str())),
+    );
     let selection = workspace.map(|w| w.select(document, cursor, open_documents));
-    if let Some(Selection { repo_name: Some(name), path: Some(path), .. }) = &selection {
+    if let Some(Selection {
+        repo_name: Some(name),
+        path: Some(path),
+        ..
+    }) = &selection
+    {
         // Inside the workspace, paths are the repository's.
         (repo_name, paths[0]) = (name.clone(), path.clone());
     }
@@ -159,7 +168,10 @@ pub fn build_with_workspace(
     b.add_scope_and_imports(
         &outline,
         cursor,
-        percent(budget, NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT + SCOPE_PERCENT),
+        percent(
+            budget,
+            NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT + SCOPE_PERCENT,
+        ),
         &mut snippets,
     )?;
 
@@ -194,7 +206,9 @@ pub fn build_with_workspace(
         for ((doc, outline), path) in others.iter().zip(&other_outlines).zip(&paths[1..]) {
             // Another file's instance fields are rarely what a name near the cursor refers to.
             let relevant = |d: &&Definition| {
-                d.name == *name && (d.kind != DefinitionKind::Field || d.name.chars().all(|c| !c.is_lowercase()))
+                d.name == *name
+                    && (d.kind != DefinitionKind::Field
+                        || d.name.chars().all(|c| !c.is_lowercase()))
             };
             for def in outline.definitions.iter().filter(relevant) {
                 if taken == DEFINITIONS_PER_NAME {
@@ -211,7 +225,11 @@ pub fn build_with_workspace(
                         other_files.len() - 1
                     }
                 };
-                if other_files[file].snippets.iter().any(|s| s.source == def.range) {
+                if other_files[file]
+                    .snippets
+                    .iter()
+                    .any(|s| s.source == def.range)
+                {
                     continue;
                 }
                 if b.try_take(&snippet, definitions_limit)? {
@@ -241,7 +259,10 @@ pub fn build_with_workspace(
     b.snap_to_headers(&outline, cursor)?;
     // A definition shown as a snippet and half covered by the window would appear twice, once cut:
     // the window gives up the half instead.
-    for snippet in snippets.iter().filter(|s| s.kind == SnippetKind::Definition) {
+    for snippet in snippets
+        .iter()
+        .filter(|s| s.kind == SnippetKind::Definition)
+    {
         let source = &snippet.source;
         if source.start < b.start && b.start < source.end {
             let after = line_end(text, source.end - 1).min(line_start(text, cursor));
@@ -298,10 +319,17 @@ fn take_workspace_definitions(
         } else {
             continue;
         };
-        let snippet = Snippet { kind: SnippetKind::Definition, source: candidate.start..candidate.start, text: text.clone() };
+        let snippet = Snippet {
+            kind: SnippetKind::Definition,
+            source: candidate.start..candidate.start,
+            text: text.clone(),
+        };
         match other_files.iter_mut().find(|f| f.path == candidate.path) {
             Some(file) => file.snippets.push(snippet),
-            None => other_files.push(FileContext { path: candidate.path.clone(), snippets: vec![snippet] }),
+            None => other_files.push(FileContext {
+                path: candidate.path.clone(),
+                snippets: vec![snippet],
+            }),
         }
     }
     Ok(())
@@ -315,7 +343,13 @@ enum Side {
 
 /// The part of `from..to` next to the cursor (its end for [`Side::Before`], its start for
 /// [`Side::After`]) that fits in `limit` tokens, starting or ending at a space when there is one.
-fn cut_long_line(b: &Builder<'_>, from: usize, to: usize, limit: usize, side: Side) -> Result<usize> {
+fn cut_long_line(
+    b: &Builder<'_>,
+    from: usize,
+    to: usize,
+    limit: usize,
+    side: Side,
+) -> Result<usize> {
     let text = b.text;
     // Code averages three or more bytes a token; halve until the piece fits.
     let mut bytes = limit.saturating_mul(4).min(to - from);
@@ -403,8 +437,14 @@ impl Builder<'_> {
             index -= 1;
         }
         // Undo lines until the start is outside any multi-line string or comment.
-        while self.tree.and_then(|t| syntax::atom_spanning(t, self.start)).is_some() {
-            let Some((previous, tokens)) = taken.pop() else { break };
+        while self
+            .tree
+            .and_then(|t| syntax::atom_spanning(t, self.start))
+            .is_some()
+        {
+            let Some((previous, tokens)) = taken.pop() else {
+                break;
+            };
             self.start = previous;
             self.used -= tokens;
         }
@@ -426,8 +466,14 @@ impl Builder<'_> {
             taken.push((self.end, tokens));
             self.end = next;
         }
-        while self.tree.and_then(|t| syntax::atom_spanning(t, self.end)).is_some() {
-            let Some((previous, tokens)) = taken.pop() else { break };
+        while self
+            .tree
+            .and_then(|t| syntax::atom_spanning(t, self.end))
+            .is_some()
+        {
+            let Some((previous, tokens)) = taken.pop() else {
+                break;
+            };
             self.end = previous;
             self.used -= tokens;
         }
@@ -500,8 +546,13 @@ impl Builder<'_> {
 
     /// Names used near the cursor, nearest first, each once.
     fn names_near(&self, cursor: usize) -> Vec<String> {
-        let Some(tree) = self.tree else { return Vec::new() };
-        let line = self.lines.partition_point(|&l| l <= cursor).saturating_sub(1);
+        let Some(tree) = self.tree else {
+            return Vec::new();
+        };
+        let line = self
+            .lines
+            .partition_point(|&l| l <= cursor)
+            .saturating_sub(1);
         let from = self.lines[line.saturating_sub(NEAR_LINES_BEFORE)].max(self.start);
         let to = self
             .lines
@@ -512,7 +563,11 @@ impl Builder<'_> {
         let mut found = syntax::identifiers(tree, self.text, from..to);
         // Locals (`total = 0`, parameters, loop variables) mean themselves, not a definition elsewhere
         // that happens to share the name.
-        let locals: Vec<&str> = found.iter().filter(|i| i.binds_local).map(|i| i.name).collect();
+        let locals: Vec<&str> = found
+            .iter()
+            .filter(|i| i.binds_local)
+            .map(|i| i.name)
+            .collect();
         found.sort_by_key(|i| i.start.abs_diff(cursor));
         let mut names: Vec<String> = Vec::new();
         for identifier in found {
@@ -538,7 +593,9 @@ fn definition_snippet(
     let owner = outline
         .definitions
         .iter()
-        .rfind(|o| o.kind.is_type() && o.range.start < def.range.start && def.range.end <= o.range.end)
+        .rfind(|o| {
+            o.kind.is_type() && o.range.start < def.range.start && def.range.end <= o.range.end
+        })
         .filter(|o| cursor.is_none_or(|c| !o.range.contains(&c)));
     match owner {
         None => snippet,
@@ -641,7 +698,9 @@ fn scope_header(text: &str, def: &Definition) -> String {
 
 /// Paths of URIs relative to their common directory, and that directory's name.
 fn relative_paths<'u>(uris: impl Iterator<Item = &'u str>) -> (String, Vec<String>) {
-    let paths: Vec<&str> = uris.map(|u| u.strip_prefix("file://").unwrap_or(u)).collect();
+    let paths: Vec<&str> = uris
+        .map(|u| u.strip_prefix("file://").unwrap_or(u))
+        .collect();
     let dir = |p: &str| p.rfind('/').map_or(0, |i| i + 1);
     let mut common = paths.first().map_or("", |p| &p[..dir(p)]);
     for path in &paths[1.min(paths.len())..] {
@@ -665,7 +724,10 @@ fn relative_paths<'u>(uris: impl Iterator<Item = &'u str>) -> (String, Vec<Strin
 /// `money` of `file:///repo/shop/money.py`.
 fn file_stem(uri: &str) -> &str {
     let name = uri.rsplit('/').next().unwrap_or(uri);
-    name.split('.').next().filter(|s| !s.is_empty()).unwrap_or(name)
+    name.split('.')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(name)
 }
 
 #[cfg(test)]
@@ -691,6 +753,9 @@ mod tests {
         let (repo, paths) = relative_paths(["file:///tmp/proj/main.py"].into_iter());
         assert_eq!((repo.as_str(), paths[0].as_str()), ("proj", "main.py"));
         let (repo, paths) = relative_paths(["untitled:1"].into_iter());
-        assert_eq!((repo.as_str(), paths[0].as_str()), ("workspace", "untitled:1"));
+        assert_eq!(
+            (repo.as_str(), paths[0].as_str()),
+            ("workspace", "untitled:1")
+        );
     }
 }

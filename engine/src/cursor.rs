@@ -80,7 +80,8 @@ const PYTHON_BLOCK_OWNERS: &[&str] = &[
 ];
 /// First words of Python lines whose trailing `:` opens a block, for trees that are broken there.
 const PYTHON_BLOCK_KEYWORDS: &[&str] = &[
-    "def", "class", "if", "elif", "else", "for", "while", "try", "except", "finally", "with", "async", "match", "case",
+    "def", "class", "if", "elif", "else", "for", "while", "try", "except", "finally", "with",
+    "async", "match", "case",
 ];
 /// Java nodes whose `{` opens a block of statements or members (not an array initializer).
 const JAVA_BLOCK_OWNERS: &[&str] = &[
@@ -123,7 +124,10 @@ pub fn syntax_at(document: &Document, cursor: usize) -> CursorSyntax {
         Lines::Single
     };
     let (min_indent, closes_block_at) = if opens {
-        (indent + 1, (document.language != Language::Python).then_some(indent))
+        (
+            indent + 1,
+            (document.language != Language::Python).then_some(indent),
+        )
     } else if blank_line {
         // On a blank line the cursor's column is the block's indentation.
         (line_prefix.chars().count(), None)
@@ -173,7 +177,9 @@ fn opens_block(document: &Document, end: usize) -> bool {
                     Some(_) => false,
                 }
         }
-        Language::Java => last == '{' && owner_kind.is_none_or(|kind| JAVA_BLOCK_OWNERS.contains(&kind)),
+        Language::Java => {
+            last == '{' && owner_kind.is_none_or(|kind| JAVA_BLOCK_OWNERS.contains(&kind))
+        }
         Language::Other => last == '{' || last == ':',
     }
 }

@@ -98,7 +98,8 @@ impl Document {
 
     /// The whole text. Made from the rope on first use after a change (O(n) once per version).
     pub fn text(&self) -> &str {
-        self.text.get_or_init(|| Arc::from(String::from(&self.rope)))
+        self.text
+            .get_or_init(|| Arc::from(String::from(&self.rope)))
     }
 
     /// Length of the text in bytes.
@@ -159,12 +160,16 @@ impl Document {
     /// Whether `offset` is on a character boundary of the text (the end counts).
     pub fn is_char_boundary(&self, offset: usize) -> bool {
         let len = self.len();
-        offset <= len && (offset == len || self.rope.char_to_byte(self.rope.byte_to_char(offset)) == offset)
+        offset <= len
+            && (offset == len || self.rope.char_to_byte(self.rope.byte_to_char(offset)) == offset)
     }
 
     /// `text[range]` without making the whole text: borrowed when it lies in one chunk of the rope.
     pub fn slice(&self, range: Range<usize>) -> Result<Cow<'_, str>> {
-        if range.start > range.end || !self.is_char_boundary(range.start) || !self.is_char_boundary(range.end) {
+        if range.start > range.end
+            || !self.is_char_boundary(range.start)
+            || !self.is_char_boundary(range.end)
+        {
             return Err(Error::InvalidInput(format!(
                 "{range:?} is not a valid range of a {}-byte document",
                 self.len()
@@ -202,12 +207,20 @@ impl Document {
         }
         let start_line = self.rope.byte_to_line(start);
         let text = String::from(self.rope.byte_slice(start..end));
-        Window { document: Document::with_syntax_limit(self.uri.clone(), self.language, text, 0), start, start_line }
+        Window {
+            document: Document::with_syntax_limit(self.uri.clone(), self.language, text, 0),
+            start,
+            start_line,
+        }
     }
 
     /// Applies an edit and re-parses incrementally. Offsets must lie on char boundaries.
     pub fn apply_edit(&mut self, edit: &TextEdit) -> Result<()> {
-        let TextEdit { start, end, new_text } = edit;
+        let TextEdit {
+            start,
+            end,
+            new_text,
+        } = edit;
         let (start, end) = (*start, *end);
         if start > end || !self.is_char_boundary(start) || !self.is_char_boundary(end) {
             return Err(Error::InvalidInput(format!(
@@ -263,7 +276,11 @@ impl Document {
 
     fn parse_whole(&mut self) {
         self.large = self.len() > self.syntax_limit;
-        self.tree = if self.large { None } else { parse_rope(self.language, &self.rope, None) };
+        self.tree = if self.large {
+            None
+        } else {
+            parse_rope(self.language, &self.rope, None)
+        };
     }
 
     /// tree-sitter's point (row, byte column) of a byte offset. Rows count the rope's lines, which a
@@ -271,7 +288,10 @@ impl Document {
     /// a node's row.
     fn point_at(&self, offset: usize) -> tree_sitter::Point {
         let row = self.rope.byte_to_line(offset);
-        tree_sitter::Point { row, column: offset - self.rope.line_to_byte(row) }
+        tree_sitter::Point {
+            row,
+            column: offset - self.rope.line_to_byte(row),
+        }
     }
 }
 
@@ -282,16 +302,27 @@ fn advance(start: tree_sitter::Point, text: &str) -> tree_sitter::Point {
             row: start.row + text.bytes().filter(|&b| b == b'\n').count(),
             column: text.len() - last - 1,
         },
-        None => tree_sitter::Point { row: start.row, column: start.column + text.len() },
+        None => tree_sitter::Point {
+            row: start.row,
+            column: start.column + text.len(),
+        },
     }
 }
 
 /// Parses the rope chunk by chunk, reusing `old` (already `edit`ed) for an incremental re-parse.
-fn parse_rope(language: crate::Language, rope: &Rope, old: Option<&tree_sitter::Tree>) -> Option<tree_sitter::Tree> {
+fn parse_rope(
+    language: crate::Language,
+    rope: &Rope,
+    old: Option<&tree_sitter::Tree>,
+) -> Option<tree_sitter::Tree> {
     let grammar = crate::syntax::grammar(language)?;
     let mut parser = tree_sitter::Parser::new();
     parser.set_language(&grammar).ok()?;
-    parser.parse_with_options(&mut |byte: usize, _: tree_sitter::Point| bytes_from(rope, byte), old, None)
+    parser.parse_with_options(
+        &mut |byte: usize, _: tree_sitter::Point| bytes_from(rope, byte),
+        old,
+        None,
+    )
 }
 
 /// The rope's bytes from `byte` to the end of the chunk that holds it (empty at the end).

@@ -26,7 +26,9 @@ pub mod workspace;
 pub use model;
 pub use model::{backend, error, sampling, secrets};
 
-pub use backend::{Backend, ChatMessage, FinishReason, Generation, ModelInfo, Prompt, Role, SpecialTokens};
+pub use backend::{
+    Backend, ChatMessage, FinishReason, Generation, ModelInfo, Prompt, Role, SpecialTokens,
+};
 pub use document::{Document, TextEdit};
 pub use error::{Error, Result};
 pub use model::CancellationToken;

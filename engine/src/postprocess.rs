@@ -58,7 +58,12 @@ pub fn think_tags(special: &SpecialTokens) -> (&str, &str) {
 /// Turns the model's raw output into the text to insert at the cursor (`syntax.offset`); `None` when
 /// nothing is left. `lines` is the request's decision ([`crate::cursor::Multiline::lines`]); `think`
 /// the model's [`think_tags`].
-pub fn process(raw: &str, syntax: &CursorSyntax, lines: Lines, think: (&str, &str)) -> Option<Processed> {
+pub fn process(
+    raw: &str,
+    syntax: &CursorSyntax,
+    lines: Lines,
+    think: (&str, &str),
+) -> Option<Processed> {
     let cursor = syntax.offset;
     let text = strip_think(raw, think.0, think.1);
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
@@ -72,7 +77,11 @@ pub fn process(raw: &str, syntax: &CursorSyntax, lines: Lines, think: (&str, &st
     let next = syntax.next_line.as_deref().filter(|l| !l.trim().is_empty());
     if let (Some(next), Lines::Multi) = (next, decision) {
         // The model retyping the line after the cursor means it has written what was missing.
-        if let Some(i) = lines.iter().skip(1).position(|l| l.trim_end() == next.trim_end()) {
+        if let Some(i) = lines
+            .iter()
+            .skip(1)
+            .position(|l| l.trim_end() == next.trim_end())
+        {
             lines.truncate(i + 1);
         }
     }
@@ -124,7 +133,8 @@ fn block_end(lines: &[&str], syntax: &CursorSyntax) -> usize {
         }
         let indent = indent_width(line);
         if indent < syntax.min_indent {
-            let closes = syntax.closes_block_at == Some(indent) && line.trim_start().starts_with('}');
+            let closes =
+                syntax.closes_block_at == Some(indent) && line.trim_start().starts_with('}');
             return if closes { i + 1 } else { i };
         }
     }
@@ -140,7 +150,10 @@ fn is_closing_punctuation(s: &str) -> bool {
 /// Whether the characters of `needle` (spaces ignored) appear in `haystack` in order.
 fn is_subsequence(needle: &str, haystack: &str) -> bool {
     let mut hay = haystack.chars();
-    needle.chars().filter(|c| *c != ' ').all(|c| hay.any(|h| h == c))
+    needle
+        .chars()
+        .filter(|c| *c != ' ')
+        .all(|c| hay.any(|h| h == c))
 }
 
 #[cfg(test)]

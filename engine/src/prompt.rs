@@ -51,7 +51,11 @@ impl CompletionPrompt {
 /// Qwen's file-level FIM prompt: `<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>`, with the
 /// tokens the tokenizer actually has. `None` when the model has no FIM tokens.
 pub fn fim(special: &SpecialTokens, prefix: &str, suffix: &str) -> Option<String> {
-    let (Some(pre), Some(suf), Some(mid)) = (&special.fim_prefix, &special.fim_suffix, &special.fim_middle) else {
+    let (Some(pre), Some(suf), Some(mid)) = (
+        &special.fim_prefix,
+        &special.fim_suffix,
+        &special.fim_middle,
+    ) else {
         return None;
     };
     Some(format!("{pre}{prefix}{suf}{suffix}{mid}"))
@@ -155,7 +159,8 @@ pub fn chat_edit(info: &ModelInfo, language: Language, code: &str, problems: &[P
     };
     let mut request = String::new();
     if problems.is_empty() {
-        request.push_str("Complete the body of this function. Keep its signature and docstring.\n\n");
+        request
+            .push_str("Complete the body of this function. Keep its signature and docstring.\n\n");
     } else {
         request.push_str("Fix the problems reported in this code:\n");
         for problem in problems {
@@ -164,14 +169,17 @@ pub fn chat_edit(info: &ModelInfo, language: Language, code: &str, problems: &[P
         request.push('\n');
     }
     request.push_str(&format!("```{fence}\n{}\n```\n", code.trim_end()));
-    request.push_str("\nReply with the complete corrected code in one fenced code block and nothing else.");
+    request.push_str(
+        "\nReply with the complete corrected code in one fenced code block and nothing else.",
+    );
     if info.special.think_start.is_some() {
         request.push_str(" /no_think");
     }
     Prompt::Chat(vec![
         ChatMessage {
             role: Role::System,
-            content: "You are an expert programmer who makes minimal, correct edits to code.".to_owned(),
+            content: "You are an expert programmer who makes minimal, correct edits to code."
+                .to_owned(),
         },
         ChatMessage {
             role: Role::User,

@@ -19,8 +19,8 @@ use serde_json::{Value, json};
 
 use crate::secrets::{SecretFilter, SecretFilterConfig};
 use crate::{
-    Backend, CancellationToken, Error, FinishReason, Generation, ModelInfo, Prompt, Result, SamplingParams,
-    SpecialTokens,
+    Backend, CancellationToken, Error, FinishReason, Generation, ModelInfo, Prompt, Result,
+    SamplingParams, SpecialTokens,
 };
 
 /// How to reach and use a remote server. Plain data; [`RemoteConfig::from_spec`] builds one from
@@ -107,17 +107,26 @@ impl RemoteConfig {
             return bad("must start with http:// or https://");
         }
         let Some((base, model)) = spec.split_once('#') else {
-            return bad("name the served model after '#', e.g. http://127.0.0.1:8000/v1#Qwen/Qwen3-Coder-30B-A3B-Instruct");
+            return bad(
+                "name the served model after '#', e.g. http://127.0.0.1:8000/v1#Qwen/Qwen3-Coder-30B-A3B-Instruct",
+            );
         };
         if model.trim().is_empty() {
             return bad("the model name after '#' is empty");
         }
         let base = base.trim_end_matches('/');
-        let host = base.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+        let host = base
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .unwrap_or_default();
         if host.is_empty() || host.starts_with('/') || host.contains(char::is_whitespace) {
             return bad("no host");
         }
-        Ok(RemoteConfig { base_url: base.to_string(), model: model.trim().to_string(), ..Default::default() })
+        Ok(RemoteConfig {
+            base_url: base.to_string(),
+            model: model.trim().to_string(),
+            ..Default::default()
+        })
     }
 }
 
@@ -175,7 +184,9 @@ impl BackendSpec {
     /// not contacted until the first request).
     pub fn open(&self) -> Result<std::sync::Arc<dyn Backend>> {
         match self {
-            BackendSpec::Local(options) => Ok(std::sync::Arc::new(crate::model::LocalModel::load(options)?)),
+            BackendSpec::Local(options) => Ok(std::sync::Arc::new(crate::model::LocalModel::load(
+                options,
+            )?)),
             BackendSpec::Remote(config) => {
                 let mut config = RemoteConfig::clone(config);
                 config.api_key = std::env::var(API_KEY_ENV).ok().filter(|k| !k.is_empty());
@@ -202,7 +213,10 @@ fn local_only_options(options: &crate::model::LoadOptions) -> Vec<&'static str> 
         (dtype.is_some(), "dtype"),
         (device.is_some(), "device"),
         (quantize.is_some(), "quantize"),
-        (*kv_cache != crate::model::options::KvCacheType::Auto, "kv cache"),
+        (
+            *kv_cache != crate::model::options::KvCacheType::Auto,
+            "kv cache",
+        ),
         (!lora.is_empty(), "LoRA adapters"),
         (prefix_cache_mb.is_some(), "prefix cache size"),
     ]
@@ -243,19 +257,26 @@ impl RemoteBackend {
     /// Validates the configuration and builds the client. Does not contact the server.
     pub fn new(config: RemoteConfig) -> Result<RemoteBackend> {
         if !RemoteConfig::is_remote_spec(&config.base_url) {
-            return Err(Error::InvalidInput(format!("remote base URL {:?} must start with http:// or https://", config.base_url)));
+            return Err(Error::InvalidInput(format!(
+                "remote base URL {:?} must start with http:// or https://",
+                config.base_url
+            )));
         }
         if config.model.is_empty() {
             return Err(Error::InvalidInput("remote backend: no model name".into()));
         }
-        let filter = if config.redact_secrets { Some(SecretFilter::new(&config.secrets)?) } else { None };
-        let tokenizer = match &config.tokenizer {
-            Some(path) => Some(
-                tokenizers::Tokenizer::from_file(path)
-                    .map_err(|e| Error::Tokenizer(format!("cannot load {}: {e}", path.display())))?,
-            ),
-            None => None,
+        let filter = if config.redact_secrets {
+            Some(SecretFilter::new(&config.secrets)?)
+        } else {
+            None
         };
+        let tokenizer =
+            match &config.tokenizer {
+                Some(path) => Some(tokenizers::Tokenizer::from_file(path).map_err(|e| {
+                    Error::Tokenizer(format!("cannot load {}: {e}", path.display()))
+                })?),
+                None => None,
+            };
         let agent = ureq::Agent::config_builder()
             .timeout_connect(Some(Duration::from_millis(config.connect_timeout_ms)))
             .timeout_per_read(Some(Duration::from_millis(config.read_timeout_ms)))
@@ -269,7 +290,13 @@ impl RemoteBackend {
             special: config.special.clone(),
             has_chat_template: true,
         };
-        Ok(RemoteBackend { config, agent, info, filter, tokenizer })
+        Ok(RemoteBackend {
+            config,
+            agent,
+            info,
+            filter,
+            tokenizer,
+        })
     }
 
     pub fn config(&self) -> &RemoteConfig {
@@ -340,10 +367,16 @@ impl Backend for RemoteBackend {
     /// errs on the side of a prompt that fits the context rather than one that overflows it.
     fn count_tokens(&self, text: &str) -> Result<usize> {
         if let Some(tokenizer) = &self.tokenizer {
-            let encoding = tokenizer.encode(text, false).map_err(|e| Error::Tokenizer(e.to_string()))?;
+            let encoding = tokenizer
+                .encode(text, false)
+                .map_err(|e| Error::Tokenizer(e.to_string()))?;
             return Ok(encoding.len());
         }
-        let specials = [&self.info.special.fim_prefix, &self.info.special.fim_suffix, &self.info.special.fim_middle];
+        let specials = [
+            &self.info.special.fim_prefix,
+            &self.info.special.fim_suffix,
+            &self.info.special.fim_middle,
+        ];
         let mut rest = text.len();
         let mut count = 0;
         for token in specials.into_iter().flatten() {
@@ -372,7 +405,8 @@ impl Backend for RemoteBackend {
             None => prompt,
         };
         let (url, body) = self.request_body(prompt, params);
-        let body = serde_json::to_vec(&body).map_err(|e| Error::Backend(format!("cannot encode request: {e}")))?;
+        let body = serde_json::to_vec(&body)
+            .map_err(|e| Error::Backend(format!("cannot encode request: {e}")))?;
 
         // A small bound: the worker waits for the caller (back-pressure) instead of buffering a whole
         // generation if the caller's `on_text` is slow.
@@ -410,7 +444,9 @@ impl Backend for RemoteBackend {
                 Ok(event) => event,
                 Err(mpsc::RecvTimeoutError::Timeout) => continue,
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    return Err(Error::Backend("the request thread ended without a result".into()));
+                    return Err(Error::Backend(
+                        "the request thread ended without a result".into(),
+                    ));
                 }
             };
             match event {
@@ -435,7 +471,8 @@ impl Backend for RemoteBackend {
         let first = first_text.unwrap_or_else(Instant::now);
         generation.prefill_ms = (first - start).as_secs_f64() * 1e3;
         generation.decode_ms = first.elapsed().as_secs_f64() * 1e3;
-        generation.finish = finish.ok_or_else(|| Error::Backend("the stream ended without a finish reason".into()))?;
+        generation.finish = finish
+            .ok_or_else(|| Error::Backend("the stream ended without a finish reason".into()))?;
         Ok(generation)
     }
 }
@@ -479,14 +516,22 @@ impl Worker {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let message = error_message(response);
-                    let error = Error::Backend(format!("{} answered HTTP {status}: {message}", self.url));
+                    let error =
+                        Error::Backend(format!("{} answered HTTP {status}: {message}", self.url));
                     if status != 429 && status < 500 {
                         return Err(error);
                     }
                     error
                 }
-                Err(e) if retryable(&e) => Error::Backend(format!("cannot reach {}: {e}", self.url)),
-                Err(e) => return Err(Error::Backend(format!("request to {} failed: {e}", self.url))),
+                Err(e) if retryable(&e) => {
+                    Error::Backend(format!("cannot reach {}: {e}", self.url))
+                }
+                Err(e) => {
+                    return Err(Error::Backend(format!(
+                        "request to {} failed: {e}",
+                        self.url
+                    )));
+                }
             };
             if attempt >= self.max_retries {
                 return Err(failure);
@@ -513,10 +558,15 @@ impl Worker {
         let reader = response.into_body().into_reader();
         if is_json {
             let mut body = String::new();
-            let read = reader.take(MAX_RESPONSE_BYTES + 1).read_to_string(&mut body);
+            let read = reader
+                .take(MAX_RESPONSE_BYTES + 1)
+                .read_to_string(&mut body);
             read.map_err(|e| read_error(&self.url, e))?;
             if body.len() as u64 > MAX_RESPONSE_BYTES {
-                return Err(Error::Backend(format!("{} sent more than {MAX_RESPONSE_BYTES} bytes", self.url)));
+                return Err(Error::Backend(format!(
+                    "{} sent more than {MAX_RESPONSE_BYTES} bytes",
+                    self.url
+                )));
             }
             let value: Value = serde_json::from_str(&body)
                 .map_err(|e| Error::Backend(format!("malformed JSON from {}: {e}", self.url)))?;
@@ -531,16 +581,25 @@ impl Worker {
                 return Err(Error::Cancelled);
             }
             line.clear();
-            let n = (&mut lines).take(MAX_RESPONSE_BYTES).read_line(&mut line).map_err(|e| read_error(&self.url, e))?;
+            let n = (&mut lines)
+                .take(MAX_RESPONSE_BYTES)
+                .read_line(&mut line)
+                .map_err(|e| read_error(&self.url, e))?;
             if n as u64 == MAX_RESPONSE_BYTES && !line.ends_with('\n') {
-                return Err(Error::Backend(format!("{} sent a line longer than {MAX_RESPONSE_BYTES} bytes", self.url)));
+                return Err(Error::Backend(format!(
+                    "{} sent a line longer than {MAX_RESPONSE_BYTES} bytes",
+                    self.url
+                )));
             }
             if n == 0 {
                 // Some servers close right after the last chunk instead of sending [DONE].
                 if finished {
                     return Ok(());
                 }
-                return Err(Error::Backend(format!("{} closed the stream before [DONE]", self.url)));
+                return Err(Error::Backend(format!(
+                    "{} closed the stream before [DONE]",
+                    self.url
+                )));
             }
             let line = line.trim_end_matches(['\r', '\n']);
             if line.is_empty() {
@@ -551,8 +610,12 @@ impl Worker {
                 if data.trim() == "[DONE]" {
                     return Ok(());
                 }
-                let value: Value = serde_json::from_str(&data)
-                    .map_err(|e| Error::Backend(format!("malformed event from {}: {e}: {data:.200}", self.url)))?;
+                let value: Value = serde_json::from_str(&data).map_err(|e| {
+                    Error::Backend(format!(
+                        "malformed event from {}: {e}: {data:.200}",
+                        self.url
+                    ))
+                })?;
                 data.clear();
                 finished |= self.event(&value, "delta")?;
             } else if let Some(rest) = line.strip_prefix("data:") {
@@ -560,10 +623,17 @@ impl Worker {
                     data.push('\n');
                 }
                 data.push_str(rest.strip_prefix(' ').unwrap_or(rest));
-            } else if line.starts_with(':') || line.starts_with("event:") || line.starts_with("id:") || line.starts_with("retry:") {
+            } else if line.starts_with(':')
+                || line.starts_with("event:")
+                || line.starts_with("id:")
+                || line.starts_with("retry:")
+            {
                 // Comments (keep-alives) and fields OpenAI-compatible servers do not use.
             } else {
-                return Err(Error::Backend(format!("{} sent a line that is not server-sent events: {line:.200}", self.url)));
+                return Err(Error::Backend(format!(
+                    "{} sent a line that is not server-sent events: {line:.200}",
+                    self.url
+                )));
             }
         }
     }
@@ -573,8 +643,15 @@ impl Worker {
     /// Returns whether it carried a finish reason.
     fn event(&self, value: &Value, message_key: &str) -> Result<bool> {
         if let Some(error) = value.get("error") {
-            let message = error.get("message").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| error.to_string());
-            return Err(Error::Backend(format!("{} reported an error: {message}", self.url)));
+            let message = error
+                .get("message")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| error.to_string());
+            return Err(Error::Backend(format!(
+                "{} reported an error: {message}",
+                self.url
+            )));
         }
         if let Some(ids) = value.get("prompt_token_ids").and_then(ids) {
             self.send(Event::PromptIds(ids))?;
@@ -584,10 +661,16 @@ impl Worker {
             return if value.get("usage").is_some() {
                 Ok(false)
             } else {
-                Err(Error::Backend(format!("{} sent an object without choices: {:.200}", self.url, value.to_string())))
+                Err(Error::Backend(format!(
+                    "{} sent an object without choices: {:.200}",
+                    self.url,
+                    value.to_string()
+                )))
             };
         };
-        let Some(choice) = choices.first() else { return Ok(false) };
+        let Some(choice) = choices.first() else {
+            return Ok(false);
+        };
         if let Some(ids) = choice.get("prompt_token_ids").and_then(ids) {
             self.send(Event::PromptIds(ids))?;
         }
@@ -598,7 +681,10 @@ impl Worker {
             .unwrap_or_default();
         let token_ids = choice.get("token_ids").and_then(ids).unwrap_or_default();
         if !text.is_empty() || !token_ids.is_empty() {
-            self.send(Event::Text { text: text.to_string(), token_ids })?;
+            self.send(Event::Text {
+                text: text.to_string(),
+                token_ids,
+            })?;
         }
         if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
             let finish = match reason {
@@ -623,7 +709,11 @@ impl Worker {
 }
 
 fn ids(value: &Value) -> Option<Vec<u32>> {
-    value.as_array()?.iter().map(|v| v.as_u64().and_then(|n| u32::try_from(n).ok())).collect()
+    value
+        .as_array()?
+        .iter()
+        .map(|v| v.as_u64().and_then(|n| u32::try_from(n).ok()))
+        .collect()
 }
 
 /// Errors worth another attempt: the server was not reachable (yet), or the connection broke. A server
@@ -651,7 +741,11 @@ fn read_error(url: &str, e: std::io::Error) -> Error {
 /// The `error.message` of an OpenAI-style error body, or the start of the body.
 fn error_message(response: ureq::http::Response<ureq::Body>) -> String {
     let mut body = String::new();
-    let _ = response.into_body().into_reader().take(4096).read_to_string(&mut body);
+    let _ = response
+        .into_body()
+        .into_reader()
+        .take(4096)
+        .read_to_string(&mut body);
     serde_json::from_str::<Value>(&body)
         .ok()
         .and_then(|v| v.get("error")?.get("message")?.as_str().map(str::to_string))
@@ -665,20 +759,29 @@ mod tests {
 
     #[test]
     fn spec_names_url_and_model() {
-        let c = RemoteConfig::from_spec("http://gpu-box:8000/v1/#Qwen/Qwen3-Coder-30B-A3B-Instruct").unwrap();
+        let c =
+            RemoteConfig::from_spec("http://gpu-box:8000/v1/#Qwen/Qwen3-Coder-30B-A3B-Instruct")
+                .unwrap();
         assert_eq!(c.base_url, "http://gpu-box:8000/v1");
         assert_eq!(c.model, "Qwen/Qwen3-Coder-30B-A3B-Instruct");
-        assert!(c.redact_secrets, "redaction is on by default for remote backends");
+        assert!(
+            c.redact_secrets,
+            "redaction is on by default for remote backends"
+        );
     }
 
     #[test]
     fn open_backend_takes_the_secret_filter_from_the_load_options() {
-        let remote_config = |options: &crate::model::LoadOptions| match BackendSpec::new(options.clone()) {
-            Ok(BackendSpec::Remote(config)) => Ok(*config),
-            Ok(BackendSpec::Local(_)) => panic!("{} is remote", options.source),
-            Err(e) => Err(e),
+        let remote_config =
+            |options: &crate::model::LoadOptions| match BackendSpec::new(options.clone()) {
+                Ok(BackendSpec::Remote(config)) => Ok(*config),
+                Ok(BackendSpec::Local(_)) => panic!("{} is remote", options.source),
+                Err(e) => Err(e),
+            };
+        let mut options = crate::model::LoadOptions {
+            source: "http://127.0.0.1:9/v1#m".into(),
+            ..Default::default()
         };
-        let mut options = crate::model::LoadOptions { source: "http://127.0.0.1:9/v1#m".into(), ..Default::default() };
         let config = remote_config(&options).unwrap();
         assert!(config.redact_secrets, "on by default");
         assert_eq!(config.secrets, SecretFilterConfig::default());
@@ -692,18 +795,40 @@ mod tests {
         let backend = RemoteBackend::new(remote_config(&options).unwrap()).unwrap();
         assert!(backend.filter.is_none(), "the user turned redaction off");
 
-        options.secrets = SecretFilterConfig { deny: vec!["(".into()], ..Default::default() };
-        assert!(RemoteBackend::new(remote_config(&options).unwrap()).is_err(), "a bad pattern is an error");
+        options.secrets = SecretFilterConfig {
+            deny: vec!["(".into()],
+            ..Default::default()
+        };
+        assert!(
+            RemoteBackend::new(remote_config(&options).unwrap()).is_err(),
+            "a bad pattern is an error"
+        );
     }
 
     #[test]
     fn the_model_string_decides_local_or_remote_once() {
-        let spec = |source: &str| BackendSpec::new(crate::model::LoadOptions { source: source.into(), ..Default::default() });
-        for local in ["Qwen/Qwen3-0.6B", "./models/qwen", "/tmp/q.gguf", "httpd-model"] {
-            assert!(matches!(spec(local), Ok(BackendSpec::Local(ref o)) if o.source == local), "{local}");
+        let spec = |source: &str| {
+            BackendSpec::new(crate::model::LoadOptions {
+                source: source.into(),
+                ..Default::default()
+            })
+        };
+        for local in [
+            "Qwen/Qwen3-0.6B",
+            "./models/qwen",
+            "/tmp/q.gguf",
+            "httpd-model",
+        ] {
+            assert!(
+                matches!(spec(local), Ok(BackendSpec::Local(ref o)) if o.source == local),
+                "{local}"
+            );
         }
         let remote = spec("https://gpu-box/v1/#Qwen/Qwen3-Coder").unwrap();
-        assert!(matches!(&remote, BackendSpec::Remote(c) if c.base_url == "https://gpu-box/v1"), "{remote:?}");
+        assert!(
+            matches!(&remote, BackendSpec::Remote(c) if c.base_url == "https://gpu-box/v1"),
+            "{remote:?}"
+        );
         assert_eq!(remote.source(), "https://gpu-box/v1#Qwen/Qwen3-Coder");
         for bad in ["", "  ", "http://gpu-box:8000/v1"] {
             assert!(matches!(spec(bad), Err(Error::InvalidInput(_))), "{bad:?}");
@@ -713,25 +838,83 @@ mod tests {
     #[test]
     fn local_only_options_with_a_remote_model_are_named_in_the_error() {
         use crate::model::options::{DeviceSpec, KvCacheType, Quantization, WeightDtype};
-        let remote = crate::model::LoadOptions { source: "http://127.0.0.1:9/v1#m".into(), ..Default::default() };
+        let remote = crate::model::LoadOptions {
+            source: "http://127.0.0.1:9/v1#m".into(),
+            ..Default::default()
+        };
         let cases: [(crate::model::LoadOptions, &str); 6] = [
-            (crate::model::LoadOptions { dtype: Some(WeightDtype::F16), ..remote.clone() }, "dtype"),
-            (crate::model::LoadOptions { device: Some(DeviceSpec::Cpu), ..remote.clone() }, "device"),
-            (crate::model::LoadOptions { quantize: Some(Quantization::Q8_0), ..remote.clone() }, "quantize"),
-            (crate::model::LoadOptions { kv_cache: KvCacheType::Int8, ..remote.clone() }, "kv cache"),
-            (crate::model::LoadOptions { lora: vec!["/a".into()], ..remote.clone() }, "LoRA adapters"),
-            (crate::model::LoadOptions { prefix_cache_mb: Some(64), ..remote.clone() }, "prefix cache size"),
+            (
+                crate::model::LoadOptions {
+                    dtype: Some(WeightDtype::F16),
+                    ..remote.clone()
+                },
+                "dtype",
+            ),
+            (
+                crate::model::LoadOptions {
+                    device: Some(DeviceSpec::Cpu),
+                    ..remote.clone()
+                },
+                "device",
+            ),
+            (
+                crate::model::LoadOptions {
+                    quantize: Some(Quantization::Q8_0),
+                    ..remote.clone()
+                },
+                "quantize",
+            ),
+            (
+                crate::model::LoadOptions {
+                    kv_cache: KvCacheType::Int8,
+                    ..remote.clone()
+                },
+                "kv cache",
+            ),
+            (
+                crate::model::LoadOptions {
+                    lora: vec!["/a".into()],
+                    ..remote.clone()
+                },
+                "LoRA adapters",
+            ),
+            (
+                crate::model::LoadOptions {
+                    prefix_cache_mb: Some(64),
+                    ..remote.clone()
+                },
+                "prefix cache size",
+            ),
         ];
         for (options, name) in cases {
             let err = BackendSpec::new(options).unwrap_err().to_string();
-            assert!(err.contains("http://127.0.0.1:9/v1#m is a remote server"), "{err}");
-            assert!(err.contains(&format!("for a model loaded in this process only: {name} (remove them")), "{err}");
+            assert!(
+                err.contains("http://127.0.0.1:9/v1#m is a remote server"),
+                "{err}"
+            );
+            assert!(
+                err.contains(&format!(
+                    "for a model loaded in this process only: {name} (remove them"
+                )),
+                "{err}"
+            );
         }
-        let both = crate::model::LoadOptions { dtype: Some(WeightDtype::F32), kv_cache: KvCacheType::F16, ..remote.clone() };
+        let both = crate::model::LoadOptions {
+            dtype: Some(WeightDtype::F32),
+            kv_cache: KvCacheType::F16,
+            ..remote.clone()
+        };
         let err = BackendSpec::new(both).unwrap_err().to_string();
         assert!(err.contains("only: dtype, kv cache (remove"), "{err}");
         // What applies to a remote model is not reported.
-        let fine = crate::model::LoadOptions { show_progress: true, secrets: SecretFilterConfig { enabled: false, ..Default::default() }, ..remote };
+        let fine = crate::model::LoadOptions {
+            show_progress: true,
+            secrets: SecretFilterConfig {
+                enabled: false,
+                ..Default::default()
+            },
+            ..remote
+        };
         assert!(BackendSpec::new(fine).is_ok());
     }
 
@@ -750,9 +933,16 @@ mod tests {
 
     #[test]
     fn token_estimate_counts_special_tokens_once() {
-        let backend = RemoteBackend::new(RemoteConfig::from_spec("http://127.0.0.1:9/v1#m").unwrap()).unwrap();
+        let backend =
+            RemoteBackend::new(RemoteConfig::from_spec("http://127.0.0.1:9/v1#m").unwrap())
+                .unwrap();
         assert_eq!(backend.count_tokens("").unwrap(), 0);
-        assert_eq!(backend.count_tokens("<|fim_prefix|>abcdef<|fim_suffix|><|fim_middle|>").unwrap(), 3 + 2);
+        assert_eq!(
+            backend
+                .count_tokens("<|fim_prefix|>abcdef<|fim_suffix|><|fim_middle|>")
+                .unwrap(),
+            3 + 2
+        );
         assert_eq!(backend.count_tokens("abcd").unwrap(), 2);
     }
 }

@@ -7,7 +7,9 @@ pub(crate) fn line_start(text: &str, offset: usize) -> usize {
 
 /// End of the line containing `offset`, after its `\n` (or the end of the text).
 pub(crate) fn line_end(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1)
+    text[offset..]
+        .find('\n')
+        .map_or(text.len(), |i| offset + i + 1)
 }
 
 /// Byte offsets where lines start.

@@ -25,7 +25,11 @@ impl SyntaxCheck {
 
 /// Counts syntax errors before and after replacing `cursor..completion.replace_end` with the
 /// completion. `None` for languages without a grammar.
-pub fn check_syntax(document: &Document, cursor: usize, completion: &Processed) -> Option<SyntaxCheck> {
+pub fn check_syntax(
+    document: &Document,
+    cursor: usize,
+    completion: &Processed,
+) -> Option<SyntaxCheck> {
     let end = completion.replace_end.clamp(cursor, document.text().len());
     check_edit(
         document,

@@ -402,7 +402,10 @@ fn run_model(args: RunArgs) -> Result<i32> {
         ..engine::model::LoadOptions::default()
     })?;
     if let (Some(_), engine::remote::BackendSpec::Remote(_)) = (args.threads, &spec) {
-        bail!("{} is a remote server: --threads is for a model loaded in this process only (remove it)", args.model);
+        bail!(
+            "{} is a remote server: --threads is for a model loaded in this process only (remove it)",
+            args.model
+        );
     }
     let options = score_options(&args.scoring)?;
     let ks: Vec<usize> = if args.scoring.k.is_empty() {
@@ -601,7 +604,14 @@ mod tests {
     use super::*;
 
     fn run_args(extra: &[&str]) -> Vec<String> {
-        let mut args = vec!["evals", "run", "--dataset", "humaneval", "--out", "/nonexistent/evals-run"];
+        let mut args = vec![
+            "evals",
+            "run",
+            "--dataset",
+            "humaneval",
+            "--out",
+            "/nonexistent/evals-run",
+        ];
         args.extend_from_slice(extra);
         args.into_iter().map(String::from).collect()
     }
@@ -609,15 +619,30 @@ mod tests {
     #[test]
     fn bad_load_flags_name_the_flag_and_the_values_it_takes() {
         for (flag, value, want) in [
-            ("--dtype", "int4", r#""int4" is not a dtype: expected f32, f16 or bf16"#),
-            ("--device", "tpu", r#""tpu" is not a device: expected cpu, cuda, cuda:N or metal"#),
-            ("--quantize", "q2_k", r#""q2_k" is not a quantization: expected q8_0 or q4_k"#),
+            (
+                "--dtype",
+                "int4",
+                r#""int4" is not a dtype: expected f32, f16 or bf16"#,
+            ),
+            (
+                "--device",
+                "tpu",
+                r#""tpu" is not a device: expected cpu, cuda, cuda:N or metal"#,
+            ),
+            (
+                "--quantize",
+                "q2_k",
+                r#""q2_k" is not a quantization: expected q8_0 or q4_k"#,
+            ),
         ] {
             let err = match Cli::try_parse_from(run_args(&[flag, value])) {
                 Ok(_) => panic!("{flag} {value} was accepted"),
                 Err(e) => e.to_string(),
             };
-            assert!(err.contains(&format!("invalid value '{value}' for '{flag} ")), "{err}");
+            assert!(
+                err.contains(&format!("invalid value '{value}' for '{flag} ")),
+                "{err}"
+            );
             assert!(err.contains(want), "{err}");
         }
     }
@@ -628,9 +653,18 @@ mod tests {
     fn remote_models_are_checked_before_anything_loads() {
         for (extra, want) in [
             (&["--model", "http://127.0.0.1:9/v1"][..], "after '#'"),
-            (&["--model", "http://127.0.0.1:9/v1#m", "--dtype", "f16"], "for a model loaded in this process only: dtype"),
-            (&["--model", "http://127.0.0.1:9/v1#m", "--lora", "/a"], "only: LoRA adapters"),
-            (&["--model", "http://127.0.0.1:9/v1#m", "--threads", "2"], "--threads is for a model loaded in this process only"),
+            (
+                &["--model", "http://127.0.0.1:9/v1#m", "--dtype", "f16"],
+                "for a model loaded in this process only: dtype",
+            ),
+            (
+                &["--model", "http://127.0.0.1:9/v1#m", "--lora", "/a"],
+                "only: LoRA adapters",
+            ),
+            (
+                &["--model", "http://127.0.0.1:9/v1#m", "--threads", "2"],
+                "--threads is for a model loaded in this process only",
+            ),
         ] {
             let cli = Cli::try_parse_from(run_args(extra)).expect("valid flags");
             let err = match run(cli) {

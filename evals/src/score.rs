@@ -269,7 +269,10 @@ impl Scorer {
 
     /// The wall-clock limit of one run of `problem`'s programs.
     pub fn limit_for(&self, problem: &Problem) -> Duration {
-        if let Some(limit) = problem.time_limit_s.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
+        if let Some(limit) = problem
+            .time_limit_s
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        {
             return limit;
         }
         self.limits
@@ -578,7 +581,10 @@ mod tests {
         assert!(t.tests.ends_with("check(__evals_candidate)\n"));
         assert_eq!(t.bind.len(), 2);
         let method = functional_trial("", "", "", "Solution().twoSum");
-        assert_eq!(method.bind, [(CANDIDATE.to_owned(), "Solution().twoSum".to_owned())]);
+        assert_eq!(
+            method.bind,
+            [(CANDIDATE.to_owned(), "Solution().twoSum".to_owned())]
+        );
     }
 
     #[test]
@@ -587,7 +593,10 @@ mod tests {
             let e = limit_from_secs("--floor-s", bad).unwrap_err().to_string();
             assert!(e.contains("--floor-s"), "{e}");
         }
-        assert_eq!(limit_from_secs("x", 1.5).unwrap(), Duration::from_millis(1500));
+        assert_eq!(
+            limit_from_secs("x", 1.5).unwrap(),
+            Duration::from_millis(1500)
+        );
     }
 
     #[test]

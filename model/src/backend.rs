@@ -5,9 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use tokio_util::sync::CancellationToken;
 use crate::error::Result;
 use crate::sampling::SamplingParams;
+use tokio_util::sync::CancellationToken;
 
 /// What the pipeline needs to know about a model to build prompts for it. Detected from the tokenizer
 /// and config files, never from the model's name.

@@ -12,13 +12,24 @@ pub enum Error {
     Cancelled,
     /// A model could not be found or loaded: a missing file, a corrupt checkpoint, an unsupported config.
     #[error("cannot load model from {source_desc}: {message}")]
-    ModelLoad { source_desc: String, message: String },
+    ModelLoad {
+        source_desc: String,
+        message: String,
+    },
     /// A file the engine needed could not be read.
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The prompt does not fit the model's context window.
-    #[error("prompt is {prompt_tokens} tokens, longer than the model's context of {context_length} tokens")]
-    PromptTooLong { prompt_tokens: usize, context_length: usize },
+    #[error(
+        "prompt is {prompt_tokens} tokens, longer than the model's context of {context_length} tokens"
+    )]
+    PromptTooLong {
+        prompt_tokens: usize,
+        context_length: usize,
+    },
     /// Caller input that the engine rejects where it enters (bad sampling values, offsets out of range).
     #[error("invalid input: {0}")]
     InvalidInput(String),

@@ -26,9 +26,9 @@
 //!   `--features metal`; the model code is device-generic and CI checks only the CPU.
 
 pub mod backend;
+mod batcher;
 #[cfg(feature = "bench")]
 pub mod bench;
-mod batcher;
 pub mod chat_template;
 pub mod config;
 pub mod error;
@@ -550,7 +550,11 @@ enum Queued {
 
 /// The cache's type asked for by `spec` for weights on `device`, `dense_f32` when they are an f32
 /// checkpoint kept unquantized.
-fn kv_type(spec: KvCacheType, device: &Device, dense_f32: bool) -> std::result::Result<KvType, String> {
+fn kv_type(
+    spec: KvCacheType,
+    device: &Device,
+    dense_f32: bool,
+) -> std::result::Result<KvType, String> {
     match spec {
         KvCacheType::Auto if device.is_cpu() && !dense_f32 => Ok(KvType::Float(DType::F16)),
         KvCacheType::Auto => Ok(KvType::Activations),

@@ -20,8 +20,8 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::error::candle_message;
-use crate::weights::ReadSafetensors;
 use crate::error::{Error, Result};
+use crate::weights::ReadSafetensors;
 
 /// The file names PEFT's `save_pretrained` writes.
 pub const CONFIG_FILE: &str = "adapter_config.json";

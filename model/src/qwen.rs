@@ -13,10 +13,10 @@ use candle_core::{D, DType, Device, Module, Result, Tensor};
 use candle_nn::{Activation, Linear, RmsNorm, VarBuilder};
 
 use super::config::QwenConfig;
-use crate::kernels::attention;
 use super::kv_cache::{KvCache, KvType, KvView};
 use super::quantize::{self, QEmbedding, QLinear, Quantization};
 use super::weight_source::WeightSource;
+use crate::kernels::attention;
 
 /// Rotary position tables, always computed in f32 (tables built in f16 drift from the reference at
 /// long positions), then stored in the model dtype.

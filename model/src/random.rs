@@ -367,11 +367,11 @@ impl SplitMix64 {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::backend::{Backend, Prompt};
     use crate::options::{DeviceSpec, WeightDtype};
+    use crate::sampling::SamplingParams;
     use crate::{LoadOptions, LocalModel};
     use tokio_util::sync::CancellationToken;
-    use crate::backend::{Backend, Prompt};
-    use crate::sampling::SamplingParams;
 
     fn tokenizer_dir() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/models/qwen3-tiny")

@@ -63,7 +63,9 @@ impl SamplingParams {
         if let Some(p) = self.top_p
             && !(MIN_TOP_P..=1.0).contains(&p)
         {
-            return bad(format!("top_p must be between {MIN_TOP_P:e} and 1, got {p:e}"));
+            return bad(format!(
+                "top_p must be between {MIN_TOP_P:e} and 1, got {p:e}"
+            ));
         }
         if self.top_k == Some(0) {
             return bad("top_k must be >= 1".into());
@@ -71,7 +73,9 @@ impl SamplingParams {
         let (low, high) = REPETITION_PENALTY_RANGE;
         let penalty = self.repetition_penalty;
         if !(low..=high).contains(&penalty) {
-            return bad(format!("repetition_penalty must be between {low} and {high} (1 = off), got {penalty:e}"));
+            return bad(format!(
+                "repetition_penalty must be between {low} and {high} (1 = off), got {penalty:e}"
+            ));
         }
         if self.stop.iter().any(|s| s.is_empty()) {
             return bad("stop strings must not be empty".into());
@@ -96,17 +100,68 @@ mod tests {
         let d = SamplingParams::default;
         let subnormal = 1e-320_f64;
         assert!(subnormal.is_subnormal());
-        for t in [subnormal, -subnormal, 1e-300, 1e-6, -1.0, 101.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-            assert!(error(SamplingParams { temperature: t, ..d() }).starts_with("temperature "), "{t}");
+        for t in [
+            subnormal,
+            -subnormal,
+            1e-300,
+            1e-6,
+            -1.0,
+            101.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert!(
+                error(SamplingParams {
+                    temperature: t,
+                    ..d()
+                })
+                .starts_with("temperature "),
+                "{t}"
+            );
         }
-        for p in [subnormal, 0.0, -0.5, 1.0000001, 1e-300, f64::NAN, f64::INFINITY] {
-            assert!(error(SamplingParams { top_p: Some(p), ..d() }).starts_with("top_p "), "{p}");
+        for p in [
+            subnormal,
+            0.0,
+            -0.5,
+            1.0000001,
+            1e-300,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            assert!(
+                error(SamplingParams {
+                    top_p: Some(p),
+                    ..d()
+                })
+                .starts_with("top_p "),
+                "{p}"
+            );
         }
         for r in [1e-40_f32, 0.0, -1.0, 1e-3, 1e3, f32::NAN, f32::INFINITY] {
-            assert!(error(SamplingParams { repetition_penalty: r, ..d() }).starts_with("repetition_penalty "), "{r}");
+            assert!(
+                error(SamplingParams {
+                    repetition_penalty: r,
+                    ..d()
+                })
+                .starts_with("repetition_penalty "),
+                "{r}"
+            );
         }
-        assert!(error(SamplingParams { top_k: Some(0), ..d() }).starts_with("top_k "));
-        assert!(error(SamplingParams { stop: vec![String::new()], ..d() }).starts_with("stop "));
+        assert!(
+            error(SamplingParams {
+                top_k: Some(0),
+                ..d()
+            })
+            .starts_with("top_k ")
+        );
+        assert!(
+            error(SamplingParams {
+                stop: vec![String::new()],
+                ..d()
+            })
+            .starts_with("stop ")
+        );
     }
 
     #[test]
@@ -114,9 +169,24 @@ mod tests {
         let d = SamplingParams::default;
         for params in [
             d(),
-            SamplingParams { temperature: 0.2, top_p: Some(0.95), top_k: Some(40), repetition_penalty: 1.1, ..d() },
-            SamplingParams { temperature: MIN_TEMPERATURE, top_p: Some(1.0), ..d() },
-            SamplingParams { temperature: MAX_TEMPERATURE, top_p: Some(MIN_TOP_P), repetition_penalty: 0.01, ..d() },
+            SamplingParams {
+                temperature: 0.2,
+                top_p: Some(0.95),
+                top_k: Some(40),
+                repetition_penalty: 1.1,
+                ..d()
+            },
+            SamplingParams {
+                temperature: MIN_TEMPERATURE,
+                top_p: Some(1.0),
+                ..d()
+            },
+            SamplingParams {
+                temperature: MAX_TEMPERATURE,
+                top_p: Some(MIN_TOP_P),
+                repetition_penalty: 0.01,
+                ..d()
+            },
         ] {
             assert!(params.validate().is_ok(), "{params:?}");
         }

@@ -44,7 +44,12 @@ pub struct SecretFilterConfig {
 
 impl Default for SecretFilterConfig {
     fn default() -> Self {
-        SecretFilterConfig { enabled: true, allow: Vec::new(), deny: Vec::new(), min_entropy: 3.0 }
+        SecretFilterConfig {
+            enabled: true,
+            allow: Vec::new(),
+            deny: Vec::new(),
+            min_entropy: 3.0,
+        }
     }
 }
 
@@ -86,7 +91,10 @@ impl std::fmt::Debug for SecretFilter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SecretFilter")
             .field("enabled", &self.enabled)
-            .field("rules", &self.rules.iter().map(|r| r.kind).collect::<Vec<_>>())
+            .field(
+                "rules",
+                &self.rules.iter().map(|r| r.kind).collect::<Vec<_>>(),
+            )
             .field("allow", &self.allow.len())
             .finish()
     }
@@ -113,10 +121,16 @@ fn builtin_rules() -> Vec<(&'static str, String, Check)> {
     // spaces around `=`, as in `.env` files, so that code like `password = os.environ[...]` is left alone.
     let env = |names: &str| {
         let names = names.to_uppercase();
-        format!(r#"(?m)^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?:{names})=(?P<secret>[^\s"'`#$(][^\s"'`#()\[\]]*)[ \t]*(?:#.*)?$"#)
+        format!(
+            r#"(?m)^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?:{names})=(?P<secret>[^\s"'`#$(][^\s"'`#()\[\]]*)[ \t]*(?:#.*)?$"#
+        )
     };
     // YAML / TOML-ish lines with an unquoted value: `password: hunter2`.
-    let yaml = |names: &str| format!(r#"(?im)^[ \t\-]*{key}(?:{names}):[ \t]+(?P<secret>[^\s"'`#{{\[&*|>][^\s#]*)[ \t]*$"#);
+    let yaml = |names: &str| {
+        format!(
+            r#"(?im)^[ \t\-]*{key}(?:{names}):[ \t]+(?P<secret>[^\s"'`#{{\[&*|>][^\s#]*)[ \t]*$"#
+        )
+    };
     vec![
         (
             "private-key",
@@ -188,20 +202,44 @@ impl SecretFilter {
     /// [`Error::InvalidInput`] naming it.
     pub fn new(config: &SecretFilterConfig) -> Result<SecretFilter> {
         if !(config.min_entropy.is_finite() && config.min_entropy >= 0.0) {
-            return Err(Error::InvalidInput(format!("secret filter min_entropy must be >= 0, got {}", config.min_entropy)));
+            return Err(Error::InvalidInput(format!(
+                "secret filter min_entropy must be >= 0, got {}",
+                config.min_entropy
+            )));
         }
         let compile = |pattern: &str, what: &str| {
-            Regex::new(pattern).map_err(|e| Error::InvalidInput(format!("invalid secret filter {what} pattern {pattern:?}: {e}")))
+            Regex::new(pattern).map_err(|e| {
+                Error::InvalidInput(format!(
+                    "invalid secret filter {what} pattern {pattern:?}: {e}"
+                ))
+            })
         };
         let mut rules = Vec::new();
         for (kind, pattern, check) in builtin_rules() {
-            rules.push(Rule { kind, regex: compile(&pattern, "built-in")?, check });
+            rules.push(Rule {
+                kind,
+                regex: compile(&pattern, "built-in")?,
+                check,
+            });
         }
         for pattern in &config.deny {
-            rules.push(Rule { kind: "custom", regex: compile(pattern, "deny")?, check: Check::None });
+            rules.push(Rule {
+                kind: "custom",
+                regex: compile(pattern, "deny")?,
+                check: Check::None,
+            });
         }
-        let allow = config.allow.iter().map(|p| compile(p, "allow")).collect::<Result<Vec<_>>>()?;
-        Ok(SecretFilter { enabled: config.enabled, rules, allow, min_entropy: config.min_entropy })
+        let allow = config
+            .allow
+            .iter()
+            .map(|p| compile(p, "allow"))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SecretFilter {
+            enabled: config.enabled,
+            rules,
+            allow,
+            min_entropy: config.min_entropy,
+        })
     }
 
     /// Whether this filter redacts anything at all.
@@ -217,8 +255,11 @@ impl SecretFilter {
         let mut found = Vec::new();
         for (priority, rule) in self.rules.iter().enumerate() {
             for caps in rule.regex.captures_iter(text) {
-                let Some(m) = caps.name("secret").or_else(|| caps.get(0)) else { continue };
-                if m.is_empty() || !self.passes(rule.check, m.as_str()) || self.allowed(m.as_str()) {
+                let Some(m) = caps.name("secret").or_else(|| caps.get(0)) else {
+                    continue;
+                };
+                if m.is_empty() || !self.passes(rule.check, m.as_str()) || self.allowed(m.as_str())
+                {
                     continue;
                 }
                 found.push((m.start(), std::cmp::Reverse(m.end()), priority, rule.kind));
@@ -231,7 +272,10 @@ impl SecretFilter {
         for (start, std::cmp::Reverse(end), _, kind) in found {
             match findings.last_mut() {
                 Some(last) if start < last.range.end => last.range.end = last.range.end.max(end),
-                _ => findings.push(Finding { kind, range: start..end }),
+                _ => findings.push(Finding {
+                    kind,
+                    range: start..end,
+                }),
             }
         }
         findings
@@ -263,7 +307,10 @@ impl SecretFilter {
             Prompt::Chat(messages) => Prompt::Chat(
                 messages
                     .iter()
-                    .map(|m| ChatMessage { role: m.role, content: self.redact(&m.content).into_owned() })
+                    .map(|m| ChatMessage {
+                        role: m.role,
+                        content: self.redact(&m.content).into_owned(),
+                    })
                     .collect(),
             ),
         }
@@ -283,7 +330,10 @@ impl SecretFilter {
     }
 
     fn allowed(&self, value: &str) -> bool {
-        self.allow.iter().any(|re| re.find(value).is_some_and(|m| m.start() == 0 && m.end() == value.len()))
+        self.allow.iter().any(|re| {
+            re.find(value)
+                .is_some_and(|m| m.start() == 0 && m.end() == value.len())
+        })
     }
 }
 
@@ -299,8 +349,20 @@ fn is_placeholder(value: &str) -> bool {
         || (v.starts_with('<') && v.ends_with('>'))
         || (v.starts_with('[') && v.ends_with(']'))
         || (v.starts_with('{') && v.ends_with('}'))
-        || v.chars().all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '-' | '_' | '#'))
-        || matches!(lower.as_str(), "none" | "null" | "nil" | "undefined" | "changeme" | "your_password" | "password" | "secret" | "token")
+        || v.chars()
+            .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '-' | '_' | '#'))
+        || matches!(
+            lower.as_str(),
+            "none"
+                | "null"
+                | "nil"
+                | "undefined"
+                | "changeme"
+                | "your_password"
+                | "password"
+                | "secret"
+                | "token"
+        )
         || lower.starts_with("your-")
         || lower.starts_with("your_")
 }
@@ -317,7 +379,11 @@ pub fn shannon_entropy(s: &str) -> f64 {
         return 0.0;
     }
     let n = n as f64;
-    counts.values().map(|&k| k as f64 / n).map(|p| -p * p.log2()).sum()
+    counts
+        .values()
+        .map(|&k| k as f64 / n)
+        .map(|p| -p * p.log2())
+        .sum()
 }
 
 #[cfg(test)]
@@ -334,14 +400,23 @@ mod tests {
 
     #[test]
     fn invalid_patterns_are_rejected_with_the_pattern_named() {
-        let config = SecretFilterConfig { deny: vec!["(unclosed".into()], ..Default::default() };
-        let err = SecretFilter::new(&config).map(|_| ()).unwrap_err().to_string();
+        let config = SecretFilterConfig {
+            deny: vec!["(unclosed".into()],
+            ..Default::default()
+        };
+        let err = SecretFilter::new(&config)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("deny") && err.contains("(unclosed"), "{err}");
     }
 
     #[test]
     fn disabled_filter_keeps_everything() {
-        let config = SecretFilterConfig { enabled: false, ..Default::default() };
+        let config = SecretFilterConfig {
+            enabled: false,
+            ..Default::default()
+        };
         let filter = SecretFilter::new(&config).unwrap();
         let text = "password = \"hunter22\"";
         assert!(matches!(filter.redact(text), Cow::Borrowed(t) if t == text));

@@ -65,12 +65,7 @@ pub(crate) async fn run(
         scratch: scratch.as_ref().map(|dir| dir.path()),
     };
     let finished = execute(runtime, guest, limits, started).await?;
-    Ok(finished.outcome(
-        limits,
-        stdout.overflowed(),
-        stdout.contents(),
-        &stderr,
-    ))
+    Ok(finished.outcome(limits, stdout.overflowed(), stdout.contents(), &stderr))
 }
 
 /// One guest to start: `python -I argv...` (options, then `-c <source> <args>`), its streams, its

@@ -9,8 +9,8 @@ use wasmtime::{Engine, InstancePre, Linker, Module, OptLevel};
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::Error;
-use crate::patch::{self, PatchOptions};
 use crate::host::Host;
+use crate::patch::{self, PatchOptions};
 
 /// The wasmtime release the artifacts are compiled with (pinned in the workspace `Cargo.toml`).
 const WASMTIME_VERSION: &str = "48.0.8";

@@ -64,11 +64,11 @@ impl WeightOptions {
             return Ok(self.threads);
         }
         match std::env::var(THREADS_ENV) {
-            Ok(value) if !value.trim().is_empty() => value
-                .trim()
-                .parse()
-                .map(Some)
-                .map_err(|_| anyhow::anyhow!("{THREADS_ENV}={value:?} is not a number of threads")),
+            Ok(value) if !value.trim().is_empty() => {
+                value.trim().parse().map(Some).map_err(|_| {
+                    anyhow::anyhow!("{THREADS_ENV}={value:?} is not a number of threads")
+                })
+            }
             _ => Ok(None),
         }
     }
@@ -94,7 +94,8 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    Option::<T>::deserialize(deserializer).map_err(|e| serde::de::Error::custom(format!("{key}: {e}")))
+    Option::<T>::deserialize(deserializer)
+        .map_err(|e| serde::de::Error::custom(format!("{key}: {e}")))
 }
 
 fn dtype<'de, D: Deserializer<'de>>(d: D) -> Result<Option<WeightDtype>, D::Error> {

@@ -79,7 +79,8 @@ pub struct Settings {
 
 impl Settings {
     pub fn large_file_bytes(&self) -> usize {
-        self.large_file_bytes.unwrap_or(engine::document::DEFAULT_SYNTAX_LIMIT)
+        self.large_file_bytes
+            .unwrap_or(engine::document::DEFAULT_SYNTAX_LIMIT)
     }
 }
 
@@ -104,22 +105,32 @@ impl Settings {
     pub fn parse(value: &serde_json::Value) -> Result<Parsed, ConfigError> {
         let mut value = value;
         if let Some(map) = value.as_object()
-            && let (1, Some(inner)) = (map.len(), map.get("qwen-lsp").or_else(|| map.get("qwenLsp")))
+            && let (1, Some(inner)) = (
+                map.len(),
+                map.get("qwen-lsp").or_else(|| map.get("qwenLsp")),
+            )
         {
             value = inner;
         }
         // Lua clients encode an empty table as `[]`.
         if value.is_null() || value.as_array().is_some_and(Vec::is_empty) {
-            return Ok(Parsed { settings: Settings::default(), unknown_keys: Vec::new() });
+            return Ok(Parsed {
+                settings: Settings::default(),
+                unknown_keys: Vec::new(),
+            });
         }
         let mut unknown_keys = Vec::new();
-        let mut settings: Settings = serde_ignored::deserialize(value, |path| unknown_keys.push(path.to_string()))?;
+        let mut settings: Settings =
+            serde_ignored::deserialize(value, |path| unknown_keys.push(path.to_string()))?;
         unknown_keys.extend(std::mem::take(&mut settings.unknown).into_keys());
         // Top-level keys come from the map above, nested ones as serde meets them: report them sorted.
         unknown_keys.sort();
         settings.completion.sampling.validate()?;
         settings.actions.sampling.validate()?;
-        Ok(Parsed { settings, unknown_keys })
+        Ok(Parsed {
+            settings,
+            unknown_keys,
+        })
     }
 }
 
@@ -136,14 +147,22 @@ pub struct CliModel {
 pub fn load_options(cli: &CliModel, settings: &Settings) -> engine::model::LoadOptions {
     let (cli_w, set_w) = (&cli.weights, &settings.weights);
     engine::model::LoadOptions {
-        source: cli.model.clone().or_else(|| settings.model.clone()).unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
+        source: cli
+            .model
+            .clone()
+            .or_else(|| settings.model.clone())
+            .unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
         dtype: cli_w.dtype.or(set_w.dtype),
         device: cli_w.device.or(set_w.device),
         // Stderr is the only place a language server can draw a bar; progress goes to the editor instead.
         show_progress: false,
         quantize: cli_w.quantize.or(set_w.quantize),
         kv_cache: cli_w.kv_cache.or(set_w.kv_cache).unwrap_or_default(),
-        lora: if cli_w.lora.is_empty() { set_w.lora.clone() } else { cli_w.lora.clone() },
+        lora: if cli_w.lora.is_empty() {
+            set_w.lora.clone()
+        } else {
+            cli_w.lora.clone()
+        },
         prefix_cache_mb: settings.prefix_cache_mb,
         secrets: settings.secrets.clone(),
     }
@@ -159,9 +178,20 @@ mod tests {
     #[test]
     fn null_and_empty_give_defaults() {
         let defaults = Settings::default();
-        assert_eq!(Settings::parse(&json!(null)).expect("parses").settings, defaults);
-        assert_eq!(Settings::parse(&json!({})).expect("parses").settings, defaults);
-        assert_eq!(Settings::parse(&json!([])).expect("an empty Lua table").settings, defaults);
+        assert_eq!(
+            Settings::parse(&json!(null)).expect("parses").settings,
+            defaults
+        );
+        assert_eq!(
+            Settings::parse(&json!({})).expect("parses").settings,
+            defaults
+        );
+        assert_eq!(
+            Settings::parse(&json!([]))
+                .expect("an empty Lua table")
+                .settings,
+            defaults
+        );
         assert!(Settings::parse(&json!([1])).is_err());
         assert!(defaults.actions.run_tests);
         assert!(defaults.completion.validate_syntax);
@@ -176,7 +206,10 @@ mod tests {
             "colour": "blue",
         }))
         .expect("parses");
-        assert_eq!(parsed.settings.model.as_deref(), Some("tests/models/qwen3-tiny"));
+        assert_eq!(
+            parsed.settings.model.as_deref(),
+            Some("tests/models/qwen3-tiny")
+        );
         assert_eq!(parsed.settings.completion.sampling.max_tokens, 7);
         assert!(!parsed.settings.completion.validate_syntax);
         assert_eq!(parsed.settings.debounce_ms, 30);
@@ -194,8 +227,12 @@ mod tests {
 
     #[test]
     fn bad_values_are_errors() {
-        let err = Settings::parse(&json!({ "debounceMs": "soon" })).expect_err("a string is not a number");
-        assert!(err.to_string().contains("debounceMs") || err.to_string().contains("invalid type"), "{err}");
+        let err = Settings::parse(&json!({ "debounceMs": "soon" }))
+            .expect_err("a string is not a number");
+        assert!(
+            err.to_string().contains("debounceMs") || err.to_string().contains("invalid type"),
+            "{err}"
+        );
         let err = Settings::parse(&json!({ "completion": { "sampling": { "temperature": -1 } } }))
             .expect_err("negative temperature");
         assert!(err.to_string().contains("temperature"), "{err}");
@@ -217,9 +254,15 @@ mod tests {
             threads: None,
         };
         assert_eq!(parsed.settings.weights, want);
-        assert_eq!(parsed.unknown_keys, ["colour"], "the flattened keys are known, the rest reported");
-        let parsed = Settings::parse(&json!({ "dtype": null, "device": null, "quantize": null, "kvCache": null }))
-            .expect("null is unset");
+        assert_eq!(
+            parsed.unknown_keys,
+            ["colour"],
+            "the flattened keys are known, the rest reported"
+        );
+        let parsed = Settings::parse(
+            &json!({ "dtype": null, "device": null, "quantize": null, "kvCache": null }),
+        )
+        .expect("null is unset");
         assert_eq!(parsed.settings, Settings::default());
         assert!(parsed.unknown_keys.is_empty(), "{:?}", parsed.unknown_keys);
     }
@@ -227,15 +270,38 @@ mod tests {
     #[test]
     fn bad_load_options_name_the_setting_and_the_values_it_takes() {
         for (value, want) in [
-            (json!({ "dtype": "int4" }), r#"dtype: "int4" is not a dtype: expected f32, f16 or bf16"#),
-            (json!({ "device": "tpu" }), r#"device: "tpu" is not a device: expected cpu, cuda, cuda:N or metal"#),
-            (json!({ "device": "cuda:one" }), r#"device: "cuda:one" is not a device"#),
-            (json!({ "quantize": "none" }), r#"quantize: "none" is not a quantization: expected q8_0 or q4_k"#),
-            (json!({ "kvCache": "int4" }), r#"kvCache: "int4" is not a KV cache type: expected auto, f16, f32 or int8"#),
-            (json!({ "kvCache": 8 }), "kvCache: invalid type: integer `8`, expected a string"),
-            (json!({ "qwen-lsp": { "dtype": ["f16"] } }), "dtype: invalid type: sequence"),
+            (
+                json!({ "dtype": "int4" }),
+                r#"dtype: "int4" is not a dtype: expected f32, f16 or bf16"#,
+            ),
+            (
+                json!({ "device": "tpu" }),
+                r#"device: "tpu" is not a device: expected cpu, cuda, cuda:N or metal"#,
+            ),
+            (
+                json!({ "device": "cuda:one" }),
+                r#"device: "cuda:one" is not a device"#,
+            ),
+            (
+                json!({ "quantize": "none" }),
+                r#"quantize: "none" is not a quantization: expected q8_0 or q4_k"#,
+            ),
+            (
+                json!({ "kvCache": "int4" }),
+                r#"kvCache: "int4" is not a KV cache type: expected auto, f16, f32 or int8"#,
+            ),
+            (
+                json!({ "kvCache": 8 }),
+                "kvCache: invalid type: integer `8`, expected a string",
+            ),
+            (
+                json!({ "qwen-lsp": { "dtype": ["f16"] } }),
+                "dtype: invalid type: sequence",
+            ),
         ] {
-            let err = Settings::parse(&value).expect_err("a bad value").to_string();
+            let err = Settings::parse(&value)
+                .expect_err("a bad value")
+                .to_string();
             assert!(err.starts_with("invalid qwen-lsp settings: "), "{err}");
             assert!(err.contains(want), "{value}: {err}");
         }
@@ -243,44 +309,96 @@ mod tests {
 
     #[test]
     fn command_line_wins_over_settings_over_default() {
-        let weights = WeightOptions { dtype: Some(WeightDtype::F32), ..WeightOptions::default() };
-        let settings = Settings { model: Some("from-settings".into()), weights, ..Settings::default() };
-        let cli = CliModel { model: Some("from-cli".into()), ..CliModel::default() };
+        let weights = WeightOptions {
+            dtype: Some(WeightDtype::F32),
+            ..WeightOptions::default()
+        };
+        let settings = Settings {
+            model: Some("from-settings".into()),
+            weights,
+            ..Settings::default()
+        };
+        let cli = CliModel {
+            model: Some("from-cli".into()),
+            ..CliModel::default()
+        };
         let options = load_options(&cli, &settings);
-        assert_eq!((options.source.as_str(), options.dtype), ("from-cli", Some(WeightDtype::F32)));
-        assert_eq!(load_options(&CliModel::default(), &Settings::default()).source, DEFAULT_MODEL);
+        assert_eq!(
+            (options.source.as_str(), options.dtype),
+            ("from-cli", Some(WeightDtype::F32))
+        );
+        assert_eq!(
+            load_options(&CliModel::default(), &Settings::default()).source,
+            DEFAULT_MODEL
+        );
     }
 
     #[test]
     fn kv_cache_setting_reaches_the_load_options_and_the_command_line_wins() {
         let settings = Settings::parse(&json!({ "kvCache": "f32" })).expect("valid settings");
-        assert!(settings.unknown_keys.is_empty(), "{:?}", settings.unknown_keys);
+        assert!(
+            settings.unknown_keys.is_empty(),
+            "{:?}",
+            settings.unknown_keys
+        );
         let settings = settings.settings;
-        assert_eq!(load_options(&CliModel::default(), &settings).kv_cache, KvCacheType::F32);
-        let weights = WeightOptions { kv_cache: Some(KvCacheType::F16), ..WeightOptions::default() };
-        let cli = CliModel { weights, ..CliModel::default() };
+        assert_eq!(
+            load_options(&CliModel::default(), &settings).kv_cache,
+            KvCacheType::F32
+        );
+        let weights = WeightOptions {
+            kv_cache: Some(KvCacheType::F16),
+            ..WeightOptions::default()
+        };
+        let cli = CliModel {
+            weights,
+            ..CliModel::default()
+        };
         assert_eq!(load_options(&cli, &settings).kv_cache, KvCacheType::F16);
-        assert_eq!(load_options(&CliModel::default(), &Settings::default()).kv_cache, KvCacheType::Auto);
+        assert_eq!(
+            load_options(&CliModel::default(), &Settings::default()).kv_cache,
+            KvCacheType::Auto
+        );
     }
 
     #[test]
     fn lora_setting_is_read_and_command_line_adapters_replace_it() {
-        let settings = Settings::parse(&json!({ "lora": ["/a", "/b"] })).expect("valid settings").settings;
-        assert_eq!(load_options(&CliModel::default(), &settings).lora, ["/a", "/b"]);
-        let weights = WeightOptions { lora: vec!["/c".into()], ..WeightOptions::default() };
-        let cli = CliModel { weights, ..CliModel::default() };
+        let settings = Settings::parse(&json!({ "lora": ["/a", "/b"] }))
+            .expect("valid settings")
+            .settings;
+        assert_eq!(
+            load_options(&CliModel::default(), &settings).lora,
+            ["/a", "/b"]
+        );
+        let weights = WeightOptions {
+            lora: vec!["/c".into()],
+            ..WeightOptions::default()
+        };
+        let cli = CliModel {
+            weights,
+            ..CliModel::default()
+        };
         assert_eq!(load_options(&cli, &settings).lora, ["/c"]);
-        assert!(Settings::parse(&json!({ "lora": "/a" })).is_err(), "a list of directories, not a string");
+        assert!(
+            Settings::parse(&json!({ "lora": "/a" })).is_err(),
+            "a list of directories, not a string"
+        );
     }
 
     #[test]
     fn secrets_setting_reaches_the_backend_options() {
-        let parsed = Settings::parse(&json!({ "secrets": { "enabled": false, "deny": ["corp-[0-9]+"] } }))
-            .expect("valid settings");
+        let parsed =
+            Settings::parse(&json!({ "secrets": { "enabled": false, "deny": ["corp-[0-9]+"] } }))
+                .expect("valid settings");
         assert!(parsed.unknown_keys.is_empty(), "{:?}", parsed.unknown_keys);
         let options = load_options(&CliModel::default(), &parsed.settings);
         assert!(!options.secrets.enabled);
         assert_eq!(options.secrets.deny, ["corp-[0-9]+"]);
-        assert!(load_options(&CliModel::default(), &Settings::default()).secrets.enabled, "on by default");
+        assert!(
+            load_options(&CliModel::default(), &Settings::default())
+                .secrets
+                .enabled,
+            "on by default"
+        );
     }
 }

@@ -5,8 +5,8 @@
 //! caller can forget which one the client negotiated.
 
 use tower_lsp_server::ls_types::{
-    CompletionItem, CompletionItemKind, CompletionTextEdit, InlineCompletionItem, InsertTextFormat, Position,
-    PositionEncodingKind, Range, TextDocumentContentChangeEvent, TextEdit,
+    CompletionItem, CompletionItemKind, CompletionTextEdit, InlineCompletionItem, InsertTextFormat,
+    Position, PositionEncodingKind, Range, TextDocumentContentChangeEvent, TextEdit,
 };
 
 /// The unit of `Position::character`, negotiated at `initialize`.
@@ -48,8 +48,14 @@ impl PositionEncoding {
 pub enum PositionError {
     #[error("line {line} is past the end of the document ({lines} lines)")]
     LineOutOfRange { line: u32, lines: usize },
-    #[error("character {character} on line {line} falls inside a character that is {width} code units wide")]
-    InsideCharacter { line: u32, character: u32, width: usize },
+    #[error(
+        "character {character} on line {line} falls inside a character that is {width} code units wide"
+    )]
+    InsideCharacter {
+        line: u32,
+        character: u32,
+        width: usize,
+    },
     #[error("range end {end:?} comes before its start {start:?}")]
     ReversedRange { start: Position, end: Position },
 }
@@ -77,17 +83,27 @@ fn line_starts(text: &str) -> Vec<usize> {
 /// The line's text without its terminator.
 fn line_content(text: &str, start: usize, next_start: Option<usize>) -> &str {
     let line = &text[start..next_start.unwrap_or(text.len())];
-    line.strip_suffix("\r\n").or_else(|| line.strip_suffix('\n')).or_else(|| line.strip_suffix('\r')).unwrap_or(line)
+    line.strip_suffix("\r\n")
+        .or_else(|| line.strip_suffix('\n'))
+        .or_else(|| line.strip_suffix('\r'))
+        .unwrap_or(line)
 }
 
 /// The byte offset of `position` in `text`. A character past the end of its line means the end of the
 /// line (the protocol's rule); a line past the end of the document or a position inside a multi-unit
 /// character (half of a surrogate pair, the middle of a UTF-8 sequence) is an error.
-pub fn offset(text: &str, position: Position, encoding: PositionEncoding) -> Result<usize, PositionError> {
+pub fn offset(
+    text: &str,
+    position: Position,
+    encoding: PositionEncoding,
+) -> Result<usize, PositionError> {
     let starts = line_starts(text);
     let line = position.line as usize;
     let Some(&start) = starts.get(line) else {
-        return Err(PositionError::LineOutOfRange { line: position.line, lines: starts.len() });
+        return Err(PositionError::LineOutOfRange {
+            line: position.line,
+            lines: starts.len(),
+        });
     };
     let content = line_content(text, start, starts.get(line + 1).copied());
     column_offset(content, start, position, encoding)
@@ -100,7 +116,10 @@ pub fn offset_in(
     encoding: PositionEncoding,
 ) -> Result<usize, PositionError> {
     let Some(range) = document.line_range(position.line as usize) else {
-        return Err(PositionError::LineOutOfRange { line: position.line, lines: document.line_count() });
+        return Err(PositionError::LineOutOfRange {
+            line: position.line,
+            lines: document.line_count(),
+        });
     };
     let start = range.start;
     // Line ranges lie on character boundaries, so the slice cannot fail; an empty line if it did.
@@ -124,7 +143,11 @@ fn column_offset(
         }
         let width = encoding.width(c);
         if units + width > wanted {
-            return Err(PositionError::InsideCharacter { line: position.line, character: position.character, width });
+            return Err(PositionError::InsideCharacter {
+                line: position.line,
+                character: position.character,
+                width,
+            });
         }
         units += width;
     }
@@ -142,7 +165,10 @@ pub fn position(text: &str, offset: usize, encoding: PositionEncoding) -> Positi
     let line = starts.partition_point(|&s| s <= offset) - 1;
     let start = starts[line];
     let character: usize = text[start..offset].chars().map(|c| encoding.width(c)).sum();
-    Position { line: to_u32(line), character: to_u32(character) }
+    Position {
+        line: to_u32(line),
+        character: to_u32(character),
+    }
 }
 
 /// Byte range of an LSP range.
@@ -154,7 +180,10 @@ pub fn byte_range(
     let start = offset(text, range.start, encoding)?;
     let end = offset(text, range.end, encoding)?;
     if end < start {
-        return Err(PositionError::ReversedRange { start: range.start, end: range.end });
+        return Err(PositionError::ReversedRange {
+            start: range.start,
+            end: range.end,
+        });
     }
     Ok(start..end)
 }
@@ -168,14 +197,20 @@ pub fn byte_range_in(
     let start = offset_in(document, range.start, encoding)?;
     let end = offset_in(document, range.end, encoding)?;
     if end < start {
-        return Err(PositionError::ReversedRange { start: range.start, end: range.end });
+        return Err(PositionError::ReversedRange {
+            start: range.start,
+            end: range.end,
+        });
     }
     Ok(start..end)
 }
 
 /// LSP range of a byte range.
 pub fn range(text: &str, bytes: std::ops::Range<usize>, encoding: PositionEncoding) -> Range {
-    Range { start: position(text, bytes.start, encoding), end: position(text, bytes.end, encoding) }
+    Range {
+        start: position(text, bytes.start, encoding),
+        end: position(text, bytes.end, encoding),
+    }
 }
 
 /// The engine edit for one content change, against the document as it is before the change: O(the
@@ -189,7 +224,11 @@ pub fn text_edit_in(
         Some(range) => byte_range_in(document, range, encoding)?,
         None => 0..document.len(),
     };
-    Ok(engine::TextEdit { start: bytes.start, end: bytes.end, new_text: change.text })
+    Ok(engine::TextEdit {
+        start: bytes.start,
+        end: bytes.end,
+        new_text: change.text,
+    })
 }
 
 /// An inline completion item: the engine's text, replacing `cursor..replace_end`.
@@ -202,7 +241,11 @@ pub fn inline_completion_item(
     InlineCompletionItem {
         insert_text: completion.text.clone(),
         filter_text: None,
-        range: Some(range(text, cursor..completion.replace_end.max(cursor), encoding)),
+        range: Some(range(
+            text,
+            cursor..completion.replace_end.max(cursor),
+            encoding,
+        )),
         command: None,
         insert_text_format: Some(InsertTextFormat::PLAIN_TEXT),
     }
@@ -217,9 +260,18 @@ pub fn completion_item(
     completion: &engine::complete::Completion,
     encoding: PositionEncoding,
 ) -> CompletionItem {
-    let first_line = completion.text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    let first_line = completion
+        .text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
     let label: String = if first_line.chars().count() > 80 {
-        first_line.chars().take(79).chain(std::iter::once('…')).collect()
+        first_line
+            .chars()
+            .take(79)
+            .chain(std::iter::once('…'))
+            .collect()
     } else {
         first_line.to_owned()
     };
@@ -230,7 +282,10 @@ pub fn completion_item(
         detail: Some("qwen-lsp".to_owned()),
         filter_text: Some(completion.text.clone()),
         insert_text_format: Some(InsertTextFormat::PLAIN_TEXT),
-        text_edit: Some(CompletionTextEdit::Edit(TextEdit { range: edit_range, new_text: completion.text.clone() })),
+        text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+            range: edit_range,
+            new_text: completion.text.clone(),
+        })),
         // Sort before the editor's other sources' items that share the (empty) filter prefix.
         sort_text: Some("0".to_owned()),
         ..CompletionItem::default()
@@ -259,7 +314,7 @@ mod tests {
             ("abc", pos(0, 3), Utf16, 3, true),
             ("abc", pos(0, 99), Utf16, 3, false), // past the line's end: the line's end
             ("ab\ncd", pos(1, 1), Utf16, 4, true),
-            ("ab\ncd", pos(0, 5), Utf16, 2, false),   // clamped before the newline
+            ("ab\ncd", pos(0, 5), Utf16, 2, false), // clamped before the newline
             ("ab\r\ncd", pos(0, 3), Utf16, 2, false), // never between \r and \n
             ("ab\r\ncd", pos(1, 0), Utf16, 4, true),
             ("ab\rcd", pos(1, 1), Utf16, 4, true), // a lone \r ends a line
@@ -275,39 +330,82 @@ mod tests {
             ("日本", pos(0, 3), Utf8, 3, true),
         ];
         for &(text, position, encoding, expected, round_trips) in ok {
-            assert_eq!(offset(text, position, encoding), Ok(expected), "{text:?} {position:?} {encoding:?}");
+            assert_eq!(
+                offset(text, position, encoding),
+                Ok(expected),
+                "{text:?} {position:?} {encoding:?}"
+            );
             let document = engine::Document::new("file:///t", engine::Language::Other, text);
-            assert_eq!(offset_in(&document, position, encoding), Ok(expected), "rope: {text:?} {position:?}");
+            assert_eq!(
+                offset_in(&document, position, encoding),
+                Ok(expected),
+                "rope: {text:?} {position:?}"
+            );
             if round_trips {
-                assert_eq!(super::position(text, expected, encoding), position, "{text:?} {expected} {encoding:?}");
+                assert_eq!(
+                    super::position(text, expected, encoding),
+                    position,
+                    "{text:?} {expected} {encoding:?}"
+                );
             }
         }
     }
 
     #[test]
     fn invalid_positions_are_errors() {
-        assert_eq!(offset("ab\ncd", pos(2, 0), Utf16), Err(PositionError::LineOutOfRange { line: 2, lines: 2 }));
-        assert_eq!(offset("", pos(1, 0), Utf8), Err(PositionError::LineOutOfRange { line: 1, lines: 1 }));
+        assert_eq!(
+            offset("ab\ncd", pos(2, 0), Utf16),
+            Err(PositionError::LineOutOfRange { line: 2, lines: 2 })
+        );
+        assert_eq!(
+            offset("", pos(1, 0), Utf8),
+            Err(PositionError::LineOutOfRange { line: 1, lines: 1 })
+        );
         let document = engine::Document::new("file:///t", engine::Language::Other, "ab\ncd");
-        assert_eq!(offset_in(&document, pos(2, 0), Utf16), Err(PositionError::LineOutOfRange { line: 2, lines: 2 }));
+        assert_eq!(
+            offset_in(&document, pos(2, 0), Utf16),
+            Err(PositionError::LineOutOfRange { line: 2, lines: 2 })
+        );
         let document = engine::Document::new("file:///t", engine::Language::Other, "x😀y");
         assert_eq!(
             offset_in(&document, pos(0, 2), Utf16),
-            Err(PositionError::InsideCharacter { line: 0, character: 2, width: 2 })
+            Err(PositionError::InsideCharacter {
+                line: 0,
+                character: 2,
+                width: 2
+            })
         );
         // Between the two halves of a surrogate pair.
         assert_eq!(
             offset("x😀y", pos(0, 2), Utf16),
-            Err(PositionError::InsideCharacter { line: 0, character: 2, width: 2 })
+            Err(PositionError::InsideCharacter {
+                line: 0,
+                character: 2,
+                width: 2
+            })
         );
         // Inside a UTF-8 sequence.
         assert_eq!(
             offset("x😀y", pos(0, 3), Utf8),
-            Err(PositionError::InsideCharacter { line: 0, character: 3, width: 4 })
+            Err(PositionError::InsideCharacter {
+                line: 0,
+                character: 3,
+                width: 4
+            })
         );
         assert_eq!(
-            byte_range("abc", Range { start: pos(0, 2), end: pos(0, 1) }, Utf16),
-            Err(PositionError::ReversedRange { start: pos(0, 2), end: pos(0, 1) })
+            byte_range(
+                "abc",
+                Range {
+                    start: pos(0, 2),
+                    end: pos(0, 1)
+                },
+                Utf16
+            ),
+            Err(PositionError::ReversedRange {
+                start: pos(0, 2),
+                end: pos(0, 1)
+            })
         );
     }
 
@@ -315,44 +413,105 @@ mod tests {
     fn positions_of_offsets() {
         assert_eq!(position("a😀b", 5, Utf16), pos(0, 3));
         assert_eq!(position("a😀b", 5, Utf8), pos(0, 5));
-        assert_eq!(position("a😀b", 3, Utf16), pos(0, 1), "inside a char: moved back to its start");
+        assert_eq!(
+            position("a😀b", 3, Utf16),
+            pos(0, 1),
+            "inside a char: moved back to its start"
+        );
         assert_eq!(position("a\r\nb", 3, Utf16), pos(1, 0));
         assert_eq!(position("a\n", 99, Utf16), pos(1, 0), "clamped to the end");
     }
 
     #[test]
     fn incremental_changes_apply_in_order() {
-        let mut doc = engine::Document::new("file:///t.py", engine::Language::Python, "x = '😀'\ny = 2\n");
+        let mut doc = engine::Document::new(
+            "file:///t.py",
+            engine::Language::Python,
+            "x = '😀'\ny = 2\n",
+        );
         let changes = [
-            (Some(Range { start: pos(0, 7), end: pos(0, 7) }), "!"), // after the emoji: UTF-16 column 7
-            (Some(Range { start: pos(1, 4), end: pos(1, 5) }), "42"),
+            (
+                Some(Range {
+                    start: pos(0, 7),
+                    end: pos(0, 7),
+                }),
+                "!",
+            ), // after the emoji: UTF-16 column 7
+            (
+                Some(Range {
+                    start: pos(1, 4),
+                    end: pos(1, 5),
+                }),
+                "42",
+            ),
             (None, "z = 3\n"),
-            (Some(Range { start: pos(1, 0), end: pos(1, 0) }), "w"),
+            (
+                Some(Range {
+                    start: pos(1, 0),
+                    end: pos(1, 0),
+                }),
+                "w",
+            ),
         ];
         let mut seen = Vec::new();
         for (range, new_text) in changes {
-            let change = TextDocumentContentChangeEvent { range, range_length: None, text: new_text.to_owned() };
+            let change = TextDocumentContentChangeEvent {
+                range,
+                range_length: None,
+                text: new_text.to_owned(),
+            };
             let edit = text_edit_in(&doc, change, Utf16).expect("valid change");
             doc.apply_edit(&edit).expect("edit applies");
             seen.push(doc.text().to_owned());
         }
-        assert_eq!(seen, ["x = '😀!'\ny = 2\n", "x = '😀!'\ny = 42\n", "z = 3\n", "z = 3\nw"]);
+        assert_eq!(
+            seen,
+            [
+                "x = '😀!'\ny = 2\n",
+                "x = '😀!'\ny = 42\n",
+                "z = 3\n",
+                "z = 3\nw"
+            ]
+        );
     }
 
     #[test]
     fn negotiation_prefers_utf8_only_when_offered() {
         assert_eq!(PositionEncoding::negotiate(None), Utf16);
-        assert_eq!(PositionEncoding::negotiate(Some(&[PositionEncodingKind::UTF16])), Utf16);
-        assert_eq!(PositionEncoding::negotiate(Some(&[PositionEncodingKind::UTF16, PositionEncodingKind::UTF8])), Utf8);
-        assert_eq!(PositionEncoding::negotiate(Some(&[PositionEncodingKind::UTF32])), Utf16);
+        assert_eq!(
+            PositionEncoding::negotiate(Some(&[PositionEncodingKind::UTF16])),
+            Utf16
+        );
+        assert_eq!(
+            PositionEncoding::negotiate(Some(&[
+                PositionEncodingKind::UTF16,
+                PositionEncodingKind::UTF8
+            ])),
+            Utf8
+        );
+        assert_eq!(
+            PositionEncoding::negotiate(Some(&[PositionEncodingKind::UTF32])),
+            Utf16
+        );
     }
 
     #[test]
     fn completion_item_label_is_first_nonblank_line() {
-        let completion = engine::complete::Completion { text: "\n    return a + b\n".into(), replace_end: 4 };
+        let completion = engine::complete::Completion {
+            text: "\n    return a + b\n".into(),
+            replace_end: 4,
+        };
         let item = completion_item("def ", 4, &completion, Utf16);
         assert_eq!(item.label, "return a + b");
-        let Some(CompletionTextEdit::Edit(edit)) = item.text_edit else { panic!("plain edit expected") };
-        assert_eq!(edit.range, Range { start: pos(0, 4), end: pos(0, 4) });
+        let Some(CompletionTextEdit::Edit(edit)) = item.text_edit else {
+            panic!("plain edit expected")
+        };
+        assert_eq!(
+            edit.range,
+            Range {
+                start: pos(0, 4),
+                end: pos(0, 4)
+            }
+        );
     }
 }

@@ -42,7 +42,10 @@ pub struct DiagnosticsOptions {
 
 impl Default for DiagnosticsOptions {
     fn default() -> Self {
-        DiagnosticsOptions { syntax: true, run_tests: true }
+        DiagnosticsOptions {
+            syntax: true,
+            run_tests: true,
+        }
     }
 }
 
@@ -92,7 +95,9 @@ impl Diagnostics {
     }
 
     fn is_current(&self, uri: &str, generation: u64) -> bool {
-        self.lock().get(uri).is_some_and(|e| e.generation == generation)
+        self.lock()
+            .get(uri)
+            .is_some_and(|e| e.generation == generation)
     }
 }
 
@@ -117,11 +122,16 @@ pub fn schedule(session: &Arc<Session>, uri: &Uri, trigger: Trigger) {
 /// Forgets `uri` and clears what was published for it.
 pub async fn close(session: &Session, uri: Uri) {
     session.diagnostics.lock().remove(uri.as_str());
-    session.client.publish_diagnostics(uri, Vec::new(), None).await;
+    session
+        .client
+        .publish_diagnostics(uri, Vec::new(), None)
+        .await;
 }
 
 async fn check(session: &Arc<Session>, uri: &Uri, trigger: Trigger, generation: u64) {
-    let Ok(snapshot) = session.snapshot(uri.as_str()) else { return };
+    let Ok(snapshot) = session.snapshot(uri.as_str()) else {
+        return;
+    };
     let document = &snapshot.document;
     if document.language != Language::Python {
         return;
@@ -131,11 +141,15 @@ async fn check(session: &Arc<Session>, uri: &Uri, trigger: Trigger, generation: 
     let syntax = syntax_errors(document);
     let mut published: Vec<Diagnostic> = Vec::new();
     if options.syntax {
-        published.extend(
-            syntax.iter().map(|(range, message)| {
-                diagnostic(document.text(), range.clone(), message.clone(), "syntax", encoding)
-            }),
-        );
+        published.extend(syntax.iter().map(|(range, message)| {
+            diagnostic(
+                document.text(),
+                range.clone(),
+                message.clone(),
+                "syntax",
+                encoding,
+            )
+        }));
     }
 
     let tests = if trigger == Trigger::Save && options.run_tests && syntax.is_empty() {
@@ -151,13 +165,18 @@ async fn check(session: &Arc<Session>, uri: &Uri, trigger: Trigger, generation: 
 
     let failures = {
         let mut documents = session.diagnostics.lock();
-        let Some(entry) = documents.get_mut(uri.as_str()).filter(|e| e.generation == generation) else {
+        let Some(entry) = documents
+            .get_mut(uri.as_str())
+            .filter(|e| e.generation == generation)
+        else {
             return; // superseded while the tests ran
         };
         match tests {
             Some(failures) => {
-                entry.tests =
-                    failures.into_iter().map(|f| (line_text(document.text(), f.range.start).to_owned(), f)).collect();
+                entry.tests = failures
+                    .into_iter()
+                    .map(|f| (line_text(document.text(), f.range.start).to_owned(), f))
+                    .collect();
             }
             None => {
                 let text = document.text();
@@ -168,22 +187,44 @@ async fn check(session: &Arc<Session>, uri: &Uri, trigger: Trigger, generation: 
                 });
             }
         }
-        entry.tests.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>()
+        entry
+            .tests
+            .iter()
+            .map(|(_, f)| f.clone())
+            .collect::<Vec<_>>()
     };
     for failure in failures {
-        let mut d = diagnostic(document.text(), failure.range.clone(), failure.message, "test", encoding);
+        let mut d = diagnostic(
+            document.text(),
+            failure.range.clone(),
+            failure.message,
+            "test",
+            encoding,
+        );
         if let Some(check) = failure.check {
             d.related_information = Some(vec![DiagnosticRelatedInformation {
-                location: Location { uri: uri.clone(), range: convert::range(document.text(), check, encoding) },
+                location: Location {
+                    uri: uri.clone(),
+                    range: convert::range(document.text(), check, encoding),
+                },
                 message: "the failing check".to_owned(),
             }]);
         }
         published.push(d);
     }
-    session.client.publish_diagnostics(uri.clone(), published, Some(snapshot.version)).await;
+    session
+        .client
+        .publish_diagnostics(uri.clone(), published, Some(snapshot.version))
+        .await;
 }
 
-fn diagnostic(text: &str, range: Range<usize>, message: String, code: &str, encoding: PositionEncoding) -> Diagnostic {
+fn diagnostic(
+    text: &str,
+    range: Range<usize>,
+    message: String,
+    code: &str,
+    encoding: PositionEncoding,
+) -> Diagnostic {
     Diagnostic {
         range: convert::range(text, range, encoding),
         severity: Some(DiagnosticSeverity::ERROR),
@@ -197,7 +238,9 @@ fn diagnostic(text: &str, range: Range<usize>, message: String, code: &str, enco
 /// The syntax errors of `document`, each narrowed to the line it starts on (an ERROR node can span a
 /// whole function).
 pub fn syntax_errors(document: &Document) -> Vec<(Range<usize>, String)> {
-    let Some(tree) = document.tree() else { return Vec::new() };
+    let Some(tree) = document.tree() else {
+        return Vec::new();
+    };
     let text = document.text();
     engine::syntax::errors(tree)
         .into_iter()
@@ -228,7 +271,12 @@ async fn run_file_tests(session: &Session, document: &Document) -> Option<Vec<Fa
             return None;
         }
     };
-    tracing::info!("tests of {}: {:?}, {} cases", document.uri, report.verdict, report.cases.len());
+    tracing::info!(
+        "tests of {}: {:?}, {} cases",
+        document.uri,
+        report.verdict,
+        report.cases.len()
+    );
     Some(failures(document, &report))
 }
 
@@ -253,11 +301,16 @@ pub fn failures(document: &Document, report: &TestReport) -> Vec<Failure> {
             found.extend(doctests);
             continue;
         }
-        let Some(at) = case.line.and_then(|n| line_offset(text, n)) else { continue };
+        let Some(at) = case.line.and_then(|n| line_offset(text, n)) else {
+            continue;
+        };
         found.push(case_failure(document, at, &case.message));
     }
     if found.is_empty() {
-        let why = report.detail.clone().unwrap_or_else(|| format!("{:?}", report.verdict).to_lowercase());
+        let why = report
+            .detail
+            .clone()
+            .unwrap_or_else(|| format!("{:?}", report.verdict).to_lowercase());
         let start = first_code_offset(text);
         found.push(Failure {
             range: start..line_end(text, start),
@@ -271,14 +324,29 @@ pub fn failures(document: &Document, report: &TestReport) -> Vec<Failure> {
 /// The doctest report's "Failed example" blocks, each located at its `>>>` line.
 fn doctest_failures(text: &str, program: &str, stdout: &str) -> Vec<Failure> {
     let mut found = Vec::new();
-    for block in stdout.split("\n**********************************************************************") {
+    for block in
+        stdout.split("\n**********************************************************************")
+    {
         let lines: Vec<&str> = block.lines().collect();
-        let Some(at) = lines.iter().position(|l| l.trim_end() == "Failed example:") else { continue };
-        let Some(example) = lines.get(at + 1).map(|l| l.trim()) else { continue };
+        let Some(at) = lines.iter().position(|l| l.trim_end() == "Failed example:") else {
+            continue;
+        };
+        let Some(example) = lines.get(at + 1).map(|l| l.trim()) else {
+            continue;
+        };
         let program_line = lines
             .iter()
-            .find_map(|l| l.trim_start().strip_prefix("File \"").and_then(|rest| rest.split_once("line ")))
-            .and_then(|(_, n)| n.split(|c: char| !c.is_ascii_digit()).next()?.parse::<usize>().ok());
+            .find_map(|l| {
+                l.trim_start()
+                    .strip_prefix("File \"")
+                    .and_then(|rest| rest.split_once("line "))
+            })
+            .and_then(|(_, n)| {
+                n.split(|c: char| !c.is_ascii_digit())
+                    .next()?
+                    .parse::<usize>()
+                    .ok()
+            });
         let section = |name: &str| -> Option<String> {
             let start = lines.iter().position(|l| l.trim_end() == name)? + 1;
             let body: Vec<&str> = lines[start..]
@@ -289,20 +357,33 @@ fn doctest_failures(text: &str, program: &str, stdout: &str) -> Vec<Failure> {
             Some(body.join("\n").trim().to_owned())
         };
         let message = if let Some(raised) = section("Exception raised:") {
-            let last = raised.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+            let last = raised
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .trim();
             format!("doctest `{example}` raised {last}")
         } else {
             let expected = section("Expected:").unwrap_or_default();
-            let got = section("Got:").or_else(|| section("Got nothing").map(|_| String::new())).unwrap_or_default();
+            let got = section("Got:")
+                .or_else(|| section("Got nothing").map(|_| String::new()))
+                .unwrap_or_default();
             format!("doctest `{example}`: expected {expected}, got {got}")
         };
         let wanted = format!(">>> {example}");
         let located = program_line
-            .and_then(|n| map_line(text, program, n).filter(|&at| line_text(text, at).trim() == wanted))
+            .and_then(|n| {
+                map_line(text, program, n).filter(|&at| line_text(text, at).trim() == wanted)
+            })
             .or_else(|| line_starts(text).find(|&at| line_text(text, at).trim() == wanted));
         if let Some(at) = located {
             let start = at + indent(line_text(text, at));
-            found.push(Failure { range: start..line_end(text, at), message, check: None });
+            found.push(Failure {
+                range: start..line_end(text, at),
+                message,
+                check: None,
+            });
         }
     }
     found
@@ -315,7 +396,12 @@ fn case_failure(document: &Document, at: usize, why: &str) -> Failure {
     let line = line_text(text, at);
     let here = at + indent(line)..line_end(text, at);
     let statement = line.trim();
-    let why = why.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let why = why
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     if let Some(condition) = statement.strip_prefix("assert ") {
         let message = if why.is_empty() || why == "assertion failed" || why == "AssertionError" {
             format!("`{statement}` fails")
@@ -330,14 +416,34 @@ fn case_failure(document: &Document, at: usize, why: &str) -> Failure {
                 && condition.contains(&format!("{}(", d.name))
         });
         if let Some(def) = tested {
-            let name = text[def.range.clone()].find(&format!("def {}", def.name)).map(|i| def.range.start + i + 4);
-            let range = name.map_or(def.range.start..line_end(text, def.range.start), |s| s..s + def.name.len());
-            return Failure { range, message, check: Some(here) };
+            let name = text[def.range.clone()]
+                .find(&format!("def {}", def.name))
+                .map(|i| def.range.start + i + 4);
+            let range = name.map_or(def.range.start..line_end(text, def.range.start), |s| {
+                s..s + def.name.len()
+            });
+            return Failure {
+                range,
+                message,
+                check: Some(here),
+            };
         }
-        return Failure { range: here, message, check: None };
+        return Failure {
+            range: here,
+            message,
+            check: None,
+        };
     }
-    let message = if why.is_empty() { format!("`{statement}` fails") } else { why.to_owned() };
-    Failure { range: here, message, check: None }
+    let message = if why.is_empty() {
+        format!("`{statement}` fails")
+    } else {
+        why.to_owned()
+    };
+    Failure {
+        range: here,
+        message,
+        check: None,
+    }
 }
 
 /// The offset of the 1-based line `n` of `text`.
@@ -354,11 +460,15 @@ fn map_line(text: &str, program: &str, n: usize) -> Option<usize> {
         return None;
     }
     let occurrence = lines[..n - 1].iter().filter(|l| **l == wanted).count();
-    line_starts(text).filter(|&at| line_text(text, at) == wanted).nth(occurrence)
+    line_starts(text)
+        .filter(|&at| line_text(text, at) == wanted)
+        .nth(occurrence)
 }
 
 fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
-    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).filter(move |&i| i <= text.len())
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(move |&i| i <= text.len())
 }
 
 fn line_end(text: &str, at: usize) -> usize {
@@ -380,7 +490,9 @@ fn indent(line: &str) -> usize {
 }
 
 fn first_code_offset(text: &str) -> usize {
-    line_starts(text).find(|&at| !line_text(text, at).trim().is_empty()).unwrap_or(0)
+    line_starts(text)
+        .find(|&at| !line_text(text, at).trim().is_empty())
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -393,11 +505,20 @@ mod tests {
     }
 
     fn case(name: &str, message: &str, line: Option<u32>) -> TestCase {
-        TestCase { name: name.to_owned(), passed: false, message: message.to_owned(), line }
+        TestCase {
+            name: name.to_owned(),
+            passed: false,
+            message: message.to_owned(),
+            line,
+        }
     }
 
     fn report(verdict: TestVerdict, cases: Vec<TestCase>, detail: Option<&str>) -> TestReport {
-        TestReport { verdict, cases, detail: detail.map(str::to_owned) }
+        TestReport {
+            verdict,
+            cases,
+            detail: detail.map(str::to_owned),
+        }
     }
 
     #[test]
@@ -424,10 +545,18 @@ mod tests {
 
     #[test]
     fn a_failed_doctest_is_reported_on_its_example() {
-        let text = "def add(a, b):\n    \"\"\"\n    >>> add(1, 2)\n    3\n    \"\"\"\n    return a - b\n";
+        let text =
+            "def add(a, b):\n    \"\"\"\n    >>> add(1, 2)\n    3\n    \"\"\"\n    return a - b\n";
         let doc = python(text);
         let message = "**********************************************************************\nFile \"file.py\", line 3, in add\nFailed example:\n    add(1, 2)\nExpected:\n    3\nGot:\n    -1\n";
-        let found = failures(&doc, &report(TestVerdict::Failed, vec![case("add", message, Some(1))], None));
+        let found = failures(
+            &doc,
+            &report(
+                TestVerdict::Failed,
+                vec![case("add", message, Some(1))],
+                None,
+            ),
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(&text[found[0].range.clone()], ">>> add(1, 2)");
         assert_eq!(found[0].message, "doctest `add(1, 2)`: expected 3, got -1");
@@ -441,13 +570,21 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(&text[found[0].range.clone()], "add");
         assert_eq!(found[0].message, "`assert add(1, 2) == 3` fails");
-        assert_eq!(&text[found[0].check.clone().expect("the assert's range")], "assert add(1, 2) == 3");
+        assert_eq!(
+            &text[found[0].check.clone().expect("the assert's range")],
+            "assert add(1, 2) == 3"
+        );
     }
 
     #[test]
     fn a_failed_test_function_is_reported_on_its_line_with_its_error() {
-        let text = "def div(a, b):\n    return a / b\n\ndef test_div():\n    assert div(1, 0) == 0\n";
-        let cases = vec![case("test_div", "ZeroDivisionError: division by zero", Some(4))];
+        let text =
+            "def div(a, b):\n    return a / b\n\ndef test_div():\n    assert div(1, 0) == 0\n";
+        let cases = vec![case(
+            "test_div",
+            "ZeroDivisionError: division by zero",
+            Some(4),
+        )];
         let found = failures(&python(text), &report(TestVerdict::Failed, cases, None));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(&text[found[0].range.clone()], "def test_div():");
@@ -458,10 +595,21 @@ mod tests {
     fn a_passing_run_reports_nothing_and_a_timeout_says_so() {
         let doc = python("\n\nx = 1\n");
         assert!(failures(&doc, &report(TestVerdict::Passed, Vec::new(), None)).is_empty());
-        let found = failures(&doc, &report(TestVerdict::Timeout, Vec::new(), Some("wall-clock limit of 10 s")));
+        let found = failures(
+            &doc,
+            &report(
+                TestVerdict::Timeout,
+                Vec::new(),
+                Some("wall-clock limit of 10 s"),
+            ),
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(&doc.text()[found[0].range.clone()], "x = 1");
-        assert!(found[0].message.contains("wall-clock limit"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("wall-clock limit"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]
@@ -475,7 +623,10 @@ mod tests {
             ("E", Some(0)),
             ("\u{1F600}Failed example:\n    \u{1F600}\n", Some(2)),
         ] {
-            let found = failures(&doc, &report(TestVerdict::Error, vec![case("x", message, line)], None));
+            let found = failures(
+                &doc,
+                &report(TestVerdict::Error, vec![case("x", message, line)], None),
+            );
             assert!(!found.is_empty());
             for f in &found {
                 assert!(f.range.end <= text.len());

@@ -58,12 +58,17 @@ async fn load(session: Arc<Session>, options: engine::model::LoadOptions, epoch:
     match state {
         ModelState::Failed(_) => {
             tracing::error!("{message}");
-            let text = format!("qwen-lsp: {message}. Completions and fixes are off; set `model` or --model.");
+            let text = format!(
+                "qwen-lsp: {message}. Completions and fixes are off; set `model` or --model."
+            );
             session.client.show_message(MessageType::ERROR, text).await;
         }
         _ => {
             // window/logMessage only: a stderr copy would show twice in the editor's log.
-            session.client.log_message(MessageType::INFO, format!("qwen-lsp: {message}")).await;
+            session
+                .client
+                .log_message(MessageType::INFO, format!("qwen-lsp: {message}"))
+                .await;
         }
     }
 }
@@ -77,9 +82,20 @@ async fn begin_progress(
         return None;
     }
     let token: ProgressToken = NumberOrString::String(format!("qwen-lsp/load-model/{epoch}"));
-    if let Err(error) = session.client.create_work_done_progress(token.clone()).await {
+    if let Err(error) = session
+        .client
+        .create_work_done_progress(token.clone())
+        .await
+    {
         tracing::warn!("the client refused a progress token: {error}");
         return None;
     }
-    Some(session.client.progress(token, "Loading model").with_message(source.to_owned()).begin().await)
+    Some(
+        session
+            .client
+            .progress(token, "Loading model")
+            .with_message(source.to_owned())
+            .begin()
+            .await,
+    )
 }

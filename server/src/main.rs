@@ -22,7 +22,11 @@ mod workspace;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "qwen-lsp", version, about = "Inline code completions and fixes from Qwen models, run locally")]
+#[command(
+    name = "qwen-lsp",
+    version,
+    about = "Inline code completions and fixes from Qwen models, run locally"
+)]
 #[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
@@ -91,12 +95,19 @@ fn fail(e: &anyhow::Error) -> std::process::ExitCode {
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let ServeArgs { model, weights, stdio: _ } = args;
+    let ServeArgs {
+        model,
+        weights,
+        stdio: _,
+    } = args;
     let cli = config::CliModel { model, weights };
     // A --model on the command line is checked with the flags before serving; one from the settings
     // is checked (with the settings) when it loads, and a mismatch is shown in the editor.
     if cli.model.is_some() {
-        let spec = engine::remote::BackendSpec::new(config::load_options(&cli, &config::Settings::default()))?;
+        let spec = engine::remote::BackendSpec::new(config::load_options(
+            &cli,
+            &config::Settings::default(),
+        ))?;
         cli.weights.check_threads(&spec)?;
     }
     // Stdout carries the protocol; logs go to stderr, which editors show in their LSP log.
@@ -108,12 +119,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let ending = runtime.block_on(server::serve_stdio(cli));
     // A generation cancelled by `exit` may still be finishing its current token; don't wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     match ending {
         server::Ending::Clean => Ok(()),
-        server::Ending::WithoutShutdown => anyhow::bail!("the client ended the session without `shutdown`"),
+        server::Ending::WithoutShutdown => {
+            anyhow::bail!("the client ended the session without `shutdown`")
+        }
     }
 }

@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionParams, CodeActionResponse, CompletionParams, CompletionResponse,
-    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    InitializeParams, InitializeResult, InitializedParams, InlineCompletionParams, InlineCompletionResponse,
-    MessageType,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
+    InitializeParams, InitializeResult, InitializedParams, InlineCompletionParams,
+    InlineCompletionResponse, MessageType,
 };
 use tower_lsp_server::{LanguageServer, LspService};
 
@@ -52,20 +52,40 @@ pub enum Ending {
 pub async fn serve_stdio(cli: CliModel) -> Ending {
     let shutdown_requested = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&shutdown_requested);
-    let builder =
-        LspService::build(|client| Server { session: Arc::new(Session::new(client, cli)), shutdown_requested: flag })
-            .custom_method(INLINE_COMPLETION, Server::inline_completion)
-            .custom_method(handlers::status::METHOD, Server::status);
+    let builder = LspService::build(|client| Server {
+        session: Arc::new(Session::new(client, cli)),
+        shutdown_requested: flag,
+    })
+    .custom_method(INLINE_COMPLETION, Server::inline_completion)
+    .custom_method(handlers::status::METHOD, Server::status);
     #[cfg(debug_assertions)]
     let builder = builder.custom_method(DEBUG_PANIC, Server::debug_panic);
     let (service, socket) = builder.finish();
-    transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket, CONCURRENCY).await;
-    if shutdown_requested.load(Ordering::SeqCst) { Ending::Clean } else { Ending::WithoutShutdown }
+    transport::serve(
+        tokio::io::stdin(),
+        tokio::io::stdout(),
+        service,
+        socket,
+        CONCURRENCY,
+    )
+    .await;
+    if shutdown_requested.load(Ordering::SeqCst) {
+        Ending::Clean
+    } else {
+        Ending::WithoutShutdown
+    }
 }
 
 impl Server {
-    async fn inline_completion(&self, params: InlineCompletionParams) -> Result<Option<InlineCompletionResponse>> {
-        guarded(INLINE_COMPLETION, handlers::inline_completion::handle(&self.session, params)).await
+    async fn inline_completion(
+        &self,
+        params: InlineCompletionParams,
+    ) -> Result<Option<InlineCompletionResponse>> {
+        guarded(
+            INLINE_COMPLETION,
+            handlers::inline_completion::handle(&self.session, params),
+        )
+        .await
     }
 
     async fn status(&self) -> Result<handlers::status::Status> {
@@ -84,11 +104,17 @@ impl Server {
             Ok(None) => {}
             Ok(Some(news)) => {
                 tracing::info!("{method}: {news}");
-                self.session.client.show_message(MessageType::INFO, news).await;
+                self.session
+                    .client
+                    .show_message(MessageType::INFO, news)
+                    .await;
             }
             Err(message) => {
                 tracing::warn!("{method}: {message}");
-                self.session.client.log_message(MessageType::WARNING, format!("qwen-lsp: {message}")).await;
+                self.session
+                    .client
+                    .log_message(MessageType::WARNING, format!("qwen-lsp: {message}"))
+                    .await;
             }
         }
     }
@@ -96,11 +122,18 @@ impl Server {
 
 impl LanguageServer for Server {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        guarded("initialize", async { handlers::initialize::handle(&self.session, params) }).await
+        guarded("initialize", async {
+            handlers::initialize::handle(&self.session, params)
+        })
+        .await
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        guarded_async_notification("initialized", handlers::initialized::handle(Arc::clone(&self.session))).await;
+        guarded_async_notification(
+            "initialized",
+            handlers::initialized::handle(Arc::clone(&self.session)),
+        )
+        .await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -114,7 +147,9 @@ impl LanguageServer for Server {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let uri = params.text_document.uri.clone();
         let mut news = None;
-        guarded_notification("textDocument/didOpen", || news = handlers::did_open::handle(&self.session, params));
+        guarded_notification("textDocument/didOpen", || {
+            news = handlers::did_open::handle(&self.session, params)
+        });
         diagnostics::schedule(&self.session, &uri, Trigger::Open);
         self.report("textDocument/didOpen", Ok(news)).await;
     }
@@ -131,12 +166,16 @@ impl LanguageServer for Server {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri.clone();
-        guarded_notification("textDocument/didClose", || handlers::did_close::handle(&self.session, params));
+        guarded_notification("textDocument/didClose", || {
+            handlers::did_close::handle(&self.session, params)
+        });
         diagnostics::close(&self.session, uri).await;
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        guarded_notification("textDocument/didSave", || handlers::did_save::handle(&self.session, params));
+        guarded_notification("textDocument/didSave", || {
+            handlers::did_save::handle(&self.session, params)
+        });
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
@@ -150,14 +189,25 @@ impl LanguageServer for Server {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        guarded("textDocument/completion", handlers::completion::handle(&self.session, params)).await
+        guarded(
+            "textDocument/completion",
+            handlers::completion::handle(&self.session, params),
+        )
+        .await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        guarded("textDocument/codeAction", async { handlers::code_action::handle(&self.session, params) }).await
+        guarded("textDocument/codeAction", async {
+            handlers::code_action::handle(&self.session, params)
+        })
+        .await
     }
 
     async fn code_action_resolve(&self, params: CodeAction) -> Result<CodeAction> {
-        guarded("codeAction/resolve", handlers::code_action_resolve::handle(&self.session, params)).await
+        guarded(
+            "codeAction/resolve",
+            handlers::code_action_resolve::handle(&self.session, params),
+        )
+        .await
     }
 }

@@ -123,10 +123,17 @@ impl Session {
     /// The state lock. A panic while it was held (caught and answered as an error elsewhere) leaves the
     /// maps consistent (every mutation is a single insert or remove), so a poisoned lock is still usable.
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub fn configure(&self, encoding: PositionEncoding, settings: Settings, supports_progress: bool) {
+    pub fn configure(
+        &self,
+        encoding: PositionEncoding,
+        settings: Settings,
+        supports_progress: bool,
+    ) {
         let mut inner = self.lock();
         inner.encoding = encoding;
         inner.settings = settings;
@@ -163,12 +170,18 @@ impl Session {
     /// document is too large for a syntax tree, the first time that happens to it.
     pub fn open(&self, uri: &str, language_id: &str, version: i32, text: String) -> Option<String> {
         let language = Language::from_id(language_id);
-        let language = if language == Language::Other { language_from_path(uri) } else { language };
+        let language = if language == Language::Other {
+            language_from_path(uri)
+        } else {
+            language
+        };
         let limit = self.lock().settings.large_file_bytes();
         let document = Document::with_syntax_limit(uri, language, text, limit);
         let mut inner = self.lock();
         let told = inner.tell_if_large(&document);
-        inner.documents.insert(uri.to_owned(), OpenDocument { version, document });
+        inner
+            .documents
+            .insert(uri.to_owned(), OpenDocument { version, document });
         told
     }
 
@@ -230,7 +243,9 @@ impl Session {
     pub fn snapshot(&self, uri: &str) -> jsonrpc::Result<Snapshot> {
         let inner = self.lock();
         let Some(open) = inner.documents.get(uri) else {
-            return Err(jsonrpc::Error::invalid_params(format!("document {uri} is not open")));
+            return Err(jsonrpc::Error::invalid_params(format!(
+                "document {uri} is not open"
+            )));
         };
         Ok(Snapshot {
             document: open.document.clone(),
@@ -256,15 +271,26 @@ impl Session {
         let mut inner = self.lock();
         inner.next_ticket += 1;
         let ticket = inner.next_ticket;
-        if let Some((_, older)) = inner.inflight.insert(uri.to_owned(), (ticket, token.clone())) {
+        if let Some((_, older)) = inner
+            .inflight
+            .insert(uri.to_owned(), (ticket, token.clone()))
+        {
             older.cancel();
         }
-        Inflight { session: Arc::clone(self), uri: uri.to_owned(), ticket, token }
+        Inflight {
+            session: Arc::clone(self),
+            uri: uri.to_owned(),
+            ticket,
+            token,
+        }
     }
 
     /// Waits for a turn to run model work; the permit is the turn. `RequestCancelled` when `cancel` fires
     /// first (a newer request, `$/cancelRequest`), `RequestFailed` at once when too many already wait.
-    pub async fn model_turn(&self, cancel: &CancellationToken) -> jsonrpc::Result<OwnedSemaphorePermit> {
+    pub async fn model_turn(
+        &self,
+        cancel: &CancellationToken,
+    ) -> jsonrpc::Result<OwnedSemaphorePermit> {
         if let Ok(permit) = Arc::clone(&self.model_turns).try_acquire_owned() {
             return Ok(permit);
         }
@@ -323,7 +349,9 @@ impl Session {
                 Ok(Err(error)) => error,
                 Err(join) => join.to_string(),
             };
-            let text = format!("qwen-lsp: fixes are checked for syntax only, the Python sandbox is unavailable: {why}");
+            let text = format!(
+                "qwen-lsp: fixes are checked for syntax only, the Python sandbox is unavailable: {why}"
+            );
             tracing::warn!("{text}");
             self.client.log_message(MessageType::WARNING, text).await;
             None
@@ -373,7 +401,11 @@ impl Drop for Inflight {
     fn drop(&mut self) {
         self.token.cancel();
         let mut inner = self.session.lock();
-        if inner.inflight.get(&self.uri).is_some_and(|(ticket, _)| *ticket == self.ticket) {
+        if inner
+            .inflight
+            .get(&self.uri)
+            .is_some_and(|(ticket, _)| *ticket == self.ticket)
+        {
             inner.inflight.remove(&self.uri);
         }
     }
@@ -385,13 +417,16 @@ pub fn ready_model(state: &ModelState) -> jsonrpc::Result<Option<Arc<dyn Backend
     match state {
         ModelState::Ready(backend) => Ok(Some(Arc::clone(backend))),
         ModelState::NotLoaded | ModelState::Loading => Ok(None),
-        ModelState::Failed(message) => Err(task::request_failed(format!("the model failed to load: {message}"))),
+        ModelState::Failed(message) => Err(task::request_failed(format!(
+            "the model failed to load: {message}"
+        ))),
     }
 }
 
 /// The language of a document whose language id the engine does not know, from its extension.
 fn language_from_path(uri: &str) -> Language {
-    uri.rsplit_once('.').map_or(Language::Other, |(_, ext)| Language::from_id(ext))
+    uri.rsplit_once('.')
+        .map_or(Language::Other, |(_, ext)| Language::from_id(ext))
 }
 
 #[cfg(test)]
@@ -402,7 +437,9 @@ mod tests {
     fn requests_before_the_model_is_ready_get_nothing_and_after_a_failure_an_error() {
         assert!(matches!(ready_model(&ModelState::NotLoaded), Ok(None)));
         assert!(matches!(ready_model(&ModelState::Loading), Ok(None)));
-        let error = ready_model(&ModelState::Failed("no such file".into())).err().expect("an error");
+        let error = ready_model(&ModelState::Failed("no such file".into()))
+            .err()
+            .expect("an error");
         assert_eq!(error.message, "the model failed to load: no such file");
     }
 
@@ -412,7 +449,10 @@ mod tests {
         let long = format!("file:///{}.py", "é".repeat(10_000));
         let short = shorten(&long);
         assert_eq!(short.chars().count(), 203);
-        assert!(short.starts_with("file:///é") && short.ends_with("é.py") && short.contains("..."), "{short}");
+        assert!(
+            short.starts_with("file:///é") && short.ends_with("é.py") && short.contains("..."),
+            "{short}"
+        );
     }
 
     #[test]

@@ -14,7 +14,11 @@ use tower_lsp_server::jsonrpc::{self, ErrorCode};
 const REQUEST_FAILED: i64 = -32803;
 
 pub fn request_failed(message: impl Into<String>) -> jsonrpc::Error {
-    jsonrpc::Error { code: ErrorCode::ServerError(REQUEST_FAILED), message: message.into().into(), data: None }
+    jsonrpc::Error {
+        code: ErrorCode::ServerError(REQUEST_FAILED),
+        message: message.into().into(),
+        data: None,
+    }
 }
 
 pub fn cancelled() -> jsonrpc::Error {
@@ -33,7 +37,10 @@ pub fn to_rpc_error(error: engine::Error) -> jsonrpc::Error {
 
 /// Runs a handler and turns a panic inside it into an `InternalError` response, so one bad request
 /// cannot take the server down.
-pub async fn guarded<T>(method: &str, handler: impl Future<Output = jsonrpc::Result<T>>) -> jsonrpc::Result<T> {
+pub async fn guarded<T>(
+    method: &str,
+    handler: impl Future<Output = jsonrpc::Result<T>>,
+) -> jsonrpc::Result<T> {
     match AssertUnwindSafe(handler).catch_unwind().await {
         Ok(result) => result,
         Err(payload) => Err(panicked(method, payload.as_ref())),
@@ -85,7 +92,10 @@ pub async fn blocking<T: Send + 'static>(
         if let Err(engine::Error::Cancelled) = &result {
             // Nobody may be waiting for the answer any more; this line is how one can tell that the
             // decode loop really stopped (the end-to-end cancel tests look for it).
-            tracing::info!("model work cancelled after {} ms", started.elapsed().as_millis());
+            tracing::info!(
+                "model work cancelled after {} ms",
+                started.elapsed().as_millis()
+            );
         }
         result
     };
@@ -122,7 +132,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_panic_on_the_blocking_pool_becomes_an_internal_error() {
-        let result: jsonrpc::Result<()> = blocking(CancellationToken::new(), |_| panic!("in decode")).await;
+        let result: jsonrpc::Result<()> =
+            blocking(CancellationToken::new(), |_| panic!("in decode")).await;
         let error = result.expect_err("a panic is an error response");
         assert_eq!(error.code, ErrorCode::InternalError);
         assert!(error.message.contains("in decode"), "{}", error.message);
@@ -148,9 +159,13 @@ mod tests {
             _ = &mut fut => panic!("the work never finishes on its own"),
             () = tokio::task::yield_now() => {}
         }
-        started_rx.recv_timeout(Duration::from_secs(10)).expect("work started");
+        started_rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("work started");
         drop(fut);
-        stopped_rx.recv_timeout(Duration::from_secs(10)).expect("work saw the cancellation");
+        stopped_rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("work saw the cancellation");
         assert!(cancel.is_cancelled());
     }
 
@@ -166,8 +181,17 @@ mod tests {
 
     #[test]
     fn engine_errors_map_to_protocol_codes() {
-        assert_eq!(to_rpc_error(engine::Error::Cancelled).code, ErrorCode::RequestCancelled);
-        assert_eq!(to_rpc_error(engine::Error::InvalidInput("x".into())).code, ErrorCode::InvalidParams);
-        assert_eq!(to_rpc_error(engine::Error::Model("oom".into())).code, ErrorCode::ServerError(-32803));
+        assert_eq!(
+            to_rpc_error(engine::Error::Cancelled).code,
+            ErrorCode::RequestCancelled
+        );
+        assert_eq!(
+            to_rpc_error(engine::Error::InvalidInput("x".into())).code,
+            ErrorCode::InvalidParams
+        );
+        assert_eq!(
+            to_rpc_error(engine::Error::Model("oom".into())).code,
+            ErrorCode::ServerError(-32803)
+        );
     }
 }

@@ -59,7 +59,9 @@ enum State {
     #[default]
     Header,
     /// Header lines read so far: whether any was seen, and the `Content-Length` if one was.
-    InHeader { length: Option<Result<usize, String>> },
+    InHeader {
+        length: Option<Result<usize, String>>,
+    },
     /// Skipping the rest of a header line that was too long.
     LongLine,
     /// Waiting for a body of this many bytes.
@@ -99,7 +101,9 @@ impl Decoder for FrameCodec {
                         return Ok(None);
                     };
                     src.advance(end + 1);
-                    return Ok(Some(Frame::BadHeader(format!("a header line is longer than {MAX_HEADER_LINE} bytes"))));
+                    return Ok(Some(Frame::BadHeader(format!(
+                        "a header line is longer than {MAX_HEADER_LINE} bytes"
+                    ))));
                 }
                 state @ (State::Header | State::InHeader { .. }) => {
                     let Some(end) = src.iter().position(|&b| b == b'\n') else {
@@ -127,9 +131,16 @@ impl Decoder for FrameCodec {
                     };
                     if !line.is_empty() {
                         let length = match line.split_once(':') {
-                            Some((name, value)) if name.trim().eq_ignore_ascii_case("content-length") => Some(
-                                value.trim().parse::<usize>().map_err(|e| format!("Content-Length {value:?}: {e}")),
-                            ),
+                            Some((name, value))
+                                if name.trim().eq_ignore_ascii_case("content-length") =>
+                            {
+                                Some(
+                                    value
+                                        .trim()
+                                        .parse::<usize>()
+                                        .map_err(|e| format!("Content-Length {value:?}: {e}")),
+                                )
+                            }
                             _ => length,
                         };
                         self.state = State::InHeader { length };
@@ -139,7 +150,8 @@ impl Decoder for FrameCodec {
                         None => return Ok(Some(Frame::BadHeader("no Content-Length".to_owned()))),
                         Some(Err(why)) => return Ok(Some(Frame::BadHeader(why))),
                         Some(Ok(length)) if length > MAX_BODY => {
-                            let why = format!("a {length}-byte message is larger than {MAX_BODY} bytes");
+                            let why =
+                                format!("a {length}-byte message is larger than {MAX_BODY} bytes");
                             self.state = State::Skip(length, why);
                         }
                         Some(Ok(length)) => self.state = State::Body(length),
@@ -188,7 +200,10 @@ pub async fn serve<S: LanguageServer>(
     let writer = tokio::spawn(write_output(frames, output));
     let pump = tokio::spawn(pump_server_output(from_server, outgoing.clone()));
     let reader = tokio::spawn(read_input(input, to_server, outgoing));
-    tower_lsp_server::Server::new(server_in, server_out, socket).concurrency_level(concurrency).serve(service).await;
+    tower_lsp_server::Server::new(server_in, server_out, socket)
+        .concurrency_level(concurrency)
+        .serve(service)
+        .await;
     // tower-lsp returns after `exit` (or when its input ends). Its output pipe is closed now, so the
     // pump sends what is left and ends; the reader may be blocked on stdin and is abandoned. The writer
     // ends when both have dropped their senders, after writing every frame they sent.
@@ -210,7 +225,11 @@ async fn read_input(
             Ok(Frame::Body(body)) => body,
             Ok(Frame::BadHeader(why)) => {
                 tracing::warn!("malformed message header: {why}");
-                let error = error_response(Value::Null, -32700, &format!("malformed message header: {why}"));
+                let error = error_response(
+                    Value::Null,
+                    -32700,
+                    &format!("malformed message header: {why}"),
+                );
                 if outgoing.send(error).await.is_err() {
                     break;
                 }
@@ -272,18 +291,29 @@ fn check(body: &[u8]) -> Option<Bytes> {
     }
     let value: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
-        Err(error) => return Some(error_response(Value::Null, -32700, &format!("invalid JSON: {error}"))),
+        Err(error) => {
+            return Some(error_response(
+                Value::Null,
+                -32700,
+                &format!("invalid JSON: {error}"),
+            ));
+        }
     };
     // Answer with the request's id when it has a usable one, as JSON-RPC asks.
     let id = match value.get("id") {
         Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
         _ => Value::Null,
     };
-    Some(error_response(id, -32600, "not a JSON-RPC 2.0 request, notification or response"))
+    Some(error_response(
+        id,
+        -32600,
+        "not a JSON-RPC 2.0 request, notification or response",
+    ))
 }
 
 fn error_response(id: Value, code: i64, message: &str) -> Bytes {
-    let value = json!({ "jsonrpc": "2.0", "error": { "code": code, "message": message }, "id": id });
+    let value =
+        json!({ "jsonrpc": "2.0", "error": { "code": code, "message": message }, "id": id });
     Bytes::from(value.to_string())
 }
 
@@ -311,7 +341,11 @@ mod tests {
     fn frames(bytes: &[u8]) -> Vec<Frame> {
         let whole = frames_in_steps(bytes, bytes.len().max(1));
         for step in [1, 2, 3, 7] {
-            assert_eq!(frames_in_steps(bytes, step), whole, "split every {step} bytes");
+            assert_eq!(
+                frames_in_steps(bytes, step),
+                whole,
+                "split every {step} bytes"
+            );
         }
         whole
     }
@@ -322,7 +356,8 @@ mod tests {
 
     #[test]
     fn frames_are_split_by_content_length() {
-        let got = frames(b"Content-Length: 2\r\n\r\n{}Content-Type: x\r\ncontent-length: 3\r\n\r\n[1]");
+        let got =
+            frames(b"Content-Length: 2\r\n\r\n{}Content-Type: x\r\ncontent-length: 3\r\n\r\n[1]");
         assert_eq!(got, [body("{}"), body("[1]")]);
     }
 
@@ -330,7 +365,10 @@ mod tests {
     fn bad_headers_are_reported_and_skipped() {
         let got = frames(b"Content-Length: lots\r\n\r\nX-Foo: 1\r\n\r\nContent-Length: 1\r\n\r\n1");
         assert_eq!(got.len(), 3, "{got:?}");
-        assert!(matches!(&got[0], Frame::BadHeader(why) if why.contains("lots")), "{got:?}");
+        assert!(
+            matches!(&got[0], Frame::BadHeader(why) if why.contains("lots")),
+            "{got:?}"
+        );
         assert_eq!(got[1], Frame::BadHeader("no Content-Length".to_owned()));
         assert_eq!(got[2], body("1"));
     }
@@ -340,32 +378,53 @@ mod tests {
         let mut bytes = vec![b'x'; 3 * MAX_HEADER_LINE];
         bytes.extend_from_slice(b"\r\n\r\nContent-Length: 2\r\n\r\n{}");
         let got = frames(&bytes);
-        assert!(matches!(&got[0], Frame::BadHeader(why) if why.contains("longer than")), "{got:?}");
+        assert!(
+            matches!(&got[0], Frame::BadHeader(why) if why.contains("longer than")),
+            "{got:?}"
+        );
         assert_eq!(got.last(), Some(&body("{}")), "{got:?}");
     }
 
     #[test]
     fn a_body_over_the_limit_is_skipped_and_reported() {
         let mut codec = FrameCodec::default();
-        let mut buf = BytesMut::from(format!("Content-Length: {}\r\n\r\n", MAX_BODY + 1).as_bytes());
+        let mut buf =
+            BytesMut::from(format!("Content-Length: {}\r\n\r\n", MAX_BODY + 1).as_bytes());
         assert_eq!(codec.decode(&mut buf).expect("decodes"), None);
         buf.extend_from_slice(&vec![b' '; MAX_BODY + 1]);
         buf.extend_from_slice(b"Content-Length: 2\r\n\r\n{}");
         let first = codec.decode(&mut buf).expect("decodes");
-        assert!(matches!(&first, Some(Frame::BadHeader(why)) if why.contains("larger than")), "{first:?}");
+        assert!(
+            matches!(&first, Some(Frame::BadHeader(why)) if why.contains("larger than")),
+            "{first:?}"
+        );
         assert_eq!(codec.decode(&mut buf).expect("decodes"), Some(body("{}")));
     }
 
     #[test]
     fn only_json_rpc_messages_pass() {
-        let parsed = |b: &[u8]| -> Value { serde_json::from_slice(&check(b).expect("rejected")).expect("JSON") };
-        assert_eq!(check(br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#), None);
-        assert_eq!(check(br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#), None);
+        let parsed = |b: &[u8]| -> Value {
+            serde_json::from_slice(&check(b).expect("rejected")).expect("JSON")
+        };
+        assert_eq!(
+            check(br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#),
+            None
+        );
+        assert_eq!(
+            check(br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#),
+            None
+        );
         assert_eq!(check(br#"{"jsonrpc":"2.0","id":3,"result":null}"#), None);
         let parse = parsed(br#"{"jsonrpc":"2.0","id":1,"method":"#);
-        assert_eq!((parse["id"].clone(), parse["error"]["code"].clone()), (Value::Null, json!(-32700)));
+        assert_eq!(
+            (parse["id"].clone(), parse["error"]["code"].clone()),
+            (Value::Null, json!(-32700))
+        );
         let invalid = parsed(br#"{"jsonrpc":"1.0","id":7,"method":"x"}"#);
-        assert_eq!((invalid["id"].clone(), invalid["error"]["code"].clone()), (json!(7), json!(-32600)));
+        assert_eq!(
+            (invalid["id"].clone(), invalid["error"]["code"].clone()),
+            (json!(7), json!(-32600))
+        );
         assert_eq!(parsed(br#"[1, 2]"#)["error"]["code"], -32600);
     }
 }

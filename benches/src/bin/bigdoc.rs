@@ -73,7 +73,9 @@ impl Client {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .with_context(|| format!("starting {server} (build it: cargo build --release -p qwen-lsp)"))?;
+            .with_context(|| {
+                format!("starting {server} (build it: cargo build --release -p qwen-lsp)")
+            })?;
         let stdin = Arc::new(Mutex::new(child.stdin.take().context("stdin")?));
         let stdout = child.stdout.take().context("stdout")?;
         let pending: Arc<Mutex<HashMap<i64, Sender<Value>>>> = Arc::default();
@@ -82,16 +84,22 @@ impl Client {
         std::thread::spawn(move || {
             let mut reader = BufReader::with_capacity(1 << 20, stdout);
             while let Some(message) = read_frame(&mut reader) {
-                match (message.get("id").and_then(Value::as_i64), message.get("method")) {
+                match (
+                    message.get("id").and_then(Value::as_i64),
+                    message.get("method"),
+                ) {
                     (_, Some(_)) if message.get("id").is_some() => {
-                        let reply = json!({ "jsonrpc": "2.0", "id": message["id"], "result": null });
+                        let reply =
+                            json!({ "jsonrpc": "2.0", "id": message["id"], "result": null });
                         let _ = write_frame(&answer, &reply);
                     }
                     (_, Some(_)) => {
                         let _ = notify.send(message);
                     }
                     (Some(id), None) => {
-                        if let Some(tx) = routes.lock().unwrap_or_else(|p| p.into_inner()).remove(&id) {
+                        if let Some(tx) =
+                            routes.lock().unwrap_or_else(|p| p.into_inner()).remove(&id)
+                        {
                             let _ = tx.send(message);
                         }
                     }
@@ -99,24 +107,41 @@ impl Client {
                 }
             }
         });
-        Ok(Client { child, stdin, pending, notifications: Mutex::new(notifications), next_id: AtomicI64::new(1) })
+        Ok(Client {
+            child,
+            stdin,
+            pending,
+            notifications: Mutex::new(notifications),
+            next_id: AtomicI64::new(1),
+        })
     }
 
     fn notify(&self, method: &str, params: Value) -> anyhow::Result<()> {
-        write_frame(&self.stdin, &json!({ "jsonrpc": "2.0", "method": method, "params": params }))
+        write_frame(
+            &self.stdin,
+            &json!({ "jsonrpc": "2.0", "method": method, "params": params }),
+        )
     }
 
     /// Sends a request; the receiver gets its reply.
     fn request(&self, method: &str, params: Value) -> anyhow::Result<Receiver<Value>> {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
         let (tx, rx) = channel();
-        self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(id, tx);
-        write_frame(&self.stdin, &json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))?;
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, tx);
+        write_frame(
+            &self.stdin,
+            &json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }),
+        )?;
         Ok(rx)
     }
 
     fn call(&self, method: &str, params: Value) -> anyhow::Result<Value> {
-        self.request(method, params)?.recv_timeout(TIMEOUT).with_context(|| format!("no reply to {method}"))
+        self.request(method, params)?
+            .recv_timeout(TIMEOUT)
+            .with_context(|| format!("no reply to {method}"))
     }
 
     fn wait_notification(&self, matches: impl Fn(&Value) -> bool) -> anyhow::Result<Value> {
@@ -124,7 +149,9 @@ impl Client {
         let notifications = self.notifications.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let message = notifications.recv_timeout(left).context("no such notification")?;
+            let message = notifications
+                .recv_timeout(left)
+                .context("no such notification")?;
             if matches(&message) {
                 return Ok(message);
             }
@@ -133,7 +160,8 @@ impl Client {
 
     /// (current, peak) resident set in bytes.
     fn rss(&self) -> (u64, u64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
         let field = |name: &str| {
             status
                 .lines()
@@ -206,7 +234,9 @@ fn main() -> anyhow::Result<()> {
     )?;
     anyhow::ensure!(init.get("error").is_none(), "initialize: {init}");
     client.notify("initialized", json!({}))?;
-    client.wait_notification(|n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "end")?;
+    client.wait_notification(|n| {
+        n["method"] == "$/progress" && n["params"]["value"]["kind"] == "end"
+    })?;
     std::thread::sleep(Duration::from_millis(500));
     let (model_rss, _) = client.rss();
 
@@ -226,7 +256,10 @@ fn main() -> anyhow::Result<()> {
     )?;
     drop(text);
     let reply = client.call("textDocument/inlineCompletion", barrier(big))?;
-    anyhow::ensure!(reply["error"]["code"] == -32602, "the barrier request: {reply}");
+    anyhow::ensure!(
+        reply["error"]["code"] == -32602,
+        "the barrier request: {reply}"
+    );
     let open = started.elapsed();
     let (open_rss, _) = client.rss();
 
@@ -236,7 +269,10 @@ fn main() -> anyhow::Result<()> {
     for i in 0..50 {
         version += 1;
         let started = Instant::now();
-        client.notify("textDocument/didChange", change(big, version, (i * 7_919) % lines, "    x = 1\n"))?;
+        client.notify(
+            "textDocument/didChange",
+            change(big, version, (i * 7_919) % lines, "    x = 1\n"),
+        )?;
         client.call("textDocument/inlineCompletion", barrier(big))?;
         edits.push(ms(started.elapsed()));
     }
@@ -250,7 +286,10 @@ fn main() -> anyhow::Result<()> {
             let mut n = 0;
             while !stop.load(Ordering::SeqCst) {
                 version += 1;
-                client.notify("textDocument/didChange", change(big, version, (n * 104_729) % lines, "y = 2\n"))?;
+                client.notify(
+                    "textDocument/didChange",
+                    change(big, version, (n * 104_729) % lines, "y = 2\n"),
+                )?;
                 n += 1;
                 std::thread::sleep(Duration::from_millis(10));
             }
@@ -266,7 +305,9 @@ fn main() -> anyhow::Result<()> {
         std::thread::sleep(Duration::from_millis(5));
     }
     stop.store(true, Ordering::SeqCst);
-    let concurrent_edits = editor.join().map_err(|_| anyhow::anyhow!("the editing thread panicked"))??;
+    let concurrent_edits = editor
+        .join()
+        .map_err(|_| anyhow::anyhow!("the editing thread panicked"))??;
     others.sort_by(f64::total_cmp);
 
     // 20 concurrent completions: 19 on small documents, one on the big one.
@@ -285,13 +326,20 @@ fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let mut replies = Vec::new();
     for i in 0..19 {
-        replies
-            .push(client.request("textDocument/inlineCompletion", at(format!("file:///bench/small_{i}.py"), 2, 11))?);
+        replies.push(client.request(
+            "textDocument/inlineCompletion",
+            at(format!("file:///bench/small_{i}.py"), 2, 11),
+        )?);
     }
-    replies.push(client.request("textDocument/inlineCompletion", at(big.to_owned(), lines / 2, 4))?);
+    replies.push(client.request(
+        "textDocument/inlineCompletion",
+        at(big.to_owned(), lines / 2, 4),
+    )?);
     let mut items = 0;
     for rx in replies {
-        let reply = rx.recv_timeout(TIMEOUT).context("a completion was not answered")?;
+        let reply = rx
+            .recv_timeout(TIMEOUT)
+            .context("a completion was not answered")?;
         anyhow::ensure!(reply.get("result").is_some(), "completion: {reply}");
         items += reply["result"].as_array().map_or(0, Vec::len);
     }
@@ -310,14 +358,22 @@ fn main() -> anyhow::Result<()> {
     )?;
     drop(text);
     let behind_open = client.call("textDocument/codeAction", code_action(small))?;
-    anyhow::ensure!(behind_open.get("result").is_some(), "code action: {behind_open}");
+    anyhow::ensure!(
+        behind_open.get("result").is_some(),
+        "code action: {behind_open}"
+    );
     let behind_open = started.elapsed();
     client.call("textDocument/inlineCompletion", barrier(medium))?;
     let medium_open = started.elapsed();
     let mut medium_edits = Vec::new();
     for i in 0..20 {
         let started = Instant::now();
-        let edit = change(medium, 2 + i as i64, (i * 7_919) % medium_lines, "    x = 1\n");
+        let edit = change(
+            medium,
+            2 + i as i64,
+            (i * 7_919) % medium_lines,
+            "    x = 1\n",
+        );
         client.notify("textDocument/didChange", edit)?;
         client.call("textDocument/inlineCompletion", barrier(medium))?;
         medium_edits.push(ms(started.elapsed()));
@@ -328,7 +384,10 @@ fn main() -> anyhow::Result<()> {
     println!("big document: {mb} MiB, {lines} lines (Python; over the 4 MiB large-file limit)");
     println!("| measure | value | target |");
     println!("|---|---|---|");
-    println!("| open the big document (didOpen + first reply) | {:.0} ms | |", ms(open));
+    println!(
+        "| open the big document (didOpen + first reply) | {:.0} ms | |",
+        ms(open)
+    );
     println!(
         "| one-line edit of the big document (didChange + reply), p50 / p99 / max of {} | {:.1} / {:.1} / {:.1} ms | <= 50 ms |",
         edits.len(),
@@ -343,14 +402,20 @@ fn main() -> anyhow::Result<()> {
         percentile(&others, 0.99),
         others[others.len() - 1]
     );
-    println!("| 20 concurrent completions ({items} items) | {:.0} ms | |", ms(completions));
+    println!(
+        "| 20 concurrent completions ({items} items) | {:.0} ms | |",
+        ms(completions)
+    );
     println!(
         "| RSS: model loaded / big document open / peak | {:.0} / {:.0} / {:.0} MiB | |",
         mbytes(model_rss),
         mbytes(open_rss),
         mbytes(peak)
     );
-    println!("| peak RSS beyond the loaded model | {:.0} MiB | <= 400 MB |", mbytes(peak.saturating_sub(model_rss)));
+    println!(
+        "| peak RSS beyond the loaded model | {:.0} MiB | <= 400 MB |",
+        mbytes(peak.saturating_sub(model_rss))
+    );
     println!(
         "| 3.5 MiB document (parsed): open / a code action on the small document sent right after the open | {:.0} / {:.0} ms | |",
         ms(medium_open),

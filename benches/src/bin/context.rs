@@ -28,7 +28,10 @@ fn stats(mut samples: Vec<f64>) -> (f64, f64, f64) {
     (pick(0.5), pick(0.9), samples[samples.len() - 1])
 }
 
-fn time_ms(iterations: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<(f64, f64, f64)> {
+fn time_ms(
+    iterations: usize,
+    mut f: impl FnMut() -> anyhow::Result<()>,
+) -> anyhow::Result<(f64, f64, f64)> {
     f()?; // warm-up: lazily compiled queries, tokenizer caches
     let mut samples = Vec::with_capacity(iterations);
     for _ in 0..iterations {
@@ -46,7 +49,9 @@ fn main() -> anyhow::Result<()> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--model" => model_dir = args.next().context("--model needs a value")?,
-            "--iterations" => iterations = args.next().context("--iterations needs a value")?.parse()?,
+            "--iterations" => {
+                iterations = args.next().context("--iterations needs a value")?.parse()?
+            }
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -59,7 +64,11 @@ fn main() -> anyhow::Result<()> {
     let (text, cursor) = benches::long_python_file()?;
     let file_tokens = model.count_tokens(&text)?;
     let doc = Document::new("file:///repo/shop/cart.py", Language::Python, text);
-    let open = [Document::new("file:///repo/shop/money.py", Language::Python, OTHER)];
+    let open = [Document::new(
+        "file:///repo/shop/money.py",
+        Language::Python,
+        OTHER,
+    )];
     let count = |s: &str| model.count_tokens(s);
 
     println!(
@@ -118,8 +127,8 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         })?,
     );
-    let processed =
-        postprocess::process(RAW, &syntax, syntax.lines, ("<think>", "</think>")).context("no completion")?;
+    let processed = postprocess::process(RAW, &syntax, syntax.lines, ("<think>", "</think>"))
+        .context("no completion")?;
     row(
         "validate (check_syntax: re-parse)",
         "-",
@@ -132,7 +141,9 @@ fn main() -> anyhow::Result<()> {
         // The context stage computes the cursor's syntax (`ctx.cursor`) as part of `build`.
         let ctx = context::build(&count, &doc, cursor, &open, 1024)?;
         let prompt = prompt::completion(model.info(), &ctx, ctx.cursor.lines);
-        if let Some(p) = postprocess::process(RAW, &ctx.cursor, prompt.lines, ("<think>", "</think>")) {
+        if let Some(p) =
+            postprocess::process(RAW, &ctx.cursor, prompt.lines, ("<think>", "</think>"))
+        {
             validate::check_syntax(&doc, cursor, &p);
         }
         Ok(())

@@ -101,7 +101,12 @@ fn request(
 fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
     let source = checkpoint(&args.shape, args.format)?;
-    let kv_cache = args.kv_cache.as_deref().map(str::parse).transpose()?.unwrap_or_default();
+    let kv_cache = args
+        .kv_cache
+        .as_deref()
+        .map(str::parse)
+        .transpose()?
+        .unwrap_or_default();
     let load = || {
         LocalModel::load(&LoadOptions {
             source: source.display().to_string(),

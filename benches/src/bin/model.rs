@@ -189,7 +189,11 @@ fn run_row(args: &Args, spec: Spec) -> anyhow::Result<()> {
             format.load_dtype()
         },
         quantize: spec.quantize.map(str::parse).transpose()?,
-        kv_cache: spec.kv_cache.map(str::parse).transpose()?.unwrap_or_default(),
+        kv_cache: spec
+            .kv_cache
+            .map(str::parse)
+            .transpose()?
+            .unwrap_or_default(),
         device: Some(engine::model::options::DeviceSpec::Cpu),
         ..LoadOptions::default()
     })?;

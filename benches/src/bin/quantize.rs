@@ -112,7 +112,9 @@ fn run_row(args: &Args, row: &str) -> anyhow::Result<()> {
         source: source.display().to_string(),
         // Activations in f32 whatever the file holds: candle's CPU f16 matmuls are slower. GGUF
         // files take no dtype.
-        dtype: format.load_dtype().map(|_| engine::model::options::WeightDtype::F32),
+        dtype: format
+            .load_dtype()
+            .map(|_| engine::model::options::WeightDtype::F32),
         device: Some(engine::model::options::DeviceSpec::Cpu),
         quantize: quantize.as_deref().map(str::parse).transpose()?,
         ..LoadOptions::default()

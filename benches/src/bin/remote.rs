@@ -48,7 +48,12 @@ fn filter_table() -> anyhow::Result<()> {
     // Non-ASCII text (comments in other languages, emoji) matters: some regex features leave the fast
     // DFA on it.
     let accented = format!("{CODE}# コメント: données reçues ✓\n");
-    for (kib, code, what) in [(4usize, CODE, "ASCII"), (32, CODE, "ASCII"), (32, accented.as_str(), "non-ASCII"), (256, CODE, "ASCII")] {
+    for (kib, code, what) in [
+        (4usize, CODE, "ASCII"),
+        (32, CODE, "ASCII"),
+        (32, accented.as_str(), "non-ASCII"),
+        (256, CODE, "ASCII"),
+    ] {
         let text = code.repeat((kib * 1024).div_ceil(code.len()));
         let runs = (2048 / kib).max(5);
         let times: Vec<f64> = (0..runs)
@@ -60,7 +65,12 @@ fn filter_table() -> anyhow::Result<()> {
             })
             .collect();
         let m = median(times);
-        println!("| {} KiB | {what} | {:.2} ms | {:.1} MB/s |", text.len() / 1024, m * 1e3, text.len() as f64 / m / 1e6);
+        println!(
+            "| {} KiB | {what} | {:.2} ms | {:.1} MB/s |",
+            text.len() / 1024,
+            m * 1e3,
+            text.len() as f64 / m / 1e6
+        );
     }
     Ok(())
 }
@@ -75,12 +85,19 @@ fn remote_table(server: &str, model: &str) -> anyhow::Result<()> {
     let mut config = RemoteConfig::from_spec(server)?;
     config.request_token_ids = true;
     let remote = RemoteBackend::new(config)?;
-    let prompt = Prompt::Text(format!("<|fim_prefix|>{}<|fim_suffix|>\n<|fim_middle|>", &CODE[..400]));
+    let prompt = Prompt::Text(format!(
+        "<|fim_prefix|>{}<|fim_suffix|>\n<|fim_middle|>",
+        &CODE[..400]
+    ));
     println!("\ngeneration, greedy, in-process vs through serve-http on loopback ({model})");
     println!("| max_tokens | in-process median | remote median | overhead | same ids |");
     println!("|---|---|---|---|---|");
     for max_tokens in [1usize, 16, 64] {
-        let params = SamplingParams { max_tokens, temperature: 0.0, ..SamplingParams::default() };
+        let params = SamplingParams {
+            max_tokens,
+            temperature: 0.0,
+            ..SamplingParams::default()
+        };
         let run = |b: &dyn Backend| -> anyhow::Result<(f64, Vec<u32>)> {
             let mut times = Vec::new();
             let mut ids = Vec::new();
@@ -94,14 +111,25 @@ fn remote_table(server: &str, model: &str) -> anyhow::Result<()> {
         };
         let (l, lids) = run(&local).context("in-process")?;
         let (r, rids) = run(&remote).context("remote")?;
-        println!("| {max_tokens} | {:.1} ms | {:.1} ms | {:+.1} ms | {} |", l * 1e3, r * 1e3, (r - l) * 1e3, lids == rids);
+        println!(
+            "| {max_tokens} | {:.1} ms | {:.1} ms | {:+.1} ms | {} |",
+            l * 1e3,
+            r * 1e3,
+            (r - l) * 1e3,
+            lids == rids
+        );
     }
     Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     filter_table()?;
     if let (Some(server), Some(model)) = (flag("--server"), flag("--model")) {
         remote_table(&server, &model)?;

@@ -86,7 +86,10 @@ fn bench(config: &Config) -> anyhow::Result<()> {
         for _ in 0..5 {
             let started = Instant::now();
             let out = sandbox.judge_blocking(&trial, &limits)?;
-            anyhow::ensure!(out.verdict == sandbox::TrialVerdict::Passed, "trial: {out:?}");
+            anyhow::ensure!(
+                out.verdict == sandbox::TrialVerdict::Passed,
+                "trial: {out:?}"
+            );
             times.push(started.elapsed());
         }
         per_trial.push(median(times));

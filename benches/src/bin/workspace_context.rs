@@ -25,9 +25,7 @@ use engine::complete::Multiline;
 use engine::remote::{RemoteBackend, RemoteConfig};
 use engine::syntax::{self, DefinitionKind};
 use engine::workspace::{Limits, WorkspaceIndex, scan};
-use engine::{
-    Backend, CancellationToken, Document, Language, Prompt, context, prompt,
-};
+use engine::{Backend, CancellationToken, Document, Language, Prompt, context, prompt};
 
 const BUDGETS: [usize; 2] = [1024, 2048];
 
@@ -63,7 +61,9 @@ fn main() -> anyhow::Result<()> {
             "--tokenizer" => tokenizer = args.next().context("--tokenizer needs a value")?.into(),
             "--cases" => max_cases = args.next().context("--cases needs a value")?.parse()?,
             "--only" => only = Some(args.next().context("--only needs a value")?),
-            "--threads" => limits.threads = args.next().context("--threads needs a value")?.parse()?,
+            "--threads" => {
+                limits.threads = args.next().context("--threads needs a value")?.parse()?
+            }
             other => anyhow::bail!("unknown argument {other}"),
         }
     }

@@ -120,7 +120,10 @@ impl DefinitionKind {
     pub fn is_type(self) -> bool {
         matches!(
             self,
-            DefinitionKind::Class | DefinitionKind::Interface | DefinitionKind::Enum | DefinitionKind::Record
+            DefinitionKind::Class
+                | DefinitionKind::Interface
+                | DefinitionKind::Enum
+                | DefinitionKind::Record
         )
     }
 }
@@ -174,8 +177,10 @@ fn load_queries(language: Language, source: &str) -> Option<Queries> {
     })
 }
 
-static PYTHON: LazyLock<Option<Queries>> = LazyLock::new(|| load_queries(Language::Python, include_str!("python.scm")));
-static JAVA: LazyLock<Option<Queries>> = LazyLock::new(|| load_queries(Language::Java, include_str!("java.scm")));
+static PYTHON: LazyLock<Option<Queries>> =
+    LazyLock::new(|| load_queries(Language::Python, include_str!("python.scm")));
+static JAVA: LazyLock<Option<Queries>> =
+    LazyLock::new(|| load_queries(Language::Java, include_str!("java.scm")));
 
 fn queries(language: Language) -> Option<&'static Queries> {
     match language {
@@ -197,7 +202,9 @@ pub struct Outline {
 /// Imports and definitions of a parsed file.
 pub fn outline(language: Language, tree: &Tree, text: &str) -> Outline {
     let mut outline = Outline::default();
-    let Some(q) = queries(language) else { return outline };
+    let Some(q) = queries(language) else {
+        return outline;
+    };
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(&q.query, tree.root_node(), text.as_bytes());
     while let Some(m) = matches.next() {
@@ -213,7 +220,9 @@ pub fn outline(language: Language, tree: &Tree, text: &str) -> Outline {
                 name = Some(capture.node);
             } else if index == q.body {
                 body = Some(capture.node);
-            } else if let Some(k) = DefinitionKind::from_capture(q.query.capture_names()[capture.index as usize]) {
+            } else if let Some(k) =
+                DefinitionKind::from_capture(q.query.capture_names()[capture.index as usize])
+            {
                 kind = Some(k);
                 whole = Some(capture.node);
             }
@@ -264,10 +273,11 @@ fn docstring(language: Language, body: Node<'_>) -> Option<Range<usize>> {
 
 /// The definitions that contain `offset`, outermost first (the enclosing class, then the method).
 pub fn enclosing(outline: &Outline, offset: usize) -> impl Iterator<Item = &Definition> {
-    outline
-        .definitions
-        .iter()
-        .filter(move |d| (d.kind.is_callable() || d.kind.is_type()) && d.range.start < offset && offset <= d.range.end)
+    outline.definitions.iter().filter(move |d| {
+        (d.kind.is_callable() || d.kind.is_type())
+            && d.range.start < offset
+            && offset <= d.range.end
+    })
 }
 
 /// One use of a name in the code.
@@ -316,13 +326,18 @@ pub fn identifiers<'t>(tree: &Tree, text: &'t str, range: Range<usize>) -> Vec<I
 }
 
 fn binds_local(node: Node<'_>) -> bool {
-    let Some(parent) = node.parent() else { return false };
+    let Some(parent) = node.parent() else {
+        return false;
+    };
     let is_field = |field: &str| parent.child_by_field_name(field) == Some(node);
     match parent.kind() {
         // Python
-        "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => is_field("left"),
+        "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
+            is_field("left")
+        }
         "pattern_list" | "tuple_pattern" | "list_splat_pattern" => true,
-        "parameters" | "lambda_parameters" | "typed_parameter" | "list_splat" | "dictionary_splat" => true,
+        "parameters" | "lambda_parameters" | "typed_parameter" | "list_splat"
+        | "dictionary_splat" => true,
         "default_parameter" | "typed_default_parameter" => is_field("name"),
         // Java
         "variable_declarator" => {
@@ -331,9 +346,10 @@ fn binds_local(node: Node<'_>) -> bool {
                     .parent()
                     .is_some_and(|p| p.kind() == "local_variable_declaration")
         }
-        "formal_parameter" | "catch_formal_parameter" | "enhanced_for_statement" | "spread_parameter" => {
-            is_field("name")
-        }
+        "formal_parameter"
+        | "catch_formal_parameter"
+        | "enhanced_for_statement"
+        | "spread_parameter" => is_field("name"),
         _ => false,
     }
 }
@@ -345,7 +361,12 @@ pub fn atom_spanning(tree: &Tree, offset: usize) -> Option<Range<usize>> {
     loop {
         let atom = matches!(
             node.kind(),
-            "string" | "comment" | "block_comment" | "line_comment" | "text_block" | "concatenated_string"
+            "string"
+                | "comment"
+                | "block_comment"
+                | "line_comment"
+                | "text_block"
+                | "concatenated_string"
         );
         if atom && node.start_byte() < offset && offset < node.end_byte() {
             return Some(node.byte_range());
@@ -357,5 +378,6 @@ pub fn atom_spanning(tree: &Tree, offset: usize) -> Option<Range<usize>> {
 /// The token that ends at or spans `end` (a byte offset just after a non-whitespace character): what the
 /// cursor follows (the `:` of a `function_definition`, the `{` of a `block`, ...).
 pub fn token_before(tree: &Tree, end: usize) -> Option<Node<'_>> {
-    tree.root_node().descendant_for_byte_range(end.checked_sub(1)?, end)
+    tree.root_node()
+        .descendant_for_byte_range(end.checked_sub(1)?, end)
 }

@@ -5,8 +5,8 @@
 use std::sync::LazyLock;
 
 use engine::actions::{
-    self, CompleteFunctionRequest, DiagnosticInfo, Fix, FixCheck, FixOptions, FixRequest, TestCase, TestJob,
-    TestReport, TestRunner, TestVerdict,
+    self, CompleteFunctionRequest, DiagnosticInfo, Fix, FixCheck, FixOptions, FixRequest, TestCase,
+    TestJob, TestReport, TestRunner, TestVerdict,
 };
 use engine::{CancellationToken, Document, Language, Prompt};
 use expect_test::expect;
@@ -26,28 +26,48 @@ impl TestRunner for SandboxTests {
             tests: job.tests.clone(),
             ..sandbox::Trial::default()
         };
-        let limits = sandbox::Limits { timeout: job.timeout, ..sandbox::Limits::default() };
-        let outcome = self.0.judge_blocking(&trial, &limits).map_err(|e| e.to_string())?;
+        let limits = sandbox::Limits {
+            timeout: job.timeout,
+            ..sandbox::Limits::default()
+        };
+        let outcome = self
+            .0
+            .judge_blocking(&trial, &limits)
+            .map_err(|e| e.to_string())?;
         let verdict = match outcome.verdict {
             sandbox::TrialVerdict::Passed => TestVerdict::Passed,
             sandbox::TrialVerdict::Failed => TestVerdict::Failed,
             sandbox::TrialVerdict::Error => TestVerdict::Error,
             sandbox::TrialVerdict::Timeout => TestVerdict::Timeout,
-            sandbox::TrialVerdict::MemoryLimit | sandbox::TrialVerdict::OutputLimit => TestVerdict::LimitExceeded,
+            sandbox::TrialVerdict::MemoryLimit | sandbox::TrialVerdict::OutputLimit => {
+                TestVerdict::LimitExceeded
+            }
             sandbox::TrialVerdict::CodeExited => TestVerdict::CodeExited,
             sandbox::TrialVerdict::Unsupported => TestVerdict::Unsupported,
         };
         let cases = outcome
             .cases
             .iter()
-            .map(|c| TestCase { name: c.name.clone(), passed: c.passed, message: c.message.clone(), line: c.line })
+            .map(|c| TestCase {
+                name: c.name.clone(),
+                passed: c.passed,
+                message: c.message.clone(),
+                line: c.line,
+            })
             .collect();
-        Ok(TestReport { verdict, cases, detail: outcome.detail() })
+        Ok(TestReport {
+            verdict,
+            cases,
+            detail: outcome.detail(),
+        })
     }
 }
 
 static SANDBOX: LazyLock<SandboxTests> = LazyLock::new(|| {
-    SandboxTests(sandbox::Sandbox::new(&sandbox::Config::default()).unwrap_or_else(|e| panic!("sandbox: {e}")))
+    SandboxTests(
+        sandbox::Sandbox::new(&sandbox::Config::default())
+            .unwrap_or_else(|e| panic!("sandbox: {e}")),
+    )
 });
 
 fn runner() -> Option<&'static dyn TestRunner> {
@@ -63,14 +83,23 @@ fn one_candidate() -> FixOptions {
 
 /// "Complete this function" at `cursor` with one candidate, which must be accepted.
 fn complete_with_one_candidate(backend: &ScriptedBackend, doc: &Document, cursor: usize) -> Fix {
-    let request = CompleteFunctionRequest { document: doc, offset: cursor, options: &one_candidate() };
+    let request = CompleteFunctionRequest {
+        document: doc,
+        offset: cursor,
+        options: &one_candidate(),
+    };
     actions::complete_function(backend, runner(), &request, &CancellationToken::new())
         .expect("ok")
         .expect("a fix")
 }
 
 /// "Fix this" at `range` with one diagnostic and one candidate.
-fn fix_one(backend: &ScriptedBackend, doc: &Document, range: std::ops::Range<usize>, message: &str) -> Option<Fix> {
+fn fix_one(
+    backend: &ScriptedBackend,
+    doc: &Document,
+    range: std::ops::Range<usize>,
+    message: &str,
+) -> Option<Fix> {
     let request = FixRequest {
         document: doc,
         range: range.clone(),
@@ -100,9 +129,15 @@ fn unfinished_functions_are_found() {
             Python,
             "class A:\n    def f(self):\n        # TODO: write it$0\n        pass\n",
         ),
-        (Python, "def f(x):$0\n    raise NotImplementedError(\"later\")\n"),
+        (
+            Python,
+            "def f(x):$0\n    raise NotImplementedError(\"later\")\n",
+        ),
         (Java, "class A {\n    int f(int x) {$0\n    }\n}\n"),
-        (Java, "class A {\n    int f(int x) {\n        // TODO$0\n    }\n}\n"),
+        (
+            Java,
+            "class A {\n    int f(int x) {\n        // TODO$0\n    }\n}\n",
+        ),
         (
             Java,
             "class A {\n    int f(int x) {\n        throw new UnsupportedOperationException();$0\n    }\n}\n",
@@ -112,24 +147,39 @@ fn unfinished_functions_are_found() {
     ];
     for (language, fixture) in unfinished {
         let (doc, cursor) = with_cursor("file:///p/t", language, fixture);
-        let range = actions::unfinished_function_at(&doc, cursor).unwrap_or_else(|| panic!("not found in {fixture:?}"));
+        let range = actions::unfinished_function_at(&doc, cursor)
+            .unwrap_or_else(|| panic!("not found in {fixture:?}"));
         let def = &doc.text()[range];
         assert!(def.contains("f("), "{def:?}");
     }
     let finished = [
         (Python, "def f(x):\n    return x$0\n"),
         (Python, "def f(x):\n    pass\n\nx = 1$0\n"),
-        (Java, "class A {\n    int f(int x) {\n        return x;$0\n    }\n}\n"),
+        (
+            Java,
+            "class A {\n    int f(int x) {\n        return x;$0\n    }\n}\n",
+        ),
         (Language::Other, "function f() {$0}\n"),
-        (Java, "abstract class A {\n    abstract int f(int x);$0\n}\n"),
+        (
+            Java,
+            "abstract class A {\n    abstract int f(int x);$0\n}\n",
+        ),
         (Python, "s = 'é$0'\n"),
     ];
     for (language, fixture) in finished {
         let (doc, cursor) = with_cursor("file:///p/t", language, fixture);
-        assert_eq!(actions::unfinished_function_at(&doc, cursor), None, "{fixture:?}");
+        assert_eq!(
+            actions::unfinished_function_at(&doc, cursor),
+            None,
+            "{fixture:?}"
+        );
     }
     // Offsets inside a character or past the end find nothing rather than panic.
-    let doc = Document::new("file:///p/t", Language::Python, "def f():\n    s = 'é'\n    pass\n");
+    let doc = Document::new(
+        "file:///p/t",
+        Language::Python,
+        "def f():\n    s = 'é'\n    pass\n",
+    );
     for offset in [19, 1000] {
         assert_eq!(actions::unfinished_function_at(&doc, offset), None);
     }
@@ -227,7 +277,8 @@ fn long_files_are_trimmed_to_the_budget_around_the_function() {
         offset: cursor,
         options: &options,
     };
-    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new()).expect("ok");
+    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
+        .expect("ok");
     assert_eq!(fix.map(|f| f.check), Some(FixCheck::TestsPass));
     let prompts = backend.prompts();
     let [Prompt::Text(prompt)] = prompts.as_slice() else {
@@ -251,7 +302,8 @@ fn a_candidate_that_fails_the_tests_is_not_offered() {
         offset: cursor,
         options: &one_candidate(),
     };
-    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new()).expect("ok");
+    let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
+        .expect("ok");
     assert_eq!(fix, None);
 }
 
@@ -272,9 +324,16 @@ fn a_later_candidate_is_tried_when_the_first_fails() {
         .expect("ok")
         .expect("the second candidate passes");
     assert!(fix.edit.new_text.contains("x ** 2"), "{fix:?}");
-    let received = backend.received.lock().map(|r| r.clone()).unwrap_or_default();
+    let received = backend
+        .received
+        .lock()
+        .map(|r| r.clone())
+        .unwrap_or_default();
     assert_eq!(received.len(), 2);
-    assert_eq!(received[0].1.temperature, 0.0, "the first candidate is greedy");
+    assert_eq!(
+        received[0].1.temperature, 0.0,
+        "the first candidate is greedy"
+    );
     assert!(received[1].1.temperature > 0.0 && received[1].1.seed != received[0].1.seed);
 }
 
@@ -373,14 +432,20 @@ fn fix_this_without_tests_says_syntax_ok() {
         panic!("{prompts:?}")
     };
     assert!(
-        prompt.contains("    # FIXME: '(' was never closed\n    def push(self, x):\n        <|fim_suffix|>"),
+        prompt.contains(
+            "    # FIXME: '(' was never closed\n    def push(self, x):\n        <|fim_suffix|>"
+        ),
         "{prompt}"
     );
 }
 
 #[test]
 fn a_fix_that_breaks_the_syntax_is_not_offered() {
-    let (doc, cursor) = with_cursor("file:///p/a.py", Language::Python, "def f(x):\n    return x +$0\n");
+    let (doc, cursor) = with_cursor(
+        "file:///p/a.py",
+        Language::Python,
+        "def f(x):\n    return x +$0\n",
+    );
     let backend = ScriptedBackend::new(true, &["```python\ndef f(x):\n    return x + (1\n```"]);
     let request = FixRequest {
         document: &doc,
@@ -433,7 +498,9 @@ fn complete_function_with_a_chat_only_model_asks_in_a_chat() {
         panic!("{prompts:?}")
     };
     assert!(
-        messages[1].content.starts_with("Complete the body of this function."),
+        messages[1]
+            .content
+            .starts_with("Complete the body of this function."),
         "{messages:?}"
     );
 }
@@ -487,8 +554,15 @@ fn crlf_files_get_crlf_bodies() {
     let backend = ScriptedBackend::new(false, &["int y = 2 * x;\n        return y;"]);
     let fix = complete_with_one_candidate(&backend, &doc, cursor);
     let after = applied(&doc, &fix);
-    assert_eq!(after.matches('\n').count(), after.matches("\r\n").count(), "{after:?}");
-    assert!(after.contains("        return y;\r\n    }\r\n}"), "{after:?}");
+    assert_eq!(
+        after.matches('\n').count(),
+        after.matches("\r\n").count(),
+        "{after:?}"
+    );
+    assert!(
+        after.contains("        return y;\r\n    }\r\n}"),
+        "{after:?}"
+    );
 }
 
 #[test]
@@ -525,17 +599,48 @@ fn bad_ranges_are_errors_and_no_diagnostics_means_no_fix() {
 
 #[test]
 fn the_file_tests_keep_definitions_and_tests_only_at_their_lines() {
-    let doc = Document::new("file:///p/squares.py", Language::Python, SQUARES.replace("$0", ""));
-    let job = actions::file_tests(doc.text(), doc.tree().expect("tree")).expect("the file has tests");
+    let doc = Document::new(
+        "file:///p/squares.py",
+        Language::Python,
+        SQUARES.replace("$0", ""),
+    );
+    let job =
+        actions::file_tests(doc.text(), doc.tree().expect("tree")).expect("the file has tests");
     assert!(job.tests.contains("def cube(x)") && job.tests.contains("assert cube(2) == 8"));
-    assert!(!job.tests.contains("main()"), "top-level calls are not run: {}", job.tests);
+    assert!(
+        !job.tests.contains("main()"),
+        "top-level calls are not run: {}",
+        job.tests
+    );
     assert!(job.calls.is_empty() && job.code.is_empty());
     let report = SANDBOX.run_tests(&job).expect("runs");
-    assert_eq!(report.verdict, TestVerdict::Failed, "square is unfinished: {report:?}");
-    let cases: Vec<_> = report.cases.iter().map(|c| (c.name.as_str(), c.passed, c.line)).collect();
-    assert_eq!(cases, [("assert (line 14)", true, Some(14)), ("square", false, Some(1))], "{report:?}");
-    let no_tests = Document::new("file:///p/a.py", Language::Python, "def f():\n    return 1\n\nprint(f())\n");
-    assert_eq!(actions::file_tests(no_tests.text(), no_tests.tree().expect("tree")), None);
+    assert_eq!(
+        report.verdict,
+        TestVerdict::Failed,
+        "square is unfinished: {report:?}"
+    );
+    let cases: Vec<_> = report
+        .cases
+        .iter()
+        .map(|c| (c.name.as_str(), c.passed, c.line))
+        .collect();
+    assert_eq!(
+        cases,
+        [
+            ("assert (line 14)", true, Some(14)),
+            ("square", false, Some(1))
+        ],
+        "{report:?}"
+    );
+    let no_tests = Document::new(
+        "file:///p/a.py",
+        Language::Python,
+        "def f():\n    return 1\n\nprint(f())\n",
+    );
+    assert_eq!(
+        actions::file_tests(no_tests.text(), no_tests.tree().expect("tree")),
+        None
+    );
 }
 
 /// Both actions through the real tiny Qwen3 checkpoint (random weights: the text is noise, so a
@@ -558,7 +663,9 @@ fn actions_end_to_end_with_the_tiny_qwen3_model() {
         offset: cursor,
         options: &options,
     };
-    let completed = actions::complete_function(model, runner(), &request, &CancellationToken::new()).expect("runs");
+    let completed =
+        actions::complete_function(model, runner(), &request, &CancellationToken::new())
+            .expect("runs");
     let (doc2, cursor2) = with_cursor("file:///p/geometry.py", Language::Python, BUGGY);
     let request = FixRequest {
         document: &doc2,
@@ -572,7 +679,10 @@ fn actions_end_to_end_with_the_tiny_qwen3_model() {
     let fixed = actions::fix(model, runner(), &request, &CancellationToken::new()).expect("runs");
     for (doc, fix) in [(&doc, completed), (&doc2, fixed)] {
         if let Some(fix) = fix {
-            assert!(fix.title.ends_with(&format!("({})", fix.check.label())), "{fix:?}");
+            assert!(
+                fix.title.ends_with(&format!("({})", fix.check.label())),
+                "{fix:?}"
+            );
             let after = Document::new("after", Language::Python, applied(doc, &fix));
             let errors = engine::syntax::error_count(after.tree().expect("tree"));
             assert!(
@@ -590,15 +700,27 @@ fn actions_stop_where_completions_stop() {
     let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
     let backend = ScriptedBackend::new(false, &["return x * x"]);
     complete_with_one_candidate(&backend, &doc, cursor);
-    let received = backend.received.lock().map(|r| r.clone()).unwrap_or_default();
+    let received = backend
+        .received
+        .lock()
+        .map(|r| r.clone())
+        .unwrap_or_default();
     let [(_, params)] = received.as_slice() else {
         panic!("{received:?}")
     };
     let count = |text: &str| crate::context::count_tokens(text);
     let context = engine::context::build(&count, &doc, cursor, &[], 1000).expect("context");
-    let completion = engine::prompt::completion(engine::Backend::info(&backend), &context, engine::cursor::Lines::Multi);
+    let completion = engine::prompt::completion(
+        engine::Backend::info(&backend),
+        &context,
+        engine::cursor::Lines::Multi,
+    );
     assert_eq!(params.stop, completion.stop);
-    assert!(params.stop.iter().any(|s| s == "<|repo_name|>"), "{:?}", params.stop);
+    assert!(
+        params.stop.iter().any(|s| s == "<|repo_name|>"),
+        "{:?}",
+        params.stop
+    );
 }
 
 /// A megabyte of helpers around the unfinished function: the context stage cuts the window around it
@@ -629,9 +751,15 @@ fn a_megabyte_file_is_budgeted_like_a_completion() {
         panic!("{prompts:?}")
     };
     let tokens = crate::context::count_tokens(prompt).expect("count");
-    assert!(tokens <= 3072 + 20, "{tokens} tokens for the default budget of 3,072");
+    assert!(
+        tokens <= 3072 + 20,
+        "{tokens} tokens for the default budget of 3,072"
+    );
     assert!(tokens > 2000, "the budget was not used: {tokens} tokens");
-    assert!(prompt.contains("def square(x):\n    \"\"\"The square of x."), "{prompt}");
+    assert!(
+        prompt.contains("def square(x):\n    \"\"\"The square of x."),
+        "{prompt}"
+    );
 }
 
 #[test]
@@ -644,7 +772,10 @@ fn crlf_files_get_crlf_chat_fixes() {
     let backend = ScriptedBackend::new(true, &["```python\ndef f(x):\n    return x + 1\n```"]);
     let fix = fix_one(&backend, &doc, cursor..cursor, "invalid syntax").expect("a fix");
     let after = applied(&doc, &fix);
-    assert_eq!(after, "def f(x):\r\n    return x + 1\r\n\r\n\r\nprint(f(1))\r\n");
+    assert_eq!(
+        after,
+        "def f(x):\r\n    return x + 1\r\n\r\n\r\nprint(f(1))\r\n"
+    );
 }
 
 /// A diagnostic message is the editor's text: its line breaks must not break out of the `FIXME`
@@ -657,7 +788,12 @@ fn multi_line_diagnostics_stay_one_comment_line() {
         "def f(x):\n    return x +$0\n",
     );
     let backend = ScriptedBackend::new(false, &["return x + 1"]);
-    fix_one(&backend, &doc, cursor..cursor, "invalid syntax\r\nimport os; os.remove('x')");
+    fix_one(
+        &backend,
+        &doc,
+        cursor..cursor,
+        "invalid syntax\r\nimport os; os.remove('x')",
+    );
     let prompts = backend.prompts();
     let [Prompt::Text(prompt)] = prompts.as_slice() else {
         panic!("{prompts:?}")
@@ -681,8 +817,14 @@ fn a_candidate_that_merely_exits_is_never_said_to_pass() {
     ] {
         let (doc, cursor) = with_cursor("file:///p/squares.py", Language::Python, SQUARES);
         let backend = ScriptedBackend::new(false, &[body]);
-        let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &one_candidate() };
-        let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new()).expect("ok");
+        let request = CompleteFunctionRequest {
+            document: &doc,
+            offset: cursor,
+            options: &one_candidate(),
+        };
+        let fix =
+            actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
+                .expect("ok");
         assert_eq!(fix, None, "{body}");
     }
 }
@@ -698,8 +840,14 @@ fn a_candidate_cannot_reach_the_tests_or_rewrite_its_doctest() {
         "class Y(int):\n        def __eq__(self, o): return True\n    return Y(0)",
     ] {
         let backend = ScriptedBackend::new(false, &[body]);
-        let request = CompleteFunctionRequest { document: &doc, offset: cursor, options: &one_candidate() };
-        let fix = actions::complete_function(&backend, runner(), &request, &CancellationToken::new()).expect("ok");
+        let request = CompleteFunctionRequest {
+            document: &doc,
+            offset: cursor,
+            options: &one_candidate(),
+        };
+        let fix =
+            actions::complete_function(&backend, runner(), &request, &CancellationToken::new())
+                .expect("ok");
         assert_eq!(fix, None, "{body}");
     }
     // Fix this with a chat model whose reply drops the failing doctest: the doctest of the file before the
@@ -714,7 +862,10 @@ fn a_candidate_cannot_reach_the_tests_or_rewrite_its_doctest() {
     let request = FixRequest {
         document: &doc,
         range: cursor..cursor + 1,
-        diagnostics: vec![DiagnosticInfo { range: cursor..cursor + 1, message: "undefined name 'y'".into() }],
+        diagnostics: vec![DiagnosticInfo {
+            range: cursor..cursor + 1,
+            message: "undefined name 'y'".into(),
+        }],
         options: &one_candidate(),
     };
     let fix = actions::fix(&backend, runner(), &request, &CancellationToken::new()).expect("fix");

@@ -13,7 +13,8 @@ use expect_test::{Expect, expect};
 static TOKENIZER: LazyLock<tokenizers::Tokenizer> = LazyLock::new(|| {
     // Copied there by scripts/fetch-tokenizer.sh (part of scripts/setup-deps.sh).
     let path = workspace().join("tests/models/qwen3-tiny/tokenizer.json");
-    tokenizers::Tokenizer::from_file(&path).unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
+    tokenizers::Tokenizer::from_file(&path)
+        .unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
 });
 
 pub(crate) fn workspace() -> PathBuf {
@@ -36,7 +37,10 @@ pub(crate) fn qwen_special() -> SpecialTokens {
 /// A document from text with one `$0` marking the cursor.
 pub(crate) fn with_cursor(uri: &str, language: Language, text: &str) -> (Document, usize) {
     let cursor = text.find("$0").unwrap_or_else(|| panic!("no $0 in {uri}"));
-    (Document::new(uri, language, text.replacen("$0", "", 1)), cursor)
+    (
+        Document::new(uri, language, text.replacen("$0", "", 1)),
+        cursor,
+    )
 }
 
 /// A fixture file under `engine/tests/fixtures`, as an open document at `file:///repo/shop/<name>`.
@@ -46,7 +50,10 @@ pub(crate) fn fixture(name: &str) -> (Document, Option<usize>) {
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let language = Language::from_id(name.rsplit('.').next().unwrap_or(""));
-    let uri = format!("file:///repo/shop/{}", name.rsplit('/').next().unwrap_or(name));
+    let uri = format!(
+        "file:///repo/shop/{}",
+        name.rsplit('/').next().unwrap_or(name)
+    );
     match text.find("$0") {
         Some(_) => {
             let (doc, cursor) = with_cursor(&uri, language, &text);
@@ -63,7 +70,10 @@ fn show(ctx: &EditorContext) -> String {
         ctx.path, ctx.repo_name, ctx.language, ctx.tokens, ctx.window.start, ctx.window.end
     );
     for s in &ctx.snippets {
-        out.push_str(&format!("--- {:?} @{}\n{}\n", s.kind, s.source.start, s.text));
+        out.push_str(&format!(
+            "--- {:?} @{}\n{}\n",
+            s.kind, s.source.start, s.text
+        ));
     }
     for file in &ctx.other_files {
         for s in &file.snippets {
@@ -80,9 +90,14 @@ fn show(ctx: &EditorContext) -> String {
 fn check_context(main: &str, others: &[&str], budget: usize, expect: Expect) {
     let (doc, cursor) = fixture(main);
     let open: Vec<Document> = others.iter().map(|o| fixture(o).0).collect();
-    let ctx = context::build(&count_tokens, &doc, cursor.expect("cursor"), &open, budget).expect("context");
+    let ctx = context::build(&count_tokens, &doc, cursor.expect("cursor"), &open, budget)
+        .expect("context");
     expect.assert_eq(&show(&ctx));
-    assert!(ctx.tokens <= budget, "{} tokens over a budget of {budget}", ctx.tokens);
+    assert!(
+        ctx.tokens <= budget,
+        "{} tokens over a budget of {budget}",
+        ctx.tokens
+    );
 }
 
 #[test]
@@ -383,7 +398,8 @@ fn imported_files_come_before_other_open_files() {
         Language::Python,
         "def zero(currency):\n    return (0, currency)\n",
     );
-    let ctx = context::build(&count_tokens, &doc, cursor, &[unrelated, money], 1000).expect("context");
+    let ctx =
+        context::build(&count_tokens, &doc, cursor, &[unrelated, money], 1000).expect("context");
     let paths: Vec<&str> = ctx.other_files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["money.py", "physics.py"]);
 }
@@ -391,7 +407,8 @@ fn imported_files_come_before_other_open_files() {
 #[test]
 fn context_tokens_are_real_tokens_of_the_parts() {
     let (doc, cursor) = fixture("python/cart.py");
-    let ctx = context::build(&count_tokens, &doc, cursor.unwrap_or(0), &[], 100_000).expect("context");
+    let ctx =
+        context::build(&count_tokens, &doc, cursor.unwrap_or(0), &[], 100_000).expect("context");
     // The whole file fits, so the window is the file and nothing else is added.
     assert_eq!(ctx.window, 0..doc.text().len());
     assert!(ctx.snippets.is_empty());
@@ -449,7 +466,10 @@ fn a_line_longer_than_the_budget_is_cut_at_spaces() {
     let (doc, cursor) = with_cursor("file:///p/minified.txt", Language::Other, &text);
     let ctx = context::build(&count_tokens, &doc, cursor, &[], 200).expect("context");
     assert!(ctx.tokens <= 200, "{} tokens", ctx.tokens);
-    assert!(ctx.prefix.len() > 100 && ctx.suffix.starts_with(" tail w0"), "{ctx:?}");
+    assert!(
+        ctx.prefix.len() > 100 && ctx.suffix.starts_with(" tail w0"),
+        "{ctx:?}"
+    );
     assert!(
         ctx.prefix.starts_with('w') && !ctx.suffix.ends_with(' '),
         "cut mid-word: {ctx:?}"
@@ -507,14 +527,18 @@ fn fim_renders_qwen_tokens() {
         )
     "#]]
     .assert_debug_eq(&text);
-    assert_eq!(engine::prompt::fim(&SpecialTokens::default(), "a", "b"), None);
+    assert_eq!(
+        engine::prompt::fim(&SpecialTokens::default(), "a", "b"),
+        None
+    );
 }
 
 #[test]
 fn repo_level_prompt_includes_other_files() {
     let (doc, cursor) = fixture("python/cart.py");
     let open = [fixture("python/money.py").0];
-    let ctx = context::build(&count_tokens, &doc, cursor.unwrap_or(0), &open, 400).expect("context");
+    let ctx =
+        context::build(&count_tokens, &doc, cursor.unwrap_or(0), &open, 400).expect("context");
     assert!(!ctx.other_files.is_empty());
     let prompt = engine::prompt::completion(&info(qwen_special()), &ctx, Lines::Multi);
     expect![[r#"
@@ -592,7 +616,10 @@ fn the_context_budget_leaves_room_for_generation_and_markup() {
     let mut model = info(qwen_special());
     assert_eq!(engine::prompt::context_budget(&model, 128, 2048), 2048);
     model.context_length = 300;
-    assert_eq!(engine::prompt::context_budget(&model, 128, 2048), 300 - 128 - 32);
+    assert_eq!(
+        engine::prompt::context_budget(&model, 128, 2048),
+        300 - 128 - 32
+    );
     assert_eq!(engine::prompt::context_budget(&model, 1000, 2048), 0);
     assert_eq!(engine::prompt::context_budget(&model, usize::MAX, 2048), 0);
 }
@@ -678,7 +705,11 @@ fn incremental_reparse_equals_a_fresh_parse() {
         let (Some(a), Some(b)) = (doc.tree(), fresh.tree()) else {
             panic!("no tree")
         };
-        assert_eq!(a.root_node().to_sexp(), b.root_node().to_sexp(), "after {edit:?}");
+        assert_eq!(
+            a.root_node().to_sexp(),
+            b.root_node().to_sexp(),
+            "after {edit:?}"
+        );
         // The cached outline follows the edits too.
         assert_eq!(doc.outline(), fresh.outline(), "after {edit:?}");
     }
@@ -733,9 +764,13 @@ fn context_invariants_hold_at_every_cursor() {
             "java/Money.java"
         })
         .0];
-        for cursor in (0..=text.len()).step_by(13).filter(|&c| text.is_char_boundary(c)) {
+        for cursor in (0..=text.len())
+            .step_by(13)
+            .filter(|&c| text.is_char_boundary(c))
+        {
             for budget in [40, 300] {
-                let ctx = context::build(&count_tokens, &doc, cursor, &open, budget).expect("context");
+                let ctx =
+                    context::build(&count_tokens, &doc, cursor, &open, budget).expect("context");
                 assert!(
                     ctx.window.start <= cursor && cursor <= ctx.window.end,
                     "{name}@{cursor}"
@@ -748,7 +783,10 @@ fn context_invariants_hold_at_every_cursor() {
                     ctx.window.end == text.len() || text.as_bytes()[ctx.window.end - 1] == b'\n',
                     "{name}@{cursor}"
                 );
-                assert_eq!(format!("{}{}", ctx.prefix, ctx.suffix), text[ctx.window.clone()]);
+                assert_eq!(
+                    format!("{}{}", ctx.prefix, ctx.suffix),
+                    text[ctx.window.clone()]
+                );
                 assert!(
                     ctx.tokens <= budget,
                     "{name}@{cursor}: {} tokens over {budget}",
@@ -758,8 +796,14 @@ fn context_invariants_hold_at_every_cursor() {
             let syntax = engine::cursor::syntax_at(&doc, cursor);
             assert_eq!(syntax.offset, cursor);
             let raw = "x = 1\r\n    y = (2,\n}\n\ndef g():\n    pass";
-            if let Some(p) = engine::postprocess::process(raw, &syntax, syntax.lines, ("<think>", "</think>")) {
-                assert!(!p.text.contains('\r') && p.replace_end >= cursor && p.replace_end <= text.len());
+            if let Some(p) =
+                engine::postprocess::process(raw, &syntax, syntax.lines, ("<think>", "</think>"))
+            {
+                assert!(
+                    !p.text.contains('\r')
+                        && p.replace_end >= cursor
+                        && p.replace_end <= text.len()
+                );
                 engine::validate::check_syntax(&doc, cursor, &p);
             }
         }

@@ -38,7 +38,10 @@ fn python_after_a_def_header_opens_a_block() {
 
 #[test]
 fn python_mid_expression_is_one_line_up_to_the_closers() {
-    check(Language::Python, "x = compute(a, $0)  \n", expect![[r#"
+    check(
+        Language::Python,
+        "x = compute(a, $0)  \n",
+        expect![[r#"
         CursorSyntax {
             offset: 15,
             lines: Single,
@@ -49,7 +52,8 @@ fn python_mid_expression_is_one_line_up_to_the_closers() {
             min_indent: 0,
             closes_block_at: None,
         }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -76,7 +80,10 @@ fn python_blank_line_in_a_method_keeps_the_cursor_column() {
 
 #[test]
 fn python_unfinished_block_in_a_broken_tree_still_opens() {
-    check(Language::Python, "for i in range(3:\n    pass\nif ok:$0", expect![[r#"
+    check(
+        Language::Python,
+        "for i in range(3:\n    pass\nif ok:$0",
+        expect![[r#"
         CursorSyntax {
             offset: 33,
             lines: Multi,
@@ -87,12 +94,16 @@ fn python_unfinished_block_in_a_broken_tree_still_opens() {
             min_indent: 1,
             closes_block_at: None,
         }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn python_colons_that_open_no_block_stay_single_line() {
-    check(Language::Python, "x = {'a':$0\n", expect![[r#"
+    check(
+        Language::Python,
+        "x = {'a':$0\n",
+        expect![[r#"
         CursorSyntax {
             offset: 9,
             lines: Single,
@@ -103,8 +114,12 @@ fn python_colons_that_open_no_block_stay_single_line() {
             min_indent: 0,
             closes_block_at: None,
         }
-    "#]]);
-    check(Language::Python, "f = lambda x:$0\n", expect![[r#"
+    "#]],
+    );
+    check(
+        Language::Python,
+        "f = lambda x:$0\n",
+        expect![[r#"
         CursorSyntax {
             offset: 13,
             lines: Single,
@@ -115,12 +130,16 @@ fn python_colons_that_open_no_block_stay_single_line() {
             min_indent: 0,
             closes_block_at: None,
         }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn python_crlf_documents_say_so_and_lose_the_carriage_return() {
-    check(Language::Python, "def f():\r\n    $0\r\n\r\n\r\nf()\r\n", expect![[r#"
+    check(
+        Language::Python,
+        "def f():\r\n    $0\r\n\r\n\r\nf()\r\n",
+        expect![[r#"
         CursorSyntax {
             offset: 14,
             lines: Multi,
@@ -133,7 +152,8 @@ fn python_crlf_documents_say_so_and_lose_the_carriage_return() {
             min_indent: 4,
             closes_block_at: None,
         }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -162,7 +182,10 @@ fn java_method_body_opened_at_the_cursor_closes_at_its_indentation() {
 
 #[test]
 fn java_array_initializer_brace_is_not_a_block() {
-    check(Language::Java, "class A {\n    int[] xs = {$0};\n}\n", expect![[r#"
+    check(
+        Language::Java,
+        "class A {\n    int[] xs = {$0};\n}\n",
+        expect![[r#"
         CursorSyntax {
             offset: 26,
             lines: Single,
@@ -175,7 +198,8 @@ fn java_array_initializer_brace_is_not_a_block() {
             min_indent: 4,
             closes_block_at: None,
         }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -208,7 +232,10 @@ fn the_setting_overrides_what_the_syntax_asks() {
     assert_eq!(Multiline::Auto.lines(&syntax), Lines::Multi);
     assert_eq!(Multiline::Never.lines(&syntax), Lines::Single);
     let (doc, at) = with_cursor("file:///p/t", Language::Python, "x = $0\n");
-    assert_eq!(Multiline::Always.lines(&cursor::syntax_at(&doc, at)), Lines::Multi);
+    assert_eq!(
+        Multiline::Always.lines(&cursor::syntax_at(&doc, at)),
+        Lines::Multi
+    );
 }
 
 /// An editor's stale cursor: inside a multi-byte character or past the end of the text. The
@@ -218,7 +245,10 @@ fn cursors_off_the_text_are_clamped_not_panics() {
     let doc = Document::new("file:///p/t", Language::Python, "s = 'é'\n");
     assert_eq!(cursor::syntax_at(&doc, 6).offset, 5);
     let end = cursor::syntax_at(&doc, 1_000);
-    assert_eq!((end.offset, end.line_prefix.as_str(), end.next_line), (9, "", None));
+    assert_eq!(
+        (end.offset, end.line_prefix.as_str(), end.next_line),
+        (9, "", None)
+    );
     let empty = Document::new("file:///p/t", Language::Java, "");
     assert_eq!(cursor::syntax_at(&empty, 0).lines, Lines::Multi);
 }

@@ -53,11 +53,22 @@ fn random_edits_match_a_string_and_a_fresh_parse() {
         let a = boundary(&expected, rng.below(expected.len() + 1));
         let b = boundary(&expected, rng.below(expected.len() + 1));
         let (start, end) = (a.min(b), a.max(b));
-        let end = if rng.below(3) == 0 { start } else { end.min(start + 40) };
+        let end = if rng.below(3) == 0 {
+            start
+        } else {
+            end.min(start + 40)
+        };
         let end = boundary(&expected, end);
-        let new_text: String = (0..rng.below(3)).map(|_| PIECES[rng.below(PIECES.len())]).collect();
+        let new_text: String = (0..rng.below(3))
+            .map(|_| PIECES[rng.below(PIECES.len())])
+            .collect();
         let (before, old_text) = (doc.clone(), expected.clone());
-        doc.apply_edit(&TextEdit { start, end, new_text: new_text.clone() }).expect("a valid edit");
+        doc.apply_edit(&TextEdit {
+            start,
+            end,
+            new_text: new_text.clone(),
+        })
+        .expect("a valid edit");
         expected.replace_range(start..end, &new_text);
         assert_eq!(doc.text(), expected, "step {step}");
         assert_eq!(doc.len(), expected.len());
@@ -66,8 +77,16 @@ fn random_edits_match_a_string_and_a_fresh_parse() {
         if step % 20 == 0 {
             let fresh = Document::new("file:///r.py", Language::Python, expected.clone());
             let incremental = doc.tree().expect("a tree").root_node().to_sexp();
-            assert_eq!(incremental, fresh.tree().expect("a tree").root_node().to_sexp(), "step {step}");
-            assert_eq!(doc.outline().definitions.len(), fresh.outline().definitions.len(), "step {step}");
+            assert_eq!(
+                incremental,
+                fresh.tree().expect("a tree").root_node().to_sexp(),
+                "step {step}"
+            );
+            assert_eq!(
+                doc.outline().definitions.len(),
+                fresh.outline().definitions.len(),
+                "step {step}"
+            );
         }
     }
 }
@@ -77,7 +96,12 @@ fn a_clone_is_a_snapshot_that_later_edits_do_not_touch() {
     let mut doc = Document::new("file:///s.py", Language::Python, "def a():\n    pass\n");
     let snapshot = doc.clone();
     assert_eq!(snapshot.outline().definitions.len(), 1);
-    doc.apply_edit(&TextEdit { start: 0, end: 0, new_text: "def b():\n    pass\n".into() }).expect("edit");
+    doc.apply_edit(&TextEdit {
+        start: 0,
+        end: 0,
+        new_text: "def b():\n    pass\n".into(),
+    })
+    .expect("edit");
     assert_eq!(snapshot.text(), "def a():\n    pass\n");
     assert_eq!(snapshot.outline().definitions.len(), 1);
     assert_eq!(doc.outline().definitions.len(), 2);
@@ -88,7 +112,11 @@ fn a_clone_is_a_snapshot_that_later_edits_do_not_touch() {
 fn bad_edits_are_refused_and_leave_the_document_as_it_was() {
     let mut doc = Document::new("file:///b.py", Language::Python, "s = '😀'\n");
     for (start, end) in [(3, 2), (0, 99), (6, 6), (5, 7)] {
-        let edit = TextEdit { start, end, new_text: "x".into() };
+        let edit = TextEdit {
+            start,
+            end,
+            new_text: "x".into(),
+        };
         assert!(doc.apply_edit(&edit).is_err(), "{start}..{end}");
     }
     assert_eq!(doc.text(), "s = '😀'\n");
@@ -112,19 +140,38 @@ fn a_large_document_keeps_its_text_without_a_tree_until_it_shrinks_to_half() {
     let over = Document::with_syntax_limit("file:///big.py", Language::Python, line.repeat(11), 60);
     assert!(over.is_large() && over.tree().is_none(), "66 bytes > 60");
     assert_eq!(over.text(), line.repeat(11));
-    let mut doc = Document::with_syntax_limit("file:///big.py", Language::Python, line.repeat(11), 70);
+    let mut doc =
+        Document::with_syntax_limit("file:///big.py", Language::Python, line.repeat(11), 70);
     assert!(!doc.is_large() && doc.tree().is_some());
-    doc.apply_edit(&TextEdit { start: 0, end: 0, new_text: line.repeat(2) }).expect("edit");
+    doc.apply_edit(&TextEdit {
+        start: 0,
+        end: 0,
+        new_text: line.repeat(2),
+    })
+    .expect("edit");
     assert!(doc.is_large() && doc.tree().is_none(), "78 bytes > 70");
     assert!(doc.outline().definitions.is_empty());
     assert_eq!(doc.text(), line.repeat(13));
     // Below the limit but above half of it: still large (no re-parse at every crossing).
-    doc.apply_edit(&TextEdit { start: 0, end: 12, new_text: String::new() }).expect("edit");
+    doc.apply_edit(&TextEdit {
+        start: 0,
+        end: 12,
+        new_text: String::new(),
+    })
+    .expect("edit");
     assert!(doc.is_large(), "66 bytes");
-    doc.apply_edit(&TextEdit { start: 0, end: 36, new_text: String::new() }).expect("edit");
+    doc.apply_edit(&TextEdit {
+        start: 0,
+        end: 36,
+        new_text: String::new(),
+    })
+    .expect("edit");
     assert!(!doc.is_large() && doc.tree().is_some(), "30 bytes <= 35");
     let fresh = Document::new("file:///big.py", Language::Python, line.repeat(5));
-    assert_eq!(doc.tree().map(|t| t.root_node().to_sexp()), fresh.tree().map(|t| t.root_node().to_sexp()));
+    assert_eq!(
+        doc.tree().map(|t| t.root_node().to_sexp()),
+        fresh.tree().map(|t| t.root_node().to_sexp())
+    );
     assert_eq!(DEFAULT_SYNTAX_LIMIT, 4 << 20);
 }
 
@@ -138,16 +185,26 @@ fn windows_start_at_a_line_and_hold_the_cursor_line() {
     assert!(window.document.tree().is_none());
     assert!(inner.len() <= 200, "{}", inner.len());
     assert_eq!(&text[window.start..window.start + inner.len()], inner);
-    assert!(window.start == 0 || text.as_bytes()[window.start - 1] == b'\n', "starts at a line");
+    assert!(
+        window.start == 0 || text.as_bytes()[window.start - 1] == b'\n',
+        "starts at a line"
+    );
     assert!(inner.ends_with('\n'), "ends at a line: {inner:?}");
-    assert_eq!(window.start_line, text[..window.start].matches('\n').count());
+    assert_eq!(
+        window.start_line,
+        text[..window.start].matches('\n').count()
+    );
     assert!(inner.contains("line 500\n"));
     // At the ends of the text the window is shifted, not shrunk.
     assert_eq!(doc.window(0, 200).start, 0);
     let last = doc.window(text.len(), 200);
     assert_eq!(last.start + last.document.len(), text.len());
     // One line longer than the window: it starts at the line's start and is cut after the cursor.
-    let long = Document::new("file:///m.js", Language::Other, format!("a\n{}", "é".repeat(1000)));
+    let long = Document::new(
+        "file:///m.js",
+        Language::Other,
+        format!("a\n{}", "é".repeat(1000)),
+    );
     let window = long.window(1500, 100);
     assert_eq!((window.start, window.start_line), (2, 1));
     assert!(window.start + window.document.len() > 1500);

@@ -1,11 +1,11 @@
 //! The engine's integration tests: one binary, one module per area.
 
+mod actions;
 mod backend;
 mod context;
 mod cursor;
 mod document;
-mod secrets;
-mod postprocess;
 mod pipeline;
-mod actions;
+mod postprocess;
+mod secrets;
 mod workspace;

@@ -8,7 +8,8 @@ use std::sync::{LazyLock, Mutex};
 use engine::complete::{self, CompletionOptions, CompletionRequest, Multiline};
 use engine::model::{LoadOptions, LocalModel};
 use engine::{
-    Backend, CancellationToken, Document, FinishReason, Generation, Language, ModelInfo, Prompt, SamplingParams,
+    Backend, CancellationToken, Document, FinishReason, Generation, Language, ModelInfo, Prompt,
+    SamplingParams,
 };
 use expect_test::expect;
 
@@ -97,7 +98,11 @@ impl Backend for ScriptedBackend {
     }
 }
 
-fn request<'a>(doc: &'a Document, cursor: usize, options: &'a CompletionOptions) -> CompletionRequest<'a> {
+fn request<'a>(
+    doc: &'a Document,
+    cursor: usize,
+    options: &'a CompletionOptions,
+) -> CompletionRequest<'a> {
     CompletionRequest {
         document: doc,
         cursor,
@@ -119,8 +124,12 @@ fn complete_post_processes_the_model_output() {
         &["<think>circle</think>\n    return math.pi * r ** 2\n\n\ndef perimeter(r):\n    pass\n"],
     );
     let options = CompletionOptions::default();
-    let trace = complete::complete_traced(&backend, &request(&doc, cursor, &options), &CancellationToken::new())
-        .expect("complete");
+    let trace = complete::complete_traced(
+        &backend,
+        &request(&doc, cursor, &options),
+        &CancellationToken::new(),
+    )
+    .expect("complete");
     expect![[r#"
         Some(
             Completion {
@@ -130,7 +139,11 @@ fn complete_post_processes_the_model_output() {
         )
     "#]]
     .assert_debug_eq(&trace.completion);
-    let received = backend.received.lock().map(|r| r.clone()).unwrap_or_default();
+    let received = backend
+        .received
+        .lock()
+        .map(|r| r.clone())
+        .unwrap_or_default();
     let [(Prompt::Text(prompt), params)] = received.as_slice() else {
         panic!("one text prompt: {received:?}")
     };
@@ -153,13 +166,21 @@ fn single_line_requests_stop_at_a_newline() {
     let (doc, cursor) = with_cursor("file:///p/a.py", Language::Python, "x = compute($0)\n");
     let backend = ScriptedBackend::new(false, &["1, 2)"]);
     let options = CompletionOptions::default();
-    let completion =
-        complete::complete(&backend, &request(&doc, cursor, &options), &CancellationToken::new()).expect("complete");
+    let completion = complete::complete(
+        &backend,
+        &request(&doc, cursor, &options),
+        &CancellationToken::new(),
+    )
+    .expect("complete");
     assert_eq!(
         completion.map(|c| (c.text, c.replace_end)),
         Some(("1, 2".to_owned(), cursor))
     );
-    let received = backend.received.lock().map(|r| r.clone()).unwrap_or_default();
+    let received = backend
+        .received
+        .lock()
+        .map(|r| r.clone())
+        .unwrap_or_default();
     assert!(received[0].1.stop.contains(&"\n".to_owned()));
 }
 
@@ -178,33 +199,57 @@ fn the_multiline_setting_reaches_the_prompt_and_post_processing() {
             multiline,
             ..CompletionOptions::default()
         };
-        let trace = complete::complete_traced(&backend, &request(&doc, cursor, &options), &CancellationToken::new())
-            .expect("complete");
+        let trace = complete::complete_traced(
+            &backend,
+            &request(&doc, cursor, &options),
+            &CancellationToken::new(),
+        )
+        .expect("complete");
         assert_eq!(trace.context.cursor.offset, cursor);
-        assert_eq!(trace.context.cursor.lines, engine::cursor::Lines::Multi, "the syntax asks for a block");
+        assert_eq!(
+            trace.context.cursor.lines,
+            engine::cursor::Lines::Multi,
+            "the syntax asks for a block"
+        );
         let single = multiline == Multiline::Never;
         assert_eq!(trace.prompt.lines == engine::cursor::Lines::Single, single);
         assert_eq!(trace.prompt.stop.contains(&"\n".to_owned()), single);
         // A single line that is empty (the reply starts with a newline) is no completion.
-        assert_eq!(trace.completion.map(|c| c.text).as_deref(), expected, "{multiline:?}");
+        assert_eq!(
+            trace.completion.map(|c| c.text).as_deref(),
+            expected,
+            "{multiline:?}"
+        );
     }
 }
 
 #[test]
 fn syntax_breaking_completions_are_rejected_unless_validation_is_off() {
-    let (doc, cursor) = with_cursor("file:///p/a.py", Language::Python, "def f(x):\n    return $0\n");
+    let (doc, cursor) = with_cursor(
+        "file:///p/a.py",
+        Language::Python,
+        "def f(x):\n    return $0\n",
+    );
     let mut options = CompletionOptions::default();
     let backend = ScriptedBackend::new(false, &["x +* )"]);
-    let trace = complete::complete_traced(&backend, &request(&doc, cursor, &options), &CancellationToken::new())
-        .expect("complete");
+    let trace = complete::complete_traced(
+        &backend,
+        &request(&doc, cursor, &options),
+        &CancellationToken::new(),
+    )
+    .expect("complete");
     assert!(trace.processed.is_some());
     assert!(trace.syntax.is_some_and(|s| !s.passed()));
     assert_eq!(trace.completion, None);
 
     options.validate_syntax = false;
     let backend = ScriptedBackend::new(false, &["x +* )"]);
-    let completion =
-        complete::complete(&backend, &request(&doc, cursor, &options), &CancellationToken::new()).expect("complete");
+    let completion = complete::complete(
+        &backend,
+        &request(&doc, cursor, &options),
+        &CancellationToken::new(),
+    )
+    .expect("complete");
     assert_eq!(completion.map(|c| c.text), Some("x +* )".to_owned()));
 }
 
@@ -216,7 +261,10 @@ fn a_cancelled_request_returns_cancelled() {
     cancel.cancel();
     let options = CompletionOptions::default();
     let result = complete::complete(&backend, &request(&doc, cursor, &options), &cancel);
-    assert!(matches!(result, Err(engine::Error::Cancelled)), "{result:?}");
+    assert!(
+        matches!(result, Err(engine::Error::Cancelled)),
+        "{result:?}"
+    );
     assert!(
         backend.prompts().is_empty(),
         "the backend was called after cancellation"
@@ -252,7 +300,11 @@ fn bad_requests_are_errors_not_panics() {
     let backend = ScriptedBackend::new(false, &[]);
     let options = CompletionOptions::default();
     for cursor in [6, 100] {
-        let result = complete::complete(&backend, &request(&doc, cursor, &options), &CancellationToken::new());
+        let result = complete::complete(
+            &backend,
+            &request(&doc, cursor, &options),
+            &CancellationToken::new(),
+        );
         assert!(
             matches!(result, Err(engine::Error::InvalidInput(_))),
             "cursor {cursor}: {result:?}"
@@ -266,7 +318,10 @@ fn bad_requests_are_errors_not_panics() {
         ..options
     };
     let result = complete::complete(&backend, &request(&doc, 0, &bad), &CancellationToken::new());
-    assert!(matches!(result, Err(engine::Error::InvalidInput(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(engine::Error::InvalidInput(_))),
+        "{result:?}"
+    );
 }
 
 /// The real tiny Qwen3 checkpoint (random weights, real tokenizer), loaded once.
@@ -284,7 +339,10 @@ pub(crate) static TINY: LazyLock<LocalModel> = LazyLock::new(|| {
 #[test]
 fn end_to_end_with_the_tiny_qwen3_model() {
     let model: &LocalModel = &TINY;
-    assert!(model.info().special.has_fim(), "the Qwen3 tokenizer has FIM tokens");
+    assert!(
+        model.info().special.has_fim(),
+        "the Qwen3 tokenizer has FIM tokens"
+    );
     let (doc, cursor) = crate::context::fixture("python/cart.py");
     let cursor = cursor.expect("cursor");
     let open = [crate::context::fixture("python/money.py").0];
@@ -305,7 +363,8 @@ fn end_to_end_with_the_tiny_qwen3_model() {
             workspace: None,
             options: &options,
         };
-        let trace = complete::complete_traced(model, &request, &CancellationToken::new()).expect("complete");
+        let trace = complete::complete_traced(model, &request, &CancellationToken::new())
+            .expect("complete");
         let Prompt::Text(prompt) = &trace.prompt.prompt else {
             panic!("FIM prompt expected")
         };
@@ -321,10 +380,16 @@ fn end_to_end_with_the_tiny_qwen3_model() {
         );
         let raw = trace.raw.as_deref().expect("the model ran");
         if let Some(c) = &trace.completion {
-            assert!(!c.text.contains("<think>") && !c.text.contains('\r'), "{c:?}");
+            assert!(
+                !c.text.contains("<think>") && !c.text.contains('\r'),
+                "{c:?}"
+            );
             assert!(c.text.trim_end() == c.text, "trailing whitespace in {c:?}");
             if multiline == Multiline::Never {
-                assert!(!c.text.contains('\n'), "single-line completion spans lines: {c:?}");
+                assert!(
+                    !c.text.contains('\n'),
+                    "single-line completion spans lines: {c:?}"
+                );
             }
             // Post-processing only cuts and trims: every line it keeps comes from the model.
             for line in c.text.lines() {

@@ -57,9 +57,17 @@ fn multi_line_after_a_block_opener_or_on_a_blank_line() {
         (Python, "f = lambda x:$0\n", Lines::Single),
         (Python, "total = $0\n", Lines::Single),
         (Java, "class A {\n    int f() {$0\n}\n", Lines::Multi),
-        (Java, "class A {\n    int f() {\n        $0\n    }\n}\n", Lines::Multi),
+        (
+            Java,
+            "class A {\n    int f() {\n        $0\n    }\n}\n",
+            Lines::Multi,
+        ),
         (Java, "class A {\n    int[] xs = {$0};\n}\n", Lines::Single),
-        (Java, "class A {\n    int f() { return g($0); }\n}\n", Lines::Single),
+        (
+            Java,
+            "class A {\n    int f() { return g($0); }\n}\n",
+            Lines::Single,
+        ),
     ];
     for (language, fixture, lines) in cases {
         assert_eq!(lines_at(language, fixture), lines, "{fixture:?}");
@@ -69,9 +77,15 @@ fn multi_line_after_a_block_opener_or_on_a_blank_line() {
 #[test]
 fn multiline_setting_overrides_the_syntax() {
     let (doc, cursor) = with_cursor("file:///p/t", Language::Python, "x = $0\n");
-    assert_eq!(Multiline::Always.lines(&cursor::syntax_at(&doc, cursor)), Lines::Multi);
+    assert_eq!(
+        Multiline::Always.lines(&cursor::syntax_at(&doc, cursor)),
+        Lines::Multi
+    );
     let (doc, cursor) = with_cursor("file:///p/t", Language::Python, "def f():$0\n");
-    assert_eq!(Multiline::Never.lines(&cursor::syntax_at(&doc, cursor)), Lines::Single);
+    assert_eq!(
+        Multiline::Never.lines(&cursor::syntax_at(&doc, cursor)),
+        Lines::Single
+    );
 }
 
 #[test]
@@ -98,7 +112,10 @@ fn crlf_documents_get_crlf_completions() {
         syntax.lines,
         ("<think>", "</think>"),
     );
-    assert_eq!(p.map(|p| p.text), Some("a = 1\r\n    b = 2\r\n    c = 3".to_owned()));
+    assert_eq!(
+        p.map(|p| p.text),
+        Some("a = 1\r\n    b = 2\r\n    c = 3".to_owned())
+    );
     check(
         Language::Python,
         "def f(xs):\r\n    $0\r\n\r\nprint(f([1]))\r\n",

@@ -156,28 +156,64 @@ fn out_of_range_limits_exit_2_naming_the_field_and_a_bom_loads() {
     let good = dir.path().join("good.jsonl");
     std::fs::write(&good, format!("\u{feff}{problem}\n")).expect("write");
     let listed = evals(&["list", "--dataset", good.to_str().expect("utf-8")]);
-    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
     assert!(String::from_utf8_lossy(&listed.stdout).contains('t'));
 
     let slow = dir.path().join("slow.jsonl");
-    std::fs::write(&slow, problem.replace(r#""task_id": "t","#, r#""task_id": "t", "time_limit_s": 1e20,"#))
-        .expect("write");
+    std::fs::write(
+        &slow,
+        problem.replace(
+            r#""task_id": "t","#,
+            r#""task_id": "t", "time_limit_s": 1e20,"#,
+        ),
+    )
+    .expect("write");
     let samples = dir.path().join("s.jsonl");
-    std::fs::write(&samples, "{\"task_id\": \"t\", \"completion\": \"    return 1\\n\"}\n").expect("write");
+    std::fs::write(
+        &samples,
+        "{\"task_id\": \"t\", \"completion\": \"    return 1\\n\"}\n",
+    )
+    .expect("write");
     let (good, slow, samples) = (
         good.to_str().expect("utf-8"),
         slow.to_str().expect("utf-8"),
         samples.to_str().expect("utf-8"),
     );
     for (args, field) in [
-        (vec!["--dataset", slow, "--samples", samples], "time_limit_s"),
-        (vec!["--dataset", good, "--samples", samples, "--floor-s", "1e20"], "--floor-s"),
-        (vec!["--dataset", good, "--samples", samples, "--default-limit-s", "1e20"], "--default-limit-s"),
-        (vec!["--dataset", good, "--samples", samples, "--factor", "1e300"], "--factor"),
+        (
+            vec!["--dataset", slow, "--samples", samples],
+            "time_limit_s",
+        ),
+        (
+            vec!["--dataset", good, "--samples", samples, "--floor-s", "1e20"],
+            "--floor-s",
+        ),
+        (
+            vec![
+                "--dataset",
+                good,
+                "--samples",
+                samples,
+                "--default-limit-s",
+                "1e20",
+            ],
+            "--default-limit-s",
+        ),
+        (
+            vec!["--dataset", good, "--samples", samples, "--factor", "1e300"],
+            "--factor",
+        ),
     ] {
         let output = evals(&[&["score"], args.as_slice()].concat());
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.contains(field) && !stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(field) && !stderr.contains("panicked"),
+            "{args:?}: {stderr}"
+        );
     }
 }

@@ -7,8 +7,8 @@
 use std::path::Path;
 use std::sync::{Arc, Barrier};
 
-use model::{LoadOptions, LocalModel};
 use model::{Backend, CancellationToken, Error, FinishReason, Prompt, SamplingParams};
+use model::{LoadOptions, LocalModel};
 
 fn load() -> LocalModel {
     crate::reference::load_fresh("qwen3-tiny")

@@ -1,8 +1,8 @@
 //! The model crate's integration tests: one binary, one module per area, against the tiny checkpoints
 //! committed in tests/models/.
 
-mod reference;
-mod quantized;
+mod batch;
 mod lora;
 mod prefix_cache;
-mod batch;
+mod quantized;
+mod reference;

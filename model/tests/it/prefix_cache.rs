@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use model::{LoadOptions, LocalModel};
 use model::{Backend, CancellationToken, Prompt, SamplingParams};
+use model::{LoadOptions, LocalModel};
 
 fn load() -> LocalModel {
     crate::reference::load_fresh("qwen3-tiny")

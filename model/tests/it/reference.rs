@@ -8,10 +8,10 @@ use std::sync::OnceLock;
 
 use candle_core::DType;
 use model::options::{DeviceSpec, WeightDtype};
-use model::{LoadOptions, LocalModel};
 use model::{
     Backend, CancellationToken, ChatMessage, Error, FinishReason, Prompt, Role, SamplingParams,
 };
+use model::{LoadOptions, LocalModel};
 use serde_json::Value;
 
 const TOLERANCE: f32 = 1e-4;

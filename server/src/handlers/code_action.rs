@@ -7,7 +7,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, Diagnostic, Range, Uri,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse,
+    Diagnostic, Range, Uri,
 };
 
 use crate::convert;
@@ -36,19 +37,33 @@ pub enum ActionKind {
 pub const FIX_TITLE: &str = "Fix this (Qwen)";
 pub const COMPLETE_FUNCTION_TITLE: &str = "Complete this function (Qwen)";
 
-pub fn handle(session: &Arc<Session>, params: CodeActionParams) -> jsonrpc::Result<Option<CodeActionResponse>> {
+pub fn handle(
+    session: &Arc<Session>,
+    params: CodeActionParams,
+) -> jsonrpc::Result<Option<CodeActionResponse>> {
     let uri = params.text_document.uri;
     let snapshot = session.snapshot(uri.as_str())?;
     let text = snapshot.document.text();
-    let range = convert::byte_range(text, params.range, snapshot.encoding).map_err(super::invalid_position)?;
+    let range = convert::byte_range(text, params.range, snapshot.encoding)
+        .map_err(super::invalid_position)?;
     // Offering actions that could never resolve would only mislead: say why instead.
     session::ready_model(&snapshot.model)?;
 
     let wants = |kind: &CodeActionKind| {
-        params.context.only.as_ref().is_none_or(|only| only.iter().any(|o| kind.as_str().starts_with(o.as_str())))
+        params
+            .context
+            .only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|o| kind.as_str().starts_with(o.as_str())))
     };
     let data = |action: ActionKind, diagnostics: Vec<Diagnostic>| {
-        let data = ActionData { action, uri: uri.clone(), version: snapshot.version, range: params.range, diagnostics };
+        let data = ActionData {
+            action,
+            uri: uri.clone(),
+            version: snapshot.version,
+            range: params.range,
+            diagnostics,
+        };
         serde_json::to_value(data).map_err(|e| jsonrpc::Error::invalid_params(e.to_string()))
     };
 

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use engine::CancellationToken;
 use engine::actions::{CompleteFunctionRequest, DiagnosticInfo, FixRequest};
 use tower_lsp_server::jsonrpc;
-use tower_lsp_server::ls_types::{CodeAction, NumberOrString, ProgressToken, TextEdit, WorkspaceEdit};
+use tower_lsp_server::ls_types::{
+    CodeAction, NumberOrString, ProgressToken, TextEdit, WorkspaceEdit,
+};
 use tower_lsp_server::{NotCancellable, OngoingProgress, Unbounded};
 
 use super::code_action::{ActionData, ActionKind, COMPLETE_FUNCTION_TITLE, FIX_TITLE};
@@ -19,15 +21,21 @@ use crate::session::{self, Session};
 use crate::task;
 
 pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::Result<CodeAction> {
-    let data = action.data.clone().ok_or_else(|| jsonrpc::Error::invalid_params("the code action has no data"))?;
-    let data: ActionData = serde_json::from_value(data)
-        .map_err(|e| jsonrpc::Error::invalid_params(format!("the code action's data is not qwen-lsp's: {e}")))?;
+    let data = action
+        .data
+        .clone()
+        .ok_or_else(|| jsonrpc::Error::invalid_params("the code action has no data"))?;
+    let data: ActionData = serde_json::from_value(data).map_err(|e| {
+        jsonrpc::Error::invalid_params(format!("the code action's data is not qwen-lsp's: {e}"))
+    })?;
     let snapshot = session.snapshot(data.uri.as_str())?;
     if snapshot.version != data.version {
         return Err(jsonrpc::Error::content_modified());
     }
     let Some(backend) = session::ready_model(&snapshot.model)? else {
-        return Err(task::request_failed("the model is still loading; try again when it is ready"));
+        return Err(task::request_failed(
+            "the model is still loading; try again when it is ready",
+        ));
     };
     let encoding = snapshot.encoding;
     let text = snapshot.document.text();
@@ -36,12 +44,20 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
         .diagnostics
         .iter()
         .map(|d| {
-            let range = convert::byte_range(text, d.range, encoding).map_err(super::invalid_position)?;
-            Ok(DiagnosticInfo { range, message: d.message.clone() })
+            let range =
+                convert::byte_range(text, d.range, encoding).map_err(super::invalid_position)?;
+            Ok(DiagnosticInfo {
+                range,
+                message: d.message.clone(),
+            })
         })
         .collect::<jsonrpc::Result<Vec<_>>>()?;
 
-    let runner = if snapshot.settings.actions.run_tests { session.test_runner().await } else { None };
+    let runner = if snapshot.settings.actions.run_tests {
+        session.test_runner().await
+    } else {
+        None
+    };
     let kind = data.action;
     let checks = match (&runner, snapshot.document.language) {
         (Some(_), engine::Language::Python) => "its syntax and the file's tests",
@@ -52,18 +68,32 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
         ActionKind::Fix => FIX_TITLE,
         ActionKind::CompleteFunction => COMPLETE_FUNCTION_TITLE,
     };
-    let progress = begin_progress(session, title, format!("asking the model, then checking {checks}")).await;
+    let progress = begin_progress(
+        session,
+        title,
+        format!("asking the model, then checking {checks}"),
+    )
+    .await;
     let started = Instant::now();
     let work = task::blocking(CancellationToken::new(), move |cancel| {
         let runner = runner.as_deref();
         let options = &snapshot.settings.actions;
         let fix = match kind {
             ActionKind::Fix => {
-                let request = FixRequest { document: &snapshot.document, range, diagnostics, options };
+                let request = FixRequest {
+                    document: &snapshot.document,
+                    range,
+                    diagnostics,
+                    options,
+                };
                 engine::actions::fix(backend.as_ref(), runner, &request, cancel)?
             }
             ActionKind::CompleteFunction => {
-                let request = CompleteFunctionRequest { document: &snapshot.document, offset: range.start, options };
+                let request = CompleteFunctionRequest {
+                    document: &snapshot.document,
+                    offset: range.start,
+                    options,
+                };
                 engine::actions::complete_function(backend.as_ref(), runner, &request, cancel)?
             }
         };
@@ -81,7 +111,9 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
     };
     if let Some(progress) = progress {
         let secs = started.elapsed().as_secs_f64();
-        let end = failure.clone().unwrap_or_else(|| format!("{what}: done in {secs:.1} s"));
+        let end = failure
+            .clone()
+            .unwrap_or_else(|| format!("{what}: done in {secs:.1} s"));
         progress.finish_with_message(end).await;
     }
     if let Some(message) = failure {
@@ -95,11 +127,20 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
         return Err(task::request_failed(format!("{what}: no change")));
     };
     // Positions refer to the text the fix was computed on; the version check above ties it to the client's.
-    let range = convert::range(snapshot.document.text(), fix.edit.start..fix.edit.end, encoding);
-    let edit = TextEdit { range, new_text: fix.edit.new_text };
+    let range = convert::range(
+        snapshot.document.text(),
+        fix.edit.start..fix.edit.end,
+        encoding,
+    );
+    let edit = TextEdit {
+        range,
+        new_text: fix.edit.new_text,
+    };
     action.title = fix.title;
-    action.edit =
-        Some(WorkspaceEdit { changes: Some(HashMap::from([(data.uri, vec![edit])])), ..WorkspaceEdit::default() });
+    action.edit = Some(WorkspaceEdit {
+        changes: Some(HashMap::from([(data.uri, vec![edit])])),
+        ..WorkspaceEdit::default()
+    });
     Ok(action)
 }
 
@@ -114,11 +155,22 @@ async fn begin_progress(
     }
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let token: ProgressToken = NumberOrString::String(format!("qwen-lsp/resolve/{n}"));
-    if let Err(error) = session.client.create_work_done_progress(token.clone()).await {
+    if let Err(error) = session
+        .client
+        .create_work_done_progress(token.clone())
+        .await
+    {
         tracing::debug!("the client refused a progress token: {error}");
         return None;
     }
-    Some(session.client.progress(token, title.to_owned()).with_message(message).begin().await)
+    Some(
+        session
+            .client
+            .progress(token, title.to_owned())
+            .with_message(message)
+            .begin()
+            .await,
+    )
 }
 
 /// Awaits `work`, reporting the seconds elapsed to `progress` every second (the engine reports no

@@ -4,12 +4,17 @@
 use std::sync::Arc;
 
 use tower_lsp_server::jsonrpc;
-use tower_lsp_server::ls_types::{CompletionList, CompletionParams, CompletionResponse, CompletionTextEdit};
+use tower_lsp_server::ls_types::{
+    CompletionList, CompletionParams, CompletionResponse, CompletionTextEdit,
+};
 
 use crate::convert;
 use crate::session::Session;
 
-pub async fn handle(session: &Arc<Session>, params: CompletionParams) -> jsonrpc::Result<Option<CompletionResponse>> {
+pub async fn handle(
+    session: &Arc<Session>,
+    params: CompletionParams,
+) -> jsonrpc::Result<Option<CompletionResponse>> {
     let position = params.text_document_position;
     let done = super::complete_at(session, &position.text_document.uri, position.position).await?;
     let items = done
@@ -28,5 +33,8 @@ pub async fn handle(session: &Arc<Session>, params: CompletionParams) -> jsonrpc
         .into_iter()
         .collect();
     // Incomplete: the client asks again as the user types instead of filtering a stale suggestion.
-    Ok(Some(CompletionResponse::List(CompletionList { is_incomplete: true, items })))
+    Ok(Some(CompletionResponse::List(CompletionList {
+        is_incomplete: true,
+        items,
+    })))
 }

@@ -14,17 +14,31 @@ pub async fn handle(session: Arc<Session>, params: DidChangeConfigurationParams)
         Ok(parsed) => parsed,
         Err(error) => {
             let message = format!("{error}; keeping the previous settings");
-            session.client.show_message(MessageType::ERROR, &message).await;
-            session.client.log_message(MessageType::ERROR, message).await;
+            session
+                .client
+                .show_message(MessageType::ERROR, &message)
+                .await;
+            session
+                .client
+                .log_message(MessageType::ERROR, message)
+                .await;
             return;
         }
     };
     if !parsed.unknown_keys.is_empty() {
-        let message = format!("qwen-lsp ignores unknown settings: {}", parsed.unknown_keys.join(", "));
-        session.client.log_message(MessageType::WARNING, message).await;
+        let message = format!(
+            "qwen-lsp ignores unknown settings: {}",
+            parsed.unknown_keys.join(", ")
+        );
+        session
+            .client
+            .log_message(MessageType::WARNING, message)
+            .await;
     }
     let old = session.set_settings(parsed.settings.clone());
-    if config::load_options(&session.cli, &old) != config::load_options(&session.cli, &parsed.settings) {
+    if config::load_options(&session.cli, &old)
+        != config::load_options(&session.cli, &parsed.settings)
+    {
         loader::spawn_load(session);
     }
 }

@@ -16,8 +16,20 @@ pub async fn handle(
     params: InlineCompletionParams,
 ) -> jsonrpc::Result<Option<InlineCompletionResponse>> {
     let position = params.text_document_position;
-    let selected = params.context.selected_completion_info.map(|info| Selected { range: info.range, text: info.text });
-    let Some(done) = super::complete_after(session, &position.text_document.uri, position.position, selected).await?
+    let selected = params
+        .context
+        .selected_completion_info
+        .map(|info| Selected {
+            range: info.range,
+            text: info.text,
+        });
+    let Some(done) = super::complete_after(
+        session,
+        &position.text_document.uri,
+        position.position,
+        selected,
+    )
+    .await?
     else {
         return Ok(Some(InlineCompletionResponse::Array(Vec::new())));
     };

@@ -87,7 +87,11 @@ impl Notification for Dropped {
 /// `Ok(None)` while the model loads or when the engine has nothing to suggest. A newer request for the
 /// same document cancels this one (answered `RequestCancelled`). The model work waits for its turn
 /// ([`Session::model_turn`]).
-pub async fn complete_at(session: &Arc<Session>, uri: &Uri, position: Position) -> jsonrpc::Result<Option<Completed>> {
+pub async fn complete_at(
+    session: &Arc<Session>,
+    uri: &Uri,
+    position: Position,
+) -> jsonrpc::Result<Option<Completed>> {
     complete_after(session, uri, position, None).await
 }
 
@@ -100,14 +104,16 @@ pub async fn complete_after(
     selected: Option<Selected>,
 ) -> jsonrpc::Result<Option<Completed>> {
     let mut snapshot = session.snapshot(uri.as_str())?;
-    let mut cursor =
-        convert::offset_in(&snapshot.document, position, snapshot.encoding).map_err(invalid_position)?;
+    let mut cursor = convert::offset_in(&snapshot.document, position, snapshot.encoding)
+        .map_err(invalid_position)?;
     let mut selected = match selected {
         Some(item) => {
             let range = convert::byte_range_in(&snapshot.document, item.range, snapshot.encoding)
                 .map_err(invalid_position)?;
             if range.start > cursor {
-                return Err(jsonrpc::Error::invalid_params("selectedCompletionInfo's range starts after the cursor"));
+                return Err(jsonrpc::Error::invalid_params(
+                    "selectedCompletionInfo's range starts after the cursor",
+                ));
             }
             Some((range, item.text))
         }
@@ -117,7 +123,11 @@ pub async fn complete_after(
         return Ok(None);
     };
     let inflight = session.begin_completion(uri.as_str());
-    task::debounce(Duration::from_millis(snapshot.settings.debounce_ms), &inflight.token).await?;
+    task::debounce(
+        Duration::from_millis(snapshot.settings.debounce_ms),
+        &inflight.token,
+    )
+    .await?;
     let turn = session.model_turn(&inflight.token).await?;
     // A large document (no syntax tree) is completed on a window around the cursor; every offset from
     // here on is the window's.
@@ -126,7 +136,8 @@ pub async fn complete_after(
         let window = snapshot.document.window(cursor, LARGE_FILE_WINDOW);
         cursor -= window.start;
         selected = selected.and_then(|(range, item)| {
-            (range.start >= window.start).then(|| (range.start - window.start..range.end - window.start, item))
+            (range.start >= window.start)
+                .then(|| (range.start - window.start..range.end - window.start, item))
         });
         line_offset = u32::try_from(window.start_line).unwrap_or(u32::MAX);
         snapshot.document = window.document;
@@ -134,9 +145,19 @@ pub async fn complete_after(
     // With a selected item: complete the text as it would be after accepting it, right after it.
     let (document, at) = match &selected {
         Some((range, item)) => {
-            let edit = engine::TextEdit { start: range.start, end: range.end, new_text: item.clone() };
-            let document = snapshot.document.with_edit(&edit).map_err(task::to_rpc_error)?;
-            (document, range.start + item.len() + cursor.saturating_sub(range.end))
+            let edit = engine::TextEdit {
+                start: range.start,
+                end: range.end,
+                new_text: item.clone(),
+            };
+            let document = snapshot
+                .document
+                .with_edit(&edit)
+                .map_err(task::to_rpc_error)?;
+            (
+                document,
+                range.start + item.len() + cursor.saturating_sub(range.end),
+            )
         }
         None => (snapshot.document.clone(), cursor),
     };
@@ -167,12 +188,23 @@ pub async fn complete_after(
             check.errors_before, check.errors_after, check.errors_in_completion, processed.text
         );
         tracing::info!("{}: {message}", uri.as_str());
-        let params = DroppedParams { uri: uri.clone(), reason: "syntax".to_owned(), message };
+        let params = DroppedParams {
+            uri: uri.clone(),
+            reason: "syntax".to_owned(),
+            message,
+        };
         session.client.send_notification::<Dropped>(params).await;
     }
-    let Some(completion) = trace.completion else { return Ok(None) };
+    let Some(completion) = trace.completion else {
+        return Ok(None);
+    };
     Ok(Some(match selected {
-        None => Completed { snapshot, cursor, completion, line_offset },
+        None => Completed {
+            snapshot,
+            cursor,
+            completion,
+            line_offset,
+        },
         Some((range, item)) => {
             // Back to the document as it is: replace from the item's start with the item's text, any text
             // between its end and the cursor, then the completion.
@@ -180,14 +212,21 @@ pub async fn complete_after(
             // that retypes the rest of the line (closing brackets) drops that retyped part instead.
             let tail = range.end.max(cursor);
             let original = snapshot.document.text();
-            let retyped = original.get(tail..tail + completion.replace_end.saturating_sub(at)).unwrap_or_default();
+            let retyped = original
+                .get(tail..tail + completion.replace_end.saturating_sub(at))
+                .unwrap_or_default();
             let (ours, replace_end) = match completion.text.strip_suffix(retyped) {
                 Some(kept) => (kept, tail),
                 None => (completion.text.as_str(), tail + retyped.len()),
             };
             let text = format!("{item}{}{ours}", &original[range.end..tail]);
             let completion = Completion { text, replace_end };
-            Completed { snapshot, cursor: range.start, completion, line_offset }
+            Completed {
+                snapshot,
+                cursor: range.start,
+                completion,
+                line_offset,
+            }
         }
     }))
 }

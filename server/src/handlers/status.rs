@@ -20,9 +20,21 @@ pub struct Status {
 
 pub fn handle(session: &Session) -> Status {
     match session.model_state() {
-        ModelState::NotLoaded => Status { model: "notLoaded", error: None },
-        ModelState::Loading => Status { model: "loading", error: None },
-        ModelState::Ready(_) => Status { model: "ready", error: None },
-        ModelState::Failed(error) => Status { model: "failed", error: Some(error) },
+        ModelState::NotLoaded => Status {
+            model: "notLoaded",
+            error: None,
+        },
+        ModelState::Loading => Status {
+            model: "loading",
+            error: None,
+        },
+        ModelState::Ready(_) => Status {
+            model: "ready",
+            error: None,
+        },
+        ModelState::Failed(error) => Status {
+            model: "failed",
+            error: Some(error),
+        },
     }
 }

@@ -87,7 +87,11 @@ impl Sampling {
         if self.n.is_some_and(|n| n != 1) {
             return bad("only n = 1 is supported");
         }
-        if self.logprobs.as_ref().is_some_and(|v| !v.is_null() && *v != json!(false)) {
+        if self
+            .logprobs
+            .as_ref()
+            .is_some_and(|v| !v.is_null() && *v != json!(false))
+        {
             return bad("logprobs are not supported");
         }
         let defaults = SamplingParams::default();
@@ -136,9 +140,14 @@ impl CompletionRequest {
         };
         let prompt = match self.suffix {
             Some(suffix) if !suffix.is_empty() => {
-                let (Some(pre), Some(suf), Some(mid)) = (&special.fim_prefix, &special.fim_suffix, &special.fim_middle)
-                else {
-                    return bad("this model has no fill-in-the-middle tokens, so suffix is not supported");
+                let (Some(pre), Some(suf), Some(mid)) = (
+                    &special.fim_prefix,
+                    &special.fim_suffix,
+                    &special.fim_middle,
+                ) else {
+                    return bad(
+                        "this model has no fill-in-the-middle tokens, so suffix is not supported",
+                    );
                 };
                 format!("{pre}{prompt}{suf}{suffix}{mid}")
             }
@@ -164,7 +173,11 @@ impl ChatRequest {
                 "system" | "developer" => Role::System,
                 "user" => Role::User,
                 "assistant" => Role::Assistant,
-                other => return bad(format!("messages[{i}].role {other:?} is not one of system, user, assistant")),
+                other => {
+                    return bad(format!(
+                        "messages[{i}].role {other:?} is not one of system, user, assistant"
+                    ));
+                }
             };
             let content = match m.content {
                 Value::String(s) => s,
@@ -172,9 +185,16 @@ impl ChatRequest {
                 Value::Array(parts) => {
                     let mut text = String::new();
                     for part in parts {
-                        match (part.get("type").and_then(Value::as_str), part.get("text").and_then(Value::as_str)) {
+                        match (
+                            part.get("type").and_then(Value::as_str),
+                            part.get("text").and_then(Value::as_str),
+                        ) {
                             (Some("text"), Some(t)) => text.push_str(t),
-                            _ => return bad(format!("messages[{i}].content: only text parts are supported")),
+                            _ => {
+                                return bad(format!(
+                                    "messages[{i}].content: only text parts are supported"
+                                ));
+                            }
                         }
                     }
                     text
@@ -217,10 +237,19 @@ pub enum Kind {
 }
 
 /// The whole (non-streamed) response.
-pub fn response(kind: Kind, id: &str, created: u64, model: &str, g: &Generation, ids: bool) -> Value {
+pub fn response(
+    kind: Kind,
+    id: &str,
+    created: u64,
+    model: &str,
+    g: &Generation,
+    ids: bool,
+) -> Value {
     let (finish, stop_reason) = finish_fields(&g.finish);
     let mut choice = match kind {
-        Kind::Completion => json!({"index": 0, "text": g.text, "finish_reason": finish, "stop_reason": stop_reason}),
+        Kind::Completion => {
+            json!({"index": 0, "text": g.text, "finish_reason": finish, "stop_reason": stop_reason})
+        }
         Kind::Chat => json!({
             "index": 0,
             "message": {"role": "assistant", "content": g.text},
@@ -240,7 +269,14 @@ pub fn response(kind: Kind, id: &str, created: u64, model: &str, g: &Generation,
 }
 
 /// One streamed chunk with `text` (and, on the last one, the finish reason).
-pub fn chunk(kind: Kind, id: &str, created: u64, model: &str, text: &str, finish: Option<(&FinishReason, Option<&Generation>)>) -> Value {
+pub fn chunk(
+    kind: Kind,
+    id: &str,
+    created: u64,
+    model: &str,
+    text: &str,
+    finish: Option<(&FinishReason, Option<&Generation>)>,
+) -> Value {
     let mut choice = match kind {
         Kind::Completion => json!({"index": 0, "text": text, "finish_reason": null}),
         Kind::Chat => json!({"index": 0, "delta": {"content": text}, "finish_reason": null}),
@@ -273,13 +309,16 @@ mod tests {
     use super::*;
 
     fn completion(body: Value) -> Result<Job, BadRequest> {
-        let request: CompletionRequest = serde_json::from_value(body).map_err(|e| BadRequest(e.to_string()))?;
+        let request: CompletionRequest =
+            serde_json::from_value(body).map_err(|e| BadRequest(e.to_string()))?;
         request.into_job(&engine::remote::qwen_special_tokens())
     }
 
     #[test]
     fn openai_defaults_and_vllm_extensions() {
-        let job = completion(json!({"prompt": "def f():", "top_k": -1, "stop": "\n\n", "stream": true})).unwrap();
+        let job =
+            completion(json!({"prompt": "def f():", "top_k": -1, "stop": "\n\n", "stream": true}))
+                .unwrap();
         assert_eq!(job.params.max_tokens, 16);
         assert_eq!(job.params.temperature, 1.0);
         assert_eq!(job.params.top_k, None);
@@ -290,7 +329,10 @@ mod tests {
     #[test]
     fn suffix_builds_a_fim_prompt() {
         let job = completion(json!({"prompt": ["a = "], "suffix": "\nprint(a)"})).unwrap();
-        assert_eq!(job.prompt, Prompt::Text("<|fim_prefix|>a = <|fim_suffix|>\nprint(a)<|fim_middle|>".into()));
+        assert_eq!(
+            job.prompt,
+            Prompt::Text("<|fim_prefix|>a = <|fim_suffix|>\nprint(a)<|fim_middle|>".into())
+        );
     }
 
     #[test]
@@ -315,6 +357,12 @@ mod tests {
         }))
         .unwrap();
         let job = request.into_job().unwrap();
-        assert_eq!(job.prompt, Prompt::Chat(vec![ChatMessage { role: Role::User, content: "ab".into() }]));
+        assert_eq!(
+            job.prompt,
+            Prompt::Chat(vec![ChatMessage {
+                role: Role::User,
+                content: "ab".into()
+            }])
+        );
     }
 }

@@ -61,14 +61,28 @@ pub fn run(args: ServeHttpArgs) -> anyhow::Result<()> {
         .init();
     anyhow::ensure!(args.parallel >= 1, "--parallel must be at least 1");
     if !args.host.is_loopback() && args.api_key.is_none() {
-        tracing::warn!("serving on {} without --api-key: anyone who can reach this port can use the model", args.host);
+        tracing::warn!(
+            "serving on {} without --api-key: anyone who can reach this port can use the model",
+            args.host
+        );
     }
     let backend = load(&args)?;
-    let served = args.served_model_name.clone().unwrap_or_else(|| args.model.clone());
-    let state = routes::AppState::new(backend, served, args.api_key.clone(), args.parallel, args.max_queue);
+    let served = args
+        .served_model_name
+        .clone()
+        .unwrap_or_else(|| args.model.clone());
+    let state = routes::AppState::new(
+        backend,
+        served,
+        args.api_key.clone(),
+        args.parallel,
+        args.max_queue,
+    );
     let app = routes::router(state.clone(), args.max_body_bytes);
 
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind((args.host, args.port))
             .await
@@ -91,11 +105,16 @@ pub fn run(args: ServeHttpArgs) -> anyhow::Result<()> {
 }
 
 fn load(args: &ServeHttpArgs) -> anyhow::Result<Arc<dyn Backend>> {
-    let spec = engine::remote::BackendSpec::new(args.weights.load_options(args.model.clone(), false))?;
+    let spec =
+        engine::remote::BackendSpec::new(args.weights.load_options(args.model.clone(), false))?;
     args.weights.check_threads(&spec)?;
     let started = std::time::Instant::now();
     let backend = spec.open()?;
-    tracing::info!("loaded {} in {:.1} s", args.model, started.elapsed().as_secs_f64());
+    tracing::info!(
+        "loaded {} in {:.1} s",
+        args.model,
+        started.elapsed().as_secs_f64()
+    );
     Ok(backend)
 }
 

@@ -68,7 +68,10 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
         .merge(protected)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
         .with_state(state)
 }
 
@@ -87,7 +90,9 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
 
 fn engine_error(e: &engine::Error) -> Response {
     let status = match e {
-        engine::Error::InvalidInput(_) | engine::Error::PromptTooLong { .. } => StatusCode::BAD_REQUEST,
+        engine::Error::InvalidInput(_) | engine::Error::PromptTooLong { .. } => {
+            StatusCode::BAD_REQUEST
+        }
         engine::Error::Backend(_) => StatusCode::BAD_GATEWAY,
         engine::Error::Cancelled => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
@@ -105,7 +110,11 @@ fn rejection(e: JsonRejection) -> Response {
     error(status, e.body_text())
 }
 
-async fn authenticate(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+async fn authenticate(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     if let Some(key) = &state.api_key {
         let given = request
             .headers()
@@ -114,8 +123,13 @@ async fn authenticate(State(state): State<Arc<AppState>>, request: Request, next
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or_default();
         if !constant_time_eq(given.as_bytes(), key.as_bytes()) {
-            let mut response = error(StatusCode::UNAUTHORIZED, "missing or wrong API key (Authorization: Bearer <key>)");
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            let mut response = error(
+                StatusCode::UNAUTHORIZED,
+                "missing or wrong API key (Authorization: Bearer <key>)",
+            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             return response;
         }
     }
@@ -127,17 +141,33 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn count_requests(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+async fn count_requests(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     // Known paths only, so that scanners probing random URLs cannot grow the label set.
-    const KNOWN: [&str; 5] = ["/v1/completions", "/v1/chat/completions", "/v1/models", "/health", "/metrics"];
-    let path = KNOWN.into_iter().find(|p| *p == request.uri().path()).unwrap_or("other");
+    const KNOWN: [&str; 5] = [
+        "/v1/completions",
+        "/v1/chat/completions",
+        "/v1/models",
+        "/health",
+        "/metrics",
+    ];
+    let path = KNOWN
+        .into_iter()
+        .find(|p| *p == request.uri().path())
+        .unwrap_or("other");
     let response = next.run(request).await;
     state.metrics.request(path, response.status().as_u16());
     response
 }
 
 async fn not_found(request: Request) -> Response {
-    error(StatusCode::NOT_FOUND, format!("no route for {} {}", request.method(), request.uri().path()))
+    error(
+        StatusCode::NOT_FOUND,
+        format!("no route for {} {}", request.method(), request.uri().path()),
+    )
 }
 
 async fn health(State(state): State<Arc<AppState>>) -> Json<Value> {
@@ -159,10 +189,20 @@ async fn models(State(state): State<Arc<AppState>>) -> Json<Value> {
 }
 
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render()).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+        .into_response()
 }
 
-async fn completions(State(state): State<Arc<AppState>>, body: Result<Json<CompletionRequest>, JsonRejection>) -> Response {
+async fn completions(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<CompletionRequest>, JsonRejection>,
+) -> Response {
     let request = match body {
         Ok(Json(request)) => request,
         Err(e) => return rejection(e),
@@ -173,7 +213,10 @@ async fn completions(State(state): State<Arc<AppState>>, body: Result<Json<Compl
     }
 }
 
-async fn chat_completions(State(state): State<Arc<AppState>>, body: Result<Json<ChatRequest>, JsonRejection>) -> Response {
+async fn chat_completions(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<ChatRequest>, JsonRejection>,
+) -> Response {
     let request = match body {
         Ok(Json(request)) => request,
         Err(e) => return rejection(e),
@@ -193,10 +236,19 @@ enum Message {
 async fn generate(state: Arc<AppState>, kind: Kind, job: Job) -> Response {
     // In flight counts queued and running generations; beyond the queue limit, refuse instead of
     // piling up requests whose clients will have given up by the time their turn comes.
-    if state.slots.available_permits() == 0 && state.metrics.in_flight_count() >= state.max_queue as u64 {
-        return error(StatusCode::SERVICE_UNAVAILABLE, "too many queued requests; retry later");
+    if state.slots.available_permits() == 0
+        && state.metrics.in_flight_count() >= state.max_queue as u64
+    {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many queued requests; retry later",
+        );
     }
-    let prefix = if kind == Kind::Chat { "chatcmpl" } else { "cmpl" };
+    let prefix = if kind == Kind::Chat {
+        "chatcmpl"
+    } else {
+        "cmpl"
+    };
     let id = format!("{prefix}-{}", state.next_id.fetch_add(1, Ordering::Relaxed));
     let created = unix_now();
     let cancel = state.shutdown.child_token();
@@ -204,7 +256,12 @@ async fn generate(state: Arc<AppState>, kind: Kind, job: Job) -> Response {
     // before the response starts; once streaming, the body stream holds its own guard.
     let guard = cancel.clone().drop_guard();
     let (tx, mut rx) = mpsc::channel::<Message>(256);
-    let Job { prompt, params, stream, return_token_ids } = job;
+    let Job {
+        prompt,
+        params,
+        stream,
+        return_token_ids,
+    } = job;
     let task_state = state.clone();
     let streaming_tx = stream.then(|| tx.clone());
     let task_cancel = cancel.clone();
@@ -216,11 +273,21 @@ async fn generate(state: Arc<AppState>, kind: Kind, job: Job) -> Response {
     if !stream {
         let result = match rx.recv().await {
             Some(Message::Finished(result)) => result,
-            _ => Err(engine::Error::Model("the generation task ended without a result".into())),
+            _ => Err(engine::Error::Model(
+                "the generation task ended without a result".into(),
+            )),
         };
         guard.disarm();
         return match result {
-            Ok(g) => Json(api::response(kind, &id, created, &state.model_name, &g, return_token_ids)).into_response(),
+            Ok(g) => Json(api::response(
+                kind,
+                &id,
+                created,
+                &state.model_name,
+                &g,
+                return_token_ids,
+            ))
+            .into_response(),
             Err(e) => engine_error(&e),
         };
     }
@@ -230,40 +297,61 @@ async fn generate(state: Arc<AppState>, kind: Kind, job: Job) -> Response {
     let first = match rx.recv().await {
         Some(Message::Finished(Err(e))) => return engine_error(&e),
         Some(first) => first,
-        None => return error(StatusCode::INTERNAL_SERVER_ERROR, "the generation task ended without a result"),
+        None => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the generation task ended without a result",
+            );
+        }
     };
     let model = state.model_name.clone();
-    let body = futures_util::stream::unfold((Some(first), rx, Some(guard), false), move |(pending, mut rx, guard, done)| {
-        let (id, model) = (id.clone(), model.clone());
-        async move {
-            if done {
-                // The generation is over; nothing is left to cancel.
-                guard.map(|g| g.disarm());
-                return None;
+    let body = futures_util::stream::unfold(
+        (Some(first), rx, Some(guard), false),
+        move |(pending, mut rx, guard, done)| {
+            let (id, model) = (id.clone(), model.clone());
+            async move {
+                if done {
+                    // The generation is over; nothing is left to cancel.
+                    guard.map(|g| g.disarm());
+                    return None;
+                }
+                let message = match pending {
+                    Some(m) => Some(m),
+                    None => rx.recv().await,
+                };
+                let (frame, done) = match message? {
+                    Message::Text(text) => (
+                        format!(
+                            "data: {}\n\n",
+                            api::chunk(kind, &id, created, &model, &text, None)
+                        ),
+                        false,
+                    ),
+                    Message::Finished(Ok(g)) => {
+                        let ids = return_token_ids.then_some(&g);
+                        let mut last =
+                            api::chunk(kind, &id, created, &model, "", Some((&g.finish, ids)));
+                        last["usage"] = api::usage(&g);
+                        (format!("data: {last}\n\ndata: [DONE]\n\n"), true)
+                    }
+                    Message::Finished(Err(e)) => {
+                        let body = api::error_body(&e.to_string(), "server_error");
+                        (format!("data: {body}\n\ndata: [DONE]\n\n"), true)
+                    }
+                };
+                Some((
+                    Ok::<_, std::convert::Infallible>(Bytes::from(frame)),
+                    (None, rx, guard, done),
+                ))
             }
-            let message = match pending {
-                Some(m) => Some(m),
-                None => rx.recv().await,
-            };
-            let (frame, done) = match message? {
-                Message::Text(text) => (format!("data: {}\n\n", api::chunk(kind, &id, created, &model, &text, None)), false),
-                Message::Finished(Ok(g)) => {
-                    let ids = return_token_ids.then_some(&g);
-                    let mut last = api::chunk(kind, &id, created, &model, "", Some((&g.finish, ids)));
-                    last["usage"] = api::usage(&g);
-                    (format!("data: {last}\n\ndata: [DONE]\n\n"), true)
-                }
-                Message::Finished(Err(e)) => {
-                    let body = api::error_body(&e.to_string(), "server_error");
-                    (format!("data: {body}\n\ndata: [DONE]\n\n"), true)
-                }
-            };
-            Some((Ok::<_, std::convert::Infallible>(Bytes::from(frame)), (None, rx, guard, done)))
-        }
-    });
+        },
+    );
     let mut response = Body::from_stream(body).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
@@ -301,7 +389,11 @@ async fn run_generation(
     .await
     .unwrap_or_else(|join| Err(engine::Error::Model(format!("generation crashed: {join}"))));
     match &result {
-        Ok(g) => state.metrics.generation(g.prompt_token_ids.len(), g.token_ids.len(), started.elapsed()),
+        Ok(g) => state.metrics.generation(
+            g.prompt_token_ids.len(),
+            g.token_ids.len(),
+            started.elapsed(),
+        ),
         Err(engine::Error::Cancelled) => state.metrics.cancelled(),
         Err(_) => {}
     }
@@ -309,7 +401,10 @@ async fn run_generation(
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs()
 }
 
 #[cfg(test)]

@@ -34,7 +34,10 @@ fn malformed_json_gets_a_parse_error_and_serving_continues() {
 #[test]
 fn requests_before_initialize_are_refused_then_initialize_works() {
     let mut server = TestServer::spawn(&["--model", NO_MODEL]);
-    let response = server.call("textDocument/inlineCompletion", inline_at("file:///a.py", 0, 0));
+    let response = server.call(
+        "textDocument/inlineCompletion",
+        inline_at("file:///a.py", 0, 0),
+    );
     assert_eq!(response["error"]["code"], -32002, "{response}");
     let response = server.call("textDocument/completion", inline_at("file:///a.py", 0, 0));
     assert_eq!(response["error"]["code"], -32002, "{response}");
@@ -48,10 +51,19 @@ fn unknown_documents_and_bad_positions_are_invalid_params() {
     server.initialize(Value::Null, json!({}));
     server.open("file:///e.py", "python", "s = '😀'\n");
     let cases = [
-        (inline_at("file:///nowhere.py", 0, 0), "document file:///nowhere.py is not open"),
-        (inline_at("file:///e.py", 5, 0), "line 5 is past the end of the document (2 lines)"),
+        (
+            inline_at("file:///nowhere.py", 0, 0),
+            "document file:///nowhere.py is not open",
+        ),
+        (
+            inline_at("file:///e.py", 5, 0),
+            "line 5 is past the end of the document (2 lines)",
+        ),
         // `s = '` is 5 UTF-16 units; the emoji takes units 5 and 6.
-        (inline_at("file:///e.py", 0, 6), "character 6 on line 0 falls inside a character that is 2 code units wide"),
+        (
+            inline_at("file:///e.py", 0, 6),
+            "character 6 on line 0 falls inside a character that is 2 code units wide",
+        ),
     ];
     for (params, message) in cases {
         for method in ["textDocument/inlineCompletion", "textDocument/completion"] {
@@ -67,7 +79,10 @@ fn unknown_documents_and_bad_positions_are_invalid_params() {
                 "context": { "diagnostics": [] } }),
     );
     assert_eq!(response["error"]["code"], -32602, "{response}");
-    let response = server.call("codeAction/resolve", json!({ "title": "Fix this (Qwen)", "data": { "bogus": true } }));
+    let response = server.call(
+        "codeAction/resolve",
+        json!({ "title": "Fix this (Qwen)", "data": { "bogus": true } }),
+    );
     assert_eq!(response["error"]["code"], -32602, "{response}");
     // Missing params entirely.
     let response = server.call("textDocument/inlineCompletion", Value::Null);
@@ -86,26 +101,49 @@ fn an_invalid_change_closes_the_document_with_a_log_message() {
                 "contentChanges": [{ "range": { "start": { "line": 9, "character": 0 }, "end": { "line": 9, "character": 0 } },
                                      "text": "y" }] }),
     );
-    let log =
-        server.notification("window/logMessage", |p| p["message"].as_str().is_some_and(|m| m.contains("file:///c.py")));
+    let log = server.notification("window/logMessage", |p| {
+        p["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("file:///c.py"))
+    });
     let message = log["params"]["message"].as_str().unwrap_or_default();
-    assert!(message.contains("line 9 is past the end") && message.contains("closed until reopened"), "{message}");
-    let response = server.call("textDocument/inlineCompletion", inline_at("file:///c.py", 0, 0));
-    assert_eq!(response["error"]["message"], "document file:///c.py is not open", "{response}");
+    assert!(
+        message.contains("line 9 is past the end") && message.contains("closed until reopened"),
+        "{message}"
+    );
+    let response = server.call(
+        "textDocument/inlineCompletion",
+        inline_at("file:///c.py", 0, 0),
+    );
+    assert_eq!(
+        response["error"]["message"], "document file:///c.py is not open",
+        "{response}"
+    );
     server.shutdown_and_exit();
 }
 
 #[test]
 fn before_the_model_is_ready_completions_are_empty() {
-    let mut server = TestServer::spawn(&["--model", &crate::support::tiny_model().to_string_lossy()]);
+    let mut server =
+        TestServer::spawn(&["--model", &crate::support::tiny_model().to_string_lossy()]);
     // The model starts loading at `initialized`; until then it is certainly not ready.
-    let response = server.call("initialize", json!({ "processId": null, "capabilities": {} }));
+    let response = server.call(
+        "initialize",
+        json!({ "processId": null, "capabilities": {} }),
+    );
     assert!(response.get("result").is_some(), "{response}");
     server.open("file:///a.py", "python", "x = ");
-    let response = server.call("textDocument/inlineCompletion", inline_at("file:///a.py", 0, 4));
+    let response = server.call(
+        "textDocument/inlineCompletion",
+        inline_at("file:///a.py", 0, 4),
+    );
     assert_eq!(response["result"], json!([]), "{response}");
     let response = server.call("textDocument/completion", inline_at("file:///a.py", 0, 4));
-    assert_eq!(response["result"], json!({ "isIncomplete": true, "items": [] }), "{response}");
+    assert_eq!(
+        response["result"],
+        json!({ "isIncomplete": true, "items": [] }),
+        "{response}"
+    );
     server.shutdown_and_exit();
 }
 
@@ -116,7 +154,10 @@ fn requests_after_shutdown_are_invalid() {
     server.open("file:///a.py", "python", "x = ");
     let response = server.call("shutdown", Value::Null);
     assert_eq!(response["result"], Value::Null, "{response}");
-    let response = server.call("textDocument/inlineCompletion", inline_at("file:///a.py", 0, 4));
+    let response = server.call(
+        "textDocument/inlineCompletion",
+        inline_at("file:///a.py", 0, 4),
+    );
     assert_eq!(response["error"]["code"], -32600, "{response}");
     server.notify("exit", Value::Null);
     assert!(server.wait_for_exit().success());

@@ -22,7 +22,11 @@ fn at(uri: &str, line: u32, character: u32) -> Value {
 fn wait_for_decode_stop(server: &TestServer) {
     let deadline = Instant::now() + TIMEOUT;
     while !server.stderr().contains("model work cancelled after") {
-        assert!(Instant::now() < deadline, "the decode loop never stopped; log:\n{}", server.stderr());
+        assert!(
+            Instant::now() < deadline,
+            "the decode loop never stopped; log:\n{}",
+            server.stderr()
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -90,7 +94,10 @@ fn a_request_superseded_during_the_debounce_is_cancelled_without_model_work() {
     assert_eq!(response["error"]["code"], -32800, "{response}");
     let response = server.response(second);
     assert!(response["result"].is_array(), "{response}");
-    assert!(!server.stderr().contains("model work cancelled"), "the first never reached the model");
+    assert!(
+        !server.stderr().contains("model work cancelled"),
+        "the first never reached the model"
+    );
     server.shutdown_and_exit();
 }
 
@@ -100,7 +107,10 @@ fn closing_the_document_cancels_its_completion() {
     server.open("file:///long.py", "python", "def f():\n    ");
     let id = server.request("textDocument/inlineCompletion", at("file:///long.py", 1, 4));
     std::thread::sleep(Duration::from_millis(300));
-    server.notify("textDocument/didClose", json!({ "textDocument": { "uri": "file:///long.py" } }));
+    server.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": "file:///long.py" } }),
+    );
     let response = server.response(id);
     assert_eq!(response["error"]["code"], -32800, "{response}");
     wait_for_decode_stop(&server);
@@ -123,7 +133,10 @@ fn a_typing_burst_answers_every_request_and_completes_only_the_last() {
                                                     "end": { "line": 0, "character": character } },
                                          "text": c.to_string() }] }),
         );
-        ids.push(server.request("textDocument/inlineCompletion", at("file:///t.py", 0, character + 1)));
+        ids.push(server.request(
+            "textDocument/inlineCompletion",
+            at("file:///t.py", 0, character + 1),
+        ));
     }
     let last = ids.pop().expect("requests were sent");
     for id in ids {
@@ -131,6 +144,10 @@ fn a_typing_burst_answers_every_request_and_completes_only_the_last() {
         assert_eq!(response["error"]["code"], -32800, "{response}");
     }
     let response = server.response(last);
-    assert_eq!(response["result"][0]["range"]["start"], json!({ "line": 0, "character": 8 }), "{response}");
+    assert_eq!(
+        response["result"][0]["range"]["start"],
+        json!({ "line": 0, "character": 8 }),
+        "{response}"
+    );
     server.shutdown_and_exit();
 }

@@ -32,10 +32,20 @@ fn fix_this_is_offered_on_diagnostics_and_resolved_lazily() {
     let mut server = TestServer::with_tiny_model(settings());
     server.open("file:///add.py", "python", BROKEN);
 
-    let response = server.call("textDocument/codeAction", code_action_params(json!([]), None));
-    assert_eq!(response["result"], json!([]), "no diagnostics, no function to complete: {response}");
+    let response = server.call(
+        "textDocument/codeAction",
+        code_action_params(json!([]), None),
+    );
+    assert_eq!(
+        response["result"],
+        json!([]),
+        "no diagnostics, no function to complete: {response}"
+    );
 
-    let response = server.call("textDocument/codeAction", code_action_params(syntax_error(), None));
+    let response = server.call(
+        "textDocument/codeAction",
+        code_action_params(syntax_error(), None),
+    );
     expect![[r#"
         [
           {
@@ -107,11 +117,21 @@ fn fix_this_is_offered_on_diagnostics_and_resolved_lazily() {
     } else {
         let result = &resolved["result"];
         let title = result["title"].as_str().unwrap_or_default();
-        assert!(title.starts_with("Fix this (") && title.ends_with(')'), "{title}");
+        assert!(
+            title.starts_with("Fix this (") && title.ends_with(')'),
+            "{title}"
+        );
         assert_eq!(result["data"], action["data"]);
-        let edits = result["edit"]["changes"]["file:///add.py"].as_array().expect("one edit of the file");
+        let edits = result["edit"]["changes"]["file:///add.py"]
+            .as_array()
+            .expect("one edit of the file");
         assert_eq!(edits.len(), 1, "{resolved}");
-        assert!(edits[0]["range"]["end"]["line"].as_u64().is_some_and(|line| line <= 2), "{resolved}");
+        assert!(
+            edits[0]["range"]["end"]["line"]
+                .as_u64()
+                .is_some_and(|line| line <= 2),
+            "{resolved}"
+        );
     }
     server.shutdown_and_exit();
 }
@@ -120,11 +140,15 @@ fn fix_this_is_offered_on_diagnostics_and_resolved_lazily() {
 fn only_filters_the_kinds_offered() {
     let mut server = TestServer::with_tiny_model(settings());
     server.open("file:///add.py", "python", BROKEN);
-    let response =
-        server.call("textDocument/codeAction", code_action_params(syntax_error(), Some(json!(["refactor"]))));
+    let response = server.call(
+        "textDocument/codeAction",
+        code_action_params(syntax_error(), Some(json!(["refactor"]))),
+    );
     assert_eq!(response["result"], json!([]), "{response}");
-    let response =
-        server.call("textDocument/codeAction", code_action_params(syntax_error(), Some(json!(["quickfix"]))));
+    let response = server.call(
+        "textDocument/codeAction",
+        code_action_params(syntax_error(), Some(json!(["quickfix"]))),
+    );
     assert_eq!(response["result"][0]["kind"], "quickfix", "{response}");
     server.shutdown_and_exit();
 }
@@ -133,7 +157,10 @@ fn only_filters_the_kinds_offered() {
 fn resolving_against_a_changed_document_is_content_modified() {
     let mut server = TestServer::with_tiny_model(settings());
     server.open("file:///add.py", "python", BROKEN);
-    let response = server.call("textDocument/codeAction", code_action_params(syntax_error(), None));
+    let response = server.call(
+        "textDocument/codeAction",
+        code_action_params(syntax_error(), None),
+    );
     let action = response["result"][0].clone();
     server.notify(
         "textDocument/didChange",
@@ -151,25 +178,39 @@ fn the_sandbox_opens_while_the_user_picks_a_fix() {
     let settings = json!({ "actions": { "sampling": { "maxTokens": 16 }, "candidates": 1, "runTests": true } });
     let mut server = TestServer::with_tiny_model(settings);
     server.open("file:///add.py", "python", BROKEN);
-    let response = server.call("textDocument/codeAction", code_action_params(syntax_error(), None));
-    assert_eq!(response["result"][0]["title"], "Fix this (Qwen)", "{response}");
+    let response = server.call(
+        "textDocument/codeAction",
+        code_action_params(syntax_error(), None),
+    );
+    assert_eq!(
+        response["result"][0]["title"], "Fix this (Qwen)",
+        "{response}"
+    );
     let deadline = std::time::Instant::now() + crate::support::TIMEOUT;
     while !server.stderr().contains("Python sandbox ready") {
         let log = server.stderr();
-        assert!(!log.contains("the Python sandbox is unavailable"), "run scripts/setup-deps.sh first; log:\n{log}");
-        assert!(std::time::Instant::now() < deadline, "the sandbox never opened; log:\n{log}");
+        assert!(
+            !log.contains("the Python sandbox is unavailable"),
+            "run scripts/setup-deps.sh first; log:\n{log}"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sandbox never opened; log:\n{log}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let resolved = server.call("codeAction/resolve", response["result"][0].clone());
-    assert!(resolved.get("result").is_some() || resolved["error"]["code"] == -32803, "{resolved}");
+    assert!(
+        resolved.get("result").is_some() || resolved["error"]["code"] == -32803,
+        "{resolved}"
+    );
     server.shutdown_and_exit();
 }
 
 #[test]
 fn complete_this_function_is_offered_inside_an_unfinished_body() {
     let mut server = TestServer::with_tiny_model(settings());
-    let source =
-        "def area(r):\n    \"\"\"The area of a circle of radius r.\"\"\"\n    pass\n\ndef done():\n    return 1\n";
+    let source = "def area(r):\n    \"\"\"The area of a circle of radius r.\"\"\"\n    pass\n\ndef done():\n    return 1\n";
     server.open("file:///area.py", "python", source);
     let at_line = |line: u32| {
         json!({ "textDocument": { "uri": "file:///area.py" },
@@ -182,7 +223,10 @@ fn complete_this_function_is_offered_inside_an_unfinished_body() {
     assert_eq!(actions[0]["title"], "Complete this function (Qwen)");
     assert_eq!(actions[0]["kind"], "refactor.rewrite");
     assert_eq!(actions[0]["data"]["action"], "completeFunction");
-    assert!(actions[0].get("edit").is_none(), "the edit comes with resolve");
+    assert!(
+        actions[0].get("edit").is_none(),
+        "the edit comes with resolve"
+    );
 
     // A finished function gets nothing.
     let response = server.call("textDocument/codeAction", at_line(5));
@@ -194,7 +238,10 @@ fn complete_this_function_is_offered_inside_an_unfinished_body() {
     } else {
         let title = resolved["result"]["title"].as_str().unwrap_or_default();
         assert!(title.starts_with("Complete this function ("), "{resolved}");
-        assert!(resolved["result"]["edit"]["changes"]["file:///area.py"].is_array(), "{resolved}");
+        assert!(
+            resolved["result"]["edit"]["changes"]["file:///area.py"].is_array(),
+            "{resolved}"
+        );
     }
     server.shutdown_and_exit();
 }
@@ -210,17 +257,26 @@ fn without_a_python_runtime_fixes_are_still_offered_and_the_reason_is_logged() {
     server.initialize(settings, json!({ "window": { "workDoneProgress": true } }));
     server.wait_model_loaded();
     server.open("file:///add.py", "python", BROKEN);
-    let response = server.call("textDocument/codeAction", code_action_params(syntax_error(), None));
-    assert_eq!(response["result"][0]["title"], "Fix this (Qwen)", "{response}");
+    let response = server.call(
+        "textDocument/codeAction",
+        code_action_params(syntax_error(), None),
+    );
+    assert_eq!(
+        response["result"][0]["title"], "Fix this (Qwen)",
+        "{response}"
+    );
     let log = server.notification("window/logMessage", |p| {
-        p["message"].as_str().is_some_and(|m| m.contains("the Python sandbox is unavailable"))
+        p["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("the Python sandbox is unavailable"))
     });
     let message = log["params"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("/nonexistent/python.wasm"), "{message}");
     let resolved = server.call("codeAction/resolve", response["result"][0].clone());
     let title = resolved["result"]["title"].as_str().unwrap_or_default();
     assert!(
-        resolved["error"]["code"] == -32803 || (title.starts_with("Fix this (") && !title.contains("tests pass")),
+        resolved["error"]["code"] == -32803
+            || (title.starts_with("Fix this (") && !title.contains("tests pass")),
         "{resolved}"
     );
     server.shutdown_and_exit();

@@ -24,7 +24,10 @@ fn inline_completion_after_an_emoji_in_utf16() {
     let mut server = TestServer::with_tiny_model(settings());
     server.open("file:///greet.py", "python", SOURCE);
     // After `    s = '😀' + ` : 4 + 5 + 2 (the surrogate pair) + 4 UTF-16 units.
-    let response = server.call("textDocument/inlineCompletion", at("file:///greet.py", 1, 15));
+    let response = server.call(
+        "textDocument/inlineCompletion",
+        at("file:///greet.py", 1, 15),
+    );
     expect![[r#"
         {
           "id": 2,
@@ -48,7 +51,10 @@ fn inline_completion_after_an_emoji_in_utf16() {
         }"#]]
     .assert_eq(&pretty(&response));
     // Greedy decoding: the same request gives the same answer.
-    let again = server.call("textDocument/inlineCompletion", at("file:///greet.py", 1, 15));
+    let again = server.call(
+        "textDocument/inlineCompletion",
+        at("file:///greet.py", 1, 15),
+    );
     assert_eq!(again["result"], response["result"]);
     server.shutdown_and_exit();
 }
@@ -57,9 +63,15 @@ fn inline_completion_after_an_emoji_in_utf16() {
 fn utf8_positions_give_the_same_completion() {
     let mut utf16 = TestServer::with_tiny_model(settings());
     utf16.open("file:///greet.py", "python", SOURCE);
-    let by_utf16 = utf16.call("textDocument/inlineCompletion", at("file:///greet.py", 1, 15));
+    let by_utf16 = utf16.call(
+        "textDocument/inlineCompletion",
+        at("file:///greet.py", 1, 15),
+    );
 
-    let mut utf8 = TestServer::spawn(&["--model", crate::support::tiny_model().to_str().expect("utf-8 path")]);
+    let mut utf8 = TestServer::spawn(&[
+        "--model",
+        crate::support::tiny_model().to_str().expect("utf-8 path"),
+    ]);
     let init = utf8.initialize(
         settings(),
         json!({ "general": { "positionEncodings": ["utf-8"] }, "window": { "workDoneProgress": true } }),
@@ -68,20 +80,35 @@ fn utf8_positions_give_the_same_completion() {
     utf8.wait_model_loaded();
     utf8.open("file:///greet.py", "python", SOURCE);
     // The same cursor in bytes: the emoji is 4 bytes instead of 2 units.
-    let by_utf8 = utf8.call("textDocument/inlineCompletion", at("file:///greet.py", 1, 17));
+    let by_utf8 = utf8.call(
+        "textDocument/inlineCompletion",
+        at("file:///greet.py", 1, 17),
+    );
 
     let item16 = &by_utf16["result"][0];
     let item8 = &by_utf8["result"][0];
-    assert_eq!(item16["insertText"], item8["insertText"], "{by_utf16} vs {by_utf8}");
-    assert_eq!(item16["range"]["start"], json!({ "line": 1, "character": 15 }));
-    assert_eq!(item8["range"]["start"], json!({ "line": 1, "character": 17 }));
+    assert_eq!(
+        item16["insertText"], item8["insertText"],
+        "{by_utf16} vs {by_utf8}"
+    );
+    assert_eq!(
+        item16["range"]["start"],
+        json!({ "line": 1, "character": 15 })
+    );
+    assert_eq!(
+        item8["range"]["start"],
+        json!({ "line": 1, "character": 17 })
+    );
 }
 
 #[test]
 fn completion_fallback_offers_the_inline_text_as_one_item() {
     let mut server = TestServer::with_tiny_model(settings());
     server.open("file:///greet.py", "python", SOURCE);
-    let inline = server.call("textDocument/inlineCompletion", at("file:///greet.py", 1, 15));
+    let inline = server.call(
+        "textDocument/inlineCompletion",
+        at("file:///greet.py", 1, 15),
+    );
     let response = server.call("textDocument/completion", at("file:///greet.py", 1, 15));
     let list = &response["result"];
     assert_eq!(list["isIncomplete"], true, "{response}");
@@ -100,7 +127,11 @@ fn completion_fallback_offers_the_inline_text_as_one_item() {
 #[test]
 fn incremental_edits_complete_like_the_same_text_opened_whole() {
     let mut server = TestServer::with_tiny_model(settings());
-    server.open("file:///edit.py", "python", "def greet(name):\n    return\n");
+    server.open(
+        "file:///edit.py",
+        "python",
+        "def greet(name):\n    return\n",
+    );
     let changes = [
         // `return` -> `return 'hi, ' + ` on line 1, then a new function under it.
         json!({ "range": { "start": { "line": 1, "character": 10 }, "end": { "line": 1, "character": 10 } }, "text": " 'hi, ' + " }),
@@ -114,15 +145,24 @@ fn incremental_edits_complete_like_the_same_text_opened_whole() {
             json!({ "textDocument": { "uri": "file:///edit.py", "version": version }, "contentChanges": [change] }),
         );
     }
-    let edited = server.call("textDocument/inlineCompletion", at("file:///edit.py", 1, 19));
+    let edited = server.call(
+        "textDocument/inlineCompletion",
+        at("file:///edit.py", 1, 19),
+    );
     // Reopened under the same name, so the prompt (which names the file) is the same.
-    server.notify("textDocument/didClose", json!({ "textDocument": { "uri": "file:///edit.py" } }));
+    server.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": "file:///edit.py" } }),
+    );
     server.open(
         "file:///edit.py",
         "python",
         "def greet(name):\n    return 'hi, ' + \n\ndef wave():\n    print('👋')\n",
     );
-    let whole = server.call("textDocument/inlineCompletion", at("file:///edit.py", 1, 19));
+    let whole = server.call(
+        "textDocument/inlineCompletion",
+        at("file:///edit.py", 1, 19),
+    );
     assert!(edited.get("error").is_none(), "{edited}");
     assert_eq!(edited["result"], whole["result"]);
     // A full-text change replaces everything.
@@ -131,6 +171,9 @@ fn incremental_edits_complete_like_the_same_text_opened_whole() {
         json!({ "textDocument": { "uri": "file:///edit.py", "version": 9 }, "contentChanges": [{ "text": "x = 1\n" }] }),
     );
     let response = server.call("textDocument/inlineCompletion", at("file:///edit.py", 3, 0));
-    assert_eq!(response["error"]["message"], "line 3 is past the end of the document (2 lines)");
+    assert_eq!(
+        response["error"]["message"],
+        "line 3 is past the end of the document (2 lines)"
+    );
     server.shutdown_and_exit();
 }

@@ -255,13 +255,33 @@ fn an_http_model_generates_through_the_remote_backend() {
     let (stdout, json) = generate_json(
         Path::new(&model),
         &prefix,
-        &["--suffix-file", suffix.to_str().unwrap(), "--max-tokens", "4"],
+        &[
+            "--suffix-file",
+            suffix.to_str().unwrap(),
+            "--max-tokens",
+            "4",
+        ],
     );
     assert!(stdout.starts_with("hello\n"), "{stdout:?}");
-    assert_eq!((json["text"].as_str(), json["finish_reason"].as_str()), (Some("hello"), Some("length")), "{json}");
-    let out = run(&["--model", &model, "--prompt-file", prefix.to_str().unwrap()], &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "hello", "plain mode prints exactly the completion");
+    assert_eq!(
+        (json["text"].as_str(), json["finish_reason"].as_str()),
+        (Some("hello"), Some("length")),
+        "{json}"
+    );
+    let out = run(
+        &["--model", &model, "--prompt-file", prefix.to_str().unwrap()],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "hello",
+        "plain mode prints exactly the completion"
+    );
 
     let sent = requests.lock().unwrap().clone();
     assert_eq!(sent.len(), 2, "{sent:?}");

@@ -17,7 +17,11 @@ fn told_about(server: &TestServer, uri: &str) -> usize {
         .notifications
         .iter()
         .filter(|n| n["method"] == "window/showMessage")
-        .filter(|n| n["params"]["message"].as_str().is_some_and(|m| m.contains(uri) && m.contains("no syntax tree")))
+        .filter(|n| {
+            n["params"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(uri) && m.contains("no syntax tree"))
+        })
         .count()
 }
 
@@ -30,12 +34,18 @@ fn a_large_document_is_completed_from_a_window_with_whole_document_positions() {
     let uri = "file:///big/generated.py";
     let text: String = (0..30_000).map(|i| format!("value_{i} = {i}\n")).collect();
     server.open(uri, "python", &text);
-    server.notification("window/showMessage", |p| p["message"].as_str().is_some_and(|m| m.contains(uri)));
+    server.notification("window/showMessage", |p| {
+        p["message"].as_str().is_some_and(|m| m.contains(uri))
+    });
 
     // The cursor at the end of line 29,000 (`value_29000 = 29000`, 19 characters).
     let response = server.call("textDocument/inlineCompletion", at(uri, 29_000, 19));
     let item = &response["result"][0];
-    assert_eq!(item["range"]["start"], json!({ "line": 29_000, "character": 19 }), "{response}");
+    assert_eq!(
+        item["range"]["start"],
+        json!({ "line": 29_000, "character": 19 }),
+        "{response}"
+    );
 
     // An edit at the top moves the cursor's line down by one; the window follows.
     server.notify(
@@ -45,8 +55,15 @@ fn a_large_document_is_completed_from_a_window_with_whole_document_positions() {
                                      "text": "import os\n" }] }),
     );
     let moved = server.call("textDocument/inlineCompletion", at(uri, 29_001, 19));
-    assert_eq!(moved["result"][0]["range"]["start"], json!({ "line": 29_001, "character": 19 }), "{moved}");
-    assert_eq!(moved["result"][0]["insertText"], item["insertText"], "the same text around the cursor");
+    assert_eq!(
+        moved["result"][0]["range"]["start"],
+        json!({ "line": 29_001, "character": 19 }),
+        "{moved}"
+    );
+    assert_eq!(
+        moved["result"][0]["insertText"], item["insertText"],
+        "the same text around the cursor"
+    );
     let classic = server.call("textDocument/completion", at(uri, 29_001, 19));
     assert_eq!(
         classic["result"]["items"][0]["textEdit"]["range"]["start"],
@@ -55,9 +72,20 @@ fn a_large_document_is_completed_from_a_window_with_whole_document_positions() {
     );
 
     // A small document next to it is completed as usual.
-    server.open("file:///big/small.py", "python", "def add(a, b):\n    return ");
-    let small = server.call("textDocument/inlineCompletion", at("file:///big/small.py", 1, 11));
-    assert_eq!(small["result"][0]["range"]["start"], json!({ "line": 1, "character": 11 }), "{small}");
+    server.open(
+        "file:///big/small.py",
+        "python",
+        "def add(a, b):\n    return ",
+    );
+    let small = server.call(
+        "textDocument/inlineCompletion",
+        at("file:///big/small.py", 1, 11),
+    );
+    assert_eq!(
+        small["result"][0]["range"]["start"],
+        json!({ "line": 1, "character": 11 }),
+        "{small}"
+    );
     assert_eq!(told_about(&server, uri), 1, "said once, not at every edit");
     server.shutdown_and_exit();
 }
@@ -87,8 +115,15 @@ fn the_default_limit_is_4_mib_and_the_user_is_told_once() {
         "range": { "start": { "line": 320_003, "character": 0 }, "end": { "line": 320_003, "character": 0 } },
         "context": { "diagnostics": [] } }),
     );
-    assert!(response["error"]["message"].as_str().is_some_and(|m| m.contains("failed to load")), "{response}");
-    server.notification("window/showMessage", |p| p["message"].as_str().is_some_and(|m| m.contains(uri)));
+    assert!(
+        response["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("failed to load")),
+        "{response}"
+    );
+    server.notification("window/showMessage", |p| {
+        p["message"].as_str().is_some_and(|m| m.contains(uri))
+    });
     assert_eq!(told_about(&server, uri), 1);
     // A small document is not large.
     server.open("file:///big/small.py", "python", "x = 1\n");

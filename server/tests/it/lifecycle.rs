@@ -43,16 +43,25 @@ fn initialize_advertises_capabilities_and_utf16_by_default() {
 #[test]
 fn utf8_is_chosen_when_the_client_offers_it() {
     let mut server = TestServer::spawn(&["--model", NO_MODEL]);
-    let result = server.initialize(Value::Null, json!({ "general": { "positionEncodings": ["utf-16", "utf-8"] } }));
+    let result = server.initialize(
+        Value::Null,
+        json!({ "general": { "positionEncodings": ["utf-16", "utf-8"] } }),
+    );
     assert_eq!(result["capabilities"]["positionEncoding"], "utf-8");
 }
 
 #[test]
 fn completion_is_the_fallback_only_for_clients_without_inline_completion() {
     let mut server = TestServer::spawn(&["--model", NO_MODEL]);
-    let result = server.initialize(Value::Null, json!({ "textDocument": { "inlineCompletion": {} } }));
+    let result = server.initialize(
+        Value::Null,
+        json!({ "textDocument": { "inlineCompletion": {} } }),
+    );
     assert_eq!(result["capabilities"]["inlineCompletionProvider"], true);
-    assert!(result["capabilities"].get("completionProvider").is_none(), "{result}");
+    assert!(
+        result["capabilities"].get("completionProvider").is_none(),
+        "{result}"
+    );
 }
 
 #[test]
@@ -65,7 +74,10 @@ fn serve_subcommand_serves_too() {
 
 #[test]
 fn stdio_flag_that_clients_append_is_accepted() {
-    for args in [&["--stdio", "--model", NO_MODEL][..], &["serve", "--stdio", "--model", NO_MODEL]] {
+    for args in [
+        &["--stdio", "--model", NO_MODEL][..],
+        &["serve", "--stdio", "--model", NO_MODEL],
+    ] {
         let mut server = TestServer::spawn(args);
         let result = server.initialize(Value::Null, json!({}));
         assert_eq!(result["serverInfo"]["name"], "qwen-lsp", "{args:?}");
@@ -76,9 +88,13 @@ fn stdio_flag_that_clients_append_is_accepted() {
 #[test]
 fn unknown_settings_are_logged_and_not_fatal() {
     let mut server = TestServer::spawn(&["--model", NO_MODEL]);
-    server.initialize(json!({ "colour": "blue", "completion": { "maxTokenz": 3 } }), json!({}));
-    let log =
-        server.notification("window/logMessage", |p| p["message"].as_str().is_some_and(|m| m.contains("unknown")));
+    server.initialize(
+        json!({ "colour": "blue", "completion": { "maxTokenz": 3 } }),
+        json!({}),
+    );
+    let log = server.notification("window/logMessage", |p| {
+        p["message"].as_str().is_some_and(|m| m.contains("unknown"))
+    });
     expect![[r#"
         {
           "message": "qwen-lsp ignores unknown settings: colour, completion.maxTokenz",
@@ -94,7 +110,10 @@ fn invalid_settings_fall_back_to_defaults_with_an_error_message() {
     server.initialize(json!({ "debounceMs": "soon" }), json!({}));
     let shown = server.notification("window/showMessage", |p| p["type"] == 1);
     let message = shown["params"]["message"].as_str().unwrap_or_default();
-    assert!(message.contains("invalid qwen-lsp settings") && message.contains("using the defaults"), "{message}");
+    assert!(
+        message.contains("invalid qwen-lsp settings") && message.contains("using the defaults"),
+        "{message}"
+    );
     // Still serving.
     server.shutdown_and_exit();
 }
@@ -102,12 +121,18 @@ fn invalid_settings_fall_back_to_defaults_with_an_error_message() {
 #[test]
 fn model_load_failure_is_shown_and_later_requests_fail_clearly() {
     let mut server = TestServer::spawn(&["--model", NO_MODEL]);
-    server.initialize(Value::Null, json!({ "window": { "workDoneProgress": true } }));
+    server.initialize(
+        Value::Null,
+        json!({ "window": { "workDoneProgress": true } }),
+    );
     let end = server.wait_model_loaded();
     assert!(end.contains(NO_MODEL), "{end}");
     let shown = server.notification("window/showMessage", |p| p["type"] == 1);
     let message = shown["params"]["message"].as_str().unwrap_or_default();
-    assert!(message.contains(NO_MODEL) && message.contains("Completions and fixes are off"), "{message}");
+    assert!(
+        message.contains(NO_MODEL) && message.contains("Completions and fixes are off"),
+        "{message}"
+    );
 
     server.open("file:///a.py", "python", "x = 1\n");
     let response = server.call(
@@ -117,16 +142,25 @@ fn model_load_failure_is_shown_and_later_requests_fail_clearly() {
     );
     assert_eq!(response["error"]["code"], -32803, "{response}");
     let message = response["error"]["message"].as_str().unwrap_or_default();
-    assert!(message.starts_with("the model failed to load: ") && message.contains(NO_MODEL), "{message}");
+    assert!(
+        message.starts_with("the model failed to load: ") && message.contains(NO_MODEL),
+        "{message}"
+    );
     server.shutdown_and_exit();
 }
 
 #[test]
 fn progress_reports_the_load_with_begin_and_end() {
     let mut server = TestServer::spawn(&["--model", NO_MODEL]);
-    server.initialize(Value::Null, json!({ "window": { "workDoneProgress": true } }));
+    server.initialize(
+        Value::Null,
+        json!({ "window": { "workDoneProgress": true } }),
+    );
     server.wait_model_loaded();
-    let create = server.notifications.iter().find(|n| n["method"] == "window/workDoneProgress/create");
+    let create = server
+        .notifications
+        .iter()
+        .find(|n| n["method"] == "window/workDoneProgress/create");
     let token = &create.expect("a progress token was created")["params"]["token"];
     let kinds: Vec<&Value> = server
         .notifications
@@ -144,7 +178,10 @@ fn a_panicking_handler_answers_with_an_error_and_the_server_survives() {
     server.initialize(Value::Null, json!({}));
     let response = server.call("qwen-lsp/debugPanic", Value::Null);
     assert_eq!(response["error"]["code"], -32603, "{response}");
-    assert_eq!(response["error"]["message"], "internal error in qwen-lsp/debugPanic: qwen-lsp/debugPanic was called");
+    assert_eq!(
+        response["error"]["message"],
+        "internal error in qwen-lsp/debugPanic: qwen-lsp/debugPanic was called"
+    );
     server.shutdown_and_exit();
 }
 
@@ -152,7 +189,10 @@ fn a_panicking_handler_answers_with_an_error_and_the_server_survives() {
 fn a_new_model_setting_reloads_the_model() {
     // No --model: the `model` setting decides.
     let mut server = TestServer::spawn(&[]);
-    server.initialize(json!({ "model": NO_MODEL }), json!({ "window": { "workDoneProgress": true } }));
+    server.initialize(
+        json!({ "model": NO_MODEL }),
+        json!({ "window": { "workDoneProgress": true } }),
+    );
     let failed = server.wait_model_loaded();
     assert!(failed.contains(NO_MODEL), "{failed}");
 
@@ -162,11 +202,17 @@ fn a_new_model_setting_reloads_the_model() {
         json!({ "settings": { "qwen-lsp": { "model": tiny, "completion": { "validateSyntax": false,
                 "sampling": { "maxTokens": 4 } }, "unheardOf": 1 } } }),
     );
-    let log =
-        server.notification("window/logMessage", |p| p["message"].as_str().is_some_and(|m| m.contains("unheardOf")));
+    let log = server.notification("window/logMessage", |p| {
+        p["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("unheardOf"))
+    });
     assert_eq!(log["params"]["type"], 2, "a warning: {log}");
     let loaded = server.notification("$/progress", |p| {
-        p["value"]["kind"] == "end" && p["value"]["message"].as_str().is_some_and(|m| m.starts_with("loaded "))
+        p["value"]["kind"] == "end"
+            && p["value"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("loaded "))
     });
     assert!(loaded["params"]["token"] != json!(null));
     server.open("file:///a.py", "python", "x = ");

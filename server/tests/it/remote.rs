@@ -11,7 +11,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use engine::remote::{RemoteBackend, RemoteConfig};
-use engine::{Backend, CancellationToken, ChatMessage, Error, FinishReason, Prompt, Role, SamplingParams};
+use engine::{
+    Backend, CancellationToken, ChatMessage, Error, FinishReason, Prompt, Role, SamplingParams,
+};
 
 use crate::support::{TIMEOUT, tiny_model};
 
@@ -50,12 +52,15 @@ impl HttpServer {
                 }
             }
         });
-        let base = rx.recv_timeout(TIMEOUT).expect("serve-http prints the address it listens on");
+        let base = rx
+            .recv_timeout(TIMEOUT)
+            .expect("serve-http prints the address it listens on");
         HttpServer { child, base }
     }
 
     fn backend(&self, configure: impl FnOnce(&mut RemoteConfig)) -> RemoteBackend {
-        let mut config = RemoteConfig::from_spec(&format!("{}/v1#tiny", self.base)).expect("valid spec");
+        let mut config =
+            RemoteConfig::from_spec(&format!("{}/v1#tiny", self.base)).expect("valid spec");
         config.request_token_ids = true;
         config.max_retries = 0;
         configure(&mut config);
@@ -71,15 +76,28 @@ impl Drop for HttpServer {
 }
 
 fn greedy(max_tokens: usize) -> SamplingParams {
-    SamplingParams { max_tokens, temperature: 0.0, ..SamplingParams::default() }
+    SamplingParams {
+        max_tokens,
+        temperature: 0.0,
+        ..SamplingParams::default()
+    }
 }
 
 /// One HTTP/1.1 exchange over a fresh connection; returns (status, body).
-fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
     let addr = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(addr).expect("connect to serve-http");
     stream.set_read_timeout(Some(TIMEOUT)).expect("set timeout");
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -88,8 +106,15 @@ fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &s
     stream.write_all(request.as_bytes()).expect("send request");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read response");
-    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status line");
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     (status, body)
 }
 
@@ -118,9 +143,13 @@ fn remote_greedy_output_matches_the_model_in_process() {
     ];
     for prompt in &prompts {
         let mut pieces = Vec::new();
-        let got = remote.generate(prompt, &greedy(12), &CancellationToken::new(), &mut |t| pieces.push(t.to_string()));
+        let got = remote.generate(prompt, &greedy(12), &CancellationToken::new(), &mut |t| {
+            pieces.push(t.to_string())
+        });
         let got = got.expect("remote generation succeeds");
-        let want = local.generate(prompt, &greedy(12), &CancellationToken::new(), &mut |_| {}).expect("local generation");
+        let want = local
+            .generate(prompt, &greedy(12), &CancellationToken::new(), &mut |_| {})
+            .expect("local generation");
         assert_eq!(got.prompt_token_ids, want.prompt_token_ids, "{prompt:?}");
         assert_eq!(got.token_ids, want.token_ids, "{prompt:?}");
         assert_eq!(got.text, want.text, "{prompt:?}");
@@ -131,17 +160,43 @@ fn remote_greedy_output_matches_the_model_in_process() {
     }
     // With the served model's tokenizer.json, token counts are exact rather than estimated.
     let counting = server.backend(|c| c.tokenizer = Some(tiny_model().join("tokenizer.json")));
-    for text in ["<|fim_prefix|>def f(x):<|fim_suffix|>\n<|fim_middle|>", "héllo wörld 🦀 = 42\n"] {
-        assert_eq!(counting.count_tokens(text).expect("count"), local.count_tokens(text).expect("count"), "{text}");
+    for text in [
+        "<|fim_prefix|>def f(x):<|fim_suffix|>\n<|fim_middle|>",
+        "héllo wörld 🦀 = 42\n",
+    ] {
+        assert_eq!(
+            counting.count_tokens(text).expect("count"),
+            local.count_tokens(text).expect("count"),
+            "{text}"
+        );
     }
     // A stop string ends generation server-side and is reported back.
-    let first = remote.generate(&prompts[0], &greedy(12), &CancellationToken::new(), &mut |_| {}).expect("generation");
+    let first = remote
+        .generate(
+            &prompts[0],
+            &greedy(12),
+            &CancellationToken::new(),
+            &mut |_| {},
+        )
+        .expect("generation");
     let word: String = first.text.chars().skip(1).take(3).collect();
-    assert!(!word.trim().is_empty(), "the tiny model's greedy text changed: {:?}", first.text);
-    let params = SamplingParams { stop: vec![word.clone()], ..greedy(12) };
-    let stopped = remote.generate(&prompts[0], &params, &CancellationToken::new(), &mut |_| {}).expect("generation");
+    assert!(
+        !word.trim().is_empty(),
+        "the tiny model's greedy text changed: {:?}",
+        first.text
+    );
+    let params = SamplingParams {
+        stop: vec![word.clone()],
+        ..greedy(12)
+    };
+    let stopped = remote
+        .generate(&prompts[0], &params, &CancellationToken::new(), &mut |_| {})
+        .expect("generation");
     assert_eq!(stopped.finish, FinishReason::Stop(word.clone()));
-    assert!(first.text.starts_with(&stopped.text) && !stopped.text.contains(&word), "{stopped:?}");
+    assert!(
+        first.text.starts_with(&stopped.text) && !stopped.text.contains(&word),
+        "{stopped:?}"
+    );
 }
 
 #[test]
@@ -152,11 +207,20 @@ fn api_key_is_required_when_configured() {
         .backend(|_| {})
         .generate(&prompt, &greedy(2), &CancellationToken::new(), &mut |_| {})
         .expect_err("refused without the key");
-    assert!(matches!(&err, Error::Backend(m) if m.contains("401") && m.contains("API key")), "{err}");
+    assert!(
+        matches!(&err, Error::Backend(m) if m.contains("401") && m.contains("API key")),
+        "{err}"
+    );
     let wrong = server.backend(|c| c.api_key = Some("test-key-124".into()));
-    assert!(wrong.generate(&prompt, &greedy(2), &CancellationToken::new(), &mut |_| {}).is_err());
+    assert!(
+        wrong
+            .generate(&prompt, &greedy(2), &CancellationToken::new(), &mut |_| {})
+            .is_err()
+    );
     let right = server.backend(|c| c.api_key = Some("test-key-123".into()));
-    let g = right.generate(&prompt, &greedy(2), &CancellationToken::new(), &mut |_| {}).expect("accepted with the key");
+    let g = right
+        .generate(&prompt, &greedy(2), &CancellationToken::new(), &mut |_| {})
+        .expect("accepted with the key");
     assert_eq!(g.token_ids.len(), 2);
     // /health stays open for load balancers; /metrics does not.
     assert_eq!(http(&server.base, "GET", "/health", &[], "").0, 200);
@@ -169,30 +233,97 @@ fn bad_requests_get_json_errors() {
     let json = [("Content-Type", "application/json")];
     let cases = [
         ("POST", "/v1/completions", "{\"prompt\": ", 400, "parse"),
-        ("POST", "/v1/completions", "{\"max_tokens\": 3}", 400, "prompt"),
-        ("POST", "/v1/completions", "{\"prompt\": \"x\", \"temperature\": -2}", 400, "temperature"),
+        (
+            "POST",
+            "/v1/completions",
+            "{\"max_tokens\": 3}",
+            400,
+            "prompt",
+        ),
+        (
+            "POST",
+            "/v1/completions",
+            "{\"prompt\": \"x\", \"temperature\": -2}",
+            400,
+            "temperature",
+        ),
         // Subnormal and out-of-range sampling values (issue 16: they were 500s from the sampler).
-        ("POST", "/v1/completions", "{\"prompt\": \"x\", \"temperature\": 1e-320}", 400, "temperature"),
-        ("POST", "/v1/completions", "{\"prompt\": \"x\", \"top_p\": 1e-320}", 400, "top_p"),
-        ("POST", "/v1/completions", "{\"prompt\": \"x\", \"repetition_penalty\": 1e-320}", 400, "repetition_penalty"),
-        ("POST", "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"repetition_penalty\": 1e-40}", 400, "repetition_penalty"),
-        ("POST", "/v1/completions", "{\"prompt\": \"x\", \"temperature\": 1e308, \"top_p\": 0.5}", 400, "temperature"),
-        ("POST", "/v1/completions", "{\"prompt\": \"x\", \"n\": 3}", 400, "n = 1"),
-        ("POST", "/v1/chat/completions", "{\"messages\": []}", 400, "messages"),
-        ("POST", "/v1/chat/completions", "{\"messages\": [{\"role\": \"robot\", \"content\": \"hi\"}]}", 400, "robot"),
+        (
+            "POST",
+            "/v1/completions",
+            "{\"prompt\": \"x\", \"temperature\": 1e-320}",
+            400,
+            "temperature",
+        ),
+        (
+            "POST",
+            "/v1/completions",
+            "{\"prompt\": \"x\", \"top_p\": 1e-320}",
+            400,
+            "top_p",
+        ),
+        (
+            "POST",
+            "/v1/completions",
+            "{\"prompt\": \"x\", \"repetition_penalty\": 1e-320}",
+            400,
+            "repetition_penalty",
+        ),
+        (
+            "POST",
+            "/v1/chat/completions",
+            "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"repetition_penalty\": 1e-40}",
+            400,
+            "repetition_penalty",
+        ),
+        (
+            "POST",
+            "/v1/completions",
+            "{\"prompt\": \"x\", \"temperature\": 1e308, \"top_p\": 0.5}",
+            400,
+            "temperature",
+        ),
+        (
+            "POST",
+            "/v1/completions",
+            "{\"prompt\": \"x\", \"n\": 3}",
+            400,
+            "n = 1",
+        ),
+        (
+            "POST",
+            "/v1/chat/completions",
+            "{\"messages\": []}",
+            400,
+            "messages",
+        ),
+        (
+            "POST",
+            "/v1/chat/completions",
+            "{\"messages\": [{\"role\": \"robot\", \"content\": \"hi\"}]}",
+            400,
+            "robot",
+        ),
         ("GET", "/v1/nothing", "", 404, "no route"),
     ];
     for (method, path, body, status, needle) in cases {
         let (got, text) = http(&server.base, method, path, &json, body);
         assert_eq!(got, status, "{path} {body}: {text}");
-        let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+        let value: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
         let message = value["error"]["message"].as_str().unwrap_or_default();
         assert!(message.contains(needle), "{body}: {message}");
     }
     let huge = format!("{{\"prompt\": \"{}\"}}", "a".repeat(20_000));
-    assert_eq!(http(&server.base, "POST", "/v1/completions", &json, &huge).0, 413);
+    assert_eq!(
+        http(&server.base, "POST", "/v1/completions", &json, &huge).0,
+        413
+    );
     // A prompt longer than the tiny model's 1024-token context is refused before any streaming starts.
-    let long = format!("{{\"prompt\": \"{}\", \"stream\": true}}", "word ".repeat(1500));
+    let long = format!(
+        "{{\"prompt\": \"{}\", \"stream\": true}}",
+        "word ".repeat(1500)
+    );
     let (status, text) = http(&server.base, "POST", "/v1/completions", &json, &long);
     assert_eq!(status, 400, "{text}");
     assert!(metric(&server.base, "qwen_lsp_http_errors_total") >= 14.0);
@@ -205,7 +336,10 @@ fn cancelling_returns_at_once_and_stops_the_server_generation() {
     let cancel = CancellationToken::new();
     let mut pieces = 0;
     let started = Instant::now();
-    let params = SamplingParams { max_tokens: 1000, ..greedy(0) };
+    let params = SamplingParams {
+        max_tokens: 1000,
+        ..greedy(0)
+    };
     let prompt = Prompt::Text("<|fim_prefix|>".into());
     let result = remote.generate(&prompt, &params, &cancel, &mut |_| {
         pieces += 1;
@@ -219,7 +353,10 @@ fn cancelling_returns_at_once_and_stops_the_server_generation() {
     // remaining ~1000 tokens for nobody.
     let deadline = Instant::now() + Duration::from_secs(30);
     while metric(&server.base, "qwen_lsp_cancelled_total") < 1.0 {
-        assert!(Instant::now() < deadline, "the server did not cancel the abandoned generation");
+        assert!(
+            Instant::now() < deadline,
+            "the server did not cancel the abandoned generation"
+        );
         thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(metric(&server.base, "qwen_lsp_generations_in_flight"), 0.0);
@@ -236,10 +373,17 @@ fn cancelling_returns_at_once_and_stops_the_server_generation() {
     thread::sleep(Duration::from_millis(300));
     drop(stream);
     while metric(&server.base, "qwen_lsp_cancelled_total") < 2.0 {
-        assert!(Instant::now() < deadline, "the server did not cancel the abandoned JSON request");
+        assert!(
+            Instant::now() < deadline,
+            "the server did not cancel the abandoned JSON request"
+        );
         thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(metric(&server.base, "qwen_lsp_generated_tokens_total"), 0.0, "no generation ran to completion");
+    assert_eq!(
+        metric(&server.base, "qwen_lsp_generated_tokens_total"),
+        0.0,
+        "no generation ran to completion"
+    );
 }
 
 /// What a scripted server does with each connection, in order.
@@ -259,7 +403,9 @@ pub(crate) fn scripted(acts: Vec<Act>) -> (String, Arc<Mutex<Vec<String>>>) {
     let seen = requests.clone();
     thread::spawn(move || {
         for act in acts {
-            let Ok((mut stream, _)) = listener.accept() else { return };
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
             let request = read_request(&mut stream);
             seen.lock().expect("lock").push(request);
             match act {
@@ -295,8 +441,10 @@ fn read_request(stream: &mut TcpStream) -> String {
     head + "\r\n" + &String::from_utf8_lossy(&body)
 }
 
-const SSE_HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
-const CHUNK: &str = "data: {\"choices\":[{\"index\":0,\"text\":\"hello\",\"finish_reason\":null}]}\n\n";
+const SSE_HEAD: &str =
+    "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
+const CHUNK: &str =
+    "data: {\"choices\":[{\"index\":0,\"text\":\"hello\",\"finish_reason\":null}]}\n\n";
 pub(crate) const OK_STREAM: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\ndata: {\"choices\":[{\"index\":0,\"text\":\"hello\",\"finish_reason\":null}]}\n\ndata: {\"choices\":[{\"index\":0,\"text\":\"\",\"finish_reason\":\"length\"}]}\n\ndata: [DONE]\n\n";
 
 /// Scripts are `&'static` so that they can be replayed; the few built at run time are leaked.
@@ -305,7 +453,10 @@ fn leak(s: String) -> &'static str {
 }
 
 fn reply(status: &str, content_type: &str, body: &str) -> &'static str {
-    leak(format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()))
+    leak(format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ))
 }
 
 fn backend_for(base: &str, configure: impl FnOnce(&mut RemoteConfig)) -> RemoteBackend {
@@ -320,7 +471,12 @@ fn backend_for(base: &str, configure: impl FnOnce(&mut RemoteConfig)) -> RemoteB
 fn run(backend: &RemoteBackend) -> (Result<engine::Generation, Error>, String, Duration) {
     let mut streamed = String::new();
     let started = Instant::now();
-    let result = backend.generate(&Prompt::Text("x".into()), &greedy(4), &CancellationToken::new(), &mut |t| streamed.push_str(t));
+    let result = backend.generate(
+        &Prompt::Text("x".into()),
+        &greedy(4),
+        &CancellationToken::new(),
+        &mut |t| streamed.push_str(t),
+    );
     (result, streamed, started.elapsed())
 }
 
@@ -334,18 +490,49 @@ fn backend_error(result: Result<engine::Generation, Error>) -> String {
 #[test]
 fn broken_servers_give_clear_errors_without_hanging() {
     let cases: Vec<(Act, &str)> = vec![
-        (Act::Send(concat!("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n", "this is not sse\n\n")), "not server-sent events"),
-        (Act::Send(concat!("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n", "data: {not json\n\n")), "malformed event"),
-        (Act::Send(reply("200 OK", "application/json", "{\"a\":1}")), "without choices"),
+        (
+            Act::Send(concat!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n",
+                "this is not sse\n\n"
+            )),
+            "not server-sent events",
+        ),
+        (
+            Act::Send(concat!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n",
+                "data: {not json\n\n"
+            )),
+            "malformed event",
+        ),
+        (
+            Act::Send(reply("200 OK", "application/json", "{\"a\":1}")),
+            "without choices",
+        ),
         (Act::Send("garbage that is not HTTP\r\n\r\n"), "failed"),
-        (Act::Send(concat!("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n", "data: {\"error\": {\"message\": \"out of memory\"}}\n\n")), "out of memory"),
-        (Act::Send(reply("400 Bad Request", "application/json", "{\"error\": {\"message\": \"bad max_tok\"}}")), "bad max_tok"),
+        (
+            Act::Send(concat!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n",
+                "data: {\"error\": {\"message\": \"out of memory\"}}\n\n"
+            )),
+            "out of memory",
+        ),
+        (
+            Act::Send(reply(
+                "400 Bad Request",
+                "application/json",
+                "{\"error\": {\"message\": \"bad max_tok\"}}",
+            )),
+            "bad max_tok",
+        ),
     ];
     for (act, needle) in cases {
         let (base, _) = scripted(vec![act]);
         let (result, _, elapsed) = run(&backend_for(&base, |_| {}));
         let message = backend_error(result);
-        assert!(message.contains(needle), "expected {needle:?} in {message:?}");
+        assert!(
+            message.contains(needle),
+            "expected {needle:?} in {message:?}"
+        );
         assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
     }
 }
@@ -362,21 +549,31 @@ fn a_stream_cut_short_keeps_what_arrived_and_fails() {
 fn read_timeouts_are_honoured() {
     // Silent after the headers, and silent before them.
     let stall_body = leak(format!("{SSE_HEAD}{CHUNK}"));
-    for act in [Act::SendThenStall(stall_body, Duration::from_secs(10)), Act::SendThenStall("", Duration::from_secs(10))] {
+    for act in [
+        Act::SendThenStall(stall_body, Duration::from_secs(10)),
+        Act::SendThenStall("", Duration::from_secs(10)),
+    ] {
         let (base, _) = scripted(vec![act]);
         let (result, _, elapsed) = run(&backend_for(&base, |c| {
             c.read_timeout_ms = 300;
             c.max_retries = 0;
         }));
         let message = backend_error(result);
-        assert!(message.contains("timeout") || message.contains("Timeout"), "{message}");
-        assert!(elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(5), "{elapsed:?}");
+        assert!(
+            message.contains("timeout") || message.contains("Timeout"),
+            "{message}"
+        );
+        assert!(
+            elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(5),
+            "{elapsed:?}"
+        );
     }
 }
 
 #[test]
 fn overloaded_servers_are_retried_and_client_errors_are_not() {
-    let busy = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy";
+    let busy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy";
     let (base, requests) = scripted(vec![Act::Send(busy), Act::Send(busy), Act::Send(OK_STREAM)]);
     let (result, _, _) = run(&backend_for(&base, |c| c.max_retries = 2));
     let g = result.expect("the third attempt succeeds");
@@ -385,12 +582,20 @@ fn overloaded_servers_are_retried_and_client_errors_are_not() {
 
     let (base, requests) = scripted(vec![Act::Send(busy), Act::Send(OK_STREAM)]);
     let message = backend_error(run(&backend_for(&base, |c| c.max_retries = 0)).0);
-    assert!(message.contains("503") && message.contains("busy"), "{message}");
+    assert!(
+        message.contains("503") && message.contains("busy"),
+        "{message}"
+    );
     assert_eq!(requests.lock().expect("lock").len(), 1);
 
     // Nothing listens on a port we just released: every attempt fails to connect.
-    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
-    let (result, _, elapsed) = run(&backend_for(&format!("http://127.0.0.1:{port}/v1"), |c| c.max_retries = 2));
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let (result, _, elapsed) = run(&backend_for(&format!("http://127.0.0.1:{port}/v1"), |c| {
+        c.max_retries = 2
+    }));
     assert!(backend_error(result).contains("cannot reach"));
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
 }
@@ -402,9 +607,15 @@ fn secrets_are_redacted_before_the_request_leaves() {
     for (redact, expect_secret) in [(true, false), (false, true)] {
         let (base, requests) = scripted(vec![Act::Send(OK_STREAM)]);
         let backend = backend_for(&base, |c| c.redact_secrets = redact);
-        backend.generate(&prompt, &greedy(4), &CancellationToken::new(), &mut |_| {}).expect("generation");
+        backend
+            .generate(&prompt, &greedy(4), &CancellationToken::new(), &mut |_| {})
+            .expect("generation");
         let sent = requests.lock().expect("lock").concat();
-        assert_eq!(sent.contains(&token), expect_secret, "redact = {redact}: {sent}");
+        assert_eq!(
+            sent.contains(&token),
+            expect_secret,
+            "redact = {redact}: {sent}"
+        );
         assert_eq!(sent.contains("<redacted:github-token>"), redact, "{sent}");
     }
 }
@@ -414,15 +625,25 @@ fn serve_http_relays_to_a_remote_server_with_secrets_redacted() {
     let (upstream, requests) = scripted(vec![Act::Send(OK_STREAM)]);
     let gateway = HttpServer::spawn_model(&format!("{upstream}#upstream-model"), &[]);
     let token = format!("{}-{}", "glpat", "x7Kq2mWv9RtLp4ZbN8cD");
-    let body = format!(r#"{{"prompt": "GITLAB_TOKEN = '{token}'\n", "max_tokens": 4, "temperature": 0}}"#);
-    let (status, text) = http(&gateway.base, "POST", "/v1/completions", &[("Content-Type", "application/json")], &body);
+    let body =
+        format!(r#"{{"prompt": "GITLAB_TOKEN = '{token}'\n", "max_tokens": 4, "temperature": 0}}"#);
+    let (status, text) = http(
+        &gateway.base,
+        "POST",
+        "/v1/completions",
+        &[("Content-Type", "application/json")],
+        &body,
+    );
     assert_eq!(status, 200, "{text}");
     let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     assert_eq!(value["choices"][0]["text"], "hello");
     assert_eq!(value["choices"][0]["finish_reason"], "length");
     let sent = requests.lock().expect("lock").concat();
     assert!(sent.contains("\"model\":\"upstream-model\""), "{sent}");
-    assert!(!sent.contains(&token) && sent.contains("<redacted:gitlab-token>"), "{sent}");
+    assert!(
+        !sent.contains(&token) && sent.contains("<redacted:gitlab-token>"),
+        "{sent}"
+    );
 }
 
 #[test]
@@ -431,14 +652,21 @@ fn the_language_server_completes_through_a_remote_model() {
     use serde_json::json;
 
     let http_server = HttpServer::spawn(&[]);
-    let settings = json!({ "completion": { "validateSyntax": false, "sampling": { "maxTokens": 8 } } });
+    let settings =
+        json!({ "completion": { "validateSyntax": false, "sampling": { "maxTokens": 8 } } });
     let source = "def greet(name):\n    s = 'hi ' + \n    return s\n";
     let at = json!({ "textDocument": { "uri": "file:///greet.py" }, "position": { "line": 1, "character": 16 },
                      "context": { "triggerKind": 1 } });
     let mut completions = Vec::new();
-    for model in [format!("{}/v1#tiny", http_server.base), tiny_model().display().to_string()] {
+    for model in [
+        format!("{}/v1#tiny", http_server.base),
+        tiny_model().display().to_string(),
+    ] {
         let mut lsp = TestServer::spawn(&["--model", &model]);
-        lsp.initialize(settings.clone(), json!({ "window": { "workDoneProgress": true } }));
+        lsp.initialize(
+            settings.clone(),
+            json!({ "window": { "workDoneProgress": true } }),
+        );
         let loaded = lsp.wait_model_loaded();
         assert!(loaded.starts_with("loaded"), "{model}: {loaded}");
         lsp.open("file:///greet.py", "python", source);
@@ -446,6 +674,9 @@ fn the_language_server_completes_through_a_remote_model() {
         completions.push(response["result"][0]["insertText"].clone());
         lsp.shutdown_and_exit();
     }
-    assert!(completions[0].as_str().is_some_and(|t| !t.is_empty()), "{completions:?}");
+    assert!(
+        completions[0].as_str().is_some_and(|t| !t.is_empty()),
+        "{completions:?}"
+    );
     assert_eq!(completions[0], completions[1], "remote vs in-process");
 }

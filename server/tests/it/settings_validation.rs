@@ -19,9 +19,15 @@ fn hostile_sampling_settings_are_refused_naming_the_field() {
     ];
     for (sampling, field) in cases {
         let settings = json!({ "completion": { "sampling": sampling } });
-        server.notify("workspace/didChangeConfiguration", json!({ "settings": settings }));
+        server.notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": settings }),
+        );
         let shown = server.notification("window/showMessage", |p| {
-            p["type"] == 1 && p["message"].as_str().is_some_and(|m| m.contains(field) && m.contains("keeping"))
+            p["type"] == 1
+                && p["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(field) && m.contains("keeping"))
         });
         let message = shown["params"]["message"].as_str().unwrap_or_default();
         assert!(message.contains("invalid qwen-lsp settings"), "{message}");

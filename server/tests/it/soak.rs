@@ -73,12 +73,17 @@ impl Doc {
         let line = rng.below(lines.len());
         let character = rng.below(lines[line].chars().count() + 1);
         let before: usize = lines[..line].iter().map(|l| l.chars().count() + 1).sum();
-        (json!({ "line": line, "character": character }), before + character)
+        (
+            json!({ "line": line, "character": character }),
+            before + character,
+        )
     }
 }
 
 fn random_text(rng: &mut Rng) -> String {
-    (0..1 + rng.below(30)).map(|_| PIECES[rng.below(PIECES.len())]).collect()
+    (0..1 + rng.below(30))
+        .map(|_| PIECES[rng.below(PIECES.len())])
+        .collect()
 }
 
 fn rss_peak(pid: u32) -> u64 {
@@ -115,14 +120,27 @@ fn random_traffic_from_a_fixed_seed_is_always_answered_in_bounded_memory() {
             }
             // A valid incremental change.
             12..=34 => {
-                let Some(doc) = docs.get_mut(uri) else { continue };
+                let Some(doc) = docs.get_mut(uri) else {
+                    continue;
+                };
                 let (start, a) = doc.position(&mut rng);
                 let (end, b) = doc.position(&mut rng);
-                let ((start, a), (end, b)) = if a <= b { ((start, a), (end, b)) } else { ((end, b), (start, a)) };
-                let new_text = if rng.chance(30) { String::new() } else { random_text(&mut rng) };
+                let ((start, a), (end, b)) = if a <= b {
+                    ((start, a), (end, b))
+                } else {
+                    ((end, b), (start, a))
+                };
+                let new_text = if rng.chance(30) {
+                    String::new()
+                } else {
+                    random_text(&mut rng)
+                };
                 let chars: Vec<char> = doc.text.chars().collect();
-                doc.text =
-                    chars[..a].iter().chain(new_text.chars().collect::<Vec<_>>().iter()).chain(&chars[b..]).collect();
+                doc.text = chars[..a]
+                    .iter()
+                    .chain(new_text.chars().collect::<Vec<_>>().iter())
+                    .chain(&chars[b..])
+                    .collect();
                 doc.version += 1;
                 server.notify(
                     "textDocument/didChange",
@@ -142,7 +160,10 @@ fn random_traffic_from_a_fixed_seed_is_always_answered_in_bounded_memory() {
                 docs.remove(uri);
             }
             38..=42 => {
-                server.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+                server.notify(
+                    "textDocument/didClose",
+                    json!({ "textDocument": { "uri": uri } }),
+                );
                 docs.remove(uri);
             }
             // Completions, inline or classic, at a valid position or a bad one.
@@ -151,7 +172,11 @@ fn random_traffic_from_a_fixed_seed_is_always_answered_in_bounded_memory() {
                     Some(doc) if !rng.chance(15) => doc.position(&mut rng).0,
                     _ => json!({ "line": rng.below(50), "character": rng.below(200) }),
                 };
-                let method = if rng.chance(70) { "textDocument/inlineCompletion" } else { "textDocument/completion" };
+                let method = if rng.chance(70) {
+                    "textDocument/inlineCompletion"
+                } else {
+                    "textDocument/completion"
+                };
                 let id = server.request(
                     method,
                     json!({ "textDocument": { "uri": uri }, "position": position, "context": { "triggerKind": 1 } }),
@@ -171,7 +196,9 @@ fn random_traffic_from_a_fixed_seed_is_always_answered_in_bounded_memory() {
                         let (a, _) = doc.position(&mut rng);
                         json!({ "start": a, "end": a })
                     }
-                    None => json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }),
+                    None => {
+                        json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } })
+                    }
                 };
                 let diagnostics = if rng.chance(50) {
                     json!([{ "range": range, "message": "undefined name 'y'", "severity": 1 }])
@@ -194,7 +221,10 @@ fn random_traffic_from_a_fixed_seed_is_always_answered_in_bounded_memory() {
                 };
                 let mut new = settings.clone();
                 new["completion"]["sampling"] = sampling;
-                server.notify("workspace/didChangeConfiguration", json!({ "settings": new }));
+                server.notify(
+                    "workspace/didChangeConfiguration",
+                    json!({ "settings": new }),
+                );
             }
             // Frames nobody can answer with an id: broken JSON, a header without a length.
             83..=88 => {
@@ -231,7 +261,10 @@ fn random_traffic_from_a_fixed_seed_is_always_answered_in_bounded_memory() {
             // Now and then, wait for what is in flight, as an editor does between bursts of typing.
             if let Some(id) = requests.pop() {
                 let reply = server.response(id);
-                assert!(reply.get("result").is_some() || reply["error"]["code"].is_i64(), "request {id}: {reply}");
+                assert!(
+                    reply.get("result").is_some() || reply["error"]["code"].is_i64(),
+                    "request {id}: {reply}"
+                );
                 answered += 1;
             }
         }
@@ -239,7 +272,10 @@ fn random_traffic_from_a_fixed_seed_is_always_answered_in_bounded_memory() {
 
     for &id in &requests {
         let reply = server.response(id);
-        assert!(reply.get("result").is_some() || reply["error"]["code"].is_i64(), "request {id}: {reply}");
+        assert!(
+            reply.get("result").is_some() || reply["error"]["code"].is_i64(),
+            "request {id}: {reply}"
+        );
         answered += 1;
     }
     for id in junk_ids {
@@ -251,7 +287,11 @@ fn random_traffic_from_a_fixed_seed_is_always_answered_in_bounded_memory() {
         assert_eq!(reply["error"]["code"], -32700, "{reply}");
     }
     // Still serving: a completion on a fresh document is answered with an item.
-    server.open("file:///soak/last.py", "python", "def add(a, b):\n    return ");
+    server.open(
+        "file:///soak/last.py",
+        "python",
+        "def add(a, b):\n    return ",
+    );
     let last = server.call(
         "textDocument/inlineCompletion",
         json!({ "textDocument": { "uri": "file:///soak/last.py" }, "position": { "line": 1, "character": 11 },
@@ -266,6 +306,9 @@ fn random_traffic_from_a_fixed_seed_is_always_answered_in_bounded_memory() {
         peak >> 20,
         started.elapsed().as_secs_f64()
     );
-    assert!(started.elapsed() < Duration::from_secs(120), "the soak is meant to take under a minute");
+    assert!(
+        started.elapsed() < Duration::from_secs(120),
+        "the soak is meant to take under a minute"
+    );
     server.shutdown_and_exit();
 }

@@ -17,7 +17,11 @@ pub const TIMEOUT: Duration = Duration::from_secs(180);
 /// The committed tiny checkpoint (random weights, real Qwen3 tokenizer).
 pub fn tiny_model() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/models/qwen3-tiny");
-    assert!(dir.is_dir(), "the tiny test checkpoint is missing at {}", dir.display());
+    assert!(
+        dir.is_dir(),
+        "the tiny test checkpoint is missing at {}",
+        dir.display()
+    );
     dir
 }
 
@@ -43,7 +47,8 @@ impl TestServer {
     pub fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> TestServer {
         // QWEN_LSP_TEST_BINARY runs the tests against another build (e.g. an older one, to see a
         // regression test fail before its fix).
-        let binary = std::env::var_os("QWEN_LSP_TEST_BINARY").unwrap_or_else(|| env!("CARGO_BIN_EXE_qwen-lsp").into());
+        let binary = std::env::var_os("QWEN_LSP_TEST_BINARY")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_qwen-lsp").into());
         let mut child = Command::new(binary)
             .args(args)
             .envs(env.iter().copied())
@@ -75,7 +80,15 @@ impl TestServer {
             }
         });
         let stdin = child.stdin.take();
-        TestServer { child, stdin, messages, stderr, next_id: 0, notifications: Vec::new(), responses: Vec::new() }
+        TestServer {
+            child,
+            stdin,
+            messages,
+            stderr,
+            next_id: 0,
+            notifications: Vec::new(),
+            responses: Vec::new(),
+        }
     }
 
     /// Starts the server on the tiny model and initializes it with `options`.
@@ -94,12 +107,18 @@ impl TestServer {
 
     /// The server's log so far.
     pub fn stderr(&self) -> String {
-        self.stderr.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.stderr
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
         let stdin = self.stdin.as_mut().expect("stdin open");
-        stdin.write_all(bytes).and_then(|()| stdin.flush()).expect("write to the server");
+        stdin
+            .write_all(bytes)
+            .and_then(|()| stdin.flush())
+            .expect("write to the server");
     }
 
     pub fn send(&mut self, message: &Value) {
@@ -163,7 +182,10 @@ impl TestServer {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let Some(message) = self.next_message(deadline) else {
-                panic!("no response to {id} within {TIMEOUT:?}; the server's log:\n{}", self.stderr());
+                panic!(
+                    "no response to {id} within {TIMEOUT:?}; the server's log:\n{}",
+                    self.stderr()
+                );
             };
             if message.get("method").is_some() {
                 continue;
@@ -182,13 +204,20 @@ impl TestServer {
     /// Waits for a notification `method` whose params satisfy `matches` (looking at those already seen
     /// first).
     pub fn notification(&mut self, method: &str, matches: impl Fn(&Value) -> bool) -> Value {
-        if let Some(seen) = self.notifications.iter().find(|n| n["method"] == method && matches(&n["params"])) {
+        if let Some(seen) = self
+            .notifications
+            .iter()
+            .find(|n| n["method"] == method && matches(&n["params"]))
+        {
             return seen.clone();
         }
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let Some(message) = self.next_message(deadline) else {
-                panic!("no {method} notification within {TIMEOUT:?}; the server's log:\n{}", self.stderr());
+                panic!(
+                    "no {method} notification within {TIMEOUT:?}; the server's log:\n{}",
+                    self.stderr()
+                );
             };
             if message["method"] == method && matches(&message["params"]) {
                 return message;
@@ -205,7 +234,10 @@ impl TestServer {
             "initialize",
             json!({ "processId": null, "rootUri": null, "capabilities": capabilities, "initializationOptions": options }),
         );
-        assert!(response.get("error").is_none(), "initialize failed: {response}");
+        assert!(
+            response.get("error").is_none(),
+            "initialize failed: {response}"
+        );
         self.notify("initialized", json!({}));
         response["result"].clone()
     }
@@ -213,7 +245,10 @@ impl TestServer {
     /// Waits for the end of the model-loading progress and returns its message.
     pub fn wait_model_loaded(&mut self) -> String {
         let end = self.notification("$/progress", |p| p["value"]["kind"] == "end");
-        end["params"]["value"]["message"].as_str().unwrap_or_default().to_owned()
+        end["params"]["value"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub fn open(&mut self, uri: &str, language: &str, text: &str) {
@@ -229,7 +264,11 @@ impl TestServer {
         assert_eq!(response["result"], Value::Null, "shutdown: {response}");
         self.notify("exit", Value::Null);
         let status = self.wait_for_exit();
-        assert!(status.success(), "exit status {status}; the server's log:\n{}", self.stderr());
+        assert!(
+            status.success(),
+            "exit status {status}; the server's log:\n{}",
+            self.stderr()
+        );
     }
 
     /// Waits (without closing stdin: `exit` alone must end the process) for the server to exit.
@@ -239,7 +278,10 @@ impl TestServer {
             if let Some(status) = self.child.try_wait().expect("wait for the server") {
                 return status;
             }
-            assert!(Instant::now() < deadline, "the server did not exit after `exit`");
+            assert!(
+                Instant::now() < deadline,
+                "the server did not exit after `exit`"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }

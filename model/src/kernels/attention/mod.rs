@@ -659,7 +659,6 @@ fn axpy<T: CacheElem, const FMA: bool>(out: &mut [f32], w: f32, v: &[T]) {
     }
 }
 
-
 #[inline(always)]
 fn sum<const L: usize>(x: &[f32]) -> f32 {
     let (chunks, rest) = x.as_chunks::<L>();

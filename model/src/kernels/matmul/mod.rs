@@ -732,12 +732,7 @@ unsafe fn four(x: *const i8, at: usize) -> i32 {
 
 /// Checks the preconditions every kernel relies on for its unchecked reads (debug builds).
 #[cfg(target_arch = "x86_64")]
-fn check<const R: usize>(
-    column: &ColumnQ8_0,
-    input: &QuantizedInput,
-    row0: usize,
-    out: &[f32],
-) {
+fn check<const R: usize>(column: &ColumnQ8_0, input: &QuantizedInput, row0: usize, out: &[f32]) {
     let blocks = input.cols / BLOCK;
     debug_assert!(row0 + R <= input.rows && out.len() >= R * TILE_ROWS);
     debug_assert_eq!(column.qs.len(), blocks * LINES_PER_BLOCK);
