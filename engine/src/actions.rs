@@ -211,13 +211,13 @@ pub fn fix(
             .map(|d| d.message.as_str())
             .collect::<Vec<_>>()
             .join("; ");
-        Ask::FillIn(FillIn::new(
+        Ask::FillIn(Box::new(FillIn::new(
             backend,
             document,
             &target,
             Some(&hint),
             request.options,
-        )?)
+        )?))
     };
     for attempt in 0..request.options.candidates.max(1) {
         let params = attempt_params(&request.options.sampling, attempt);
@@ -260,13 +260,13 @@ pub fn complete_function(
     };
     let info = backend.info();
     let ask = if info.special.has_fim() {
-        Ask::FillIn(FillIn::new(
+        Ask::FillIn(Box::new(FillIn::new(
             backend,
             document,
             &target,
             None,
             request.options,
-        )?)
+        )?))
     } else {
         Ask::Chat(chat_prompt(info, document, &target, &[]))
     };
@@ -496,8 +496,8 @@ fn is_placeholder(language: Language, line: &str) -> bool {
 
 /// How an action asks the model for candidates, decided once for all of them.
 enum Ask {
-    /// A base model fills in the target's body.
-    FillIn(FillIn),
+    /// A base model fills in the target's body (boxed: its context is most of the enum's size).
+    FillIn(Box<FillIn>),
     /// An instruct model rewrites the target in a chat.
     Chat(Prompt),
 }

@@ -846,16 +846,16 @@ fn main() -> anyhow::Result<()> {
         if let Some(e) = &check_error {
             bail!("the correctness check did not run: {e}");
         }
-        if let Some(c) = &check {
-            if !c.f32_ok || !c.bf16_ok {
-                bail!(
-                    "{} fails the check (f32 ids equal and logits within {F32_LOGIT_TOL}: {}, bf16 \
-                     within the top-{BF16_TOP_K} rule: {})",
-                    args.device,
-                    c.f32_ok,
-                    c.bf16_ok
-                );
-            }
+        if let Some(c) = &check
+            && (!c.f32_ok || !c.bf16_ok)
+        {
+            bail!(
+                "{} fails the check (f32 ids equal and logits within {F32_LOGIT_TOL}: {}, bf16 \
+                 within the top-{BF16_TOP_K} rule: {})",
+                args.device,
+                c.f32_ok,
+                c.bf16_ok
+            );
         }
         if let Some(r) = rows.iter().find(|r| r.error.is_some()) {
             bail!("shape {} failed", r.shape);
