@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
+/// The longest wall-clock limit a run may be given, in seconds (`time_limit_s`, `--floor-s`,
+/// `--default-limit-s`, and a calibrated limit after `--factor`).
+pub const MAX_LIMIT_S: f64 = 86_400.0;
+
 /// How hard a problem is, as its dataset rates it. HumanEval has no rating: `Unrated`.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
@@ -123,12 +127,11 @@ impl Problem {
             ));
         }
         if let Some(t) = self.time_limit_s
-            && !(t.is_finite() && t > 0.0 && t <= crate::score::MAX_LIMIT_S)
+            && !(t.is_finite() && t > 0.0 && t <= MAX_LIMIT_S)
         {
             return Err(format!(
                 "task `{}`: `time_limit_s` must be > 0 and <= {}, got {t}",
-                self.task_id,
-                crate::score::MAX_LIMIT_S
+                self.task_id, MAX_LIMIT_S
             ));
         }
         Ok(())

@@ -158,9 +158,7 @@ pub fn check_tasks(dataset: &Dataset, samples: &[(usize, Sample)], path: &Path) 
     Ok(())
 }
 
-/// The longest wall-clock limit a run may be given, in seconds (`time_limit_s`, `--floor-s`,
-/// `--default-limit-s`, and a calibrated limit after `--factor`).
-pub const MAX_LIMIT_S: f64 = 86_400.0;
+pub use crate::problem::MAX_LIMIT_S;
 /// The largest `--factor`.
 pub const MAX_FACTOR: f64 = 1000.0;
 

@@ -4,6 +4,7 @@
 //! Architecture invariant: this crate is the only one that knows LSP, JSON-RPC and tower-lsp; it
 //! converts protocol types to the engine's plain types (`convert`) and back.
 
+mod checks;
 mod cli;
 mod config;
 mod convert;
@@ -11,6 +12,7 @@ mod diagnostics;
 mod generate;
 mod handlers;
 mod http;
+mod indexing;
 mod loader;
 mod server;
 mod session;

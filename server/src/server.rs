@@ -14,8 +14,9 @@ use tower_lsp_server::ls_types::{
 };
 use tower_lsp_server::{LanguageServer, LspService};
 
+use crate::checks;
 use crate::config::CliModel;
-use crate::diagnostics::{self, Trigger};
+use crate::diagnostics::Trigger;
 use crate::handlers;
 use crate::session::Session;
 use crate::task::{guarded, guarded_async_notification, guarded_notification};
@@ -150,7 +151,7 @@ impl LanguageServer for Server {
         guarded_notification("textDocument/didOpen", || {
             news = handlers::did_open::handle(&self.session, params)
         });
-        diagnostics::schedule(&self.session, &uri, Trigger::Open);
+        checks::schedule(&self.session, &uri, Trigger::Open);
         self.report("textDocument/didOpen", Ok(news)).await;
     }
 
@@ -160,7 +161,7 @@ impl LanguageServer for Server {
         guarded_notification("textDocument/didChange", || {
             outcome = handlers::did_change::handle(&self.session, params)
         });
-        diagnostics::schedule(&self.session, &uri, Trigger::Change);
+        checks::schedule(&self.session, &uri, Trigger::Change);
         self.report("textDocument/didChange", outcome).await;
     }
 
@@ -169,7 +170,7 @@ impl LanguageServer for Server {
         guarded_notification("textDocument/didClose", || {
             handlers::did_close::handle(&self.session, params)
         });
-        diagnostics::close(&self.session, uri).await;
+        checks::close(&self.session, uri).await;
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {

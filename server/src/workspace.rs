@@ -1,24 +1,13 @@
-//! The workspace index in the server: its folders (from `initialize`), the background scan with
-//! `window/workDoneProgress`, the file watchers registered with the client, and the file events
-//! (`workspace/didChangeWatchedFiles`, `textDocument/didSave`) that keep it current. The index itself
-//! and everything it knows about code is the engine's (`engine::workspace`).
+//! The workspace index's state in the server: its folders (from `initialize`), whether the client
+//! watches files for us, and the running scan. `indexing` runs the scans and applies file events; the
+//! index itself and everything it knows about code is the engine's (`engine::workspace`).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use engine::CancellationToken;
-use engine::workspace::{Limits, ScanProgress, SharedIndex};
-use tower_lsp_server::ls_types::{
-    DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, InitializeParams,
-    MessageType, NumberOrString, ProgressToken, Registration,
-};
-
-use crate::session::Session;
-
-/// The id of the watcher registration (`client/registerCapability`).
-const WATCH_REGISTRATION: &str = "qwen-lsp/watch-sources";
-/// What the index reads; a deleted directory arrives as its own event (VS Code sends one for it).
-const WATCHED: [&str; 3] = ["**/*.py", "**/*.pyi", "**/*.java"];
+use engine::workspace::SharedIndex;
+use tower_lsp_server::ls_types::InitializeParams;
 
 /// The server's side of the workspace index.
 #[derive(Default)]
@@ -28,19 +17,19 @@ pub struct Workspace {
 }
 
 #[derive(Default)]
-struct State {
-    roots: Vec<PathBuf>,
+pub(crate) struct State {
+    pub(crate) roots: Vec<PathBuf>,
     /// The client registers file watchers dynamically (`workspace.didChangeWatchedFiles`).
-    dynamic_watch: bool,
+    pub(crate) dynamic_watch: bool,
     /// The running scan, if any (its number and token); a newer one cancels it.
-    scan: Option<(u64, CancellationToken)>,
-    scans: u64,
+    pub(crate) scan: Option<(u64, CancellationToken)>,
+    pub(crate) scans: u64,
     /// Files that changed while a scan ran: applied once its index replaces the old one.
-    pending: Vec<PathBuf>,
+    pub(crate) pending: Vec<PathBuf>,
 }
 
 impl Workspace {
-    fn lock(&self) -> MutexGuard<'_, State> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -82,160 +71,5 @@ impl Workspace {
 
     pub fn roots(&self) -> Vec<PathBuf> {
         self.lock().roots.clone()
-    }
-}
-
-/// Registers the file watchers (when the client can) and starts indexing the workspace folders.
-pub async fn start(session: Arc<Session>) {
-    if session.workspace.roots().is_empty() {
-        return;
-    }
-    if session.workspace.lock().dynamic_watch {
-        register_watchers(&session).await;
-    }
-    spawn_scan(session);
-}
-
-async fn register_watchers(session: &Session) {
-    let watchers = WATCHED
-        .iter()
-        .map(|glob| FileSystemWatcher {
-            glob_pattern: GlobPattern::String((*glob).to_owned()),
-            kind: None,
-        })
-        .collect();
-    let options = match serde_json::to_value(DidChangeWatchedFilesRegistrationOptions { watchers })
-    {
-        Ok(options) => options,
-        Err(error) => return tracing::warn!("cannot write the file watchers: {error}"),
-    };
-    let registration = Registration {
-        id: WATCH_REGISTRATION.to_owned(),
-        method: "workspace/didChangeWatchedFiles".to_owned(),
-        register_options: Some(options),
-    };
-    if let Err(error) = session.client.register_capability(vec![registration]).await {
-        // The index still follows saves; files changed outside the editor go unnoticed until a restart.
-        tracing::warn!("the client refused the file watchers: {error}");
-    }
-}
-
-/// Indexes the workspace folders in the background, replacing the index when done.
-pub fn spawn_scan(session: Arc<Session>) {
-    let cancel = CancellationToken::new();
-    let (roots, number) = {
-        let mut state = session.workspace.lock();
-        state.scans += 1;
-        let number = state.scans;
-        if let Some((_, older)) = state.scan.replace((number, cancel.clone())) {
-            older.cancel();
-        }
-        (state.roots.clone(), number)
-    };
-    tokio::spawn(scan(session, roots, number, cancel));
-}
-
-async fn scan(session: Arc<Session>, roots: Vec<PathBuf>, number: u64, cancel: CancellationToken) {
-    let progress = begin_progress(&session).await;
-    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel::<ScanProgress>();
-    let shared = Arc::clone(&session.workspace.index);
-    let token = cancel.clone();
-    let mut task = tokio::task::spawn_blocking(move || {
-        let limits = Limits::default();
-        let (index, report) = engine::workspace::scan(&roots, &limits, &token, &mut |p| {
-            let _ = sender.send(p);
-        })?;
-        shared.replace(index);
-        Ok::<_, engine::Error>(report)
-    });
-    let outcome = loop {
-        tokio::select! {
-            outcome = &mut task => break outcome,
-            Some(update) = updates.recv() => {
-                if let Some(progress) = &progress {
-                    let percent = (update.done * 100).checked_div(update.total).unwrap_or(100) as u32;
-                    progress.report_with_message(format!("{}/{} files", update.done, update.total), percent).await;
-                }
-            }
-        }
-    };
-    let pending = {
-        let mut state = session.workspace.lock();
-        if state.scan.as_ref().is_some_and(|(n, _)| *n == number) {
-            state.scan = None;
-            std::mem::take(&mut state.pending)
-        } else {
-            Vec::new() // The newer scan applies them.
-        }
-    };
-    if !pending.is_empty() {
-        let shared = Arc::clone(&session.workspace.index);
-        let _ = tokio::task::spawn_blocking(move || shared.refresh(&pending)).await;
-    }
-    let message = match outcome {
-        Ok(Ok(report)) => {
-            tracing::info!("workspace: {report}");
-            report.to_string()
-        }
-        Ok(Err(engine::Error::Cancelled)) => "superseded".to_owned(),
-        Ok(Err(error)) => format!("indexing failed: {error}"),
-        Err(join) => format!("indexing crashed: {join}"),
-    };
-    if let Some(progress) = progress {
-        progress.finish_with_message(message.clone()).await;
-    }
-    session
-        .client
-        .log_message(MessageType::INFO, format!("qwen-lsp: workspace {message}"))
-        .await;
-}
-
-async fn begin_progress(
-    session: &Session,
-) -> Option<
-    tower_lsp_server::OngoingProgress<tower_lsp_server::Bounded, tower_lsp_server::NotCancellable>,
-> {
-    if !session.supports_progress() {
-        return None;
-    }
-    let token: ProgressToken = NumberOrString::String("qwen-lsp/index-workspace".to_owned());
-    if let Err(error) = session
-        .client
-        .create_work_done_progress(token.clone())
-        .await
-    {
-        tracing::warn!("the client refused a progress token: {error}");
-        return None;
-    }
-    Some(
-        session
-            .client
-            .progress(token, "Indexing workspace")
-            .with_percentage(0)
-            .begin()
-            .await,
-    )
-}
-
-/// Files created, changed or deleted on disk: their entries are re-read in the background (a scan in
-/// progress applies them when it finishes).
-pub fn files_changed(session: &Session, paths: Vec<PathBuf>) {
-    if paths.is_empty() {
-        return;
-    }
-    {
-        let mut state = session.workspace.lock();
-        if state.scan.is_some() {
-            state.pending.extend(paths.iter().cloned());
-        }
-    }
-    let shared = Arc::clone(&session.workspace.index);
-    tokio::task::spawn_blocking(move || shared.refresh(&paths));
-}
-
-/// `textDocument/didSave`: the saved file is re-read from disk. Called by the didSave handler.
-pub fn saved(session: &Session, uri: &str) {
-    if let Some(path) = engine::workspace::uri_path(uri) {
-        files_changed(session, vec![path]);
     }
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use tower_lsp_server::ls_types::DidChangeWatchedFilesParams;
 
+use crate::indexing;
 use crate::session::Session;
-use crate::workspace;
 
 pub fn handle(session: &Session, params: DidChangeWatchedFilesParams) {
     // Whatever the event says, the file's state on disk is what is indexed, so the kind does not
@@ -16,5 +16,5 @@ pub fn handle(session: &Session, params: DidChangeWatchedFilesParams) {
         .iter()
         .filter_map(|change| engine::workspace::uri_path(change.uri.as_str()))
         .collect();
-    workspace::files_changed(session, paths);
+    indexing::files_changed(session, paths);
 }

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use tower_lsp_server::ls_types::DidSaveTextDocumentParams;
 
-use crate::diagnostics::{self, Trigger};
+use crate::checks;
+use crate::diagnostics::Trigger;
+use crate::indexing;
 use crate::session::Session;
-use crate::workspace;
 
 pub fn handle(session: &Arc<Session>, params: DidSaveTextDocumentParams) {
-    workspace::saved(session, params.text_document.uri.as_str());
-    diagnostics::schedule(session, &params.text_document.uri, Trigger::Save);
+    indexing::saved(session, params.text_document.uri.as_str());
+    checks::schedule(session, &params.text_document.uri, Trigger::Save);
 }

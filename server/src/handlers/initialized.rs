@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use tower_lsp_server::ls_types::MessageType;
 
+use crate::indexing;
 use crate::loader;
 use crate::session::Session;
-use crate::workspace;
 
 pub async fn handle(session: Arc<Session>) {
     for (kind, message) in session.take_deferred_messages() {
@@ -18,5 +18,5 @@ pub async fn handle(session: Arc<Session>) {
     }
     loader::spawn_load(Arc::clone(&session));
     // In its own task: registering the file watchers waits for the client's answer.
-    tokio::spawn(workspace::start(session));
+    tokio::spawn(indexing::start(session));
 }
