@@ -568,7 +568,9 @@ mod tests {
         let raised: Value =
             serde_json::from_str(r#"{"raised": "ValueError; import os", "message": "x"}"#).unwrap();
         assert_eq!(sanitize_reply(&raised), None);
-        let number: Value = serde_json::from_str(r#"{"ok": 3, "args": []}"#).unwrap();
+        let number: Value = serde_json::from_str(r#"{"ok": 3.0, "args": []}"#).unwrap();
         assert_eq!(sanitize_reply(&number), None);
+        let number: Value = serde_json::from_str(r#"{"ok": 3, "args": []}"#).unwrap();
+        assert_eq!(sanitize_reply(&number).unwrap().to_string(), r#"{"args":[],"ok":3}"#);
     }
 }
