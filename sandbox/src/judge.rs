@@ -28,6 +28,8 @@ const SERVE: &str = include_str!("judge/serve.py");
 const JUDGE: &str = include_str!("judge/judge.py");
 /// The tests' exit status when one of their own arguments could not cross (see `judge.py`).
 const EXIT_UNSUPPORTED: i32 = 115;
+/// The largest magnitude of an int that crosses as a bare JSON number (2^53: exact in a double).
+const EXACT_INT: u64 = 1 << 53;
 /// Bytes one guest may write to the host channel over a whole trial; past it the guest traps.
 const CHANNEL_BYTES: usize = 256 << 20;
 /// Longest single message on the channel.
@@ -392,7 +394,9 @@ fn is_plain(value: &Value, depth: usize) -> bool {
     };
     match value {
         Value::Null | Value::Bool(_) | Value::String(_) => true,
-        Value::Number(_) => false,
+        // Only integers within +-2^53, written without fraction or exponent (serde_json reads
+        // `1.0` and `1e3` as floats): floats cross tagged, so `1.0` never becomes `1`.
+        Value::Number(n) => n.as_i64().is_some_and(|i| i.unsigned_abs() <= EXACT_INT),
         Value::Array(_) => all(value),
         Value::Object(map) => {
             let Some((tag, body)) = map.iter().next().filter(|_| map.len() == 1) else {
@@ -525,11 +529,18 @@ mod tests {
             r#"[true, "x", {"int": "-12"}, {"float": "nan"}, {"float": "1e+300"}]"#,
             r#"{"dict": [[{"tuple": [{"int": "1"}]}, {"set": []}]]}"#,
             r#"{"bytes": "00ff"}"#,
+            r#"[0, -1, 9007199254740992, -9007199254740992, {"int": "9007199254740993"}]"#,
         ] {
             assert!(plain(ok), "{ok}");
         }
         for bad in [
-            r#"1"#,
+            r#"1.0"#,
+            r#"1e3"#,
+            r#"-0.0"#,
+            r#"9007199254740993"#,
+            r#"-9007199254740993"#,
+            r#"18446744073709551615"#,
+            r#"[1, 2.5]"#,
             r#"{"int": "1.5"}"#,
             r#"{"int": "-"}"#,
             r#"{"float": "1.5.2"}"#,
@@ -558,7 +569,9 @@ mod tests {
         let raised: Value =
             serde_json::from_str(r#"{"raised": "ValueError; import os", "message": "x"}"#).unwrap();
         assert_eq!(sanitize_reply(&raised), None);
-        let number: Value = serde_json::from_str(r#"{"ok": 3, "args": []}"#).unwrap();
+        let number: Value = serde_json::from_str(r#"{"ok": 3.0, "args": []}"#).unwrap();
         assert_eq!(sanitize_reply(&number), None);
+        let number: Value = serde_json::from_str(r#"{"ok": 3, "args": []}"#).unwrap();
+        assert_eq!(sanitize_reply(&number).unwrap().to_string(), r#"{"args":[],"ok":3}"#);
     }
 }

@@ -1,7 +1,10 @@
 # Plain data <-> JSON: the only values that cross between the code's and the tests' interpreters.
 #
-# None, bool and str are themselves; a list is a JSON array; everything else is an object with one
-# tag: {"int": "12"}, {"float": "1.5"} (repr, so nan/inf/-0.0 survive), {"bytes": "<hex>"},
+# None, bool and str are themselves; a list is a JSON array; an int within +-2^53 is a bare JSON
+# integer (no fraction, no exponent: lists of 10^5 ints cross as compactly as JSON allows);
+# everything else is an object with one tag: {"int": "12"} (ints beyond +-2^53, which a JSON number
+# does not carry exactly everywhere), {"float": "1.5"} (repr, so nan/inf/-0.0 survive and 1.0 never
+# reads back as the int 1), {"bytes": "<hex>"},
 # {"tuple": [...]}, {"dict": [[k, v], ...]}, {"set": [...]}, {"frozenset": [...]}. Subclasses of
 # these types (IntEnum, namedtuple, Counter, OrderedDict, str subclasses) cross as their base type,
 # read through the base type's own methods: whatever the subclass overrides stays behind. Anything
@@ -15,11 +18,14 @@ def _qwen_lsp_codec():
     set_iter, frozenset_iter = set.__iter__, frozenset.__iter__
     to_int, to_float, from_hex = int, float, bytes.fromhex
     sys.set_int_max_str_digits(0)
+    exact = 1 << 53
 
     class NotPlain(Exception):
         pass
 
     def encode(value, depth=0):
+        if type_of(value) is int and -exact <= value <= exact:
+            return value
         if depth > 100:
             raise NotPlain("a value nested more than 100 levels deep")
         if value is None or value is True or value is False:
@@ -27,7 +33,9 @@ def _qwen_lsp_codec():
         if is_instance(value, bool):
             return bool(value)
         if is_instance(value, int):
-            return {"int": int_repr(value)}
+            # A subclass (IntEnum...) is read through int's own repr, as the docs above say.
+            plain = to_int(int_repr(value))
+            return plain if -exact <= plain <= exact else {"int": int_repr(plain)}
         if is_instance(value, float):
             return {"float": float_repr(value)}
         if is_instance(value, str):
@@ -50,8 +58,12 @@ def _qwen_lsp_codec():
     def decode(node):
         if node is None or node is True or node is False or type_of(node) is str:
             return node
+        if type_of(node) is int:
+            return node
         if type_of(node) is list:
             return [decode(v) for v in node]
+        if type_of(node) is not dict or len(node) != 1:
+            raise NotPlain(f"a node of type {name_of(node)!r}")
         ((tag, body),) = node.items()
         if tag == "int":
             return to_int(body)

@@ -40,12 +40,27 @@ def _qwen_lsp_judge(codec):
         while data:
             data = data[write(1, data):]
 
+    mutable = (list, dict, set)
+
+    def merged(old, new):
+        # The value to keep at a place the code may have mutated: the test's own object, synced in
+        # place, when it is a list/dict/set and the new value has its type; the new value otherwise.
+        if type(old) is type(new) and type(old) in mutable:
+            sync(old, new)
+            return old
+        return new
+
     def sync(arg, value):
-        # The code mutated a list/dict/set argument: mirror it in place, so a test that checks its
-        # input was left alone sees what the code did.
+        # The code mutated a list/dict/set argument: mirror it in place, recursively, so a test that
+        # checks its input (or the rows of a grid it passed) sees what the code did, in the very
+        # objects the test holds.
         if type(arg) is list and type(value) is list:
-            arg[:] = value
-        elif type(arg) in (dict, set) and type(arg) is type(value):
+            arg[:] = [merged(arg[i], v) if i < len(arg) else v for i, v in enumerate(value)]
+        elif type(arg) is dict and type(value) is dict:
+            new = {k: merged(arg[k], v) if k in arg else v for k, v in value.items()}
+            arg.clear()
+            arg.update(new)
+        elif type(arg) is set and type(value) is set:
             arg.clear()
             arg.update(value)
 

@@ -82,7 +82,8 @@ def _qwen_lsp_serve(codec):
                 for i, arg in enumerate_(args):
                     if type_of(arg) in types_that_mutate:
                         after = encode(arg)
-                        if after != request["args"][i]:
+                        # Compared as JSON text: as Python values, [True] == [1] (bare ints).
+                        if dumps(after) != dumps(request["args"][i]):
                             answer["args"].append([i, after])
             except exception as error:
                 name, message = describe(error)

@@ -98,3 +98,69 @@ fn tests_that_pass_objects_are_unsupported_and_cases_are_collected() {
     assert_eq!(out.cases.len(), 1);
     assert_eq!(out.cases[0].line, Some(3));
 }
+
+/// `010-insert-position`, `052-window-peaks`, `120-any-peak`: lists of 10^5 ints timed out or ran
+/// out of memory while each int crossed as a tagged object. Small ints now cross as bare JSON
+/// integers; their types, and the line between 2^53 and the tagged form, must still hold both ways.
+#[test]
+fn big_int_lists_cross_compactly_and_keep_their_types() {
+    let code = "def f(x):\n    return x\n";
+    let tests = r#"
+xs = list(range(-50000, 50000))
+assert f(xs) == xs
+for v in [0, 1, -1, 2**53, -2**53, 2**53 + 1, -2**53 - 1, 10**40, 1.0, -0.0, 2.0**53, 1e300,
+          True, False, [1, 1.0, True], {1: 1.0, 2.0: True}, (1, 1.0)]:
+    got = f(v)
+    assert got == v and type(got) is type(v), (v, got)
+    assert repr(got) == repr(v), (v, got)
+for v in [float('nan'), float('inf'), -float('inf')]:
+    assert repr(f(v)) == repr(v), v
+"#;
+    let out = judge(code, tests);
+    assert_eq!(out.verdict, TrialVerdict::Passed, "{out:?}");
+}
+
+/// `010-insert-position`: a mutation that turns an int into a bool (equal in Python) is still a
+/// mutation the tests see.
+#[test]
+fn an_int_replaced_by_an_equal_bool_is_a_mutation() {
+    let code = "def f(xs):\n    xs[0] = True\n    xs[1] = 2.0\n";
+    let tests = "xs = [1, 2]\nf(xs)\nassert type(xs[0]) is bool and type(xs[1]) is float, xs\n";
+    let out = judge(code, tests);
+    assert_eq!(out.verdict, TrialVerdict::Passed, "{out:?}");
+}
+
+/// The code side may write anything on its channel: bare floats and ints beyond 2^53, which the
+/// codec never writes, are refused by the host, not rebuilt as values.
+#[test]
+fn bare_floats_and_huge_bare_ints_from_the_code_are_refused() {
+    for forged in ["1.0", "1e3", "9007199254740993", "[1, 2.5]"] {
+        let code = format!(
+            "import os\ndef f():\n    return 1\n\
+             def forged():\n    while os.read(0, 1 << 20):\n        os.write(1, b'{{\"ok\": {forged}, \"args\": []}}\\n')\n    os._exit(0)\n\
+             forged()\n"
+        );
+        let tests = "try:\n    f()\nexcept BaseException as e:\n    assert 'plain data' in str(e), e\nelse:\n    raise AssertionError('accepted')\n";
+        let out = judge(&code, tests);
+        assert_eq!(out.verdict, TrialVerdict::Passed, "{forged}: {out:?}");
+    }
+}
+
+/// `093-turn-grid`: the test checks that the rows of the grid it holds were modified in place;
+/// mutations are mirrored recursively, into the test's own nested objects.
+#[test]
+fn turn_grid_mutations_reach_nested_rows_in_place() {
+    let code = "def f(grid, d):\n    for row in grid:\n        row.reverse()\n    grid.append([0])\n    d['k'].add(9)\n    d['rows'][0][0] = 'x'\n";
+    let tests = r#"
+grid = [[1, 2], [3, 4]]
+rows = list(grid)
+d = {'k': {1}, 'rows': [[1]]}
+k, inner = d['k'], d['rows'][0]
+f(grid, d)
+assert grid == [[2, 1], [4, 3], [0]], grid
+assert grid[0] is rows[0] and grid[1] is rows[1]
+assert d['k'] is k and k == {1, 9} and d['rows'][0] is inner and inner == ['x']
+"#;
+    let out = judge(code, tests);
+    assert_eq!(out.verdict, TrialVerdict::Passed, "{out:?}");
+}
