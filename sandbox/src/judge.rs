@@ -572,6 +572,9 @@ mod tests {
         let number: Value = serde_json::from_str(r#"{"ok": 3.0, "args": []}"#).unwrap();
         assert_eq!(sanitize_reply(&number), None);
         let number: Value = serde_json::from_str(r#"{"ok": 3, "args": []}"#).unwrap();
-        assert_eq!(sanitize_reply(&number).unwrap().to_string(), r#"{"args":[],"ok":3}"#);
+        assert_eq!(
+            sanitize_reply(&number).unwrap().to_string(),
+            r#"{"args":[],"ok":3}"#
+        );
     }
 }
