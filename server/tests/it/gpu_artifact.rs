@@ -35,7 +35,7 @@ fn device_cuda_without_cuda_support_fails_and_says_why() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "stderr: {stderr}");
     assert!(
-        stderr.contains("device cuda is not available") && stderr.contains("--features cuda"),
+        stderr.contains("device cuda:0 is not available") && stderr.contains("--features cuda"),
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
