@@ -9,7 +9,7 @@ use engine::CancellationToken;
 use engine::workspace::{Limits, ScanProgress};
 use tower_lsp_server::ls_types::{
     DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, MessageType,
-    NumberOrString, ProgressToken, Registration,
+    Registration,
 };
 
 use crate::session::Session;
@@ -129,18 +129,9 @@ async fn begin_progress(
 ) -> Option<
     tower_lsp_server::OngoingProgress<tower_lsp_server::Bounded, tower_lsp_server::NotCancellable>,
 > {
-    if !session.supports_progress() {
-        return None;
-    }
-    let token: ProgressToken = NumberOrString::String("qwen-lsp/index-workspace".to_owned());
-    if let Err(error) = session
-        .client
-        .create_work_done_progress(token.clone())
-        .await
-    {
-        tracing::warn!("the client refused a progress token: {error}");
-        return None;
-    }
+    let token = session
+        .progress_token("qwen-lsp/index-workspace".to_owned())
+        .await?;
     Some(
         session
             .client

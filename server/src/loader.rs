@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tower_lsp_server::ls_types::{MessageType, NumberOrString, ProgressToken};
+use tower_lsp_server::ls_types::MessageType;
 use tower_lsp_server::{NotCancellable, OngoingProgress, Unbounded};
 
 use crate::config;
@@ -78,18 +78,9 @@ async fn begin_progress(
     epoch: u64,
     source: &str,
 ) -> Option<OngoingProgress<Unbounded, NotCancellable>> {
-    if !session.supports_progress() {
-        return None;
-    }
-    let token: ProgressToken = NumberOrString::String(format!("qwen-lsp/load-model/{epoch}"));
-    if let Err(error) = session
-        .client
-        .create_work_done_progress(token.clone())
-        .await
-    {
-        tracing::warn!("the client refused a progress token: {error}");
-        return None;
-    }
+    let token = session
+        .progress_token(format!("qwen-lsp/load-model/{epoch}"))
+        .await?;
     Some(
         session
             .client

@@ -19,7 +19,7 @@ use engine::{Backend, CancellationToken, Document, Language};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower_lsp_server::Client;
 use tower_lsp_server::jsonrpc;
-use tower_lsp_server::ls_types::{MessageType, TextDocumentContentChangeEvent};
+use tower_lsp_server::ls_types::{MessageType, NumberOrString, TextDocumentContentChangeEvent};
 
 use crate::config::{CliModel, Settings};
 use crate::convert::{self, PositionEncoding};
@@ -164,6 +164,20 @@ impl Session {
 
     pub fn supports_progress(&self) -> bool {
         self.lock().supports_progress
+    }
+
+    /// A `window/workDoneProgress` token named `token` that the client accepted; `None` when it
+    /// cannot show progress or refuses one (then the work goes on without).
+    pub async fn progress_token(&self, token: String) -> Option<NumberOrString> {
+        if !self.supports_progress() {
+            return None;
+        }
+        let token = NumberOrString::String(token);
+        if let Err(error) = self.client.create_work_done_progress(token.clone()).await {
+            tracing::warn!("the client refused a progress token: {error}");
+            return None;
+        }
+        Some(token)
     }
 
     /// Opens a document (parsed here, outside the lock). Returns the message to show the user when the

@@ -10,9 +10,7 @@ use std::time::{Duration, Instant};
 use engine::CancellationToken;
 use engine::actions::{CompleteFunctionRequest, DiagnosticInfo, FixRequest};
 use tower_lsp_server::jsonrpc;
-use tower_lsp_server::ls_types::{
-    CodeAction, NumberOrString, ProgressToken, TextEdit, WorkspaceEdit,
-};
+use tower_lsp_server::ls_types::{CodeAction, TextEdit, WorkspaceEdit};
 use tower_lsp_server::{NotCancellable, OngoingProgress, Unbounded};
 
 use super::code_action::{ActionData, ActionKind, COMPLETE_FUNCTION_TITLE, FIX_TITLE};
@@ -150,19 +148,10 @@ async fn begin_progress(
     message: String,
 ) -> Option<OngoingProgress<Unbounded, NotCancellable>> {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    if !session.supports_progress() {
-        return None;
-    }
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let token: ProgressToken = NumberOrString::String(format!("qwen-lsp/resolve/{n}"));
-    if let Err(error) = session
-        .client
-        .create_work_done_progress(token.clone())
-        .await
-    {
-        tracing::debug!("the client refused a progress token: {error}");
-        return None;
-    }
+    let token = session
+        .progress_token(format!("qwen-lsp/resolve/{n}"))
+        .await?;
     Some(
         session
             .client
