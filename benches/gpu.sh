@@ -37,8 +37,13 @@ if [ -z "$prebuilt" ]; then
     scripts/build-gpu-artifact.sh target/gpu-artifact
     prebuilt=target/gpu-artifact
 fi
-for f in run bin/gpu models/qwen3-tiny/tokenizer.json expected-ids.json; do
+for f in run expected-ids.json; do
     [ -e "$prebuilt/$f" ] || { echo "gpu.sh: $prebuilt/$f is missing: not an artifact of scripts/build-gpu-artifact.sh" >&2; exit 2; }
+done
+# bin/ and models/, unpacked from payload.tar.xz on first use.
+root="$("$prebuilt/run" --unpack)"
+for f in bin/gpu models/qwen3-tiny/tokenizer.json; do
+    [ -e "$root/$f" ] || { echo "gpu.sh: $root/$f is missing: not an artifact of scripts/build-gpu-artifact.sh" >&2; exit 2; }
 done
 
 CACHE="${CACHE:-target/bench-models}"
@@ -73,7 +78,7 @@ LEFT=$((DEADLINE - (SECONDS - START)))
 set +e
 timeout --kill-after=10 "$LEFT" "${launcher[@]}" --device "$DEVICE" --shapes "$SHAPES" --dtype "${DTYPE:-bf16}" \
     --prompts "${PROMPTS:-512,2048}" --batches "${BATCHES:-1,8,32}" --decode "${DECODE:-32}" \
-    --models "$prebuilt/models" --expected-ids "$prebuilt/expected-ids.json" --cache "$CACHE" \
+    --models "$root/models" --expected-ids "$prebuilt/expected-ids.json" --cache "$CACHE" \
     --out "$out" --time-limit $((LEFT > 120 ? LEFT - 90 : LEFT / 2)) 2>&1 | tee -a "$log"
 rc=${PIPESTATUS[0]}
 set -e

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds, on a machine with no GPU, the folder a GPU machine runs: `qwen-lsp` and the `gpu` bench with
-# `--features cuda`, stripped, with the tiny checkpoint and the CPU's greedy ids for it. At most 60 MiB, so it
-# can be carried to a lent device (64 MiB limit) and run there with `benches/gpu.sh --prebuilt DIR`.
+# `--features cuda`, stripped, with the tiny checkpoint and the CPU's greedy ids for it, the binaries and the
+# checkpoint packed in payload.tar.xz. At most 60 MiB, so it can be carried to a lent device (64 MiB limit)
+# and run there with `benches/gpu.sh --prebuilt DIR`.
 #
 #   scripts/build-gpu-artifact.sh [DIR]              # default target/gpu-artifact
 #   scripts/build-gpu-artifact.sh --cpu-only [DIR]   # the same folder without CUDA, from the dev profile (no
@@ -118,6 +119,20 @@ else
     echo "build-gpu-artifact: without a GPU the launcher says: $(head -1 "$err")"
 fi
 rm -f "$err"
+
+# The binaries are mostly candle's PTX, which xz packs about 4:1: a CUDA build ships bin/ and models/ as
+# payload.tar.xz, which `run` unpacks on first use (scripts/gpu-run.sh). Then the real unpack path runs.
+if [ "$cpu_only" = 0 ]; then
+    tar -C "$DIR" -cf - bin models | xz -6 -T2 >"$DIR/payload.tar.xz"
+    rm -rf "$DIR/bin" "$DIR/models"
+    unpacked="$("$DIR/run" --unpack)"
+    GPU_RUN_QUIET=1 "$DIR/run" --allow-no-driver qwen-lsp --version 2>/dev/null
+    cmp -s "$unpacked/models/qwen3-tiny/model.safetensors" tests/models/qwen3-tiny/model.safetensors || {
+        echo "build-gpu-artifact: $DIR/payload.tar.xz does not unpack to what went in" >&2
+        exit 1
+    }
+    rm -rf "$unpacked"
+fi
 
 du -sh "$DIR"/*
 size_kib="$(du -sk "$DIR" | cut -f1)"

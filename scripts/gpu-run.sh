@@ -3,6 +3,13 @@
 # and the CUDA libraries the binaries dlopen, puts their folders on LD_LIBRARY_PATH and runs DIR/bin/PROGRAM.
 #
 #   DIR/run [--allow-no-driver] PROGRAM [ARGS...]     # PROGRAM: qwen-lsp or gpu
+#   DIR/run --unpack                                  # prints the folder holding bin/ and models/
+#
+# A CUDA build keeps bin/ and models/ in DIR/payload.tar.xz (the binaries are ~90% candle's PTX, which xz
+# packs 4:1), so that the folder fits the 64 MiB a lent device is given. The first run unpacks it into
+# DIR/.unpacked (or, where DIR is read-only, $TMPDIR/qwen-lsp-gpu-<sha256>), checked against the payload's
+# sha256 so a stale or half-written unpack is redone; with `xz` when present, else Python's lzma. A folder
+# with bin/ (the --cpu-only build) runs as it is.
 #
 # Without a CUDA driver (libcuda.so.1) it says that no CUDA device is present and exits 3, unless
 # --allow-no-driver (the bench's dry run on a CPU). Without cuBLAS, cuBLASLt, cuRAND or NVRTC (CUDA 13:
@@ -18,6 +25,41 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 
+# unpacked: the folder holding bin/ and models/, unpacking DIR/payload.tar.xz on first use.
+unpacked() {
+    local payload="$HERE/payload.tar.xz" sum dest tmp
+    if [ ! -e "$payload" ]; then
+        echo "$HERE"
+        return
+    fi
+    sum="$(sha256sum "$payload" | cut -d' ' -f1)"
+    dest="$HERE/.unpacked"
+    if ! { mkdir -p "$dest" 2>/dev/null && [ -w "$dest" ]; }; then
+        dest="${TMPDIR:-/tmp}/qwen-lsp-gpu-$sum"
+    fi
+    if [ "$(cat "$dest/.sha256" 2>/dev/null)" != "$sum" ]; then
+        mkdir -p "$dest"
+        tmp="$(mktemp -d "$dest/.partial.XXXXXX")"
+        if command -v xz >/dev/null; then
+            xz -dc "$payload" | tar -xf - -C "$tmp"
+        else
+            python3 -c 'import lzma, sys, tarfile; tarfile.open(fileobj=lzma.open(sys.argv[1])).extractall(sys.argv[2])' \
+                "$payload" "$tmp"
+        fi
+        rm -rf "$dest/bin" "$dest/models"
+        mv "$tmp"/* "$dest/"
+        rmdir "$tmp"
+        echo "$sum" >"$dest/.sha256"
+        echo "run: unpacked $payload into $dest" >&2
+    fi
+    echo "$dest"
+}
+
+if [ "${1:-}" = "--unpack" ]; then
+    unpacked
+    exit 0
+fi
+
 allow_no_driver=0
 if [ "${1:-}" = "--allow-no-driver" ]; then
     allow_no_driver=1
@@ -27,11 +69,10 @@ program="${1:-}"
 case "$program" in
 qwen-lsp | gpu) shift ;;
 *)
-    echo "run: usage: $0 [--allow-no-driver] qwen-lsp|gpu [ARGS...]" >&2
+    echo "run: usage: $0 [--allow-no-driver] qwen-lsp|gpu [ARGS...] | $0 --unpack" >&2
     exit 2
     ;;
 esac
-[ -x "$HERE/bin/$program" ] || { echo "run: $HERE/bin/$program is missing" >&2; exit 2; }
 
 split() { tr ':' '\n' <<<"$1" | sed '/^$/d'; }
 ldconfig_dirs() { (ldconfig -p 2>/dev/null || true) | awk -v n="$1" '$1 == n {print $NF}' | xargs -r -n1 dirname; }
@@ -123,4 +164,6 @@ if [ "${#path[@]}" -gt 0 ]; then
     export LD_LIBRARY_PATH="${joined}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
 [ -n "${GPU_RUN_QUIET:-}" ] || echo "run: LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}" >&2
-exec "$HERE/bin/$program" "$@"
+ROOT="$(unpacked)"
+[ -x "$ROOT/bin/$program" ] || { echo "run: $ROOT/bin/$program is missing" >&2; exit 2; }
+exec "$ROOT/bin/$program" "$@"

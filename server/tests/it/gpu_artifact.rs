@@ -188,3 +188,69 @@ fn launcher_rejects_programs_that_are_not_in_the_artifact() {
         assert!(stdout.is_empty(), "{stdout}");
     }
 }
+
+/// A CUDA artifact keeps `bin/` and `models/` in `payload.tar.xz`; the launcher unpacks it on first use,
+/// runs from the unpacked folder, reuses it afterwards, and unpacks again when the payload changes.
+#[test]
+fn launcher_unpacks_the_payload_once_and_again_when_it_changes() {
+    let a = Artifact::new();
+    let root = a.dir.path();
+    std::fs::create_dir_all(root.join("models/tiny")).unwrap();
+    std::fs::write(root.join("models/tiny/config.json"), "{}").unwrap();
+    let pack = || {
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg("tar -cf - bin models | xz -1 > payload.tar.xz && rm -rf bin models")
+            .current_dir(root)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    pack();
+    assert!(!root.join("bin").exists());
+
+    let driver = a.folder("driver", &["libcuda.so.1"]);
+    let libs = a.folder("libs", &LIBS);
+    let (code, stdout, stderr) = a.run(&["gpu", "--x"], &driver, &libs);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.ends_with("ARGS=--x\n"), "{stdout}");
+    assert!(stderr.contains("unpacked"), "{stderr}");
+
+    let (code, unpacked, stderr) = a.run(&["--unpack"], &driver, &libs);
+    assert_eq!(code, 0, "{stderr}");
+    let unpacked = PathBuf::from(unpacked.trim_end());
+    assert_eq!(unpacked, root.join(".unpacked"));
+    assert!(unpacked.join("models/tiny/config.json").is_file());
+    assert!(
+        !stderr.contains("unpacked"),
+        "the second run reuses it: {stderr}"
+    );
+
+    // A new payload whose program says something else is unpacked again, not mixed with the old one.
+    std::fs::create_dir_all(root.join("bin")).unwrap();
+    std::fs::write(root.join("bin/gpu"), "#!/bin/sh\necho new\n").unwrap();
+    set_executable(&root.join("bin/gpu"));
+    std::fs::create_dir_all(root.join("models")).unwrap();
+    pack();
+    let (code, stdout, stderr) = a.run(&["gpu"], &driver, &libs);
+    assert_eq!((code, stdout.as_str()), (0, "new\n"), "{stderr}");
+    assert!(!unpacked.join("models/tiny").exists(), "old files are gone");
+}
+
+/// Without a driver the launcher refuses before it spends time unpacking.
+#[test]
+fn launcher_without_a_driver_refuses_before_unpacking() {
+    let a = Artifact::new();
+    let root = a.dir.path();
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg("tar -cf - bin | xz -1 > payload.tar.xz && rm -rf bin")
+        .current_dir(root)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (driver, libs) = (a.folder("driver", &[]), a.folder("libs", &LIBS));
+    let (code, _, stderr) = a.run(&["gpu"], &driver, &libs);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(!root.join(".unpacked").exists(), "{stderr}");
+}
