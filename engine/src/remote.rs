@@ -204,6 +204,8 @@ fn local_only_options(options: &crate::model::LoadOptions) -> Vec<&'static str> 
         device,
         show_progress: _,
         quantize,
+        // The server's default, not a user's choice.
+        cpu_default_quantize: _,
         lora,
         prefix_cache_mb,
         kv_cache,
@@ -289,6 +291,7 @@ impl RemoteBackend {
             context_length: config.context_length,
             special: config.special.clone(),
             has_chat_template: true,
+            weights: String::new(),
         };
         Ok(RemoteBackend {
             config,

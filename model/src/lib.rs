@@ -21,7 +21,8 @@
 //!   always run, for its logits.
 //! - Defaults: f32 on CPU, bf16 on CUDA, f16 on Metal; the best device compiled in and present. On the
 //!   CPU, 16-bit checkpoints keep 16-bit matrices but compute in f32, GGUF files run f32 activations,
-//!   and the KV cache is f16 for quantized and 16-bit weights.
+//!   and the KV cache is f16 for quantized and 16-bit weights. The server asks for q8_0 on the CPU
+//!   when no `quantize` or `dtype` is given ([`LoadOptions::cpu_default_quantize`]).
 //! - GPUs: build with `--features cuda` (needs `nvcc` and `CUDA_COMPUTE_CAP`; README, "GPU builds") or
 //!   `--features metal`; the model code is device-generic and CI checks only the CPU.
 
@@ -101,6 +102,11 @@ pub struct LoadOptions {
     /// `dtype`. GGUF files are quantized already and reject it.
     #[serde(default)]
     pub quantize: Option<Quantization>,
+    /// What an unquantized safetensors checkpoint on the CPU is quantized to when neither `quantize`
+    /// nor `dtype` is given. The server and its command line set q8_0 (a quarter of f32's bytes, and
+    /// the int8 kernels); the library's default is none, so tests and benches load what they name.
+    #[serde(default)]
+    pub cpu_default_quantize: Option<Quantization>,
     /// PEFT LoRA adapter directories, merged into the weights at load in this order (see [`lora`]).
     /// Safetensors checkpoints only.
     #[serde(default)]
@@ -135,6 +141,8 @@ struct Loaded {
     config: QwenConfig,
     model: Qwen,
     dtype: DType,
+    /// The matrices' type as held: a quantization, or the dtype they were read in.
+    matrices: String,
 }
 
 impl LocalModel {
@@ -149,15 +157,19 @@ impl LocalModel {
     fn load_weights(options: &LoadOptions) -> Result<LocalModel> {
         let device = loading::open_device(options.device)?;
         let dtype = loading::weight_dtype(options.dtype, &device);
-        let quant = options.quantize;
         let resolved = loading::resolve(&options.source, options.show_progress)?;
         let (mut loaded, dense_f32) = match resolved {
-            Resolved::Safetensors(files) => (
-                Self::load_safetensors(options, &files, dtype, quant, &device)?,
-                dtype == DType::F32 && quant.is_none(),
-            ),
+            Resolved::Safetensors(files) => {
+                let quant = options.quantize.or(options
+                    .cpu_default_quantize
+                    .filter(|_| options.dtype.is_none() && device.is_cpu()));
+                (
+                    Self::load_safetensors(options, &files, dtype, quant, &device)?,
+                    dtype == DType::F32 && quant.is_none(),
+                )
+            }
             Resolved::Gguf(files) => (
-                Self::load_gguf(options, &files, dtype, quant, &device)?,
+                Self::load_gguf(options, &files, dtype, options.quantize, &device)?,
                 false,
             ),
         };
@@ -211,6 +223,7 @@ impl LocalModel {
             config,
             model,
             dtype: quantize::compute_dtype(dtype, device),
+            matrices: quant.map_or_else(|| dtype_name(dtype).to_owned(), |q| q.name().to_owned()),
         })
     }
 
@@ -257,6 +270,7 @@ impl LocalModel {
             config,
             model,
             dtype,
+            matrices: "gguf".to_owned(),
         })
     }
 
@@ -266,12 +280,18 @@ impl LocalModel {
             config,
             model,
             dtype,
+            matrices,
         } = loaded;
         let info = ModelInfo {
             name,
             context_length: config.max_position_embeddings,
             special: tokenizer.special().clone(),
             has_chat_template: tokenizer.chat_template().is_some(),
+            weights: format!(
+                "{matrices}, {} MB, {}",
+                model.weight_bytes() / 1_000_000,
+                device_name(&device)
+            ),
         };
         let cache = model.new_cache();
         let core = Arc::new(Core {
@@ -565,6 +585,23 @@ fn kv_type(
         KvCacheType::Int8 => Ok(KvType::Int8),
         KvCacheType::F16 => Ok(KvType::Float(DType::F16)),
         KvCacheType::F32 => Ok(KvType::Float(DType::F32)),
+    }
+}
+
+fn dtype_name(dtype: DType) -> &'static str {
+    match dtype {
+        DType::F32 => "f32",
+        DType::F16 => "f16",
+        DType::BF16 => "bf16",
+        _ => "other",
+    }
+}
+
+fn device_name(device: &Device) -> &'static str {
+    match device {
+        Device::Cpu => "cpu",
+        Device::Cuda(_) => "cuda",
+        Device::Metal(_) => "metal",
     }
 }
 

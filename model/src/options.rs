@@ -184,6 +184,51 @@ impl fmt::Display for Quantization {
 
 serde_via_str!(Quantization);
 
+/// `quantize` as users write it: a quantization, or `none` to keep the checkpoint's weights as they are
+/// (where the default would quantize them; see `LoadOptions::cpu_default_quantize`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum QuantizeSetting {
+    None,
+    To(Quantization),
+}
+
+impl QuantizeSetting {
+    pub const EXPECTED: &'static str = "q8_0, q4_k or none";
+
+    pub fn quantization(self) -> Option<Quantization> {
+        match self {
+            Self::None => None,
+            Self::To(q) => Some(q),
+        }
+    }
+}
+
+impl FromStr for QuantizeSetting {
+    type Err = OptionError;
+
+    fn from_str(s: &str) -> Result<Self, OptionError> {
+        if normalized(s) == "none" {
+            return Ok(Self::None);
+        }
+        s.parse().map(Self::To).map_err(|_| OptionError {
+            option: "quantization",
+            value: s.to_owned(),
+            expected: Self::EXPECTED,
+        })
+    }
+}
+
+impl fmt::Display for QuantizeSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::None => f.write_str("none"),
+            Self::To(q) => q.fmt(f),
+        }
+    }
+}
+
+serde_via_str!(QuantizeSetting);
+
 /// The type keys and values are cached in (`LoadOptions::kv_cache`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum KvCacheType {

@@ -10,7 +10,7 @@
 //!   // How a model loaded in this process loads (an error with a remote `model`):
 //!   "dtype": "f16",      // f32 | f16 | bf16 | null: the best for the device
 //!   "device": "cpu",     // cpu | cuda | cuda:N | metal | null: the best available
-//!   "quantize": "q8_0",  // q8_0 | q4_k | null: none
+//!   "quantize": "q8_0",  // q8_0 | q4_k | none; null: q8_0 on the CPU without a dtype, else none
 //!   "kvCache": "auto",   // auto | f16 | f32 | int8 (CPU only); auto: f16 for quantized and 16-bit weights
 //!   "lora": ["/path/to/adapter"],   // PEFT LoRA adapter directories, merged at load in order
 //!   "prefixCacheMb": 512,   // keys/values kept across requests (prefix reuse over several files)
@@ -33,6 +33,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
+
+use engine::model::options::QuantizeSetting;
 
 use crate::cli::WeightOptions;
 
@@ -146,6 +148,7 @@ pub struct CliModel {
 /// local or remote, and whether the options fit it, is [`engine::remote::BackendSpec::new`]'s to say.
 pub fn load_options(cli: &CliModel, settings: &Settings) -> engine::model::LoadOptions {
     let (cli_w, set_w) = (&cli.weights, &settings.weights);
+    let quantize = cli_w.quantize.or(set_w.quantize);
     engine::model::LoadOptions {
         source: cli
             .model
@@ -156,7 +159,8 @@ pub fn load_options(cli: &CliModel, settings: &Settings) -> engine::model::LoadO
         device: cli_w.device.or(set_w.device),
         // Stderr is the only place a language server can draw a bar; progress goes to the editor instead.
         show_progress: false,
-        quantize: cli_w.quantize.or(set_w.quantize),
+        quantize: quantize.and_then(QuantizeSetting::quantization),
+        cpu_default_quantize: crate::cli::cpu_default_quantize(quantize),
         kv_cache: cli_w.kv_cache.or(set_w.kv_cache).unwrap_or_default(),
         lora: if cli_w.lora.is_empty() {
             set_w.lora.clone()
@@ -248,7 +252,7 @@ mod tests {
         let want = WeightOptions {
             dtype: Some(WeightDtype::Bf16),
             device: Some(DeviceSpec::Cuda(1)),
-            quantize: Some(Quantization::Q4K),
+            quantize: Some(QuantizeSetting::To(Quantization::Q4K)),
             kv_cache: Some(KvCacheType::Int8),
             lora: vec!["/a".into()],
             threads: None,
@@ -283,8 +287,8 @@ mod tests {
                 r#"device: "cuda:one" is not a device"#,
             ),
             (
-                json!({ "quantize": "none" }),
-                r#"quantize: "none" is not a quantization: expected q8_0 or q4_k"#,
+                json!({ "quantize": "int3" }),
+                r#"quantize: "int3" is not a quantization: expected q8_0, q4_k or none"#,
             ),
             (
                 json!({ "kvCache": "int4" }),

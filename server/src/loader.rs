@@ -45,6 +45,12 @@ async fn load(session: Arc<Session>, options: engine::model::LoadOptions, epoch:
     let elapsed = started.elapsed().as_secs_f64();
     let message = match &state {
         ModelState::Failed(error) => error.clone(),
+        ModelState::Ready(model) if !model.info().weights.is_empty() => {
+            format!(
+                "loaded {source} ({}) in {elapsed:.1} s",
+                model.info().weights
+            )
+        }
         _ => format!("loaded {source} in {elapsed:.1} s"),
     };
     // The state is installed before the progress ends, so a client that waits for the end finds it.

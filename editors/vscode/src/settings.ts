@@ -36,7 +36,7 @@ export const SERVER_SETTINGS: Readonly<Record<string, Spec>> = {
   model: { kind: "string" },
   dtype: { kind: "enum", values: ["auto", "f32", "f16", "bf16"], unset: "auto" },
   device: { kind: "string" },
-  quantize: { kind: "enum", values: ["none", "q8_0", "q4_k"], unset: "none" },
+  quantize: { kind: "enum", values: ["auto", "none", "q8_0", "q4_k"], unset: "auto" },
   kvCache: { kind: "enum", values: ["auto", "f16", "int8", "f32"], unset: "auto" },
   prefixCacheMb: { kind: "number", integer: true, min: 0 },
   "secrets.enabled": { kind: "boolean" },

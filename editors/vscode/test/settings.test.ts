@@ -11,7 +11,7 @@ const from = (values: Record<string, unknown>) => readSettings((key) => values[k
 test("defaults send an empty configuration so the server's own defaults apply", () => {
   const { settings, problems } = from({
     dtype: "auto",
-    quantize: "none",
+    quantize: "auto",
     kvCache: "auto",
     model: "",
     "completion.multiline": null,

@@ -508,6 +508,7 @@ fn info(special: SpecialTokens) -> ModelInfo {
         context_length: 4096,
         special,
         has_chat_template: false,
+        weights: String::new(),
     }
 }
 

@@ -32,6 +32,7 @@ impl ScriptedBackend {
                 context_length: 4096,
                 special: qwen_special(),
                 has_chat_template,
+                weights: String::new(),
             },
             replies: Mutex::new(replies.iter().map(|r| r.to_string()).collect()),
             received: Mutex::new(Vec::new()),

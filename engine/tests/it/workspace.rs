@@ -545,6 +545,7 @@ def total(prices):
         context_length: 32_768,
         special: qwen_special(),
         has_chat_template: false,
+        weights: String::new(),
     };
     let Prompt::Text(prompt) = context_prompt(&info, &ctx) else {
         panic!("a text prompt")

@@ -2,6 +2,8 @@
 //! is gibberish, so syntax validation is off and the tests pin the protocol's shape, the positions and
 //! greedy determinism).
 
+#![allow(clippy::unwrap_used)]
+
 use expect_test::expect;
 use serde_json::{Value, json};
 
@@ -34,7 +36,7 @@ fn inline_completion_after_an_emoji_in_utf16() {
           "jsonrpc": "2.0",
           "result": [
             {
-              "insertText": "淹淹 minions偶然偶然偶然偶然偶然",
+              "insertText": "淹淹淹 minionsturturturtur",
               "insertTextFormat": 1,
               "range": {
                 "end": {

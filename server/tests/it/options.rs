@@ -2,6 +2,8 @@
 //! setting is an error naming it and the values it takes, before anything loads; options that only a
 //! model in this process reads, given with a remote model, are reported rather than dropped.
 
+#![allow(clippy::unwrap_used)]
+
 use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value, json};
@@ -30,7 +32,7 @@ const BAD_VALUES: [(&str, &str, &str); 4] = [
     (
         "--quantize",
         "q2_k",
-        r#""q2_k" is not a quantization: expected q8_0 or q4_k"#,
+        r#""q2_k" is not a quantization: expected q8_0, q4_k or none"#,
     ),
     (
         "--kv-cache",
@@ -204,7 +206,7 @@ fn settings_cases() -> Vec<(Value, &'static str)> {
         ),
         (
             json!({ "quantize": "q5" }),
-            r#"quantize: "q5" is not a quantization: expected q8_0 or q4_k"#,
+            r#"quantize: "q5" is not a quantization: expected q8_0, q4_k or none"#,
         ),
         (
             json!({ "qwenLsp": { "kvCache": "int4" } }),
@@ -305,4 +307,32 @@ fn local_only_settings_with_a_remote_model_fail_the_load_naming_them() {
         "{loaded}"
     );
     server.shutdown_and_exit();
+}
+
+/// On the CPU the server quantizes an unquantized checkpoint to q8_0 unless told otherwise, and says
+/// how it holds the weights when it has loaded them.
+#[test]
+fn cpu_default_is_q8_0_and_none_or_a_dtype_keeps_the_dtype() {
+    let tiny = crate::support::tiny_model();
+    for (flags, held) in [
+        (&[][..], "(q8_0, "),
+        (&["--quantize", "none"][..], "(f32, "),
+        (&["--dtype", "f16"][..], "(f16, "),
+        (&["--dtype", "f32", "--quantize", "q8_0"][..], "(q8_0, "),
+    ] {
+        let mut args = vec!["--model", tiny.to_str().unwrap(), "--device", "cpu"];
+        args.extend_from_slice(flags);
+        let mut server = TestServer::spawn(&args);
+        server.initialize(
+            Value::Null,
+            json!({ "window": { "workDoneProgress": true } }),
+        );
+        let loaded = server.wait_model_loaded();
+        assert!(
+            loaded.starts_with("loaded ") && loaded.contains(held),
+            "{flags:?}: {loaded}"
+        );
+        assert!(loaded.contains(", cpu)"), "{loaded}");
+        server.shutdown_and_exit();
+    }
 }
