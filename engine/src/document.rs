@@ -181,6 +181,20 @@ impl Document {
         Ok(self.rope.byte_slice(range).into())
     }
 
+    /// Whether `self[range]` equals `other[other_start..]` for the same length, compared on the ropes
+    /// (no whole-text copies); `false` for ranges outside either text or off character boundaries.
+    pub fn same_text(&self, range: Range<usize>, other: &Document, other_start: usize) -> bool {
+        let other_end = other_start.saturating_add(range.len());
+        match (
+            self.rope.get_byte_slice(range),
+            other.rope.get_byte_slice(other_start..other_end),
+        ) {
+            (Some(a), Some(b)) => a == b,
+            // Out of range, or not on character boundaries.
+            _ => false,
+        }
+    }
+
     /// A window of about `max_bytes` around byte `center`, cut at line starts (so lines and columns
     /// inside it are those of the whole text, less `start_line`), with no syntax tree. A single line
     /// longer than `max_bytes` is cut at character boundaries instead.

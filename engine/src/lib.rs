@@ -16,6 +16,7 @@ pub mod document;
 pub mod postprocess;
 pub mod prompt;
 pub mod remote;
+pub mod suggestion;
 pub mod syntax;
 mod text;
 pub mod threads;

@@ -16,6 +16,7 @@ mod indexing;
 mod loader;
 mod server;
 mod session;
+mod shown;
 mod task;
 mod test_runner;
 mod transport;

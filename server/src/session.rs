@@ -74,6 +74,8 @@ pub struct Session {
     pub workspace: crate::workspace::Workspace,
     /// The server's own diagnostics per document (see `crate::diagnostics`).
     pub diagnostics: crate::diagnostics::Diagnostics,
+    /// The suggestion last shown per document, for typing through it.
+    pub shown: crate::shown::ShownSuggestions,
     model_turns: Arc<Semaphore>,
     waiting: AtomicUsize,
 }
@@ -115,6 +117,7 @@ impl Session {
             runner: tokio::sync::OnceCell::new(),
             workspace: crate::workspace::Workspace::default(),
             diagnostics: crate::diagnostics::Diagnostics::default(),
+            shown: crate::shown::ShownSuggestions::default(),
             model_turns: Arc::new(Semaphore::new(MODEL_REQUESTS)),
             waiting: AtomicUsize::new(0),
         }
@@ -155,6 +158,7 @@ impl Session {
 
     /// Replaces the settings; returns the old ones.
     pub fn set_settings(&self, settings: Settings) -> Settings {
+        self.shown.clear();
         std::mem::replace(&mut self.lock().settings, settings)
     }
 
@@ -245,6 +249,7 @@ impl Session {
     }
 
     pub fn close(&self, uri: &str) {
+        self.shown.forget(uri);
         let mut inner = self.lock();
         inner.documents.remove(uri);
         inner.told_large.remove(uri);
@@ -341,6 +346,7 @@ impl Session {
         let mut inner = self.lock();
         inner.load_epoch += 1;
         inner.model = ModelState::Loading;
+        self.shown.clear();
         inner.load_epoch
     }
 

@@ -122,6 +122,21 @@ pub async fn complete_after(
     let Some(backend) = session::ready_model(&snapshot.model)? else {
         return Ok(None);
     };
+    // Typing through the suggestion shown: the rest of it, at once. It supersedes any request still
+    // running on this document.
+    let plain = selected.is_none() && !snapshot.document.is_large();
+    if plain && let Some(completion) = session.shown.rest(&snapshot.document, cursor) {
+        drop(session.begin_completion(uri.as_str()));
+        session
+            .shown
+            .remember(&snapshot.document, cursor, &completion);
+        return Ok(Some(Completed {
+            snapshot,
+            cursor,
+            completion,
+            line_offset: 0,
+        }));
+    }
     let inflight = session.begin_completion(uri.as_str());
     task::debounce(
         Duration::from_millis(snapshot.settings.debounce_ms),
@@ -198,6 +213,11 @@ pub async fn complete_after(
     let Some(completion) = trace.completion else {
         return Ok(None);
     };
+    if plain {
+        session
+            .shown
+            .remember(&snapshot.document, cursor, &completion);
+    }
     Ok(Some(match selected {
         None => Completed {
             snapshot,

@@ -179,3 +179,50 @@ fn incremental_edits_complete_like_the_same_text_opened_whole() {
     );
     server.shutdown_and_exit();
 }
+
+/// Typing the first characters of the suggestion shown is answered with the rest of it (no new model
+/// call: the random model would say something else); a character that differs asks the model again.
+#[test]
+fn typing_through_a_suggestion_offers_the_rest_of_it() {
+    let mut server = TestServer::with_tiny_model(settings());
+    let uri = "file:///typing.py";
+    server.open(uri, "python", "def greet(name):\n    s = ");
+    let first = server.call("textDocument/inlineCompletion", at(uri, 1, 8));
+    let shown = first["result"][0]["insertText"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut chars = shown.chars();
+    let typed = chars.next().unwrap();
+    let rest: String = chars.collect();
+    assert!(!rest.is_empty(), "{shown:?}");
+
+    let insert = |server: &mut TestServer, version: i32, character: u32, text: &str| {
+        server.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{
+                "range": { "start": { "line": 1, "character": character },
+                           "end": { "line": 1, "character": character } },
+                "text": text }] }),
+        );
+    };
+    insert(&mut server, 2, 8, &typed.to_string());
+    let after = 8 + typed.len_utf16() as u32;
+    let next = server.call("textDocument/inlineCompletion", at(uri, 1, after));
+    assert_eq!(next["result"][0]["insertText"], json!(rest), "{next}");
+    assert_eq!(
+        next["result"][0]["range"],
+        json!({ "start": { "line": 1, "character": after }, "end": { "line": 1, "character": after } })
+    );
+
+    // Typing something else than the suggestion's next character: a fresh answer, not the old rest.
+    let other = if rest.starts_with('x') { "y" } else { "x" };
+    insert(&mut server, 3, after, other);
+    let fresh = server.call("textDocument/inlineCompletion", at(uri, 1, after + 1));
+    assert!(fresh.get("error").is_none(), "{fresh}");
+    let fresh_text = fresh["result"][0]["insertText"]
+        .as_str()
+        .unwrap_or_default();
+    assert_ne!(fresh_text, &rest[rest.chars().next().unwrap().len_utf8()..]);
+    server.shutdown_and_exit();
+}
