@@ -20,6 +20,9 @@ pub struct ModelInfo {
     pub special: SpecialTokens,
     /// Whether the model ships a chat template (instruct models).
     pub has_chat_template: bool,
+    /// How the weights are held, in words (`q8_0, 633 MB, cpu`); empty for a remote model.
+    #[serde(default)]
+    pub weights: String,
 }
 
 /// Special tokens found in the tokenizer. `None` where the tokenizer lacks them.
@@ -123,6 +126,16 @@ pub trait Backend: Send + Sync {
         cancel: &CancellationToken,
         on_text: &mut dyn FnMut(&str),
     ) -> Result<Generation>;
+
+    /// Runs `prompt` into the model's cache in the background, at a priority that yields to every
+    /// request, so that a later request that starts the same way finds its keys and values cached
+    /// (an editor warms a file's prompt when it opens it). Returns at once; what is warmed stays within
+    /// the cache's byte budget, and a newer warm-up replaces ones not yet started. The default does
+    /// nothing: a remote server keeps its own cache.
+    fn warm(&self, prompt: &Prompt) -> Result<()> {
+        let _ = prompt;
+        Ok(())
+    }
 
     /// `params.len()` samples of one prompt, one `SamplingParams` per sample (each with its own seed,
     /// stop strings and `max_tokens`), in order. The default runs [`Self::generate`] once per sample;

@@ -17,6 +17,11 @@
 //!    went away leaves at once; its answer goes back, and its cache (prompt and answer) goes back to the
 //!    prefix cache, so the next keystroke finds a cancelled request's prompt.
 //!
+//! When nothing waits and nothing decodes, the worker warms: it prefills prompts given to
+//! [`Batcher::warm`] into the cache, [`WARM_CHUNK`] tokens per turn, so a request that arrives waits
+//! for at most one chunk, and a warmed prompt that a request interrupted goes on from where it stopped.
+//! The newest warm-up goes first: it is the best guess of where the user types next.
+//!
 //! A lone sequence decodes through [`Qwen::forward`] on its own cache. A failure (or a panic) in a step
 //! fails the requests in that step with an error, never the worker.
 
@@ -52,6 +57,12 @@ pub struct BatchStats {
 
 /// Prefill chunk while other sequences are decoding: they wait for it once per step.
 pub(crate) const BUSY_PREFILL_CHUNK: usize = 64;
+
+/// Prefill chunk of a warm-up: a request that arrives meanwhile waits for one chunk at most.
+pub(crate) const WARM_CHUNK: usize = 64;
+
+/// Warm-ups kept waiting; a newer one pushes out the oldest (the editor has moved on).
+const WARM_QUEUE: usize = 2;
 
 /// What a request hears back.
 pub(crate) enum Event {
@@ -118,6 +129,10 @@ pub(crate) fn wait(
 #[derive(Default)]
 struct Pending {
     jobs: VecDeque<Job>,
+    /// Prompts to warm, oldest first; the newest runs first.
+    warm: VecDeque<Vec<u32>>,
+    /// A warm-up step is running (its prompt is out of `warm` meanwhile).
+    warming: bool,
     shutdown: bool,
 }
 
@@ -168,6 +183,31 @@ impl Batcher {
         pending.jobs.extend(jobs);
         self.queue.wake.notify_one();
     }
+
+    /// Whether warm-ups are queued or running.
+    pub(crate) fn warming(&self) -> bool {
+        let pending = self
+            .queue
+            .pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        pending.warming || !pending.warm.is_empty()
+    }
+
+    /// Queues `prompt` to warm when the worker has nothing else to do (see the module docs).
+    pub(crate) fn warm(&self, prompt: Vec<u32>) {
+        let mut pending = self
+            .queue
+            .pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        pending.warm.retain(|queued| *queued != prompt);
+        pending.warm.push_back(prompt);
+        while pending.warm.len() > WARM_QUEUE {
+            pending.warm.pop_front();
+        }
+        self.queue.wake.notify_one();
+    }
 }
 
 impl Drop for Batcher {
@@ -204,9 +244,11 @@ fn work(core: &Core, queue: &Queue) {
     let mut admitting: Option<Admission> = None;
     let mut active: Vec<Sequence<'_>> = Vec::new();
     loop {
+        let mut warm = None;
         {
             let mut pending = queue.pending.lock().unwrap_or_else(PoisonError::into_inner);
             while pending.jobs.is_empty()
+                && pending.warm.is_empty()
                 && !pending.shutdown
                 && waiting.is_empty()
                 && admitting.is_none()
@@ -228,6 +270,25 @@ fn work(core: &Core, queue: &Queue) {
                 return;
             }
             waiting.extend(pending.jobs.drain(..));
+            if waiting.is_empty() && admitting.is_none() && active.is_empty() {
+                warm = pending.warm.pop_back();
+                pending.warming = warm.is_some();
+            }
+        }
+        if let Some(prompt) = warm {
+            // Requests come first: a chunk, then back to the queue, where a request that arrived
+            // meanwhile is admitted before the next chunk.
+            let step = guarded(|| warm_step(core, &prompt, WARM_CHUNK));
+            let mut pending = queue.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            pending.warming = false;
+            match step {
+                Ok(true) => {}
+                // Back in the queue, behind any newer warm-up that came meanwhile.
+                Ok(false) if !pending.warm.contains(&prompt) => pending.warm.push_front(prompt),
+                Ok(false) => {}
+                Err(e) => tracing::debug!("warming a prompt failed: {e}"),
+            }
+            continue;
         }
         // The steps guard their own model work; this catches a panic anywhere else in a turn (a
         // sampler, a tokenizer), which fails the requests in flight instead of killing the worker
@@ -359,6 +420,24 @@ fn admit_step(
     };
     prefixes.evict(kv);
     Ok(Some((seq_kv, logits)))
+}
+
+/// One chunk of a warm-up: makes the cached sequence that shares most with `prompt` active and
+/// prefills up to `chunk` more of its tokens. `true` once the whole prompt is cached.
+fn warm_step(core: &Core, prompt: &[u32], chunk: usize) -> Result<bool> {
+    let mut state = core.lock();
+    let State {
+        runner,
+        cache,
+        prefixes,
+    } = &mut *state;
+    prefixes.select(&mut runner.cache, &mut cache.tokens, prompt)?;
+    if cache.tokens.starts_with(prompt) {
+        return Ok(true);
+    }
+    let done = generate::prefill_step(runner, cache, prompt, chunk, false)?.is_some();
+    prefixes.evict(&runner.cache);
+    Ok(done)
 }
 
 /// Ends a sequence: its cache (prompt and the answer fed so far) goes back to the prefix cache, for the

@@ -485,6 +485,13 @@ impl Backend for LocalModel {
         batcher::wait(&rx, cancel, on_text)
     }
 
+    fn warm(&self, prompt: &Prompt) -> Result<()> {
+        let prompt_ids = self.encode_prompt(prompt)?;
+        generate::check_prompt(&prompt_ids, &[], self.info.context_length)?;
+        self.batcher.warm(prompt_ids);
+        Ok(())
+    }
+
     /// Queues every sample at once, so they prefill the prompt once (the later ones reuse its cache)
     /// and decode together.
     fn generate_batch(
@@ -532,6 +539,11 @@ impl LocalModel {
             out[i] = Some(batcher::wait(&rx, cancel, &mut |_| {})?);
         }
         Ok(out.into_iter().flatten().collect())
+    }
+
+    /// Whether [`Backend::warm`] prompts are still queued or being prefilled.
+    pub fn warming(&self) -> bool {
+        self.batcher.warming()
     }
 
     /// The batching worker's counters.

@@ -170,3 +170,59 @@ fn load_options_set_the_budget() {
     run(&m, &file_b());
     assert_eq!(m.cached_sequences(), 2, "the default budget keeps both");
 }
+
+/// Waits for the model's warm-ups to finish (a guard against a hang, not a timing).
+fn wait_warm(m: &LocalModel) {
+    let start = std::time::Instant::now();
+    while m.warming() {
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "the warm-up never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn a_warmed_file_serves_a_request_anywhere_in_it_from_the_cache() {
+    // Warmed as if the cursor were at the end of the file; the request comes for an edit in its middle.
+    let a = file_a();
+    let whole = format!("{a}discount(amount):\n    return amount * 0.9\n");
+    let request = format!("{a}dis");
+    let cold = run(&load(), &request);
+
+    let m = load();
+    m.warm(&Prompt::Text(whole.clone())).unwrap();
+    wait_warm(&m);
+    assert_eq!(run(&m, &request), cold, "warming changes nothing but speed");
+    let shared = common(&m, &whole, &request);
+    assert!(shared > tokens(&m, &a) - 2, "{shared}");
+    assert_eq!(m.last_reused_tokens(), shared.min(tokens(&m, &request) - 1));
+}
+
+#[test]
+fn requests_during_a_warm_up_are_answered_as_cold_and_the_warm_up_still_lands() {
+    let (a, b) = (file_a(), file_b());
+    let long_b = b.repeat(12);
+    let cold_a = run(&load(), &a);
+    let m = load();
+    // Warm a long prompt, and ask for another at once: the request goes between warm-up chunks.
+    m.warm(&Prompt::Text(long_b.clone())).unwrap();
+    assert_eq!(run(&m, &a), cold_a);
+    wait_warm(&m);
+    run(&m, &long_b);
+    assert_eq!(m.last_reused_tokens(), tokens(&m, &long_b) - 1);
+    // A's cache was kept beside the warmed one.
+    run(&m, &a);
+    assert_eq!(m.last_reused_tokens(), tokens(&m, &a) - 1);
+}
+
+#[test]
+fn warming_a_prompt_the_model_cannot_hold_is_an_error_and_warms_nothing() {
+    let m = load();
+    let huge = "x = 1\n".repeat(2_000);
+    let err = m.warm(&Prompt::Text(huge)).unwrap_err();
+    assert!(err.to_string().contains("context"), "{err}");
+    assert!(!m.warming());
+    assert_eq!(m.cached_sequences(), 0);
+}
