@@ -88,18 +88,12 @@ pub fn complete_traced(
     let CompletionRequest {
         document,
         cursor,
-        open_documents,
-        workspace,
         options,
+        ..
     } = *request;
     options.sampling.validate()?;
     let info = backend.info();
-    let count = |text: &str| backend.count_tokens(text);
-    let budget = prompt::context_budget(info, options.sampling.max_tokens, options.context_tokens);
-    let context =
-        context::build_with_workspace(&count, document, cursor, open_documents, workspace, budget)?;
-    let lines = options.multiline.lines(&context.cursor);
-    let prompt = prompt::completion(info, &context, lines);
+    let (context, prompt) = prompt_for(backend, request)?;
     let mut trace = Trace {
         context,
         prompt,
@@ -138,4 +132,40 @@ pub fn complete_traced(
         replace_end: processed.replace_end,
     });
     Ok(trace)
+}
+
+/// Warms the model's cache with the prompt `request` would send ([`Backend::warm`]), before the user
+/// types there: the first keystroke at the cursor then re-runs only its own token and what follows the
+/// cursor. Returns once the prompt is queued.
+///
+/// Where the cursor will be is the caller's guess: the editor's cursor when it is known, else the end
+/// of the file. The end covers every cursor when the file fits the budget and no other file's
+/// definitions are chosen (they come before the file in the prompt and depend on the names near the
+/// cursor): the prefix comes first, so its tokens up to any cursor are those of a request there.
+pub fn warm(backend: &dyn Backend, request: &CompletionRequest<'_>) -> Result<()> {
+    request.options.sampling.validate()?;
+    let (_, prompt) = prompt_for(backend, request)?;
+    backend.warm(&prompt.prompt)
+}
+
+/// The context and prompt stages of the pipeline.
+fn prompt_for(
+    backend: &dyn Backend,
+    request: &CompletionRequest<'_>,
+) -> Result<(EditorContext, CompletionPrompt)> {
+    let CompletionRequest {
+        document,
+        cursor,
+        open_documents,
+        workspace,
+        options,
+    } = *request;
+    let info = backend.info();
+    let count = |text: &str| backend.count_tokens(text);
+    let budget = prompt::context_budget(info, options.sampling.max_tokens, options.context_tokens);
+    let context =
+        context::build_with_workspace(&count, document, cursor, open_documents, workspace, budget)?;
+    let lines = options.multiline.lines(&context.cursor);
+    let prompt = prompt::completion(info, &context, lines);
+    Ok((context, prompt))
 }

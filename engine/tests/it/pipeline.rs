@@ -402,3 +402,90 @@ fn end_to_end_with_the_tiny_qwen3_model() {
         }
     }
 }
+
+/// Waits until `model` has no warm-up left (a guard against a hang, not a timing).
+fn wait_warm(model: &LocalModel) {
+    let start = std::time::Instant::now();
+    while model.warming() {
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "the warm-up never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+/// Warms `warm_at` of `cart.py` (with `open` documents beside it), then asks at its cursor with one
+/// character typed; returns (tokens reused, tokens of the prompt before the cursor).
+fn warmed_request(open: &[Document], warm_at: Option<usize>) -> (usize, usize) {
+    let dir = workspace().join("tests/models/qwen3-tiny");
+    let model = LocalModel::load(&LoadOptions {
+        source: dir.display().to_string(),
+        ..LoadOptions::default()
+    })
+    .unwrap();
+    let (cart, cursor) = crate::context::fixture("python/cart.py");
+    let cursor = cursor.unwrap();
+    let options = CompletionOptions {
+        sampling: SamplingParams {
+            max_tokens: 2,
+            ..SamplingParams::default()
+        },
+        ..CompletionOptions::default()
+    };
+    let warm = CompletionRequest {
+        document: &cart,
+        cursor: warm_at.unwrap_or(cart.len()),
+        open_documents: open,
+        workspace: None,
+        options: &options,
+    };
+    complete::warm(&model, &warm).unwrap();
+    wait_warm(&model);
+    let typed = cart
+        .with_edit(&engine::TextEdit {
+            start: cursor,
+            end: cursor,
+            new_text: "d".into(),
+        })
+        .unwrap();
+    let request = CompletionRequest {
+        document: &typed,
+        cursor: cursor + 1,
+        ..warm
+    };
+    let trace = complete::complete_traced(&model, &request, &CancellationToken::new()).unwrap();
+    let Prompt::Text(prompt) = &trace.prompt.prompt else {
+        panic!("a text prompt")
+    };
+    let up_to_cursor = &prompt[..prompt.find("<|fim_suffix|>").unwrap()];
+    (
+        model.last_reused_tokens(),
+        model.count_tokens(up_to_cursor).unwrap(),
+    )
+}
+
+/// Warming a file at its end (`complete::warm`, as the server does when the editor opens it) caches a
+/// prompt whose start is that of a request anywhere in it, when nothing before the file depends on the
+/// cursor: the first request re-runs only its own token and what follows the cursor.
+#[test]
+fn a_file_warmed_at_its_end_serves_the_first_keystroke_anywhere_from_the_cache() {
+    let (reused, before_cursor) = warmed_request(&[], None);
+    assert!(
+        reused + 3 >= before_cursor,
+        "reused {reused} of {before_cursor}"
+    );
+}
+
+/// With another file open, its definitions (chosen by the names near the cursor) come before the file:
+/// warmed at the editor's cursor (`qwen-lsp/didFocus`), the first keystroke there still finds it all.
+#[test]
+fn a_file_warmed_at_the_cursor_serves_the_first_keystroke_there_with_other_files_open() {
+    let (money, _) = crate::context::fixture("python/money.py");
+    let (_, cursor) = crate::context::fixture("python/cart.py");
+    let (reused, before_cursor) = warmed_request(&[money], cursor);
+    assert!(
+        reused + 3 >= before_cursor,
+        "reused {reused} of {before_cursor}"
+    );
+}
