@@ -70,6 +70,7 @@ async fn load(session: Arc<Session>, options: engine::model::LoadOptions, epoch:
             session.client.show_message(MessageType::ERROR, text).await;
         }
         _ => {
+            crate::warming::schedule_open(&session);
             // window/logMessage only: a stderr copy would show twice in the editor's log.
             session
                 .client

@@ -20,6 +20,7 @@ mod shown;
 mod task;
 mod test_runner;
 mod transport;
+mod warming;
 mod workspace;
 
 use clap::{Args, Parser, Subcommand};

@@ -58,7 +58,8 @@ pub async fn serve_stdio(cli: CliModel) -> Ending {
         shutdown_requested: flag,
     })
     .custom_method(INLINE_COMPLETION, Server::inline_completion)
-    .custom_method(handlers::status::METHOD, Server::status);
+    .custom_method(handlers::status::METHOD, Server::status)
+    .custom_method(handlers::did_focus::METHOD, Server::did_focus);
     #[cfg(debug_assertions)]
     let builder = builder.custom_method(DEBUG_PANIC, Server::debug_panic);
     let (service, socket) = builder.finish();
@@ -87,6 +88,12 @@ impl Server {
             handlers::inline_completion::handle(&self.session, params),
         )
         .await
+    }
+
+    async fn did_focus(&self, params: handlers::did_focus::DidFocusParams) {
+        guarded_notification(handlers::did_focus::METHOD, || {
+            handlers::did_focus::handle(&self.session, params)
+        });
     }
 
     async fn status(&self) -> Result<handlers::status::Status> {
@@ -152,6 +159,7 @@ impl LanguageServer for Server {
             news = handlers::did_open::handle(&self.session, params)
         });
         checks::schedule(&self.session, &uri, Trigger::Open);
+        crate::warming::schedule(&self.session, uri.as_str(), None);
         self.report("textDocument/didOpen", Ok(news)).await;
     }
 

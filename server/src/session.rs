@@ -258,6 +258,11 @@ impl Session {
         }
     }
 
+    /// The open documents' URIs.
+    pub fn open_uris(&self) -> Vec<String> {
+        self.lock().documents.keys().cloned().collect()
+    }
+
     /// A copy of what a request on `uri` needs; `InvalidParams` when the document is not open.
     pub fn snapshot(&self, uri: &str) -> jsonrpc::Result<Snapshot> {
         let inner = self.lock();

@@ -70,6 +70,8 @@ local setup = {
   settings = os.getenv('QWEN_SETTINGS_JSON') and vim.json.decode(os.getenv('QWEN_SETTINGS_JSON')) or nil,
   inline = inline,
 }
+-- The scripted server writes the `qwen-lsp/didFocus` positions it hears here.
+local focus_log = vim.fn.tempname()
 local listen = os.getenv('QWEN_LISTEN')
 if listen then
   wait_for('the Neovim listening on ' .. listen, 20000, function()
@@ -82,7 +84,7 @@ if listen then
   end)
 else
   local nvim = os.getenv('QWEN_NVIM') or vim.v.progpath
-  local env = { QWEN_TEST_SETUP = vim.json.encode(setup) }
+  local env = { QWEN_TEST_SETUP = vim.json.encode(setup), QWEN_FOCUS_LOG = focus_log }
   -- Each Neovim needs its own runtime files: the driver's $VIMRUNTIME is right only for itself.
   env.VIMRUNTIME = os.getenv('QWEN_VIMRUNTIME') or vim.env.VIMRUNTIME
   local job = vim.fn.jobstart({ nvim, '--embed', '--headless', '-i', 'NONE', '-u', plugin_root .. '/tests/init.lua' }, {
@@ -214,6 +216,18 @@ end
 
 -- 4. Scripted server only: next / previous / dismiss, with exact texts.
 if expect == 'scripted' then
+  -- The cursor rested at the end of `    return ` (line 5): the plugin told the server, so it can warm there.
+  if not listen then
+    wait_for('qwen-lsp/didFocus at 4:11', 5000, function()
+      local f = io.open(focus_log)
+      local text = f and f:read('*a') or ''
+      if f then
+        f:close()
+      end
+      return text:find('geometry.py 4:11', 1, true) ~= nil
+    end)
+    log('the plugin told the server where the cursor rests (qwen-lsp/didFocus)')
+  end
   if shown.text ~= 'a + b  # first' then
     fail(('expected the first scripted item, got %q'):format(shown.text))
   end

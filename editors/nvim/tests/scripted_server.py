@@ -4,6 +4,7 @@ items (one of two lines), so the client side (rendering, accept, next, dismiss) 
 It is not qwen-lsp and proves nothing about it: tests/e2e.lua runs against the real binary for that.
 Stdlib only. Reports model-load work-done progress like qwen-lsp does, and logs every request to stderr."""
 import json
+import os
 import sys
 
 ITEMS = ["a + b  # first", "a - b  # second", "(a *\n            b)  # third, two lines"]
@@ -54,6 +55,13 @@ def main():
             pos = msg["params"]["position"]
             items = [{"insertText": t, "range": {"start": pos, "end": pos}} for t in ITEMS]
             send({"jsonrpc": "2.0", "id": msg["id"], "result": items})
+        elif method == "qwen-lsp/didFocus":
+            # Where the plugin says the cursor rests, for the e2e test to read.
+            focus_log = os.environ.get("QWEN_FOCUS_LOG")
+            pos = msg["params"].get("position") or {}
+            if focus_log:
+                with open(focus_log, "a") as f:
+                    f.write(f"{msg['params']['textDocument']['uri']} {pos.get('line')}:{pos.get('character')}\n")
         elif method == "shutdown":
             send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
         elif method == "exit":

@@ -109,6 +109,12 @@ test("activate starts qwen-lsp, shows loading then ready; the inline provider re
     logged().some((l) => l.includes("Sending request 'textDocument/inlineCompletion")),
     `trace in the log: ${logged().slice(-5).join(" | ")}`,
   );
+  // The cursor resting in a document tells the server where it is (qwen-lsp/didFocus), which warms the prompt
+  // there before the first keystroke.
+  stub.selectionChanged.fire({ textEditor: { document: doc, selection: { active: new stub.Position(4, 11) } } });
+  await until("qwen-lsp/didFocus after the cursor rests", 10_000, () =>
+    logged().some((l) => l.includes("Sending notification 'qwen-lsp/didFocus'")),
+  );
   await stub.workspace.getConfiguration("qwenLsp").update("trace.server", "off");
 
   // Finding 2: a model path typed into the Settings UI, one keystroke at a time, starts one load, and a model

@@ -190,6 +190,9 @@ export enum DiagnosticSeverity {
 export const version = "1.91.0";
 
 /** What the extension did, for assertions. */
+/** Fire to move an editor's cursor: `{ textEditor: { document, selection: { active } } }`. */
+export const selectionChanged = new EventEmitter<unknown>();
+
 export const recorded = {
   statusTexts: [] as string[],
   statusTooltips: [] as string[],
@@ -269,6 +272,7 @@ export const window = {
   visibleTextEditors: [],
   onDidChangeVisibleTextEditors: new EventEmitter<unknown>().event,
   onDidChangeActiveTextEditor: new EventEmitter<unknown>().event,
+  onDidChangeTextEditorSelection: selectionChanged.event,
   tabGroups: { all: [], onDidChangeTabs: new EventEmitter<unknown>().event },
   showTextDocument: async () => undefined,
 };

@@ -29,6 +29,8 @@ const SECTION = "qwenLsp";
 const LANGUAGES = ["python", "java"];
 /** Settings typed in the Settings UI arrive one keystroke at a time; they apply after this quiet period. */
 const SETTINGS_DEBOUNCE_MS = 750;
+/** How long the cursor rests before the server is told where it is (it warms the prompt there). */
+const FOCUS_REST_MS = 500;
 /** While the binary is missing, how often to look for it again (a `cargo install` after activation). */
 const BINARY_POLL_MS = 3000;
 /** The server's progress tokens of model loads (server/src/loader.rs). */
@@ -41,6 +43,7 @@ let status = initialStatus();
 let statusItem: vscode.StatusBarItem;
 let log: vscode.LogOutputChannel;
 const settingsDebounce = new Debouncer(SETTINGS_DEBOUNCE_MS);
+const focusDebounce = new Debouncer(FOCUS_REST_MS);
 let binaryPoll: ReturnType<typeof setInterval> | undefined;
 const traceLevelChanged = new vscode.EventEmitter<vscode.LogLevel>();
 
@@ -297,6 +300,7 @@ async function startClient(): Promise<void> {
     } else if (newState === State.Running) {
       update({ kind: "running" });
       void refreshModelStatus(lc);
+      sendFocus(vscode.window.activeTextEditor);
     } else if (newState === State.Stopped && !stopping) {
       update({ kind: "failed", message: "the server stopped" });
     }
@@ -310,6 +314,28 @@ async function startClient(): Promise<void> {
     update({ kind: "failed", message });
     client = undefined;
   }
+}
+
+/**
+ * Tells the server which document the user is looking at and where the cursor is (`qwen-lsp/didFocus`), so it
+ * warms the model's cache for a completion there before the first keystroke.
+ */
+function sendFocus(editor: vscode.TextEditor | undefined): void {
+  const lc = client;
+  const document = editor?.document;
+  if (!lc || !lc.isRunning() || !editor || !document || !LANGUAGES.includes(document.languageId)) {
+    return;
+  }
+  if (document.uri.scheme !== "file" && document.uri.scheme !== "untitled") {
+    return;
+  }
+  const { line, character } = editor.selection.active;
+  void lc
+    .sendNotification("qwen-lsp/didFocus", {
+      textDocument: lc.code2ProtocolConverter.asTextDocumentIdentifier(document),
+      position: { line, character },
+    })
+    .catch((e: unknown) => log.warn(`qwen-lsp/didFocus: ${e instanceof Error ? e.message : String(e)}`));
 }
 
 function lines(input: NodeJS.ReadableStream, each: (line: string) => void): void {
@@ -404,7 +430,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         onConfigurationEvent();
       }
     }),
-    { dispose: () => (settingsDebounce.cancel(), stopBinaryPoll()) },
+    vscode.window.onDidChangeActiveTextEditor((editor) => {
+      focusDebounce.cancel();
+      sendFocus(editor);
+    }),
+    vscode.window.onDidChangeTextEditorSelection((e) => focusDebounce.call(() => sendFocus(e.textEditor))),
+    { dispose: () => (settingsDebounce.cancel(), focusDebounce.cancel(), stopBinaryPoll()) },
   );
 
   if (settings.enable) {
@@ -416,6 +447,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
 export async function deactivate(): Promise<void> {
   settingsDebounce.cancel();
+  focusDebounce.cancel();
   stopBinaryPoll();
   await stopClient();
 }

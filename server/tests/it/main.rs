@@ -15,4 +15,5 @@ mod settings_validation;
 mod soak;
 mod support;
 mod transport;
+mod warming;
 mod workspace;

@@ -51,8 +51,8 @@ impl TestServer {
             .unwrap_or_else(|| env!("CARGO_BIN_EXE_qwen-lsp").into());
         let mut child = Command::new(binary)
             .args(args)
-            .envs(env.iter().copied())
             .env("QWEN_LSP_LOG", "info")
+            .envs(env.iter().copied())
             .env_remove("QWEN_LSP_MODEL")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

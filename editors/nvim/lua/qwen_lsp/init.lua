@@ -129,9 +129,39 @@ local function set_keymaps(bufnr)
   end
 end
 
+-- How long the cursor rests before the server hears where it is.
+local FOCUS_REST_MS = 500
+local focus_timer
+
+--- Tells the server where the cursor rests (`qwen-lsp/didFocus`), once it has rested FOCUS_REST_MS: the
+--- server warms the prompt of a request there, so the first keystroke in a file is fast.
+local function track_focus(client, bufnr)
+  local group = api.nvim_create_augroup('qwen_lsp_focus_' .. bufnr, { clear = true })
+  api.nvim_create_autocmd({ 'BufEnter', 'CursorMoved', 'InsertEnter' }, {
+    group = group,
+    buffer = bufnr,
+    callback = function()
+      focus_timer = focus_timer or (vim.uv or vim.loop).new_timer()
+      focus_timer:stop()
+      focus_timer:start(FOCUS_REST_MS, 0, vim.schedule_wrap(function()
+        if not enabled or api.nvim_get_current_buf() ~= bufnr then
+          return
+        end
+        local params = vim.lsp.util.make_position_params(0, client.offset_encoding or 'utf-16')
+        if vim.fn.has('nvim-0.11') == 1 then
+          client:notify('qwen-lsp/didFocus', params)
+        else
+          client.notify('qwen-lsp/didFocus', params)
+        end
+      end))
+    end,
+  })
+end
+
 local function on_attach(client, bufnr)
   client_ids[client.id] = true
   set_keymaps(bufnr)
+  track_focus(client, bufnr)
   if native then
     vim.lsp.inline_completion.enable(enabled, { bufnr = bufnr })
   else
@@ -244,6 +274,7 @@ local function stop_all()
     if client then
       for bufnr in pairs(client.attached_buffers or {}) do
         ghost.detach(bufnr)
+        pcall(api.nvim_del_augroup_by_name, 'qwen_lsp_focus_' .. bufnr)
       end
     end
     vim.lsp.stop_client(id)
