@@ -51,7 +51,11 @@ build_cuda() {
     nvcc --version | tail -1
     export REAL_NVCC="$CUDA_HOME/bin/nvcc" NVCC="$PWD/scripts/lib/nvcc-with-ptx.sh"
 
-    local link="$PWD/$CARGO_TARGET_DIR/link" lib
+    local link lib
+    case "$CARGO_TARGET_DIR" in
+        /*) link="$CARGO_TARGET_DIR/link" ;;
+        *) link="$PWD/$CARGO_TARGET_DIR/link" ;;
+    esac
     mkdir -p "$link"
     for lib in cuda cublas cublasLt curand nvrtc; do
         printf '/* Empty on purpose: see scripts/build-gpu-artifact.sh. lib%s is dlopened at run time. */\n' \
