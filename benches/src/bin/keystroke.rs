@@ -5,20 +5,28 @@
 //!
 //! ```text
 //! cargo run --release -p benches --bin keystroke -- [--shape 0.6b|small] [--format f32] [--steps 20]
-//!     [--max-tokens 16] [--kv-cache f16|int8|f32]
+//!     [--max-tokens 16] [--kv-cache f16|int8|f32] [--after-open-s 2] [--open-trials 3]
 //! ```
 //!
 //! Two model instances on the same mmap'd checkpoint (the pages are shared) run the same requests,
 //! interleaved step by step, so load on the machine hits both columns alike.
+//!
+//! Then, on the cold instance, the first keystroke in a file just opened: the cache is cleared, the
+//! prompt at the editor's cursor is warmed (`complete::warm`, what the server does on `didOpen` and
+//! `qwen-lsp/didFocus`), and the first character is typed `--after-open-s` later, or once the warm-up
+//! has finished. And typing through the suggestion a warm keystroke showed
+//! (`engine::suggestion::Shown`, what the server answers without the model).
 
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use benches::{checkpoint, quantile};
-use engine::complete::{CompletionOptions, CompletionRequest, complete_traced};
+use engine::complete::{Completion, CompletionOptions, CompletionRequest, complete_traced};
 use engine::model::random::WeightFormat;
-use engine::model::{LoadOptions, LocalModel};
-use engine::{Backend, CancellationToken, Document, Language, Prompt, SamplingParams};
+use engine::model::{Generation, LoadOptions, LocalModel, ModelInfo};
+use engine::suggestion::Shown;
+use engine::{Backend, CancellationToken, Document, Language, Prompt, SamplingParams, TextEdit};
 
 /// The context bench's fixture: `$0` marks the cursor, inside a method body near the end.
 const OTHER: &str = include_str!("../../../engine/tests/fixtures/python/money.py");
@@ -32,6 +40,9 @@ struct Args {
     max_tokens: usize,
     /// `LoadOptions::kv_cache` (`None`: the default).
     kv_cache: Option<String>,
+    /// Seconds between opening the file (its warm-up starts) and the first keystroke.
+    after_open_s: f64,
+    open_trials: usize,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -41,6 +52,8 @@ fn parse_args() -> anyhow::Result<Args> {
         steps: 20,
         max_tokens: 16,
         kv_cache: None,
+        after_open_s: 2.0,
+        open_trials: 3,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -55,6 +68,8 @@ fn parse_args() -> anyhow::Result<Args> {
             "--steps" => a.steps = value()?.parse()?,
             "--max-tokens" => a.max_tokens = value()?.parse()?,
             "--kv-cache" => a.kv_cache = Some(value()?),
+            "--after-open-s" => a.after_open_s = value()?.parse()?,
+            "--open-trials" => a.open_trials = value()?.parse()?,
             other => bail!("unknown argument {other}"),
         }
     }
@@ -68,6 +83,43 @@ struct Sample {
     ms: f64,
     prompt_tokens: usize,
     reused: usize,
+    /// The generation's prefill (tokenize, the tokens not cached, the first token) and decode steps.
+    prefill_ms: f64,
+    decode_ms: f64,
+    completion: Option<Completion>,
+}
+
+/// The model as the pipeline sees it, keeping the last generation's timings.
+struct Timed<'a> {
+    model: &'a LocalModel,
+    last: Mutex<(f64, f64)>,
+}
+
+impl Backend for Timed<'_> {
+    fn info(&self) -> &ModelInfo {
+        self.model.info()
+    }
+
+    fn count_tokens(&self, text: &str) -> engine::model::Result<usize> {
+        self.model.count_tokens(text)
+    }
+
+    fn generate(
+        &self,
+        prompt: &Prompt,
+        params: &SamplingParams,
+        cancel: &CancellationToken,
+        on_text: &mut dyn FnMut(&str),
+    ) -> engine::model::Result<Generation> {
+        let generation = self.model.generate(prompt, params, cancel, on_text)?;
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) =
+            (generation.prefill_ms, generation.decode_ms);
+        Ok(generation)
+    }
+
+    fn warm(&self, prompt: &Prompt) -> engine::model::Result<()> {
+        self.model.warm(prompt)
+    }
 }
 
 fn request(
@@ -77,6 +129,10 @@ fn request(
     open: &[Document],
     options: &CompletionOptions,
 ) -> anyhow::Result<Sample> {
+    let timed = Timed {
+        model,
+        last: Mutex::new((0.0, 0.0)),
+    };
     let req = CompletionRequest {
         document: doc,
         cursor,
@@ -85,17 +141,47 @@ fn request(
         options,
     };
     let start = Instant::now();
-    let trace = complete_traced(model, &req, &CancellationToken::new())?;
+    let trace = complete_traced(&timed, &req, &CancellationToken::new())?;
     let ms = start.elapsed().as_secs_f64() * 1e3;
     let prompt_tokens = match &trace.prompt.prompt {
         Prompt::Text(text) => model.count_tokens(text)?,
         Prompt::Chat(_) => 0,
     };
+    let (prefill_ms, decode_ms) = *timed.last.lock().unwrap_or_else(|p| p.into_inner());
     Ok(Sample {
         ms,
         prompt_tokens,
         reused: model.last_reused_tokens(),
+        prefill_ms,
+        decode_ms,
+        // Random weights rarely write valid Python: what post-processing kept stands in for the
+        // suggestion validation dropped (typing through it costs the same).
+        completion: trace.completion.or_else(|| {
+            trace.processed.map(|p| Completion {
+                text: p.text,
+                replace_end: p.replace_end,
+            })
+        }),
     })
+}
+
+/// Warms the prompt of a request at `cursor` (as the server does when the file opens and the editor
+/// says where its cursor is).
+fn warm_at(
+    model: &LocalModel,
+    doc: &Document,
+    cursor: usize,
+    open: &[Document],
+    options: &CompletionOptions,
+) -> anyhow::Result<()> {
+    let req = CompletionRequest {
+        document: doc,
+        cursor,
+        open_documents: open,
+        workspace: None,
+        options,
+    };
+    Ok(engine::complete::warm(model, &req)?)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -145,17 +231,63 @@ fn main() -> anyhow::Result<()> {
     request(&warm, &doc, at, &open, &options)?;
     request(&cold, &doc, at, &open, &options)?;
 
-    let (mut cold_s, mut warm_s) = (Vec::new(), Vec::new());
+    let (mut cold_s, mut warm_s, mut through_us) = (Vec::new(), Vec::new(), Vec::new());
     for step in 1..=args.steps {
         let (doc, at) = doc_at(step);
         cold.clear_cache();
         cold_s.push(request(&cold, &doc, at, &open, &options)?);
-        warm_s.push(request(&warm, &doc, at, &open, &options)?);
+        let sample = request(&warm, &doc, at, &open, &options)?;
+        // Typing the first character of the suggestion shown: answered from what is left of it.
+        if let Some(shown) = &sample.completion
+            && let Some(first) = shown.text.chars().next()
+        {
+            let typed = doc.with_edit(&TextEdit {
+                start: at,
+                end: at,
+                new_text: first.to_string(),
+            })?;
+            let start = Instant::now();
+            let rest = Shown::new(&doc, at, shown).typed_through(&typed, at + first.len_utf8());
+            through_us.push(start.elapsed().as_secs_f64() * 1e6);
+            if rest.is_none() && shown.text.len() > first.len_utf8() {
+                bail!("typing through {:?} found no rest", shown.text);
+            }
+        }
+        warm_s.push(sample);
         eprintln!(
             "step {step}: cold {:.0} ms, warm {:.0} ms",
             cold_s[step - 1].ms,
             warm_s[step - 1].ms
         );
+    }
+
+    // The first keystroke in a file opened `after_open_s` ago, and once its warm-up has finished.
+    let (mut opened_s, mut warmed_s) = (Vec::new(), Vec::new());
+    let (doc, at) = doc_at(0);
+    let (first, first_at) = doc_at(1);
+    for trial in 1..=args.open_trials {
+        for finished in [false, true] {
+            cold.clear_cache();
+            warm_at(&cold, &doc, at, &open, &options)?;
+            if finished {
+                while cold.warming() {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            } else {
+                std::thread::sleep(Duration::from_secs_f64(args.after_open_s));
+            }
+            let sample = request(&cold, &first, first_at, &open, &options)?;
+            eprintln!(
+                "open trial {trial} ({}): {:.0} ms, {} reused",
+                if finished { "warmed" } else { "after open" },
+                sample.ms,
+                sample.reused
+            );
+            if finished { &mut warmed_s } else { &mut opened_s }.push(sample);
+            while cold.warming() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
     }
 
     println!(
@@ -171,24 +303,58 @@ fn main() -> anyhow::Result<()> {
         std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "unset (all cores)".into()),
     );
     println!();
-    println!("| cache | p50 ms | p95 ms | mean ms | prompt tokens (mean) | reused tokens (mean) |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| cache | p50 ms | p95 ms | mean ms | prompt tokens (mean) | reused tokens (mean) | prefill ms (p50) | \
+         decode ms (p50) | outside decode ms (p50) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let p50 = |s: &[Sample], f: fn(&Sample) -> f64| quantile(&s.iter().map(f).collect::<Vec<_>>(), 0.5);
     let row = |name: &str, s: &[Sample]| {
+        if s.is_empty() {
+            return;
+        }
         let ms: Vec<f64> = s.iter().map(|s| s.ms).collect();
         let n = s.len() as f64;
         println!(
-            "| {name} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
+            "| {name} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
             quantile(&ms, 0.5),
             quantile(&ms, 0.95),
             ms.iter().sum::<f64>() / n,
             s.iter().map(|s| s.prompt_tokens as f64).sum::<f64>() / n,
             s.iter().map(|s| s.reused as f64).sum::<f64>() / n,
+            p50(s, |s| s.prefill_ms),
+            p50(s, |s| s.decode_ms),
+            p50(s, |s| s.ms - s.decode_ms),
         );
     };
     row("cold (cleared)", &cold_s);
     row("warm (prefix reuse)", &warm_s);
-    let p50 = |s: &[Sample]| quantile(&s.iter().map(|s| s.ms).collect::<Vec<_>>(), 0.5);
+    row(
+        &format!("first keystroke {} s after open", args.after_open_s),
+        &opened_s,
+    );
+    row("first keystroke after the warm-up", &warmed_s);
+    let ms = |s: &Sample| s.ms;
     println!();
-    println!("warm/cold p50: {:.0}%", p50(&warm_s) / p50(&cold_s) * 100.0);
+    println!(
+        "warm/cold p50: {:.0}%",
+        p50(&warm_s, ms) / p50(&cold_s, ms) * 100.0
+    );
+    if !opened_s.is_empty() {
+        println!(
+            "first keystroke {} s after open / warm p50: {:.2}x; after the warm-up / warm: {:.2}x",
+            args.after_open_s,
+            p50(&opened_s, ms) / p50(&warm_s, ms),
+            p50(&warmed_s, ms) / p50(&warm_s, ms),
+        );
+    }
+    if !through_us.is_empty() {
+        println!(
+            "typing through the suggestion shown (engine::suggestion, {} keystrokes): p50 {:.1} us, max {:.1} us",
+            through_us.len(),
+            quantile(&through_us, 0.5),
+            through_us.iter().copied().fold(0.0, f64::max),
+        );
+    }
     Ok(())
 }
