@@ -107,15 +107,23 @@ pub fn complete_traced(
     }
 
     let params = trace.prompt.sampling(&options.sampling);
-    let generation = backend.generate(&trace.prompt.prompt, &params, cancel, &mut |_| {})?;
     let think = postprocess::think_tags(&info.special);
-    trace.processed = postprocess::process(
-        &generation.text,
-        &trace.context.cursor,
-        trace.prompt.lines,
-        think,
-    );
-    trace.raw = Some(generation.text);
+    // Decoding stops as soon as more text could not change the answer (the block has ended).
+    let answered = cancel.child_token();
+    let mut streamed = String::new();
+    let generated = backend.generate(&trace.prompt.prompt, &params, &answered, &mut |text| {
+        streamed.push_str(text);
+        if postprocess::is_final(&streamed, &trace.context.cursor, trace.prompt.lines, think) {
+            answered.cancel();
+        }
+    });
+    let raw = match generated {
+        Ok(generation) => generation.text,
+        Err(Error::Cancelled) if answered.is_cancelled() && !cancel.is_cancelled() => streamed,
+        Err(error) => return Err(error),
+    };
+    trace.processed = postprocess::process(&raw, &trace.context.cursor, trace.prompt.lines, think);
+    trace.raw = Some(raw);
     let Some(processed) = &trace.processed else {
         return Ok(trace);
     };

@@ -125,6 +125,33 @@ pub fn process(
     Some(Processed { text, replace_end })
 }
 
+/// Whether text the model writes after `raw` can no longer change what [`process`] makes of it, so
+/// decoding can stop: a multi-line answer whose block has ended (the first line outside it has its
+/// indentation, or the line that closes it is complete) or that has retyped the line after the cursor.
+/// A single-line answer ends at its newline, which is a stop string already.
+pub fn is_final(raw: &str, syntax: &CursorSyntax, lines: Lines, think: (&str, &str)) -> bool {
+    if lines != Lines::Multi {
+        return false;
+    }
+    let text = strip_think(raw, think.0, think.1);
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<&str> = text.split('\n').collect();
+    // `block_end` stops at a line with a character (its indentation is known), or after a closing line
+    // that a newline ended.
+    let end = block_end(&lines, syntax);
+    if end < lines.len() {
+        return true;
+    }
+    let Some(next) = syntax.next_line.as_deref().filter(|l| !l.trim().is_empty()) else {
+        return false;
+    };
+    // Complete lines only: the last one may still grow.
+    lines[..lines.len() - 1]
+        .iter()
+        .skip(1)
+        .any(|l| l.trim_end() == next.trim_end())
+}
+
 /// How many of `lines` (the first continues the cursor's line) stay inside the cursor's block.
 fn block_end(lines: &[&str], syntax: &CursorSyntax) -> usize {
     for (i, line) in lines.iter().enumerate().skip(1) {

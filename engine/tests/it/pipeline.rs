@@ -2,6 +2,8 @@
 //! validate. Pipeline logic is driven by a scripted test double; one end-to-end test runs the real
 //! tiny Qwen3 checkpoint.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::VecDeque;
 use std::sync::{LazyLock, Mutex};
 
@@ -22,6 +24,8 @@ pub(crate) struct ScriptedBackend {
     info: ModelInfo,
     replies: Mutex<VecDeque<String>>,
     pub(crate) received: Mutex<Vec<(Prompt, SamplingParams)>>,
+    /// Bytes of each reply streamed before it ended or saw its cancellation.
+    pub(crate) streamed: Mutex<Vec<usize>>,
 }
 
 impl ScriptedBackend {
@@ -36,6 +40,7 @@ impl ScriptedBackend {
             },
             replies: Mutex::new(replies.iter().map(|r| r.to_string()).collect()),
             received: Mutex::new(Vec::new()),
+            streamed: Mutex::new(Vec::new()),
         }
     }
 
@@ -87,7 +92,21 @@ impl Backend for ScriptedBackend {
             .ok()
             .and_then(|mut r| r.pop_front())
             .unwrap_or_default();
-        on_text(&text);
+        // A character at a time, checking the cancellation between them as a model does per token.
+        let mut sent = 0;
+        for (i, c) in text.char_indices() {
+            if cancel.is_cancelled() {
+                break;
+            }
+            on_text(&text[i..i + c.len_utf8()]);
+            sent = i + c.len_utf8();
+        }
+        if let Ok(mut streamed) = self.streamed.lock() {
+            streamed.push(sent);
+        }
+        if sent < text.len() {
+            return Err(engine::Error::Cancelled);
+        }
         Ok(Generation {
             prompt_token_ids: Vec::new(),
             token_ids: Vec::new(),
@@ -183,6 +202,49 @@ fn single_line_requests_stop_at_a_newline() {
         .map(|r| r.clone())
         .unwrap_or_default();
     assert!(received[0].1.stop.contains(&"\n".to_owned()));
+}
+
+/// Decoding stops once the block has ended: the model is not left writing the rest of the file.
+#[test]
+fn decoding_stops_when_the_block_has_ended() {
+    let (doc, cursor) = with_cursor("file:///p/a.py", Language::Python, "def f(x):$0\n");
+    let reply = format!(
+        "\n    y = x * 2\n    return y\n\nprint(f(1))\n{}",
+        "z = 1\n".repeat(200)
+    );
+    let backend = ScriptedBackend::new(false, &[&reply]);
+    let options = CompletionOptions::default();
+    let request = request(&doc, cursor, &options);
+    let caller = CancellationToken::new();
+    let trace = complete::complete_traced(&backend, &request, &caller).expect("complete");
+    assert_eq!(
+        trace.completion.map(|c| c.text),
+        Some("\n    y = x * 2\n    return y".to_owned())
+    );
+    let streamed = backend
+        .streamed
+        .lock()
+        .map(|s| s.clone())
+        .unwrap_or_default();
+    // Stopped at the `p` of `print`, the first character outside the block.
+    assert_eq!(streamed, vec![reply.find("print").unwrap() + 1]);
+    assert_eq!(trace.raw.as_deref(), Some(&reply[..streamed[0]]));
+    assert!(!caller.is_cancelled(), "the caller's token is untouched");
+}
+
+/// A request the caller cancels is still an error, even when the stream had ended the block.
+#[test]
+fn a_cancelled_request_is_an_error_not_an_early_answer() {
+    let (doc, cursor) = with_cursor("file:///p/a.py", Language::Python, "def f(x):$0\n");
+    let backend = ScriptedBackend::new(false, &["\n    return x\nprint(1)\n"]);
+    let options = CompletionOptions::default();
+    let caller = CancellationToken::new();
+    caller.cancel();
+    let result = complete::complete_traced(&backend, &request(&doc, cursor, &options), &caller);
+    assert!(
+        matches!(result, Err(engine::Error::Cancelled)),
+        "{result:?}"
+    );
 }
 
 /// The syntax at the cursor is computed once, in the context stage; the setting decides over it in

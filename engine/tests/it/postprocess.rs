@@ -356,3 +356,81 @@ fn multibyte_text_survives_post_processing() {
         "#]],
     );
 }
+
+/// Decoding may stop once `is_final` says so: for every prefix of the model's text that it calls final,
+/// post-processing gives what it gives for the whole text.
+#[test]
+fn a_prefix_called_final_processes_like_the_whole_text() {
+    let cases = [
+        (
+            Language::Python,
+            "def f(x):$0\n\nprint(f(1))\n",
+            "\n    y = x * 2\n\n    return y\n\n\ndef g():\n    pass\n",
+        ),
+        (
+            Language::Python,
+            "class A:\n    def f(self, xs):\n        total = 0\n        $0\n\n    def g(self):\n        pass\n",
+            "for x in xs:\n            total += x\n        return total\n    def h(self):\n        pass",
+        ),
+        (
+            Language::Java,
+            "class A {\n    int twice(int x) {$0\n}\n",
+            "\n        return 2 * x;\n    }\n\n    int thrice(int x) {\n        return 3 * x;\n    }\n}",
+        ),
+        (
+            Language::Java,
+            "class A {\n    int twice(int x) {\n        $0\n    }\n}\n",
+            "return 2 * x;\n    }\n}\n",
+        ),
+        (
+            Language::Java,
+            "class A {\n    void f(boolean b) {$0\n}\n",
+            "\n        if (b) {\n            g();\n        } else {\n            h();\n        }\n    }\n}",
+        ),
+        (
+            Language::Python,
+            "def f(xs):\n    total = 0\n    $0\n    return total\n",
+            "for x in xs:\n        total += x\n    return total\n    print(total)\n",
+        ),
+        (
+            Language::Python,
+            "def f(x):$0\n",
+            "\n    return x\r\n\r\nprint(1)\r\n",
+        ),
+        (
+            Language::Python,
+            "def f(x):$0\n",
+            "\n    <think>\nx\n</think>\n    return x\nprint(x)\n",
+        ),
+    ];
+    let think = ("<think>", "</think>");
+    for (language, fixture, raw) in cases {
+        let (doc, cursor) = with_cursor("file:///p/t", language, fixture);
+        let syntax = cursor::syntax_at(&doc, cursor);
+        let whole = postprocess::process(raw, &syntax, syntax.lines, think);
+        let mut first_final = None;
+        for end in (0..=raw.len()).filter(|&i| raw.is_char_boundary(i)) {
+            let prefix = &raw[..end];
+            if postprocess::is_final(prefix, &syntax, syntax.lines, think) {
+                first_final.get_or_insert(end);
+                assert_eq!(
+                    postprocess::process(prefix, &syntax, syntax.lines, think),
+                    whole,
+                    "{prefix:?} of {raw:?}"
+                );
+            }
+        }
+        // Each of these answers goes on past its end: decoding stops before the text does.
+        let stop = first_final.unwrap_or_else(|| panic!("never final: {raw:?}"));
+        assert!(stop < raw.len(), "{raw:?}");
+    }
+    // A single line is ended by its newline stop string, never here.
+    let (doc, cursor) = with_cursor("file:///p/t", Language::Python, "x = $0\n");
+    let syntax = cursor::syntax_at(&doc, cursor);
+    assert!(!postprocess::is_final(
+        "1\ny = 2\n",
+        &syntax,
+        Lines::Single,
+        think
+    ));
+}
