@@ -1,35 +1,36 @@
-//! Attention on the CPU. Decode attention: one new query row against a sequence's cached keys and values
-//! (f32, f16 or int8, position-major `(positions, kv_heads, head_dim)`, read where they lie in the cache).
-//! Prefill ([`causal_prefill`]): candle's matrix products over blocks of queries, with a causal softmax of
-//! our own in between.
+//! Attention on the CPU. Decode attention: one new query row against a sequence's cached keys and
+//! values (f32, f16 or int8, position-major `(positions, kv_heads, head_dim)`, read where they lie
+//! in the cache). Prefill ([`causal_prefill`]): candle's matrix products over blocks of queries,
+//! with a causal softmax of our own in between.
 //!
-//! Decode reads the cache in its memory order: each thread takes a contiguous range of positions for
-//! every head (flash-decoding: the threads' partial softmax sums are merged at the end, so any thread
-//! count works with any number of KV heads), and each key and value row is read once for all the query
-//! heads that share it (grouped-query attention). Two passes, scores then values, four positions and a
-//! pair of query heads at a time, with software prefetching; the softmax's exponential is a polynomial
-//! that vectorizes. The body is written once over the `Simd` trait: `Portable` is the reference, the
-//! `x86` register types give it intrinsics (`avx512`, `avx2`), and `vnni` scores an int8 cache with
-//! `vpdpbusd`. Against an int8 cache the query is rounded to int8 per head as the cache's rows are, so
-//! a score is an exact integer dot product times two scales in every variant.
+//! Decode reads the cache in its memory order: each thread takes a contiguous range of positions
+//! for every head (flash-decoding: the threads' partial softmax sums are merged at the end, so any
+//! thread count works with any number of KV heads), and each key and value row is read once for all
+//! the query heads that share it (grouped-query attention). Two passes, scores then values, four
+//! positions and a pair of query heads at a time, with software prefetching; the softmax's
+//! exponential is a polynomial that vectorizes. The body is written once over the `Simd` trait:
+//! `Portable` is the reference, the `x86` register types give it intrinsics (`avx512`, `avx2`), and
+//! `vnni` scores an int8 cache with `vpdpbusd`. Against an int8 cache the query is rounded to int8
+//! per head as the cache's rows are, so a score is an exact integer dot product times two scales in
+//! every variant.
 //!
 //! Why this shape, and what the alternatives measured: benches/RESULTS.md, "Kernel notes".
 
-#[cfg(target_arch = "x86_64")]
-#[macro_use]
-mod x86;
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
 #[cfg(target_arch = "x86_64")]
 mod vnni;
+#[cfg(target_arch = "x86_64")]
+mod x86;
 
 use candle_core::utils::barrier_pool;
 use candle_core::{CpuStorage, DType, Device, Layout, Result, Storage, Tensor, bail};
 use half::f16;
 use std::sync::Mutex;
 
+use crate::kernels::Isa;
 use crate::kernels::float16::{self, Lane};
 use crate::kernels::int8;
 
@@ -211,7 +212,7 @@ fn run<T: CacheElem>(
     }
     let quantized = QuantizedQuery::new::<T>(q_data, d);
     let query = quantized.query::<T>(q_data);
-    let kernel = T::kernels().first().copied().unwrap_or(portable::<T>());
+    let kernel = T::kernel(Isa::detected());
     // One contiguous range of positions per thread of candle's pool (its workers plus the caller),
     // none shorter than `MIN_CHUNK`.
     let pool = barrier_pool();
@@ -301,12 +302,12 @@ fn merge(partials: &[Partial], h: usize, d: usize) -> Vec<f32> {
     out
 }
 
-/// An element of the KV cache the kernels read, with the kernels for it, best first.
+/// An element of the KV cache the kernels read, with its kernel for each instruction set.
 trait CacheElem: Lane + Send + Sync + 'static {
     /// Whether each row has a scale ([`Cache::k_scale`], [`Cache::v_scale`]): int8 rows.
     const SCALED: bool = false;
-    /// Every kernel this CPU runs for this element type, best first; the last is portable.
-    fn kernels() -> Vec<Kernel<Self>>;
+    /// The variant for `isa` (a CPU that runs it).
+    fn kernel(isa: Isa) -> Kernel<Self>;
 }
 
 /// The kernel for CPUs without AVX2 (and the reference the others are tested against).
@@ -361,54 +362,53 @@ impl<T: CacheElem> Simd<T> for Portable {
     }
 }
 
-/// Every kernel of `$t` this CPU runs, best first: the `x86` variants whose features it has, then the
-/// portable one.
-macro_rules! kernels {
-    ($t:ty: $($isa:ident::$variant:ident if $($feature:tt),+;)*) => {{
-        let mut kernels: Vec<Kernel<$t>> = Vec::new();
-        #[cfg(target_arch = "x86_64")]
-        {
-            $(
-                if $(is_x86_feature_detected!($feature))&&+ {
-                    // SAFETY: the CPU has the variant's features, checked just above.
-                    kernels.push(|s, ps, q, cache, scale, partial| unsafe {
-                        $isa::$variant(s, ps, q, cache, scale, partial)
-                    });
-                }
-            )*
+/// The variant for `isa` (a CPU that runs it) with [`Simd`] in its registers.
+#[cfg(target_arch = "x86_64")]
+fn wide_kernel<T>(isa: Isa) -> Kernel<T>
+where
+    T: CacheElem
+        + crate::kernels::simd::Widen<std::arch::x86_64::__m512>
+        + crate::kernels::simd::Widen<std::arch::x86_64::__m256>,
+{
+    match isa {
+        // SAFETY (both arms): the CPU has the level's features, which include the variant's.
+        Isa::Avx512Vnni | Isa::Avx512 => {
+            |s, ps, q, c, scale, p| unsafe { avx512::decode(s, ps, q, c, scale, p) }
         }
-        kernels.push(portable::<$t>());
-        kernels
-    }};
+        Isa::Avx2 => |s, ps, q, c, scale, p| unsafe { avx2::decode(s, ps, q, c, scale, p) },
+        Isa::Portable => portable::<T>(),
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn wide_kernel<T: CacheElem>(_: Isa) -> Kernel<T> {
+    portable::<T>()
 }
 
 impl CacheElem for f32 {
-    fn kernels() -> Vec<Kernel<f32>> {
-        kernels!(f32:
-            avx512::f32_avx512 if "avx512f";
-            avx2::f32_avx2 if "avx2", "fma";
-        )
+    fn kernel(isa: Isa) -> Kernel<f32> {
+        wide_kernel(isa)
     }
 }
 
 impl CacheElem for f16 {
-    fn kernels() -> Vec<Kernel<f16>> {
-        kernels!(f16:
-            avx512::f16_avx512 if "avx512f";
-            avx2::f16_avx2 if "avx2", "fma", "f16c";
-        )
+    fn kernel(isa: Isa) -> Kernel<f16> {
+        wide_kernel(isa)
     }
 }
 
 impl CacheElem for i8 {
     const SCALED: bool = true;
 
-    fn kernels() -> Vec<Kernel<i8>> {
-        kernels!(i8:
-            vnni::i8_vnni if "avx512f", "avx512bw", "avx512vnni";
-            avx512::i8_avx512 if "avx512f";
-            avx2::i8_avx2 if "avx2", "fma";
-        )
+    fn kernel(isa: Isa) -> Kernel<i8> {
+        match isa {
+            // SAFETY: the CPU has the level's features, which include the variant's.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512Vnni => {
+                |s, ps, q, c, scale, p| unsafe { vnni::decode(s, ps, q, c, scale, p) }
+            }
+            _ => wide_kernel(isa),
+        }
     }
 }
 
@@ -779,7 +779,7 @@ impl candle_core::InplaceOp1 for CausalSoftmax {
             bail!("causal softmax: {} queries over {total} positions", self.l);
         }
         let (l, offset, scale) = (self.l, total - self.l, self.scale);
-        let body = pick_softmax();
+        let body = softmax_variant(Isa::detected());
         let tasks: Vec<Mutex<&mut [f32]>> = data[start..end]
             .chunks_mut(SOFTMAX_ROWS_PER_TASK * total)
             .map(Mutex::new)
@@ -800,23 +800,20 @@ impl candle_core::InplaceOp1 for CausalSoftmax {
 /// Softmax of the rows of `rows` (`total` values each; the first is row `first` overall).
 type SoftmaxRows = fn(&mut [f32], usize, usize, usize, usize, f32);
 
-fn pick_softmax() -> SoftmaxRows {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has AVX-512F, checked above.
-            return |rows, total, first, l, offset, scale| unsafe {
-                avx512::softmax(rows, total, first, l, offset, scale)
-            };
-        }
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU has AVX2 and FMA, checked above.
-            return |rows, total, first, l, offset, scale| unsafe {
-                avx2::softmax(rows, total, first, l, offset, scale)
-            };
-        }
+/// The softmax for `isa` (a CPU that runs it).
+fn softmax_variant(isa: Isa) -> SoftmaxRows {
+    match isa {
+        // SAFETY (both arms): the CPU has the level's features, which include the variant's.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512Vnni | Isa::Avx512 => |rows, total, first, l, offset, scale| unsafe {
+            avx512::softmax(rows, total, first, l, offset, scale)
+        },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => |rows, total, first, l, offset, scale| unsafe {
+            avx2::softmax(rows, total, first, l, offset, scale)
+        },
+        _ => softmax_body::<8, false>,
     }
-    softmax_body::<8, false>
 }
 
 #[inline(always)]
@@ -990,11 +987,10 @@ mod tests {
             d,
         };
         fn check<T: CacheElem>(s: &Shape, q: &[f32], cache: &Cache<T>) {
-            let kernels = T::kernels();
             let want = attend(portable::<T>(), s, 1, q, cache);
-            for (i, kernel) in kernels.iter().enumerate() {
-                let worst = max_diff(&attend(*kernel, s, 1, q, cache), &want);
-                assert!(worst < 1e-6, "variant {i} of {}: {worst}", kernels.len());
+            for isa in Isa::available() {
+                let worst = max_diff(&attend(T::kernel(isa), s, 1, q, cache), &want);
+                assert!(worst < 1e-6, "{isa:?}: {worst}");
             }
         }
         check::<f32>(&s, &q, &Cache::unscaled(&k, &v));
@@ -1029,7 +1025,7 @@ mod tests {
             groups: h / kvh,
             d,
         };
-        let kernel = f32::kernels()[0];
+        let kernel = f32::kernel(Isa::detected());
         let cache = Cache::unscaled(&k, &v);
         let whole = attend(kernel, &s, 1, &q, &cache);
         for chunks in [2, 3, 7, 301] {
