@@ -1,29 +1,34 @@
 //! CPU kernels that candle 0.11 lacks: matrix-vector products with 16-bit weights for decode.
 //!
-//! candle's CPU matmul has no bf16 kernel: it widens both operands to f32 on every call, so decoding
-//! one token converted the whole weight set (1.2 GB for Qwen3-0.6B) to f32 and read it back, several
-//! times the bytes a token needs. Decode multiplies a few activation rows by each weight, which is
-//! bound by memory bandwidth; [`bf16_matmul_t`] streams each bf16 or f16 weight row once, widening it
-//! in registers, into f32 products (16-bit checkpoints compute in f32 on the CPU, see
-//! `quantize::compute_dtype`). Prefill (many rows) keeps candle's path, where one widening per product
-//! is amortized.
+//! candle's CPU matmul has no bf16 kernel: it widens both operands to f32 on every call, so
+//! decoding one token converted the whole weight set (1.2 GB for Qwen3-0.6B) to f32 and read it
+//! back, several times the bytes a token needs. Decode multiplies a few activation rows by each
+//! weight, which is bound by memory bandwidth; [`bf16_matmul_t`] streams each bf16 or f16 weight
+//! row once, widening it in registers, into f32 products (16-bit checkpoints compute in f32 on the
+//! CPU, see `quantize::compute_dtype`). Prefill (many rows) keeps candle's path, where one widening
+//! per product is amortized.
 //!
-//! The bf16 kernel is plain Rust written so that LLVM vectorizes it: each row of `w` is read in fixed
-//! chunks with one independent accumulator per lane, and bf16 becomes f32 by a 16-bit shift. The one
-//! body is compiled for the baseline target (SSE2) here and for AVX2 + FMA and AVX-512 in `avx2` and
-//! `avx512`; the widest the CPU has is picked at run time. f16 takes the CPU's conversion instruction
-//! (F16C) where there is one, else an exact bit manipulation. The kernels need optimization: in a debug
+//! The bf16 kernel is plain Rust written so that LLVM vectorizes it: each row of `w` is read in
+//! fixed chunks with one independent accumulator per lane, and bf16 becomes f32 by a 16-bit shift.
+//! The one body is compiled for the baseline target (SSE2) here and for AVX2 + FMA and AVX-512 in
+//! `avx2` and `avx512`; the widest the CPU has is picked from [`Isa::detected`]. f16 takes the
+//! CPU's conversion instruction (F16C) where there is one (`x86`, over the registers of
+//! `kernels::simd`), else an exact bit manipulation. The kernels need optimization: in a debug
 //! build (opt-level 0 for our crates) they are slower than candle's optimized widening.
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
+#[cfg(target_arch = "x86_64")]
+mod x86;
 
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Result, Shape, Tensor, bail};
 use half::{bf16, f16};
 use rayon::prelude::*;
+
+use crate::kernels::Isa;
 
 /// At most this many activation rows (after flattening leading dimensions) go through the kernel.
 /// Its time grows with the rows while candle's is dominated by the widening, and they meet about
@@ -98,7 +103,8 @@ impl CustomOp2 for Bf16MatMulT {
                 (n, k)
             ),
         }
-        let (dot_bf16, dot_f16) = (pick_dot::<bf16>(), pick_dot_f16());
+        let isa = Isa::detected();
+        let (dot_bf16, dot_f16) = (dot_variant::<bf16>(isa), dot_f16_variant(isa));
         let out = match (xs, ws) {
             (CpuStorage::F32(x), CpuStorage::BF16(w)) => CpuStorage::F32(matmul_t(
                 &x[x_start..x_end],
@@ -206,32 +212,28 @@ impl Lane for i8 {
     }
 }
 
-fn pick_dot<T: Lane>() -> Dot<T> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY (both): the target features the function is compiled for were detected just above.
-        if is_x86_feature_detected!("avx512f") {
-            return |w, x| unsafe { avx512::dot(w, x) };
-        }
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            return |w, x| unsafe { avx2::dot(w, x) };
-        }
+/// The dot product for `isa` (a CPU that runs it): [`dot_body`] compiled for its vectors.
+fn dot_variant<T: Lane>(isa: Isa) -> Dot<T> {
+    match isa {
+        // SAFETY (both arms): the CPU has the level's features, which include the variant's.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512Vnni | Isa::Avx512 => |w, x| unsafe { avx512::dot(w, x) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => |w, x| unsafe { avx2::dot(w, x) },
+        _ => dot_body::<T, LANES, false>,
     }
-    dot_body::<T, LANES, false>
 }
 
 /// f16 rows: the CPU's own conversion (F16C) where it has one, which the portable bit manipulation
-/// of [`Lane::widen`] costs several instructions per value to match.
-fn pick_dot_f16() -> Dot<f16> {
-    #[cfg(target_arch = "x86_64")]
-    if is_x86_feature_detected!("avx2")
-        && is_x86_feature_detected!("fma")
-        && is_x86_feature_detected!("f16c")
-    {
-        // SAFETY: the target features the function is compiled for were detected just above.
-        return |w, x| unsafe { avx2::dot_f16(w, x) };
+/// of [`Lane::widen`] costs several instructions per value to match. In 256-bit registers on
+/// AVX-512 CPUs too (the product is bound by memory, and its sums stay those of every AVX2 CPU).
+fn dot_f16_variant(isa: Isa) -> Dot<f16> {
+    match isa {
+        // SAFETY: the CPU has the level's features, which include the variant's.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512Vnni | Isa::Avx512 | Isa::Avx2 => |w, x| unsafe { avx2::dot_f16(w, x) },
+        _ => dot_variant::<f16>(isa),
     }
-    pick_dot::<f16>()
 }
 
 /// The kernel's one body, inlined into each target-feature function above so that LLVM vectorizes it
@@ -292,36 +294,34 @@ pub(crate) fn convert(t: &Tensor, dtype: DType) -> Result<Tensor> {
 /// values per instruction) where it has one, else [`Lane::widen`]'s exact bit manipulation. Reads
 /// of an f16 KV cache go through it.
 pub(crate) fn widen_f16(src: &[f16], dst: &mut [f32]) {
-    let n = src.len().min(dst.len());
-    let (src, dst) = (&src[..n], &mut dst[..n]);
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx512f") {
-            // SAFETY: the feature was detected just above.
-            return unsafe { avx512::widen_f16(src, dst) };
+    match Isa::detected() {
+        // SAFETY (both arms): the CPU has the level's features, which include the variant's.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512Vnni | Isa::Avx512 => unsafe { avx512::widen_f16(src, dst) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { avx2::widen_f16(src, dst) },
+        _ => {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = s.widen();
+            }
         }
-        if is_x86_feature_detected!("avx") && is_x86_feature_detected!("f16c") {
-            // SAFETY: likewise.
-            return unsafe { avx2::widen_f16(src, dst) };
-        }
-    }
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d = s.widen();
     }
 }
 
 /// `src` rounded to f16 (to nearest, ties to even, as `f16::from_f32`) into `dst`: F16C where the
 /// CPU has it. Writes to an f16 KV cache go through it.
 pub(crate) fn narrow_f16(src: &[f32], dst: &mut [f16]) {
-    let n = src.len().min(dst.len());
-    let (src, dst) = (&src[..n], &mut dst[..n]);
-    #[cfg(target_arch = "x86_64")]
-    if is_x86_feature_detected!("avx") && is_x86_feature_detected!("f16c") {
-        // SAFETY: the features were detected just above.
-        return unsafe { avx2::narrow_f16(src, dst) };
-    }
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d = f16::from_f32(*s);
+    match Isa::detected() {
+        // SAFETY (both arms): the CPU has the level's features, which include the variant's.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512Vnni | Isa::Avx512 => unsafe { avx512::narrow_f16(src, dst) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { avx2::narrow_f16(src, dst) },
+        _ => {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = f16::from_f32(*s);
+            }
+        }
     }
 }
 
@@ -484,7 +484,7 @@ mod tests {
         let want: f32 = w.iter().zip(&x).map(|(w, x)| w.to_f32() * x).sum();
         for (name, dot) in [
             ("portable", dot_body::<f16, LANES, false> as Dot<f16>),
-            ("picked", pick_dot_f16()),
+            ("picked", dot_f16_variant(Isa::detected())),
         ] {
             assert!((dot(&w, &x) - want).abs() < 1e-3, "{name}");
         }
@@ -494,18 +494,10 @@ mod tests {
     /// agrees with an f64 reference, lengths below, at and past each variant's chunk included.
     #[test]
     fn every_dot_variant_matches_f64() {
-        let mut variants: Vec<(&str, Dot<bf16>)> =
-            vec![("portable", dot_body::<bf16, LANES, false>)];
-        #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY (both): run only where the CPU has the features.
-            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-                variants.push(("avx2", |w, x| unsafe { avx2::dot(w, x) }));
-            }
-            if is_x86_feature_detected!("avx512f") {
-                variants.push(("avx512", |w, x| unsafe { avx512::dot(w, x) }));
-            }
-        }
+        let variants: Vec<(Isa, Dot<bf16>)> = Isa::available()
+            .into_iter()
+            .map(|isa| (isa, dot_variant::<bf16>(isa)))
+            .collect();
         for len in [1, 15, 16, 31, 32, 63, 64, 65, 200, 1024] {
             let w: Vec<bf16> = (0..len)
                 .map(|i| bf16::from_f32(((i * 37 % 101) as f32 - 50.0) / 16.0))
@@ -518,11 +510,11 @@ mod tests {
                 .zip(&x)
                 .map(|(w, x)| f64::from(w.to_f32()) * f64::from(*x))
                 .sum();
-            for (name, dot) in &variants {
+            for (isa, dot) in &variants {
                 let got = f64::from(dot(&w, &x));
                 assert!(
                     (got - want).abs() <= 1e-4 * want.abs().max(1.0),
-                    "{name}, length {len}: {got} vs {want}"
+                    "{isa:?}, length {len}: {got} vs {want}"
                 );
             }
         }
