@@ -975,42 +975,78 @@ mod tests {
             .fold(0f32, f32::max)
     }
 
+    /// Every variant this CPU runs, for each cache type, agrees with the portable kernel on head
+    /// dimensions that are not a multiple of a register (or shorter than one), the specialized
+    /// 128, odd group sizes and position counts around the blocks of four, one included.
     #[test]
     fn every_variant_agrees_with_the_portable_one() {
-        let (h, kvh, d, t) = (8, 2, 72, 50);
-        let q = random(h * d, 4);
-        let k = random(t * kvh * d, 5);
-        let v = random(t * kvh * d, 6);
-        let s = Shape {
-            kvh,
-            groups: h / kvh,
-            d,
-        };
-        fn check<T: CacheElem>(s: &Shape, q: &[f32], cache: &Cache<T>) {
+        fn check<T: CacheElem>(s: &Shape, q: &[f32], cache: &Cache<T>, what: &str) {
             let want = attend(portable::<T>(), s, 1, q, cache);
             for isa in Isa::available() {
                 let worst = max_diff(&attend(T::kernel(isa), s, 1, q, cache), &want);
-                assert!(worst < 1e-6, "{isa:?}: {worst}");
+                assert!(worst < 1e-6, "{what} {isa:?}: {worst}");
             }
         }
-        check::<f32>(&s, &q, &Cache::unscaled(&k, &v));
-        let half = |x: &[f32]| x.iter().map(|&x| f16::from_f32(x)).collect::<Vec<_>>();
-        check::<f16>(&s, &q, &Cache::unscaled(&half(&k), &half(&v)));
-        let bytes = |x: &[f32]| x.iter().map(|&x| (x * 127.0) as i8).collect::<Vec<_>>();
-        let scales = |seed| -> Vec<f32> {
-            random(t * kvh, seed)
-                .iter()
-                .map(|x| x.abs() / 64.0)
-                .collect()
-        };
-        let (k8, v8, ks, vs) = (bytes(&k), bytes(&v), scales(10), scales(11));
-        let int8 = Cache {
-            k: &k8,
-            v: &v8,
-            k_scale: &ks,
-            v_scale: &vs,
-        };
-        check::<i8>(&s, &q, &int8);
+        for (h, kvh, d, t) in [
+            (8, 2, 72, 50),
+            (4, 1, 20, 1),
+            (6, 2, 40, 9),
+            (3, 3, 7, 5),
+            (2, 1, 17, 33),
+            (21, 3, 128, 23),
+            (16, 8, 128, 4),
+            (7, 1, 64, 3),
+        ] {
+            let what = format!("h {h} kvh {kvh} d {d} t {t}");
+            let q = random(h * d, 4);
+            let k = random(t * kvh * d, 5);
+            let v = random(t * kvh * d, 6);
+            let s = Shape {
+                kvh,
+                groups: h / kvh,
+                d,
+            };
+            check::<f32>(&s, &q, &Cache::unscaled(&k, &v), &format!("f32 {what}"));
+            let half = |x: &[f32]| x.iter().map(|&x| f16::from_f32(x)).collect::<Vec<_>>();
+            let (kh, vh) = (half(&k), half(&v));
+            check::<f16>(&s, &q, &Cache::unscaled(&kh, &vh), &format!("f16 {what}"));
+            let bytes = |x: &[f32]| x.iter().map(|&x| (x * 127.0) as i8).collect::<Vec<_>>();
+            let scales = |seed| -> Vec<f32> {
+                random(t * kvh, seed)
+                    .iter()
+                    .map(|x| x.abs() / 64.0)
+                    .collect()
+            };
+            let (k8, v8, ks, vs) = (bytes(&k), bytes(&v), scales(10), scales(11));
+            let int8 = Cache {
+                k: &k8,
+                v: &v8,
+                k_scale: &ks,
+                v_scale: &vs,
+            };
+            check::<i8>(&s, &q, &int8, &format!("i8 {what}"));
+        }
+    }
+
+    /// Every softmax variant this CPU runs agrees with the portable one, on rows whose length is
+    /// not a multiple of a register (one value included), from a first row inside the block.
+    #[test]
+    fn every_softmax_variant_agrees_with_the_portable_one() {
+        for (l, total, rows) in [(1, 1, 3), (1, 9, 2), (5, 9, 30), (17, 17, 34), (3, 35, 12)] {
+            let values: Vec<f32> = random(rows * total, 11).iter().map(|x| x * 8.0).collect();
+            let first = 3 % l;
+            let mut want = values.clone();
+            softmax_body::<8, false>(&mut want, total, first, l, total - l, 0.3);
+            for isa in Isa::available() {
+                let mut got = values.clone();
+                softmax_variant(isa)(&mut got, total, first, l, total - l, 0.3);
+                let worst = max_diff(&got, &want);
+                assert!(
+                    worst < 1e-6,
+                    "{l} queries over {total} positions, {isa:?}: {worst}"
+                );
+            }
+        }
     }
 
     /// Splitting the positions among threads changes only the order of summation.

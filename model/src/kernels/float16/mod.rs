@@ -290,38 +290,51 @@ pub(crate) fn convert(t: &Tensor, dtype: DType) -> Result<Tensor> {
     }
 }
 
-/// `src` widened to f32 into `dst` (the same length): the CPU's conversion instruction (F16C, 8 or 16
-/// values per instruction) where it has one, else [`Lane::widen`]'s exact bit manipulation. Reads
-/// of an f16 KV cache go through it.
+/// A slice conversion: `src` into `dst`, over the shorter of the two.
+type Convert<S, D> = fn(&[S], &mut [D]);
+
+/// `src` widened to f32 into `dst` (the same length): the CPU's conversion instruction (F16C, 8 or
+/// 16 values per instruction) where it has one, else [`Lane::widen`]'s exact bit manipulation.
+/// Reads of an f16 KV cache go through it.
 pub(crate) fn widen_f16(src: &[f16], dst: &mut [f32]) {
-    match Isa::detected() {
-        // SAFETY (both arms): the CPU has the level's features, which include the variant's.
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx512Vnni | Isa::Avx512 => unsafe { avx512::widen_f16(src, dst) },
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => unsafe { avx2::widen_f16(src, dst) },
-        _ => {
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d = s.widen();
-            }
-        }
-    }
+    widen_variant(Isa::detected())(src, dst)
 }
 
 /// `src` rounded to f16 (to nearest, ties to even, as `f16::from_f32`) into `dst`: F16C where the
 /// CPU has it. Writes to an f16 KV cache go through it.
 pub(crate) fn narrow_f16(src: &[f32], dst: &mut [f16]) {
-    match Isa::detected() {
+    narrow_variant(Isa::detected())(src, dst)
+}
+
+/// The widening for `isa` (a CPU that runs it).
+fn widen_variant(isa: Isa) -> Convert<f16, f32> {
+    match isa {
         // SAFETY (both arms): the CPU has the level's features, which include the variant's.
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx512Vnni | Isa::Avx512 => unsafe { avx512::narrow_f16(src, dst) },
+        Isa::Avx512Vnni | Isa::Avx512 => |src, dst| unsafe { avx512::widen_f16(src, dst) },
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => unsafe { avx2::narrow_f16(src, dst) },
-        _ => {
+        Isa::Avx2 => |src, dst| unsafe { avx2::widen_f16(src, dst) },
+        _ => |src, dst| {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = s.widen();
+            }
+        },
+    }
+}
+
+/// The narrowing for `isa` (a CPU that runs it).
+fn narrow_variant(isa: Isa) -> Convert<f32, f16> {
+    match isa {
+        // SAFETY (both arms): the CPU has the level's features, which include the variant's.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512Vnni | Isa::Avx512 => |src, dst| unsafe { avx512::narrow_f16(src, dst) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => |src, dst| unsafe { avx2::narrow_f16(src, dst) },
+        _ => |src, dst| {
             for (d, s) in dst.iter_mut().zip(src) {
                 *d = f16::from_f32(*s);
             }
-        }
+        },
     }
 }
 
@@ -436,33 +449,67 @@ mod tests {
         }
     }
 
-    /// The portable f16 widening is exact for every one of the 65,536 bit patterns.
+    /// Every variant's widening is exact for each of the 65,536 bit patterns, every f16
+    /// round-trips through its narrowing, and values between f16s round as `f16::from_f32` does.
     #[test]
-    fn f16_slice_conversions_match_half_for_every_value() {
+    fn f16_slice_conversions_match_half_for_every_value_and_variant() {
         let all: Vec<f16> = (0..=u16::MAX).map(f16::from_bits).collect();
-        let mut wide = vec![0f32; all.len()];
-        widen_f16(&all, &mut wide);
-        for (h, w) in all.iter().zip(&wide) {
-            let want = h.to_f32();
-            assert!(
-                want.to_bits() == w.to_bits() || (want.is_nan() && w.is_nan()),
-                "{h:?}"
-            );
-        }
-        // Every f16 round-trips, and values between them round as `f16::from_f32` does.
-        let mut narrow = vec![f16::ZERO; all.len()];
-        narrow_f16(&wide, &mut narrow);
-        for (h, n) in all.iter().zip(&narrow) {
-            assert!(
-                h.to_bits() == n.to_bits() || (h.is_nan() && n.is_nan()),
-                "{h:?}"
-            );
-        }
         let between: Vec<f32> = (0..10_000).map(|i| (i as f32 - 5000.0) * 0.013_7).collect();
-        let mut rounded = vec![f16::ZERO; between.len()];
-        narrow_f16(&between, &mut rounded);
-        for (x, r) in between.iter().zip(&rounded) {
-            assert_eq!(r.to_bits(), f16::from_f32(*x).to_bits(), "{x}");
+        for isa in Isa::available() {
+            let mut wide = vec![0f32; all.len()];
+            widen_variant(isa)(&all, &mut wide);
+            for (h, w) in all.iter().zip(&wide) {
+                let want = h.to_f32();
+                assert!(
+                    want.to_bits() == w.to_bits() || (want.is_nan() && w.is_nan()),
+                    "{isa:?}: {h:?}"
+                );
+            }
+            let mut narrow = vec![f16::ZERO; all.len()];
+            narrow_variant(isa)(&wide, &mut narrow);
+            for (h, n) in all.iter().zip(&narrow) {
+                assert!(
+                    h.to_bits() == n.to_bits() || (h.is_nan() && n.is_nan()),
+                    "{isa:?}: {h:?}"
+                );
+            }
+            let mut rounded = vec![f16::ZERO; between.len()];
+            narrow_variant(isa)(&between, &mut rounded);
+            for (x, r) in between.iter().zip(&rounded) {
+                assert_eq!(r.to_bits(), f16::from_f32(*x).to_bits(), "{isa:?}: {x}");
+            }
+        }
+    }
+
+    /// Lengths that are not a multiple of any register (and 0 and 1), at offsets that leave the
+    /// slices unaligned, and a destination longer than the source: each variant converts exactly
+    /// the common length and leaves the rest of the destination alone.
+    #[test]
+    fn every_conversion_variant_handles_odd_lengths_and_offsets() {
+        let src: Vec<f32> = (0..200).map(|i| (i as f32 - 97.0) * 0.731).collect();
+        let halves: Vec<f16> = src.iter().map(|&x| f16::from_f32(x)).collect();
+        for isa in Isa::available() {
+            for len in [0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 47, 100, 199] {
+                let at = len % 3;
+                let (src, halves) = (&src[at..at + len], &halves[at..at + len]);
+                let mut narrow = vec![f16::from_bits(0x7c01); len + 5];
+                narrow_variant(isa)(src, &mut narrow);
+                let mut wide = vec![-1f32; len + 5];
+                widen_variant(isa)(halves, &mut wide);
+                for i in 0..len {
+                    assert_eq!(narrow[i], halves[i], "{isa:?}, length {len}, narrow {i}");
+                    assert_eq!(
+                        wide[i],
+                        halves[i].to_f32(),
+                        "{isa:?}, length {len}, widen {i}"
+                    );
+                }
+                assert!(
+                    narrow[len..].iter().all(|h| h.to_bits() == 0x7c01),
+                    "{isa:?} {len}"
+                );
+                assert!(wide[len..].iter().all(|&w| w == -1.0), "{isa:?} {len}");
+            }
         }
     }
 
@@ -490,34 +537,39 @@ mod tests {
         }
     }
 
-    /// Every compiled variant of the dot product this CPU can run (portable, AVX2 + FMA, AVX-512)
-    /// agrees with an f64 reference, lengths below, at and past each variant's chunk included.
+    /// Every compiled variant of the bf16 and f16 dot products this CPU can run agrees with an
+    /// f64 reference, lengths below, at and past each variant's chunk included (0 and 1 too).
     #[test]
     fn every_dot_variant_matches_f64() {
-        let variants: Vec<(Isa, Dot<bf16>)> = Isa::available()
-            .into_iter()
-            .map(|isa| (isa, dot_variant::<bf16>(isa)))
-            .collect();
-        for len in [1, 15, 16, 31, 32, 63, 64, 65, 200, 1024] {
-            let w: Vec<bf16> = (0..len)
-                .map(|i| bf16::from_f32(((i * 37 % 101) as f32 - 50.0) / 16.0))
-                .collect();
-            let x: Vec<f32> = (0..len)
-                .map(|i| ((i * 53 % 89) as f32 - 44.0) / 8.0)
-                .collect();
-            let want: f64 = w
-                .iter()
-                .zip(&x)
-                .map(|(w, x)| f64::from(w.to_f32()) * f64::from(*x))
-                .sum();
-            for (isa, dot) in &variants {
-                let got = f64::from(dot(&w, &x));
-                assert!(
-                    (got - want).abs() <= 1e-4 * want.abs().max(1.0),
-                    "{isa:?}, length {len}: {got} vs {want}"
-                );
+        fn check<T: Lane>(name: &str, variants: &[(Isa, Dot<T>)], from: fn(f32) -> T) {
+            for len in [
+                0, 1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 200, 1024, 1031,
+            ] {
+                let w: Vec<T> = (0..len)
+                    .map(|i| from(((i * 37 % 101) as f32 - 50.0) / 16.0))
+                    .collect();
+                let x: Vec<f32> = (0..len)
+                    .map(|i| ((i * 53 % 89) as f32 - 44.0) / 8.0)
+                    .collect();
+                let want: f64 = w
+                    .iter()
+                    .zip(&x)
+                    .map(|(w, x)| f64::from(w.widen()) * f64::from(*x))
+                    .sum();
+                for (isa, dot) in variants {
+                    let got = f64::from(dot(&w, &x));
+                    assert!(
+                        (got - want).abs() <= 1e-4 * want.abs().max(1.0),
+                        "{name} {isa:?}, length {len}: {got} vs {want}"
+                    );
+                }
             }
         }
+        let isas = Isa::available();
+        let bf16s: Vec<(Isa, Dot<bf16>)> = isas.iter().map(|&i| (i, dot_variant(i))).collect();
+        check("bf16", &bf16s, bf16::from_f32);
+        let f16s: Vec<(Isa, Dot<f16>)> = isas.iter().map(|&i| (i, dot_f16_variant(i))).collect();
+        check("f16", &f16s, f16::from_f32);
     }
 
     /// Each output must pair the right weight row with the right activation row: one-hot inputs

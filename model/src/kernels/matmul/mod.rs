@@ -830,7 +830,8 @@ mod tests {
             let t = quantized_as(dtype, rows, cols, 1);
             for kernel in Kernel::available() {
                 let packed = Packed::with_kernel(&t, kernel).unwrap().unwrap();
-                for m in [1, 2, 5, 8, 9, 17] {
+                // Every group size (1 to MAX_GROUP rows share a pass), then groups and a rest.
+                for m in [1, 2, 3, 4, 5, 6, 7, 8, 9, 17] {
                     let x = random(m * cols, 10 + m as u64);
                     let want = reference(&t, &x, cols);
                     let input = QuantizedInput::new(&x, cols, Some(kernel));
