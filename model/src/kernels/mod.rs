@@ -7,8 +7,10 @@
 //! the others to, bit for bit where the kernels promise it) and the dispatch; `x86.rs` the body
 //! written once over the registers of [`simd`]; `avx2.rs`, `avx512.rs` and `vnni.rs` that body
 //! compiled for their instruction set (`#[target_feature]`), with what only that instruction set
-//! has. The variant is picked from [`Isa::detected`], which checks the CPU once per process. This
-//! is the only module of the crate allowed `unsafe` (`lib.rs` opts it in).
+//! has. Where LLVM vectorizes the portable body as well as intrinsics would (the bf16 product,
+//! prefill's softmax), those files compile the portable body instead. The variant is picked from
+//! [`Isa::detected`], which checks the CPU once per process. This is the only module of the crate
+//! allowed `unsafe` (`lib.rs` opts it in).
 
 pub(crate) mod attention;
 pub(crate) mod float16;

@@ -218,6 +218,17 @@ fn scale_min_k4(j: usize, q: &[u8]) -> (u8, u8) {
     }
 }
 
+/// An error unless `data`, a `(rows, cols)` `name` matrix in ggml's blocks, holds `want` bytes.
+fn check_bytes(data: &[u8], name: &str, (rows, cols): (usize, usize), want: usize) -> Result<()> {
+    if data.len() != want {
+        bail!(
+            "{name} matrix {rows}x{cols} holds {} bytes, expected {want}",
+            data.len()
+        );
+    }
+    Ok(())
+}
+
 /// A `(rows, cols)` matrix of ggml super-blocks of 256 inputs (`bytes` each, a `name` matrix) in
 /// 16-row tiles starting as `zero`: `fill(tile, r, block)` puts row `r`'s block into its tile.
 fn pack_super_blocks<T: Copy>(
@@ -229,13 +240,7 @@ fn pack_super_blocks<T: Copy>(
     fill: impl Fn(&mut T, usize, &[u8]),
 ) -> Result<Vec<T>> {
     let supers = cols / SUPER_BLOCK;
-    if data.len() != rows * supers * bytes {
-        bail!(
-            "{name} matrix {rows}x{cols} holds {} bytes, expected {}",
-            data.len(),
-            rows * supers * bytes
-        );
-    }
+    check_bytes(data, name, (rows, cols), rows * supers * bytes)?;
     let mut tiles = vec![zero; rows / TILE_ROWS * supers];
     for (t, tile) in tiles.iter_mut().enumerate() {
         let (column, sb) = (t / supers, t % supers);
@@ -297,13 +302,7 @@ impl Packed {
 
     fn pack_q8_0(data: &[u8], rows: usize, cols: usize) -> Result<Data> {
         let blocks = cols / BLOCK;
-        if data.len() != rows * blocks * GGML_BLOCK_BYTES {
-            bail!(
-                "q8_0 matrix {rows}x{cols} holds {} bytes, expected {}",
-                data.len(),
-                rows * blocks * GGML_BLOCK_BYTES
-            );
-        }
+        check_bytes(data, "q8_0", (rows, cols), rows * blocks * GGML_BLOCK_BYTES)?;
         let tiles = rows / TILE_ROWS * blocks;
         let mut qs = vec![Line([0; 64]); tiles * LINES_PER_BLOCK];
         let mut scales = vec![f16::ZERO; tiles * TILE_ROWS];
