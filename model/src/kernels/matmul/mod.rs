@@ -969,6 +969,44 @@ mod tests {
         assert!(err.contains("out of range"), "{err}");
     }
 
+    /// A matrix whose bytes are one short or one long of its shape (a truncated or corrupt
+    /// checkpoint) is an error naming the type and shape, never a read past its end.
+    #[test]
+    fn a_matrix_of_the_wrong_byte_count_is_an_error() {
+        let (rows, cols) = (32, 512);
+        type Pack = fn(&[u8], usize, usize) -> Result<Data>;
+        for (name, pack, bytes) in [
+            (
+                "q8_0",
+                Packed::pack_q8_0 as Pack,
+                cols / BLOCK * GGML_BLOCK_BYTES,
+            ),
+            (
+                "q4_k",
+                Packed::pack_q4k,
+                cols / SUPER_BLOCK * GGML_Q4K_BYTES,
+            ),
+            (
+                "q6_k",
+                Packed::pack_q6k,
+                cols / SUPER_BLOCK * GGML_Q6K_BYTES,
+            ),
+        ] {
+            let data = vec![0u8; rows * bytes + 1];
+            assert!(pack(&data[..rows * bytes], rows, cols).is_ok(), "{name}");
+            for wrong in [&data[..rows * bytes - 1], &data[..]] {
+                let Err(err) = pack(wrong, rows, cols) else {
+                    panic!("{name}: {} bytes accepted", wrong.len());
+                };
+                let err = err.to_string();
+                assert!(
+                    err.contains(&format!("{name} matrix 32x512 holds")),
+                    "{err}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn other_types_and_shapes_are_left_to_candle() {
         let w = Tensor::from_vec(random(24 * 64, 9), (24, 64), &Device::Cpu).unwrap();
