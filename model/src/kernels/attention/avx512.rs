@@ -1,109 +1,26 @@
-//! The decode attention variants and prefill's softmax with AVX-512F: `__m512` registers of 16 f32
-//! lanes for the body written once in `x86`.
+//! The decode attention variant and prefill's softmax with AVX-512F: `__m512` registers of 16 f32
+//! lanes, for the bodies written once in `mod.rs` and `x86`.
 
-use std::arch::x86_64::*;
+use std::arch::x86_64::__m512;
 
-use half::f16;
+use super::x86::Wide;
+use super::{Cache, CacheElem, Partial, Positions, Query, Shape, chunk_body, softmax_body};
+use crate::kernels::simd::Widen;
 
-use super::softmax_body;
-use super::x86::{Register, Widen};
-
-variant!(f32_avx512, f32, "avx512f,avx2,fma", __m512);
-
-variant!(f16_avx512, f16, "avx512f,avx2,fma,f16c", __m512);
-
-variant!(i8_avx512, i8, "avx512f,avx2,fma", __m512);
-
-impl Register for __m512 {
-    const LANES: usize = 16;
-
-    #[inline(always)]
-    unsafe fn zero() -> Self {
-        unsafe { _mm512_setzero_ps() }
-    }
-
-    #[inline(always)]
-    unsafe fn splat(x: f32) -> Self {
-        unsafe { _mm512_set1_ps(x) }
-    }
-
-    #[inline(always)]
-    unsafe fn load(p: *const f32) -> Self {
-        // SAFETY: by the caller.
-        unsafe { _mm512_loadu_ps(p) }
-    }
-
-    #[inline(always)]
-    unsafe fn store(self, p: *mut f32) {
-        // SAFETY: by the caller.
-        unsafe { _mm512_storeu_ps(p, self) }
-    }
-
-    #[inline(always)]
-    unsafe fn fmadd(a: Self, b: Self, c: Self) -> Self {
-        unsafe { _mm512_fmadd_ps(a, b, c) }
-    }
-
-    #[inline(always)]
-    unsafe fn sums<const P: usize>(a: &[Self; P]) -> [f32; P] {
-        let mut out = [0f32; P];
-        // SAFETY (the block): AVX-512F by the caller; the store writes 4 values into `out` of 4.
-        unsafe {
-            if let [a0, a1, a2, a3] = a.as_slice() {
-                // Each 128-bit quarter `i` of `s01` holds half of `a0` (i < 2) or `a1`.
-                let s01 = _mm512_add_ps(
-                    _mm512_shuffle_f32x4::<0b01_00_01_00>(*a0, *a1),
-                    _mm512_shuffle_f32x4::<0b11_10_11_10>(*a0, *a1),
-                );
-                let s23 = _mm512_add_ps(
-                    _mm512_shuffle_f32x4::<0b01_00_01_00>(*a2, *a3),
-                    _mm512_shuffle_f32x4::<0b11_10_11_10>(*a2, *a3),
-                );
-                // Quarter `i` of `t`: four partial sums of `a[i]`.
-                let t = _mm512_add_ps(
-                    _mm512_shuffle_f32x4::<0b10_00_10_00>(s01, s23),
-                    _mm512_shuffle_f32x4::<0b11_01_11_01>(s01, s23),
-                );
-                let t = _mm512_add_ps(t, _mm512_permute_ps::<0b10_11_00_01>(t));
-                let t = _mm512_add_ps(t, _mm512_permute_ps::<0b01_00_11_10>(t));
-                let firsts = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-                let sums = _mm512_castps512_ps128(_mm512_permutexvar_ps(firsts, t));
-                _mm_storeu_ps(out.as_mut_ptr(), sums);
-            } else {
-                for (o, a) in out.iter_mut().zip(a) {
-                    *o = _mm512_reduce_add_ps(*a);
-                }
-            }
-        }
-        out
-    }
+/// Decode attention over a cache of `T` rows.
+#[target_feature(enable = "avx512f,avx2,fma,f16c")]
+pub(super) fn decode<T: CacheElem + Widen<__m512>>(
+    s: &Shape,
+    positions: Positions,
+    q: &Query,
+    cache: &Cache<T>,
+    scale: f32,
+    partial: &mut Partial,
+) {
+    chunk_body::<T, Wide<__m512>, 16, true>(s, positions, q, cache, scale, partial)
 }
 
-impl Widen<__m512> for f32 {
-    #[inline(always)]
-    unsafe fn load_wide(p: *const f32) -> __m512 {
-        // SAFETY: by the caller.
-        unsafe { _mm512_loadu_ps(p) }
-    }
-}
-
-impl Widen<__m512> for f16 {
-    #[inline(always)]
-    unsafe fn load_wide(p: *const f16) -> __m512 {
-        // SAFETY: by the caller.
-        unsafe { _mm512_cvtph_ps(_mm256_loadu_si256(p.cast::<__m256i>())) }
-    }
-}
-
-impl Widen<__m512> for i8 {
-    #[inline(always)]
-    unsafe fn load_wide(p: *const i8) -> __m512 {
-        // SAFETY: by the caller (16 bytes).
-        unsafe { _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(p.cast::<__m128i>()))) }
-    }
-}
-
-#[target_feature(enable = "avx512f,avx2,fma")]
+#[target_feature(enable = "avx512f,avx2,fma,f16c")]
 pub(super) fn softmax(
     rows: &mut [f32],
     total: usize,

@@ -1,35 +1,36 @@
-//! Attention on the CPU. Decode attention: one new query row against a sequence's cached keys and values
-//! (f32, f16 or int8, position-major `(positions, kv_heads, head_dim)`, read where they lie in the cache).
-//! Prefill ([`causal_prefill`]): candle's matrix products over blocks of queries, with a causal softmax of
-//! our own in between.
+//! Attention on the CPU. Decode attention: one new query row against a sequence's cached keys and
+//! values (f32, f16 or int8, position-major `(positions, kv_heads, head_dim)`, read where they lie
+//! in the cache). Prefill ([`causal_prefill`]): candle's matrix products over blocks of queries,
+//! with a causal softmax of our own in between.
 //!
-//! Decode reads the cache in its memory order: each thread takes a contiguous range of positions for
-//! every head (flash-decoding: the threads' partial softmax sums are merged at the end, so any thread
-//! count works with any number of KV heads), and each key and value row is read once for all the query
-//! heads that share it (grouped-query attention). Two passes, scores then values, four positions and a
-//! pair of query heads at a time, with software prefetching; the softmax's exponential is a polynomial
-//! that vectorizes. The body is written once over the `Simd` trait: `Portable` is the reference, the
-//! `x86` register types give it intrinsics (`avx512`, `avx2`), and `vnni` scores an int8 cache with
-//! `vpdpbusd`. Against an int8 cache the query is rounded to int8 per head as the cache's rows are, so
-//! a score is an exact integer dot product times two scales in every variant.
+//! Decode reads the cache in its memory order: each thread takes a contiguous range of positions
+//! for every head (flash-decoding: the threads' partial softmax sums are merged at the end, so any
+//! thread count works with any number of KV heads), and each key and value row is read once for all
+//! the query heads that share it (grouped-query attention). Two passes, scores then values, four
+//! positions and a pair of query heads at a time, with software prefetching; the softmax's
+//! exponential is a polynomial that vectorizes. The body is written once over the `Simd` trait:
+//! `Portable` is the reference, the `x86` register types give it intrinsics (`avx512`, `avx2`), and
+//! `vnni` scores an int8 cache with `vpdpbusd`. Against an int8 cache the query is rounded to int8
+//! per head as the cache's rows are, so a score is an exact integer dot product times two scales in
+//! every variant.
 //!
 //! Why this shape, and what the alternatives measured: benches/RESULTS.md, "Kernel notes".
 
-#[cfg(target_arch = "x86_64")]
-#[macro_use]
-mod x86;
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
 #[cfg(target_arch = "x86_64")]
 mod vnni;
+#[cfg(target_arch = "x86_64")]
+mod x86;
 
 use candle_core::utils::barrier_pool;
 use candle_core::{CpuStorage, DType, Device, Layout, Result, Storage, Tensor, bail};
 use half::f16;
 use std::sync::Mutex;
 
+use crate::kernels::Isa;
 use crate::kernels::float16::{self, Lane};
 use crate::kernels::int8;
 
@@ -211,7 +212,7 @@ fn run<T: CacheElem>(
     }
     let quantized = QuantizedQuery::new::<T>(q_data, d);
     let query = quantized.query::<T>(q_data);
-    let kernel = T::kernels().first().copied().unwrap_or(portable::<T>());
+    let kernel = T::kernel(Isa::detected());
     // One contiguous range of positions per thread of candle's pool (its workers plus the caller),
     // none shorter than `MIN_CHUNK`.
     let pool = barrier_pool();
@@ -301,12 +302,12 @@ fn merge(partials: &[Partial], h: usize, d: usize) -> Vec<f32> {
     out
 }
 
-/// An element of the KV cache the kernels read, with the kernels for it, best first.
+/// An element of the KV cache the kernels read, with its kernel for each instruction set.
 trait CacheElem: Lane + Send + Sync + 'static {
     /// Whether each row has a scale ([`Cache::k_scale`], [`Cache::v_scale`]): int8 rows.
     const SCALED: bool = false;
-    /// Every kernel this CPU runs for this element type, best first; the last is portable.
-    fn kernels() -> Vec<Kernel<Self>>;
+    /// The variant for `isa` (a CPU that runs it).
+    fn kernel(isa: Isa) -> Kernel<Self>;
 }
 
 /// The kernel for CPUs without AVX2 (and the reference the others are tested against).
@@ -361,54 +362,53 @@ impl<T: CacheElem> Simd<T> for Portable {
     }
 }
 
-/// Every kernel of `$t` this CPU runs, best first: the `x86` variants whose features it has, then the
-/// portable one.
-macro_rules! kernels {
-    ($t:ty: $($isa:ident::$variant:ident if $($feature:tt),+;)*) => {{
-        let mut kernels: Vec<Kernel<$t>> = Vec::new();
-        #[cfg(target_arch = "x86_64")]
-        {
-            $(
-                if $(is_x86_feature_detected!($feature))&&+ {
-                    // SAFETY: the CPU has the variant's features, checked just above.
-                    kernels.push(|s, ps, q, cache, scale, partial| unsafe {
-                        $isa::$variant(s, ps, q, cache, scale, partial)
-                    });
-                }
-            )*
+/// The variant for `isa` (a CPU that runs it) with [`Simd`] in its registers.
+#[cfg(target_arch = "x86_64")]
+fn wide_kernel<T>(isa: Isa) -> Kernel<T>
+where
+    T: CacheElem
+        + crate::kernels::simd::Widen<std::arch::x86_64::__m512>
+        + crate::kernels::simd::Widen<std::arch::x86_64::__m256>,
+{
+    match isa {
+        // SAFETY (both arms): the CPU has the level's features, which include the variant's.
+        Isa::Avx512Vnni | Isa::Avx512 => {
+            |s, ps, q, c, scale, p| unsafe { avx512::decode(s, ps, q, c, scale, p) }
         }
-        kernels.push(portable::<$t>());
-        kernels
-    }};
+        Isa::Avx2 => |s, ps, q, c, scale, p| unsafe { avx2::decode(s, ps, q, c, scale, p) },
+        Isa::Portable => portable::<T>(),
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn wide_kernel<T: CacheElem>(_: Isa) -> Kernel<T> {
+    portable::<T>()
 }
 
 impl CacheElem for f32 {
-    fn kernels() -> Vec<Kernel<f32>> {
-        kernels!(f32:
-            avx512::f32_avx512 if "avx512f";
-            avx2::f32_avx2 if "avx2", "fma";
-        )
+    fn kernel(isa: Isa) -> Kernel<f32> {
+        wide_kernel(isa)
     }
 }
 
 impl CacheElem for f16 {
-    fn kernels() -> Vec<Kernel<f16>> {
-        kernels!(f16:
-            avx512::f16_avx512 if "avx512f";
-            avx2::f16_avx2 if "avx2", "fma", "f16c";
-        )
+    fn kernel(isa: Isa) -> Kernel<f16> {
+        wide_kernel(isa)
     }
 }
 
 impl CacheElem for i8 {
     const SCALED: bool = true;
 
-    fn kernels() -> Vec<Kernel<i8>> {
-        kernels!(i8:
-            vnni::i8_vnni if "avx512f", "avx512bw", "avx512vnni";
-            avx512::i8_avx512 if "avx512f";
-            avx2::i8_avx2 if "avx2", "fma";
-        )
+    fn kernel(isa: Isa) -> Kernel<i8> {
+        match isa {
+            // SAFETY: the CPU has the level's features, which include the variant's.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512Vnni => {
+                |s, ps, q, c, scale, p| unsafe { vnni::decode(s, ps, q, c, scale, p) }
+            }
+            _ => wide_kernel(isa),
+        }
     }
 }
 
@@ -779,7 +779,7 @@ impl candle_core::InplaceOp1 for CausalSoftmax {
             bail!("causal softmax: {} queries over {total} positions", self.l);
         }
         let (l, offset, scale) = (self.l, total - self.l, self.scale);
-        let body = pick_softmax();
+        let body = softmax_variant(Isa::detected());
         let tasks: Vec<Mutex<&mut [f32]>> = data[start..end]
             .chunks_mut(SOFTMAX_ROWS_PER_TASK * total)
             .map(Mutex::new)
@@ -800,23 +800,20 @@ impl candle_core::InplaceOp1 for CausalSoftmax {
 /// Softmax of the rows of `rows` (`total` values each; the first is row `first` overall).
 type SoftmaxRows = fn(&mut [f32], usize, usize, usize, usize, f32);
 
-fn pick_softmax() -> SoftmaxRows {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has AVX-512F, checked above.
-            return |rows, total, first, l, offset, scale| unsafe {
-                avx512::softmax(rows, total, first, l, offset, scale)
-            };
-        }
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU has AVX2 and FMA, checked above.
-            return |rows, total, first, l, offset, scale| unsafe {
-                avx2::softmax(rows, total, first, l, offset, scale)
-            };
-        }
+/// The softmax for `isa` (a CPU that runs it).
+fn softmax_variant(isa: Isa) -> SoftmaxRows {
+    match isa {
+        // SAFETY (both arms): the CPU has the level's features, which include the variant's.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512Vnni | Isa::Avx512 => |rows, total, first, l, offset, scale| unsafe {
+            avx512::softmax(rows, total, first, l, offset, scale)
+        },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => |rows, total, first, l, offset, scale| unsafe {
+            avx2::softmax(rows, total, first, l, offset, scale)
+        },
+        _ => softmax_body::<8, false>,
     }
-    softmax_body::<8, false>
 }
 
 #[inline(always)]
@@ -978,43 +975,78 @@ mod tests {
             .fold(0f32, f32::max)
     }
 
+    /// Every variant this CPU runs, for each cache type, agrees with the portable kernel on head
+    /// dimensions that are not a multiple of a register (or shorter than one), the specialized
+    /// 128, odd group sizes and position counts around the blocks of four, one included.
     #[test]
     fn every_variant_agrees_with_the_portable_one() {
-        let (h, kvh, d, t) = (8, 2, 72, 50);
-        let q = random(h * d, 4);
-        let k = random(t * kvh * d, 5);
-        let v = random(t * kvh * d, 6);
-        let s = Shape {
-            kvh,
-            groups: h / kvh,
-            d,
-        };
-        fn check<T: CacheElem>(s: &Shape, q: &[f32], cache: &Cache<T>) {
-            let kernels = T::kernels();
+        fn check<T: CacheElem>(s: &Shape, q: &[f32], cache: &Cache<T>, what: &str) {
             let want = attend(portable::<T>(), s, 1, q, cache);
-            for (i, kernel) in kernels.iter().enumerate() {
-                let worst = max_diff(&attend(*kernel, s, 1, q, cache), &want);
-                assert!(worst < 1e-6, "variant {i} of {}: {worst}", kernels.len());
+            for isa in Isa::available() {
+                let worst = max_diff(&attend(T::kernel(isa), s, 1, q, cache), &want);
+                assert!(worst < 1e-6, "{what} {isa:?}: {worst}");
             }
         }
-        check::<f32>(&s, &q, &Cache::unscaled(&k, &v));
-        let half = |x: &[f32]| x.iter().map(|&x| f16::from_f32(x)).collect::<Vec<_>>();
-        check::<f16>(&s, &q, &Cache::unscaled(&half(&k), &half(&v)));
-        let bytes = |x: &[f32]| x.iter().map(|&x| (x * 127.0) as i8).collect::<Vec<_>>();
-        let scales = |seed| -> Vec<f32> {
-            random(t * kvh, seed)
-                .iter()
-                .map(|x| x.abs() / 64.0)
-                .collect()
-        };
-        let (k8, v8, ks, vs) = (bytes(&k), bytes(&v), scales(10), scales(11));
-        let int8 = Cache {
-            k: &k8,
-            v: &v8,
-            k_scale: &ks,
-            v_scale: &vs,
-        };
-        check::<i8>(&s, &q, &int8);
+        for (h, kvh, d, t) in [
+            (8, 2, 72, 50),
+            (4, 1, 20, 1),
+            (6, 2, 40, 9),
+            (3, 3, 7, 5),
+            (2, 1, 17, 33),
+            (21, 3, 128, 23),
+            (16, 8, 128, 4),
+            (7, 1, 64, 3),
+        ] {
+            let what = format!("h {h} kvh {kvh} d {d} t {t}");
+            let q = random(h * d, 4);
+            let k = random(t * kvh * d, 5);
+            let v = random(t * kvh * d, 6);
+            let s = Shape {
+                kvh,
+                groups: h / kvh,
+                d,
+            };
+            check::<f32>(&s, &q, &Cache::unscaled(&k, &v), &format!("f32 {what}"));
+            let half = |x: &[f32]| x.iter().map(|&x| f16::from_f32(x)).collect::<Vec<_>>();
+            let (kh, vh) = (half(&k), half(&v));
+            check::<f16>(&s, &q, &Cache::unscaled(&kh, &vh), &format!("f16 {what}"));
+            let bytes = |x: &[f32]| x.iter().map(|&x| (x * 127.0) as i8).collect::<Vec<_>>();
+            let scales = |seed| -> Vec<f32> {
+                random(t * kvh, seed)
+                    .iter()
+                    .map(|x| x.abs() / 64.0)
+                    .collect()
+            };
+            let (k8, v8, ks, vs) = (bytes(&k), bytes(&v), scales(10), scales(11));
+            let int8 = Cache {
+                k: &k8,
+                v: &v8,
+                k_scale: &ks,
+                v_scale: &vs,
+            };
+            check::<i8>(&s, &q, &int8, &format!("i8 {what}"));
+        }
+    }
+
+    /// Every softmax variant this CPU runs agrees with the portable one, on rows whose length is
+    /// not a multiple of a register (one value included), from a first row inside the block.
+    #[test]
+    fn every_softmax_variant_agrees_with_the_portable_one() {
+        for (l, total, rows) in [(1, 1, 3), (1, 9, 2), (5, 9, 30), (17, 17, 34), (3, 35, 12)] {
+            let values: Vec<f32> = random(rows * total, 11).iter().map(|x| x * 8.0).collect();
+            let first = 3 % l;
+            let mut want = values.clone();
+            softmax_body::<8, false>(&mut want, total, first, l, total - l, 0.3);
+            for isa in Isa::available() {
+                let mut got = values.clone();
+                softmax_variant(isa)(&mut got, total, first, l, total - l, 0.3);
+                let worst = max_diff(&got, &want);
+                assert!(
+                    worst < 1e-6,
+                    "{l} queries over {total} positions, {isa:?}: {worst}"
+                );
+            }
+        }
     }
 
     /// Splitting the positions among threads changes only the order of summation.
@@ -1029,7 +1061,7 @@ mod tests {
             groups: h / kvh,
             d,
         };
-        let kernel = f32::kernels()[0];
+        let kernel = f32::kernel(Isa::detected());
         let cache = Cache::unscaled(&k, &v);
         let whole = attend(kernel, &s, 1, &q, &cache);
         for chunks in [2, 3, 7, 301] {

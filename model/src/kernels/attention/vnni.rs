@@ -2,16 +2,22 @@
 
 use std::arch::x86_64::*;
 
-use super::x86::{Register, Wide, prefetch_lines, tails};
-use super::{Query, Simd};
+use super::x86::{Wide, prefetch_lines, tails};
+use super::{Cache, Partial, Positions, Query, Shape, Simd, chunk_body};
+use crate::kernels::simd::Register;
 
-variant!(
-    i8_vnni,
-    i8,
-    "avx512f,avx512bw,avx512vnni,avx2,fma",
-    __m512,
-    Vnni
-);
+/// Decode attention over an int8 cache.
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni,avx2,fma,f16c")]
+pub(super) fn decode(
+    s: &Shape,
+    positions: Positions,
+    q: &Query,
+    cache: &Cache<i8>,
+    scale: f32,
+    partial: &mut Partial,
+) {
+    chunk_body::<i8, Vnni, 16, true>(s, positions, q, cache, scale, partial)
+}
 
 /// [`Simd`] for an int8 cache with AVX-512 VNNI: a key row's dot products with the query's int8
 /// heads are `vpdpbusd`s, 64 multiply-adds each, where widening the row to f32 took two

@@ -1,72 +1,13 @@
-//! What the x86 variants share: [`Simd`]'s products in intrinsics, written once over a register type
-//! ([`Register`]: `__m512` in `avx512`, `__m256` in `avx2`), and the `variant!` macro that compiles the
-//! kernel's body for one instruction set. f16 rows are widened
-//! by `vcvtph2ps` as they are loaded; a block's dot products are summed across lanes by one
-//! tree of shuffles for all four (a horizontal sum per product, a chain of dependent shuffles
-//! and additions, cost these 128-value products more than their multiplications).
-//!
-//! The implementations here use the instructions of their register without checking for them:
-//! they are only called from the variants, compiled for those instructions and picked by
-//! [`super::CacheElem::kernels`] after checking the CPU.
+//! What the x86 variants share: [`Simd`]'s products written once over a [`Register`] (`__m512` in
+//! `avx512`, `__m256` in `avx2`, which compile the kernel's body with them). f16 rows are widened
+//! by `vcvtph2ps` as they are loaded; a block's dot products are summed across lanes by one tree of
+//! shuffles for all four (a horizontal sum per product, a chain of dependent shuffles and
+//! additions, cost these 128-value products more than their multiplications).
 
-use std::arch::x86_64::*;
 use std::marker::PhantomData;
 
 use super::{CacheElem, Lane, Query, Simd};
-
-/// One variant: the kernel's body compiled for `$features` with [`Simd`] products in `$simd` (by default
-/// [`Wide`] over `$register`). Expanded in each instruction set's file.
-macro_rules! variant {
-    ($name:ident, $t:ty, $features:literal, $register:ty) => {
-        variant!(
-            $name,
-            $t,
-            $features,
-            $register,
-            $crate::kernels::attention::x86::Wide<$register>
-        );
-    };
-    ($name:ident, $t:ty, $features:literal, $register:ty, $simd:ty) => {
-        #[target_feature(enable = $features)]
-        pub(super) fn $name(
-            s: &$crate::kernels::attention::Shape,
-            positions: $crate::kernels::attention::Positions,
-            q: &$crate::kernels::attention::Query,
-            cache: &$crate::kernels::attention::Cache<$t>,
-            scale: f32,
-            partial: &mut $crate::kernels::attention::Partial,
-        ) {
-            const LANES: usize = <$register as $crate::kernels::attention::x86::Register>::LANES;
-            $crate::kernels::attention::chunk_body::<$t, $simd, LANES, true>(
-                s, positions, q, cache, scale, partial,
-            )
-        }
-    };
-}
-
-/// A SIMD register of f32 lanes and what the products do with it.
-///
-/// # Safety
-/// Every method needs the register's instructions (AVX-512F for `__m512`, AVX2 + FMA for
-/// `__m256`); pointers are to `LANES` readable (or writable) values.
-pub(super) trait Register: Copy {
-    const LANES: usize;
-    unsafe fn zero() -> Self;
-    unsafe fn splat(x: f32) -> Self;
-    unsafe fn load(p: *const f32) -> Self;
-    unsafe fn store(self, p: *mut f32);
-    /// `a * b + c`.
-    unsafe fn fmadd(a: Self, b: Self, c: Self) -> Self;
-    /// The lane sums of `a`: for four registers one tree of shuffles, else one at a time.
-    unsafe fn sums<const P: usize>(a: &[Self; P]) -> [f32; P];
-}
-
-/// A cache element type loaded into register `R` as f32.
-pub(super) trait Widen<R: Register>: CacheElem {
-    /// # Safety
-    /// As [`Register`]'s, and F16C for f16.
-    unsafe fn load_wide(p: *const Self) -> R;
-}
+use crate::kernels::simd::{Register, Widen, prefetch};
 
 /// The part of `G * d` products past the last full register: `q` row `g` times `k[p]` from `from`.
 #[inline(always)]
@@ -107,21 +48,20 @@ pub(super) fn axpy_tails<T: Lane, const G: usize, const P: usize>(
     }
 }
 
-/// Prefetches every cache line of `rows` into all levels (SSE, present on every x86-64).
+/// Prefetches every cache line of `rows` into all levels.
 #[inline(always)]
 pub(super) fn prefetch_lines<T>(rows: &[T]) {
     let bytes = std::mem::size_of_val(rows);
-    let base = rows.as_ptr().cast::<i8>();
+    let base = rows.as_ptr().cast::<u8>();
     for offset in (0..bytes).step_by(64) {
-        // SAFETY: `offset < bytes`, within `rows`; a prefetch reads nothing and cannot fault.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>(base.add(offset)) };
+        prefetch(base.wrapping_add(offset));
     }
 }
 
 /// [`Simd`] in registers `R`.
 pub(super) struct Wide<R>(PhantomData<R>);
 
-impl<R: Register, T: Widen<R>> Simd<T> for Wide<R> {
+impl<R: Register, T: CacheElem + Widen<R>> Simd<T> for Wide<R> {
     #[inline(always)]
     fn dots<const G: usize, const P: usize>(
         q: &Query,

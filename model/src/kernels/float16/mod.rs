@@ -1,29 +1,34 @@
 //! CPU kernels that candle 0.11 lacks: matrix-vector products with 16-bit weights for decode.
 //!
-//! candle's CPU matmul has no bf16 kernel: it widens both operands to f32 on every call, so decoding
-//! one token converted the whole weight set (1.2 GB for Qwen3-0.6B) to f32 and read it back, several
-//! times the bytes a token needs. Decode multiplies a few activation rows by each weight, which is
-//! bound by memory bandwidth; [`bf16_matmul_t`] streams each bf16 or f16 weight row once, widening it
-//! in registers, into f32 products (16-bit checkpoints compute in f32 on the CPU, see
-//! `quantize::compute_dtype`). Prefill (many rows) keeps candle's path, where one widening per product
-//! is amortized.
+//! candle's CPU matmul has no bf16 kernel: it widens both operands to f32 on every call, so
+//! decoding one token converted the whole weight set (1.2 GB for Qwen3-0.6B) to f32 and read it
+//! back, several times the bytes a token needs. Decode multiplies a few activation rows by each
+//! weight, which is bound by memory bandwidth; [`bf16_matmul_t`] streams each bf16 or f16 weight
+//! row once, widening it in registers, into f32 products (16-bit checkpoints compute in f32 on the
+//! CPU, see `quantize::compute_dtype`). Prefill (many rows) keeps candle's path, where one widening
+//! per product is amortized.
 //!
-//! The bf16 kernel is plain Rust written so that LLVM vectorizes it: each row of `w` is read in fixed
-//! chunks with one independent accumulator per lane, and bf16 becomes f32 by a 16-bit shift. The one
-//! body is compiled for the baseline target (SSE2) here and for AVX2 + FMA and AVX-512 in `avx2` and
-//! `avx512`; the widest the CPU has is picked at run time. f16 takes the CPU's conversion instruction
-//! (F16C) where there is one, else an exact bit manipulation. The kernels need optimization: in a debug
+//! The bf16 kernel is plain Rust written so that LLVM vectorizes it: each row of `w` is read in
+//! fixed chunks with one independent accumulator per lane, and bf16 becomes f32 by a 16-bit shift.
+//! The one body is compiled for the baseline target (SSE2) here and for AVX2 + FMA and AVX-512 in
+//! `avx2` and `avx512`; the widest the CPU has is picked from [`Isa::detected`]. f16 takes the
+//! CPU's conversion instruction (F16C) where there is one (`x86`, over the registers of
+//! `kernels::simd`), else an exact bit manipulation. The kernels need optimization: in a debug
 //! build (opt-level 0 for our crates) they are slower than candle's optimized widening.
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
+#[cfg(target_arch = "x86_64")]
+mod x86;
 
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Result, Shape, Tensor, bail};
 use half::{bf16, f16};
 use rayon::prelude::*;
+
+use crate::kernels::Isa;
 
 /// At most this many activation rows (after flattening leading dimensions) go through the kernel.
 /// Its time grows with the rows while candle's is dominated by the widening, and they meet about
@@ -98,7 +103,8 @@ impl CustomOp2 for Bf16MatMulT {
                 (n, k)
             ),
         }
-        let (dot_bf16, dot_f16) = (pick_dot::<bf16>(), pick_dot_f16());
+        let isa = Isa::detected();
+        let (dot_bf16, dot_f16) = (dot_variant::<bf16>(isa), dot_f16_variant(isa));
         let out = match (xs, ws) {
             (CpuStorage::F32(x), CpuStorage::BF16(w)) => CpuStorage::F32(matmul_t(
                 &x[x_start..x_end],
@@ -206,32 +212,28 @@ impl Lane for i8 {
     }
 }
 
-fn pick_dot<T: Lane>() -> Dot<T> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY (both): the target features the function is compiled for were detected just above.
-        if is_x86_feature_detected!("avx512f") {
-            return |w, x| unsafe { avx512::dot(w, x) };
-        }
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            return |w, x| unsafe { avx2::dot(w, x) };
-        }
+/// The dot product for `isa` (a CPU that runs it): [`dot_body`] compiled for its vectors.
+fn dot_variant<T: Lane>(isa: Isa) -> Dot<T> {
+    match isa {
+        // SAFETY (both arms): the CPU has the level's features, which include the variant's.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512Vnni | Isa::Avx512 => |w, x| unsafe { avx512::dot(w, x) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => |w, x| unsafe { avx2::dot(w, x) },
+        _ => dot_body::<T, LANES, false>,
     }
-    dot_body::<T, LANES, false>
 }
 
 /// f16 rows: the CPU's own conversion (F16C) where it has one, which the portable bit manipulation
-/// of [`Lane::widen`] costs several instructions per value to match.
-fn pick_dot_f16() -> Dot<f16> {
-    #[cfg(target_arch = "x86_64")]
-    if is_x86_feature_detected!("avx2")
-        && is_x86_feature_detected!("fma")
-        && is_x86_feature_detected!("f16c")
-    {
-        // SAFETY: the target features the function is compiled for were detected just above.
-        return |w, x| unsafe { avx2::dot_f16(w, x) };
+/// of [`Lane::widen`] costs several instructions per value to match. In 256-bit registers on
+/// AVX-512 CPUs too (the product is bound by memory, and its sums stay those of every AVX2 CPU).
+fn dot_f16_variant(isa: Isa) -> Dot<f16> {
+    match isa {
+        // SAFETY: the CPU has the level's features, which include the variant's.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512Vnni | Isa::Avx512 | Isa::Avx2 => |w, x| unsafe { avx2::dot_f16(w, x) },
+        _ => dot_variant::<f16>(isa),
     }
-    pick_dot::<f16>()
 }
 
 /// The kernel's one body, inlined into each target-feature function above so that LLVM vectorizes it
@@ -288,40 +290,51 @@ pub(crate) fn convert(t: &Tensor, dtype: DType) -> Result<Tensor> {
     }
 }
 
-/// `src` widened to f32 into `dst` (the same length): the CPU's conversion instruction (F16C, 8 or 16
-/// values per instruction) where it has one, else [`Lane::widen`]'s exact bit manipulation. Reads
-/// of an f16 KV cache go through it.
+/// A slice conversion: `src` into `dst`, over the shorter of the two.
+type Convert<S, D> = fn(&[S], &mut [D]);
+
+/// `src` widened to f32 into `dst` (the same length): the CPU's conversion instruction (F16C, 8 or
+/// 16 values per instruction) where it has one, else [`Lane::widen`]'s exact bit manipulation.
+/// Reads of an f16 KV cache go through it.
 pub(crate) fn widen_f16(src: &[f16], dst: &mut [f32]) {
-    let n = src.len().min(dst.len());
-    let (src, dst) = (&src[..n], &mut dst[..n]);
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx512f") {
-            // SAFETY: the feature was detected just above.
-            return unsafe { avx512::widen_f16(src, dst) };
-        }
-        if is_x86_feature_detected!("avx") && is_x86_feature_detected!("f16c") {
-            // SAFETY: likewise.
-            return unsafe { avx2::widen_f16(src, dst) };
-        }
-    }
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d = s.widen();
-    }
+    widen_variant(Isa::detected())(src, dst)
 }
 
 /// `src` rounded to f16 (to nearest, ties to even, as `f16::from_f32`) into `dst`: F16C where the
 /// CPU has it. Writes to an f16 KV cache go through it.
 pub(crate) fn narrow_f16(src: &[f32], dst: &mut [f16]) {
-    let n = src.len().min(dst.len());
-    let (src, dst) = (&src[..n], &mut dst[..n]);
-    #[cfg(target_arch = "x86_64")]
-    if is_x86_feature_detected!("avx") && is_x86_feature_detected!("f16c") {
-        // SAFETY: the features were detected just above.
-        return unsafe { avx2::narrow_f16(src, dst) };
+    narrow_variant(Isa::detected())(src, dst)
+}
+
+/// The widening for `isa` (a CPU that runs it).
+fn widen_variant(isa: Isa) -> Convert<f16, f32> {
+    match isa {
+        // SAFETY (both arms): the CPU has the level's features, which include the variant's.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512Vnni | Isa::Avx512 => |src, dst| unsafe { avx512::widen_f16(src, dst) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => |src, dst| unsafe { avx2::widen_f16(src, dst) },
+        _ => |src, dst| {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = s.widen();
+            }
+        },
     }
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d = f16::from_f32(*s);
+}
+
+/// The narrowing for `isa` (a CPU that runs it).
+fn narrow_variant(isa: Isa) -> Convert<f32, f16> {
+    match isa {
+        // SAFETY (both arms): the CPU has the level's features, which include the variant's.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512Vnni | Isa::Avx512 => |src, dst| unsafe { avx512::narrow_f16(src, dst) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => |src, dst| unsafe { avx2::narrow_f16(src, dst) },
+        _ => |src, dst| {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = f16::from_f32(*s);
+            }
+        },
     }
 }
 
@@ -436,33 +449,67 @@ mod tests {
         }
     }
 
-    /// The portable f16 widening is exact for every one of the 65,536 bit patterns.
+    /// Every variant's widening is exact for each of the 65,536 bit patterns, every f16
+    /// round-trips through its narrowing, and values between f16s round as `f16::from_f32` does.
     #[test]
-    fn f16_slice_conversions_match_half_for_every_value() {
+    fn f16_slice_conversions_match_half_for_every_value_and_variant() {
         let all: Vec<f16> = (0..=u16::MAX).map(f16::from_bits).collect();
-        let mut wide = vec![0f32; all.len()];
-        widen_f16(&all, &mut wide);
-        for (h, w) in all.iter().zip(&wide) {
-            let want = h.to_f32();
-            assert!(
-                want.to_bits() == w.to_bits() || (want.is_nan() && w.is_nan()),
-                "{h:?}"
-            );
-        }
-        // Every f16 round-trips, and values between them round as `f16::from_f32` does.
-        let mut narrow = vec![f16::ZERO; all.len()];
-        narrow_f16(&wide, &mut narrow);
-        for (h, n) in all.iter().zip(&narrow) {
-            assert!(
-                h.to_bits() == n.to_bits() || (h.is_nan() && n.is_nan()),
-                "{h:?}"
-            );
-        }
         let between: Vec<f32> = (0..10_000).map(|i| (i as f32 - 5000.0) * 0.013_7).collect();
-        let mut rounded = vec![f16::ZERO; between.len()];
-        narrow_f16(&between, &mut rounded);
-        for (x, r) in between.iter().zip(&rounded) {
-            assert_eq!(r.to_bits(), f16::from_f32(*x).to_bits(), "{x}");
+        for isa in Isa::available() {
+            let mut wide = vec![0f32; all.len()];
+            widen_variant(isa)(&all, &mut wide);
+            for (h, w) in all.iter().zip(&wide) {
+                let want = h.to_f32();
+                assert!(
+                    want.to_bits() == w.to_bits() || (want.is_nan() && w.is_nan()),
+                    "{isa:?}: {h:?}"
+                );
+            }
+            let mut narrow = vec![f16::ZERO; all.len()];
+            narrow_variant(isa)(&wide, &mut narrow);
+            for (h, n) in all.iter().zip(&narrow) {
+                assert!(
+                    h.to_bits() == n.to_bits() || (h.is_nan() && n.is_nan()),
+                    "{isa:?}: {h:?}"
+                );
+            }
+            let mut rounded = vec![f16::ZERO; between.len()];
+            narrow_variant(isa)(&between, &mut rounded);
+            for (x, r) in between.iter().zip(&rounded) {
+                assert_eq!(r.to_bits(), f16::from_f32(*x).to_bits(), "{isa:?}: {x}");
+            }
+        }
+    }
+
+    /// Lengths that are not a multiple of any register (and 0 and 1), at offsets that leave the
+    /// slices unaligned, and a destination longer than the source: each variant converts exactly
+    /// the common length and leaves the rest of the destination alone.
+    #[test]
+    fn every_conversion_variant_handles_odd_lengths_and_offsets() {
+        let src: Vec<f32> = (0..200).map(|i| (i as f32 - 97.0) * 0.731).collect();
+        let halves: Vec<f16> = src.iter().map(|&x| f16::from_f32(x)).collect();
+        for isa in Isa::available() {
+            for len in [0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 47, 100, 199] {
+                let at = len % 3;
+                let (src, halves) = (&src[at..at + len], &halves[at..at + len]);
+                let mut narrow = vec![f16::from_bits(0x7c01); len + 5];
+                narrow_variant(isa)(src, &mut narrow);
+                let mut wide = vec![-1f32; len + 5];
+                widen_variant(isa)(halves, &mut wide);
+                for i in 0..len {
+                    assert_eq!(narrow[i], halves[i], "{isa:?}, length {len}, narrow {i}");
+                    assert_eq!(
+                        wide[i],
+                        halves[i].to_f32(),
+                        "{isa:?}, length {len}, widen {i}"
+                    );
+                }
+                assert!(
+                    narrow[len..].iter().all(|h| h.to_bits() == 0x7c01),
+                    "{isa:?} {len}"
+                );
+                assert!(wide[len..].iter().all(|&w| w == -1.0), "{isa:?} {len}");
+            }
         }
     }
 
@@ -484,48 +531,45 @@ mod tests {
         let want: f32 = w.iter().zip(&x).map(|(w, x)| w.to_f32() * x).sum();
         for (name, dot) in [
             ("portable", dot_body::<f16, LANES, false> as Dot<f16>),
-            ("picked", pick_dot_f16()),
+            ("picked", dot_f16_variant(Isa::detected())),
         ] {
             assert!((dot(&w, &x) - want).abs() < 1e-3, "{name}");
         }
     }
 
-    /// Every compiled variant of the dot product this CPU can run (portable, AVX2 + FMA, AVX-512)
-    /// agrees with an f64 reference, lengths below, at and past each variant's chunk included.
+    /// Every compiled variant of the bf16 and f16 dot products this CPU can run agrees with an
+    /// f64 reference, lengths below, at and past each variant's chunk included (0 and 1 too).
     #[test]
     fn every_dot_variant_matches_f64() {
-        let mut variants: Vec<(&str, Dot<bf16>)> =
-            vec![("portable", dot_body::<bf16, LANES, false>)];
-        #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY (both): run only where the CPU has the features.
-            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-                variants.push(("avx2", |w, x| unsafe { avx2::dot(w, x) }));
-            }
-            if is_x86_feature_detected!("avx512f") {
-                variants.push(("avx512", |w, x| unsafe { avx512::dot(w, x) }));
-            }
-        }
-        for len in [1, 15, 16, 31, 32, 63, 64, 65, 200, 1024] {
-            let w: Vec<bf16> = (0..len)
-                .map(|i| bf16::from_f32(((i * 37 % 101) as f32 - 50.0) / 16.0))
-                .collect();
-            let x: Vec<f32> = (0..len)
-                .map(|i| ((i * 53 % 89) as f32 - 44.0) / 8.0)
-                .collect();
-            let want: f64 = w
-                .iter()
-                .zip(&x)
-                .map(|(w, x)| f64::from(w.to_f32()) * f64::from(*x))
-                .sum();
-            for (name, dot) in &variants {
-                let got = f64::from(dot(&w, &x));
-                assert!(
-                    (got - want).abs() <= 1e-4 * want.abs().max(1.0),
-                    "{name}, length {len}: {got} vs {want}"
-                );
+        fn check<T: Lane>(name: &str, variants: &[(Isa, Dot<T>)], from: fn(f32) -> T) {
+            for len in [
+                0, 1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 200, 1024, 1031,
+            ] {
+                let w: Vec<T> = (0..len)
+                    .map(|i| from(((i * 37 % 101) as f32 - 50.0) / 16.0))
+                    .collect();
+                let x: Vec<f32> = (0..len)
+                    .map(|i| ((i * 53 % 89) as f32 - 44.0) / 8.0)
+                    .collect();
+                let want: f64 = w
+                    .iter()
+                    .zip(&x)
+                    .map(|(w, x)| f64::from(w.widen()) * f64::from(*x))
+                    .sum();
+                for (isa, dot) in variants {
+                    let got = f64::from(dot(&w, &x));
+                    assert!(
+                        (got - want).abs() <= 1e-4 * want.abs().max(1.0),
+                        "{name} {isa:?}, length {len}: {got} vs {want}"
+                    );
+                }
             }
         }
+        let isas = Isa::available();
+        let bf16s: Vec<(Isa, Dot<bf16>)> = isas.iter().map(|&i| (i, dot_variant(i))).collect();
+        check("bf16", &bf16s, bf16::from_f32);
+        let f16s: Vec<(Isa, Dot<f16>)> = isas.iter().map(|&i| (i, dot_f16_variant(i))).collect();
+        check("f16", &f16s, f16::from_f32);
     }
 
     /// Each output must pair the right weight row with the right activation row: one-hot inputs

@@ -33,13 +33,16 @@
 //! in whole tiles) the caller keeps candle's `QMatMul`: [`Packed::from_qtensor`] answers `None`.
 //!
 //! This module holds the tile layouts, the activations' quantization and the dispatch (a [`Kernel`]
-//! picked once per matrix, when it is packed); the kernels are in `avx512` and `avx2`.
+//! picked once per matrix, when it is packed, from [`Isa::detected`]); the kernels are written once
+//! in `x86`, compiled in `avx512` and `avx2`.
 
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::utils::barrier_pool;
 use candle_core::{Device, Result, Tensor, bail};
 use half::f16;
 use std::sync::Mutex;
+
+use crate::kernels::Isa;
 
 /// Output rows per tile: one 512-bit register of i32 sums.
 const TILE_ROWS: usize = 16;
@@ -62,7 +65,7 @@ const TILES_PER_TASK: usize = 4;
 #[repr(C, align(64))]
 struct Line([u8; 64]);
 
-/// The instruction set a kernel is written for.
+/// The tile kernels a matrix runs: VNNI's, or AVX2's on every other CPU with AVX2 (none below).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kernel {
     #[cfg(target_arch = "x86_64")]
@@ -72,31 +75,25 @@ pub(crate) enum Kernel {
 }
 
 impl Kernel {
-    /// The best kernel this CPU runs, if any.
-    pub(crate) fn detect() -> Option<Kernel> {
-        Self::available().into_iter().next()
+    /// The kernels for `isa` (a CPU that runs it), if any.
+    pub(crate) fn for_isa(isa: Isa) -> Option<Kernel> {
+        match isa {
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512Vnni => Some(Kernel::Avx512Vnni),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 | Isa::Avx2 => Some(Kernel::Avx2),
+            _ => None,
+        }
     }
 
     /// Every kernel this CPU runs, best first (tests run each).
+    #[cfg(test)]
     pub(crate) fn available() -> Vec<Kernel> {
-        #[allow(unused_mut)]
-        let mut kernels = Vec::new();
-        #[cfg(target_arch = "x86_64")]
-        {
-            let avx2 = is_x86_feature_detected!("avx2")
-                && is_x86_feature_detected!("fma")
-                && is_x86_feature_detected!("f16c");
-            if avx2
-                && is_x86_feature_detected!("avx512f")
-                && is_x86_feature_detected!("avx512bw")
-                && is_x86_feature_detected!("avx512vnni")
-            {
-                kernels.push(Kernel::Avx512Vnni);
-            }
-            if avx2 {
-                kernels.push(Kernel::Avx2);
-            }
-        }
+        let mut kernels: Vec<Kernel> = Isa::available()
+            .into_iter()
+            .filter_map(Kernel::for_isa)
+            .collect();
+        kernels.dedup();
         kernels
     }
 }
@@ -221,6 +218,40 @@ fn scale_min_k4(j: usize, q: &[u8]) -> (u8, u8) {
     }
 }
 
+/// An error unless `data`, a `(rows, cols)` `name` matrix in ggml's blocks, holds `want` bytes.
+fn check_bytes(data: &[u8], name: &str, (rows, cols): (usize, usize), want: usize) -> Result<()> {
+    if data.len() != want {
+        bail!(
+            "{name} matrix {rows}x{cols} holds {} bytes, expected {want}",
+            data.len()
+        );
+    }
+    Ok(())
+}
+
+/// A `(rows, cols)` matrix of ggml super-blocks of 256 inputs (`bytes` each, a `name` matrix) in
+/// 16-row tiles starting as `zero`: `fill(tile, r, block)` puts row `r`'s block into its tile.
+fn pack_super_blocks<T: Copy>(
+    data: &[u8],
+    (rows, cols): (usize, usize),
+    name: &str,
+    bytes: usize,
+    zero: T,
+    fill: impl Fn(&mut T, usize, &[u8]),
+) -> Result<Vec<T>> {
+    let supers = cols / SUPER_BLOCK;
+    check_bytes(data, name, (rows, cols), rows * supers * bytes)?;
+    let mut tiles = vec![zero; rows / TILE_ROWS * supers];
+    for (t, tile) in tiles.iter_mut().enumerate() {
+        let (column, sb) = (t / supers, t % supers);
+        for r in 0..TILE_ROWS {
+            let at = ((column * TILE_ROWS + r) * supers + sb) * bytes;
+            fill(tile, r, &data[at..at + bytes]);
+        }
+    }
+    Ok(tiles)
+}
+
 impl std::fmt::Debug for Packed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Packed")
@@ -236,7 +267,7 @@ impl Packed {
     /// tiles and this CPU has a kernel; `None` otherwise (the caller keeps candle's). `t` can be
     /// dropped afterwards.
     pub fn from_qtensor(t: &QTensor) -> Result<Option<Self>> {
-        match Kernel::detect() {
+        match Kernel::for_isa(Isa::detected()) {
             Some(kernel) => Self::with_kernel(t, kernel),
             None => Ok(None),
         }
@@ -271,13 +302,7 @@ impl Packed {
 
     fn pack_q8_0(data: &[u8], rows: usize, cols: usize) -> Result<Data> {
         let blocks = cols / BLOCK;
-        if data.len() != rows * blocks * GGML_BLOCK_BYTES {
-            bail!(
-                "q8_0 matrix {rows}x{cols} holds {} bytes, expected {}",
-                data.len(),
-                rows * blocks * GGML_BLOCK_BYTES
-            );
-        }
+        check_bytes(data, "q8_0", (rows, cols), rows * blocks * GGML_BLOCK_BYTES)?;
         let tiles = rows / TILE_ROWS * blocks;
         let mut qs = vec![Line([0; 64]); tiles * LINES_PER_BLOCK];
         let mut scales = vec![f16::ZERO; tiles * TILE_ROWS];
@@ -302,27 +327,20 @@ impl Packed {
     }
 
     fn pack_q4k(data: &[u8], rows: usize, cols: usize) -> Result<Data> {
-        let supers = cols / SUPER_BLOCK;
-        if data.len() != rows * supers * GGML_Q4K_BYTES {
-            bail!(
-                "q4_k matrix {rows}x{cols} holds {} bytes, expected {}",
-                data.len(),
-                rows * supers * GGML_Q4K_BYTES
-            );
-        }
-        let mut tiles = vec![TileQ4K::ZERO; rows / TILE_ROWS * supers];
-        for (t, tile) in tiles.iter_mut().enumerate() {
-            let (column, sb) = (t / supers, t % supers);
-            for r in 0..TILE_ROWS {
-                let at = ((column * TILE_ROWS + r) * supers + sb) * GGML_Q4K_BYTES;
-                let block = &data[at..at + GGML_Q4K_BYTES];
+        let tiles = pack_super_blocks(
+            data,
+            (rows, cols),
+            "q4_k",
+            GGML_Q4K_BYTES,
+            TileQ4K::ZERO,
+            |tile, r, block| {
                 tile.d[r] = f16::from_le_bytes([block[0], block[1]]);
                 tile.dmin[r] = f16::from_le_bytes([block[2], block[3]]);
                 let (packed_scales, qs) = (&block[4..16], &block[16..]);
                 for j in 0..8 {
                     (tile.sc[j][r], tile.m[j][r]) = scale_min_k4(j, packed_scales);
-                    // ggml keeps sub-blocks 2l and 2l + 1 in the low and high nibbles of the same 32
-                    // bytes.
+                    // ggml keeps sub-blocks 2l and 2l + 1 in the low and high nibbles of the same
+                    // 32 bytes.
                     let q = |i: usize| {
                         let byte = qs[32 * (j / 2) + i];
                         if j % 2 == 0 { byte & 0xF } else { byte >> 4 }
@@ -334,26 +352,19 @@ impl Packed {
                         }
                     }
                 }
-            }
-        }
+            },
+        )?;
         Ok(Data::Q4K(tiles))
     }
 
     fn pack_q6k(data: &[u8], rows: usize, cols: usize) -> Result<Data> {
-        let supers = cols / SUPER_BLOCK;
-        if data.len() != rows * supers * GGML_Q6K_BYTES {
-            bail!(
-                "q6_k matrix {rows}x{cols} holds {} bytes, expected {}",
-                data.len(),
-                rows * supers * GGML_Q6K_BYTES
-            );
-        }
-        let mut tiles = vec![TileQ6K::ZERO; rows / TILE_ROWS * supers];
-        for (t, tile) in tiles.iter_mut().enumerate() {
-            let (column, sb) = (t / supers, t % supers);
-            for r in 0..TILE_ROWS {
-                let at = ((column * TILE_ROWS + r) * supers + sb) * GGML_Q6K_BYTES;
-                let block = &data[at..at + GGML_Q6K_BYTES];
+        let tiles = pack_super_blocks(
+            data,
+            (rows, cols),
+            "q6_k",
+            GGML_Q6K_BYTES,
+            TileQ6K::ZERO,
+            |tile, r, block| {
                 let scales = &block[SUPER_BLOCK / 2 + SUPER_BLOCK / 4..][..SUPER_BLOCK / 16];
                 for (sc, &byte) in tile.sc.iter_mut().zip(scales) {
                     sc[r] = byte as i8;
@@ -369,8 +380,8 @@ impl Packed {
                             ((lo >> 4) | ((hi >> 4) << 2)) << (4 * (line % 2));
                     }
                 }
-            }
-        }
+            },
+        )?;
         Ok(Data::Q6K(tiles))
     }
 
@@ -533,10 +544,10 @@ impl QuantizedInput {
         };
         match kernel {
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: `Kernel::Avx512Vnni` exists only where `Kernel::available` found AVX-512 F/BW.
+            // SAFETY: `Kernel::Avx512Vnni` exists only where `Isa` found AVX-512 F/BW.
             Some(Kernel::Avx512Vnni) => unsafe { avx512::quantize(x, &mut input) },
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: every kernel needs AVX2 and FMA, which `Kernel::available` checked.
+            // SAFETY: every kernel needs AVX2 and FMA, which `Isa` checked.
             Some(Kernel::Avx2) => unsafe { avx2::quantize(x, &mut input) },
             None => quantize_body(x, &mut input),
         }
@@ -692,7 +703,7 @@ fn run_group(
             }
         };
     }
-    // SAFETY (all arms): a `Kernel` exists only where `Kernel::available` found its features.
+    // SAFETY (all arms): a `Kernel` exists only where `Isa` found its features.
     match (kernel, column) {
         #[cfg(target_arch = "x86_64")]
         (Kernel::Avx512Vnni, Column::Q8_0(c)) => unsafe { dispatch!(avx512::q8_0, c) },
@@ -706,7 +717,7 @@ fn run_group(
         (Kernel::Avx512Vnni, Column::Q6K(c)) => unsafe { dispatch!(avx512::q6k, c) },
         #[cfg(target_arch = "x86_64")]
         (Kernel::Avx2, Column::Q6K(c)) => unsafe { dispatch!(avx2::q6k, c) },
-        // No `Kernel` exists elsewhere (`Kernel::available` is empty), so no `Packed` either.
+        // No `Kernel` exists elsewhere (`Kernel::for_isa` is `None`), so no `Packed` either.
         #[cfg(not(target_arch = "x86_64"))]
         _ => {
             let _ = (input, row0, rows, out);
@@ -715,50 +726,12 @@ fn run_group(
 }
 
 #[cfg(target_arch = "x86_64")]
+#[macro_use]
+mod x86;
+#[cfg(target_arch = "x86_64")]
 mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
-
-/// Four activation bytes as one `i32` (to broadcast to every 32-bit lane).
-///
-/// # Safety
-/// `x + at` and the 3 bytes after it are in one allocation.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-unsafe fn four(x: *const i8, at: usize) -> i32 {
-    // SAFETY: in bounds by the caller; an unaligned read of 4 bytes.
-    unsafe { x.add(at).cast::<i32>().read_unaligned() }
-}
-
-/// Checks the preconditions every kernel relies on for its unchecked reads (debug builds).
-#[cfg(target_arch = "x86_64")]
-fn check<const R: usize>(column: &ColumnQ8_0, input: &QuantizedInput, row0: usize, out: &[f32]) {
-    let blocks = input.cols / BLOCK;
-    debug_assert!(row0 + R <= input.rows && out.len() >= R * TILE_ROWS);
-    debug_assert_eq!(column.qs.len(), blocks * LINES_PER_BLOCK);
-    debug_assert_eq!(column.scales.len(), blocks * TILE_ROWS);
-    debug_assert_eq!(input.q.len(), input.rows * input.cols);
-    debug_assert_eq!(input.scale.len(), input.rows * blocks);
-    debug_assert_eq!(input.offset.len(), input.rows * blocks);
-}
-
-/// The preconditions of the `q4_k` and `q6_k` kernels (debug builds): `supers` tiles of 256
-/// inputs span the input rows, and every array of `input` a kernel reads has its size.
-#[cfg(target_arch = "x86_64")]
-fn check_super_blocks<const R: usize>(
-    supers: usize,
-    input: &QuantizedInput,
-    row0: usize,
-    out: &[f32],
-) {
-    let blocks = input.rows * input.cols / BLOCK;
-    debug_assert!(row0 + R <= input.rows && out.len() >= R * TILE_ROWS);
-    debug_assert_eq!(supers * 256, input.cols);
-    debug_assert_eq!(input.q.len(), input.rows * input.cols);
-    debug_assert_eq!(input.scale.len(), blocks);
-    debug_assert_eq!(input.scaled_sum.len(), blocks);
-    debug_assert_eq!(input.half_offset.len(), 2 * blocks);
-}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -856,7 +829,8 @@ mod tests {
             let t = quantized_as(dtype, rows, cols, 1);
             for kernel in Kernel::available() {
                 let packed = Packed::with_kernel(&t, kernel).unwrap().unwrap();
-                for m in [1, 2, 5, 8, 9, 17] {
+                // Every group size (1 to MAX_GROUP rows share a pass), then groups and a rest.
+                for m in [1, 2, 3, 4, 5, 6, 7, 8, 9, 17] {
                     let x = random(m * cols, 10 + m as u64);
                     let want = reference(&t, &x, cols);
                     let input = QuantizedInput::new(&x, cols, Some(kernel));
@@ -966,39 +940,71 @@ mod tests {
 
     #[test]
     fn rows_dequantize_like_candle() {
-        for dtype in [GgmlDType::Q4K, GgmlDType::Q6K] {
-            let t = quantized_as(dtype, 32, 512, 8);
-            if let Some(packed) = Packed::from_qtensor(&t).unwrap() {
-                let dense = t
-                    .dequantize(&Device::Cpu)
-                    .unwrap()
-                    .to_vec2::<f32>()
-                    .unwrap();
-                let got = packed.rows_f32(&[0, 17, 31]).unwrap();
-                for (i, id) in [0, 17, 31].into_iter().enumerate() {
-                    assert_eq!(
-                        &got[i * 512..(i + 1) * 512],
-                        dense[id].as_slice(),
-                        "{dtype:?} row {id}"
-                    );
-                }
+        for (dtype, cols) in [
+            (GgmlDType::Q4K, 512),
+            (GgmlDType::Q6K, 512),
+            (GgmlDType::Q8_0, 64),
+        ] {
+            let t = quantized_as(dtype, 32, cols, 8);
+            let Some(packed) = Packed::from_qtensor(&t).unwrap() else {
+                return; // no kernel on this CPU: nothing to compare
+            };
+            let dense = t
+                .dequantize(&Device::Cpu)
+                .unwrap()
+                .to_vec2::<f32>()
+                .unwrap();
+            let got = packed.rows_f32(&[0, 17, 31]).unwrap();
+            for (i, id) in [0, 17, 31].into_iter().enumerate() {
+                assert_eq!(
+                    &got[i * cols..(i + 1) * cols],
+                    dense[id].as_slice(),
+                    "{dtype:?} row {id}"
+                );
             }
         }
-        let t = quantized(32, 64, 8);
-        let Some(packed) = Packed::from_qtensor(&t).unwrap() else {
-            return;
-        };
-        let dense = t
-            .dequantize(&Device::Cpu)
-            .unwrap()
-            .to_vec2::<f32>()
-            .unwrap();
-        let got = packed.rows_f32(&[0, 17, 31]).unwrap();
-        for (i, id) in [0, 17, 31].into_iter().enumerate() {
-            assert_eq!(&got[i * 64..(i + 1) * 64], dense[id].as_slice());
-        }
+        let packed = Packed::from_qtensor(&quantized(32, 64, 8)).unwrap();
+        let Some(packed) = packed else { return };
         let err = packed.rows_f32(&[32]).unwrap_err().to_string();
         assert!(err.contains("out of range"), "{err}");
+    }
+
+    /// A matrix whose bytes are one short or one long of its shape (a truncated or corrupt
+    /// checkpoint) is an error naming the type and shape, never a read past its end.
+    #[test]
+    fn a_matrix_of_the_wrong_byte_count_is_an_error() {
+        let (rows, cols) = (32, 512);
+        type Pack = fn(&[u8], usize, usize) -> Result<Data>;
+        for (name, pack, bytes) in [
+            (
+                "q8_0",
+                Packed::pack_q8_0 as Pack,
+                cols / BLOCK * GGML_BLOCK_BYTES,
+            ),
+            (
+                "q4_k",
+                Packed::pack_q4k,
+                cols / SUPER_BLOCK * GGML_Q4K_BYTES,
+            ),
+            (
+                "q6_k",
+                Packed::pack_q6k,
+                cols / SUPER_BLOCK * GGML_Q6K_BYTES,
+            ),
+        ] {
+            let data = vec![0u8; rows * bytes + 1];
+            assert!(pack(&data[..rows * bytes], rows, cols).is_ok(), "{name}");
+            for wrong in [&data[..rows * bytes - 1], &data[..]] {
+                let Err(err) = pack(wrong, rows, cols) else {
+                    panic!("{name}: {} bytes accepted", wrong.len());
+                };
+                let err = err.to_string();
+                assert!(
+                    err.contains(&format!("{name} matrix 32x512 holds")),
+                    "{err}"
+                );
+            }
+        }
     }
 
     #[test]
