@@ -1,9 +1,9 @@
-//! One file -> its [`IndexedFile`]: the definitions the syntax queries find (`syntax::outline`), less
-//! those inside functions, each rendered once for the prompt.
+//! One file -> its [`IndexedFile`]: the definitions outside functions
+//! (`syntax::outline_outside_functions`), each rendered once for the prompt into the file's one string.
 
 use std::path::Path;
 
-use super::{IndexedDefinition, IndexedFile};
+use super::{Entry, IndexedFile, NO_OWNER, SignatureEnd};
 use crate::Language;
 use crate::syntax::{self, Definition, DefinitionKind, Outline};
 
@@ -19,144 +19,168 @@ pub fn extract(
     text: &str,
     max_snippet_bytes: usize,
 ) -> IndexedFile {
-    let definitions = match syntax::parse(language, text, None) {
-        Some(tree) => {
-            let outline = syntax::outline(language, &tree, text);
-            definitions(language, text, &outline, max_snippet_bytes)
-        }
-        None => Vec::new(),
-    };
-    IndexedFile {
+    let outline = syntax::parse(language, text, None)
+        .map(|tree| syntax::outline_outside_functions(language, &tree, text))
+        .unwrap_or_default();
+    let mut file = IndexedFile {
         path: path.to_owned(),
         language,
-        definitions,
-    }
+        max_snippet_bytes: u32::try_from(max_snippet_bytes).unwrap_or(u32::MAX),
+        text: Box::default(),
+        definitions: Box::default(),
+    };
+    let mut strings = String::new();
+    file.definitions = definitions(language, text, &outline, max_snippet_bytes, &mut strings);
+    file.text = strings.into_boxed_str();
+    file
 }
 
+/// The definitions worth indexing, their names and snippets appended to `strings`.
 fn definitions(
     language: Language,
     text: &str,
     outline: &Outline,
     max_bytes: usize,
-) -> Vec<IndexedDefinition> {
-    let mut out = Vec::new();
-    for def in &outline.definitions {
-        let inside = |o: &&Definition| {
-            o.range.start <= def.range.start && def.range.end <= o.range.end && o.range != def.range
-        };
+    strings: &mut String,
+) -> Box<[Entry]> {
+    let defs = &outline.definitions;
+    // The innermost definition around each one. Definitions come sorted by start, outer before inner,
+    // so those around one are a stack.
+    let mut parents: Vec<Option<usize>> = Vec::with_capacity(defs.len());
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, def) in defs.iter().enumerate() {
+        while let Some(&top) = stack.last() {
+            if contains(&defs[top], def) {
+                break;
+            }
+            stack.pop();
+        }
+        parents.push(stack.last().copied());
+        stack.push(i);
+    }
+    let ancestors = |i: usize| std::iter::successors(parents[i], |&p| parents[p]);
+
+    let mut entries: Vec<Entry> = Vec::new();
+    // Outline index -> entry index, for owners.
+    let mut entry_of: Vec<u32> = vec![NO_OWNER; defs.len()];
+    for (i, def) in defs.iter().enumerate() {
         // Definitions local to a function are not reachable from other files.
-        if outline
-            .definitions
-            .iter()
-            .filter(inside)
-            .any(|o| o.kind.is_callable())
-        {
+        if ancestors(i).any(|a| defs[a].kind.is_callable()) {
             continue;
         }
         // Instance fields are rarely what another file's name means; constants are.
         if def.kind == DefinitionKind::Field && def.name.chars().any(char::is_lowercase) {
             continue;
         }
-        let owner = outline
-            .definitions
-            .iter()
-            .filter(inside)
-            .rfind(|o| o.kind.is_type());
-        let body = render(language, text, outline, def, false);
-        let header = render(language, text, outline, def, true);
-        let (text, signature) = match owner {
-            Some(owner) => (
-                under(language, text, owner, &body),
-                under(language, text, owner, &header),
-            ),
-            None => (body, header),
+        let owner = ancestors(i)
+            .find(|&a| defs[a].kind.is_type())
+            .map_or(NO_OWNER, |a| entry_of[a]);
+        // A type's direct members: they follow it, and it is their innermost definition.
+        let members: Vec<&Definition> = if def.kind.is_type() {
+            defs.iter()
+                .enumerate()
+                .skip(i + 1)
+                .take_while(|(_, m)| m.range.start < def.range.end)
+                .filter(|&(m, d)| {
+                    parents[m] == Some(i) && (d.kind.is_callable() || d.kind.is_type())
+                })
+                .map(|(_, d)| d)
+                .collect()
+        } else {
+            Vec::new()
         };
-        out.push(IndexedDefinition {
-            name: def.name.clone(),
+        let (body, header_len, end) = render(language, text, def, &members);
+        let body = cut(&body, max_bytes);
+        let at = u32::try_from(strings.len()).unwrap_or(u32::MAX);
+        strings.push_str(&def.name);
+        strings.push_str(body);
+        let line = line_start(text, def.range.start);
+        entry_of[i] = u32::try_from(entries.len()).unwrap_or(NO_OWNER);
+        entries.push(Entry {
+            start: u32::try_from(def.range.start).unwrap_or(u32::MAX),
+            at,
+            name_len: u16::try_from(def.name.len()).unwrap_or(u16::MAX),
+            len: u32::try_from(body.len()).unwrap_or(u32::MAX),
+            header_len: u32::try_from(header_len.min(body.len())).unwrap_or(u32::MAX),
+            indent_len: u16::try_from(def.range.start - line).unwrap_or(u16::MAX),
+            owner,
             kind: def.kind,
-            start: def.range.start,
-            owner: owner.map(|o| o.name.clone()),
-            text: cut(text, max_bytes),
-            signature: cut(signature, max_bytes),
+            end,
         });
     }
-    out
+    entries.into_boxed_slice()
 }
 
-/// Whole when small (unless `header_only`), else the header, the docstring and, for types, the headers
-/// of their direct members.
+/// Whether `inner` lies inside `outer` (and is not the same declaration's other name).
+fn contains(outer: &Definition, inner: &Definition) -> bool {
+    outer.range.start <= inner.range.start
+        && inner.range.end <= outer.range.end
+        && outer.range != inner.range
+}
+
+/// The snippet: whole when small, else the header, the docstring and, for types, the headers of their
+/// direct members. With it, how many of its bytes are the header (indentation included) and what
+/// follows the header in the signature.
 fn render(
     language: Language,
     text: &str,
-    outline: &Outline,
     def: &Definition,
-    header_only: bool,
-) -> String {
+    members: &[&Definition],
+) -> (String, usize, SignatureEnd) {
     let start = line_start(text, def.range.start);
     let whole = &text[start..def.range.end];
-    if def.body.is_none() || (!header_only && whole.lines().count() <= SMALL_DEFINITION_LINES) {
-        return whole.trim_end().to_owned();
+    let header = &text[start..def.range.start];
+    let header_len = header.len() + def.header(text).len();
+    if def.body.is_none() {
+        let whole = whole.trim_end();
+        return (whole.to_owned(), whole.len(), SignatureEnd::Whole);
     }
-    let indent = &text[start..def.range.start];
-    let header = format!("{indent}{}", def.header(text));
+    let end = match language {
+        Language::Python => SignatureEnd::Ellipsis,
+        _ if def.kind.is_type() => SignatureEnd::Braces,
+        _ => SignatureEnd::Semicolon,
+    };
+    if whole.lines().count() <= SMALL_DEFINITION_LINES {
+        return (whole.trim_end().to_owned(), header_len, end);
+    }
+    let indent = header;
     let body_indent = format!("{indent}    ");
-    if header_only {
-        return match language {
-            Language::Python => format!("{header} ..."),
-            _ if def.kind.is_type() => format!("{header} {{ ... }}"),
-            _ => format!("{header};"),
-        };
-    }
-    let mut out = header;
+    let mut out = String::with_capacity(header_len + 64);
+    out.push_str(indent);
+    out.push_str(def.header(text));
     if let (Language::Python, Some(doc)) = (language, &def.docstring) {
         let doc = &text[line_start(text, doc.start)..doc.end];
-        let mut lines: Vec<String> = doc.lines().map(str::to_owned).collect();
+        let mut lines: Vec<&str> = doc.lines().collect();
+        let quote = if doc.trim_end().ends_with("'''") {
+            "'''"
+        } else {
+            "\"\"\""
+        };
+        let closing = format!("{body_indent}{quote}");
         if lines.len() > DOCSTRING_LINES {
             lines.truncate(DOCSTRING_LINES);
-            let quote = if doc.trim_end().ends_with("'''") {
-                "'''"
-            } else {
-                "\"\"\""
-            };
-            lines.push(format!("{body_indent}{quote}"));
+            lines.push(&closing);
         }
         out.push('\n');
         out.push_str(&lines.join("\n"));
     }
-    let members: Vec<&Definition> = if def.kind.is_type() {
-        outline
-            .definitions
-            .iter()
-            .filter(|m| {
-                (m.kind.is_callable() || m.kind.is_type())
-                    && m.range.start > def.range.start
-                    && m.range.end <= def.range.end
-                    && !outline.definitions.iter().any(|o| {
-                        o.range.start > def.range.start
-                            && o.range.start < m.range.start
-                            && m.range.end <= o.range.end
-                    })
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
     let member_header = |m: &Definition| {
         let line = line_start(text, m.range.start);
         format!("{}{}", &text[line..m.range.start], m.header(text))
     };
+    let is_type = def.kind.is_type();
     match language {
         Language::Python => {
-            for m in &members {
+            for m in members {
                 out.push_str(&format!("\n{} ...", member_header(m)));
             }
             if members.is_empty() && def.docstring.is_none() {
                 out.push_str(&format!("\n{body_indent}..."));
             }
         }
-        _ if def.kind.is_type() => {
+        _ if is_type => {
             out.push_str(" {");
-            for m in &members {
+            for m in members {
                 let end = if m.kind.is_type() { " { ... }" } else { ";" };
                 out.push_str(&format!("\n{}{end}", member_header(m)));
             }
@@ -164,31 +188,20 @@ fn render(
         }
         _ => out.push_str(" { ... }"),
     }
-    out
-}
-
-/// A member's snippet under its class's header, so it reads as a member.
-fn under(language: Language, text: &str, owner: &Definition, snippet: &str) -> String {
-    let start = line_start(text, owner.range.start);
-    let indent = &text[start..owner.range.start];
-    let header = format!("{indent}{}", owner.header(text));
-    match language {
-        Language::Python => format!("{header}\n{snippet}"),
-        _ => format!("{header} {{\n{snippet}\n{indent}}}"),
-    }
+    (out, header_len, end)
 }
 
 /// `text` cut to at most `max` bytes at a line end.
-fn cut(mut text: String, max: usize) -> String {
-    if text.len() > max {
-        let mut end = max;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let end = text[..end].rfind('\n').unwrap_or(end);
-        text.truncate(end);
+pub(super) fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
     }
-    text
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let end = text[..end].rfind('\n').unwrap_or(end);
+    &text[..end]
 }
 
 fn line_start(text: &str, offset: usize) -> usize {

@@ -102,6 +102,7 @@ pub fn scan(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(limits.threads.max(1))
         .thread_name(|i| format!("qwen-lsp-index-{i}"))
+        .start_handler(|_| lower_priority())
         .build()
         .map_err(|e| Error::InvalidInput(format!("cannot start the indexing threads: {e}")))?;
     let total = found.len();
@@ -139,9 +140,27 @@ pub fn scan(
             break;
         }
     }
+    drop(pool);
+    super::release_freed_memory();
     report.files = index.len();
     report.definitions = index.definitions();
     report.bytes = index.bytes();
     report.elapsed = started.elapsed();
     Ok((index, report))
 }
+
+/// Lowers the calling thread's scheduling priority, so that requests (and the model's threads) run
+/// first when the CPUs are busy and the scan takes what is left.
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    /// The nice value of the scan's threads: a tenth of a default thread's CPU share under contention.
+    const NICE: libc::c_int = 10;
+    // On Linux `setpriority(PRIO_PROCESS, 0, ..)` sets the calling thread's nice value (not the
+    // process's, as POSIX would have it). Failing leaves the thread at the default priority.
+    #[allow(unsafe_code)]
+    // SAFETY: a plain system call with integer arguments; it touches no memory of ours.
+    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, NICE) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}

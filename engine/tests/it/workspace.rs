@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use engine::context;
 use engine::cursor::Lines;
+use engine::syntax::{self, Definition};
 use engine::workspace::{Limits, SharedIndex, WorkspaceIndex, scan};
 use engine::{CancellationToken, Document, Language, ModelInfo, Prompt};
 use expect_test::{Expect, expect};
@@ -75,7 +76,9 @@ fn check_selection(fixture: &str, expect: Expect) {
     for c in &selection.candidates {
         out.push_str(&format!(
             "--- {} {}\n{}\n",
-            c.path, c.definition.name, c.definition.text
+            c.path,
+            c.definition.name(),
+            c.definition.text()
         ));
     }
     expect.assert_eq(&out);
@@ -326,7 +329,7 @@ def kept(): pass
     let index = index(dir.path(), &Limits::default());
     let names: Vec<&str> = index
         .files()
-        .flat_map(|f| f.definitions.iter().map(|d| d.name.as_str()))
+        .flat_map(|f| f.definitions().map(|d| d.name()))
         .collect();
     assert_eq!(names, ["kept"]);
 }
@@ -451,7 +454,7 @@ def total(x):
             .select(&doc, cursor, &[])
             .candidates
             .iter()
-            .map(|c| c.definition.text.clone())
+            .map(|c| c.definition.text().into_owned())
             .collect()
     };
     assert!(names(&shared).is_empty());
@@ -594,4 +597,155 @@ def total(prices):
 
 fn context_prompt(info: &ModelInfo, ctx: &context::EditorContext) -> Prompt {
     engine::prompt::completion(info, ctx, Lines::Multi).prompt
+}
+
+/// The index reads only what lies outside functions (their bodies are not visited); that must be
+/// exactly what the whole file's outline has outside functions, or the index would show other
+/// definitions than an open file's context does.
+#[test]
+fn the_outline_outside_functions_is_the_outline_less_function_locals() {
+    let python = r#"
+import os
+LIMIT = 10
+
+@decorator(1)
+def top(a, b=LIMIT):
+    import json
+    CONST = 2
+    def local(x):
+        class Hidden:
+            def deep(self): pass
+        return x
+    return local
+
+class Outer(Base):
+    """Doc."""
+    KIND = "outer"
+
+    @property
+    def name(self):
+        def helper():
+            pass
+        return helper
+
+    class Inner:
+        def method(self):
+            pass
+
+if TYPE_CHECKING:
+    def typed() -> int: ...
+try:
+    from fast import speedup
+except ImportError:
+    def speedup(x):
+        return x
+"#;
+    let java = r#"
+package org.shop;
+
+import java.util.Comparator;
+
+public class Outer<T> extends Base implements Runnable {
+    static final int LIMIT = 10;
+    private int count, total;
+    static final Comparator<String> ORDER = new Comparator<>() {
+        public int compare(String a, String b) { return a.compareTo(b); }
+    };
+
+    public Outer(int count) { this.count = count; }
+
+    public void run() {
+        class Local { void hidden() {} }
+        Runnable r = new Runnable() { public void run() {} };
+    }
+
+    interface Visitor { void visit(Node n); default void done() {} }
+
+    enum Op {
+        PLUS { int apply(int a, int b) { return a + b; } };
+        abstract int apply(int a, int b);
+    }
+
+    record Pair(int left, int right) {
+        Pair { if (left > right) throw new IllegalArgumentException(); }
+        int sum() { return left + right; }
+    }
+
+    static class Nested { static class Deeper { void leaf() {} } }
+}
+"#;
+    for (language, text) in [(Language::Python, python), (Language::Java, java)] {
+        let tree = syntax::parse(language, text, None).expect("parse");
+        let full = syntax::outline(language, &tree, text);
+        let in_function = |d: &&Definition| {
+            full.definitions.iter().any(|o| {
+                o.kind.is_callable()
+                    && o.range != d.range
+                    && o.range.start <= d.range.start
+                    && d.range.end <= o.range.end
+            })
+        };
+        let expected: Vec<&Definition> = full
+            .definitions
+            .iter()
+            .filter(|d| !in_function(d))
+            .collect();
+        assert!(
+            expected.len() < full.definitions.len(),
+            "{language:?}: no locals"
+        );
+        let outside = syntax::outline_outside_functions(language, &tree, text);
+        let outside: Vec<&Definition> = outside.definitions.iter().collect();
+        assert_eq!(outside, expected, "{language:?}");
+    }
+}
+
+/// The scan's threads change how fast it goes, never what it finds or in which order it keeps it.
+#[test]
+fn a_scan_on_several_threads_builds_the_same_index_as_on_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for i in 0..600 {
+        let sub = dir.path().join(format!("pkg{}", i / 50));
+        std::fs::create_dir_all(&sub).expect("mkdir");
+        std::fs::write(
+            sub.join(format!("m{i}.py")),
+            format!(
+                "class C{i}:\n    \"\"\"Doc {i}.\"\"\"\n    def m(self, x):\n        return x + {i}\n\ndef f{i}(a):\n    return C{i}().m(a)\n"
+            ),
+        )
+        .expect("write");
+    }
+    let dump = |threads: usize, max_bytes: usize| -> Vec<String> {
+        let limits = Limits {
+            threads,
+            max_bytes,
+            ..Limits::default()
+        };
+        let index = index(dir.path(), &limits);
+        let mut files: Vec<_> = index.files().collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+            .iter()
+            .flat_map(|f| {
+                f.definitions().map(move |d| {
+                    format!(
+                        "{} {} {:?} {} {} | {}",
+                        f.path.display(),
+                        d.name(),
+                        d.kind(),
+                        d.start(),
+                        d.text(),
+                        d.signature()
+                    )
+                })
+            })
+            .collect()
+    };
+    let one = dump(1, Limits::default().max_bytes);
+    assert_eq!(one.len(), 600 * 3);
+    assert_eq!(dump(3, Limits::default().max_bytes), one);
+    // Within a budget too, the files kept are the first in walk order, whatever the threads.
+    let small = dump(1, 150_000);
+    assert!(!small.is_empty() && small.len() < one.len());
+    assert_eq!(dump(4, 150_000), small);
 }
