@@ -21,7 +21,8 @@
 //!   "debounceMs": 0,
 //!   "largeFileBytes": 4194304,   // larger documents: no syntax tree, context from around the cursor
 //!   "secrets": { "enabled": true, "allow": [], "deny": [], "minEntropy": 3.0 },   // for remote models
-//!   "actions": { "sampling": { "maxTokens": 512 }, "candidates": 2, "runTests": true, "contextTokens": 3072 }
+//!   "actions": { "sampling": { "maxTokens": 512 }, "candidates": 2, "runTests": true, "contextTokens": 3072 },
+//!   "workspaceIndex": { "enabled": true }   // definitions from the workspace's unopened files
 //! }
 //! ```
 //!
@@ -71,6 +72,9 @@ pub struct Settings {
     /// Documents larger than this many bytes keep their text but get no syntax tree, and completions
     /// see a window around the cursor; default 4 MiB ([`engine::document::DEFAULT_SYNTAX_LIMIT`]).
     pub large_file_bytes: Option<usize>,
+    /// The workspace index (`{"enabled": true}`): definitions from the files of the workspace folders
+    /// that are not open, for completions' context.
+    pub workspace_index: crate::workspace::WorkspaceIndexOptions,
     /// Top-level keys nothing above reads. (With a flattened field serde hands them over here rather
     /// than to `serde_ignored`; declared last, it gets only what `weights` left.)
     #[serde(flatten)]
