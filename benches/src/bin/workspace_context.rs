@@ -201,6 +201,9 @@ fn main() -> anyhow::Result<()> {
         }
         results.push((name.clone(), language, tally));
     }
+    if index_only {
+        return Ok(());
+    }
 
     println!(
         "\n| project | call sites | recall@1024 off -> on | recall@2048 off -> on | request p50 off / on (ms) | added p50 / p90 (ms) |"

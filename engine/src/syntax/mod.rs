@@ -282,9 +282,14 @@ fn add_match(
     }
     let (whole, kind, name) = (whole?, kind?, name?);
     let name = name.utf8_text(text.as_bytes()).ok()?;
-    // Decorators belong to the definition they decorate.
-    let outer = match whole.parent() {
-        Some(p) if p.kind() == "decorated_definition" => p,
+    // Decorators belong to the definition they decorate. Only Python has the node, and `parent()`
+    // walks down from the root (the tree stores no parent links), which a Java file of thousands of
+    // nested classes would pay per class.
+    let outer = match language {
+        Language::Python => match whole.parent() {
+            Some(p) if p.kind() == "decorated_definition" => p,
+            _ => whole,
+        },
         _ => whole,
     };
     let docstring = body.and_then(|b| docstring(language, b));

@@ -7,10 +7,15 @@ use super::{Entry, IndexedFile, NO_OWNER, SignatureEnd};
 use crate::Language;
 use crate::syntax::{self, Definition, DefinitionKind, Outline};
 
-/// A definition of at most this many lines is kept whole; longer ones as header, docstring and members.
+/// A definition of at most this many lines (and the snippet limit in bytes) is kept whole; longer ones
+/// as header, docstring and members.
 const SMALL_DEFINITION_LINES: usize = 12;
 /// Lines of a long docstring that are kept.
 const DOCSTRING_LINES: usize = 8;
+/// Indentation longer than this is not kept in a snippet.
+const MAX_INDENT_BYTES: usize = 256;
+/// Definitions with longer names are not indexed.
+const MAX_NAME_BYTES: usize = 1024;
 
 /// Parses `text` and renders its definitions; a file tree-sitter cannot parse gives no definitions.
 pub fn extract(
@@ -58,43 +63,49 @@ fn definitions(
         parents.push(stack.last().copied());
         stack.push(i);
     }
-    let ancestors = |i: usize| std::iter::successors(parents[i], |&p| parents[p]);
+    // Each definition's facts about its ancestors, from its parent's, in one pass: a file of deeply
+    // nested classes must not cost its depth per definition.
+    let mut in_function = vec![false; defs.len()];
+    let mut nearest_type: Vec<Option<usize>> = vec![None; defs.len()];
+    // A type's direct members (callables and types it is the innermost definition of), in order.
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); defs.len()];
+    for (i, def) in defs.iter().enumerate() {
+        let Some(p) = parents[i] else { continue };
+        in_function[i] = in_function[p] || defs[p].kind.is_callable();
+        nearest_type[i] = if defs[p].kind.is_type() {
+            Some(p)
+        } else {
+            nearest_type[p]
+        };
+        if defs[p].kind.is_type() && (def.kind.is_callable() || def.kind.is_type()) {
+            members[p].push(i);
+        }
+    }
 
     let mut entries: Vec<Entry> = Vec::new();
     // Outline index -> entry index, for owners.
     let mut entry_of: Vec<u32> = vec![NO_OWNER; defs.len()];
     for (i, def) in defs.iter().enumerate() {
         // Definitions local to a function are not reachable from other files.
-        if ancestors(i).any(|a| defs[a].kind.is_callable()) {
+        if in_function[i] {
             continue;
         }
         // Instance fields are rarely what another file's name means; constants are.
         if def.kind == DefinitionKind::Field && def.name.chars().any(char::is_lowercase) {
             continue;
         }
-        let owner = ancestors(i)
-            .find(|&a| defs[a].kind.is_type())
-            .map_or(NO_OWNER, |a| entry_of[a]);
-        // A type's direct members: they follow it, and it is their innermost definition.
-        let members: Vec<&Definition> = if def.kind.is_type() {
-            defs.iter()
-                .enumerate()
-                .skip(i + 1)
-                .take_while(|(_, m)| m.range.start < def.range.end)
-                .filter(|&(m, d)| {
-                    parents[m] == Some(i) && (d.kind.is_callable() || d.kind.is_type())
-                })
-                .map(|(_, d)| d)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let (body, header_len, end) = render(language, text, def, &members);
+        // No one calls a name this long; its length would not fit the entry either.
+        if def.name.len() > MAX_NAME_BYTES {
+            continue;
+        }
+        let owner = nearest_type[i].map_or(NO_OWNER, |a| entry_of[a]);
+        let members: Vec<&Definition> = members[i].iter().map(|&m| &defs[m]).collect();
+        let (body, header_len, end) = render(language, text, def, &members, max_bytes);
         let body = cut(&body, max_bytes);
         let at = u32::try_from(strings.len()).unwrap_or(u32::MAX);
         strings.push_str(&def.name);
         strings.push_str(body);
-        let line = line_start(text, def.range.start);
+        let line = snippet_start(text, def.range.start);
         entry_of[i] = u32::try_from(entries.len()).unwrap_or(NO_OWNER);
         entries.push(Entry {
             start: u32::try_from(def.range.start).unwrap_or(u32::MAX),
@@ -126,13 +137,15 @@ fn render(
     text: &str,
     def: &Definition,
     members: &[&Definition],
+    max_bytes: usize,
 ) -> (String, usize, SignatureEnd) {
-    let start = line_start(text, def.range.start);
+    let start = snippet_start(text, def.range.start);
     let whole = &text[start..def.range.end];
     let header = &text[start..def.range.start];
     let header_len = header.len() + def.header(text).len();
+    // Cut before copying: a one-line file of nested classes holds each one's text in its parent's.
     if def.body.is_none() {
-        let whole = whole.trim_end();
+        let whole = cut(whole.trim_end(), max_bytes);
         return (whole.to_owned(), whole.len(), SignatureEnd::Whole);
     }
     let end = match language {
@@ -140,7 +153,9 @@ fn render(
         _ if def.kind.is_type() => SignatureEnd::Braces,
         _ => SignatureEnd::Semicolon,
     };
-    if whole.lines().count() <= SMALL_DEFINITION_LINES {
+    // Lines counted up to the limit only: a type's text holds all of its nested types'. Small in
+    // bytes too, or a one-line file of nested classes would store each one's text in its parents'.
+    if whole.len() <= max_bytes && whole.lines().nth(SMALL_DEFINITION_LINES).is_none() {
         return (whole.trim_end().to_owned(), header_len, end);
     }
     let indent = header;
@@ -149,7 +164,7 @@ fn render(
     out.push_str(indent);
     out.push_str(def.header(text));
     if let (Language::Python, Some(doc)) = (language, &def.docstring) {
-        let doc = &text[line_start(text, doc.start)..doc.end];
+        let doc = &text[snippet_start(text, doc.start)..doc.end];
         let mut lines: Vec<&str> = doc.lines().collect();
         let quote = if doc.trim_end().ends_with("'''") {
             "'''"
@@ -165,13 +180,16 @@ fn render(
         out.push_str(&lines.join("\n"));
     }
     let member_header = |m: &Definition| {
-        let line = line_start(text, m.range.start);
+        let line = snippet_start(text, m.range.start);
         format!("{}{}", &text[line..m.range.start], m.header(text))
     };
     let is_type = def.kind.is_type();
     match language {
         Language::Python => {
             for m in members {
+                if out.len() > max_bytes {
+                    break;
+                }
                 out.push_str(&format!("\n{} ...", member_header(m)));
             }
             if members.is_empty() && def.docstring.is_none() {
@@ -181,6 +199,9 @@ fn render(
         _ if is_type => {
             out.push_str(" {");
             for m in members {
+                if out.len() > max_bytes {
+                    break;
+                }
                 let end = if m.kind.is_type() { " { ... }" } else { ";" };
                 out.push_str(&format!("\n{}{end}", member_header(m)));
             }
@@ -204,6 +225,20 @@ pub(super) fn cut(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+/// Where the snippet of a definition at `offset` starts: at its line's start when only indentation
+/// (of at most [`MAX_INDENT_BYTES`]) precedes it there, so that it keeps its indentation; else at the
+/// definition itself, as the code before it on its line is not part of it. Looks at a bounded window,
+/// so a file that is one long line costs no more than any other.
+fn snippet_start(text: &str, offset: usize) -> usize {
+    let bytes = text.as_bytes();
+    let from = offset.saturating_sub(MAX_INDENT_BYTES);
+    let line = match bytes[from..offset].iter().rposition(|&b| b == b'\n') {
+        Some(i) => from + i + 1,
+        None if from == 0 => 0,
+        None => return offset,
+    };
+    match bytes[line..offset].iter().all(|&b| b == b' ' || b == b'\t') {
+        true => line,
+        false => offset,
+    }
 }

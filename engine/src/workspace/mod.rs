@@ -15,6 +15,7 @@
 //! the stored header and an ending, when a prompt asks for them.
 
 mod extract;
+mod read;
 mod resolve;
 mod scan;
 
@@ -47,14 +48,10 @@ pub struct Limits {
     pub max_bytes: usize,
     /// A definition's snippet is cut (at a line end) to this many bytes (default 2 KiB).
     pub max_snippet_bytes: usize,
-    /// Threads that parse files during a scan (default: the CPUs, at most [`MAX_SCAN_THREADS`]). They run
-    /// at a lower priority than the rest of the process (on Linux), so requests take the CPUs first.
+    /// Threads that parse files during a scan (default: the available parallelism). They run at a lower
+    /// priority than the rest of the process (on Linux), so requests and the model take the CPUs first.
     pub threads: usize,
 }
-
-/// The default [`Limits::threads`] at most: past it, each thread adds a parse tree's memory for little
-/// time (the walk and the inserts are sequential).
-pub const MAX_SCAN_THREADS: usize = 4;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -64,8 +61,7 @@ impl Default for Limits {
             max_file_bytes: 1 << 20,
             max_bytes: 64 << 20,
             max_snippet_bytes: 2 << 10,
-            threads: std::thread::available_parallelism()
-                .map_or(1, |n| n.get().min(MAX_SCAN_THREADS)),
+            threads: std::thread::available_parallelism().map_or(1, usize::from),
         }
     }
 }
@@ -200,24 +196,27 @@ impl<'i> IndexedDefinition<'i> {
     }
 
     /// A member's snippet under its class's header, so it reads as a member; cut (at a line end) to
-    /// the snippet limit.
+    /// the snippet limit, which a long header with its ending can pass too.
     fn under_owner(&self, snippet: Cow<'i, str>) -> Cow<'i, str> {
-        let Some(owner) = self.owner() else {
-            return snippet;
-        };
-        let header = owner.header();
-        let indent = header
-            .get(..usize::from(owner.entry.indent_len))
-            .unwrap_or_default();
-        let text = match self.file.language {
-            Language::Python => format!("{header}\n{snippet}"),
-            _ => format!("{header} {{\n{snippet}\n{indent}}}"),
-        };
         let max = self.file.max_snippet_bytes as usize;
-        if text.len() <= max {
-            return Cow::Owned(text);
+        let text = match self.owner() {
+            None => snippet,
+            Some(owner) => {
+                let header = owner.header();
+                let indent = header
+                    .get(..usize::from(owner.entry.indent_len))
+                    .unwrap_or_default();
+                Cow::Owned(match self.file.language {
+                    Language::Python => format!("{header}\n{snippet}"),
+                    _ => format!("{header} {{\n{snippet}\n{indent}}}"),
+                })
+            }
+        };
+        match text {
+            Cow::Borrowed(text) => Cow::Borrowed(extract::cut(text, max)),
+            Cow::Owned(text) if text.len() <= max => Cow::Owned(text),
+            Cow::Owned(text) => Cow::Owned(extract::cut(&text, max).to_owned()),
         }
-        Cow::Owned(extract::cut(&text, max).to_owned())
     }
 }
 
@@ -356,18 +355,19 @@ impl WorkspaceIndex {
         let Some(language) = language_of(path).filter(|_| self.wants(path)) else {
             return Update::Skipped;
         };
-        let text = match std::fs::metadata(path) {
-            Ok(meta) if meta.is_file() && meta.len() <= self.limits.max_file_bytes => {
-                std::fs::read_to_string(path).ok()
-            }
-            _ => None,
-        };
-        let Some(text) = text else {
+        let Ok(text) = self.read(path) else {
             self.remove(path);
             return Update::Skipped;
         };
         let file = extract(path, language, &text, self.limits.max_snippet_bytes);
         self.insert(file)
+    }
+
+    /// Reads a path from a file event under one of the roots, as the walk would have.
+    fn read(&self, path: &Path) -> std::result::Result<String, read::Skip> {
+        let root = self.roots.iter().find(|r| path.starts_with(r));
+        let root = root.ok_or(read::Skip::NotAFile)?;
+        read::read_event_path(root, path, self.limits.max_file_bytes)
     }
 
     /// Adds (or replaces) an extracted file, within the file count and memory budget. A file the index
@@ -585,27 +585,28 @@ impl SharedIndex {
     /// longer exists is removed (a deleted directory with the files under it); an existing directory is
     /// left alone (its files have events of their own). Returns how many files were indexed.
     pub fn refresh(&self, paths: &[PathBuf]) -> usize {
-        let (limits, wanted): (Limits, Vec<bool>) = {
+        let (limits, roots, wanted): (Limits, Vec<PathBuf>, Vec<bool>) = {
             let index = self.read();
             (
                 index.limits.clone(),
+                index.roots.clone(),
                 paths.iter().map(|p| index.wants(p)).collect(),
             )
         };
         let mut indexed = 0;
         for (path, wanted) in paths.iter().zip(wanted) {
-            if path.is_dir() {
+            // A directory that exists is left alone (its files have their own events); a symlink to one
+            // is not followed, like any symlink.
+            if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
                 continue;
             }
             let extracted = wanted
                 .then(|| language_of(path))
                 .flatten()
-                .and_then(|language| match std::fs::metadata(path) {
-                    Ok(meta) if meta.is_file() && meta.len() <= limits.max_file_bytes => {
-                        let text = std::fs::read_to_string(path).ok()?;
-                        Some(extract(path, language, &text, limits.max_snippet_bytes))
-                    }
-                    _ => None,
+                .and_then(|language| {
+                    let root = roots.iter().find(|r| path.starts_with(r))?;
+                    let text = read::read_event_path(root, path, limits.max_file_bytes).ok()?;
+                    Some(extract(path, language, &text, limits.max_snippet_bytes))
                 });
             let mut index = self.write();
             match extracted {

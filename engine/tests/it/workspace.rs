@@ -749,3 +749,221 @@ fn a_scan_on_several_threads_builds_the_same_index_as_on_one() {
     assert!(!small.is_empty() && small.len() < one.len());
     assert_eq!(dump(4, 150_000), small);
 }
+
+/// Every file the index holds, as `path: name, name, ...` relative to `root`, sorted.
+fn indexed_names(index: &WorkspaceIndex, root: &Path) -> Vec<String> {
+    let mut out: Vec<String> = index
+        .files()
+        .map(|f| {
+            let names: Vec<&str> = f.definitions().map(|d| d.name()).collect();
+            let path = f.path.strip_prefix(root).unwrap_or(&f.path);
+            format!("{}: {}", path.display(), names.join(", "))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// Binary files, non-UTF-8 and BOM-prefixed sources, symlinks (to files, out of the workspace, in a
+/// loop, dangling), a FIFO and a directory named like a source file: the scan finishes, reads no link
+/// and no FIFO (which would block it), and file events give the same answers.
+#[cfg(unix)]
+#[test]
+fn hostile_files_are_skipped_or_read_safely_by_the_scan_and_file_events() {
+    use std::os::unix::fs::symlink;
+
+    let (dir, _) =
+        write_tree("//- real.py\ndef real(): pass\n//- pkg.py/inner.py\ndef inner(): pass\n");
+    let root = dir.path();
+    let outside = tempfile::tempdir().expect("temp dir");
+    std::fs::write(outside.path().join("secret.py"), "def secret(): pass\n").expect("write");
+    std::fs::write(
+        root.join("binary.py"),
+        b"def looks_like_code(): pass\n\0\x01\x02\xff",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("latin1.py"),
+        b"# -*- coding: latin-1 -*-\n\"\"\"Caf\xe9.\"\"\"\n\ndef total(prix):\n    return prix\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("Bom.java"),
+        "\u{feff}package shop;\n\npublic class Bom {\n    int size() { return 0; }\n}\n",
+    )
+    .expect("write");
+    symlink(root.join("real.py"), root.join("link.py")).expect("symlink");
+    symlink(outside.path().join("secret.py"), root.join("escape.py")).expect("symlink");
+    symlink(outside.path(), root.join("outside")).expect("symlink");
+    symlink(root.join("nowhere.py"), root.join("dangling.py")).expect("symlink");
+    symlink(root, root.join("loop")).expect("symlink");
+    symlink(root.join("loop2.py"), root.join("loop1.py")).expect("symlink");
+    symlink(root.join("loop1.py"), root.join("loop2.py")).expect("symlink");
+    mkfifo(&root.join("pipe.py"));
+
+    let (index, report) = scan(
+        &[root.to_owned()],
+        &Limits::default(),
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .expect("scan");
+    assert_eq!(
+        indexed_names(&index, root),
+        [
+            "Bom.java: Bom, size",
+            "latin1.py: total",
+            "pkg.py/inner.py: inner",
+            "real.py: real",
+        ],
+        "{report}"
+    );
+    assert_eq!(report.binary, 1, "{report}");
+    let bom = index.file(&root.join("Bom.java")).expect("indexed");
+    let class = bom.definitions().next().expect("a class");
+    assert!(
+        class.text().starts_with("public class Bom {"),
+        "{}",
+        class.text()
+    );
+
+    // File events for the same paths: none of them adds anything, and none blocks.
+    let shared = SharedIndex::new(index);
+    let hostile = [
+        "binary.py",
+        "link.py",
+        "escape.py",
+        "outside/secret.py",
+        "dangling.py",
+        "loop/real.py",
+        "loop1.py",
+        "pipe.py",
+        "pkg.py",
+    ];
+    let paths: Vec<PathBuf> = hostile.iter().map(|p| root.join(p)).collect();
+    assert_eq!(shared.refresh(&paths), 0);
+    assert_eq!(shared.read().len(), 4);
+    // A file that turns binary leaves the index.
+    std::fs::write(root.join("real.py"), b"def real(): pass\n\0").expect("write");
+    shared.refresh(&[root.join("real.py")]);
+    assert_eq!(
+        indexed_names(&shared.read(), root),
+        [
+            "Bom.java: Bom, size",
+            "latin1.py: total",
+            "pkg.py/inner.py: inner"
+        ]
+    );
+}
+
+/// Between the walk and the read, files vanish, grow past the size limit, or are swapped for a link
+/// or a FIFO: each is left out and counted, and the scan goes on.
+#[cfg(unix)]
+#[test]
+fn files_deleted_grown_or_swapped_during_a_scan_are_left_out() {
+    let (dir, _) = write_tree(
+        "//- a.py\ndef a(): pass\n//- b.py\ndef b(): pass\n//- c.py\ndef c(): pass\n\
+         //- d.py\ndef d(): pass\n//- e.py\ndef e(): pass\n//- f.py\ndef f(): pass\n",
+    );
+    let root = dir.path().to_owned();
+    let limits = Limits {
+        max_file_bytes: 4096,
+        ..Limits::default()
+    };
+    let mut first = true;
+    let (index, report) = scan(
+        std::slice::from_ref(&root),
+        &limits,
+        &CancellationToken::new(),
+        // The first report comes after the walk, before any file is read.
+        &mut |p| {
+            if std::mem::take(&mut first) {
+                assert_eq!((p.done, p.total), (0, 6));
+                std::fs::remove_file(root.join("b.py")).expect("remove");
+                std::fs::write(root.join("c.py"), "def c(): pass\n".repeat(1000)).expect("grow");
+                std::fs::remove_file(root.join("d.py")).expect("remove");
+                std::os::unix::fs::symlink(root.join("a.py"), root.join("d.py")).expect("symlink");
+                std::fs::remove_file(root.join("e.py")).expect("remove");
+                mkfifo(&root.join("e.py"));
+            }
+        },
+    )
+    .expect("scan");
+    assert_eq!(indexed_names(&index, &root), ["a.py: a", "f.py: f"]);
+    assert_eq!((report.unreadable, report.too_large), (3, 1), "{report}");
+}
+
+/// Shapes that make naive extraction quadratic: a one-line Java file of thousands of nested classes
+/// (each class's text holds all the deeper ones, and each line prefix is the whole file so far), a
+/// deeply nested Python file, a huge name and a huge single-line definition. They are indexed with
+/// every snippet within the snippet limit and without the code that precedes a definition on its line.
+#[test]
+fn pathological_shapes_are_indexed_within_the_snippet_limit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    const DEPTH: usize = 5_000;
+    let mut java = String::from("package deep; ");
+    for i in 0..DEPTH {
+        java.push_str(&format!("class C{i} {{ void m{i}() {{}} "));
+    }
+    java.push_str(&"}".repeat(DEPTH));
+    std::fs::write(root.join("Deep.java"), &java).expect("write");
+    let mut python = String::new();
+    for i in 0..200 {
+        python.push_str(&format!("{}class P{i}:\n", "    ".repeat(i)));
+    }
+    python.push_str(&format!("{}pass\n", "    ".repeat(200)));
+    python.push_str(&format!("def {}(): pass\n", "n".repeat(100_000)));
+    python.push_str(&format!(
+        "def wide({}): pass\n",
+        (0..50_000)
+            .map(|i| format!("a{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    std::fs::write(root.join("deep.py"), &python).expect("write");
+    assert!(python.len() < 1 << 20 && java.len() < 1 << 20);
+
+    let limits = Limits::default();
+    let index = index(root, &limits);
+    let deep = index.file(&root.join("Deep.java")).expect("indexed");
+    assert_eq!(deep.definitions().len(), 2 * DEPTH);
+    let inner = deep.definitions().last().expect("definitions");
+    assert_eq!(inner.name(), format!("m{}", DEPTH - 1));
+    // Shown under its class, whose line prefix (the whole file before it) is left out.
+    assert!(
+        inner
+            .text()
+            .starts_with(&format!("class C{} {{", DEPTH - 1)),
+        "{}",
+        inner.text()
+    );
+    let py = index.file(&root.join("deep.py")).expect("indexed");
+    let names: Vec<&str> = py.definitions().map(|d| d.name()).collect();
+    assert_eq!(
+        names.len(),
+        201,
+        "{:?}",
+        &names[names.len().saturating_sub(3)..]
+    );
+    assert_eq!((names[0], names[199], names[200]), ("P0", "P199", "wide"));
+    for file in [deep, py] {
+        for d in file.definitions() {
+            assert!(d.text().len() <= limits.max_snippet_bytes, "{}", d.name());
+            assert!(
+                d.signature().len() <= limits.max_snippet_bytes,
+                "{}",
+                d.name()
+            );
+        }
+    }
+    assert!(index.bytes() < 4 << 20, "{} bytes", index.bytes());
+}
