@@ -356,5 +356,33 @@ fn the_workspace_index_setting_keeps_unopened_files_out_of_the_prompt_and_back_i
     let prompt = prompt_at_call(&mut server, &prompts, &cart);
     assert!(!prompt.contains("round_cents(amount"), "{prompt}");
     assert!(prompt.starts_with("<|fim_prefix|>"), "{prompt}");
+    // The watchers stay registered, but their events are ignored while it is off.
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&money), "type": 2 }] }),
+    );
+    server.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": uri(&money) } }),
+    );
+    thread::sleep(Duration::from_millis(300));
+    let prompt = prompt_at_call(&mut server, &prompts, &cart);
+    assert!(!prompt.contains("round_cents(amount"), "{prompt}");
+
+    // And on once more: a fresh scan brings the definition back.
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": settings(true) }),
+    );
+    let prompt = eventually(&mut server, &prompts, &cart, |p| {
+        p.contains("def round_cents(amount")
+    });
+    assert!(prompt.contains("def round_cents(amount"), "{prompt}");
+    let registrations = server
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "client/registerCapability")
+        .count();
+    assert_eq!(registrations, 1, "the watchers are registered once");
     server.shutdown_and_exit();
 }
