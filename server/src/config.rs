@@ -223,6 +223,27 @@ mod tests {
     }
 
     #[test]
+    fn the_workspace_index_is_on_unless_switched_off() {
+        let parse = |value| Settings::parse(&value).map(|p| (p.settings, p.unknown_keys));
+        let (settings, _) = parse(json!({})).expect("parses");
+        assert!(settings.workspace_index.enabled);
+        let (settings, unknown) =
+            parse(json!({ "workspaceIndex": { "enabled": false } })).expect("parses");
+        assert!(!settings.workspace_index.enabled);
+        assert!(unknown.is_empty(), "{unknown:?}");
+        // Neovim sends an empty Lua table as `[]`; a misspelt key is reported and changes nothing.
+        let (settings, _) = parse(json!({ "workspaceIndex": [] })).expect("an empty table");
+        assert!(settings.workspace_index.enabled);
+        let (settings, unknown) =
+            parse(json!({ "workspaceIndex": { "enable": false } })).expect("parses");
+        assert!(settings.workspace_index.enabled);
+        assert_eq!(unknown, ["workspaceIndex.enable"]);
+        let err = parse(json!({ "workspaceIndex": { "enabled": "no" } })).expect_err("not a bool");
+        assert!(err.to_string().contains("invalid type"), "{err}");
+        assert!(parse(json!({ "workspaceIndex": false })).is_err());
+    }
+
+    #[test]
     fn namespaced_settings_are_unwrapped() {
         let parsed = Settings::parse(&json!({ "qwen-lsp": { "debounceMs": 5 } })).expect("parses");
         assert_eq!(parsed.settings.debounce_ms, 5);
