@@ -221,15 +221,16 @@ impl WorkspaceIndex {
             .iter()
             .filter(|r| path.starts_with(r))
             .max_by_key(|r| r.as_os_str().len())?;
-        let name = root
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("workspace")
-            .to_owned();
+        let name = root.file_name().map_or_else(
+            || "workspace".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         let relative = path.strip_prefix(root).ok()?;
-        let parts: Vec<&str> = relative
+        // A name that is not UTF-8 is shown with U+FFFD rather than dropped, which would show
+        // another path.
+        let parts: Vec<_> = relative
             .components()
-            .filter_map(|c| c.as_os_str().to_str())
+            .map(|c| c.as_os_str().to_string_lossy())
             .collect();
         Some((name, parts.join("/")))
     }

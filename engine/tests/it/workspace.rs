@@ -778,6 +778,7 @@ fn mkfifo(path: &Path) {
 #[cfg(unix)]
 #[test]
 fn hostile_files_are_skipped_or_read_safely_by_the_scan_and_file_events() {
+    use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::symlink;
 
     let (dir, _) =
@@ -808,6 +809,9 @@ fn hostile_files_are_skipped_or_read_safely_by_the_scan_and_file_events() {
     symlink(root.join("loop2.py"), root.join("loop1.py")).expect("symlink");
     symlink(root.join("loop1.py"), root.join("loop2.py")).expect("symlink");
     mkfifo(&root.join("pipe.py"));
+    // A file name that is not UTF-8 (Linux allows any bytes but `/` and NUL).
+    let odd_name = std::ffi::OsStr::from_bytes(b"caf\xe9.py");
+    std::fs::write(root.join(odd_name), "def cafe(): pass\n").expect("write");
 
     let (index, report) = scan(
         &[root.to_owned()],
@@ -820,6 +824,7 @@ fn hostile_files_are_skipped_or_read_safely_by_the_scan_and_file_events() {
         indexed_names(&index, root),
         [
             "Bom.java: Bom, size",
+            "caf\u{fffd}.py: cafe",
             "latin1.py: total",
             "pkg.py/inner.py: inner",
             "real.py: real",
@@ -827,6 +832,17 @@ fn hostile_files_are_skipped_or_read_safely_by_the_scan_and_file_events() {
         "{report}"
     );
     assert_eq!(report.binary, 1, "{report}");
+    // The odd name reaches a prompt as itself, with U+FFFD for the byte that is not UTF-8.
+    let main = root.join("main.py");
+    let text = "def order():\n    return cafe()\n";
+    let doc = document(&main, text);
+    let selection = index.select(&doc, text.find("cafe(").expect("call") + 5, &[]);
+    let paths: Vec<&str> = selection
+        .candidates
+        .iter()
+        .map(|c| c.path.as_str())
+        .collect();
+    assert_eq!(paths, ["caf\u{fffd}.py"]);
     let bom = index.file(&root.join("Bom.java")).expect("indexed");
     let class = bom.definitions().next().expect("a class");
     assert!(
@@ -850,7 +866,14 @@ fn hostile_files_are_skipped_or_read_safely_by_the_scan_and_file_events() {
     ];
     let paths: Vec<PathBuf> = hostile.iter().map(|p| root.join(p)).collect();
     assert_eq!(shared.refresh(&paths), 0);
-    assert_eq!(shared.read().len(), 4);
+    assert_eq!(shared.read().len(), 5);
+    // Paths no walk produces: `..` below the root, a name longer than the system allows.
+    let odd = [
+        root.join("pkg.py/../real.py"),
+        root.join(format!("{}.py", "n".repeat(5000))),
+    ];
+    assert_eq!(shared.refresh(&odd), 0);
+    assert_eq!(shared.read().len(), 5);
     // A file that turns binary leaves the index.
     std::fs::write(root.join("real.py"), b"def real(): pass\n\0").expect("write");
     shared.refresh(&[root.join("real.py")]);
@@ -858,6 +881,7 @@ fn hostile_files_are_skipped_or_read_safely_by_the_scan_and_file_events() {
         indexed_names(&shared.read(), root),
         [
             "Bom.java: Bom, size",
+            "caf\u{fffd}.py: cafe",
             "latin1.py: total",
             "pkg.py/inner.py: inner"
         ]
