@@ -312,17 +312,17 @@ fn take_workspace_definitions(
 ) -> Result<()> {
     for candidate in &selection.candidates {
         let def = candidate.definition;
-        let text = if b.try_take(&def.text, limit)? {
-            &def.text
-        } else if b.try_take(&def.signature, limit)? {
-            &def.signature
-        } else {
-            continue;
+        let text = match def.text() {
+            text if b.try_take(&text, limit)? => text,
+            _ => match def.signature() {
+                signature if b.try_take(&signature, limit)? => signature,
+                _ => continue,
+            },
         };
         let snippet = Snippet {
             kind: SnippetKind::Definition,
             source: candidate.start..candidate.start,
-            text: text.clone(),
+            text: text.into_owned(),
         };
         match other_files.iter_mut().find(|f| f.path == candidate.path) {
             Some(file) => file.snippets.push(snippet),

@@ -21,7 +21,8 @@
 //!   "debounceMs": 0,
 //!   "largeFileBytes": 4194304,   // larger documents: no syntax tree, context from around the cursor
 //!   "secrets": { "enabled": true, "allow": [], "deny": [], "minEntropy": 3.0 },   // for remote models
-//!   "actions": { "sampling": { "maxTokens": 512 }, "candidates": 2, "runTests": true, "contextTokens": 3072 }
+//!   "actions": { "sampling": { "maxTokens": 512 }, "candidates": 2, "runTests": true, "contextTokens": 3072 },
+//!   "workspaceIndex": { "enabled": true }   // definitions from the workspace's unopened files
 //! }
 //! ```
 //!
@@ -73,6 +74,9 @@ pub struct Settings {
     /// Documents larger than this many bytes keep their text but get no syntax tree, and completions
     /// see a window around the cursor; default 4 MiB ([`engine::document::DEFAULT_SYNTAX_LIMIT`]).
     pub large_file_bytes: Option<usize>,
+    /// The workspace index (`{"enabled": true}`): definitions from the files of the workspace folders
+    /// that are not open, for completions' context.
+    pub workspace_index: crate::workspace::WorkspaceIndexOptions,
     /// Top-level keys nothing above reads. (With a flattened field serde hands them over here rather
     /// than to `serde_ignored`; declared last, it gets only what `weights` left.)
     #[serde(flatten)]
@@ -220,6 +224,27 @@ mod tests {
         let mut unknown = parsed.unknown_keys;
         unknown.sort();
         assert_eq!(unknown, ["colour", "completion.sampling.temprature"]);
+    }
+
+    #[test]
+    fn the_workspace_index_is_on_unless_switched_off() {
+        let parse = |value| Settings::parse(&value).map(|p| (p.settings, p.unknown_keys));
+        let (settings, _) = parse(json!({})).expect("parses");
+        assert!(settings.workspace_index.enabled);
+        let (settings, unknown) =
+            parse(json!({ "workspaceIndex": { "enabled": false } })).expect("parses");
+        assert!(!settings.workspace_index.enabled);
+        assert!(unknown.is_empty(), "{unknown:?}");
+        // Neovim sends an empty Lua table as `[]`; a misspelt key is reported and changes nothing.
+        let (settings, _) = parse(json!({ "workspaceIndex": [] })).expect("an empty table");
+        assert!(settings.workspace_index.enabled);
+        let (settings, unknown) =
+            parse(json!({ "workspaceIndex": { "enable": false } })).expect("parses");
+        assert!(settings.workspace_index.enabled);
+        assert_eq!(unknown, ["workspaceIndex.enable"]);
+        let err = parse(json!({ "workspaceIndex": { "enabled": "no" } })).expect_err("not a bool");
+        assert!(err.to_string().contains("invalid type"), "{err}");
+        assert!(parse(json!({ "workspaceIndex": false })).is_err());
     }
 
     #[test]

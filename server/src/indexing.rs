@@ -1,12 +1,13 @@
 //! Indexing the workspace from the server: the background scan with `window/workDoneProgress`, the
-//! file watchers registered with the client, and the file events (`workspace/didChangeWatchedFiles`,
-//! `textDocument/didSave`) that keep the index current. Its state is `crate::workspace`.
+//! file watchers registered with the client, the file events (`workspace/didChangeWatchedFiles`,
+//! `textDocument/didSave`) that keep the index current, and the `workspaceIndex.enabled` setting that
+//! turns all of it on and off. Its state is `crate::workspace`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use engine::CancellationToken;
-use engine::workspace::{Limits, ScanProgress};
+use engine::workspace::{Limits, ScanProgress, WorkspaceIndex};
 use tower_lsp_server::ls_types::{
     DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, MessageType,
     Registration,
@@ -19,12 +20,67 @@ const WATCH_REGISTRATION: &str = "qwen-lsp/watch-sources";
 /// What the index reads; a deleted directory arrives as its own event (VS Code sends one for it).
 const WATCHED: [&str; 3] = ["**/*.py", "**/*.pyi", "**/*.java"];
 
-/// Registers the file watchers (when the client can) and starts indexing the workspace folders.
+/// After `initialized`: when the index is on, registers the file watchers (when the client can) and
+/// starts indexing the workspace folders.
 pub async fn start(session: Arc<Session>) {
-    if session.workspace.roots().is_empty() {
-        return;
+    let enabled = session.settings().workspace_index.enabled;
+    {
+        let mut state = session.workspace.lock();
+        state.started = true;
+        state.enabled = enabled;
     }
-    if session.workspace.lock().dynamic_watch {
+    if enabled {
+        switch_on(session).await;
+    }
+}
+
+/// The `workspaceIndex.enabled` setting changed (`workspace/didChangeConfiguration`): on, the folders
+/// are scanned; off, the running scan stops, file events are ignored and the index is dropped. Reads
+/// the setting in force, so calls that overtake one another still end in its state.
+pub async fn setting_changed(session: Arc<Session>) {
+    let enabled = session.settings().workspace_index.enabled;
+    let cancelled = {
+        let mut state = session.workspace.lock();
+        if !state.started || state.enabled == enabled {
+            return;
+        }
+        state.enabled = enabled;
+        state.pending.clear();
+        state.scan.take()
+    };
+    if let Some((_, token)) = cancelled {
+        token.cancel();
+    }
+    if enabled {
+        return switch_on(session).await;
+    }
+    let shared = Arc::clone(&session.workspace.index);
+    let workspace = Arc::clone(&session);
+    // Unless switched on again meanwhile, whose scan (cancelled above if it is the older one) then has
+    // the last word.
+    let _ = tokio::task::spawn_blocking(move || {
+        shared.replace_if(WorkspaceIndex::default(), || {
+            !workspace.workspace.lock().enabled
+        })
+    })
+    .await;
+    session
+        .client
+        .log_message(MessageType::INFO, "qwen-lsp: workspace index off")
+        .await;
+}
+
+async fn switch_on(session: Arc<Session>) {
+    let register = {
+        let mut state = session.workspace.lock();
+        if state.roots.is_empty() {
+            return;
+        }
+        let register = state.dynamic_watch && !state.watching;
+        state.watching |= register;
+        register
+    };
+    if register {
         register_watchers(&session).await;
     }
     spawn_scan(session);
@@ -79,7 +135,10 @@ async fn scan(session: Arc<Session>, roots: Vec<PathBuf>, number: u64, cancel: C
         let (index, report) = engine::workspace::scan(&roots, &limits, &token, &mut |p| {
             let _ = sender.send(p);
         })?;
-        shared.replace(index);
+        // A newer scan, or the setting turned off, cancelled this one while it finished.
+        if !shared.replace_if(index, || !token.is_cancelled()) {
+            return Err(engine::Error::Cancelled);
+        }
         Ok::<_, engine::Error>(report)
     });
     let outcome = loop {
@@ -111,7 +170,7 @@ async fn scan(session: Arc<Session>, roots: Vec<PathBuf>, number: u64, cancel: C
             tracing::info!("workspace: {report}");
             report.to_string()
         }
-        Ok(Err(engine::Error::Cancelled)) => "superseded".to_owned(),
+        Ok(Err(engine::Error::Cancelled)) => "indexing superseded or switched off".to_owned(),
         Ok(Err(error)) => format!("indexing failed: {error}"),
         Err(join) => format!("indexing crashed: {join}"),
     };
@@ -150,6 +209,9 @@ pub fn files_changed(session: &Session, paths: Vec<PathBuf>) {
     }
     {
         let mut state = session.workspace.lock();
+        if !state.enabled {
+            return;
+        }
         if state.scan.is_some() {
             state.pending.extend(paths.iter().cloned());
         }

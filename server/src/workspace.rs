@@ -1,6 +1,7 @@
-//! The workspace index's state in the server: its folders (from `initialize`), whether the client
-//! watches files for us, and the running scan. `indexing` runs the scans and applies file events; the
-//! index itself and everything it knows about code is the engine's (`engine::workspace`).
+//! The workspace index's state in the server: its folders (from `initialize`), whether it is on (the
+//! `workspaceIndex` setting), whether the client watches files for us, and the running scan.
+//! `indexing` runs the scans and applies file events; the index itself and everything it knows about
+//! code is the engine's (`engine::workspace`).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -8,6 +9,21 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use engine::CancellationToken;
 use engine::workspace::SharedIndex;
 use tower_lsp_server::ls_types::InitializeParams;
+
+/// The `workspaceIndex` setting: `{"enabled": true}`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct WorkspaceIndexOptions {
+    /// Index the workspace folders' Python and Java files, so completions see definitions from files
+    /// that are not open (default true). Off: no file is read, and the index and its memory are dropped.
+    pub enabled: bool,
+}
+
+impl Default for WorkspaceIndexOptions {
+    fn default() -> Self {
+        WorkspaceIndexOptions { enabled: true }
+    }
+}
 
 /// The server's side of the workspace index.
 #[derive(Default)]
@@ -19,8 +35,15 @@ pub struct Workspace {
 #[derive(Default)]
 pub(crate) struct State {
     pub(crate) roots: Vec<PathBuf>,
+    /// `initialized` has come, and with it the decision to index or not: before it, settings only
+    /// change what that decision will be.
+    pub(crate) started: bool,
+    /// The `workspaceIndex.enabled` setting in force: when off, file events are ignored.
+    pub(crate) enabled: bool,
     /// The client registers file watchers dynamically (`workspace.didChangeWatchedFiles`).
     pub(crate) dynamic_watch: bool,
+    /// The file watchers are registered (once, the first time the index is on).
+    pub(crate) watching: bool,
     /// The running scan, if any (its number and token); a newer one cancels it.
     pub(crate) scan: Option<(u64, CancellationToken)>,
     pub(crate) scans: u64,
@@ -67,9 +90,5 @@ impl Workspace {
         let mut state = self.lock();
         state.roots = roots;
         state.dynamic_watch = dynamic_watch;
-    }
-
-    pub fn roots(&self) -> Vec<PathBuf> {
-        self.lock().roots.clone()
     }
 }

@@ -5,11 +5,14 @@
 //! tokenizer) with only that file open, without and with the workspace index, and reports:
 //! - recall@budget: the share of call sites whose prompt contains the callee's signature;
 //! - the time the index adds to a request;
-//! - the time and memory to build the index.
+//! - the time (wall and CPU) and memory to build the index: the index's own estimate (what its budget
+//!   bounds), the heap it really holds (a counting allocator), and the growth of the RSS after the
+//!   build and at its peak.
 //!
 //! ```text
 //! bash scripts/fetch-context-corpus.sh
 //! cargo run --release -p benches --bin workspace_context [-- --cases 300 --threads N --only NAME]
+//! cargo run --release -p benches --bin workspace_context -- --index-only --only jdk17   # build only
 //! ```
 //!
 //! A call site counts when its callee's name has exactly one definition (function, method or class;
@@ -53,6 +56,7 @@ fn main() -> anyhow::Result<()> {
     let mut tokenizer = cache.join("tokenizer-qwen3-3.7.2/tokenizer.json");
     let mut max_cases = 300;
     let mut only: Option<String> = None;
+    let mut index_only = false;
     let mut limits = Limits::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -61,6 +65,7 @@ fn main() -> anyhow::Result<()> {
             "--tokenizer" => tokenizer = args.next().context("--tokenizer needs a value")?.into(),
             "--cases" => max_cases = args.next().context("--cases needs a value")?.parse()?,
             "--only" => only = Some(args.next().context("--only needs a value")?),
+            "--index-only" => index_only = true,
             "--threads" => {
                 limits.threads = args.next().context("--threads needs a value")?.parse()?
             }
@@ -78,11 +83,15 @@ fn main() -> anyhow::Result<()> {
         tokenizer.display()
     );
     // A backend that is never asked to generate: it counts tokens with the tokenizer file and has
-    // Qwen's special tokens, which is all that building a prompt needs.
-    let mut config = RemoteConfig::from_spec("http://127.0.0.1:9/v1#qwen3")?;
-    config.tokenizer = Some(tokenizer.clone());
-    let backend = RemoteBackend::new(config)?;
-    let count = |text: &str| backend.count_tokens(text);
+    // Qwen's special tokens, which is all that building a prompt needs. Not loaded for `--index-only`,
+    // so that the process holds nothing else while the index is built and measured.
+    let backend = if index_only {
+        None
+    } else {
+        let mut config = RemoteConfig::from_spec("http://127.0.0.1:9/v1#qwen3")?;
+        config.tokenizer = Some(tokenizer.clone());
+        Some(RemoteBackend::new(config)?)
+    };
 
     let mut projects: Vec<(String, PathBuf)> = Vec::new();
     for kind in ["java", "python"] {
@@ -118,12 +127,15 @@ fn main() -> anyhow::Result<()> {
         limits.threads
     );
     println!(
-        "| project | files | definitions | index build | index bytes (est.) | RSS growth | call sites |"
+        "| project | files | definitions | index build (wall / CPU) | index bytes (est. / heap) | RSS growth (after / peak) | call sites |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let mut results: Vec<(String, Language, Tally)> = Vec::new();
     for (name, dir) in &projects {
         let rss_before = rss_kib("VmRSS");
+        let peak_before = rss_kib("VmHWM");
+        let heap_before = heap::live();
+        let cpu_before = cpu_seconds();
         let started = Instant::now();
         let (index, report) = scan(
             std::slice::from_ref(dir),
@@ -132,15 +144,26 @@ fn main() -> anyhow::Result<()> {
             &mut |_| {},
         )?;
         let build = started.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - cpu_before;
+        let heap = heap::live().saturating_sub(heap_before);
         let rss_after = rss_kib("VmRSS");
-        let cases = call_sites(&index, max_cases)?;
+        let peak = rss_kib("VmHWM")
+            .max(rss_before)
+            .saturating_sub(peak_before.max(rss_before));
+        let cases = if index_only {
+            Vec::new()
+        } else {
+            call_sites(&index, max_cases)?
+        };
         let language = index.files().next().map_or(Language::Other, |f| f.language);
         println!(
-            "| {name} | {} | {} | {build:.2} s | {:.1} MB | {:.1} MB | {} |",
+            "| {name} | {} | {} | {build:.2} / {cpu:.2} s | {:.1} / {:.1} MB | {:.1} / {:.1} MB | {} |",
             report.files,
             report.definitions,
             report.bytes as f64 / 1e6,
-            (rss_after.saturating_sub(rss_before)) as f64 / 1024.0,
+            heap as f64 / 1e6,
+            (rss_after.saturating_sub(rss_before)) as f64 * 1024.0 / 1e6,
+            peak as f64 * 1024.0 / 1e6,
             cases.len()
         );
         let mut tally = Tally {
@@ -148,6 +171,8 @@ fn main() -> anyhow::Result<()> {
             ..Tally::default()
         };
         for case in &cases {
+            let backend = backend.as_ref().context("a tokenizer")?;
+            let count = |text: &str| backend.count_tokens(text);
             let text = std::fs::read_to_string(&case.path)?;
             let uri = url_of(&case.path);
             let doc = Document::new(uri, language, text);
@@ -175,6 +200,9 @@ fn main() -> anyhow::Result<()> {
             }
         }
         results.push((name.clone(), language, tally));
+    }
+    if index_only {
+        return Ok(());
     }
 
     println!(
@@ -244,12 +272,12 @@ fn call_sites(index: &WorkspaceIndex, max: usize) -> anyhow::Result<Vec<Case>> {
     // Name -> (file, kind) of every function, method and type definition.
     let mut definitions: HashMap<&str, Vec<(&Path, DefinitionKind)>> = HashMap::new();
     for file in index.files() {
-        for def in &file.definitions {
-            if def.kind.is_callable() || def.kind.is_type() {
+        for def in file.definitions() {
+            if def.kind().is_callable() || def.kind().is_type() {
                 definitions
-                    .entry(def.name.as_str())
+                    .entry(def.name())
                     .or_default()
-                    .push((&file.path, def.kind));
+                    .push((&file.path, def.kind()));
             }
         }
     }
@@ -391,4 +419,71 @@ fn rss_kib(field: &str) -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         })
         .unwrap_or(0)
+}
+
+/// The process's CPU time (user + system, all threads) in seconds, from /proc/self/stat (0 where
+/// unavailable). Beside the wall time it shows the work a build does when other processes share the
+/// CPUs.
+fn cpu_seconds() -> f64 {
+    // Clock ticks; USER_HZ is 100 on every Linux ABI.
+    const TICKS_PER_SECOND: f64 = 100.0;
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command (which may hold spaces) start after the last ')'.
+            let rest = &s[s.rfind(')')? + 1..];
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let utime: f64 = fields.get(11)?.parse().ok()?;
+            let stime: f64 = fields.get(12)?.parse().ok()?;
+            Some((utime + stime) / TICKS_PER_SECOND)
+        })
+        .unwrap_or(0.0)
+}
+
+/// The bytes the program holds on the heap, counted by a wrapper around the system allocator: the
+/// index's real size, beside its own estimate and the RSS (which adds what the allocator keeps).
+mod heap {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+    struct Counting;
+
+    #[global_allocator]
+    static ALLOCATOR: Counting = Counting;
+
+    #[allow(unsafe_code)]
+    // SAFETY: every call is forwarded to the system allocator unchanged; only a counter is added.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+            // SAFETY: the caller's contract is the system allocator's.
+            unsafe { System.alloc(layout) }
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+            // SAFETY: as above.
+            unsafe { System.alloc_zeroed(layout) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            // SAFETY: as above.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            LIVE.fetch_add(new_size, Ordering::Relaxed);
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            // SAFETY: as above.
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    /// Bytes allocated and not yet freed (requested sizes, without the allocator's overhead).
+    pub fn live() -> usize {
+        LIVE.load(Ordering::Relaxed)
+    }
 }

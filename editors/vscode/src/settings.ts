@@ -40,6 +40,7 @@ export const SERVER_SETTINGS: Readonly<Record<string, Spec>> = {
   kvCache: { kind: "enum", values: ["auto", "f16", "int8", "f32"], unset: "auto" },
   prefixCacheMb: { kind: "number", integer: true, min: 0 },
   "secrets.enabled": { kind: "boolean" },
+  "workspaceIndex.enabled": { kind: "boolean" },
   "completion.sampling.maxTokens": { kind: "number", integer: true, min: 1 },
   "completion.sampling.temperature": { kind: "number", min: 0 },
   "completion.sampling.topP": { kind: "number", min: 0, max: 1 },

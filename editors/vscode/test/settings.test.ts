@@ -30,6 +30,7 @@ test("settings nest into the server's camelCase JSON (server/src/config.rs)", ()
     kvCache: "f32",
     prefixCacheMb: 256,
     "secrets.enabled": false,
+    "workspaceIndex.enabled": false,
     "completion.sampling.maxTokens": 64,
     "completion.sampling.temperature": 0.2,
     "completion.sampling.topP": 0.95,
@@ -53,6 +54,7 @@ test("settings nest into the server's camelCase JSON (server/src/config.rs)", ()
     kvCache: "f32",
     prefixCacheMb: 256,
     secrets: { enabled: false },
+    workspaceIndex: { enabled: false },
     completion: {
       sampling: { maxTokens: 64, temperature: 0.2, topP: 0.95, topK: 40, seed: 7 },
       contextTokens: 2048,

@@ -208,45 +208,103 @@ pub fn outline(language: Language, tree: &Tree, text: &str) -> Outline {
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(&q.query, tree.root_node(), text.as_bytes());
     while let Some(m) = matches.next() {
-        let mut whole = None;
-        let mut kind = None;
-        let mut name = None;
-        let mut body = None;
-        for capture in m.captures() {
-            let index = Some(capture.index);
-            if index == q.import {
-                outline.imports.push(capture.node.byte_range());
-            } else if index == q.name {
-                name = Some(capture.node);
-            } else if index == q.body {
-                body = Some(capture.node);
-            } else if let Some(k) =
-                DefinitionKind::from_capture(q.query.capture_names()[capture.index as usize])
-            {
-                kind = Some(k);
-                whole = Some(capture.node);
+        add_match(language, q, m, text, &mut outline);
+    }
+    finish(outline)
+}
+
+/// [`outline`] less what lies inside functions and methods (their local definitions and imports):
+/// what other files can reach. Function bodies are not visited, so on large files this costs a
+/// fraction of [`outline`].
+pub fn outline_outside_functions(language: Language, tree: &Tree, text: &str) -> Outline {
+    let mut outline = Outline::default();
+    let Some(q) = queries(language) else {
+        return outline;
+    };
+    let mut cursor = QueryCursor::new();
+    // Only the patterns that start at the node the query runs on: the walk below picks the nodes.
+    cursor.set_max_start_depth(Some(0));
+    let mut walk = tree.walk();
+    // Pre-order walk without recursion, so deeply nested files cannot overflow the stack.
+    'walk: loop {
+        let node = walk.node();
+        let mut callable = false;
+        if node.is_named() {
+            let mut matches = cursor.matches(&q.query, node, text.as_bytes());
+            while let Some(m) = matches.next() {
+                if let Some((kind, whole)) = add_match(language, q, m, text, &mut outline) {
+                    callable |= kind.is_callable() && whole == node.id();
+                }
             }
         }
-        let (Some(whole), Some(kind), Some(name)) = (whole, kind, name) else {
+        if !callable && walk.goto_first_child() {
             continue;
-        };
-        let Ok(name) = name.utf8_text(text.as_bytes()) else {
-            continue;
-        };
-        // Decorators belong to the definition they decorate.
-        let outer = match whole.parent() {
+        }
+        loop {
+            if walk.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !walk.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    finish(outline)
+}
+
+/// Adds one query match's import or definition to `outline`; returns a definition's kind and the id
+/// of its node.
+fn add_match(
+    language: Language,
+    q: &Queries,
+    m: &tree_sitter::QueryMatch<'_, '_>,
+    text: &str,
+    outline: &mut Outline,
+) -> Option<(DefinitionKind, usize)> {
+    let mut whole = None;
+    let mut kind = None;
+    let mut name = None;
+    let mut body = None;
+    for capture in m.captures() {
+        let index = Some(capture.index);
+        if index == q.import {
+            outline.imports.push(capture.node.byte_range());
+        } else if index == q.name {
+            name = Some(capture.node);
+        } else if index == q.body {
+            body = Some(capture.node);
+        } else if let Some(k) =
+            DefinitionKind::from_capture(q.query.capture_names()[capture.index as usize])
+        {
+            kind = Some(k);
+            whole = Some(capture.node);
+        }
+    }
+    let (whole, kind, name) = (whole?, kind?, name?);
+    let name = name.utf8_text(text.as_bytes()).ok()?;
+    // Decorators belong to the definition they decorate. Only Python has the node, and `parent()`
+    // walks down from the root (the tree stores no parent links), which a Java file of thousands of
+    // nested classes would pay per class.
+    let outer = match language {
+        Language::Python => match whole.parent() {
             Some(p) if p.kind() == "decorated_definition" => p,
             _ => whole,
-        };
-        let docstring = body.and_then(|b| docstring(language, b));
-        outline.definitions.push(Definition {
-            name: name.to_owned(),
-            kind,
-            range: outer.byte_range(),
-            body: body.map(|b| b.byte_range()),
-            docstring,
-        });
-    }
+        },
+        _ => whole,
+    };
+    let docstring = body.and_then(|b| docstring(language, b));
+    outline.definitions.push(Definition {
+        name: name.to_owned(),
+        kind,
+        range: outer.byte_range(),
+        body: body.map(|b| b.byte_range()),
+        docstring,
+    });
+    Some((kind, whole.id()))
+}
+
+/// Imports and definitions in file order, each once.
+fn finish(mut outline: Outline) -> Outline {
     outline.imports.sort_by_key(|r| r.start);
     outline.imports.dedup();
     outline

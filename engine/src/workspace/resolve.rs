@@ -44,7 +44,7 @@ pub struct Candidate<'i> {
     pub path: String,
     /// Byte offset of the definition in that file.
     pub start: usize,
-    pub definition: &'i IndexedDefinition,
+    pub definition: IndexedDefinition<'i>,
 }
 
 /// What the index offers a completion: ranked candidates, and where the document sits in the workspace.
@@ -137,13 +137,13 @@ impl WorkspaceIndex {
                 if excluded.binary_search(&id).is_ok() {
                     return;
                 }
-                for (i, def) in file.definitions.iter().enumerate() {
+                for (i, def) in file.definitions().enumerate() {
                     // A constructor is shown with its class (a long class lists its constructors).
-                    if def.kind == DefinitionKind::Constructor {
+                    if def.kind() == DefinitionKind::Constructor {
                         continue;
                     }
-                    if def.name == bound
-                        && (!top || def.owner.is_none())
+                    if def.name() == bound
+                        && (!top || def.owner().is_none())
                         && !found.iter().any(|f| (f.1, f.2) == (id, i))
                     {
                         found.push((penalty, id, i));
@@ -182,7 +182,7 @@ impl WorkspaceIndex {
             }
             // Types before members, nearer penalties first, then file order.
             found.sort_by_key(|&(penalty, id, i)| {
-                let kind = self.get(id).map(|f| f.definitions[i].kind);
+                let kind = self.get(id).and_then(|f| f.definition(i)).map(|d| d.kind());
                 (penalty, !kind.is_some_and(DefinitionKind::is_type), id, i)
             });
             for (penalty, id, i) in found.into_iter().take(DEFINITIONS_PER_NAME) {
@@ -199,13 +199,16 @@ impl WorkspaceIndex {
         ranked.truncate(MAX_CANDIDATES);
         for (_, _, id, i) in ranked {
             let Some(file) = self.get(id) else { continue };
+            let Some(definition) = file.definition(i) else {
+                continue;
+            };
             let path = self
                 .relative(&file.path)
                 .map_or_else(|| file.path.display().to_string(), |(_, p)| p);
             selection.candidates.push(Candidate {
                 path,
-                start: file.definitions[i].start,
-                definition: &file.definitions[i],
+                start: definition.start(),
+                definition,
             });
         }
         selection
@@ -218,15 +221,16 @@ impl WorkspaceIndex {
             .iter()
             .filter(|r| path.starts_with(r))
             .max_by_key(|r| r.as_os_str().len())?;
-        let name = root
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("workspace")
-            .to_owned();
+        let name = root.file_name().map_or_else(
+            || "workspace".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         let relative = path.strip_prefix(root).ok()?;
-        let parts: Vec<&str> = relative
+        // A name that is not UTF-8 is shown with U+FFFD rather than dropped, which would show
+        // another path.
+        let parts: Vec<_> = relative
             .components()
-            .filter_map(|c| c.as_os_str().to_str())
+            .map(|c| c.as_os_str().to_string_lossy())
             .collect();
         Some((name, parts.join("/")))
     }

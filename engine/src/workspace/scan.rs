@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use super::{Limits, Update, WorkspaceIndex, extract, language_of};
-use crate::{CancellationToken, Error, Result};
+use super::read::{Skip, read_source};
+use super::{IndexedFile, Limits, Update, WorkspaceIndex, extract, language_of};
+use crate::{CancellationToken, Error, Language, Result};
 
 /// Files parsed between two progress reports (and two cancellation checks).
 const CHUNK: usize = 256;
@@ -28,8 +29,10 @@ pub struct ScanReport {
     pub bytes: usize,
     /// Python/Java files larger than [`Limits::max_file_bytes`].
     pub too_large: usize,
-    /// Files unreadable or not UTF-8.
+    /// Files that could not be read, or were no longer regular files when read (deleted, replaced).
     pub unreadable: usize,
+    /// Files with a NUL byte: binary, whatever their names say.
+    pub binary: usize,
     /// Files left out because [`Limits::max_files`], [`Limits::max_entries`] or
     /// [`Limits::max_bytes`] was reached.
     pub over_limit: usize,
@@ -49,6 +52,7 @@ impl std::fmt::Display for ScanReport {
         let skipped = [
             (self.too_large, "too large"),
             (self.unreadable, "unreadable"),
+            (self.binary, "binary"),
             (self.over_limit, "over the limits"),
         ];
         for (count, why) in skipped {
@@ -71,7 +75,7 @@ pub fn scan(
     let started = Instant::now();
     let mut report = ScanReport::default();
     let mut index = WorkspaceIndex::new(roots.to_vec(), limits.clone());
-    let mut found: Vec<(PathBuf, u64)> = Vec::new();
+    let mut found: Vec<(PathBuf, Language)> = Vec::new();
     let mut entries = 0usize;
     'roots: for root in roots {
         let walk = ignore::WalkBuilder::new(root)
@@ -88,12 +92,17 @@ pub fn scan(
             }
             let Ok(entry) = entry else { continue };
             let path = entry.path();
-            if !entry.file_type().is_some_and(|t| t.is_file()) || language_of(path).is_none() {
+            // Symlinks are not followed (`follow_links(false)` reports them as symlinks): a link
+            // could lead out of the workspace or round in a loop.
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
+            let Some(language) = language_of(path) else {
+                continue;
+            };
             match entry.metadata() {
                 Ok(meta) if meta.len() > limits.max_file_bytes => report.too_large += 1,
-                Ok(meta) => found.push((path.to_owned(), meta.len())),
+                Ok(_) => found.push((path.to_owned(), language)),
                 Err(_) => report.unreadable += 1,
             }
         }
@@ -102,6 +111,7 @@ pub fn scan(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(limits.threads.max(1))
         .thread_name(|i| format!("qwen-lsp-index-{i}"))
+        .start_handler(|_| lower_priority())
         .build()
         .map_err(|e| Error::InvalidInput(format!("cannot start the indexing threads: {e}")))?;
     let total = found.len();
@@ -111,24 +121,25 @@ pub fn scan(
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        let extracted: Vec<Option<super::IndexedFile>> = pool.install(|| {
+        let extracted: Vec<Result<IndexedFile, Skip>> = pool.install(|| {
             chunk
                 .par_iter()
-                .map(|(path, _)| {
-                    let language = language_of(path)?;
-                    let text = std::fs::read_to_string(path).ok()?;
-                    Some(extract(path, language, &text, limits.max_snippet_bytes))
+                .map(|(path, language)| {
+                    let text = read_source(path, limits.max_file_bytes)?;
+                    Ok(extract(path, *language, &text, limits.max_snippet_bytes))
                 })
                 .collect()
         });
         for file in extracted {
             match file {
-                Some(file) => {
+                Ok(file) => {
                     if index.insert(file) == Update::Skipped {
                         report.over_limit += 1;
                     }
                 }
-                None => report.unreadable += 1,
+                Err(Skip::TooLarge) => report.too_large += 1,
+                Err(Skip::Binary) => report.binary += 1,
+                Err(Skip::NotAFile | Skip::Unreadable) => report.unreadable += 1,
             }
         }
         done += chunk.len();
@@ -139,9 +150,27 @@ pub fn scan(
             break;
         }
     }
+    drop(pool);
+    super::release_freed_memory();
     report.files = index.len();
     report.definitions = index.definitions();
     report.bytes = index.bytes();
     report.elapsed = started.elapsed();
     Ok((index, report))
 }
+
+/// Lowers the calling thread's scheduling priority, so that requests (and the model's threads) run
+/// first when the CPUs are busy and the scan takes what is left.
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    /// The nice value of the scan's threads: a tenth of a default thread's CPU share under contention.
+    const NICE: libc::c_int = 10;
+    // On Linux `setpriority(PRIO_PROCESS, 0, ..)` sets the calling thread's nice value (not the
+    // process's, as POSIX would have it). Failing leaves the thread at the default priority.
+    #[allow(unsafe_code)]
+    // SAFETY: a plain system call with integer arguments; it touches no memory of ours.
+    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, NICE) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}

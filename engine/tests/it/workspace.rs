@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use engine::context;
 use engine::cursor::Lines;
+use engine::syntax::{self, Definition};
 use engine::workspace::{Limits, SharedIndex, WorkspaceIndex, scan};
 use engine::{CancellationToken, Document, Language, ModelInfo, Prompt};
 use expect_test::{Expect, expect};
@@ -75,7 +76,9 @@ fn check_selection(fixture: &str, expect: Expect) {
     for c in &selection.candidates {
         out.push_str(&format!(
             "--- {} {}\n{}\n",
-            c.path, c.definition.name, c.definition.text
+            c.path,
+            c.definition.name(),
+            c.definition.text()
         ));
     }
     expect.assert_eq(&out);
@@ -326,7 +329,7 @@ def kept(): pass
     let index = index(dir.path(), &Limits::default());
     let names: Vec<&str> = index
         .files()
-        .flat_map(|f| f.definitions.iter().map(|d| d.name.as_str()))
+        .flat_map(|f| f.definitions().map(|d| d.name()))
         .collect();
     assert_eq!(names, ["kept"]);
 }
@@ -451,7 +454,7 @@ def total(x):
             .select(&doc, cursor, &[])
             .candidates
             .iter()
-            .map(|c| c.definition.text.clone())
+            .map(|c| c.definition.text().into_owned())
             .collect()
     };
     assert!(names(&shared).is_empty());
@@ -595,4 +598,397 @@ def total(prices):
 
 fn context_prompt(info: &ModelInfo, ctx: &context::EditorContext) -> Prompt {
     engine::prompt::completion(info, ctx, Lines::Multi).prompt
+}
+
+/// The index reads only what lies outside functions (their bodies are not visited); that must be
+/// exactly what the whole file's outline has outside functions, or the index would show other
+/// definitions than an open file's context does.
+#[test]
+fn the_outline_outside_functions_is_the_outline_less_function_locals() {
+    let python = r#"
+import os
+LIMIT = 10
+
+@decorator(1)
+def top(a, b=LIMIT):
+    import json
+    CONST = 2
+    def local(x):
+        class Hidden:
+            def deep(self): pass
+        return x
+    return local
+
+class Outer(Base):
+    """Doc."""
+    KIND = "outer"
+
+    @property
+    def name(self):
+        def helper():
+            pass
+        return helper
+
+    class Inner:
+        def method(self):
+            pass
+
+if TYPE_CHECKING:
+    def typed() -> int: ...
+try:
+    from fast import speedup
+except ImportError:
+    def speedup(x):
+        return x
+"#;
+    let java = r#"
+package org.shop;
+
+import java.util.Comparator;
+
+public class Outer<T> extends Base implements Runnable {
+    static final int LIMIT = 10;
+    private int count, total;
+    static final Comparator<String> ORDER = new Comparator<>() {
+        public int compare(String a, String b) { return a.compareTo(b); }
+    };
+
+    public Outer(int count) { this.count = count; }
+
+    public void run() {
+        class Local { void hidden() {} }
+        Runnable r = new Runnable() { public void run() {} };
+    }
+
+    interface Visitor { void visit(Node n); default void done() {} }
+
+    enum Op {
+        PLUS { int apply(int a, int b) { return a + b; } };
+        abstract int apply(int a, int b);
+    }
+
+    record Pair(int left, int right) {
+        Pair { if (left > right) throw new IllegalArgumentException(); }
+        int sum() { return left + right; }
+    }
+
+    static class Nested { static class Deeper { void leaf() {} } }
+}
+"#;
+    for (language, text) in [(Language::Python, python), (Language::Java, java)] {
+        let tree = syntax::parse(language, text, None).expect("parse");
+        let full = syntax::outline(language, &tree, text);
+        let in_function = |d: &&Definition| {
+            full.definitions.iter().any(|o| {
+                o.kind.is_callable()
+                    && o.range != d.range
+                    && o.range.start <= d.range.start
+                    && d.range.end <= o.range.end
+            })
+        };
+        let expected: Vec<&Definition> = full
+            .definitions
+            .iter()
+            .filter(|d| !in_function(d))
+            .collect();
+        assert!(
+            expected.len() < full.definitions.len(),
+            "{language:?}: no locals"
+        );
+        let outside = syntax::outline_outside_functions(language, &tree, text);
+        let outside: Vec<&Definition> = outside.definitions.iter().collect();
+        assert_eq!(outside, expected, "{language:?}");
+    }
+}
+
+/// The scan's threads change how fast it goes, never what it finds or in which order it keeps it.
+#[test]
+fn a_scan_on_several_threads_builds_the_same_index_as_on_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for i in 0..600 {
+        let sub = dir.path().join(format!("pkg{}", i / 50));
+        std::fs::create_dir_all(&sub).expect("mkdir");
+        std::fs::write(
+            sub.join(format!("m{i}.py")),
+            format!(
+                "class C{i}:\n    \"\"\"Doc {i}.\"\"\"\n    def m(self, x):\n        return x + {i}\n\ndef f{i}(a):\n    return C{i}().m(a)\n"
+            ),
+        )
+        .expect("write");
+    }
+    let dump = |threads: usize, max_bytes: usize| -> Vec<String> {
+        let limits = Limits {
+            threads,
+            max_bytes,
+            ..Limits::default()
+        };
+        let index = index(dir.path(), &limits);
+        let mut files: Vec<_> = index.files().collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+            .iter()
+            .flat_map(|f| {
+                f.definitions().map(move |d| {
+                    format!(
+                        "{} {} {:?} {} {} | {}",
+                        f.path.display(),
+                        d.name(),
+                        d.kind(),
+                        d.start(),
+                        d.text(),
+                        d.signature()
+                    )
+                })
+            })
+            .collect()
+    };
+    let one = dump(1, Limits::default().max_bytes);
+    assert_eq!(one.len(), 600 * 3);
+    assert_eq!(dump(3, Limits::default().max_bytes), one);
+    // Within a budget too, the files kept are the first in walk order, whatever the threads.
+    let small = dump(1, 150_000);
+    assert!(!small.is_empty() && small.len() < one.len());
+    assert_eq!(dump(4, 150_000), small);
+}
+
+/// Every file the index holds, as `path: name, name, ...` relative to `root`, sorted.
+fn indexed_names(index: &WorkspaceIndex, root: &Path) -> Vec<String> {
+    let mut out: Vec<String> = index
+        .files()
+        .map(|f| {
+            let names: Vec<&str> = f.definitions().map(|d| d.name()).collect();
+            let path = f.path.strip_prefix(root).unwrap_or(&f.path);
+            format!("{}: {}", path.display(), names.join(", "))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// Binary files, non-UTF-8 and BOM-prefixed sources, symlinks (to files, out of the workspace, in a
+/// loop, dangling), a FIFO and a directory named like a source file: the scan finishes, reads no link
+/// and no FIFO (which would block it), and file events give the same answers.
+#[cfg(unix)]
+#[test]
+fn hostile_files_are_skipped_or_read_safely_by_the_scan_and_file_events() {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::symlink;
+
+    let (dir, _) =
+        write_tree("//- real.py\ndef real(): pass\n//- pkg.py/inner.py\ndef inner(): pass\n");
+    let root = dir.path();
+    let outside = tempfile::tempdir().expect("temp dir");
+    std::fs::write(outside.path().join("secret.py"), "def secret(): pass\n").expect("write");
+    std::fs::write(
+        root.join("binary.py"),
+        b"def looks_like_code(): pass\n\0\x01\x02\xff",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("latin1.py"),
+        b"# -*- coding: latin-1 -*-\n\"\"\"Caf\xe9.\"\"\"\n\ndef total(prix):\n    return prix\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("Bom.java"),
+        "\u{feff}package shop;\n\npublic class Bom {\n    int size() { return 0; }\n}\n",
+    )
+    .expect("write");
+    symlink(root.join("real.py"), root.join("link.py")).expect("symlink");
+    symlink(outside.path().join("secret.py"), root.join("escape.py")).expect("symlink");
+    symlink(outside.path(), root.join("outside")).expect("symlink");
+    symlink(root.join("nowhere.py"), root.join("dangling.py")).expect("symlink");
+    symlink(root, root.join("loop")).expect("symlink");
+    symlink(root.join("loop2.py"), root.join("loop1.py")).expect("symlink");
+    symlink(root.join("loop1.py"), root.join("loop2.py")).expect("symlink");
+    mkfifo(&root.join("pipe.py"));
+    // A file name that is not UTF-8 (Linux allows any bytes but `/` and NUL).
+    let odd_name = std::ffi::OsStr::from_bytes(b"caf\xe9.py");
+    std::fs::write(root.join(odd_name), "def cafe(): pass\n").expect("write");
+
+    let (index, report) = scan(
+        &[root.to_owned()],
+        &Limits::default(),
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .expect("scan");
+    assert_eq!(
+        indexed_names(&index, root),
+        [
+            "Bom.java: Bom, size",
+            "caf\u{fffd}.py: cafe",
+            "latin1.py: total",
+            "pkg.py/inner.py: inner",
+            "real.py: real",
+        ],
+        "{report}"
+    );
+    assert_eq!(report.binary, 1, "{report}");
+    // The odd name reaches a prompt as itself, with U+FFFD for the byte that is not UTF-8.
+    let main = root.join("main.py");
+    let text = "def order():\n    return cafe()\n";
+    let doc = document(&main, text);
+    let selection = index.select(&doc, text.find("cafe(").expect("call") + 5, &[]);
+    let paths: Vec<&str> = selection
+        .candidates
+        .iter()
+        .map(|c| c.path.as_str())
+        .collect();
+    assert_eq!(paths, ["caf\u{fffd}.py"]);
+    let bom = index.file(&root.join("Bom.java")).expect("indexed");
+    let class = bom.definitions().next().expect("a class");
+    assert!(
+        class.text().starts_with("public class Bom {"),
+        "{}",
+        class.text()
+    );
+
+    // File events for the same paths: none of them adds anything, and none blocks.
+    let shared = SharedIndex::new(index);
+    let hostile = [
+        "binary.py",
+        "link.py",
+        "escape.py",
+        "outside/secret.py",
+        "dangling.py",
+        "loop/real.py",
+        "loop1.py",
+        "pipe.py",
+        "pkg.py",
+    ];
+    let paths: Vec<PathBuf> = hostile.iter().map(|p| root.join(p)).collect();
+    assert_eq!(shared.refresh(&paths), 0);
+    assert_eq!(shared.read().len(), 5);
+    // Paths no walk produces: `..` below the root, a name longer than the system allows.
+    let odd = [
+        root.join("pkg.py/../real.py"),
+        root.join(format!("{}.py", "n".repeat(5000))),
+    ];
+    assert_eq!(shared.refresh(&odd), 0);
+    assert_eq!(shared.read().len(), 5);
+    // A file that turns binary leaves the index.
+    std::fs::write(root.join("real.py"), b"def real(): pass\n\0").expect("write");
+    shared.refresh(&[root.join("real.py")]);
+    assert_eq!(
+        indexed_names(&shared.read(), root),
+        [
+            "Bom.java: Bom, size",
+            "caf\u{fffd}.py: cafe",
+            "latin1.py: total",
+            "pkg.py/inner.py: inner"
+        ]
+    );
+}
+
+/// Between the walk and the read, files vanish, grow past the size limit, or are swapped for a link
+/// or a FIFO: each is left out and counted, and the scan goes on.
+#[cfg(unix)]
+#[test]
+fn files_deleted_grown_or_swapped_during_a_scan_are_left_out() {
+    let (dir, _) = write_tree(
+        "//- a.py\ndef a(): pass\n//- b.py\ndef b(): pass\n//- c.py\ndef c(): pass\n\
+         //- d.py\ndef d(): pass\n//- e.py\ndef e(): pass\n//- f.py\ndef f(): pass\n",
+    );
+    let root = dir.path().to_owned();
+    let limits = Limits {
+        max_file_bytes: 4096,
+        ..Limits::default()
+    };
+    let mut first = true;
+    let (index, report) = scan(
+        std::slice::from_ref(&root),
+        &limits,
+        &CancellationToken::new(),
+        // The first report comes after the walk, before any file is read.
+        &mut |p| {
+            if std::mem::take(&mut first) {
+                assert_eq!((p.done, p.total), (0, 6));
+                std::fs::remove_file(root.join("b.py")).expect("remove");
+                std::fs::write(root.join("c.py"), "def c(): pass\n".repeat(1000)).expect("grow");
+                std::fs::remove_file(root.join("d.py")).expect("remove");
+                std::os::unix::fs::symlink(root.join("a.py"), root.join("d.py")).expect("symlink");
+                std::fs::remove_file(root.join("e.py")).expect("remove");
+                mkfifo(&root.join("e.py"));
+            }
+        },
+    )
+    .expect("scan");
+    assert_eq!(indexed_names(&index, &root), ["a.py: a", "f.py: f"]);
+    assert_eq!((report.unreadable, report.too_large), (3, 1), "{report}");
+}
+
+/// Shapes that make naive extraction quadratic: a one-line Java file of thousands of nested classes
+/// (each class's text holds all the deeper ones, and each line prefix is the whole file so far), a
+/// deeply nested Python file, a huge name and a huge single-line definition. They are indexed with
+/// every snippet within the snippet limit and without the code that precedes a definition on its line.
+#[test]
+fn pathological_shapes_are_indexed_within_the_snippet_limit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    const DEPTH: usize = 5_000;
+    let mut java = String::from("package deep; ");
+    for i in 0..DEPTH {
+        java.push_str(&format!("class C{i} {{ void m{i}() {{}} "));
+    }
+    java.push_str(&"}".repeat(DEPTH));
+    std::fs::write(root.join("Deep.java"), &java).expect("write");
+    let mut python = String::new();
+    for i in 0..200 {
+        python.push_str(&format!("{}class P{i}:\n", "    ".repeat(i)));
+    }
+    python.push_str(&format!("{}pass\n", "    ".repeat(200)));
+    python.push_str(&format!("def {}(): pass\n", "n".repeat(100_000)));
+    python.push_str(&format!(
+        "def wide({}): pass\n",
+        (0..50_000)
+            .map(|i| format!("a{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    std::fs::write(root.join("deep.py"), &python).expect("write");
+    assert!(python.len() < 1 << 20 && java.len() < 1 << 20);
+
+    let limits = Limits::default();
+    let index = index(root, &limits);
+    let deep = index.file(&root.join("Deep.java")).expect("indexed");
+    assert_eq!(deep.definitions().len(), 2 * DEPTH);
+    let inner = deep.definitions().last().expect("definitions");
+    assert_eq!(inner.name(), format!("m{}", DEPTH - 1));
+    // Shown under its class, whose line prefix (the whole file before it) is left out.
+    assert!(
+        inner
+            .text()
+            .starts_with(&format!("class C{} {{", DEPTH - 1)),
+        "{}",
+        inner.text()
+    );
+    let py = index.file(&root.join("deep.py")).expect("indexed");
+    let names: Vec<&str> = py.definitions().map(|d| d.name()).collect();
+    assert_eq!(
+        names.len(),
+        201,
+        "{:?}",
+        &names[names.len().saturating_sub(3)..]
+    );
+    assert_eq!((names[0], names[199], names[200]), ("P0", "P199", "wide"));
+    for file in [deep, py] {
+        for d in file.definitions() {
+            assert!(d.text().len() <= limits.max_snippet_bytes, "{}", d.name());
+            assert!(
+                d.signature().len() <= limits.max_snippet_bytes,
+                "{}",
+                d.name()
+            );
+        }
+    }
+    assert!(index.bytes() < 4 << 20, "{} bytes", index.bytes());
 }

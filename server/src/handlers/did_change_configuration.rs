@@ -1,11 +1,13 @@
 //! `workspace/didChangeConfiguration`: new settings apply to the next request; a different model is
-//! loaded in the background, and completions are empty until it is ready.
+//! loaded in the background, and completions are empty until it is ready; the workspace index is
+//! switched on or off.
 
 use std::sync::Arc;
 
 use tower_lsp_server::ls_types::{DidChangeConfigurationParams, MessageType};
 
 use crate::config::{self, Settings};
+use crate::indexing;
 use crate::loader;
 use crate::session::Session;
 
@@ -36,6 +38,9 @@ pub async fn handle(session: Arc<Session>, params: DidChangeConfigurationParams)
             .await;
     }
     let old = session.set_settings(parsed.settings.clone());
+    if old.workspace_index != parsed.settings.workspace_index {
+        tokio::spawn(indexing::setting_changed(Arc::clone(&session)));
+    }
     if config::load_options(&session.cli, &old)
         != config::load_options(&session.cli, &parsed.settings)
     {

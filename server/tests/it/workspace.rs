@@ -68,14 +68,28 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).expect("write");
 }
 
+const INDEX_PROGRESS: &str = "qwen-lsp/index-workspace";
+
+/// The settings of these tests, with the workspace index on or off.
+fn settings(index: bool) -> Value {
+    json!({ "completion": { "validateSyntax": false }, "workspaceIndex": { "enabled": index } })
+}
+
 /// Starts the server on the fake model, initialized on `root`; waits for the index and the model.
 fn start(root: &Path, capabilities: Value) -> (TestServer, Receiver<String>) {
+    let (mut server, prompts) = start_with(root, capabilities, settings(true));
+    wait_indexed(&mut server);
+    (server, prompts)
+}
+
+/// Starts the server on the fake model, initialized on `root` with `options`; waits for the model.
+fn start_with(root: &Path, capabilities: Value, options: Value) -> (TestServer, Receiver<String>) {
     let (model, prompts) = fake_model();
     let mut server = TestServer::spawn(&["--model", &model]);
     let response = server.call(
         "initialize",
         json!({ "processId": null, "rootUri": uri(root), "capabilities": capabilities,
-                "initializationOptions": { "completion": { "validateSyntax": false } } }),
+                "initializationOptions": options }),
     );
     assert_eq!(
         response["result"]["capabilities"]["textDocumentSync"]["save"],
@@ -83,8 +97,16 @@ fn start(root: &Path, capabilities: Value) -> (TestServer, Receiver<String>) {
         "{response}"
     );
     server.notify("initialized", json!({}));
+    server.notification("$/progress", |p| {
+        p["token"] != INDEX_PROGRESS && p["value"]["kind"] == "end"
+    });
+    (server, prompts)
+}
+
+/// Waits for the end of a scan that indexed the two files of these tests.
+fn wait_indexed(server: &mut TestServer) {
     let indexed = server.notification("$/progress", |p| {
-        p["token"] == "qwen-lsp/index-workspace" && p["value"]["kind"] == "end"
+        p["token"] == INDEX_PROGRESS && p["value"]["kind"] == "end"
     });
     assert!(
         indexed["params"]["value"]["message"]
@@ -92,10 +114,6 @@ fn start(root: &Path, capabilities: Value) -> (TestServer, Receiver<String>) {
             .is_some_and(|m| m.starts_with("indexed 2 files")),
         "{indexed}"
     );
-    server.notification("$/progress", |p| {
-        p["token"] != "qwen-lsp/index-workspace" && p["value"]["kind"] == "end"
-    });
-    (server, prompts)
 }
 
 /// Asks for a completion at the end of `round_cents(` and returns the prompt the model got.
@@ -264,5 +282,107 @@ fn hostile_file_events_are_ignored_and_no_watchers_without_the_capability() {
         prompt.contains("<|file_sep|>shop/money.py\ndef round_cents(amount):"),
         "{prompt}"
     );
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn the_workspace_index_setting_keeps_unopened_files_out_of_the_prompt_and_back_in() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let money = dir.path().join("shop/money.py");
+    write(
+        &money,
+        "def round_cents(amount: float, places: int = 2) -> float:\n    return round(amount, places)\n",
+    );
+    write(&dir.path().join("shop/cart.py"), CART);
+    let capabilities = json!({
+        "window": { "workDoneProgress": true },
+        "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } },
+        "textDocument": { "inlineCompletion": {} },
+    });
+    let (mut server, prompts) = start_with(dir.path(), capabilities, settings(false));
+    let cart = uri(&dir.path().join("shop/cart.py"));
+    server.open(&cart, "python", CART);
+
+    // Off from the start: nothing is scanned or watched, and file events do not index anything.
+    server.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": uri(&money) } }),
+    );
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&money), "type": 2 }] }),
+    );
+    thread::sleep(Duration::from_millis(300));
+    let prompt = prompt_at_call(&mut server, &prompts, &cart);
+    assert!(!prompt.contains("round_cents(amount"), "{prompt}");
+    assert!(prompt.starts_with("<|fim_prefix|>"), "{prompt}");
+    let watched_or_scanned = |n: &Value| {
+        n["method"] == "client/registerCapability" || n["params"]["token"] == INDEX_PROGRESS
+    };
+    assert!(
+        !server.notifications.iter().any(watched_or_scanned),
+        "{:?}",
+        server.notifications
+    );
+
+    // Switched on: the folder is scanned, watchers are registered, the definition is in the prompt.
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": settings(true) }),
+    );
+    wait_indexed(&mut server);
+    assert!(
+        server
+            .notifications
+            .iter()
+            .any(|n| n["method"] == "client/registerCapability")
+    );
+    let prompt = prompt_at_call(&mut server, &prompts, &cart);
+    assert!(
+        prompt.contains(
+            "<|file_sep|>shop/money.py\ndef round_cents(amount: float, places: int = 2) -> float:"
+        ),
+        "{prompt}"
+    );
+
+    // Switched off again: the index is dropped at once, not at the next scan.
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": settings(false) }),
+    );
+    server.notification("window/logMessage", |p| {
+        p["message"] == "qwen-lsp: workspace index off"
+    });
+    let prompt = prompt_at_call(&mut server, &prompts, &cart);
+    assert!(!prompt.contains("round_cents(amount"), "{prompt}");
+    assert!(prompt.starts_with("<|fim_prefix|>"), "{prompt}");
+    // The watchers stay registered, but their events are ignored while it is off.
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&money), "type": 2 }] }),
+    );
+    server.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": uri(&money) } }),
+    );
+    thread::sleep(Duration::from_millis(300));
+    let prompt = prompt_at_call(&mut server, &prompts, &cart);
+    assert!(!prompt.contains("round_cents(amount"), "{prompt}");
+
+    // And on once more: a fresh scan brings the definition back.
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": settings(true) }),
+    );
+    let prompt = eventually(&mut server, &prompts, &cart, |p| {
+        p.contains("def round_cents(amount")
+    });
+    assert!(prompt.contains("def round_cents(amount"), "{prompt}");
+    let registrations = server
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "client/registerCapability")
+        .count();
+    assert_eq!(registrations, 1, "the watchers are registered once");
     server.shutdown_and_exit();
 }
