@@ -283,7 +283,12 @@ fn main() -> anyhow::Result<()> {
                 sample.ms,
                 sample.reused
             );
-            if finished { &mut warmed_s } else { &mut opened_s }.push(sample);
+            if finished {
+                &mut warmed_s
+            } else {
+                &mut opened_s
+            }
+            .push(sample);
             while cold.warming() {
                 std::thread::sleep(Duration::from_millis(5));
             }
@@ -308,7 +313,8 @@ fn main() -> anyhow::Result<()> {
          decode ms (p50) | outside decode ms (p50) |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let p50 = |s: &[Sample], f: fn(&Sample) -> f64| quantile(&s.iter().map(f).collect::<Vec<_>>(), 0.5);
+    let p50 =
+        |s: &[Sample], f: fn(&Sample) -> f64| quantile(&s.iter().map(f).collect::<Vec<_>>(), 0.5);
     let row = |name: &str, s: &[Sample]| {
         if s.is_empty() {
             return;
