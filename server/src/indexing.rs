@@ -165,6 +165,8 @@ async fn scan(session: Arc<Session>, roots: Vec<PathBuf>, number: u64, cancel: C
         let shared = Arc::clone(&session.workspace.index);
         let _ = tokio::task::spawn_blocking(move || shared.refresh(&pending)).await;
     }
+    // The prompts read the new index from here on; a suggestion shown before it is not the answer.
+    session.shown.clear();
     let message = match outcome {
         Ok(Ok(report)) => {
             tracing::info!("workspace: {report}");
@@ -202,8 +204,9 @@ async fn begin_progress(
 }
 
 /// Files created, changed or deleted on disk: their entries are re-read in the background (a scan in
-/// progress applies them when it finishes).
-pub fn files_changed(session: &Session, paths: Vec<PathBuf>) {
+/// progress applies them when it finishes). The suggestions shown are forgotten once the index has
+/// them: asked again at the same place, the model sees the new definitions.
+pub fn files_changed(session: &Arc<Session>, paths: Vec<PathBuf>) {
     if paths.is_empty() {
         return;
     }
@@ -216,12 +219,15 @@ pub fn files_changed(session: &Session, paths: Vec<PathBuf>) {
             state.pending.extend(paths.iter().cloned());
         }
     }
-    let shared = Arc::clone(&session.workspace.index);
-    tokio::task::spawn_blocking(move || shared.refresh(&paths));
+    let session = Arc::clone(session);
+    tokio::task::spawn_blocking(move || {
+        session.workspace.index.refresh(&paths);
+        session.shown.clear();
+    });
 }
 
 /// `textDocument/didSave`: the saved file is re-read from disk. Called by the didSave handler.
-pub fn saved(session: &Session, uri: &str) {
+pub fn saved(session: &Arc<Session>, uri: &str) {
     if let Some(path) = engine::workspace::uri_path(uri) {
         files_changed(session, vec![path]);
     }
