@@ -1,5 +1,6 @@
 //! Integration tests of the `qwen-lsp` binary, driven over stdio like an editor would.
 
+mod background_parse;
 mod bad_input;
 mod cancel;
 mod code_action;
