@@ -9,6 +9,7 @@ mod generate;
 mod gpu_artifact;
 mod large_documents;
 mod lifecycle;
+mod model_turns;
 mod options;
 mod remote;
 mod seams;
