@@ -9,9 +9,9 @@
 //! the order the notifications arrive) and leave the syntax tree to a background task per document
 //! that parses the newest version on the blocking pool, one parse at a time, each incremental from the
 //! last. A request always sees the newest text; the tree may lag it. Who waits for what:
-//! - a request on a document that needs its tree gets the tree of its snapshot's version from
-//!   [`engine::Document::tree`] on the blocking pool: made already, being made by the background task
-//!   (it waits for that parse), or made there and then, incrementally. It never reads a tree of
+//! - a request on a document that needs its tree gets the tree of its snapshot's version on the
+//!   blocking pool ([`parsed`], before any model turn): made already, being made by the background
+//!   task (it waits for that parse), or made there and then, incrementally. It never reads a tree of
 //!   another version of its own document;
 //! - context from the other open documents is their newest version with a tree, which may lag their
 //!   text by the edits since: a request never waits for, or parses, another document;
@@ -647,6 +647,24 @@ pub fn ready_model(state: &ModelState) -> jsonrpc::Result<Option<Arc<dyn Backend
             "the model failed to load: {message}"
         ))),
     }
+}
+
+/// Makes `document`'s tree on the blocking pool, at once if it has one; `RequestCancelled` when
+/// `cancel` fires first. A request on a document calls it before it takes a model turn, so a turn is
+/// never held while a parse runs: a just-opened big file makes its own requests wait, not everyone's.
+pub async fn parsed(document: &Document, cancel: &CancellationToken) -> jsonrpc::Result<()> {
+    if document.is_parsed() {
+        return Ok(());
+    }
+    let document = document.clone();
+    task::blocking(cancel.clone(), move |cancel| {
+        if document.parse(&|| cancel.is_cancelled()) {
+            Ok(())
+        } else {
+            Err(engine::Error::Cancelled)
+        }
+    })
+    .await
 }
 
 /// The language of a document whose language id the engine does not know, from its extension.

@@ -69,6 +69,7 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
         ActionKind::CompleteFunction => COMPLETE_FUNCTION_TITLE,
     };
     let cancel = CancellationToken::new();
+    session::parsed(&snapshot.document, &cancel).await?;
     let turn = session.model_turn(&cancel).await?;
     let progress = begin_progress(
         session,
