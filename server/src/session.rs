@@ -657,7 +657,8 @@ pub async fn parsed(document: &Document, cancel: &CancellationToken) -> jsonrpc:
         return Ok(());
     }
     let document = document.clone();
-    task::blocking(cancel.clone(), move |cancel| {
+    // A child: `task::blocking` cancels its token when it ends, and the caller's must live on.
+    task::blocking(cancel.child_token(), move |cancel| {
         if document.parse(&|| cancel.is_cancelled()) {
             Ok(())
         } else {

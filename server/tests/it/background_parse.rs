@@ -128,6 +128,41 @@ fn requests_on_another_document_are_answered_while_a_parse_is_pending() {
     );
     assert!(response["result"].is_array(), "{response}");
     assert_eq!(state(&mut server, None)["unparsed"], json!([big]));
+    // A completion on a document nobody has parsed yet parses it first, then completes (it is not
+    // cancelled by its own parse).
+    let fresh = "file:///parse/fresh.py";
+    server.open(fresh, "python", SMALL_TEXT);
+    let response = server.call(
+        "textDocument/inlineCompletion",
+        json!({ "textDocument": { "uri": fresh }, "position": { "line": 1, "character": 4 },
+                "context": { "triggerKind": 1 } }),
+    );
+    assert!(response["result"].is_array(), "{response}");
+    assert_eq!(state(&mut server, None)["unparsed"], json!([big]));
+    // So does a resolved "Fix this" ("quickfix" alone needs no tree to be offered).
+    let broken = "file:///parse/broken.py";
+    server.open(broken, "python", "def add(a, b):\n    return a +\n");
+    let offered = server.call(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": broken },
+                "range": { "start": { "line": 1, "character": 4 }, "end": { "line": 1, "character": 14 } },
+                "context": { "diagnostics": [{ "range": { "start": { "line": 1, "character": 13 },
+                                                          "end": { "line": 1, "character": 14 } },
+                                               "message": "Expected expression" }],
+                             "only": ["quickfix"] } }),
+    );
+    assert_eq!(offered["result"][0]["data"]["action"], "fix", "{offered}");
+    assert_eq!(state(&mut server, None)["unparsed"], json!([big, broken]));
+    let resolved = server.call("codeAction/resolve", offered["result"][0].clone());
+    // The random tiny model's fix may fail the checks; it must not be cancelled by its own parse.
+    assert!(
+        resolved["result"]["edit"].is_object()
+            || resolved["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("candidate")),
+        "{resolved}"
+    );
+    assert_eq!(state(&mut server, None)["unparsed"], json!([big]));
 
     // A request on the big document sees every edit, in order, and the tree of its own version (made
     // for it, since the background parse is held): the typed function is there and unfinished.
@@ -161,9 +196,10 @@ fn rapid_edits_apply_in_order_and_each_request_sees_the_edits_before_it() {
     server.open(SMALL, "python", SMALL_TEXT);
     // Each edit adds a line at the end; right after it, requests on the line it made (which does not
     // exist before it: a request that missed the edit would get InvalidParams), and on the other
-    // document. Edits applied out of order would not fit the text and close the document.
+    // document (code actions, and now and then a completion). Edits applied out of order would not fit the text and close the document.
     let mut code_actions = Vec::new();
     let mut completions = Vec::new();
+    let mut small_completions = Vec::new();
     for i in 0..60u32 {
         let version = i64::from(i) + 2;
         server.notify(
@@ -181,6 +217,13 @@ fn rapid_edits_apply_in_order_and_each_request_sees_the_edits_before_it() {
         ));
         code_actions
             .push(server.request("textDocument/codeAction", code_action_at(SMALL, 1, false)));
+        if i % 10 == 9 {
+            small_completions.push(server.request(
+                "textDocument/inlineCompletion",
+                json!({ "textDocument": { "uri": SMALL }, "position": { "line": 1, "character": 4 },
+                        "context": { "triggerKind": 1 } }),
+            ));
+        }
     }
     for id in code_actions {
         let response = server.response(id);
@@ -197,6 +240,16 @@ fn rapid_edits_apply_in_order_and_each_request_sees_the_edits_before_it() {
         );
     }
     let response = server.response(last_completion);
+    assert!(response["result"].is_array(), "{response}");
+    let last_small = small_completions.pop().expect("some");
+    for id in small_completions {
+        let response = server.response(id);
+        assert!(
+            response["result"].is_array() || response["error"]["code"] == -32800,
+            "{response}"
+        );
+    }
+    let response = server.response(last_small);
     assert!(response["result"].is_array(), "{response}");
 
     // The tree follows the text: a function typed at the end, in one edit, is found.
@@ -231,14 +284,26 @@ fn closing_or_reopening_a_document_while_it_is_parsed_stops_that_parse() {
         "textDocument/didClose",
         json!({ "textDocument": { "uri": big } }),
     );
-    server.open(
-        big,
-        "python",
-        &format!("{}def reopened():\n    pass\n", python_file(5_000)),
+    // Reopened at a new version, then edited at a line only the new text has: the edit applies to the
+    // reopened text (against the first one it would be out of range and close the document).
+    server.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": big, "languageId": "python", "version": 7,
+                "text": format!("{}def reopened():\n    pass\n", python_file(5_000)) } }),
+    );
+    server.notify(
+        "textDocument/didChange",
+        insert(big, 8, 15_002, 0, "def edited(x):\n    pass\n"),
     );
     state(&mut server, Some(false));
     let response = server.call("textDocument/codeAction", code_action_at(big, 15_001, true));
     assert!(completes_function(&response), "{response}");
+    let response = server.call("textDocument/codeAction", code_action_at(big, 15_003, true));
+    assert!(completes_function(&response), "{response}");
+    assert_eq!(
+        response["result"][0]["data"]["version"], 8,
+        "the action is for the edited version: {response}"
+    );
     wait_parsed(&mut server);
 
     // Not held: documents closed (or reopened) at once, while their parse runs.
