@@ -3,15 +3,19 @@
 //! Offsets here are UTF-8 byte offsets; converting editor positions (UTF-16 or UTF-8 line/character)
 //! to bytes is the server's job. Lines end at `\n`, `\r\n` or a lone `\r`.
 //!
-//! Costs: an edit is O(edit + log n) on the rope plus tree-sitter's incremental re-parse; a clone is
-//! O(1) (the rope, the tree and the caches are shared), so a request's snapshot never copies text.
-//! [`Document::text`] makes the whole text as one string on first use after a change, once per version
-//! however many clones ask. Above [`Document::syntax_limit`] bytes the text is kept without a syntax
-//! tree ([`Document::is_large`]), and callers work on a [`Document::window`] around the cursor.
+//! Costs: an edit is O(edit + log n): it changes the rope and records tree-sitter's `InputEdit`, and
+//! parses nothing. The syntax tree of a version is made on first use ([`Document::tree`], or
+//! [`Document::parse`] from a background task), incrementally from the newest earlier version that has
+//! one, once per version however many clones ask: clones are O(1) and share the rope, the tree and the
+//! caches, so a request's snapshot never copies text or parses twice. [`Document::text`] makes the
+//! whole text as one string on first use after a change, shared the same way. Above
+//! [`Document::syntax_limit`] bytes the text is kept without a syntax tree ([`Document::is_large`]),
+//! and callers work on a [`Document::window`] around the cursor.
 
 use std::borrow::Cow;
+use std::ops::ControlFlow;
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use ropey::Rope;
 
@@ -21,6 +25,10 @@ use crate::{Error, Result};
 /// The default size above which a document gets no syntax tree: parsing and walking the tree of a
 /// larger file costs more per keystroke than its context is worth.
 pub const DEFAULT_SYNTAX_LIMIT: usize = 4 << 20;
+
+/// Versions edited without a tree in between before the next parse starts from scratch instead of
+/// re-applying each edit to the last tree: bounds the chain of pending edits a document holds.
+const MAX_UNPARSED_EDITS: usize = 4096;
 
 /// Replace `text[start..end]` with `new_text` (byte offsets).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,7 +47,11 @@ pub struct Document {
     /// The text as one string, made on first use after each change and shared by the clones of this
     /// version (a request's snapshot fills it for the session's copy too).
     text: Arc<OnceLock<Arc<str>>>,
-    tree: Option<tree_sitter::Tree>,
+    /// This version's syntax tree, made on first use.
+    syntax: Arc<Syntax>,
+    /// Held while a version of this document is parsed, so that the versions of one document are parsed
+    /// one at a time, each from the tree the previous parse left, instead of side by side from scratch.
+    parsing: Arc<Mutex<()>>,
     /// Imports and definitions, extracted on first use after each change and shared like `text`: every
     /// completion reads the outline of every open document, which changes far less often than it is read.
     outline: Arc<OnceLock<Arc<Outline>>>,
@@ -69,12 +81,26 @@ pub struct Window {
 }
 
 impl Document {
+    /// A document, parsed now (see [`Document::unparsed`] for one parsed on first use).
     pub fn new(uri: impl Into<String>, language: Language, text: impl Into<String>) -> Document {
         Document::with_syntax_limit(uri, language, text, DEFAULT_SYNTAX_LIMIT)
     }
 
-    /// A document that is parsed only while its text is at most `syntax_limit` bytes long.
+    /// A document that is parsed (now) only while its text is at most `syntax_limit` bytes long.
     pub fn with_syntax_limit(
+        uri: impl Into<String>,
+        language: Language,
+        text: impl Into<String>,
+        syntax_limit: usize,
+    ) -> Document {
+        let doc = Document::unparsed(uri, language, text, syntax_limit);
+        doc.tree();
+        doc
+    }
+
+    /// A document whose tree is made on first use: O(text) on the rope and no parse, for callers that
+    /// must not wait for a parse (the language server's message loop).
+    pub fn unparsed(
         uri: impl Into<String>,
         language: Language,
         text: impl Into<String>,
@@ -86,13 +112,14 @@ impl Document {
             language,
             rope: Rope::from_str(&text),
             text: Arc::default(),
-            tree: None,
+            syntax: Arc::new(Syntax::none()),
+            parsing: Arc::default(),
             outline: Arc::default(),
             syntax_limit,
             large: false,
         };
         drop(text);
-        doc.parse_whole();
+        doc.reset_syntax();
         doc
     }
 
@@ -123,15 +150,61 @@ impl Document {
         self.large
     }
 
-    /// The current syntax tree (`None` for [`Language::Other`] and large documents).
+    /// The syntax tree of this text (`None` for [`Language::Other`] and large documents). Parsed on
+    /// first use, incrementally from the newest earlier version with a tree; this blocks for the parse
+    /// (O(edit) after an edit, O(document) for a new one), so async code calls it on the blocking pool
+    /// or after [`Document::is_parsed`].
     pub fn tree(&self) -> Option<&tree_sitter::Tree> {
-        self.tree.as_ref()
+        self.parse(&|| false);
+        self.syntax.tree.get().and_then(Option::as_ref)
     }
 
-    /// Imports and definitions of the current text (empty without a tree).
+    /// Whether `other` is a clone of this version (not of an earlier or later one).
+    pub fn same_version(&self, other: &Document) -> bool {
+        Arc::ptr_eq(&self.text, &other.text)
+    }
+
+    /// Whether this version's tree is made (or it gets none), so that [`Document::tree`] returns at
+    /// once.
+    pub fn is_parsed(&self) -> bool {
+        self.syntax.tree.get().is_some()
+    }
+
+    /// Makes this version's tree unless `stop` says to give up first (tree-sitter asks it now and then
+    /// while parsing); `false` when it stopped, leaving the version unparsed. Blocks: call it on the
+    /// blocking pool. If another clone is parsing any version of this document, waits for it (its tree
+    /// is then the starting point) rather than parsing alongside.
+    pub fn parse(&self, stop: &dyn Fn() -> bool) -> bool {
+        if self.is_parsed() {
+            return true;
+        }
+        let _one_at_a_time = self.parsing.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.is_parsed() {
+            return true;
+        }
+        let old = self.syntax.edited_tree();
+        let mut stopped = false;
+        let mut progress = |_: &tree_sitter::ParseState| {
+            stopped = stop();
+            if stopped {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let tree = parse_rope(self.language, &self.rope, old.as_ref(), &mut progress);
+        if tree.is_none() && stopped {
+            return false;
+        }
+        self.syntax.set(tree);
+        true
+    }
+
+    /// Imports and definitions of the current text (empty without a tree). Needs the tree: see
+    /// [`Document::tree`].
     pub fn outline(&self) -> Arc<Outline> {
         Arc::clone(self.outline.get_or_init(|| {
-            Arc::new(match &self.tree {
+            Arc::new(match self.tree() {
                 Some(tree) => crate::syntax::outline(self.language, tree, self.text()),
                 None => Outline::default(),
             })
@@ -222,13 +295,14 @@ impl Document {
         let start_line = self.rope.byte_to_line(start);
         let text = String::from(self.rope.byte_slice(start..end));
         Window {
-            document: Document::with_syntax_limit(self.uri.clone(), self.language, text, 0),
+            document: Document::unparsed(self.uri.clone(), self.language, text, 0),
             start,
             start_line,
         }
     }
 
-    /// Applies an edit and re-parses incrementally. Offsets must lie on char boundaries.
+    /// Applies an edit: O(edit + log n). The new version's tree is made on first use, incrementally
+    /// from this one's (see [`Document::tree`]). Offsets must lie on char boundaries.
     pub fn apply_edit(&mut self, edit: &TextEdit) -> Result<()> {
         let TextEdit {
             start,
@@ -256,23 +330,23 @@ impl Document {
         self.rope.insert(start_char, new_text);
         self.text = Arc::default();
         self.outline = Arc::default();
-        let over = self.len() > self.syntax_limit;
-        match self.tree.take() {
-            _ if over => self.large = true,
-            Some(mut tree) => {
-                tree.edit(&input_edit);
-                self.tree = parse_rope(self.language, &self.rope, Some(&tree));
-            }
+        if self.len() > self.syntax_limit {
+            self.large = true;
+            self.syntax = Arc::new(Syntax::none());
+        } else if self.large {
             // Back under the limit by half, a large document is parsed again (not at every edit
             // that crosses the limit back and forth).
-            None if self.large && self.len() <= self.syntax_limit / 2 => self.parse_whole(),
-            None => {}
+            if self.len() <= self.syntax_limit / 2 {
+                self.reset_syntax();
+            }
+        } else if crate::syntax::grammar(self.language).is_some() {
+            self.syntax = Syntax::after(&self.syntax, input_edit);
         }
         Ok(())
     }
 
-    /// A copy with `edit` applied, re-parsed incrementally from this document's tree: how validation
-    /// tries a completion on the file without touching the open document.
+    /// A copy with `edit` applied, parsed on first use incrementally from this document's tree: how
+    /// validation tries a completion on the file without touching the open document.
     pub fn with_edit(&self, edit: &TextEdit) -> Result<Document> {
         let mut copy = self.clone();
         copy.apply_edit(edit)?;
@@ -285,16 +359,19 @@ impl Document {
         drop(text);
         self.text = Arc::default();
         self.outline = Arc::default();
-        self.parse_whole();
+        self.reset_syntax();
     }
 
-    fn parse_whole(&mut self) {
+    /// After the whole text changed: a tree to make from scratch, or none.
+    fn reset_syntax(&mut self) {
         self.large = self.len() > self.syntax_limit;
-        self.tree = if self.large {
-            None
-        } else {
-            parse_rope(self.language, &self.rope, None)
-        };
+        self.syntax = Arc::new(
+            if self.large || crate::syntax::grammar(self.language).is_none() {
+                Syntax::none()
+            } else {
+                Syntax::pending(None, 0)
+            },
+        );
     }
 
     /// tree-sitter's point (row, byte column) of a byte offset. Rows count the rope's lines, which a
@@ -305,6 +382,105 @@ impl Document {
         tree_sitter::Point {
             row,
             column: offset - self.rope.line_to_byte(row),
+        }
+    }
+}
+
+/// One version's syntax tree, and until it is made, what to make it from.
+struct Syntax {
+    /// Set once: `None` when the version gets no tree (large, or no grammar).
+    tree: OnceLock<Option<tree_sitter::Tree>>,
+    /// Until `tree` is set: the version this one was edited from, and the edit. Cleared when `tree`
+    /// is set, so a document keeps no tree older than the newest parsed version it descends from.
+    from: Mutex<Option<(Arc<Syntax>, tree_sitter::InputEdit)>>,
+    /// Unparsed versions in the chain that `from` starts (0 without one).
+    depth: usize,
+}
+
+impl Syntax {
+    fn none() -> Syntax {
+        Syntax {
+            tree: OnceLock::from(None),
+            from: Mutex::new(None),
+            depth: 0,
+        }
+    }
+
+    fn pending(from: Option<(Arc<Syntax>, tree_sitter::InputEdit)>, depth: usize) -> Syntax {
+        Syntax {
+            tree: OnceLock::new(),
+            from: Mutex::new(from),
+            depth,
+        }
+    }
+
+    /// The version made by `edit` from `previous`.
+    fn after(previous: &Arc<Syntax>, edit: tree_sitter::InputEdit) -> Arc<Syntax> {
+        let depth = match previous.tree.get() {
+            Some(Some(_)) => 1,
+            // Nothing to start from: a parse from scratch.
+            Some(None) => return Arc::new(Syntax::pending(None, 0)),
+            None => previous.depth + 1,
+        };
+        if depth > MAX_UNPARSED_EDITS {
+            return Arc::new(Syntax::pending(None, 0));
+        }
+        Arc::new(Syntax::pending(Some((Arc::clone(previous), edit)), depth))
+    }
+
+    fn set(&self, tree: Option<tree_sitter::Tree>) {
+        let _ = self.tree.set(tree);
+        *self.from.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    /// The tree of the newest earlier version that has one, edited to this version's text: the old
+    /// tree for an incremental parse (`None`: parse from scratch).
+    fn edited_tree(&self) -> Option<tree_sitter::Tree> {
+        let mut edits = Vec::new();
+        let mut from = self
+            .from
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let mut tree = loop {
+            let (previous, edit) = from?;
+            edits.push(edit);
+            match previous.tree.get() {
+                Some(tree) => break tree.clone()?,
+                None => {
+                    from = previous
+                        .from
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .clone();
+                }
+            }
+        };
+        for edit in edits.iter().rev() {
+            tree.edit(edit);
+        }
+        Some(tree)
+    }
+}
+
+impl Drop for Syntax {
+    /// Unlinks the chain of unparsed versions one at a time: dropping it recursively could overflow
+    /// the stack.
+    fn drop(&mut self) {
+        let mut next = self
+            .from
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        while let Some((previous, _)) = next {
+            next = match Arc::try_unwrap(previous) {
+                Ok(mut only) => only
+                    .from
+                    .get_mut()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take(),
+                Err(_) => None,
+            };
         }
     }
 }
@@ -323,11 +499,13 @@ fn advance(start: tree_sitter::Point, text: &str) -> tree_sitter::Point {
     }
 }
 
-/// Parses the rope chunk by chunk, reusing `old` (already `edit`ed) for an incremental re-parse.
+/// Parses the rope chunk by chunk, reusing `old` (already `edit`ed) for an incremental re-parse;
+/// `progress` may stop it.
 fn parse_rope(
     language: crate::Language,
     rope: &Rope,
     old: Option<&tree_sitter::Tree>,
+    progress: &mut dyn FnMut(&tree_sitter::ParseState) -> ControlFlow<()>,
 ) -> Option<tree_sitter::Tree> {
     let grammar = crate::syntax::grammar(language)?;
     let mut parser = tree_sitter::Parser::new();
@@ -335,7 +513,7 @@ fn parse_rope(
     parser.parse_with_options(
         &mut |byte: usize, _: tree_sitter::Point| bytes_from(rope, byte),
         old,
-        None,
+        Some(tree_sitter::ParseOptions::new().progress_callback(&mut |state| progress(state))),
     )
 }
 

@@ -55,19 +55,40 @@ async fn check(session: &Arc<Session>, uri: &Uri, trigger: Trigger, generation: 
     }
     let options = snapshot.settings.diagnostics.clone();
     let encoding = snapshot.encoding;
-    let syntax = syntax_errors(document);
-    let mut published: Vec<Diagnostic> = Vec::new();
-    if options.syntax {
-        published.extend(syntax.iter().map(|(range, message)| {
-            diagnostic(
-                document.text(),
-                range.clone(),
-                message.clone(),
-                "syntax",
-                encoding,
-            )
-        }));
+    // The background parse makes the tree; the check waits for it rather than parse by itself, then
+    // reads the tree and the text on the blocking pool, never on the runtime's workers, which carry
+    // the transport.
+    if !session.background_tree(uri.as_str(), document).await {
+        return;
     }
+    let publish_syntax = options.syntax;
+    let work = {
+        let document = document.clone();
+        move || {
+            let syntax = syntax_errors(&document);
+            let published: Vec<Diagnostic> = syntax
+                .iter()
+                .filter(|_| publish_syntax)
+                .map(|(range, message)| {
+                    diagnostic(
+                        document.text(),
+                        range.clone(),
+                        message.clone(),
+                        "syntax",
+                        encoding,
+                    )
+                })
+                .collect();
+            (syntax, published)
+        }
+    };
+    let (syntax, mut published) = match tokio::task::spawn_blocking(work).await {
+        Ok(found) => found,
+        Err(error) => {
+            tracing::error!("the syntax check of {} failed: {error}", uri.as_str());
+            return;
+        }
+    };
 
     let tests = if trigger == Trigger::Save && options.run_tests && syntax.is_empty() {
         match run_file_tests(session, document).await {

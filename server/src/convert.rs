@@ -91,7 +91,9 @@ fn line_content(text: &str, start: usize, next_start: Option<usize>) -> &str {
 
 /// The byte offset of `position` in `text`. A character past the end of its line means the end of the
 /// line (the protocol's rule); a line past the end of the document or a position inside a multi-unit
-/// character (half of a surrogate pair, the middle of a UTF-8 sequence) is an error.
+/// character (half of a surrogate pair, the middle of a UTF-8 sequence) is an error. (The tests' reference
+/// for [`offset_in`], which requests use: it reads the whole text.)
+#[cfg(test)]
 pub fn offset(
     text: &str,
     position: Position,
@@ -171,7 +173,8 @@ pub fn position(text: &str, offset: usize, encoding: PositionEncoding) -> Positi
     }
 }
 
-/// Byte range of an LSP range.
+/// Byte range of an LSP range (the tests' reference for [`byte_range_in`]).
+#[cfg(test)]
 pub fn byte_range(
     text: &str,
     range: Range,

@@ -35,6 +35,11 @@ const CONCURRENCY: usize = 64;
 #[cfg(debug_assertions)]
 const DEBUG_PANIC: &str = "qwen-lsp/debugPanic";
 
+/// Debug builds only: holds or releases background parses; lists unparsed documents and counts model
+/// turns (`Session::debug_state`), so the end-to-end tests can see what requests wait for.
+#[cfg(debug_assertions)]
+const DEBUG_STATE: &str = "qwen-lsp/debugState";
+
 pub struct Server {
     session: Arc<Session>,
     shutdown_requested: Arc<AtomicBool>,
@@ -61,7 +66,9 @@ pub async fn serve_stdio(cli: CliModel) -> Ending {
     .custom_method(handlers::status::METHOD, Server::status)
     .custom_method(handlers::did_focus::METHOD, Server::did_focus);
     #[cfg(debug_assertions)]
-    let builder = builder.custom_method(DEBUG_PANIC, Server::debug_panic);
+    let builder = builder
+        .custom_method(DEBUG_PANIC, Server::debug_panic)
+        .custom_method(DEBUG_STATE, Server::debug_state);
     let (service, socket) = builder.finish();
     transport::serve(
         tokio::io::stdin(),
@@ -103,6 +110,14 @@ impl Server {
     #[cfg(debug_assertions)]
     async fn debug_panic(&self) -> Result<()> {
         guarded(DEBUG_PANIC, async { panic!("{DEBUG_PANIC} was called") }).await
+    }
+
+    #[cfg(debug_assertions)]
+    async fn debug_state(
+        &self,
+        params: crate::session::DebugStateParams,
+    ) -> Result<crate::session::DebugState> {
+        Ok(self.session.debug_state(params.hold_parses))
     }
 
     /// Logs a notification handler's failure where the user can see it (a notification has no response),
@@ -206,9 +221,10 @@ impl LanguageServer for Server {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        guarded("textDocument/codeAction", async {
-            handlers::code_action::handle(&self.session, params)
-        })
+        guarded(
+            "textDocument/codeAction",
+            handlers::code_action::handle(&self.session, params),
+        )
         .await
     }
 

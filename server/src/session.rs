@@ -5,13 +5,26 @@
 //! a parse; requests take a [`Snapshot`] and work on that. Snapshots are cheap: documents are ropes
 //! with shared trees, so taking one copies no text, whatever the size of the open documents.
 //!
+//! Nothing on tower-lsp's message loop parses. `didOpen` and `didChange` update the text (O(edit), in
+//! the order the notifications arrive) and leave the syntax tree to a background task per document
+//! that parses the newest version on the blocking pool, one parse at a time, each incremental from the
+//! last. A request always sees the newest text; the tree may lag it. Who waits for what:
+//! - a request on a document that needs its tree gets the tree of its snapshot's version on the
+//!   blocking pool ([`parsed`], before any model turn): made already, being made by the background
+//!   task (it waits for that parse), or made there and then, incrementally. It never reads a tree of
+//!   another version of its own document;
+//! - context from the other open documents is their newest version with a tree, which may lag their
+//!   text by the edits since: a request never waits for, or parses, another document;
+//! - the diagnostics wait for the background parse ([`Session::background_tree`]) and are dropped
+//!   when the document changes first.
+//!
 //! Model requests take a turn ([`Session::model_turn`]) before they build a prompt: at most
 //! [`MODEL_REQUESTS`] run at once and at most [`WAITING_REQUESTS`] wait, so the memory that requests
 //! hold (windows, prompts, caches) is bounded however many the client sends.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use engine::actions::TestRunner;
@@ -29,8 +42,10 @@ use crate::task;
 pub const MODEL_REQUESTS: usize = 4;
 
 /// Model requests that may wait for a turn; more are refused at once ("busy"), so a flood of requests
-/// cannot pile up snapshots.
-pub const WAITING_REQUESTS: usize = 64;
+/// cannot pile up snapshots. Each waiting request also holds one of the handlers tower-lsp runs at once
+/// (`server::CONCURRENCY`, 64): running and waiting model requests together must leave enough of them
+/// for edits, cancellations and requests on other documents, or those would queue behind the model.
+pub const WAITING_REQUESTS: usize = 32;
 
 /// Where the model is.
 #[derive(Clone)]
@@ -48,6 +63,31 @@ pub enum ModelState {
 pub struct OpenDocument {
     pub version: i32,
     pub document: Document,
+    /// The newest version the background parse has finished (with its outline), while `document`
+    /// has no tree yet: what other documents' requests read for context, rather than wait.
+    parsed: Option<Document>,
+    /// Cleared when the document is closed or reopened: its background parse stops.
+    open: Arc<AtomicBool>,
+}
+
+impl OpenDocument {
+    fn new(version: i32, document: Document) -> OpenDocument {
+        OpenDocument {
+            version,
+            document,
+            parsed: None,
+            open: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// The newest version with a tree, if any: context for requests on other documents.
+    fn newest_parsed(&self) -> Option<&Document> {
+        if self.document.is_parsed() {
+            Some(&self.document)
+        } else {
+            self.parsed.as_ref()
+        }
+    }
 }
 
 /// The state a request works on, taken from the session (cheap clones) so no lock is held while it runs.
@@ -56,6 +96,8 @@ pub struct Snapshot {
     pub document: Document,
     pub version: i32,
     /// The other open documents (extra context for the prompt), less large ones, which have no outline.
+    /// Each is its newest version with a tree, which may lag its text (see [`OpenDocument`]): context
+    /// from another file never waits for that file's parse.
     pub others: Vec<Document>,
     pub encoding: PositionEncoding,
     pub settings: Settings,
@@ -78,6 +120,12 @@ pub struct Session {
     pub shown: crate::shown::ShownSuggestions,
     model_turns: Arc<Semaphore>,
     waiting: AtomicUsize,
+    /// Bumped when a background parse ends and when a document changes or closes: wakes
+    /// [`Session::background_tree`]'s waiters.
+    parses: tokio::sync::watch::Sender<u64>,
+    /// Debug builds only: `true` holds background parses (see [`Session::debug_state`]).
+    #[cfg(debug_assertions)]
+    parse_hold: tokio::sync::watch::Sender<bool>,
 }
 
 struct Inner {
@@ -95,6 +143,8 @@ struct Inner {
     deferred: Vec<(MessageType, String)>,
     /// Large documents the user has been told about (once each).
     told_large: HashSet<String>,
+    /// Documents whose background parse task runs (one per document).
+    parsing: HashSet<String>,
 }
 
 impl Session {
@@ -113,6 +163,7 @@ impl Session {
                 load_epoch: 0,
                 deferred: Vec::new(),
                 told_large: HashSet::new(),
+                parsing: HashSet::new(),
             }),
             runner: tokio::sync::OnceCell::new(),
             workspace: crate::workspace::Workspace::default(),
@@ -120,6 +171,9 @@ impl Session {
             shown: crate::shown::ShownSuggestions::default(),
             model_turns: Arc::new(Semaphore::new(MODEL_REQUESTS)),
             waiting: AtomicUsize::new(0),
+            parses: tokio::sync::watch::channel(0).0,
+            #[cfg(debug_assertions)]
+            parse_hold: tokio::sync::watch::channel(false).0,
         }
     }
 
@@ -184,9 +238,15 @@ impl Session {
         Some(token)
     }
 
-    /// Opens a document (parsed here, outside the lock). Returns the message to show the user when the
-    /// document is too large for a syntax tree, the first time that happens to it.
-    pub fn open(&self, uri: &str, language_id: &str, version: i32, text: String) -> Option<String> {
+    /// Opens a document; its tree is made in the background. Returns the message to show the user when
+    /// the document is too large for a syntax tree, the first time that happens to it.
+    pub fn open(
+        self: &Arc<Session>,
+        uri: &str,
+        language_id: &str,
+        version: i32,
+        text: String,
+    ) -> Option<String> {
         let language = Language::from_id(language_id);
         let language = if language == Language::Other {
             language_from_path(uri)
@@ -194,22 +254,28 @@ impl Session {
             language
         };
         let limit = self.lock().settings.large_file_bytes();
-        let document = Document::with_syntax_limit(uri, language, text, limit);
+        let document = Document::unparsed(uri, language, text, limit);
         let mut inner = self.lock();
         let told = inner.tell_if_large(&document);
-        inner
+        if let Some(reopened) = inner
             .documents
-            .insert(uri.to_owned(), OpenDocument { version, document });
+            .insert(uri.to_owned(), OpenDocument::new(version, document))
+        {
+            reopened.open.store(false, Ordering::SeqCst);
+        }
+        self.parse_in_background(&mut inner, uri);
+        drop(inner);
+        self.parses.send_modify(|n| *n += 1);
         told
     }
 
     /// Applies content changes in order (each against the text the previous one left). On an invalid
     /// change the document is dropped, since every later change would apply to text the client does not
-    /// have; the error says so. The edits are applied to a (cheap) copy outside the lock, so a re-parse
-    /// never holds up requests on other documents. `Ok(Some(message))`: the document just became too
-    /// large for a syntax tree.
+    /// have; the error says so. The edits are applied to a (cheap) copy outside the lock, O(edit) each;
+    /// the new version's tree is made in the background. `Ok(Some(message))`: the document just became
+    /// too large for a syntax tree.
     pub fn change(
-        &self,
+        self: &Arc<Session>,
         uri: &str,
         version: i32,
         changes: Vec<TextDocumentContentChangeEvent>,
@@ -233,7 +299,11 @@ impl Session {
         }
         let mut inner = self.lock();
         if let Some(message) = failure {
-            inner.documents.remove(uri);
+            if let Some(closed) = inner.documents.remove(uri) {
+                closed.open.store(false, Ordering::SeqCst);
+            }
+            drop(inner);
+            self.parses.send_modify(|n| *n += 1);
             return Err(format!(
                 "cannot apply a change to {} ({message}); the document is closed until reopened",
                 shorten(uri)
@@ -243,18 +313,86 @@ impl Session {
         // Changes arrive one at a time (notifications are handled in order), so nothing replaced the
         // document meanwhile unless it was closed: then it stays closed.
         if let Some(open) = inner.documents.get_mut(uri) {
-            *open = OpenDocument { version, document };
+            open.version = version;
+            open.document = document;
         }
+        self.parse_in_background(&mut inner, uri);
+        drop(inner);
+        self.parses.send_modify(|n| *n += 1);
         Ok(told)
     }
 
     pub fn close(&self, uri: &str) {
         self.shown.forget(uri);
         let mut inner = self.lock();
-        inner.documents.remove(uri);
+        if let Some(closed) = inner.documents.remove(uri) {
+            closed.open.store(false, Ordering::SeqCst);
+        }
         inner.told_large.remove(uri);
         if let Some((_, token)) = inner.inflight.remove(uri) {
             token.cancel();
+        }
+        drop(inner);
+        self.parses.send_modify(|n| *n += 1);
+    }
+
+    /// Waits for the background parse to make `document`'s tree (`document` being a snapshot of `uri`),
+    /// for work that is not urgent enough to parse by itself (the diagnostics). `false` when the
+    /// document changes or closes first: the caller's snapshot is stale.
+    pub async fn background_tree(&self, uri: &str, document: &Document) -> bool {
+        let mut parses = self.parses.subscribe();
+        loop {
+            if document.is_parsed() {
+                return true;
+            }
+            let current = self
+                .lock()
+                .documents
+                .get(uri)
+                .is_some_and(|open| open.document.same_version(document));
+            if !current || parses.changed().await.is_err() {
+                return false;
+            }
+        }
+    }
+
+    /// Starts the background parse of `uri` unless its newest version has its tree or a parse task
+    /// runs for it already (that task parses the newest version when its current parse ends).
+    fn parse_in_background(self: &Arc<Session>, inner: &mut Inner, uri: &str) {
+        let unparsed = inner
+            .documents
+            .get(uri)
+            .is_some_and(|open| !open.document.is_parsed());
+        if unparsed && inner.parsing.insert(uri.to_owned()) {
+            tokio::spawn(parse_newest(Arc::clone(self), uri.to_owned()));
+        }
+    }
+
+    /// Debug builds only (`qwen-lsp/debugState`): holds (`Some(true)`) or releases background parses,
+    /// and says which open documents' newest versions have no tree yet and how many model requests run
+    /// and wait, so the end-to-end tests can check that requests never wait for a background parse and
+    /// that every model request takes a turn.
+    #[cfg(debug_assertions)]
+    pub fn debug_state(&self, hold_parses: Option<bool>) -> DebugState {
+        if let Some(hold) = hold_parses {
+            self.parse_hold.send_replace(hold);
+        }
+        let inner = self.lock();
+        let mut unparsed: Vec<String> = inner
+            .documents
+            .iter()
+            .filter(|(_, open)| !open.document.is_parsed())
+            .map(|(uri, _)| uri.clone())
+            .collect();
+        unparsed.sort();
+        let mut parsing: Vec<String> = inner.parsing.iter().cloned().collect();
+        parsing.sort();
+        DebugState {
+            parses_held: *self.parse_hold.borrow(),
+            unparsed,
+            parsing,
+            model_running: MODEL_REQUESTS - self.model_turns.available_permits(),
+            model_waiting: self.waiting.load(Ordering::SeqCst),
         }
     }
 
@@ -278,7 +416,7 @@ impl Session {
                 .documents
                 .iter()
                 .filter(|(u, o)| u.as_str() != uri && !o.document.is_large())
-                .map(|(_, o)| o.document.clone())
+                .filter_map(|(_, o)| o.newest_parsed().cloned())
                 .collect(),
             encoding: inner.encoding,
             settings: inner.settings.clone(),
@@ -385,6 +523,80 @@ impl Session {
     }
 }
 
+/// The background parse of one document: parses its newest version on the blocking pool until the
+/// newest has its tree, then ends. Stops a parse when the document is closed or reopened.
+async fn parse_newest(session: Arc<Session>, uri: String) {
+    loop {
+        #[cfg(debug_assertions)]
+        {
+            let mut hold = session.parse_hold.subscribe();
+            let _ = hold.wait_for(|held| !*held).await;
+        }
+        let (document, open) = {
+            let mut inner = session.lock();
+            match inner.documents.get(&uri) {
+                Some(open) if !open.document.is_parsed() => {
+                    (open.document.clone(), Arc::clone(&open.open))
+                }
+                _ => {
+                    inner.parsing.remove(&uri);
+                    return;
+                }
+            }
+        };
+        let stop = Arc::clone(&open);
+        let parse = move || {
+            // The outline too: requests on other documents read it for context.
+            let parsed = document.parse(&|| !stop.load(Ordering::SeqCst));
+            parsed.then(|| {
+                document.outline();
+                document
+            })
+        };
+        let parsed = tokio::task::spawn_blocking(parse).await;
+        if let Ok(Some(document)) = &parsed {
+            let mut inner = session.lock();
+            if let Some(entry) = inner.documents.get_mut(&uri)
+                && Arc::ptr_eq(&entry.open, &open)
+            {
+                entry.parsed = Some(document.clone());
+            }
+        }
+        session.parses.send_modify(|n| *n += 1);
+        if let Err(error) = parsed {
+            // The next change starts a new task; requests parse their own versions meanwhile.
+            tracing::error!("parsing {} failed: {error}", shorten(&uri));
+            session.lock().parsing.remove(&uri);
+            return;
+        }
+    }
+}
+
+/// `qwen-lsp/debugState`'s parameters (debug builds only).
+#[cfg(debug_assertions)]
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DebugStateParams {
+    /// Hold (`true`) or release (`false`) background parses; absent: leave as is.
+    pub hold_parses: Option<bool>,
+}
+
+/// `qwen-lsp/debugState`'s answer (debug builds only).
+#[cfg(debug_assertions)]
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DebugState {
+    /// Whether background parses are held.
+    pub parses_held: bool,
+    /// Open documents whose newest version has no tree yet.
+    pub unparsed: Vec<String>,
+    /// Documents with a background parse task.
+    pub parsing: Vec<String>,
+    /// Model requests holding a turn, and waiting for one.
+    pub model_running: usize,
+    pub model_waiting: usize,
+}
+
 impl Inner {
     /// The message that tells the user `document` gets no syntax tree, once per document.
     fn tell_if_large(&mut self, document: &Document) -> Option<String> {
@@ -446,6 +658,25 @@ pub fn ready_model(state: &ModelState) -> jsonrpc::Result<Option<Arc<dyn Backend
             "the model failed to load: {message}"
         ))),
     }
+}
+
+/// Makes `document`'s tree on the blocking pool, at once if it has one; `RequestCancelled` when
+/// `cancel` fires first. A request on a document calls it before it takes a model turn, so a turn is
+/// never held while a parse runs: a just-opened big file makes its own requests wait, not everyone's.
+pub async fn parsed(document: &Document, cancel: &CancellationToken) -> jsonrpc::Result<()> {
+    if document.is_parsed() {
+        return Ok(());
+    }
+    let document = document.clone();
+    // A child: `task::blocking` cancels its token when it ends, and the caller's must live on.
+    task::blocking(cancel.child_token(), move |cancel| {
+        if document.parse(&|| cancel.is_cancelled()) {
+            Ok(())
+        } else {
+            Err(engine::Error::Cancelled)
+        }
+    })
+    .await
 }
 
 /// The language of a document whose language id the engine does not know, from its extension.

@@ -209,3 +209,138 @@ fn windows_start_at_a_line_and_hold_the_cursor_line() {
     assert_eq!((window.start, window.start_line), (2, 1));
     assert!(window.start + window.document.len() > 1500);
 }
+
+/// A Python file of `functions` small functions.
+fn python_file(functions: usize) -> String {
+    (0..functions)
+        .map(|i| format!("def f_{i}(a, b):\n    return a + b * {i}\n\n"))
+        .collect()
+}
+
+fn sexp(doc: &Document) -> String {
+    doc.tree().expect("a tree").root_node().to_sexp()
+}
+
+#[test]
+fn an_edit_parses_nothing_and_the_tree_of_its_version_is_made_on_first_use() {
+    let text = python_file(50);
+    let mut doc = Document::unparsed("file:///u.py", Language::Python, text.clone(), 1 << 20);
+    assert!(!doc.is_parsed(), "opening parses nothing");
+    // A clone made before the parse shares it: parsing one parses both.
+    let snapshot = doc.clone();
+    assert_eq!(
+        sexp(&snapshot),
+        sexp(&Document::new(
+            "file:///u.py",
+            Language::Python,
+            text.clone()
+        ))
+    );
+    assert!(doc.is_parsed());
+    let mut expected = text;
+    for i in 0..30 {
+        let at = expected.find(&format!("f_{i}(")).expect("present");
+        doc.apply_edit(&TextEdit {
+            start: at,
+            end: at + 1,
+            new_text: "g".into(),
+        })
+        .expect("edit");
+        expected.replace_range(at..at + 1, "g");
+        assert!(!doc.is_parsed(), "edit {i} parses nothing");
+        assert_eq!(doc.text(), expected, "the text is always current");
+    }
+    // Thirty edits made on top of the last tree, re-parsed at once.
+    assert_eq!(
+        sexp(&doc),
+        sexp(&Document::new(
+            "file:///u.py",
+            Language::Python,
+            expected.clone()
+        ))
+    );
+    assert!(doc.outline().definitions.iter().any(|d| d.name == "g_29"));
+    // Documents without a grammar, and large ones, have nothing to parse.
+    assert!(Document::unparsed("file:///n.txt", Language::Other, "x", 1 << 20).is_parsed());
+    assert!(Document::unparsed("file:///b.py", Language::Python, "x = 1\n", 2).is_parsed());
+}
+
+#[test]
+fn a_parse_told_to_stop_leaves_its_version_unparsed_for_a_later_parse() {
+    let text = python_file(3_000);
+    let doc = Document::unparsed("file:///s.py", Language::Python, text.clone(), 1 << 20);
+    assert!(!doc.parse(&|| true), "stopped at the first check");
+    assert!(!doc.is_parsed());
+    assert!(doc.parse(&|| false));
+    assert!(doc.is_parsed());
+    assert_eq!(
+        sexp(&doc),
+        sexp(&Document::new("file:///s.py", Language::Python, text))
+    );
+}
+
+#[test]
+fn thousands_of_edits_without_a_parse_still_give_the_right_tree() {
+    // More pending edits than a document chains (4,096): the parse starts from scratch instead, and
+    // dropping the long chain does not recurse.
+    for edits in [500, 5_000] {
+        let mut expected = python_file(20);
+        let mut doc = Document::new("file:///t.py", Language::Python, expected.clone());
+        for i in 0..edits {
+            let at = expected.len() - 1;
+            let new_text = if i % 2 == 0 { "x" } else { "\n" };
+            doc.apply_edit(&TextEdit {
+                start: at,
+                end: at,
+                new_text: new_text.into(),
+            })
+            .expect("edit");
+            expected.insert_str(at, new_text);
+        }
+        assert_eq!(doc.text(), expected);
+        assert_eq!(
+            sexp(&doc),
+            sexp(&Document::new("file:///t.py", Language::Python, expected)),
+            "{edits} edits"
+        );
+    }
+}
+
+#[test]
+fn clones_parsed_on_many_threads_while_the_original_is_edited_agree_with_fresh_parses() {
+    let text = python_file(2_000);
+    let mut doc = Document::unparsed("file:///p.py", Language::Python, text.clone(), 1 << 20);
+    let fresh = sexp(&Document::new("file:///p.py", Language::Python, text));
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let clone = doc.clone();
+            std::thread::spawn(move || sexp(&clone))
+        })
+        .collect();
+    // Meanwhile the original moves on; its versions are parsed from whatever tree is there.
+    let mut expected = doc.text().to_owned();
+    for i in 0..20 {
+        let new_text = format!("h_{i} = {i}\n");
+        doc.apply_edit(&TextEdit {
+            start: 0,
+            end: 0,
+            new_text: new_text.clone(),
+        })
+        .expect("edit");
+        expected.insert_str(0, &new_text);
+        if i % 5 == 0 {
+            assert_eq!(
+                sexp(&doc),
+                sexp(&Document::new(
+                    "file:///p.py",
+                    Language::Python,
+                    expected.clone()
+                )),
+                "edit {i}"
+            );
+        }
+    }
+    for reader in readers {
+        assert_eq!(reader.join().expect("no panic"), fresh);
+    }
+}

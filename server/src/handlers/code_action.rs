@@ -1,9 +1,12 @@
 //! `textDocument/codeAction`: offers "Fix this" where the request carries diagnostics and "Complete this
 //! function" inside an unfinished body. Cheap: the model runs only in `codeAction/resolve`, for the
-//! action the user picks; the actions carry what resolve needs in `data`.
+//! action the user picks; the actions carry what resolve needs in `data`. Finding an unfinished body
+//! needs the syntax tree of this version, read (or made) on the blocking pool, never on the message
+//! loop.
 
 use std::sync::Arc;
 
+use engine::CancellationToken;
 use serde::{Deserialize, Serialize};
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::{
@@ -13,6 +16,7 @@ use tower_lsp_server::ls_types::{
 
 use crate::convert;
 use crate::session::{self, Session};
+use crate::task;
 
 /// What `codeAction/resolve` needs, round-tripped through the client in `CodeAction::data`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -37,14 +41,13 @@ pub enum ActionKind {
 pub const FIX_TITLE: &str = "Fix this (Qwen)";
 pub const COMPLETE_FUNCTION_TITLE: &str = "Complete this function (Qwen)";
 
-pub fn handle(
+pub async fn handle(
     session: &Arc<Session>,
     params: CodeActionParams,
 ) -> jsonrpc::Result<Option<CodeActionResponse>> {
     let uri = params.text_document.uri;
     let snapshot = session.snapshot(uri.as_str())?;
-    let text = snapshot.document.text();
-    let range = convert::byte_range(text, params.range, snapshot.encoding)
+    let range = convert::byte_range_in(&snapshot.document, params.range, snapshot.encoding)
         .map_err(super::invalid_position)?;
     // Offering actions that could never resolve would only mislead: say why instead.
     session::ready_model(&snapshot.model)?;
@@ -78,8 +81,10 @@ pub fn handle(
             ..CodeAction::default()
         }));
     }
+    // A large document has no tree, so no function to complete.
     if wants(&CodeActionKind::REFACTOR_REWRITE)
-        && engine::actions::unfinished_function_at(&snapshot.document, range.start).is_some()
+        && !snapshot.document.is_large()
+        && unfinished_function_at(snapshot.document.clone(), range.start).await?
     {
         actions.push(CodeActionOrCommand::CodeAction(CodeAction {
             title: COMPLETE_FUNCTION_TITLE.to_owned(),
@@ -94,4 +99,19 @@ pub fn handle(
         tokio::spawn(async move { session.test_runner().await });
     }
     Ok(Some(actions))
+}
+
+/// Whether `offset` lies in an unfinished function body, on the blocking pool: the tree of this version
+/// may still be in the making.
+async fn unfinished_function_at(
+    document: engine::Document,
+    offset: usize,
+) -> jsonrpc::Result<bool> {
+    task::blocking(CancellationToken::new(), move |cancel| {
+        if !document.parse(&|| cancel.is_cancelled()) {
+            return Err(engine::Error::Cancelled);
+        }
+        Ok(engine::actions::unfinished_function_at(&document, offset).is_some())
+    })
+    .await
 }

@@ -1,7 +1,8 @@
 //! `codeAction/resolve`: the expensive half of a code action. Runs the engine's "Fix this" or "Complete
 //! this function" (model, then syntax check, then the file's tests in the sandbox when it can) and fills
 //! in the edit; the title says what was checked ("Fix this (tests pass)"). It takes seconds, so it
-//! shows work-done progress while it runs, and a failure says in words what was tried.
+//! shows work-done progress while it runs, and a failure says in words what was tried. The model work
+//! takes a turn ([`Session::model_turn`]) like a completion, so it shares their bound and their "busy".
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -36,14 +37,15 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
         ));
     };
     let encoding = snapshot.encoding;
-    let text = snapshot.document.text();
-    let range = convert::byte_range(text, data.range, encoding).map_err(super::invalid_position)?;
+    let document = &snapshot.document;
+    let range =
+        convert::byte_range_in(document, data.range, encoding).map_err(super::invalid_position)?;
     let diagnostics = data
         .diagnostics
         .iter()
         .map(|d| {
-            let range =
-                convert::byte_range(text, d.range, encoding).map_err(super::invalid_position)?;
+            let range = convert::byte_range_in(document, d.range, encoding)
+                .map_err(super::invalid_position)?;
             Ok(DiagnosticInfo {
                 range,
                 message: d.message.clone(),
@@ -66,6 +68,9 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
         ActionKind::Fix => FIX_TITLE,
         ActionKind::CompleteFunction => COMPLETE_FUNCTION_TITLE,
     };
+    let cancel = CancellationToken::new();
+    session::parsed(&snapshot.document, &cancel).await?;
+    let turn = session.model_turn(&cancel).await?;
     let progress = begin_progress(
         session,
         title,
@@ -73,7 +78,8 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
     )
     .await;
     let started = Instant::now();
-    let work = task::blocking(CancellationToken::new(), move |cancel| {
+    let work = task::blocking(cancel, move |cancel| {
+        let _turn = turn;
         let runner = runner.as_deref();
         let options = &snapshot.settings.actions;
         let fix = match kind {
@@ -95,13 +101,19 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
                 engine::actions::complete_function(backend.as_ref(), runner, &request, cancel)?
             }
         };
-        Ok((fix, snapshot))
+        // Positions refer to the text the fix was computed on; the version check above ties it to
+        // the client's. Converted here: it reads the whole text.
+        Ok(fix.map(|fix| {
+            let bytes = fix.edit.start..fix.edit.end;
+            let range = convert::range(snapshot.document.text(), bytes, encoding);
+            (fix, range)
+        }))
     });
     let outcome = with_elapsed(work, progress.as_ref(), started).await;
     let what = title.trim_end_matches(" (Qwen)");
     let failure = match &outcome {
-        Ok((Some(_), _)) => None,
-        Ok((None, _)) => Some(format!(
+        Ok(Some(_)) => None,
+        Ok(None) => Some(format!(
             "{what}: none of the model's {candidates} candidate{} passed the checks ({checks}); nothing was changed",
             if candidates == 1 { "" } else { "s" }
         )),
@@ -121,15 +133,9 @@ pub async fn handle(session: &Arc<Session>, mut action: CodeAction) -> jsonrpc::
             _ => task::request_failed(message),
         });
     }
-    let Ok((Some(fix), snapshot)) = outcome else {
+    let Ok(Some((fix, range))) = outcome else {
         return Err(task::request_failed(format!("{what}: no change")));
     };
-    // Positions refer to the text the fix was computed on; the version check above ties it to the client's.
-    let range = convert::range(
-        snapshot.document.text(),
-        fix.edit.start..fix.edit.end,
-        encoding,
-    );
     let edit = TextEdit {
         range,
         new_text: fix.edit.new_text,

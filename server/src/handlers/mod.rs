@@ -144,6 +144,7 @@ pub async fn complete_after(
         &inflight.token,
     )
     .await?;
+    session::parsed(&snapshot.document, &inflight.token).await?;
     let turn = session.model_turn(&inflight.token).await?;
     // A large document (no syntax tree) is completed on a window around the cursor; every offset from
     // here on is the window's.

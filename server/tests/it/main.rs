@@ -1,5 +1,6 @@
 //! Integration tests of the `qwen-lsp` binary, driven over stdio like an editor would.
 
+mod background_parse;
 mod bad_input;
 mod cancel;
 mod code_action;
@@ -8,6 +9,7 @@ mod generate;
 mod gpu_artifact;
 mod large_documents;
 mod lifecycle;
+mod model_turns;
 mod options;
 mod remote;
 mod seams;
