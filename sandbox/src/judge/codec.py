@@ -11,6 +11,7 @@
 # else raises NotPlain. The host checks every message against this grammar before passing it on.
 def _qwen_lsp_codec():
     import sys
+    from operator import is_ as is_same
 
     is_instance, type_of, name_of = isinstance, type, lambda v: type(v).__name__
     int_repr, float_repr, str_str, bytes_hex = int.__repr__, float.__repr__, str.__str__, bytes.hex
@@ -19,6 +20,8 @@ def _qwen_lsp_codec():
     to_int, to_float, from_hex = int, float, bytes.fromhex
     sys.set_int_max_str_digits(0)
     exact = 1 << 53
+    int_kind, bare_kinds = {int}, {str, bool, type(None)}
+    decoded_kinds = {int, str, bool, type(None)}
 
     class NotPlain(Exception):
         pass
@@ -43,6 +46,14 @@ def _qwen_lsp_codec():
         if is_instance(value, bytes):
             return {"bytes": bytes_hex(value)}
         depth += 1
+        if type_of(value) is list:
+            # A flat list of small ints, or of str/bool/None (the big inputs of LeetCode-style tests),
+            # is its own encoding: checked at C speed rather than with one Python call per element.
+            kinds = set(map(type_of, value))
+            if kinds == int_kind and -exact <= min(value) and max(value) <= exact:
+                return value
+            if kinds <= bare_kinds:
+                return value
         if is_instance(value, list):
             return [encode(v, depth) for v in list_iter(value)]
         if is_instance(value, tuple):
@@ -61,6 +72,9 @@ def _qwen_lsp_codec():
         if type_of(node) is int:
             return node
         if type_of(node) is list:
+            # What json.loads made of a flat list is already the value (the host checked the ints).
+            if set(map(type_of, node)) <= decoded_kinds:
+                return node
             return [decode(v) for v in node]
         if type_of(node) is not dict or len(node) != 1:
             raise NotPlain(f"a node of type {name_of(node)!r}")
@@ -81,4 +95,19 @@ def _qwen_lsp_codec():
             return frozenset(decode(v) for v in body)
         raise NotPlain(f"unknown tag {tag!r}")
 
-    return NotPlain, encode, decode
+    def same(value, snapshot, turn):
+        # Whether a big list still holds what it held when `snapshot` (its shallow copy) was taken, as
+        # far as its length, its ends and 256 elements spread over it (by identity; the spread shifts
+        # with `turn`) tell. O(1) where comparing it all would cost as much as the call it saves: an
+        # in-place write to another element is missed (see "Big arguments" in evals/README.md).
+        n = len(value)
+        if n != len(snapshot):
+            return False
+        if n == 0:
+            return True
+        step = n // 256 or 1
+        start = turn % step
+        return (value[0] is snapshot[0] and value[-1] is snapshot[-1]
+                and all(map(is_same, value[start::step], snapshot[start::step])))
+
+    return NotPlain, encode, decode, same
