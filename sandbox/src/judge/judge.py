@@ -70,9 +70,11 @@ def _qwen_lsp_judge(codec):
 
     # Big arguments (see "Big arguments" in evals/README.md): a list of at least BIG elements crosses
     # once as {"keep": ref, "value": ...}; passed again while `same` says it is unchanged, it crosses
-    # as {"ref": ref}, the code's interpreter handing the call the object it kept. At most KEEP are
-    # kept; older ones are forgotten on both sides ("forget" in the next request).
-    BIG, KEEP = 10_000, 8
+    # as {"ref": ref}, the code's interpreter handing the call the object it kept. A list the tests no
+    # longer hold is forgotten on both sides ("forget" in the next request), and so are the oldest
+    # beyond KEEP lists or KEEP_ELEMENTS elements: keeping costs no more memory than the tests use.
+    BIG, KEEP, KEEP_ELEMENTS = 10_000, 8, 3_000_000
+    refcount = sys.getrefcount
     kept = {}  # id(list) -> [the list (keeps the id unique), its shallow copy, ref]
     forget, counter, turn = [], [0], [0]  # turn: calls so far, to shift the probes of `same`
 
@@ -89,7 +91,8 @@ def _qwen_lsp_judge(codec):
         node = encode(value)
         if entry is not None:
             forget.append(kept.pop(id(value))[2])
-        if len(kept) >= KEEP:
+        while kept and (len(kept) >= KEEP or
+                        sum(len(e[1]) for e in kept.values()) + len(value) > KEEP_ELEMENTS):
             forget.append(kept.pop(next(iter(kept)))[2])
         ref = fresh()
         kept[id(value)] = [value, value.copy(), ref]
@@ -99,6 +102,9 @@ def _qwen_lsp_judge(codec):
         # `head`: {"call": target} | {"new": target, "handle": n} | {"method": name, "handle": n}.
         what = head.get("call") or head.get("new") or head.get("method")
         turn[0] += 1
+        # Held only by `kept` (and the argument of getrefcount): the tests let it go.
+        for key in [key for key, entry in kept.items() if refcount(entry[0]) <= 2]:
+            forget.append(kept.pop(key)[2])
         try:
             request = dict(head)
             request["args"] = [encode_arg(a) for a in args]
