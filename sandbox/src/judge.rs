@@ -469,6 +469,7 @@ fn is_plain(value: &Value, depth: usize) -> bool {
                 "bytes" => body
                     .as_str()
                     .is_some_and(|s| s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit())),
+                "ints" => body.as_str().is_some_and(is_int64s),
                 "tuple" | "set" | "frozenset" => all(body),
                 "dict" => body.as_array().is_some_and(|pairs| {
                     pairs.iter().all(|pair| {
@@ -481,6 +482,19 @@ fn is_plain(value: &Value, depth: usize) -> bool {
             }
         }
     }
+}
+
+/// Whether `text` is padded base64 of a whole number of 8-byte ints (the `"ints"` tag).
+fn is_int64s(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
+    let body = &bytes[..bytes.len() - padding];
+    bytes.len() % 4 == 0
+        && padding <= 2
+        && body
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+        && (bytes.len() / 4 * 3 - padding) % 8 == 0
 }
 
 fn spawn_guest(
@@ -586,6 +600,9 @@ mod tests {
             r#"{"dict": [[{"tuple": [{"int": "1"}]}, {"set": []}]]}"#,
             r#"{"bytes": "00ff"}"#,
             r#"[0, -1, 9007199254740992, -9007199254740992, {"int": "9007199254740993"}]"#,
+            r#"{"ints": "AQAAAAAAAAA="}"#,
+            r#"{"ints": "AQAAAAAAAAACAAAAAAAAAA=="}"#,
+            r#"{"ints": ""}"#,
         ] {
             assert!(plain(ok), "{ok}");
         }
@@ -601,6 +618,11 @@ mod tests {
             r#"{"int": "-"}"#,
             r#"{"float": "1.5.2"}"#,
             r#"{"bytes": "0"}"#,
+            r#"{"ints": "AQAAAAAAAA=="}"#,
+            r#"{"ints": "AQAAAAAAAAA"}"#,
+            r#"{"ints": "AQAAAAAAAA*="}"#,
+            r#"{"ints": "A==="}"#,
+            r#"{"ints": [1]}"#,
             r#"{"code": "x"}"#,
             r#"{"int": "1", "float": "2"}"#,
             r#"{"dict": [[1]]}"#,
