@@ -390,7 +390,10 @@ fn call_request(message: &Value) -> Option<Value> {
 fn is_public_name(name: &str) -> bool {
     !name.starts_with("__")
         && name.len() <= 100
-        && name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
