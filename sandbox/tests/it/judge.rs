@@ -164,3 +164,172 @@ assert d['k'] is k and k == {1, 9} and d['rows'][0] is inner and inner == ['x']
     let out = judge(code, tests);
     assert_eq!(out.verdict, TrialVerdict::Passed, "{out:?}");
 }
+
+fn judge_classes(code: &str, tests: &str) -> TrialOutcome {
+    let trial = Trial {
+        code: code.to_owned(),
+        classes: vec![("Counter".to_owned(), "Counter".to_owned())],
+        tests: tests.to_owned(),
+        ..Trial::default()
+    };
+    sandbox()
+        .judge_blocking(&trial, &limits())
+        .unwrap_or_else(|e| panic!("host error: {e}"))
+}
+
+/// Method form (LeetCode's `Solution`, design problems): instances live in the code's interpreter,
+/// keep their state between calls, and the tests hold only a proxy.
+#[test]
+fn instances_live_in_the_code_and_keep_their_state() {
+    let code = r#"
+class Counter:
+    def __init__(self, start=0):
+        self.n = start
+    def add(self, k=1):
+        self.n += k
+        return self.n
+    def fill(self, xs):
+        xs.append(self.n)
+"#;
+    let tests = r#"
+a, b = Counter(), Counter(start=10)
+assert a.add() == 1 and a.add(2) == 3 and b.add() == 11 and a.add() == 4
+xs = []
+b.fill(xs)
+assert xs == [11], xs
+assert type(a).__name__ == 'Counter' and isinstance(b, Counter)
+try:
+    a.missing()
+    raise AssertionError('no error')
+except AttributeError:
+    pass
+try:
+    a.__dict__['n']
+except KeyError:
+    pass
+else:
+    raise AssertionError('the instance crossed')
+"#;
+    let out = judge_classes(code, tests);
+    assert_eq!(out.verdict, TrialVerdict::Passed, "{out:?}");
+    assert_eq!(out.calls, 8);
+}
+
+/// A method's answer is plain data like a function's: an object with a lying `__eq__` does not
+/// cross, and an exit in the constructor or in a method leaves the call unanswered.
+#[test]
+fn methods_answer_plain_data_and_exits_are_not_answers() {
+    let tests = "c = Counter()\nassert c.get() == 7\n";
+    for (code, verdict) in [
+        (
+            "class Counter:\n    def get(self):\n        return 7\n",
+            TrialVerdict::Passed,
+        ),
+        (
+            "class Yes:\n    def __eq__(self, o):\n        return True\n\
+             class Counter:\n    def get(self):\n        return Yes()\n",
+            TrialVerdict::Error,
+        ),
+        (
+            "class Counter:\n    def __init__(self):\n        raise SystemExit(0)\n",
+            TrialVerdict::CodeExited,
+        ),
+        (
+            "import os\nclass Counter:\n    def get(self):\n        os._exit(0)\n",
+            TrialVerdict::CodeExited,
+        ),
+        (
+            "class Counter:\n    def __getattr__(self, name):\n        return lambda: 7\n",
+            TrialVerdict::Passed,
+        ),
+        ("Counter = 3\n", TrialVerdict::Error),
+    ] {
+        let out = judge_classes(code, tests);
+        assert_eq!(out.verdict, verdict, "{code}: {out:?}");
+    }
+}
+
+/// Only public methods cross: the code's dunders (`__len__`, `__eq__`, `__iter__`) never act for
+/// the proxy, so `len()`, `==` and iteration in the tests see the proxy itself.
+#[test]
+fn dunder_methods_never_cross() {
+    let code = r#"
+class Counter:
+    def __len__(self):
+        return 5
+    def __eq__(self, other):
+        return True
+    def __iter__(self):
+        return iter([1, 2])
+"#;
+    let tests = r#"
+c = Counter()
+for name in ('__len__', '__iter__', '__getitem__'):
+    try:
+        getattr(c, name)
+        raise AssertionError(name + ' crossed')
+    except AttributeError:
+        pass
+assert c != 5 and c == c
+for use in (len, list):
+    try:
+        use(c)
+        raise AssertionError(f'{use} crossed')
+    except TypeError:
+        pass
+"#;
+    let out = judge_classes(code, tests);
+    assert_eq!(out.verdict, TrialVerdict::Passed, "{out:?}");
+    assert_eq!(out.calls, 1);
+}
+
+/// `010-insert-position`, `030-rotated-lookup`, `120-any-peak`: thousands of calls on one list of
+/// 10^6 ints. The list crosses once; later calls name it, while it is unchanged. A change the
+/// tests make (at its ends, in length, or a new list) and a mutation the code makes are seen.
+#[test]
+fn a_big_list_crosses_once_and_changes_are_still_seen() {
+    let code = r#"
+seen = []
+def f(xs, i):
+    if not any(x is xs for x in seen):
+        seen.append(xs)
+    return xs[i]
+def grow(xs):
+    xs.append(-1)
+def distinct():
+    return len(seen)
+"#;
+    let trial = Trial {
+        code: code.to_owned(),
+        bind: ["f", "grow", "distinct"]
+            .map(|n| (n.to_owned(), n.to_owned()))
+            .to_vec(),
+        tests: r#"
+big = list(range(10**6))
+for _ in range(3000):
+    assert f(big, 123456) == 123456
+assert distinct() == 1
+mid = list(range(20000))
+assert f(mid, 5) == 5 and f(mid, 6) == 6 and distinct() == 2
+mid[0] = 'x'
+assert f(mid, 0) == 'x' and distinct() == 3
+mid.append(7)
+assert f(mid, -1) == 7 and distinct() == 4
+grow(mid)
+assert mid[-1] == -1 and len(mid) == 20002 and distinct() == 4
+assert f(mid, -1) == -1 and distinct() == 5
+assert f(list(mid), -2) == 7 and distinct() == 6
+assert f(big, 7) == 7 and distinct() == 6
+"#
+        .to_owned(),
+        ..Trial::default()
+    };
+    let patient = Limits {
+        timeout: Duration::from_secs(120),
+        ..limits()
+    };
+    let out = sandbox()
+        .judge_blocking(&trial, &patient)
+        .unwrap_or_else(|e| panic!("host error: {e}"));
+    assert_eq!(out.verdict, TrialVerdict::Passed, "{out:?}");
+}
