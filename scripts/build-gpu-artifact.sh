@@ -130,7 +130,10 @@ if [ "$cpu_only" = 0 ]; then
     tar -C "$DIR" -cf - bin models | xz -6 -T2 >"$DIR/payload.tar.xz"
     rm -rf "$DIR/bin" "$DIR/models"
     unpacked="$("$DIR/run" --unpack)"
-    GPU_RUN_QUIET=1 "$DIR/run" --allow-no-driver qwen-lsp --version 2>/dev/null
+    if ! out="$(GPU_RUN_QUIET=1 "$DIR/run" --allow-no-driver qwen-lsp --version 2>&1)"; then
+        echo "build-gpu-artifact: the unpacked qwen-lsp does not start: $out" >&2
+        exit 1
+    fi
     cmp -s "$unpacked/models/qwen3-tiny/model.safetensors" tests/models/qwen3-tiny/model.safetensors || {
         echo "build-gpu-artifact: $DIR/payload.tar.xz does not unpack to what went in" >&2
         exit 1

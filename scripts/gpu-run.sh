@@ -118,6 +118,11 @@ find_in() {
 
 mapfile -t ddirs < <(driver_dirs)
 path=()
+# libcudart.so.13 ships in DIR/lib; the binaries' RUNPATH ($ORIGIN/../lib) misses it once they run from
+# the unpacked folder.
+if [ -d "$HERE/lib" ]; then
+    path+=("$HERE/lib")
+fi
 if driver="$(find_in libcuda.so.1 "${ddirs[@]}")"; then
     path+=("$driver")
 elif [ "$allow_no_driver" = 1 ]; then

@@ -492,12 +492,12 @@ fn is_int64s(text: &str) -> bool {
     let bytes = text.as_bytes();
     let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
     let body = &bytes[..bytes.len() - padding];
-    bytes.len() % 4 == 0
+    bytes.len().is_multiple_of(4)
         && padding <= 2
         && body
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
-        && (bytes.len() / 4 * 3 - padding) % 8 == 0
+        && (bytes.len() / 4 * 3 - padding).is_multiple_of(8)
 }
 
 fn spawn_guest(
