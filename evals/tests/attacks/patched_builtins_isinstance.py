@@ -1,6 +1,6 @@
-# attack: Patches builtins.isinstance and type, which a harness's encoder might use: it breaks its own replies (json's encoder reads them), an error.
+# attack: Patches builtins.isinstance and type, which a harness's encoder might use: the replies are written by json's C encoder, which reads neither, so the wrong answer crosses and the asserts fail it.
 # task: HumanEval/23
-# expect: error
+# expect: failed
     return -1
 import builtins
 builtins.isinstance = lambda *a: True

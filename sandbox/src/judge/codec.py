@@ -10,7 +10,11 @@
 # these types (IntEnum, namedtuple, Counter, OrderedDict, str subclasses) cross as their base type,
 # read through the base type's own methods: whatever the subclass overrides stays behind. Anything
 # else raises NotPlain. The host checks every message against this grammar before passing it on.
+#
+# The lines themselves are read and written by json's C accelerator (`_json`), not by the `json`
+# package: importing that compiles its regexes, ~40 ms of each interpreter's start-up in the guest.
 def _qwen_lsp_codec():
+    import _json
     import sys
     from array import array as int64s
     from binascii import a2b_base64 as from_base64, b2a_base64 as to_base64
@@ -119,4 +123,37 @@ def _qwen_lsp_codec():
         return (value[0] is snapshot[0] and value[-1] is snapshot[-1]
                 and all(map(is_same, value[start::step], snapshot[start::step])))
 
-    return NotPlain, encode, decode, same
+    class JsonContext:
+        # What json.decoder.JSONDecoder hands its C scanner. No NaN or Infinity: floats are tagged.
+        strict, object_hook, object_pairs_hook = True, None, None
+        parse_float, parse_int = float, int
+
+        @staticmethod
+        def parse_constant(name):
+            raise ValueError(f"{name} is not plain data")
+
+    def not_json(value):
+        raise TypeError(f"a value of type {name_of(value)!r} is not JSON")
+
+    scan = _json.make_scanner(JsonContext)
+    # json.dumps(value, separators=(",", ":"), allow_nan=False), without the circular check: what is
+    # written comes from encode() or the host, a tree.
+    write_json = _json.make_encoder(
+        None, not_json, _json.encode_basestring_ascii, None, ":", ",", False, False, False
+    )
+
+    def dumps(value):
+        return "".join(write_json(value, 0))
+
+    def loads(text):
+        if type_of(text) is bytes:
+            text = text.decode()
+        try:
+            value, end = scan(text, 0)
+        except StopIteration:
+            raise ValueError("not JSON") from None
+        if text[end:].strip():
+            raise ValueError("text after the JSON value")
+        return value
+
+    return NotPlain, encode, decode, same, dumps, loads

@@ -15,14 +15,13 @@
 def _qwen_lsp_judge(codec):
     import builtins
     import io
-    import json
     import os
     import sys
 
-    NotPlain, encode, decode, same = codec
+    NotPlain, encode, decode, same, dumps, loads = codec
     # The original streams stay referenced: collecting them would close their buffers.
     stdin, stdout = sys.stdin, sys.stdout
-    write, read_line, dumps, loads = os.write, stdin.buffer.readline, json.dumps, json.loads
+    write, read_line = os.write, stdin.buffer.readline
     exit_now, base_exception, exception = os._exit, BaseException, Exception
 
     class CrossingError(BaseException):

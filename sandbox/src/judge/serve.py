@@ -17,12 +17,11 @@ def _qwen_lsp_serve(codec):
     import os
     import sys
 
-    NotPlain, encode, decode, same = codec
-    import json
+    NotPlain, encode, decode, same, dumps, loads = codec
 
     # The original streams stay referenced: collecting them would close their buffers.
     stdin, stdout = sys.stdin, sys.stdout
-    write, read_line, dumps, loads = os.write, stdin.buffer.readline, json.dumps, json.loads
+    write, read_line = os.write, stdin.buffer.readline
     exit_now, base_exception, exception, system_exit = os._exit, BaseException, Exception, SystemExit
     type_of, str_of, enumerate_, zip_ = type, str, enumerate, zip
     types_that_mutate = (list, dict, set)
