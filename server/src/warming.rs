@@ -2,10 +2,12 @@
 //! prefilled in the background when it opens, when the editor focuses it or moves its cursor
 //! (`qwen-lsp/didFocus`, with the cursor) and, for the documents already open, when the model becomes
 //! ready. The model runs it below every request, a chunk at a time, so the first keystroke there
-//! re-runs only the tokens after its cursor. Without a cursor the guess is the end of the file.
+//! re-runs only the tokens after its cursor. Without a cursor the guess is the end of the file. It waits
+//! for the document's background parse rather than parse by itself.
 
 use std::sync::Arc;
 
+use engine::Backend;
 use engine::complete::CompletionRequest;
 use tower_lsp_server::ls_types::Position;
 
@@ -36,22 +38,36 @@ pub fn schedule(session: &Arc<Session>, uri: &str, position: Option<Position>) {
             }
         }
     };
-    // Building the prompt tokenizes the file: off the message loop.
-    tokio::task::spawn_blocking(move || {
-        let workspace = snapshot.workspace.read();
-        let request = CompletionRequest {
-            document: &snapshot.document,
-            cursor,
-            open_documents: &snapshot.others,
-            workspace: Some(&workspace),
-            options: &snapshot.settings.completion,
-        };
-        let uri = session::shorten(&snapshot.document.uri);
-        match engine::complete::warm(backend.as_ref(), &request) {
-            Ok(()) => tracing::debug!("{uri}: warming the prompt at offset {cursor}"),
-            Err(error) => tracing::debug!("{uri}: not warmed: {error}"),
+    let session = Arc::clone(session);
+    tokio::spawn(async move {
+        // The tree comes from the document's background parse: warming never parses by itself, and a
+        // document changed or closed meanwhile is not warmed (its snapshot is stale).
+        if !session
+            .background_tree(&snapshot.document.uri, &snapshot.document)
+            .await
+        {
+            return;
         }
+        // Building the prompt tokenizes the file: off the message loop.
+        let _ = tokio::task::spawn_blocking(move || warm(&snapshot, backend, cursor)).await;
     });
+}
+
+/// Builds the prompt of a request at `cursor` and hands it to the model to prefill.
+fn warm(snapshot: &session::Snapshot, backend: Arc<dyn Backend>, cursor: usize) {
+    let workspace = snapshot.workspace.read();
+    let request = CompletionRequest {
+        document: &snapshot.document,
+        cursor,
+        open_documents: &snapshot.others,
+        workspace: Some(&workspace),
+        options: &snapshot.settings.completion,
+    };
+    let uri = session::shorten(&snapshot.document.uri);
+    match engine::complete::warm(backend.as_ref(), &request) {
+        Ok(()) => tracing::debug!("{uri}: warming the prompt at offset {cursor}"),
+        Err(error) => tracing::debug!("{uri}: not warmed: {error}"),
+    }
 }
 
 /// Warms every open document (the model just became ready).
