@@ -204,8 +204,8 @@ async fn begin_progress(
 }
 
 /// Files created, changed or deleted on disk: their entries are re-read in the background (a scan in
-/// progress applies them when it finishes). The suggestions shown are forgotten once the index has
-/// them: asked again at the same place, the model sees the new definitions.
+/// progress applies them when it finishes). The suggestions shown are forgotten now and once the index
+/// has the files: asked again at the same place, the model sees the new definitions.
 pub fn files_changed(session: &Arc<Session>, paths: Vec<PathBuf>) {
     if paths.is_empty() {
         return;
@@ -219,6 +219,7 @@ pub fn files_changed(session: &Arc<Session>, paths: Vec<PathBuf>) {
             state.pending.extend(paths.iter().cloned());
         }
     }
+    session.shown.clear();
     let session = Arc::clone(session);
     tokio::task::spawn_blocking(move || {
         session.workspace.index.refresh(&paths);

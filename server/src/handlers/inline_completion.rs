@@ -1,11 +1,15 @@
 //! `textDocument/inlineCompletion` (LSP 3.18): the completion at the cursor as ghost text. While the
 //! editor's suggest widget is open it sends the selected item (`context.selectedCompletionInfo`); the
-//! answer then extends that item, replacing the same range, or VS Code would not show it.
+//! answer then extends that item, replacing the same range, or VS Code would not show it. An
+//! `Automatic` request (typing) that typed through the suggestion shown gets the rest of it at once; an
+//! `Invoked` one (the user asked) always gets the model's answer.
 
 use std::sync::Arc;
 
 use tower_lsp_server::jsonrpc;
-use tower_lsp_server::ls_types::{InlineCompletionParams, InlineCompletionResponse};
+use tower_lsp_server::ls_types::{
+    InlineCompletionParams, InlineCompletionResponse, InlineCompletionTriggerKind,
+};
 
 use super::Selected;
 use crate::convert;
@@ -23,11 +27,13 @@ pub async fn handle(
             range: info.range,
             text: info.text,
         });
+    let invoked = params.context.trigger_kind == InlineCompletionTriggerKind::INVOKED;
     let Some(done) = super::complete_after(
         session,
         &position.text_document.uri,
         position.position,
         selected,
+        invoked,
     )
     .await?
     else {

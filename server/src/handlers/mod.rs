@@ -93,16 +93,19 @@ pub async fn complete_at(
     uri: &Uri,
     position: Position,
 ) -> jsonrpc::Result<Option<Completed>> {
-    complete_after(session, uri, position, None).await
+    complete_after(session, uri, position, None, false).await
 }
 
 /// [`complete_at`]; with `selected`, the completion is of the text with the selected item applied, and
-/// extends it (so an editor keeps showing it while its suggest widget is open).
+/// extends it (so an editor keeps showing it while its suggest widget is open). `invoked`: the user
+/// asked explicitly (inline completion's `Invoked` trigger), so the model answers afresh rather than
+/// the rest of the suggestion shown.
 pub async fn complete_after(
     session: &Arc<Session>,
     uri: &Uri,
     position: Position,
     selected: Option<Selected>,
+    invoked: bool,
 ) -> jsonrpc::Result<Option<Completed>> {
     let mut snapshot = session.snapshot(uri.as_str())?;
     let mut cursor = convert::offset_in(&snapshot.document, position, snapshot.encoding)
@@ -125,7 +128,7 @@ pub async fn complete_after(
     };
     // Typing through the suggestion shown: the rest of it, at once. It supersedes any request still
     // running on this document.
-    let plain = selected.is_none() && !snapshot.document.is_large();
+    let plain = selected.is_none() && !invoked && !snapshot.document.is_large();
     if plain && let Some(completion) = session.shown.rest(&snapshot.document, cursor) {
         drop(session.begin_completion(uri.as_str()));
         session

@@ -180,6 +180,12 @@ fn incremental_edits_complete_like_the_same_text_opened_whole() {
     server.shutdown_and_exit();
 }
 
+/// A request the editor sends while the user types (`Automatic`), as VS Code and the Neovim plugin do.
+fn typing_at(uri: &str, line: u32, character: u32) -> Value {
+    json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character },
+            "context": { "triggerKind": 2 } })
+}
+
 /// Typing the first characters of the suggestion shown is answered with the rest of it (no new model
 /// call: the random model would say something else); a character that differs asks the model again.
 #[test]
@@ -187,7 +193,7 @@ fn typing_through_a_suggestion_offers_the_rest_of_it() {
     let mut server = TestServer::with_tiny_model(settings());
     let uri = "file:///typing.py";
     server.open(uri, "python", "def greet(name):\n    s = ");
-    let first = server.call("textDocument/inlineCompletion", at(uri, 1, 8));
+    let first = server.call("textDocument/inlineCompletion", typing_at(uri, 1, 8));
     let shown = first["result"][0]["insertText"]
         .as_str()
         .unwrap()
@@ -208,7 +214,7 @@ fn typing_through_a_suggestion_offers_the_rest_of_it() {
     };
     insert(&mut server, 2, 8, &typed.to_string());
     let after = 8 + typed.len_utf16() as u32;
-    let next = server.call("textDocument/inlineCompletion", at(uri, 1, after));
+    let next = server.call("textDocument/inlineCompletion", typing_at(uri, 1, after));
     assert_eq!(next["result"][0]["insertText"], json!(rest), "{next}");
     assert_eq!(
         next["result"][0]["range"],
@@ -218,7 +224,10 @@ fn typing_through_a_suggestion_offers_the_rest_of_it() {
     // Typing something else than the suggestion's next character: a fresh answer, not the old rest.
     let other = if rest.starts_with('x') { "y" } else { "x" };
     insert(&mut server, 3, after, other);
-    let fresh = server.call("textDocument/inlineCompletion", at(uri, 1, after + 1));
+    let fresh = server.call(
+        "textDocument/inlineCompletion",
+        typing_at(uri, 1, after + 1),
+    );
     assert!(fresh.get("error").is_none(), "{fresh}");
     let fresh_text = fresh["result"][0]["insertText"]
         .as_str()
