@@ -14,7 +14,10 @@
 use std::ops::Range;
 
 use crate::cursor::{self, CursorSyntax};
-use crate::syntax::{self, Definition, DefinitionKind, Outline};
+use crate::syntax::{
+    self, DEFINITIONS_PER_NAME, Definition, DefinitionKind, NEAR_LINES_AFTER, NEAR_LINES_BEFORE,
+    Outline, SMALL_DEFINITION_LINES,
+};
 use crate::text::{line_end, line_start, line_starts};
 use crate::workspace::{Selection, WorkspaceIndex};
 use crate::{Document, Error, Language, Result};
@@ -83,13 +86,6 @@ const SCOPE_PERCENT: usize = 10;
 const DEFINITIONS_PERCENT: usize = 20;
 /// Of what is left at the end, the share that extends the prefix (the rest extends the suffix).
 const FAR_PREFIX_PERCENT: usize = 75;
-/// "Near the cursor" for finding used names: lines before and after the cursor's line.
-const NEAR_LINES_BEFORE: usize = 12;
-const NEAR_LINES_AFTER: usize = 3;
-/// A definition of at most this many lines is shown whole; longer ones as signature + docstring.
-const SMALL_DEFINITION_LINES: usize = 12;
-/// At most this many definitions per name (overloads, same name in several files).
-const DEFINITIONS_PER_NAME: usize = 2;
 
 /// Builds the context for a cursor at byte offset `cursor` of `document`, within `budget` tokens.
 /// `open_documents` may include `document` itself (it is skipped, matched by URI).

@@ -128,6 +128,16 @@ impl DefinitionKind {
     }
 }
 
+/// Definitions in prompts, the same for the open documents (`context`) and the workspace index:
+/// the names used this many lines before and after the cursor's line are looked up,
+pub(crate) const NEAR_LINES_BEFORE: usize = 12;
+pub(crate) const NEAR_LINES_AFTER: usize = 3;
+/// at most this many definitions per name (overloads, the same name in several files),
+pub(crate) const DEFINITIONS_PER_NAME: usize = 2;
+/// and a definition of at most this many lines is shown whole (longer ones as header, docstring and
+/// members).
+pub(crate) const SMALL_DEFINITION_LINES: usize = 12;
+
 /// One definition in a file. Ranges are byte ranges of the file's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Definition {

@@ -5,11 +5,8 @@ use std::path::Path;
 
 use super::{Entry, IndexedFile, NO_OWNER, SignatureEnd};
 use crate::Language;
-use crate::syntax::{self, Definition, DefinitionKind, Outline};
+use crate::syntax::{self, Definition, DefinitionKind, Outline, SMALL_DEFINITION_LINES};
 
-/// A definition of at most this many lines (and the snippet limit in bytes) is kept whole; longer ones
-/// as header, docstring and members.
-const SMALL_DEFINITION_LINES: usize = 12;
 /// Lines of a long docstring that are kept.
 const DOCSTRING_LINES: usize = 8;
 /// Indentation longer than this is not kept in a snippet.

@@ -17,16 +17,13 @@ use std::path::{Component, Path, PathBuf};
 use tree_sitter::Node;
 
 use super::{FileId, IndexedDefinition, WorkspaceIndex};
-use crate::syntax::{self, DefinitionKind};
+use crate::syntax::{
+    self, DEFINITIONS_PER_NAME, DefinitionKind, NEAR_LINES_AFTER, NEAR_LINES_BEFORE,
+};
 use crate::{Document, Language};
 
-/// Lines before and after the cursor's line whose names are looked up.
-const NEAR_LINES_BEFORE: usize = 12;
-const NEAR_LINES_AFTER: usize = 3;
 /// Candidates returned at most (the context budget takes what fits).
 const MAX_CANDIDATES: usize = 12;
-/// Definitions per name at most (overloads, the same name in several files).
-const DEFINITIONS_PER_NAME: usize = 2;
 /// A name no import explains is looked up in the whole workspace only when at most this many files
 /// define it; a common name (`get`, `run`) would bring noise.
 const GLOBAL_MAX_FILES: usize = 3;
