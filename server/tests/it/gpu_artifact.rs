@@ -190,11 +190,14 @@ fn launcher_rejects_programs_that_are_not_in_the_artifact() {
 }
 
 /// A CUDA artifact keeps `bin/` and `models/` in `payload.tar.xz`; the launcher unpacks it on first use,
-/// runs from the unpacked folder, reuses it afterwards, and unpacks again when the payload changes.
+/// runs from the unpacked folder, reuses it afterwards, and unpacks again when the payload changes. The
+/// bundled `lib/` (libcudart) stays beside `run`, where the unpacked binaries' RUNPATH cannot reach it,
+/// so the launcher puts it first on the path.
 #[test]
 fn launcher_unpacks_the_payload_once_and_again_when_it_changes() {
     let a = Artifact::new();
     let root = a.dir.path();
+    let bundled = a.folder("lib", &["libcudart.so.13"]);
     std::fs::create_dir_all(root.join("models/tiny")).unwrap();
     std::fs::write(root.join("models/tiny/config.json"), "{}").unwrap();
     let pack = || {
@@ -214,6 +217,13 @@ fn launcher_unpacks_the_payload_once_and_again_when_it_changes() {
     let (code, stdout, stderr) = a.run(&["gpu", "--x"], &driver, &libs);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.ends_with("ARGS=--x\n"), "{stdout}");
+    let path = format!(
+        "LD_LIBRARY_PATH={}:{}:{}\n",
+        bundled.display(),
+        driver.display(),
+        libs.display()
+    );
+    assert!(stdout.starts_with(&path), "{stdout}");
     assert!(stderr.contains("unpacked"), "{stderr}");
 
     let (code, unpacked, stderr) = a.run(&["--unpack"], &driver, &libs);
