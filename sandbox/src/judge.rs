@@ -11,6 +11,7 @@
 //! nor their exit status: all it chooses is the values it answers (and whether it answers at all).
 //! The verdict is the tests' interpreter's exit status, which only the tests' own code decides.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,15 +21,39 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc::UnboundedReceiver;
 use wasmtime_wasi::cli::AsyncStdinStream;
+use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 
 use crate::pipe::{CappedPipe, ChannelPipe};
-use crate::run::{self, EXIT_EXCEPTION, Guest};
+use crate::run::{self, Guest, EXIT_EXCEPTION};
 use crate::runtime::Runtime;
-use crate::{Error, Limits, Outcome, Verdict};
+use crate::{Error, Limits, Outcome, Program, Verdict};
 
 const CODEC: &str = include_str!("judge/codec.py");
 const SERVE: &str = include_str!("judge/serve.py");
 const JUDGE: &str = include_str!("judge/judge.py");
+/// Compiles each argument (a runner's source) and writes its code object, marshalled and base64
+/// encoded, one per line: what [`Runners`] hold.
+const COMPILE: &str = concat!(
+    "import binascii, marshal, sys\n",
+    "for source in sys.argv[1:]:\n",
+    "    code = compile(source, '<string>', 'exec')\n",
+    "    print(binascii.b2a_base64(marshal.dumps(code), newline=False).decode())\n",
+);
+/// What each interpreter of a trial runs as `-c`: the runner's code object (argv[1], removed
+/// before it runs, so the runner's own arguments start at argv[1] as they would with its source).
+/// PYTHONPATH, which CPython has read by then, is removed first (see [`Runners::stdlib`]).
+const LOAD: &str = concat!(
+    "import binascii, marshal, os, sys\n",
+    "os.environ.pop('PYTHONPATH', None)\n",
+    "exec(marshal.loads(binascii.a2b_base64(sys.argv.pop(1))))\n",
+);
+/// Unpacks the zip the module's CPython imports its standard library from into `/scratch`.
+const UNPACK: &str = concat!(
+    "import encodings, zipfile\n",
+    "zipfile.ZipFile(encodings.__loader__.archive).extractall('/scratch')\n",
+);
+/// The file that marks an unpacked standard library as complete.
+const STDLIB_COMPLETE: &str = ".complete";
 /// The tests' exit status when one of their own arguments could not cross (see `judge.py`).
 const EXIT_UNSUPPORTED: i32 = 115;
 /// The largest magnitude of an int that crosses as a bare JSON number (2^53: exact in a double).
@@ -131,9 +156,121 @@ impl TrialOutcome {
     }
 }
 
+/// The two runners (`codec.py` with `judge.py`, and with `serve.py`) as CPython code objects,
+/// marshalled and base64-encoded. Compiling their source is most of what a trial's interpreters
+/// do besides starting (~50 ms of CPU in the guest, against <1 ms to load the code objects), so
+/// a sandbox compiles them once, in an interpreter of its own that runs nothing but [`COMPILE`]
+/// on these two sources, and every trial loads them.
+///
+/// `stdlib` is the other half of a trial's start-up: CPython imports `encodings` from the
+/// module's zip of the standard library before anything runs, and reading that zip's directory
+/// (460 entries, in Python) is ~20 ms of each interpreter's start. The zip is unpacked once into
+/// the cache dir, by an interpreter that runs only [`UNPACK`], and each trial's interpreters see
+/// it read-only at `/stdlib`, first on `sys.path`. Without it (it could not be written) trials
+/// start as before, only slower.
+pub(crate) struct Runners {
+    judge: String,
+    serve: String,
+    stdlib: Option<PathBuf>,
+}
+
+impl Runners {
+    /// Compiles the runners with `runtime`'s CPython (the code objects are only valid there), and
+    /// unpacks its standard library into `runtime.stdlib_dir` unless it is there already.
+    pub(crate) async fn prepare(runtime: &Runtime) -> Result<Runners, Error> {
+        let stdlib = match unpack_stdlib(runtime).await {
+            Ok(dir) => Some(dir),
+            Err(e) => {
+                tracing::warn!("trials start without an unpacked standard library: {e}");
+                None
+            }
+        };
+        let (judge, serve) = compile_runners(runtime).await?;
+        Ok(Runners {
+            judge,
+            serve,
+            stdlib,
+        })
+    }
+}
+
+/// The runners' code objects, marshalled and base64-encoded: (judge, serve).
+async fn compile_runners(runtime: &Runtime) -> Result<(String, String), Error> {
+    let program = Program {
+        source: COMPILE.to_owned(),
+        args: vec![format!("{CODEC}\n{JUDGE}"), format!("{CODEC}\n{SERVE}")],
+        ..Program::default()
+    };
+    let outcome = run::run(runtime, &program, &Limits::default()).await?;
+    let mut lines = outcome.stdout.lines().map(str::to_owned);
+    match (outcome.verdict, lines.next(), lines.next(), lines.next()) {
+        (Verdict::Passed, Some(judge), Some(serve), None) => Ok((judge, serve)),
+        _ => Err(Error::Host(format!(
+            "cannot compile the judge's runners: {:?} {}",
+            outcome.verdict,
+            outcome.stderr.trim()
+        ))),
+    }
+}
+
+/// The unpacked standard library: `runtime.stdlib_dir` when complete, else unpacked into a fresh
+/// directory beside it and renamed into place (so concurrent processes never see a partial one).
+async fn unpack_stdlib(runtime: &Runtime) -> Result<PathBuf, String> {
+    let dir = &runtime.stdlib_dir;
+    if dir.join(STDLIB_COMPLETE).is_file() {
+        return Ok(dir.clone());
+    }
+    let parent = dir.parent().ok_or("the cache dir has no parent")?;
+    std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    let fresh = tempfile::Builder::new()
+        .prefix(".stdlib-")
+        .tempdir_in(parent)
+        .map_err(|e| e.to_string())?;
+    let stdout = CappedPipe::new(1 << 16);
+    let stderr = CappedPipe::new(1 << 16);
+    let guest = Guest {
+        argv: vec!["-S".to_owned(), "-c".to_owned(), UNPACK.to_owned()],
+        stdin: MemoryInputPipe::new(Vec::new()),
+        stdout: stdout.clone(),
+        stderr: stderr.clone(),
+        scratch: Some(fresh.path()),
+        stdlib: None,
+    };
+    let limits = Limits {
+        timeout: Duration::from_secs(120),
+        ..Limits::default()
+    };
+    let finished = run::execute(runtime, guest, &limits, Instant::now())
+        .await
+        .map_err(|e| e.to_string())?;
+    let outcome = finished.outcome(&limits, stdout.overflowed(), stdout.contents(), &stderr);
+    if outcome.verdict != Verdict::Passed {
+        return Err(format!(
+            "unpacking it ended with {:?}: {}",
+            outcome.verdict,
+            outcome.stderr.trim()
+        ));
+    }
+    std::fs::write(fresh.path().join(STDLIB_COMPLETE), b"").map_err(|e| e.to_string())?;
+    let fresh = fresh.keep();
+    match std::fs::rename(&fresh, dir) {
+        Ok(()) => Ok(dir.clone()),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&fresh);
+            // Another process unpacked it first.
+            if dir.join(STDLIB_COMPLETE).is_file() {
+                Ok(dir.clone())
+            } else {
+                Err(format!("cannot move it to {}: {e}", dir.display()))
+            }
+        }
+    }
+}
+
 /// Runs `trial` under `limits`, which apply to each interpreter; the wall clock is shared.
 pub(crate) async fn judge(
     runtime: Arc<Runtime>,
+    runners: &Runners,
     trial: &Trial,
     limits: &Limits,
 ) -> Result<TrialOutcome, Error> {
@@ -149,13 +286,16 @@ pub(crate) async fn judge(
     let (mut test_in, test_stdin) = tokio::io::duplex(PIPE_BYTES);
     let test_stderr = CappedPipe::new(limits.stderr_bytes);
     let test_overflow = test_out.overflow_flag();
+    let stdlib = runners.stdlib.clone();
     let tests = spawn_guest(
         &runtime,
+        stdlib.clone(),
         vec![
             // No `site`: the tests' runner needs only the standard library.
             "-S".to_owned(),
             "-c".to_owned(),
-            format!("{CODEC}\n{JUDGE}"),
+            LOAD.to_owned(),
+            runners.judge.clone(),
             spec.to_string(),
         ],
         test_stdin,
@@ -173,10 +313,14 @@ pub(crate) async fn judge(
         let overflow = code_out.overflow_flag();
         let task = spawn_guest(
             &runtime,
-            // With `site`: the code under test sees the builtins it has natively (`exit`, `quit`).
+            stdlib,
+            // No `site` either (its start-up costs ~8 ms): `serve.py` binds what it gives a
+            // program natively (`exit`, `quit`, `help`...) the way `site` does.
             vec![
+                "-S".to_owned(),
                 "-c".to_owned(),
-                format!("{CODEC}\n{SERVE}"),
+                LOAD.to_owned(),
+                runners.serve.clone(),
                 Value::String(trial.code.clone()).to_string(),
             ],
             code_stdin,
@@ -500,8 +644,10 @@ fn is_int64s(text: &str) -> bool {
         && (bytes.len() / 4 * 3 - padding).is_multiple_of(8)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn spawn_guest(
     runtime: &Arc<Runtime>,
+    stdlib: Option<PathBuf>,
     argv: Vec<String>,
     stdin: tokio::io::DuplexStream,
     stdout: ChannelPipe,
@@ -518,6 +664,7 @@ fn spawn_guest(
             stdout,
             stderr,
             scratch: None,
+            stdlib: stdlib.as_deref(),
         };
         run::execute(&runtime, guest, &limits, started).await
     })

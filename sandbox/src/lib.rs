@@ -211,6 +211,8 @@ struct Shared {
     wasm_path: PathBuf,
     cache_dir: PathBuf,
     permits: tokio::sync::Semaphore,
+    /// The judge's runners, prepared on the first trial.
+    runners: tokio::sync::OnceCell<Arc<judge::Runners>>,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -252,6 +254,7 @@ impl Sandbox {
             wasm_path,
             cache_dir,
             permits: tokio::sync::Semaphore::new(workers),
+            runners: tokio::sync::OnceCell::new(),
         };
         Ok(Sandbox {
             inner: Arc::new(Inner {
@@ -291,8 +294,10 @@ impl Sandbox {
     /// only for host-side failures.
     pub async fn judge(&self, trial: &Trial, limits: &Limits) -> Result<TrialOutcome, Error> {
         let trial = trial.clone();
+        let shared = Arc::clone(&self.inner.shared);
         self.spawn(limits, move |runtime, limits| async move {
-            judge::judge(runtime, &trial, &limits).await
+            let runners = shared.runners().await?;
+            judge::judge(runtime, &runners, &trial, &limits).await
         })?
         .await
         .map_err(|e| Error::Host(format!("sandbox worker failed: {e}")))?
@@ -301,8 +306,10 @@ impl Sandbox {
     /// [`Sandbox::judge`] for synchronous callers (not from async code).
     pub fn judge_blocking(&self, trial: &Trial, limits: &Limits) -> Result<TrialOutcome, Error> {
         let trial = trial.clone();
+        let shared = Arc::clone(&self.inner.shared);
         self.block_on(self.spawn(limits, move |runtime, limits| async move {
-            judge::judge(runtime, &trial, &limits).await
+            let runners = shared.runners().await?;
+            judge::judge(runtime, &runners, &trial, &limits).await
         })?)
     }
 
@@ -362,6 +369,16 @@ impl Sandbox {
 }
 
 impl Shared {
+    /// The judge's runners, compiled (and the standard library unpacked) by the plain runtime's
+    /// CPython the first time (a failed compilation is tried again by the next trial).
+    async fn runners(&self) -> Result<Arc<judge::Runners>, Error> {
+        let runners = self
+            .runners
+            .get_or_try_init(|| async { judge::Runners::prepare(&self.plain).await.map(Arc::new) })
+            .await?;
+        Ok(Arc::clone(runners))
+    }
+
     fn fueled_runtime(&self) -> Result<Arc<Runtime>, Error> {
         let mut slot = self
             .fueled

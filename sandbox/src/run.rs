@@ -20,6 +20,9 @@ pub(crate) const EXIT_ASSERTION: i32 = 113;
 pub(crate) const EXIT_EXCEPTION: i32 = 114;
 /// Where the optional scratch directory appears in the guest (also its working directory).
 const SCRATCH_GUEST_PATH: &str = "/scratch";
+/// Where the optional unpacked standard library appears in the guest (read-only, first on
+/// `sys.path`).
+pub(crate) const STDLIB_GUEST_PATH: &str = "/stdlib";
 /// Host-side name prefix of scratch directories (in the system temp dir).
 pub const SCRATCH_PREFIX: &str = "qwen-lsp-scratch-";
 /// Fuel consumed between yields to the executor, so fuel-metered runs stay cancellable.
@@ -63,19 +66,23 @@ pub(crate) async fn run(
         stdout: stdout.clone(),
         stderr: stderr.clone(),
         scratch: scratch.as_ref().map(|dir| dir.path()),
+        stdlib: None,
     };
     let finished = execute(runtime, guest, limits, started).await?;
     Ok(finished.outcome(limits, stdout.overflowed(), stdout.contents(), &stderr))
 }
 
 /// One guest to start: `python -I argv...` (options, then `-c <source> <args>`), its streams, its
-/// optional scratch dir.
+/// optional scratch dir and unpacked standard library.
 pub(crate) struct Guest<'a, I, O> {
     pub argv: Vec<String>,
     pub stdin: I,
     pub stdout: O,
     pub stderr: CappedPipe,
     pub scratch: Option<&'a std::path::Path>,
+    /// The standard library's modules unpacked from the module's own zip (see `judge.rs`),
+    /// mounted read-only at [`STDLIB_GUEST_PATH`] and put first on `sys.path`.
+    pub stdlib: Option<&'a std::path::Path>,
 }
 
 /// How a guest ended, with its memory accounting, before the streams are read.
@@ -103,9 +110,24 @@ where
     let mut wasi = WasiCtxBuilder::new();
     wasi.stdin(guest.stdin)
         .stdout(guest.stdout)
-        .stderr(guest.stderr)
-        .args(&["python", "-I"])
-        .args(&guest.argv);
+        .stderr(guest.stderr);
+    match guest.stdlib {
+        None => {
+            wasi.args(&["python", "-I"]);
+        }
+        Some(dir) => {
+            // `-I` less `-E`, so that CPython reads PYTHONPATH, the only variable the guest gets
+            // (the runner removes it before anything else runs). Reading the stdlib's files
+            // on the calling thread: a few small reads, each cheaper than a hop to the blocking
+            // pool.
+            wasi.args(&["python", "-s", "-P"])
+                .env("PYTHONPATH", STDLIB_GUEST_PATH)
+                .allow_blocking_current_thread(true)
+                .preopened_dir(dir, STDLIB_GUEST_PATH, FsPerms::ReadOnly)
+                .map_err(|e| Error::Host(format!("stdlib dir: {e:#}")))?;
+        }
+    }
+    wasi.args(&guest.argv);
     if let Some(dir) = guest.scratch {
         wasi.preopened_dir(dir, SCRATCH_GUEST_PATH, FsPerms::ReadWrite)
             .map_err(|e| Error::Host(format!("scratch dir: {e:#}")))?;

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use wasmtime::{Engine, InstancePre, Linker, Module, OptLevel};
 use wasmtime_wasi::p1::WasiP1Ctx;
 
-use crate::Error;
 use crate::host::Host;
 use crate::patch::{self, PatchOptions};
+use crate::Error;
 
 /// The wasmtime release the artifacts are compiled with (pinned in the workspace `Cargo.toml`).
 const WASMTIME_VERSION: &str = "48.0.8";
@@ -42,6 +42,9 @@ pub(crate) struct Runtime {
     pub stack_reserve: usize,
     /// How the module was obtained, for the benchmark.
     pub load: LoadStats,
+    /// Where the module's standard library is unpacked for trials (see `judge.rs`): in the cache
+    /// dir, named after the module file's identity.
+    pub stdlib_dir: PathBuf,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -82,6 +85,7 @@ impl Runtime {
         let engine =
             Engine::new(&engine_config(fuel)).map_err(|e| Error::Host(format!("{e:#}")))?;
         let artifact = cache_dir.join(artifact_name(&engine, wasm_path, &meta));
+        let stdlib_dir = cache_dir.join(stdlib_name(wasm_path, &meta));
 
         let (module, cached) = match deserialize(&engine, &artifact) {
             Some(module) => (module, true),
@@ -118,6 +122,7 @@ impl Runtime {
             pre,
             stack_reserve,
             load,
+            stdlib_dir,
         })
     }
 }
@@ -137,6 +142,16 @@ fn artifact_name(engine: &Engine, wasm_path: &Path, meta: &std::fs::Metadata) ->
         "python-3.12.0-{WASMTIME_VERSION}-{:016x}.cwasm",
         hasher.finish()
     )
+}
+
+/// `python-3.12.0-stdlib-<hash>`, the hash covering the module file's identity (path, size,
+/// mtime): its standard library, unpacked.
+fn stdlib_name(wasm_path: &Path, meta: &std::fs::Metadata) -> String {
+    let mut hasher = Fnv1a::default();
+    wasm_path.hash(&mut hasher);
+    meta.len().hash(&mut hasher);
+    meta.modified().ok().hash(&mut hasher);
+    format!("python-3.12.0-stdlib-{:016x}", hasher.finish())
 }
 
 fn compile(engine: &Engine, wasm_path: &Path) -> Result<Module, Error> {

@@ -2,7 +2,7 @@
 # interpreter and each name of `classes` to a proxy class whose instances live there, runs `tests`,
 # and maps how they ended to an exit status, as prelude.py does.
 #
-# Invoked as `python -I -c <codec + this> <spec JSON>`, spec {"setup", "setup_optional", "bind":
+# Invoked as `python -I -S -c <codec + this, compiled> <spec JSON>`, spec {"setup", "setup_optional", "bind":
 # [[name, target], ...], "classes": [[name, target], ...], "tests"}. A call writes one request to
 # fd 1, {"call": target} (a function), {"new": target, "handle": n} (construct an instance, known
 # as n from then on) or {"method": name, "handle": n} (call a method of instance n), each with

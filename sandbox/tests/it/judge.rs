@@ -333,3 +333,66 @@ assert f(big, 7) == 7 and distinct() == 6
         .unwrap_or_else(|e| panic!("host error: {e}"));
     assert_eq!(out.verdict, TrialVerdict::Passed, "{out:?}");
 }
+
+/// The code's interpreter starts without `site` (its start-up cost), but a program there still
+/// has the names `site` binds, and the PYTHONPATH that points CPython at the unpacked standard
+/// library is gone before the code runs.
+#[test]
+fn the_code_sees_what_site_binds_and_no_environment() {
+    let code = r#"
+import builtins, os, sys
+def f():
+    names = ['exit', 'quit', 'help', 'copyright', 'credits', 'license']
+    return ([n for n in names if not hasattr(builtins, n)], dict(os.environ),
+            repr(exit), hasattr(sys, '__interactivehook__'))
+"#;
+    let tests = r#"
+missing, environ, shown, hook = f()
+assert missing == [], missing
+assert environ == {}, environ
+assert shown == 'Use exit() or Ctrl-D (i.e. EOF) to exit', shown
+assert hook
+"#;
+    let out = judge(code, tests);
+    assert_eq!(out.verdict, TrialVerdict::Passed, "{out:?}");
+    let out = judge("def f():\n    exit(0)\n", "f()\n");
+    assert_eq!(out.verdict, TrialVerdict::CodeExited, "{out:?}");
+}
+
+/// Trials import the standard library from a directory the sandbox unpacked once and shares
+/// between all of them: a sample that could write there would reach every later trial's tests.
+/// The mount is read-only, so every attempt fails, and the next trial imports the real module.
+#[test]
+fn the_shared_standard_library_cannot_be_written() {
+    let code = r#"
+import os, sys
+def f():
+    root = sys.path[0]
+    denied = []
+    attempts = [
+        lambda: open(os.path.join(root, 'typing.pyc'), 'wb').write(b'x'),
+        lambda: open(os.path.join(root, 'typing.pyc'), 'ab').write(b'x'),
+        lambda: open(os.path.join(root, 'evil.py'), 'w').write('raise SystemExit'),
+        lambda: os.remove(os.path.join(root, 'typing.pyc')),
+        lambda: os.rename(os.path.join(root, 'typing.pyc'), os.path.join(root, 't.pyc')),
+        lambda: os.mkdir(os.path.join(root, 'evil')),
+        lambda: os.truncate(os.path.join(root, 'typing.pyc'), 0),
+    ]
+    for attempt in attempts:
+        try:
+            attempt()
+        except OSError:
+            denied.append(True)
+    return root, len(denied), len(attempts)
+"#;
+    let out = judge(
+        code,
+        "root, denied, attempts = f()\nassert root == '/stdlib', root\nassert denied == attempts, (denied, attempts)\n",
+    );
+    assert_eq!(out.verdict, TrialVerdict::Passed, "{out:?}");
+    let after = judge(
+        "def f():\n    return 1\n",
+        "import typing, sys\nassert f() == 1\nassert typing.List is not None\nassert not any(p.endswith('evil') for p in sys.modules)\n",
+    );
+    assert_eq!(after.verdict, TrialVerdict::Passed, "{after:?}");
+}
