@@ -24,7 +24,7 @@ use wasmtime_wasi::cli::AsyncStdinStream;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 
 use crate::pipe::{CappedPipe, ChannelPipe};
-use crate::run::{self, Guest, EXIT_EXCEPTION};
+use crate::run::{self, EXIT_EXCEPTION, Guest};
 use crate::runtime::Runtime;
 use crate::{Error, Limits, Outcome, Program, Verdict};
 

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use wasmtime::{Engine, InstancePre, Linker, Module, OptLevel};
 use wasmtime_wasi::p1::WasiP1Ctx;
 
+use crate::Error;
 use crate::host::Host;
 use crate::patch::{self, PatchOptions};
-use crate::Error;
 
 /// The wasmtime release the artifacts are compiled with (pinned in the workspace `Cargo.toml`).
 const WASMTIME_VERSION: &str = "48.0.8";
