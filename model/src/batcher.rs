@@ -28,10 +28,11 @@
 //! ([`Qwen::forward_verify`], every row as a decode step would compute it), then the sampler takes
 //! the rows in order, keeping drafts while they are what it chose ([`Decoding::step_draft`]); the
 //! cache is cut back past the first row it did not keep. Its output is the plain decode's: the same
-//! tokens, greedy or sampled (the sampler draws once per token either way, see [`Sampler::sample_draft`]).
+//! tokens, greedy or sampled (the sampler draws once per token either way, see
+//! `Sampler::sample_draft`). Models whose kernels would not compute the rows exactly (dense f32
+//! weights) do not speculate ([`Qwen::verify_rows`]).
 //!
-//! [`Sampler::sample_draft`]: crate::sampler::Sampler::sample_draft A failure (or a panic) in a step
-//! fails the requests in that step with an error, never the worker.
+//! A failure (or a panic) in a step fails the requests in that step with an error, never the worker.
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};

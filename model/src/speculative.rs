@@ -8,8 +8,8 @@
 
 /// Draft tokens proposed per verify pass when nothing else is set. A pass reads the weights once, as
 /// a decode step does, but its matrix products and attention grow with the rows: on Qwen3-0.6B q8_0
-/// (1 thread) 4 drafts cost 1.4 decode steps and 8 cost 2.3 (benches/RESULTS.md), so 4 gains nearly
-/// as much when drafts are kept and loses less when they are not.
+/// (1 thread) 4 drafts cost 1.4-1.6 decode steps and 8 cost 2.3-2.5 (benches/RESULTS.md), so 4
+/// gains nearly as much when drafts are kept and loses less when they are not.
 pub const DEFAULT_DRAFT_TOKENS: usize = 4;
 
 /// The environment variable that overrides [`DEFAULT_DRAFT_TOKENS`] when a model loads (`0` turns

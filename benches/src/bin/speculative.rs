@@ -9,8 +9,8 @@
 //!    fraction `a` of the drafts kept, a pass yields `1 + a K` tokens, a speed-up of `(1 + a K) / c`;
 //!    where each draft is kept with probability `a` independently until the first miss, it yields
 //!    `(1 - a^(K+1)) / (1 - a)` tokens.
-//! 3. Measured end to end: greedy decode tokens/s with speculation off and on (the same output, which
-//!    is checked) on a repetitive prompt, on the tiny committed checkpoint (quantized to q8_0 at load)
+//! 3. Measured end to end: greedy decode tokens/s with speculation off and on, K = 4 and 8 (the same
+//!    output, which is checked) on a repetitive prompt, on the tiny committed checkpoint (quantized to q8_0 at load)
 //!    and on the 0.6B-shaped one, with the drafts proposed and kept.
 //!
 //! ```text
@@ -103,7 +103,7 @@ fn run(model: &LocalModel, prompt: &Prompt, decode: usize) -> anyhow::Result<(Ge
 }
 
 /// Measured end to end: speculation off and on, interleaved, 3 runs each; one table row.
-fn end_to_end(name: &str, model: &LocalModel, decode: usize) -> anyhow::Result<String> {
+fn end_to_end(name: &str, model: &LocalModel, decode: usize, k: usize) -> anyhow::Result<String> {
     let prompt = repetitive_prompt();
     let (mut off, mut on) = (Vec::new(), Vec::new());
     let before = model.batch_stats();
@@ -112,7 +112,7 @@ fn end_to_end(name: &str, model: &LocalModel, decode: usize) -> anyhow::Result<S
         model.set_draft_tokens(0);
         let (plain, tps) = run(model, &prompt, decode)?;
         off.push(tps);
-        model.set_draft_tokens(8);
+        model.set_draft_tokens(k);
         let (spec, tps) = run(model, &prompt, decode)?;
         on.push(tps);
         ensure!(
@@ -129,7 +129,7 @@ fn end_to_end(name: &str, model: &LocalModel, decode: usize) -> anyhow::Result<S
     );
     let (off, on) = (quantile(&off, 0.5), quantile(&on, 0.5));
     Ok(format!(
-        "| {name} | {tokens} | {off:.1} | {on:.1} | {:.2}x | {verifies} | {drafted} | {kept} ({:.0}%) |",
+        "| {name} | {k} | {tokens} | {off:.1} | {on:.1} | {:.2}x | {verifies} | {drafted} | {kept} ({:.0}%) |",
         on / off,
         100.0 * kept as f64 / drafted.max(1) as f64
     ))
@@ -202,20 +202,22 @@ fn main() -> anyhow::Result<()> {
     }
 
     println!(
-        "\n## Measured: greedy decode, speculation off and on (K=8), repetitive prompt, {} tokens\n",
+        "\n## Measured: greedy decode, speculation off and on, repetitive prompt, {} tokens\n",
         args.decode
     );
     println!(
-        "| model | tokens | off tok/s | on tok/s | speed-up | verify passes | drafts | kept |"
+        "| model | K | tokens | off tok/s | on tok/s | speed-up | verify passes | drafts | kept |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let tiny = workspace().join("tests/models/qwen3-tiny");
     let tiny = load(&tiny.display().to_string(), Some("q8_0"))?;
-    println!("{}", end_to_end("tiny q8_0@load", &tiny, args.decode)?);
+    for k in [4, 8] {
+        println!("{}", end_to_end("tiny q8_0@load", &tiny, args.decode, k)?);
+    }
     drop(tiny);
-    println!(
-        "{}",
-        end_to_end(&format!("{} q8_0 (random)", args.shape), &big, args.decode)?
-    );
+    for k in [4, 8] {
+        let name = format!("{} q8_0 (random)", args.shape);
+        println!("{}", end_to_end(&name, &big, args.decode, k)?);
+    }
     Ok(())
 }

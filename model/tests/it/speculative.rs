@@ -1,6 +1,6 @@
 //! Speculative decoding with prompt-lookup drafts cannot change the output: on the tiny Qwen3
-//! checkpoint, with f16, bf16 and q8_0 weights (dense f32 ones do not speculate), the verify pass computes every row to the bit as a
-//! decode step does, greedy generation gives the same ids, text and finish reason with speculation on
+//! checkpoint, with f16, bf16 and q8_0 weights (dense f32 ones do not speculate), the verify pass
+//! computes every row to the bit as a decode step does, greedy generation gives the same ids, text and finish reason with speculation on
 //! and off (drafts accepted and rejected; stop strings, `max_tokens` and EOS landing inside an
 //! accepted draft), sampled generation gives the same samples for each seed, and the draft rule
 //! keeps the model's distribution.
