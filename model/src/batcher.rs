@@ -22,11 +22,21 @@
 //! for at most one chunk, and a warmed prompt that a request interrupted goes on from where it stopped.
 //! The newest warm-up goes first: it is the best guess of where the user types next.
 //!
-//! A lone sequence decodes through [`Qwen::forward`] on its own cache. A failure (or a panic) in a step
-//! fails the requests in that step with an error, never the worker.
+//! A lone sequence decodes through [`Qwen::forward`] on its own cache. When it decodes alone (the
+//! editor's case) and its own tokens suggest what comes next ([`speculative::propose`]), a step
+//! checks those drafts instead: one pass over its next token and the drafts
+//! ([`Qwen::forward_verify`], every row as a decode step would compute it), then the sampler takes
+//! the rows in order, keeping drafts while they are what it chose ([`Decoding::step_draft`]); the
+//! cache is cut back past the first row it did not keep. Its output is the plain decode's: the same
+//! tokens, greedy or sampled (the sampler draws once per token either way, see
+//! `Sampler::sample_draft`). Models whose kernels would not compute the rows exactly (dense f32
+//! weights) do not speculate ([`Qwen::verify_rows`]).
+//!
+//! A failure (or a panic) in a step fails the requests in that step with an error, never the worker.
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -43,6 +53,7 @@ use crate::kv_cache::KvCache;
 use crate::qwen::Qwen;
 use crate::runner::{Core, PREFILL_CHUNK, Runner, State};
 use crate::sampling::SamplingParams;
+use crate::speculative;
 
 /// Counters of the batching worker, cumulative since the model loaded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -53,6 +64,13 @@ pub struct BatchStats {
     pub rows: usize,
     /// The largest number of sequences decoded in one step.
     pub max_rows: usize,
+    /// Of `steps`, those that checked speculative drafts (one sequence, one pass over its next token
+    /// and the drafts).
+    pub verify_steps: usize,
+    /// Draft tokens proposed in those passes.
+    pub drafted: usize,
+    /// Draft tokens the sampler kept (each one a decode step saved).
+    pub accepted: usize,
 }
 
 /// Prefill chunk while other sequences are decoding: they wait for it once per step.
@@ -364,12 +382,25 @@ fn turn<'t>(
     }
 
     if !active.is_empty() {
+        let verify_rows = core.verify_rows;
+        let drafts = match active.as_slice() {
+            [seq] => drafts(seq, core.draft_tokens.load(Ordering::Relaxed), verify_rows),
+            _ => Vec::new(),
+        };
         let mut stats = queue.stats.lock().unwrap_or_else(PoisonError::into_inner);
         stats.steps += 1;
         stats.rows += active.len();
         stats.max_rows = stats.max_rows.max(active.len());
         drop(stats);
-        decode_step(core, active);
+        if drafts.is_empty() {
+            decode_step(core, active);
+        } else {
+            let kept = verify_step(core, active, &drafts);
+            let mut stats = queue.stats.lock().unwrap_or_else(PoisonError::into_inner);
+            stats.verify_steps += 1;
+            stats.drafted += drafts.len();
+            stats.accepted += kept;
+        }
     }
 }
 
@@ -575,6 +606,94 @@ fn decode_step(core: &Core, active: &mut Vec<Sequence<'_>>) {
             Outcome::Gone => retire(core, seq, Some(Error::Cancelled)),
         }
     }
+}
+
+/// The drafts worth checking for `seq`'s next step: at most `max`, no more than a verify pass of
+/// `verify_rows` computes exactly (none when the model's kernels cannot, see [`Qwen::verify_rows`]), and
+/// no more than can be kept before `max_tokens` (the token after the last kept draft comes from the
+/// same pass).
+fn drafts(seq: &Sequence<'_>, max: usize, verify_rows: usize) -> Vec<u32> {
+    let room = seq.decoding.remaining().saturating_sub(1);
+    let max = max.min(room).min(verify_rows.saturating_sub(1));
+    speculative::propose(seq.decoding.tokens(), max)
+}
+
+/// A step of the lone sequence in `active` that checks `drafts` (see the module docs); returns the
+/// drafts kept.
+fn verify_step(core: &Core, active: &mut Vec<Sequence<'_>>, drafts: &[u32]) -> usize {
+    let Some(mut seq) = active.pop() else {
+        return 0;
+    };
+    let start = seq.kv.len();
+    let mut input = Vec::with_capacity(drafts.len() + 1);
+    input.push(seq.next);
+    input.extend_from_slice(drafts);
+    let logits = guarded(|| {
+        let state = core.lock();
+        Ok(state.runner.model.forward_verify(&input, &mut seq.kv)?)
+    });
+    let logits = match logits {
+        Ok(l) => l,
+        Err(e) => {
+            seq.job.done(Err(Error::Model(e.to_string())));
+            return 0;
+        }
+    };
+    // Greedy rows come back from the device in one copy, as in `decode_step`.
+    let argmax = if seq.decoding.is_argmax() {
+        logits
+            .argmax(candle_core::D::Minus1)
+            .and_then(|ids| ids.to_vec1::<u32>())
+            .ok()
+    } else {
+        None
+    };
+    let events = seq.job.events.clone();
+    let mut gone = false;
+    let mut on_text = |text: &str| {
+        gone |= events.send(Event::Text(text.to_string())).is_err();
+    };
+    let mut rows = 0;
+    let mut outcome = Outcome::Finished;
+    for (i, draft) in (0..input.len()).map(|i| (i, drafts.get(i).copied())) {
+        rows = i + 1;
+        let step = match (argmax.as_ref().and_then(|ids| ids.get(i)), draft) {
+            (Some(&token), _) => seq.decoding.accept(token, &mut on_text),
+            (None, Some(draft)) => logits
+                .get(i)
+                .map_err(Error::from)
+                .and_then(|row| seq.decoding.step_draft(&row, draft, &mut on_text)),
+            (None, None) => logits
+                .get(i)
+                .map_err(Error::from)
+                .and_then(|row| seq.decoding.step(&row, &mut on_text)),
+        };
+        match step {
+            Ok(Some(token)) if Some(token) == draft => {}
+            Ok(Some(token)) => {
+                outcome = Outcome::Next(token);
+                break;
+            }
+            Ok(None) => break,
+            Err(e) => {
+                outcome = Outcome::Failed(e);
+                break;
+            }
+        }
+    }
+    // The cache keeps the rows whose input tokens were kept: the next token and the drafts before
+    // the first row whose choice differed from its draft (or that finished the sequence).
+    seq.kv.truncate(start + rows);
+    match outcome {
+        _ if gone => retire(core, seq, Some(Error::Cancelled)),
+        Outcome::Next(next) => {
+            seq.next = next;
+            active.push(seq);
+        }
+        Outcome::Failed(e) => retire(core, seq, Some(e)),
+        Outcome::Finished | Outcome::Gone => retire(core, seq, None),
+    }
+    rows - 1
 }
 
 /// What one decode step did to a sequence.

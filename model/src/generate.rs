@@ -145,6 +145,24 @@ impl<'t> Decoding<'t> {
         self.accept(token, on_text)
     }
 
+    /// [`Self::step`] with `draft` proposed as the token (see [`Sampler::sample_draft`]): the same
+    /// token [`Self::step`] would choose, so the caller keeps the draft iff it comes back.
+    pub(crate) fn step_draft(
+        &mut self,
+        logits: &Tensor,
+        draft: u32,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<Option<u32>> {
+        let (token, _kept) = self.sampler.sample_draft(logits, &self.history, draft)?;
+        self.accept(token, on_text)
+    }
+
+    /// Tokens it may still generate before `max_tokens`.
+    pub(crate) fn remaining(&self) -> usize {
+        self.max_tokens
+            .saturating_sub(self.generation.token_ids.len())
+    }
+
     /// Whether [`Self::step`] takes the argmax of the logits, so the caller may pick the token itself
     /// (for many rows at once) and pass it to [`Self::accept`].
     pub(crate) fn is_argmax(&self) -> bool {

@@ -56,6 +56,19 @@ struct LayerKv {
 }
 
 impl KvView {
+    /// The first `n` positions (views, no copy): what attention at position `n - 1` sees.
+    pub fn prefix(&self, n: usize) -> Result<KvView> {
+        let scales = match &self.scales {
+            Some((k, v)) => Some((k.narrow(1, 0, n)?, v.narrow(1, 0, n)?)),
+            None => None,
+        };
+        Ok(KvView {
+            k: self.k.narrow(1, 0, n)?,
+            v: self.v.narrow(1, 0, n)?,
+            scales,
+        })
+    }
+
     /// Keys and values in `dtype`: as they are, converted (an f16 cache under f32 activations), or
     /// dequantized (int8).
     pub fn to_float(&self, dtype: DType) -> Result<(Tensor, Tensor)> {

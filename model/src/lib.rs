@@ -50,12 +50,14 @@ mod runner;
 pub mod sampler;
 pub mod sampling;
 pub mod secrets;
+pub mod speculative;
 #[cfg(test)]
 mod testing;
 pub mod tokenizer;
 mod weight_source;
 mod weights;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use candle_core::{DType, Device, Tensor};
@@ -294,6 +296,7 @@ impl LocalModel {
             ),
         };
         let cache = model.new_cache();
+        let verify_rows = model.verify_rows();
         let core = Arc::new(Core {
             tokenizer,
             state: Mutex::new(State {
@@ -301,6 +304,8 @@ impl LocalModel {
                 cache: CacheState::default(),
                 prefixes: PrefixCache::new(prefix_cache::DEFAULT_PREFIX_CACHE_BYTES),
             }),
+            draft_tokens: AtomicUsize::new(speculative::draft_tokens_from_env()),
+            verify_rows,
         });
         let batcher = Batcher::start(core.clone())?;
         Ok(LocalModel {
@@ -539,6 +544,29 @@ impl LocalModel {
             out[i] = Some(batcher::wait(&rx, cancel, &mut |_| {})?);
         }
         Ok(out.into_iter().flatten().collect())
+    }
+
+    /// Sets the draft tokens each speculative verify pass checks when one sequence decodes alone
+    /// (prompt-lookup drafts, see [`speculative`]); 0 turns speculation off. Greedy output is the
+    /// same to the bit either way and sampled output follows the same distribution; only the speed
+    /// changes. The default is [`speculative::DEFAULT_DRAFT_TOKENS`], or
+    /// [`speculative::DRAFT_TOKENS_ENV`] when set at load.
+    pub fn set_draft_tokens(&self, draft_tokens: usize) {
+        self.core
+            .draft_tokens
+            .store(draft_tokens, Ordering::Relaxed);
+    }
+
+    /// Draft tokens per speculative verify pass (0: off); see [`Self::set_draft_tokens`].
+    pub fn draft_tokens(&self) -> usize {
+        self.core.draft_tokens.load(Ordering::Relaxed)
+    }
+
+    /// Whether this model speculates at all: its kernels compute a verify pass's rows exactly as
+    /// decode steps (q8_0/q4_k GGUF or quantized at load, or 16-bit weights, on the CPU; not dense
+    /// f32 weights, see [`Qwen::verify_rows`]).
+    pub fn speculates(&self) -> bool {
+        self.core.verify_rows > 1
     }
 
     /// Whether [`Backend::warm`] prompts are still queued or being prefilled.

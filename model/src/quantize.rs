@@ -123,6 +123,22 @@ impl QLinear {
         })
     }
 
+    /// Whether each output row is computed the same whatever the row count, for up to
+    /// [`ROWS_INDEPENDENT_MAX`] rows: our packed kernels, and the 16-bit-weight kernel (CPU, f32
+    /// activations). candle's own matmuls pick kernels by shape and may add in another order.
+    pub(crate) fn rows_independent(&self) -> bool {
+        match self {
+            QLinear::Packed { .. } => true,
+            QLinear::Dense(l) => {
+                let w = l.weight();
+                w.device().is_cpu()
+                    && w.is_contiguous()
+                    && matches!(w.dtype(), DType::BF16 | DType::F16)
+            }
+            QLinear::Quantized { .. } => false,
+        }
+    }
+
     fn bias(&self) -> Option<&Tensor> {
         match self {
             QLinear::Dense(l) => l.bias(),
@@ -209,6 +225,9 @@ pub(crate) fn forward_shared<const N: usize>(
     outs.try_into()
         .map_err(|_| candle_core::Error::Msg("fused projections returned a wrong count".into()))
 }
+
+/// Rows up to which [`QLinear::rows_independent`] holds (the 16-bit kernel's limit).
+pub(crate) const ROWS_INDEPENDENT_MAX: usize = float16::MAX_ROWS;
 
 /// Rows up to which [`forward_shared`] fuses: decode steps. Prefill keeps candle's own choice of
 /// kernel per matrix (it has large-batch paths the fused one lacks).

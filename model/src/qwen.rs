@@ -280,6 +280,12 @@ impl Attention {
             + norms
     }
 
+    fn rows_independent(&self) -> bool {
+        [&self.q_proj, &self.k_proj, &self.v_proj, &self.o_proj]
+            .iter()
+            .all(|l| l.rows_independent())
+    }
+
     /// Queries, keys and values of `x` `(batch, seq, hidden)`, each `(batch, seq, heads, head_dim)`,
     /// with the q/k norms applied and no positions yet.
     fn project(&self, x: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
@@ -330,6 +336,26 @@ impl Attention {
             out.push(self.attend(&q.narrow(0, i, 1)?, &kv, None)?);
         }
         Tensor::cat(&out, 0)?.apply(&self.o_proj)
+    }
+
+    /// Several new tokens of one sequence, `x` `(1, rows, hidden)` at positions `cache.len()..`, each
+    /// row computed as a one-token [`Self::forward`] would compute it: projections for all rows at once
+    /// (the weights are read once; their kernels compute a row the same whatever the row count), then
+    /// attention row by row through the decode path, row `i` over the cache's first `offset + i + 1`
+    /// positions. Prefill's blocked attention would add in another order and change the last bits.
+    fn forward_verify(&self, x: &Tensor, cache: &mut KvCache, layer: usize) -> Result<Tensor> {
+        let offset = cache.len();
+        let rows = x.dim(1)?;
+        let (q, k, v) = self.project(x)?;
+        let q = self.rotary.apply(&q, offset)?;
+        let k = self.rotary.apply(&k, offset)?;
+        let kv = cache.append(layer, &k, &v)?;
+        let mut out = Vec::with_capacity(rows);
+        for i in 0..rows {
+            let seen = kv.prefix(offset + i + 1)?;
+            out.push(self.attend(&q.narrow(1, i, 1)?.contiguous()?, &seen, None)?);
+        }
+        Tensor::cat(&out, 1)?.apply(&self.o_proj)
     }
 
     /// Attention of `q` `(batch, seq, heads, head_dim)` over the cached keys and values `(batch,
@@ -438,6 +464,26 @@ impl DecoderLayer {
         let h = self
             .self_attn
             .forward(&x.apply(&self.input_layernorm)?, mask, cache, layer)?;
+        let x = (x + h)?;
+        let h = x.apply(&self.post_attention_layernorm)?.apply(&self.mlp)?;
+        x + h
+    }
+
+    fn rows_independent(&self) -> bool {
+        let mlp = match &self.mlp {
+            FeedForward::Dense(m) => [&m.gate_proj, &m.up_proj, &m.down_proj]
+                .iter()
+                .all(|l| l.rows_independent()),
+            // The router is candle's matmul.
+            FeedForward::Sparse(_) => false,
+        };
+        mlp && self.self_attn.rows_independent()
+    }
+
+    fn forward_verify(&self, x: &Tensor, cache: &mut KvCache, layer: usize) -> Result<Tensor> {
+        let h = self
+            .self_attn
+            .forward_verify(&x.apply(&self.input_layernorm)?, cache, layer)?;
         let x = (x + h)?;
         let h = x.apply(&self.post_attention_layernorm)?.apply(&self.mlp)?;
         x + h
@@ -614,6 +660,61 @@ impl Qwen {
         } else {
             logits.squeeze(1)
         }
+    }
+
+    /// The most tokens a [`Self::forward_verify`] pass computes exactly as decode steps do, or 0 where it
+    /// cannot: every matrix must go through kernels that compute a row the same whatever the row count
+    /// (q8_0/q4_k/q6_k packed, or 16-bit weights, on the CPU). Dense f32 weights go through candle's
+    /// matmul, whose result for one row moves in the last bits with the row count (measured: 9e-6 on
+    /// the tiny model's logits), and so do candle's quantized kernels and the MoE router.
+    pub fn verify_rows(&self) -> usize {
+        let exact = self.device.is_cpu()
+            && self.lm_head.rows_independent()
+            && self.layers.iter().all(DecoderLayer::rows_independent);
+        if exact {
+            quantize::ROWS_INDEPENDENT_MAX
+        } else {
+            0
+        }
+    }
+
+    /// Runs `tokens` of one sequence at positions `cache.len()..` of its batch-1 cache and appends them,
+    /// like [`Self::forward`], but returns the f32 logits of every position, `(tokens, vocab)`, each row
+    /// equal to the bit to what a one-token `forward` at that position returns: the pass that checks
+    /// speculative drafts, which must not change greedy output. The caller truncates the cache back
+    /// past the rows it rejects.
+    pub fn forward_verify(&self, tokens: &[u32], cache: &mut KvCache) -> Result<Tensor> {
+        if tokens.is_empty() {
+            candle_core::bail!("empty input");
+        }
+        if tokens.len() > self.verify_rows() {
+            candle_core::bail!(
+                "a verify pass of {} tokens would not compute them as decode steps do (at most {})",
+                tokens.len(),
+                self.verify_rows()
+            );
+        }
+        if !cache.is_empty() && cache.batch_size() != 1 {
+            candle_core::bail!("forward_verify needs a batch-1 cache");
+        }
+        let offset = cache.len();
+        if offset + tokens.len() > self.max_positions {
+            candle_core::bail!(
+                "{} positions exceed the model's {}",
+                offset + tokens.len(),
+                self.max_positions
+            );
+        }
+        let input = Tensor::new(tokens, &self.device)?.unsqueeze(0)?;
+        let mut h = self.embed_tokens.forward(&input)?;
+        for (i, layer) in self.layers.iter().enumerate() {
+            h = layer.forward_verify(&h, cache, i)?;
+        }
+        cache.advance(tokens.len(), 1);
+        h.apply(&self.norm)?
+            .apply(&self.lm_head)?
+            .to_dtype(DType::F32)?
+            .squeeze(0)
     }
 
     /// One decoding step for several independent sequences: `tokens[i]` runs at position

@@ -1,6 +1,7 @@
 //! What a loaded model's calling threads and its batching worker share: the weights with the cache
 //! they fill ([`Runner`]), the cached sequences ([`State`]) and the tokenizer ([`Core`]).
 
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Mutex, MutexGuard};
 
 use candle_core::Tensor;
@@ -52,6 +53,11 @@ pub(crate) struct State {
 pub(crate) struct Core {
     pub(crate) tokenizer: QwenTokenizer,
     pub(crate) state: Mutex<State>,
+    /// Draft tokens per speculative verify pass of a lone sequence; 0 turns speculation off (see
+    /// `crate::speculative`).
+    pub(crate) draft_tokens: AtomicUsize,
+    /// The model's [`Qwen::verify_rows`]: 0 where speculation would not be exact.
+    pub(crate) verify_rows: usize,
 }
 
 impl Core {

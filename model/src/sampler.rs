@@ -1,5 +1,13 @@
 //! The stateful sampler built from [`SamplingParams`]: repetition penalty, then greedy or
 //! temperature/top-k/top-p sampling from a seeded RNG (candle's `LogitsProcessor`).
+//!
+//! [`Sampler::sample_draft`] is the choice when a speculative draft token is on offer. For a draft
+//! chosen without randomness (prompt lookup), speculative sampling's rule (keep the draft `d` with
+//! probability `p(d)`, else draw from `p` without `d`) is what drawing `t ~ p` and keeping `d` iff
+//! `t == d` does: `d` comes out with probability `p(d)`, any other `t` with `p(t)`, and a refusal is
+//! `t` drawn from `p` without `d`. So the draft step draws exactly as [`Sampler::sample`] does, one
+//! draw per token from the same generator: sampled output is not only distributed as without
+//! speculation, it is the same for the same seed.
 
 use candle_core::Tensor;
 use candle_transformers::generation::{LogitsProcessor, Sampling};
@@ -47,6 +55,18 @@ impl Sampler {
 
     fn penalizes(&self) -> bool {
         self.repetition_penalty != 1.0 && self.repeat_last_n > 0
+    }
+
+    /// The token at a position where speculation proposed `draft`, and whether the draft is kept (the
+    /// rule in the module docs): the sample [`Self::sample`] draws, kept as the draft iff equal.
+    pub fn sample_draft(
+        &mut self,
+        logits: &Tensor,
+        history: &[u32],
+        draft: u32,
+    ) -> Result<(u32, bool)> {
+        let token = self.sample(logits, history)?;
+        Ok((token, token == draft))
     }
 
     /// Picks the next token from `logits` (shape `(vocab,)`, f32). `history` is every token so far

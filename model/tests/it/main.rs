@@ -6,3 +6,4 @@ mod lora;
 mod prefix_cache;
 mod quantized;
 mod reference;
+mod speculative;
