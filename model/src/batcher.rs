@@ -30,7 +30,8 @@
 //! cache is cut back past the first row it did not keep. Its output is the plain decode's: the same
 //! tokens, greedy or sampled (the sampler draws once per token either way, see
 //! `Sampler::sample_draft`). Models whose kernels would not compute the rows exactly (dense f32
-//! weights) do not speculate ([`Qwen::verify_rows`]).
+//! weights) do not speculate ([`Qwen::verify_rows`]). Each sequence adapts how many drafts it checks
+//! ([`speculative::next_draft_limit`]): more while they are kept, down to one while they are refused.
 //!
 //! A failure (or a panic) in a step fails the requests in that step with an error, never the worker.
 
@@ -255,6 +256,8 @@ struct Sequence<'t> {
     kv: KvCache,
     decoding: Decoding<'t>,
     next: u32,
+    /// The most drafts its next verify pass checks (`speculative::next_draft_limit`).
+    draft_limit: usize,
 }
 
 fn work(core: &Core, queue: &Queue) {
@@ -519,6 +522,7 @@ fn join<'t>(core: &'t Core, a: Admission, kv: KvCache, logits: &Tensor) -> Optio
         kv,
         decoding,
         next: 0,
+        draft_limit: core.draft_tokens.load(Ordering::Relaxed),
     };
     match step {
         Ok(Some(next)) => {
@@ -614,7 +618,10 @@ fn decode_step(core: &Core, active: &mut Vec<Sequence<'_>>) {
 /// same pass).
 fn drafts(seq: &Sequence<'_>, max: usize, verify_rows: usize) -> Vec<u32> {
     let room = seq.decoding.remaining().saturating_sub(1);
-    let max = max.min(room).min(verify_rows.saturating_sub(1));
+    let max = max
+        .min(seq.draft_limit)
+        .min(room)
+        .min(verify_rows.saturating_sub(1));
     speculative::propose(seq.decoding.tokens(), max)
 }
 
@@ -684,16 +691,23 @@ fn verify_step(core: &Core, active: &mut Vec<Sequence<'_>>, drafts: &[u32]) -> u
     // The cache keeps the rows whose input tokens were kept: the next token and the drafts before
     // the first row whose choice differed from its draft (or that finished the sequence).
     seq.kv.truncate(start + rows);
+    let kept = rows - 1;
     match outcome {
         _ if gone => retire(core, seq, Some(Error::Cancelled)),
         Outcome::Next(next) => {
             seq.next = next;
+            seq.draft_limit = speculative::next_draft_limit(
+                seq.draft_limit,
+                drafts.len(),
+                kept,
+                core.draft_tokens.load(Ordering::Relaxed),
+            );
             active.push(seq);
         }
         Outcome::Failed(e) => retire(core, seq, Some(e)),
         Outcome::Finished | Outcome::Gone => retire(core, seq, None),
     }
-    rows - 1
+    kept
 }
 
 /// What one decode step did to a sequence.

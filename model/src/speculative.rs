@@ -32,6 +32,19 @@ pub fn draft_tokens_from_env() -> usize {
         .unwrap_or(DEFAULT_DRAFT_TOKENS)
 }
 
+/// The most drafts a sequence's next verify pass checks, after a pass that kept `kept` of its
+/// `drafted` drafts under a limit of `limit`: all kept, two more (up to `max`, the model's setting);
+/// any refused, one fewer, down to one. A refused draft costs a verify row for nothing, so a sequence
+/// whose text the lookup does not predict drifts to one draft per pass (~1.1 decode steps) rather than
+/// paying for `max` (Hugging Face's assisted generation adapts its draft length the same way).
+pub fn next_draft_limit(limit: usize, drafted: usize, kept: usize, max: usize) -> usize {
+    if kept >= drafted {
+        limit.saturating_add(2).min(max)
+    } else {
+        limit.saturating_sub(1).max(1).min(max)
+    }
+}
+
 /// Up to `max` tokens that may follow `tokens`: for `n` from 3 down to 1, the most recent earlier
 /// occurrence of the last `n` tokens, and the tokens that followed it. Where those run into the end of
 /// the sequence, the proposal goes on copying itself (the sequence repeating with the period the match
@@ -89,6 +102,25 @@ mod tests {
         assert_eq!(propose(&[1, 2, 3, 4, 1, 2], 7), [3, 4, 1, 2, 3, 4, 1]);
         assert_eq!(propose(&[5, 1, 2, 3, 4, 1, 2], 3), [3, 4, 1]);
         assert_eq!(propose(&[1, 2, 3, 4, 1, 2], 0), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn the_draft_limit_grows_while_drafts_are_kept_and_shrinks_to_one_when_refused() {
+        // Refused again and again: down to one draft per pass, never zero.
+        let mut limit = 8;
+        for _ in 0..10 {
+            limit = next_draft_limit(limit, limit, 0, 8);
+        }
+        assert_eq!(limit, 1);
+        // Kept: back up two at a time, capped by the setting.
+        assert_eq!(next_draft_limit(1, 1, 1, 8), 3);
+        assert_eq!(next_draft_limit(7, 7, 7, 8), 8);
+        // A short proposal kept whole counts as kept; one refused draft of several shrinks it.
+        assert_eq!(next_draft_limit(4, 2, 2, 8), 6);
+        assert_eq!(next_draft_limit(4, 4, 3, 8), 3);
+        // The setting lowered meanwhile (or turned off) wins.
+        assert_eq!(next_draft_limit(8, 8, 8, 4), 4);
+        assert_eq!(next_draft_limit(3, 3, 0, 0), 0);
     }
 
     #[test]
