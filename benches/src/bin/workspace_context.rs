@@ -47,6 +47,9 @@ struct Tally {
     times: [[Vec<f64>; 2]; 2],
 }
 
+const USAGE: &str = "usage: workspace_context [--corpus DIR] [--tokenizer FILE] [--cases N] \
+[--only NAME] [--threads N] [--index-only]";
+
 fn main() -> anyhow::Result<()> {
     let cache = std::env::var_os("QWEN_LSP_CACHE")
         .map(PathBuf::from)
@@ -69,7 +72,11 @@ fn main() -> anyhow::Result<()> {
             "--threads" => {
                 limits.threads = args.next().context("--threads needs a value")?.parse()?
             }
-            other => anyhow::bail!("unknown argument {other}"),
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            other => anyhow::bail!("unknown argument {other}\n{USAGE}"),
         }
     }
     anyhow::ensure!(
