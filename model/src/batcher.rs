@@ -39,7 +39,7 @@ use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -162,6 +162,17 @@ struct Queue {
     stats: Mutex<BatchStats>,
 }
 
+impl Queue {
+    // Every critical section leaves both consistent: a poisoned lock is recovered as it is.
+    fn pending(&self) -> MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn stats(&self) -> MutexGuard<'_, BatchStats> {
+        self.stats.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 /// The worker thread of one model and its queue; dropping it stops the worker (failing what is left).
 pub(crate) struct Batcher {
     queue: Arc<Queue>,
@@ -185,41 +196,25 @@ impl Batcher {
     }
 
     pub(crate) fn stats(&self) -> BatchStats {
-        *self
-            .queue
-            .stats
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        *self.queue.stats()
     }
 
     /// Queues `jobs` together: they are admitted one after another before any later job.
     pub(crate) fn submit(&self, jobs: Vec<Job>) {
-        let mut pending = self
-            .queue
-            .pending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut pending = self.queue.pending();
         pending.jobs.extend(jobs);
         self.queue.wake.notify_one();
     }
 
     /// Whether warm-ups are queued or running.
     pub(crate) fn warming(&self) -> bool {
-        let pending = self
-            .queue
-            .pending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let pending = self.queue.pending();
         pending.warming || !pending.warm.is_empty()
     }
 
     /// Queues `prompt` to warm when the worker has nothing else to do (see the module docs).
     pub(crate) fn warm(&self, prompt: Vec<u32>) {
-        let mut pending = self
-            .queue
-            .pending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut pending = self.queue.pending();
         pending.warm.retain(|queued| *queued != prompt);
         pending.warm.push_back(prompt);
         while pending.warm.len() > WARM_QUEUE {
@@ -231,11 +226,7 @@ impl Batcher {
 
 impl Drop for Batcher {
     fn drop(&mut self) {
-        self.queue
-            .pending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .shutdown = true;
+        self.queue.pending().shutdown = true;
         self.queue.wake.notify_one();
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();
@@ -267,7 +258,7 @@ fn work(core: &Core, queue: &Queue) {
     loop {
         let mut warm = None;
         {
-            let mut pending = queue.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut pending = queue.pending();
             while pending.jobs.is_empty()
                 && pending.warm.is_empty()
                 && !pending.shutdown
@@ -300,7 +291,7 @@ fn work(core: &Core, queue: &Queue) {
             // Requests come first: a chunk, then back to the queue, where a request that arrived
             // meanwhile is admitted before the next chunk.
             let step = guarded(|| warm_step(core, &prompt, WARM_CHUNK));
-            let mut pending = queue.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut pending = queue.pending();
             pending.warming = false;
             match step {
                 Ok(true) => {}
@@ -390,16 +381,18 @@ fn turn<'t>(
             [seq] => drafts(seq, core.draft_tokens.load(Ordering::Relaxed), verify_rows),
             _ => Vec::new(),
         };
-        let mut stats = queue.stats.lock().unwrap_or_else(PoisonError::into_inner);
-        stats.steps += 1;
-        stats.rows += active.len();
-        stats.max_rows = stats.max_rows.max(active.len());
-        drop(stats);
-        if drafts.is_empty() {
+        let rows = active.len();
+        let kept = if drafts.is_empty() {
             decode_step(core, active);
+            None
         } else {
-            let kept = verify_step(core, active, &drafts);
-            let mut stats = queue.stats.lock().unwrap_or_else(PoisonError::into_inner);
+            Some(verify_step(core, active, &drafts))
+        };
+        let mut stats = queue.stats();
+        stats.steps += 1;
+        stats.rows += rows;
+        stats.max_rows = stats.max_rows.max(rows);
+        if let Some(kept) = kept {
             stats.verify_steps += 1;
             stats.drafted += drafts.len();
             stats.accepted += kept;
