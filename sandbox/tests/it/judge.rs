@@ -6,16 +6,25 @@ use sandbox::{Limits, Trial, TrialOutcome, TrialVerdict};
 
 use crate::{limits, sandbox};
 
-fn judge(code: &str, tests: &str) -> TrialOutcome {
-    let trial = Trial {
+/// Runs `trial`; a host error fails the test.
+fn run(trial: &Trial, limits: &Limits) -> TrialOutcome {
+    sandbox()
+        .judge_blocking(trial, limits)
+        .unwrap_or_else(|e| panic!("host error: {e}"))
+}
+
+/// A trial whose tests call the code's `f`.
+fn function_trial(code: &str, tests: &str) -> Trial {
+    Trial {
         code: code.to_owned(),
         bind: vec![("f".to_owned(), "f".to_owned())],
         tests: tests.to_owned(),
         ..Trial::default()
-    };
-    sandbox()
-        .judge_blocking(&trial, &limits())
-        .unwrap_or_else(|e| panic!("host error: {e}"))
+    }
+}
+
+fn judge(code: &str, tests: &str) -> TrialOutcome {
+    run(&function_trial(code, tests), &limits())
 }
 
 #[test]
@@ -71,19 +80,11 @@ fn each_way_the_code_can_end_has_its_verdict() {
             TrialVerdict::Timeout,
         ),
     ] {
-        let trial = Trial {
-            code: code.to_owned(),
-            bind: vec![("f".to_owned(), "f".to_owned())],
-            tests: tests.to_owned(),
-            ..Trial::default()
-        };
         let tight = Limits {
             timeout: Duration::from_secs(4),
             ..limits()
         };
-        let out = sandbox()
-            .judge_blocking(&trial, &tight)
-            .unwrap_or_else(|e| panic!("host error: {e}"));
+        let out = run(&function_trial(code, tests), &tight);
         assert_eq!(out.verdict, verdict, "{code}: {out:?}");
     }
 }
@@ -172,9 +173,7 @@ fn judge_classes(code: &str, tests: &str) -> TrialOutcome {
         tests: tests.to_owned(),
         ..Trial::default()
     };
-    sandbox()
-        .judge_blocking(&trial, &limits())
-        .unwrap_or_else(|e| panic!("host error: {e}"))
+    run(&trial, &limits())
 }
 
 /// Method form (LeetCode's `Solution`, design problems): instances live in the code's interpreter,
@@ -328,9 +327,7 @@ assert f(big, 7) == 7 and distinct() == 6
         timeout: Duration::from_secs(120),
         ..limits()
     };
-    let out = sandbox()
-        .judge_blocking(&trial, &patient)
-        .unwrap_or_else(|e| panic!("host error: {e}"));
+    let out = run(&trial, &patient);
     assert_eq!(out.verdict, TrialVerdict::Passed, "{out:?}");
 }
 

@@ -6,7 +6,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -62,6 +62,29 @@ fn uri(path: &Path) -> String {
 
 const CART: &str =
     "from shop.money import round_cents\n\ndef total(prices):\n    return round_cents(\n";
+
+/// A workspace of `shop/cart.py` (CART), which calls `round_cents` from the unopened `shop/money.py`;
+/// returns it and money.py's path.
+fn shop() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let money = dir.path().join("shop/money.py");
+    write(
+        &money,
+        "def round_cents(amount: float, places: int = 2) -> float:\n    return round(amount, places)\n",
+    );
+    write(&dir.path().join("shop/cart.py"), CART);
+    (dir, money)
+}
+
+/// A client that shows progress, lets the server register file watchers and asks for inline
+/// completions (as VS Code does).
+fn watching_client() -> Value {
+    json!({
+        "window": { "workDoneProgress": true },
+        "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } },
+        "textDocument": { "inlineCompletion": {} },
+    })
+}
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
@@ -148,18 +171,8 @@ fn eventually(
 
 #[test]
 fn a_definition_from_an_unopened_file_reaches_the_prompt_and_follows_file_events() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let money = dir.path().join("shop/money.py");
-    write(
-        &money,
-        "def round_cents(amount: float, places: int = 2) -> float:\n    return round(amount, places)\n",
-    );
-    write(&dir.path().join("shop/cart.py"), CART);
-    let capabilities = json!({
-        "window": { "workDoneProgress": true },
-        "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } },
-        "textDocument": { "inlineCompletion": {} },
-    });
+    let (dir, money) = shop();
+    let capabilities = watching_client();
     let (mut server, prompts) = start(dir.path(), capabilities);
     let registration = server
         .notifications
@@ -287,18 +300,8 @@ fn hostile_file_events_are_ignored_and_no_watchers_without_the_capability() {
 
 #[test]
 fn the_workspace_index_setting_keeps_unopened_files_out_of_the_prompt_and_back_in() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let money = dir.path().join("shop/money.py");
-    write(
-        &money,
-        "def round_cents(amount: float, places: int = 2) -> float:\n    return round(amount, places)\n",
-    );
-    write(&dir.path().join("shop/cart.py"), CART);
-    let capabilities = json!({
-        "window": { "workDoneProgress": true },
-        "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } },
-        "textDocument": { "inlineCompletion": {} },
-    });
+    let (dir, money) = shop();
+    let capabilities = watching_client();
     let (mut server, prompts) = start_with(dir.path(), capabilities, settings(false));
     let cart = uri(&dir.path().join("shop/cart.py"));
     server.open(&cart, "python", CART);
