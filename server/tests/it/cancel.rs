@@ -1,11 +1,11 @@
 //! Cancellation reaches the decode loop: `$/cancelRequest`, a newer request for the same document, and
 //! a newer request during the server-side debounce.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{TIMEOUT, TestServer};
+use crate::support::TestServer;
 
 /// A generation that runs until the tiny model's context (1,024 positions) is full: many seconds.
 fn long_generation() -> Value {
@@ -20,15 +20,7 @@ fn at(uri: &str, line: u32, character: u32) -> Value {
 
 /// Waits until the server's log says the model work saw its cancellation.
 fn wait_for_decode_stop(server: &TestServer) {
-    let deadline = Instant::now() + TIMEOUT;
-    while !server.stderr().contains("model work cancelled after") {
-        assert!(
-            Instant::now() < deadline,
-            "the decode loop never stopped; log:\n{}",
-            server.stderr()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    server.wait_for_log("model work cancelled after");
 }
 
 #[test]

@@ -163,9 +163,8 @@ fn a_suggestion_dropped_by_syntax_validation_leaves_a_trace() {
         message.contains("adds syntax errors") && message.contains("validateSyntax"),
         "{message}"
     );
-    assert!(
-        server.stderr().contains(" INFO ") && server.stderr().contains("a suggestion was dropped")
-    );
+    server.wait_for_log("a suggestion was dropped");
+    assert!(server.stderr().contains(" INFO "), "{}", server.stderr());
     server.shutdown_and_exit();
 }
 

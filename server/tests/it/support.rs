@@ -113,6 +113,20 @@ impl TestServer {
             .clone()
     }
 
+    /// Waits until the log holds `needle`. The log arrives on its own pipe, so a line written
+    /// before a response may still be in flight when the response is read.
+    pub fn wait_for_log(&self, needle: &str) {
+        let deadline = Instant::now() + TIMEOUT;
+        while !self.stderr().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "no {needle:?} in the log:\n{}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn send_raw(&mut self, bytes: &[u8]) {
         let stdin = self.stdin.as_mut().expect("stdin open");
         stdin

@@ -30,19 +30,6 @@ fn server() -> TestServer {
     server
 }
 
-/// Waits until the log holds `needle`.
-fn wait_for_log(server: &TestServer, needle: &str) {
-    let deadline = Instant::now() + TIMEOUT;
-    while !server.stderr().contains(needle) {
-        assert!(
-            Instant::now() < deadline,
-            "no {needle:?} in the log:\n{}",
-            server.stderr()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 fn focus(uri: &str, position: Option<(u32, u32)>) -> Value {
     match position {
         Some((line, character)) => json!({ "textDocument": { "uri": uri },
@@ -55,10 +42,10 @@ fn focus(uri: &str, position: Option<(u32, u32)>) -> Value {
 fn opening_warms_the_end_and_focus_warms_the_cursor() {
     let mut server = server();
     server.open("file:///w.py", "python", SOURCE);
-    wait_for_log(&server, "file:///w.py: warming the prompt at offset 23");
+    server.wait_for_log("file:///w.py: warming the prompt at offset 23");
     // `    return x`: line 1, after `    ` is offset 10 + 4.
     server.notify("qwen-lsp/didFocus", focus("file:///w.py", Some((1, 4))));
-    wait_for_log(&server, "file:///w.py: warming the prompt at offset 14");
+    server.wait_for_log("file:///w.py: warming the prompt at offset 14");
     // Without a position: the end again (the editor knows no cursor yet).
     server.notify("qwen-lsp/didFocus", focus("file:///w.py", None));
     // After the cursor's warm-up (the open's may be logged twice, see `a_hostile_focus_is_ignored`).
@@ -81,7 +68,7 @@ fn opening_warms_the_end_and_focus_warms_the_cursor() {
 fn a_hostile_focus_is_ignored() {
     let mut server = server();
     server.open("file:///w.py", "python", SOURCE);
-    wait_for_log(&server, "warming the prompt at offset 23");
+    server.wait_for_log("warming the prompt at offset 23");
     for params in [
         focus("file:///never-opened.py", Some((0, 0))),
         focus("file:///w.py", Some((99, 0))),
@@ -99,6 +86,7 @@ fn a_hostile_focus_is_ignored() {
                 "context": { "triggerKind": 1 } }),
     );
     assert!(response["result"].is_array(), "{response}");
+    server.wait_for_log("w.py: warming the prompt at offset 9");
     let log = server.stderr();
     assert!(!log.contains("panicked"), "{log}");
     // A character past the end of its line means the line's end (the LSP spec's rule): offset 9. The
