@@ -35,6 +35,7 @@ pub mod config;
 pub mod error;
 pub mod generate;
 pub mod gguf;
+mod gguf_tokenizer;
 // The one module allowed `unsafe`: intrinsics and target features.
 #[allow(unsafe_code)]
 mod kernels;

@@ -14,6 +14,7 @@ use candle_core::quantized::{GgmlDType, QTensor, gguf_file};
 use candle_core::{DType, Device, Tensor};
 
 use super::gguf::gguf_name;
+use super::gguf_tokenizer::tokenizer_metadata;
 use crate::error::{Error, Result};
 
 /// How the weights are stored on disk.
@@ -219,7 +220,7 @@ impl RandomQwen3 {
             Ok(dir.to_path_buf())
         } else {
             let path = dir.join(format!("model-{}.gguf", format.name()));
-            self.write_gguf(&path, format)?;
+            self.write_gguf(&path, format, dir)?;
             Ok(path)
         }
     }
@@ -282,7 +283,9 @@ impl RandomQwen3 {
         Ok(())
     }
 
-    fn write_gguf(&self, path: &Path, format: WeightFormat) -> Result<()> {
+    /// The GGUF file, with the tokenizer in `tokenizer_dir` as its `tokenizer.ggml.*` metadata (so
+    /// llama.cpp runs the same file).
+    fn write_gguf(&self, path: &Path, format: WeightFormat, tokenizer_dir: &Path) -> Result<()> {
         let mut tensors: Vec<(String, QTensor)> = Vec::new();
         for (name, shape) in self.tensor_shapes() {
             let values = self.values(&name, &shape)?;
@@ -303,6 +306,8 @@ impl RandomQwen3 {
                 "general.architecture",
                 gguf_file::Value::String("qwen3".into()),
             ),
+            // The block layout's version, as llama.cpp's quantizer writes it.
+            ("general.quantization_version", u32v(2)),
             ("qwen3.attention.head_count", u32v(self.num_attention_heads)),
             (
                 "qwen3.attention.head_count_kv",
@@ -320,8 +325,12 @@ impl RandomQwen3 {
             ),
             ("qwen3.rope.freq_base", gguf_file::Value::F32(1_000_000.0)),
         ];
-        let metadata: Vec<(&str, &gguf_file::Value)> =
-            metadata.iter().map(|(k, v)| (*k, v)).collect();
+        let tokenizer = tokenizer_metadata(tokenizer_dir, self.vocab_size, &self.config_json(""))?;
+        let metadata: Vec<(&str, &gguf_file::Value)> = metadata
+            .iter()
+            .map(|(k, v)| (*k, v))
+            .chain(tokenizer.iter().map(|(k, v)| (k.as_str(), v)))
+            .collect();
         let tensors: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
         let file = std::fs::File::create(path).map_err(|source| io(path, source))?;
         let mut w = std::io::BufWriter::new(file);

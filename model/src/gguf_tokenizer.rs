@@ -1,0 +1,277 @@
+//! The `tokenizer.ggml.*` metadata of a GGUF file, written from a Hugging Face `tokenizer.json` the way
+//! llama.cpp's `convert_hf_to_gguf.py` writes it for Qwen2 and Qwen3 (a byte-level BPE, pre-tokenizer
+//! `qwen2`). llama.cpp refuses a GGUF without it (`key not found in model: tokenizer.ggml.model`), so
+//! the checkpoints the benches write carry it and llama.cpp runs on the very same files.
+//!
+//! What the converter does, and this module with it:
+//! - `tokens`: one per id up to the model's vocabulary size; ids the tokenizer lacks (Qwen pads its
+//!   embedding to 151,936 rows for 151,669 tokens) are `[PAD<id>]`, typed UNUSED.
+//! - `token_type`: NORMAL for the BPE vocabulary; an added token is CONTROL when it is special or looks
+//!   special (`<|...|>`), else USER_DEFINED.
+//! - `merges`: "a b"; a space inside a part is written as `Ġ` (U+0120, the space moved up by 256), as
+//!   the converter does, so that the pair splits at its one real space.
+//! - special ids from `tokenizer_config.json` (`bos_token`, `eos_token`, ... by content), else from
+//!   `config.json`'s `*_token_id`; `add_bos_token` from `tokenizer_config.json`; its `chat_template`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use candle_core::quantized::gguf_file::Value;
+use serde_json::Value as Json;
+
+use crate::error::{Error, Result};
+
+/// llama.cpp's `llama_token_type` (gguf-py's `TokenType`).
+#[derive(Clone, Copy)]
+#[repr(i32)]
+enum TokenType {
+    Normal = 1,
+    Control = 3,
+    UserDefined = 4,
+    Unused = 5,
+}
+
+/// The converter's special tokens, in its order.
+const SPECIAL: [&str; 7] = ["bos", "eos", "unk", "sep", "pad", "cls", "mask"];
+
+/// GGUF's name of a special token's id key (`pad` is `padding`).
+fn special_key(kind: &str) -> String {
+    let name = if kind == "pad" { "padding" } else { kind };
+    format!("tokenizer.ggml.{name}_token_id")
+}
+
+/// The metadata for a model of `vocab_size` rows whose tokenizer files (`tokenizer.json`, and
+/// `tokenizer_config.json` when present) are in `dir`; `config` is the model's `config.json`.
+pub(crate) fn tokenizer_metadata(
+    dir: &Path,
+    vocab_size: usize,
+    config: &Json,
+) -> Result<Vec<(String, Value)>> {
+    let tokenizer = read_json(&dir.join("tokenizer.json"))?;
+    let tokenizer_config = match dir.join("tokenizer_config.json") {
+        path if path.exists() => read_json(&path)?,
+        _ => Json::Null,
+    };
+    let bad = |what: &str| Error::InvalidInput(format!("tokenizer.json: {what}"));
+    if tokenizer["model"]["type"] != "BPE" {
+        return Err(bad("only BPE tokenizers are written to GGUF"));
+    }
+    let vocab = tokenizer["model"]["vocab"]
+        .as_object()
+        .ok_or_else(|| bad("model.vocab is not an object"))?;
+
+    let mut by_id: HashMap<usize, (String, TokenType)> = HashMap::new();
+    for (token, id) in vocab {
+        let id = id
+            .as_u64()
+            .ok_or_else(|| bad("a vocab id is not a number"))? as usize;
+        by_id.insert(id, (token.clone(), TokenType::Normal));
+    }
+    let mut added_ids: HashMap<String, u32> = HashMap::new();
+    for added in tokenizer["added_tokens"].as_array().into_iter().flatten() {
+        let (Some(id), Some(content)) = (added["id"].as_u64(), added["content"].as_str()) else {
+            return Err(bad("an added token lacks its id or content"));
+        };
+        let special = added["special"].as_bool().unwrap_or(false) || looks_special(content);
+        let kind = if special {
+            TokenType::Control
+        } else {
+            TokenType::UserDefined
+        };
+        by_id.insert(id as usize, (content.to_owned(), kind));
+        added_ids.insert(content.to_owned(), id as u32);
+    }
+    if let Some(&max) = by_id.keys().max()
+        && max >= vocab_size
+    {
+        return Err(bad(&format!(
+            "token id {max} is past the model's {vocab_size} rows"
+        )));
+    }
+    let (tokens, types): (Vec<Value>, Vec<Value>) = (0..vocab_size)
+        .map(|id| {
+            let (token, kind) = by_id
+                .remove(&id)
+                .unwrap_or_else(|| (format!("[PAD{id}]"), TokenType::Unused));
+            (Value::String(token), Value::I32(kind as i32))
+        })
+        .unzip();
+
+    let merges = tokenizer["model"]["merges"]
+        .as_array()
+        .ok_or_else(|| bad("model.merges is not a list"))?
+        .iter()
+        .map(|merge| match merge {
+            Json::String(s) => Ok(Value::String(s.clone())),
+            Json::Array(pair) => match pair.as_slice() {
+                [Json::String(a), Json::String(b)] => Ok(Value::String(format!(
+                    "{} {}",
+                    encode_spaces(a),
+                    encode_spaces(b)
+                ))),
+                _ => Err(bad("a merge is not a pair of strings")),
+            },
+            _ => Err(bad("a merge is neither a string nor a pair")),
+        })
+        .collect::<Result<Vec<_>>>()?;
+
+    let mut metadata = vec![
+        (
+            "tokenizer.ggml.model".to_owned(),
+            Value::String("gpt2".into()),
+        ),
+        (
+            "tokenizer.ggml.pre".to_owned(),
+            Value::String("qwen2".into()),
+        ),
+        ("tokenizer.ggml.tokens".to_owned(), Value::Array(tokens)),
+        ("tokenizer.ggml.token_type".to_owned(), Value::Array(types)),
+        ("tokenizer.ggml.merges".to_owned(), Value::Array(merges)),
+    ];
+    for kind in SPECIAL {
+        let by_content = match &tokenizer_config[format!("{kind}_token")] {
+            Json::String(content) => added_ids.get(content).copied(),
+            // The older form: `{"content": "<|im_end|>", ...}`.
+            Json::Object(token) => token
+                .get("content")
+                .and_then(Json::as_str)
+                .and_then(|content| added_ids.get(content).copied()),
+            _ => None,
+        };
+        let id = by_content.or_else(|| {
+            config[format!("{kind}_token_id")]
+                .as_u64()
+                .map(|id| id as u32)
+        });
+        if let Some(id) = id {
+            metadata.push((special_key(kind), Value::U32(id)));
+        }
+    }
+    for flag in ["add_bos_token", "add_eos_token"] {
+        if let Some(on) = tokenizer_config[flag].as_bool() {
+            metadata.push((format!("tokenizer.ggml.{flag}"), Value::Bool(on)));
+        }
+    }
+    if let Some(template) = tokenizer_config["chat_template"].as_str() {
+        metadata.push((
+            "tokenizer.chat_template".to_owned(),
+            Value::String(template.to_owned()),
+        ));
+    }
+    Ok(metadata)
+}
+
+/// The converter's `does_token_look_special`, for the forms a Qwen vocabulary has.
+fn looks_special(token: &str) -> bool {
+    (token.starts_with("<|") && token.ends_with("|>"))
+        || (token.starts_with("<｜") && token.ends_with("｜>"))
+}
+
+/// A space inside a merge's part, moved up by 256 as the converter does.
+fn encode_spaces(part: &str) -> String {
+    part.chars()
+        .map(|c| if c == ' ' { '\u{120}' } else { c })
+        .collect()
+}
+
+fn read_json(path: &Path) -> Result<Json> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::path::PathBuf;
+
+    use candle_core::quantized::gguf_file::Content;
+
+    use super::*;
+    use crate::random::{RandomQwen3, WeightFormat};
+
+    fn tiny_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/models/qwen3-tiny")
+    }
+
+    fn strings(value: &Value) -> Vec<String> {
+        let Value::Array(items) = value else {
+            panic!("not an array: {value:?}")
+        };
+        items
+            .iter()
+            .map(|v| v.to_string().unwrap().clone())
+            .collect()
+    }
+
+    /// What llama.cpp reads back from a written file: every id's token and type, the merges, the
+    /// special ids, the template.
+    #[test]
+    fn a_written_gguf_carries_the_tokenizer_as_llama_cpp_reads_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let shape = RandomQwen3::tiny();
+        let path = shape
+            .write(tmp.path(), WeightFormat::Q8_0, &tiny_dir())
+            .unwrap();
+        let mut file = std::fs::File::open(&path).unwrap();
+        let content = Content::read(&mut file).unwrap();
+        let meta = &content.metadata;
+        assert_eq!(meta["tokenizer.ggml.model"].to_string().unwrap(), "gpt2");
+        assert_eq!(meta["tokenizer.ggml.pre"].to_string().unwrap(), "qwen2");
+
+        let tokens = strings(&meta["tokenizer.ggml.tokens"]);
+        assert_eq!(tokens.len(), shape.vocab_size);
+        let Value::Array(types) = &meta["tokenizer.ggml.token_type"] else {
+            panic!()
+        };
+        let type_of = |id: usize| types[id].to_i32().unwrap();
+        let tokenizer =
+            tokenizers::Tokenizer::from_file(tiny_dir().join("tokenizer.json")).unwrap();
+        for text in ["def", "Ġreturn", "ĠĠĠ"] {
+            let id = tokenizer.token_to_id(text).unwrap() as usize;
+            assert_eq!(tokens[id], text);
+            assert_eq!(type_of(id), TokenType::Normal as i32, "{text}");
+        }
+        let im_end = tokenizer.token_to_id("<|im_end|>").unwrap() as usize;
+        assert_eq!(tokens[im_end], "<|im_end|>");
+        assert_eq!(type_of(im_end), TokenType::Control as i32);
+        // `<think>` is added but neither special nor special-looking.
+        let think = tokenizer.token_to_id("<think>").unwrap() as usize;
+        assert_eq!(type_of(think), TokenType::UserDefined as i32);
+        // Past the tokenizer's last id, the embedding's padding rows.
+        let last = tokenizer.get_vocab_size(true);
+        assert_eq!(tokens[last], format!("[PAD{last}]"));
+        assert_eq!(type_of(last), TokenType::Unused as i32);
+        assert_eq!(type_of(shape.vocab_size - 1), TokenType::Unused as i32);
+
+        let merges = strings(&meta["tokenizer.ggml.merges"]);
+        assert_eq!(merges[0], "Ġ Ġ");
+        assert!(merges.iter().all(|m| m.split(' ').count() == 2));
+
+        let id = |key: &str| meta[key].to_u32().unwrap();
+        assert_eq!(id("tokenizer.ggml.eos_token_id") as usize, im_end);
+        let endoftext = tokenizer.token_to_id("<|endoftext|>").unwrap();
+        assert_eq!(id("tokenizer.ggml.padding_token_id"), endoftext);
+        // `bos_token` is null in tokenizer_config.json; config.json names it.
+        assert_eq!(id("tokenizer.ggml.bos_token_id"), endoftext);
+        assert!(!meta["tokenizer.ggml.add_bos_token"].to_bool().unwrap());
+        assert!(
+            meta["tokenizer.chat_template"]
+                .to_string()
+                .unwrap()
+                .contains("<|im_start|>")
+        );
+    }
+
+    #[test]
+    fn a_tokenizer_larger_than_the_model_is_refused() {
+        let err = tokenizer_metadata(&tiny_dir(), 1000, &Json::Null).unwrap_err();
+        assert!(
+            err.to_string().contains("past the model's 1000 rows"),
+            "{err}"
+        );
+    }
+}
