@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the bench binaries in release and prints every bench's table: the model (with PyTorch's numbers
-# for the same rows, from scripts/bench-torch.sh), decode attention, keystroke latency, batching, context
+# for the same rows, from scripts/bench-torch.sh, and llama.cpp's on the same GGUF files, from
+# scripts/bench-llama.sh), decode attention, keystroke latency, batching, context
 # building and the sandbox. Results go into benches/RESULTS.md by hand, with the machine and date printed here.
 # Environment: THREADS (default 2), SHAPE (0.6b), DECODE (decode steps per model row, 16),
-# KEYSTROKE_SHAPE (0.6b), SKIP_TORCH=1 to leave PyTorch out. THREADS=1 gives the 1-thread control rows of
+# KEYSTROKE_SHAPE (0.6b), SKIP_TORCH=1 to leave PyTorch out, SKIP_LLAMA=1 llama.cpp. THREADS=1 gives the 1-thread control rows of
 # RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,10 @@ for f in f32 f16 bf16 q8_0 q4_k q4_k_m q8_0@load q4_k@load; do
         | if [ $header = 1 ]; then cat; else grep -E '^\| [a-z0-9_@]+ \| [0-9]'; fi
     header=0
 done
+if [ "${SKIP_LLAMA:-0}" != 1 ]; then
+    echo; echo "## model next to llama.cpp (same GGUF files)"
+    THREADS="$THREADS" SHAPE="$SHAPE" DECODE="$DECODE" scripts/bench-llama.sh
+fi
 echo; echo "## attention"; "$BIN/attention"
 echo; echo "## keystroke"; "$BIN/keystroke" --shape "$KEYSTROKE_SHAPE"
 echo; echo "## batch"; "$BIN/batch" --shape "$SHAPE"

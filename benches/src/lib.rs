@@ -38,8 +38,10 @@ pub fn shape(name: &str) -> anyhow::Result<RandomQwen3> {
 pub fn checkpoint(shape_name: &str, format: WeightFormat) -> anyhow::Result<PathBuf> {
     let shape = shape(shape_name)?;
     let root = workspace().join("target/bench-models");
+    // `-w2`: the writer's output version (2: GGUF files carry the tokenizer), so a checkpoint an older
+    // writer left here is not reused.
     let dir = root.join(format!(
-        "qwen3-{shape_name}-{}-seed{}",
+        "qwen3-{shape_name}-{}-seed{}-w2",
         format.name(),
         shape.seed
     ));

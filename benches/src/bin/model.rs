@@ -1,14 +1,15 @@
 //! Bench: prefill and decode tokens/s, time to first token and peak RSS of the local model on
 //! Qwen3-0.6B-shaped random weights in f32, f16, bf16 (safetensors, mmap'd) and q8_0, q4_k (GGUF), next
-//! to the memory-bandwidth bound of decoding and, with `--compare`, PyTorch's numbers for the same rows.
-//! Prints a markdown table.
+//! to the memory-bandwidth bound of decoding and, with `--compare`, another engine's numbers for the same
+//! rows: PyTorch's (`scripts/bench-torch.sh`) or llama.cpp's on the same GGUF files
+//! (`scripts/bench-llama.sh`). Prints a markdown table.
 //!
 //! ```text
 //! cargo run --release -p benches --bin model -- [--shape 0.6b] [--formats f32,f16,bf16,q8_0,q4_k,q4_k_m,q8_0@load,q4_k@load,q4_k+int8]
 //!     [--prompt 512] [--decode 16] [--threads 2] [--compare torch.jsonl] [--prepare]
 //! ```
 //!
-//! `--prepare` only writes the checkpoints. A format with `+int8` (or `+f16`, `+f32`) sets the KV
+//! `--prepare` only writes the checkpoints and prints `FORMAT=SOURCE` lines. A format with `+int8` (or `+f16`, `+f32`) sets the KV
 //! cache's type (`LoadOptions::kv_cache`; the default is f16 for every row but f32).
 //!
 //! Each row runs in a fresh child process (this binary with `--row`), so its peak RSS (`VmHWM`) is its
@@ -31,9 +32,12 @@ use engine::model::{LoadOptions, LocalModel};
 use engine::{Backend, CancellationToken, Prompt, SamplingParams};
 use serde::{Deserialize, Serialize};
 
-/// What one row measures; the line a child prints and `torch_bench.py` prints too.
+/// What one row measures; the line a child prints, and `torch_bench.py` and `llama_bench.py` print too.
 #[derive(Debug, Serialize, Deserialize)]
 struct Row {
+    /// Who measured it: "torch", "llama.cpp"; absent in our own rows and older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    engine: Option<String>,
     format: String,
     prompt_tokens: usize,
     prefill_tps: f64,
@@ -211,6 +215,7 @@ fn run_row(args: &Args, spec: Spec) -> anyhow::Result<()> {
     let wall_ms = start.elapsed().as_secs_f64() * 1e3;
     let steps = decode_steps(&g);
     let row = Row {
+        engine: None,
         format: spec.name(),
         prompt_tokens: g.prompt_token_ids.len(),
         prefill_tps: g.prompt_token_ids.len() as f64 / g.prefill_ms * 1e3,
@@ -277,6 +282,10 @@ fn main() -> anyhow::Result<()> {
         sources.push((spec, checkpoint(&args.shape, spec.format)?));
     }
     if args.prepare {
+        // `FORMAT=SOURCE`, what scripts/bench-llama.sh passes on.
+        for (spec, source) in &sources {
+            println!("{}={}", spec.name(), source.display());
+        }
         return Ok(());
     }
     // The read bandwidth of this VM moves by 2x from one second to the next, so it is measured
@@ -307,10 +316,15 @@ fn main() -> anyhow::Result<()> {
         args.shape, args.threads, args.prompt, args.decode, args.threads
     );
     println!();
+    // The comparison's columns carry its engine's name (PyTorch's rows before the engine field).
+    let other = theirs
+        .values()
+        .find_map(|r| r.engine.clone())
+        .unwrap_or_else(|| "torch".into());
     println!(
         "| format | weights MB | load s | prefill tok/s | TTFT s | decode tok/s | peak RSS MB | bound tok/s | \
-         decode/bound | KV MB | decode/bound w+KV | torch prefill | torch TTFT s | torch decode | torch RSS MB | prefill ours/torch | \
-         decode ours/torch |"
+         decode/bound | KV MB | decode/bound w+KV | {other} prefill | {other} TTFT s | {other} decode | {other} RSS MB | \
+         prefill ours/{other} | decode ours/{other} |"
     );
     println!(
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
