@@ -71,6 +71,14 @@ impl GgufWeights {
         }
     }
 
+    /// The tokenizer the file carries (`tokenizer.ggml.*`): a `tokenizer.json` document and a
+    /// `tokenizer_config.json`; `None` when it carries none.
+    pub(crate) fn tokenizer(
+        &self,
+    ) -> std::result::Result<Option<(String, serde_json::Value)>, String> {
+        crate::gguf_tokenizer::tokenizer_from_metadata(&self.content.metadata)
+    }
+
     /// The model configuration from the file's metadata (the `{arch}.*` keys llama.cpp writes) and
     /// tensors (vocabulary size, tied output layer, biases).
     pub(crate) fn config(&self) -> std::result::Result<QwenConfig, String> {

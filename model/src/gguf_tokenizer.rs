@@ -1,7 +1,11 @@
-//! The `tokenizer.ggml.*` metadata of a GGUF file, written from a Hugging Face `tokenizer.json` the way
-//! llama.cpp's `convert_hf_to_gguf.py` writes it for Qwen2 and Qwen3 (a byte-level BPE, pre-tokenizer
-//! `qwen2`). llama.cpp refuses a GGUF without it (`key not found in model: tokenizer.ggml.model`), so
-//! the checkpoints the benches write carry it and llama.cpp runs on the very same files.
+//! The `tokenizer.ggml.*` metadata of a GGUF file, both ways, for Qwen2 and Qwen3 (a byte-level BPE,
+//! pre-tokenizer `qwen2`):
+//! - [`tokenizer_metadata`] writes it from a Hugging Face `tokenizer.json` the way llama.cpp's
+//!   `convert_hf_to_gguf.py` does. llama.cpp refuses a GGUF without it (`key not found in model:
+//!   tokenizer.ggml.model`), so the checkpoints the benches write carry it and llama.cpp runs on the
+//!   very same files.
+//! - [`tokenizer_from_metadata`] reads it back into a `tokenizer.json` for the `tokenizers` crate, so a
+//!   GGUF file from the hub (which ships alone) loads without one beside it.
 //!
 //! What the converter does, and this module with it:
 //! - `tokens`: one per id up to the model's vocabulary size; ids the tokenizer lacks (Qwen pads its
@@ -22,7 +26,7 @@ use serde_json::Value as Json;
 use crate::error::{Error, Result};
 
 /// llama.cpp's `llama_token_type` (gguf-py's `TokenType`).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 #[repr(i32)]
 enum TokenType {
     Normal = 1,
@@ -159,6 +163,103 @@ pub(crate) fn tokenizer_metadata(
         ));
     }
     Ok(metadata)
+}
+
+/// Qwen2's pre-tokenizer (`tokenizer.ggml.pre` = `qwen2`), as its `tokenizer.json` spells it: the
+/// split regex, then byte-level mapping; normalized with NFC, decoded byte-level.
+const QWEN2_PIPELINE: &str = r#"{
+  "normalizer": {"type": "NFC"},
+  "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+    {"type": "Split", "pattern": {"Regex": "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"},
+     "behavior": "Isolated", "invert": false},
+    {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": false}]},
+  "post_processor": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": false},
+  "decoder": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": false}
+}"#;
+
+/// A tokenizer rebuilt from a GGUF file's metadata: the `tokenizer.json` document for the `tokenizers`
+/// crate, and a `tokenizer_config.json` with what the metadata says of special tokens and the chat
+/// template. `Ok(None)` when the file carries no tokenizer.
+pub(crate) fn tokenizer_from_metadata(
+    metadata: &HashMap<String, Value>,
+) -> std::result::Result<Option<(String, Json)>, String> {
+    let Some(model) = metadata.get("tokenizer.ggml.model") else {
+        return Ok(None);
+    };
+    let text = |key: &str| match metadata.get(key) {
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(other) => Err(format!("{key} is not a string: {other:?}")),
+        None => Ok(None),
+    };
+    let list = |key: &str| match metadata.get(key) {
+        Some(Value::Array(items)) => Ok(items.as_slice()),
+        _ => Err(format!("{key} is missing or not a list")),
+    };
+    let model = match model {
+        Value::String(s) => s.as_str(),
+        other => return Err(format!("tokenizer.ggml.model is not a string: {other:?}")),
+    };
+    let pre = text("tokenizer.ggml.pre")?.unwrap_or("default");
+    if model != "gpt2" || pre != "qwen2" {
+        return Err(format!(
+            "its tokenizer ({model}, pre-tokenizer {pre}) is not one this loader rebuilds (gpt2 \
+             with qwen2: Qwen2, Qwen2.5, Qwen3); put the model's tokenizer.json beside the file"
+        ));
+    }
+    let tokens = list("tokenizer.ggml.tokens")?;
+    let types = list("tokenizer.ggml.token_type")?;
+    if types.len() != tokens.len() {
+        return Err(format!(
+            "{} tokens but {} token types",
+            tokens.len(),
+            types.len()
+        ));
+    }
+    let mut vocab = serde_json::Map::new();
+    let mut added = Vec::new();
+    for (id, (token, kind)) in tokens.iter().zip(types).enumerate() {
+        let (Value::String(token), Ok(kind)) = (token, kind.to_i32()) else {
+            return Err(format!("token {id} or its type has the wrong type"));
+        };
+        if kind == TokenType::Normal as i32 {
+            vocab.insert(token.clone(), Json::from(id));
+        } else if kind == TokenType::Control as i32 || kind == TokenType::UserDefined as i32 {
+            added.push(serde_json::json!({
+                "id": id, "content": token, "single_word": false, "lstrip": false, "rstrip": false,
+                "normalized": false, "special": kind == TokenType::Control as i32,
+            }));
+        }
+    }
+    let merges = list("tokenizer.ggml.merges")?
+        .iter()
+        .map(|m| match m {
+            Value::String(m) => Ok(Json::from(m.as_str())),
+            other => Err(format!("a merge is not a string: {other:?}")),
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let mut document: Json = serde_json::from_str(QWEN2_PIPELINE).map_err(|e| e.to_string())?;
+    document["version"] = "1.0".into();
+    document["truncation"] = Json::Null;
+    document["padding"] = Json::Null;
+    document["added_tokens"] = Json::Array(added);
+    document["model"] = serde_json::json!({
+        "type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": "",
+        "end_of_word_suffix": "", "fuse_unk": false, "byte_fallback": false, "ignore_merges": false,
+        "vocab": vocab, "merges": merges,
+    });
+
+    let mut config = serde_json::Map::new();
+    for kind in SPECIAL {
+        if let Some(Value::U32(id)) = metadata.get(&special_key(kind))
+            && let Some(Value::String(token)) = tokens.get(*id as usize)
+        {
+            config.insert(format!("{kind}_token"), Json::from(token.as_str()));
+        }
+    }
+    if let Some(template) = text("tokenizer.chat_template")? {
+        config.insert("chat_template".into(), Json::from(template));
+    }
+    Ok(Some((document.to_string(), Json::Object(config))))
 }
 
 /// The converter's `does_token_look_special`, for the forms a Qwen vocabulary has.

@@ -8,7 +8,7 @@
 //!
 //! Code map: `loading/` finds the files (`loading::hub` the HF cache), `config` reads `config.json`,
 //! `weights` reads safetensors tensor by tensor (not memory-mapped: the mapped pages doubled a load's
-//! peak memory), `lora` merges PEFT adapters as they load, `gguf` + `weight_source` read GGUF blocks,
+//! peak memory), `lora` merges PEFT adapters as they load, `gguf` + `weight_source` read GGUF blocks (`gguf_tokenizer` its tokenizer, both ways),
 //! `quantize` quantizes at load; `qwen` is the model (Qwen2, Qwen3, Qwen3-MoE), `kv_cache` its
 //! truncatable cache (f16, f32 or int8), `prefix_cache` the LRU of cached sequences that requests reuse;
 //! `tokenizer` + `chat_template` the text side; `sampler` + `generate` the decoding; `runner` what the
@@ -257,14 +257,30 @@ impl LocalModel {
         let dtype = if device.is_cpu() { DType::F32 } else { dtype };
         let weights = GgufWeights::open(&files.gguf, dtype, device).map_err(err)?;
         let config = weights.config().map_err(err)?;
-        let tokenizer = QwenTokenizer::load(
-            &files.tokenizer,
-            TokenizerSources {
-                tokenizer_config: files.tokenizer_config.as_deref(),
-                chat_template_jinja: files.chat_template_jinja.as_deref(),
-                extra_eos_ids: Vec::new(),
-            },
-        )?;
+        // The tokenizer files beside the GGUF file win over the one inside it.
+        let tokenizer =
+            match &files.tokenizer {
+                Some(path) => QwenTokenizer::load(
+                    path,
+                    TokenizerSources {
+                        tokenizer_config: files.tokenizer_config.as_deref(),
+                        chat_template_jinja: files.chat_template_jinja.as_deref(),
+                        extra_eos_ids: Vec::new(),
+                    },
+                )?,
+                None => {
+                    let (json, tok_config) = weights
+                    .tokenizer()
+                    .map_err(|e| err(format!("no tokenizer.json beside the file, and {e}")))?
+                    .ok_or_else(|| {
+                        err("no tokenizer.json beside the file, and the file carries no tokenizer \
+                             (tokenizer.ggml.*); put the model's tokenizer.json and \
+                             tokenizer_config.json next to it"
+                            .into())
+                    })?;
+                    QwenTokenizer::from_json(&json, &tok_config, &files.gguf.display().to_string())?
+                }
+            };
         check_vocab(&tokenizer, &config).map_err(err)?;
         let model = Qwen::load(&config, &WeightSource::gguf(Arc::new(weights)))
             .map_err(|e| err(candle_message(&e)))?;

@@ -58,6 +58,19 @@ impl QwenTokenizer {
         )
     }
 
+    /// A tokenizer from a `tokenizer.json` document held in memory (a GGUF file's, rebuilt) and the
+    /// `tokenizer_config.json` that goes with it.
+    pub(crate) fn from_json(
+        tokenizer_json: &str,
+        tok_config: &serde_json::Value,
+        what: &str,
+    ) -> Result<Self> {
+        let inner = tokenizer_json
+            .parse::<Tokenizer>()
+            .map_err(|e| Error::Tokenizer(format!("cannot load the tokenizer of {what}: {e}")))?;
+        Self::from_parts(inner, tok_config, None, &[])
+    }
+
     fn from_parts(
         inner: Tokenizer,
         tok_config: &serde_json::Value,

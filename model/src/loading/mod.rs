@@ -22,11 +22,12 @@ pub struct ModelFiles {
     pub weights: Vec<PathBuf>,
 }
 
-/// A GGUF file and the tokenizer files beside it (GGUF-embedded tokenizers are not read).
+/// A GGUF file and the tokenizer files beside it. Without a `tokenizer.json` there, the loader rebuilds
+/// the tokenizer from the file's own `tokenizer.ggml.*` metadata.
 #[derive(Clone, Debug)]
 pub struct GgufFiles {
     pub gguf: PathBuf,
-    pub tokenizer: PathBuf,
+    pub tokenizer: Option<PathBuf>,
     pub tokenizer_config: Option<PathBuf>,
     pub chat_template_jinja: Option<PathBuf>,
 }
@@ -149,16 +150,9 @@ pub(crate) fn shards_of_index(index: &Path) -> Result<Vec<String>, String> {
 
 fn gguf_file(path: &Path) -> Result<GgufFiles, String> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let tokenizer = optional(dir, "tokenizer.json").ok_or_else(|| {
-        format!(
-            "no tokenizer.json beside {} (the tokenizer embedded in GGUF files is not read; put the model's \
-             tokenizer.json and tokenizer_config.json next to it)",
-            path.display()
-        )
-    })?;
     Ok(GgufFiles {
         gguf: path.to_path_buf(),
-        tokenizer,
+        tokenizer: optional(dir, "tokenizer.json"),
         tokenizer_config: optional(dir, "tokenizer_config.json"),
         chat_template_jinja: optional(dir, "chat_template.jinja"),
     })

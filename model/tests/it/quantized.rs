@@ -628,3 +628,63 @@ fn a_gguf_file_with_a_missing_or_misshapen_tensor_names_it() {
         "{err}"
     );
 }
+
+/// A GGUF file from the hub comes alone. Without a `tokenizer.json` beside it, the tokenizer the file
+/// carries (written the way llama.cpp's converter writes it) is rebuilt: the same ids for code, text
+/// with special tokens and odd Unicode, the same special tokens and chat template, the same greedy
+/// tokens as with the tokenizer files beside it.
+#[test]
+fn a_gguf_file_alone_loads_the_tokenizer_it_carries() {
+    use model::{Backend, CancellationToken, Prompt, SamplingParams};
+    let tmp = tempfile::tempdir().unwrap();
+    let path = RandomQwen3::tiny()
+        .write(tmp.path(), WeightFormat::Q8_0, &model_dir("qwen3-tiny"))
+        .unwrap();
+    let beside = load(&path, None);
+    for file in ["tokenizer.json", "tokenizer_config.json"] {
+        std::fs::remove_file(tmp.path().join(file)).unwrap();
+    }
+    let alone = load(&path, None);
+
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures");
+    let mut texts: Vec<String> = ["python/cart.py", "python/money.py", "java/Cart.java"]
+        .iter()
+        .map(|f| std::fs::read_to_string(fixtures.join(f)).unwrap())
+        .collect();
+    texts.push("<|fim_prefix|>def f(x):\n    <|fim_suffix|>\n<|fim_middle|>".into());
+    texts.push("naïve café 日本語 🎉\r\n\t  x = 'it''s'  \u{a0}\u{301}e\n\n\n".into());
+    for text in &texts {
+        let ids = beside.tokenizer().encode(text).unwrap();
+        assert_eq!(alone.tokenizer().encode(text).unwrap(), ids, "{text}");
+        assert_eq!(alone.tokenizer().decode(&ids).unwrap(), *text);
+    }
+    assert_eq!(alone.info().special, beside.info().special);
+    assert_eq!(alone.tokenizer().eos_ids(), beside.tokenizer().eos_ids());
+    assert!(alone.info().has_chat_template);
+
+    let params = SamplingParams {
+        max_tokens: 8,
+        ..SamplingParams::default()
+    };
+    let prompt = Prompt::Text(texts[3].clone());
+    let cancel = CancellationToken::new();
+    let run = |m: &LocalModel| m.generate(&prompt, &params, &cancel, &mut |_| {}).unwrap();
+    assert_eq!(run(&alone).token_ids, run(&beside).token_ids);
+}
+
+/// A GGUF file with no tokenizer inside and none beside it: a clear error, not a panic.
+#[test]
+fn a_gguf_file_without_any_tokenizer_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write_gguf("qwen3-tiny", tmp.path(), |_| false, &[]);
+    std::fs::remove_file(tmp.path().join("tokenizer.json")).unwrap();
+    let err = crate::reference::load_error(&LoadOptions {
+        source: path.display().to_string(),
+        device: Some(DeviceSpec::Cpu),
+        ..LoadOptions::default()
+    });
+    assert!(
+        err.contains("no tokenizer.json beside the file") && err.contains("carries no tokenizer"),
+        "{err}"
+    );
+}
