@@ -202,6 +202,10 @@ fn run_row(args: &Args, spec: Spec) -> anyhow::Result<()> {
         ..LoadOptions::default()
     })?;
     let load_s = start.elapsed().as_secs_f64();
+    // Plain decoding, one forward pass per token: the rate the bandwidth bound and the other engines'
+    // rows measure. Prompt-lookup drafts on this repeated prompt would beat the bound; the
+    // `speculative` and `keystroke` benches measure them.
+    model.set_draft_tokens(0);
     let cancel = CancellationToken::new();
     let params = |max_tokens| SamplingParams {
         max_tokens,
