@@ -1,4 +1,6 @@
-//! Hub ids (`Qwen/Qwen3-0.6B`): files come from the standard Hugging Face cache, downloaded there through
+//! Hub ids (`Qwen/Qwen3-0.6B`, or one GGUF file of a repository:
+//! `Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF/qwen2.5-coder-1.5b-instruct-q8_0.gguf`): files come from the
+//! standard Hugging Face cache, downloaded there through
 //! the `hf-hub` crate when missing. Honours `HF_HOME`, `HF_HUB_CACHE`, `HF_TOKEN`, `HF_ENDPOINT` and
 //! `HF_HUB_OFFLINE` (then only the cache is read, and a missing file is an error naming the id).
 
@@ -7,7 +9,7 @@ use std::path::PathBuf;
 use hf_hub::api::sync::ApiBuilder;
 use hf_hub::{Cache, Repo};
 
-use super::{ModelFiles, shards_of_index};
+use super::{GgufFiles, ModelFiles, shards_of_index};
 use crate::error::{Error, Result};
 
 /// Everything the hub path reads from the environment, resolved once so tests can pass their own.
@@ -45,19 +47,49 @@ impl HubSettings {
     }
 }
 
+/// A part of a hub id: hub-legal characters, not hidden.
+fn hub_part(p: &str) -> bool {
+    !p.is_empty()
+        && !p.starts_with('.')
+        && p.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn is_gguf(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".gguf")
+}
+
 /// `org/name` with hub-legal characters; anything else is treated as a (missing) path.
 pub fn looks_like_repo_id(s: &str) -> bool {
     let mut parts = s.split('/');
     let (Some(org), Some(name), None) = (parts.next(), parts.next(), parts.next()) else {
         return false;
     };
-    let ok = |p: &str| {
-        !p.is_empty()
-            && !p.starts_with('.')
-            && p.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    hub_part(org) && hub_part(name) && !is_gguf(name)
+}
+
+/// `org/name/file.gguf`, one GGUF file of a hub repository, as `("org/name", "file.gguf")`.
+pub fn gguf_file_id(s: &str) -> Option<(&str, &str)> {
+    let (repo, file) = s.rsplit_once('/')?;
+    (looks_like_repo_id(repo) && hub_part(file) && is_gguf(file)).then_some((repo, file))
+}
+
+/// Fetches (or finds in the cache) the GGUF file `file` of the repository `id`, with the tokenizer
+/// files when the repository has them (GGUF repositories mostly do not: the loader then reads the
+/// tokenizer inside the file).
+pub fn fetch_gguf(id: &str, file: &str, settings: &HubSettings) -> Result<GgufFiles> {
+    let err = |message: String| Error::ModelLoad {
+        source_desc: format!("{id}/{file}"),
+        message,
     };
-    ok(org) && ok(name) && !name.to_ascii_lowercase().ends_with(".gguf")
+    let getter = Getter::new(id, settings).map_err(err)?;
+    let gguf = getter.get(id, file).map_err(err)?;
+    Ok(GgufFiles {
+        gguf,
+        tokenizer: getter.get(id, "tokenizer.json").ok(),
+        tokenizer_config: getter.get(id, "tokenizer_config.json").ok(),
+        chat_template_jinja: getter.get(id, "chat_template.jinja").ok(),
+    })
 }
 
 /// Fetches (or finds in the cache) the files of the safetensors checkpoint `id`.
@@ -146,6 +178,29 @@ mod tests {
         assert!(!looks_like_repo_id("qwen"));
     }
 
+    #[test]
+    fn gguf_files_of_hub_repositories_are_told_apart() {
+        let id = "Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF/qwen2.5-coder-1.5b-instruct-q8_0.gguf";
+        assert_eq!(
+            gguf_file_id(id),
+            Some((
+                "Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF",
+                "qwen2.5-coder-1.5b-instruct-q8_0.gguf"
+            ))
+        );
+        for not in [
+            "Qwen/Qwen3-0.6B",
+            "Qwen/model.gguf",
+            "Qwen/repo/model.safetensors",
+            "Qwen/repo/.hidden.gguf",
+            "a/b/c/d.gguf",
+            "/abs/org/name/file.gguf",
+            "Qwen/repo/",
+        ] {
+            assert_eq!(gguf_file_id(not), None, "{not}");
+        }
+    }
+
     fn offline(dir: &std::path::Path) -> HubSettings {
         HubSettings {
             cache_dir: dir.to_path_buf(),
@@ -183,5 +238,29 @@ mod tests {
         assert_eq!(files.config, snap.join("config.json"));
         assert_eq!(files.weights, vec![snap.join("model.safetensors")]);
         assert!(files.tokenizer_config.is_none());
+    }
+
+    #[test]
+    fn offline_finds_a_gguf_file_alone_or_with_its_tokenizer() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("models--org--tiny-GGUF");
+        let snap = repo.join("snapshots").join("def456");
+        std::fs::create_dir_all(&snap).unwrap();
+        std::fs::create_dir_all(repo.join("refs")).unwrap();
+        std::fs::write(repo.join("refs").join("main"), "def456").unwrap();
+        std::fs::write(snap.join("tiny-q8_0.gguf"), "GGUF").unwrap();
+        let files = fetch_gguf("org/tiny-GGUF", "tiny-q8_0.gguf", &offline(dir.path())).unwrap();
+        assert_eq!(files.gguf, snap.join("tiny-q8_0.gguf"));
+        assert!(files.tokenizer.is_none());
+        std::fs::write(snap.join("tokenizer.json"), "{}").unwrap();
+        let files = fetch_gguf("org/tiny-GGUF", "tiny-q8_0.gguf", &offline(dir.path())).unwrap();
+        assert_eq!(files.tokenizer, Some(snap.join("tokenizer.json")));
+        let err = fetch_gguf("org/tiny-GGUF", "tiny-q4_k.gguf", &offline(dir.path()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("org/tiny-GGUF/tiny-q4_k.gguf") && err.contains("HF_HUB_OFFLINE"),
+            "{err}"
+        );
     }
 }

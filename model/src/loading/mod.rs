@@ -60,12 +60,17 @@ pub fn resolve(source: &str, show_progress: bool) -> Result<Resolved> {
         }
         return Err(err("not a directory nor a .gguf file".into()));
     }
+    let settings = || hub::HubSettings::from_env().with_progress(show_progress);
     if hub::looks_like_repo_id(source) {
-        let settings = hub::HubSettings::from_env().with_progress(show_progress);
-        return hub::fetch(source, &settings).map(Resolved::Safetensors);
+        return hub::fetch(source, &settings()).map(Resolved::Safetensors);
+    }
+    if let Some((id, file)) = hub::gguf_file_id(source) {
+        return hub::fetch_gguf(id, file, &settings()).map(Resolved::Gguf);
     }
     Err(err(
-        "no such file or directory (and not a hub id like `Qwen/Qwen3-0.6B`)".into(),
+        "no such file or directory (and not a hub id like `Qwen/Qwen3-0.6B` or \
+         `Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF/qwen2.5-coder-1.5b-instruct-q8_0.gguf`)"
+            .into(),
     ))
 }
 

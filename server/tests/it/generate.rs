@@ -159,6 +159,52 @@ fn offline_hub_id_missing_from_the_cache_is_a_clear_error() {
     );
 }
 
+/// `org/name/file.gguf` reads that file of a hub repository from the HF cache (offline here, as a
+/// `huggingface_hub` download leaves it), with the repository's tokenizer: the same greedy ids as the
+/// file given by path.
+#[test]
+fn a_gguf_file_of_a_hub_repository_loads_from_the_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("hub/models--org--tiny-GGUF");
+    let snapshot = repo.join("snapshots/c0ffee");
+    std::fs::create_dir_all(&snapshot).unwrap();
+    std::fs::create_dir_all(repo.join("refs")).unwrap();
+    std::fs::write(repo.join("refs/main"), "c0ffee").unwrap();
+    for file in [
+        "qwen3-tiny-q8_0.gguf",
+        "tokenizer.json",
+        "tokenizer_config.json",
+    ] {
+        std::fs::copy(tiny_model().join(file), snapshot.join(file)).unwrap();
+    }
+    let prompt = write(tmp.path(), "p.txt", "def fibonacci(n):");
+    let ids = |model: &str, env: &[(&str, &Path)]| {
+        let args = [
+            "--model",
+            model,
+            "--prompt-file",
+            prompt.to_str().unwrap(),
+            "--max-tokens",
+            "6",
+            "--json",
+        ];
+        let out = run(&args, env);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{model}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let last: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        last["token_ids"].clone()
+    };
+    let offline = [("HF_HOME", tmp.path()), ("HF_HUB_OFFLINE", Path::new("1"))];
+    let from_hub = ids("org/tiny-GGUF/qwen3-tiny-q8_0.gguf", &offline);
+    let by_path = tiny_model().join("qwen3-tiny-q8_0.gguf");
+    assert_eq!(from_hub, ids(by_path.to_str().unwrap(), &[]));
+    assert_eq!(from_hub.as_array().map(Vec::len), Some(6), "{from_hub}");
+}
+
 #[test]
 fn bad_input_fails_with_a_message_not_a_panic() {
     let tmp = tempfile::tempdir().unwrap();
