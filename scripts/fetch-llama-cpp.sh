@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds llama.cpp's `llama-bench` for the side-by-side benches (scripts/bench-llama.sh), idempotent, into
 # ${QWEN_LSP_CACHE:-$HOME/.cache/qwen-lsp}/llama.cpp-0c1e570/, and prints its path on the last line.
+# With --source, only fetches and unpacks the source (its converter and gguf-py) and prints its directory.
 #
 # The source is the llama.cpp that the PyPI sdist llama-cpp-python==0.3.36 vendors (commit 0c1e570), fetched
 # from PyPI's file host and pinned by SHA-256; cmake and ninja are PyPI wheels pinned by hash (pip
@@ -20,8 +21,12 @@ BENCH="$DEST/build/bin/llama-bench"
 
 die() { echo "fetch-llama-cpp: $*" >&2; exit 1; }
 
-if [ -x "$BENCH" ] && [ "$(cat "$DEST/.sha256" 2>/dev/null)" = "$SDIST_SHA" ]; then
-    echo "$BENCH"
+SOURCE_ONLY=0
+[ "${1:-}" = "--source" ] && SOURCE_ONLY=1
+unpacked=0
+[ "$(cat "$DEST/.sha256" 2>/dev/null)" = "$SDIST_SHA" ] && unpacked=1
+if [ $unpacked = 1 ] && { [ $SOURCE_ONLY = 1 ] || [ -x "$BENCH" ]; }; then
+    if [ $SOURCE_ONLY = 1 ]; then echo "$DEST"; else echo "$BENCH"; fi
     exit 0
 fi
 
@@ -34,6 +39,19 @@ if ! sha256_is "$CACHE/downloads/$SDIST" "$SDIST_SHA"; then
     mv "$CACHE/downloads/$SDIST.part" "$CACHE/downloads/$SDIST"
 fi
 
+if [ $unpacked = 0 ]; then
+    rm -rf "$DEST"
+    mkdir -p "$DEST"
+    tar -xzf "$CACHE/downloads/$SDIST" -C "$DEST" --strip-components=3 \
+        "${SDIST%.tar.gz}/vendor/llama.cpp"
+    [ -f "$DEST/CMakeLists.txt" ] || die "no vendor/llama.cpp in $SDIST"
+    echo "$SDIST_SHA" > "$DEST/.sha256"
+fi
+if [ $SOURCE_ONLY = 1 ]; then
+    echo "$DEST"
+    exit 0
+fi
+
 if [ ! -x "$TOOLS_VENV/bin/cmake" ] || [ ! -x "$TOOLS_VENV/bin/ninja" ]; then
     rm -rf "$TOOLS_VENV"
     "$PYTHON" -m venv "$TOOLS_VENV"
@@ -44,12 +62,6 @@ ninja==1.13.2 --hash=sha256:65a24341b5ac09fcadcc37082660be40a94174e51a937fabf6e2
 EOF
 fi
 
-rm -rf "$DEST"
-mkdir -p "$DEST"
-tar -xzf "$CACHE/downloads/$SDIST" -C "$DEST" --strip-components=3 \
-    "${SDIST%.tar.gz}/vendor/llama.cpp"
-[ -f "$DEST/CMakeLists.txt" ] || die "no vendor/llama.cpp in $SDIST"
-
 # gcc accepts -mno-amx-* on any x86-64, with or without AMX.
 no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
 PATH="$PWD/$TOOLS_VENV/bin:$PATH" cmake -S "$DEST" -B "$DEST/build" -G Ninja \
@@ -58,5 +70,4 @@ PATH="$PWD/$TOOLS_VENV/bin:$PATH" cmake -S "$DEST" -B "$DEST/build" -G Ninja \
     -DCMAKE_C_FLAGS="$no_amx" -DCMAKE_CXX_FLAGS="$no_amx" >&2
 PATH="$PWD/$TOOLS_VENV/bin:$PATH" cmake --build "$DEST/build" --target llama-bench -j "$(nproc)" >&2
 [ -x "$BENCH" ] || die "the build produced no $BENCH"
-echo "$SDIST_SHA" > "$DEST/.sha256"
 echo "$BENCH"

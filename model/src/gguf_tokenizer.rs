@@ -15,7 +15,11 @@
 //! - `merges`: "a b"; a space inside a part is written as `Ġ` (U+0120, the space moved up by 256), as
 //!   the converter does, so that the pair splits at its one real space.
 //! - special ids from `tokenizer_config.json` (`bos_token`, `eos_token`, ... by content), else from
-//!   `config.json`'s `*_token_id`; `add_bos_token` from `tokenizer_config.json`; its `chat_template`.
+//!   `config.json`'s `*_token_id`; `add_bos_token` / `add_eos_token` false under a byte-level
+//!   post-processor, else from `tokenizer_config.json`; its `chat_template`.
+//!
+//! Checked against the converter itself (llama.cpp 0c1e570's `convert_hf_to_gguf.py` on the tiny Qwen3
+//! checkpoint, read back with its gguf-py): every `tokenizer.*` key and value the same.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -151,8 +155,20 @@ pub(crate) fn tokenizer_metadata(
             metadata.push((special_key(kind), Value::U32(id)));
         }
     }
+    // Whether BOS and EOS are added: false both under a byte-level post-processor (Qwen's), which then
+    // wins over tokenizer_config.json as in the converter; else tokenizer_config.json's flags.
+    let post = &tokenizer["post_processor"];
+    let byte_level = match post["processors"].as_array() {
+        Some(processors) => processors.iter().any(|p| p["type"] == "ByteLevel"),
+        None => post["type"] == "ByteLevel",
+    };
     for flag in ["add_bos_token", "add_eos_token"] {
-        if let Some(on) = tokenizer_config[flag].as_bool() {
+        let on = if byte_level {
+            Some(false)
+        } else {
+            tokenizer_config[flag].as_bool()
+        };
+        if let Some(on) = on {
             metadata.push((format!("tokenizer.ggml.{flag}"), Value::Bool(on)));
         }
     }
@@ -359,12 +375,81 @@ mod tests {
         // `bos_token` is null in tokenizer_config.json; config.json names it.
         assert_eq!(id("tokenizer.ggml.bos_token_id"), endoftext);
         assert!(!meta["tokenizer.ggml.add_bos_token"].to_bool().unwrap());
+        assert!(!meta["tokenizer.ggml.add_eos_token"].to_bool().unwrap());
         assert!(
             meta["tokenizer.chat_template"]
                 .to_string()
                 .unwrap()
                 .contains("<|im_start|>")
         );
+    }
+
+    /// The items joined by NUL, hashed: how scripts/make-gguf-tokenizer-reference.py digests a list.
+    fn digest(items: &[String]) -> String {
+        use sha2::Digest;
+        let hash = sha2::Sha256::digest(items.join("\0").as_bytes());
+        hash.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// What llama.cpp's own converter wrote as the tiny checkpoint's tokenizer (its digests:
+    /// scripts/make-gguf-tokenizer-reference.sh) is what our writer writes, key by key.
+    #[test]
+    fn the_tokenizer_written_is_the_one_llama_cpp_s_converter_writes() {
+        let reference: Json = serde_json::from_str(
+            &std::fs::read_to_string(tiny_dir().join("gguf-tokenizer-reference.json")).unwrap(),
+        )
+        .unwrap();
+        let shape = RandomQwen3::tiny();
+        let ours: HashMap<String, Value> =
+            tokenizer_metadata(&tiny_dir(), shape.vocab_size, &shape.config_json(""))
+                .unwrap()
+                .into_iter()
+                .collect();
+        let list = |key: &str| strings(&ours[key]);
+        let tokens = list("tokenizer.ggml.tokens");
+        assert_eq!(tokens.len() as u64, reference["tokens"]);
+        assert_eq!(digest(&tokens), reference["tokens_sha256"]);
+        let merges = list("tokenizer.ggml.merges");
+        assert_eq!(merges.len() as u64, reference["merges"]);
+        assert_eq!(digest(&merges), reference["merges_sha256"]);
+        let template = ours["tokenizer.chat_template"].to_string().unwrap().clone();
+        assert_eq!(digest(&[template]), reference["chat_template_sha256"]);
+
+        let Value::Array(types) = &ours["tokenizer.ggml.token_type"] else {
+            panic!()
+        };
+        let mut not_normal = serde_json::Map::new();
+        for (id, kind) in types.iter().enumerate() {
+            let kind = kind.to_i32().unwrap();
+            if kind != TokenType::Normal as i32 {
+                let ids = not_normal
+                    .entry(kind.to_string())
+                    .or_insert(Json::Array(vec![]));
+                ids.as_array_mut().unwrap().push(Json::from(id));
+            }
+        }
+        assert_eq!(
+            Json::Object(not_normal),
+            reference["token_types_not_normal"]
+        );
+
+        let scalars = reference["scalars"].as_object().unwrap();
+        let lists = [
+            "tokenizer.ggml.tokens",
+            "tokenizer.ggml.merges",
+            "tokenizer.ggml.token_type",
+            "tokenizer.chat_template",
+        ];
+        assert_eq!(ours.len(), scalars.len() + lists.len(), "{:?}", ours.keys());
+        for (key, want) in scalars {
+            let got = match &ours[key] {
+                Value::String(s) => Json::from(s.as_str()),
+                Value::U32(n) => Json::from(*n),
+                Value::Bool(b) => Json::from(*b),
+                other => panic!("{key}: {other:?}"),
+            };
+            assert_eq!(&got, want, "{key}");
+        }
     }
 
     #[test]
