@@ -85,8 +85,9 @@ struct ScoreArgs {
 
 #[derive(Args)]
 struct RunArgs {
-    /// Hugging Face hub id, local model directory, .gguf file, or an OpenAI-compatible server as
-    /// `http://host:port/v1#model-name` (the key in $QWEN_LSP_REMOTE_API_KEY).
+    /// Hugging Face hub id, local model directory, .gguf file (local, or a hub repository's as
+    /// `org/name/file.gguf`), or an OpenAI-compatible server as `http://host:port/v1#model-name`
+    /// (the key in $QWEN_LSP_REMOTE_API_KEY).
     #[arg(long, default_value = DEFAULT_MODEL)]
     model: String,
     #[arg(long)]

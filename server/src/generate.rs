@@ -11,8 +11,9 @@ use engine::{CancellationToken, FinishReason, Prompt, SamplingParams};
 
 #[derive(clap::Args, Debug)]
 pub struct GenerateArgs {
-    /// A Hugging Face hub id, a local HF directory, a .gguf file, or an OpenAI-compatible server as
-    /// `http://host:port/v1#model-name` (the key in $QWEN_LSP_REMOTE_API_KEY).
+    /// A Hugging Face hub id, a local HF directory, a .gguf file (local, or a hub repository's as
+    /// `org/name/file.gguf`), or an OpenAI-compatible server as `http://host:port/v1#model-name`
+    /// (the key in $QWEN_LSP_REMOTE_API_KEY).
     #[arg(long)]
     model: String,
     /// The prompt, used as is (special tokens written in it count as special).

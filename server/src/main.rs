@@ -52,8 +52,9 @@ enum Command {
 
 #[derive(Args, Debug, Clone, Default)]
 struct ServeArgs {
-    /// The model: a Hugging Face hub id, a local HF directory, a .gguf file, or an OpenAI-compatible
-    /// server as `http://host:port/v1#model-name` (the key in $QWEN_LSP_REMOTE_API_KEY). Overrides the
+    /// The model: a Hugging Face hub id, a local HF directory, a .gguf file (local, or a hub
+    /// repository's as `org/name/file.gguf`), or an OpenAI-compatible server as
+    /// `http://host:port/v1#model-name` (the key in $QWEN_LSP_REMOTE_API_KEY). Overrides the
     /// editor's `model` setting; without either, the server loads Qwen/Qwen2.5-Coder-1.5B.
     #[arg(long, env = "QWEN_LSP_MODEL")]
     model: Option<String>,

@@ -18,9 +18,10 @@ use engine::Backend;
 /// Arguments of `qwen-lsp serve-http`.
 #[derive(clap::Args, Debug)]
 pub struct ServeHttpArgs {
-    /// The model: a Hugging Face hub id, a local HF directory, a .gguf file, or another
-    /// OpenAI-compatible server as `http://host:port/v1#model-name` (this server then relays to it,
-    /// sending the key in $QWEN_LSP_REMOTE_API_KEY).
+    /// The model: a Hugging Face hub id, a local HF directory, a .gguf file (local, or a hub
+    /// repository's as `org/name/file.gguf`), or another OpenAI-compatible server as
+    /// `http://host:port/v1#model-name` (this server then relays to it, sending the key in
+    /// $QWEN_LSP_REMOTE_API_KEY).
     #[arg(long, env = "QWEN_LSP_MODEL")]
     model: String,
     #[command(flatten)]
