@@ -309,6 +309,7 @@ mod tests {
 
     use super::*;
     use crate::random::{RandomQwen3, WeightFormat};
+    use crate::tokenizer::QwenTokenizer;
 
     fn tiny_dir() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/models/qwen3-tiny")
@@ -450,6 +451,82 @@ mod tests {
             };
             assert_eq!(&got, want, "{key}");
         }
+    }
+
+    /// A four-token vocabulary as a GGUF file's metadata: `a`, `b`, `ab` (merged from `a b`) and
+    /// `<|im_end|>` (CONTROL, the EOS).
+    fn small_vocabulary() -> HashMap<String, Value> {
+        let strings = |items: &[&str]| {
+            Value::Array(items.iter().map(|s| Value::String((*s).into())).collect())
+        };
+        HashMap::from([
+            ("tokenizer.ggml.model".into(), Value::String("gpt2".into())),
+            ("tokenizer.ggml.pre".into(), Value::String("qwen2".into())),
+            (
+                "tokenizer.ggml.tokens".into(),
+                strings(&["a", "b", "ab", "<|im_end|>"]),
+            ),
+            (
+                "tokenizer.ggml.token_type".into(),
+                Value::Array([1, 1, 1, 3].map(Value::I32).to_vec()),
+            ),
+            ("tokenizer.ggml.merges".into(), strings(&["a b"])),
+            ("tokenizer.ggml.eos_token_id".into(), Value::U32(3)),
+        ])
+    }
+
+    fn load(metadata: &HashMap<String, Value>) -> std::result::Result<QwenTokenizer, String> {
+        let (json, config) = tokenizer_from_metadata(metadata)?.ok_or("no tokenizer")?;
+        QwenTokenizer::from_json(&json, &config, "test.gguf").map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_small_vocabulary_is_rebuilt() {
+        let tokenizer = load(&small_vocabulary()).unwrap();
+        assert_eq!(tokenizer.encode("abba<|im_end|>").unwrap(), [2, 1, 0, 3]);
+        assert_eq!(tokenizer.eos_ids(), [3]);
+    }
+
+    /// Metadata a corrupt or hostile file could carry: each is an error that says what is wrong,
+    /// never a panic.
+    #[test]
+    fn a_broken_tokenizer_in_the_metadata_is_a_clear_error() {
+        let cases: [(&str, Value, &str); 6] = [
+            (
+                "tokenizer.ggml.pre",
+                Value::String("llama-bpe".into()),
+                "pre-tokenizer llama-bpe",
+            ),
+            ("tokenizer.ggml.model", Value::U32(7), "is not a string"),
+            ("tokenizer.ggml.tokens", Value::U32(7), "tokens is missing"),
+            (
+                "tokenizer.ggml.token_type",
+                Value::Array(vec![Value::I32(1)]),
+                "4 tokens but 1 token types",
+            ),
+            (
+                "tokenizer.ggml.merges",
+                Value::Array(vec![Value::String("a zz".into())]),
+                "test.gguf",
+            ),
+            (
+                "tokenizer.ggml.token_type",
+                Value::Array([1, 1, 1, 3].map(|_| Value::String("x".into())).to_vec()),
+                "wrong type",
+            ),
+        ];
+        for (key, value, expected) in cases {
+            let mut metadata = small_vocabulary();
+            metadata.insert(key.into(), value);
+            let err = load(&metadata).err().unwrap_or_default();
+            assert!(err.contains(expected), "{key}: {err}");
+        }
+        // An EOS id past the vocabulary is dropped, not followed.
+        let mut metadata = small_vocabulary();
+        metadata.insert("tokenizer.ggml.eos_token_id".into(), Value::U32(u32::MAX));
+        assert!(load(&metadata).is_ok());
+        // No tokenizer at all: none, for the caller to explain.
+        assert!(tokenizer_from_metadata(&HashMap::new()).unwrap().is_none());
     }
 
     #[test]
