@@ -8,9 +8,10 @@
 //!
 //! Code map: `loading/` finds the files (`loading::hub` the HF cache), `config` reads `config.json`,
 //! `weights` reads safetensors tensor by tensor (not memory-mapped: the mapped pages doubled a load's
-//! peak memory), `lora` merges PEFT adapters as they load, `gguf` + `weight_source` read GGUF blocks (`gguf_tokenizer` its tokenizer, both ways),
-//! `quantize` quantizes at load; `qwen` is the model (Qwen2, Qwen3, Qwen3-MoE), `kv_cache` its
-//! truncatable cache (f16, f32 or int8), `prefix_cache` the LRU of cached sequences that requests reuse;
+//! peak memory), `lora` merges PEFT adapters as they load, `gguf` + `weight_source` read GGUF blocks
+//! (`gguf_tokenizer` its tokenizer, both ways), `quantize` quantizes at load; `qwen` is the model
+//! (Qwen2, Qwen3, Qwen3-MoE), `kv_cache` its truncatable cache (f16, f32 or int8), `prefix_cache` the
+//! LRU of cached sequences that requests reuse;
 //! `tokenizer` + `chat_template` the text side; `sampler` + `generate` the decoding; `runner` what the
 //! calling threads and the batching worker (`batcher`) share; `kernels` our CPU kernels.
 //!
@@ -257,30 +258,7 @@ impl LocalModel {
         let dtype = if device.is_cpu() { DType::F32 } else { dtype };
         let weights = GgufWeights::open(&files.gguf, dtype, device).map_err(err)?;
         let config = weights.config().map_err(err)?;
-        // The tokenizer files beside the GGUF file win over the one inside it.
-        let tokenizer =
-            match &files.tokenizer {
-                Some(path) => QwenTokenizer::load(
-                    path,
-                    TokenizerSources {
-                        tokenizer_config: files.tokenizer_config.as_deref(),
-                        chat_template_jinja: files.chat_template_jinja.as_deref(),
-                        extra_eos_ids: Vec::new(),
-                    },
-                )?,
-                None => {
-                    let (json, tok_config) = weights
-                    .tokenizer()
-                    .map_err(|e| err(format!("no tokenizer.json beside the file, and {e}")))?
-                    .ok_or_else(|| {
-                        err("no tokenizer.json beside the file, and the file carries no tokenizer \
-                             (tokenizer.ggml.*); put the model's tokenizer.json and \
-                             tokenizer_config.json next to it"
-                            .into())
-                    })?;
-                    QwenTokenizer::from_json(&json, &tok_config, &files.gguf.display().to_string())?
-                }
-            };
+        let tokenizer = Self::gguf_tokenizer(files, &weights).map_err(err)?;
         check_vocab(&tokenizer, &config).map_err(err)?;
         let model = Qwen::load(&config, &WeightSource::gguf(Arc::new(weights)))
             .map_err(|e| err(candle_message(&e)))?;
@@ -291,6 +269,32 @@ impl LocalModel {
             dtype,
             matrices: "gguf".to_owned(),
         })
+    }
+
+    /// A GGUF file's tokenizer: the files beside it when there is a `tokenizer.json`, else the one the
+    /// file carries (`tokenizer.ggml.*`).
+    fn gguf_tokenizer(
+        files: &GgufFiles,
+        weights: &GgufWeights,
+    ) -> std::result::Result<QwenTokenizer, String> {
+        if let Some(path) = &files.tokenizer {
+            let sources = TokenizerSources {
+                tokenizer_config: files.tokenizer_config.as_deref(),
+                chat_template_jinja: files.chat_template_jinja.as_deref(),
+                extra_eos_ids: Vec::new(),
+            };
+            return QwenTokenizer::load(path, sources).map_err(|e| e.to_string());
+        }
+        let (json, tok_config) = weights
+            .tokenizer()
+            .map_err(|e| format!("no tokenizer.json beside the file, and {e}"))?
+            .ok_or(
+                "no tokenizer.json beside the file, and the file carries no tokenizer \
+                 (tokenizer.ggml.*); put the model's tokenizer.json and tokenizer_config.json next \
+                 to it",
+            )?;
+        QwenTokenizer::from_json(&json, &tok_config, &files.gguf.display().to_string())
+            .map_err(|e| e.to_string())
     }
 
     fn assemble(name: String, loaded: Loaded, device: Device) -> Result<LocalModel> {
