@@ -14,9 +14,11 @@ PROMPT="${PROMPT:-512}"
 DECODE="${DECODE:-16}"
 REPS="${REPS:-3}"
 
-cargo build --release -p benches --quiet
+cargo build --release --locked -p benches --quiet
 LLAMA_BENCH="$(scripts/fetch-llama-cpp.sh | tail -1)"
-mapfile -t sources < <(target/release/model --prepare --shape "$SHAPE" --formats "$FORMATS")
+# Through a variable, so that a failed --prepare stops the script (set -e).
+prepared="$(target/release/model --prepare --shape "$SHAPE" --formats "$FORMATS")"
+mapfile -t sources <<< "$prepared"
 out=target/bench-llama.jsonl
 : > "$out"
 header=1
