@@ -222,15 +222,21 @@ mod tests {
         );
     }
 
-    #[test]
-    fn offline_reads_a_populated_cache() {
-        // The layout huggingface_hub writes: refs/main holds the commit, snapshots/<commit>/ the files.
-        let dir = tempfile::tempdir().unwrap();
-        let repo = dir.path().join("models--org--tiny");
-        let snap = repo.join("snapshots").join("abc123");
+    /// The layout huggingface_hub writes for the model repository `name` (`org--tiny`) in `cache`:
+    /// refs/main holds the commit, snapshots/<commit>/ the files. Returns the snapshot directory.
+    fn cached_repo(cache: &std::path::Path, name: &str, commit: &str) -> PathBuf {
+        let repo = cache.join(format!("models--{name}"));
+        let snap = repo.join("snapshots").join(commit);
         std::fs::create_dir_all(&snap).unwrap();
         std::fs::create_dir_all(repo.join("refs")).unwrap();
-        std::fs::write(repo.join("refs").join("main"), "abc123").unwrap();
+        std::fs::write(repo.join("refs").join("main"), commit).unwrap();
+        snap
+    }
+
+    #[test]
+    fn offline_reads_a_populated_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let snap = cached_repo(dir.path(), "org--tiny", "abc123");
         for f in ["config.json", "tokenizer.json", "model.safetensors"] {
             std::fs::write(snap.join(f), "{}").unwrap();
         }
@@ -243,11 +249,7 @@ mod tests {
     #[test]
     fn offline_finds_a_gguf_file_alone_or_with_its_tokenizer() {
         let dir = tempfile::tempdir().unwrap();
-        let repo = dir.path().join("models--org--tiny-GGUF");
-        let snap = repo.join("snapshots").join("def456");
-        std::fs::create_dir_all(&snap).unwrap();
-        std::fs::create_dir_all(repo.join("refs")).unwrap();
-        std::fs::write(repo.join("refs").join("main"), "def456").unwrap();
+        let snap = cached_repo(dir.path(), "org--tiny-GGUF", "def456");
         std::fs::write(snap.join("tiny-q8_0.gguf"), "GGUF").unwrap();
         let files = fetch_gguf("org/tiny-GGUF", "tiny-q8_0.gguf", &offline(dir.path())).unwrap();
         assert_eq!(files.gguf, snap.join("tiny-q8_0.gguf"));
