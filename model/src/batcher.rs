@@ -557,17 +557,7 @@ fn decode_step(core: &Core, active: &mut Vec<Sequence<'_>>) {
             return;
         }
     };
-    // When every row is greedy, their tokens come back from the device in one copy (one wait for
-    // it) rather than one per row; the same argmax, so the same tokens. Should that fail, each row
-    // samples (and reports the error) on its own.
-    let argmax = if active.iter().all(|seq| seq.decoding.is_argmax()) {
-        logits
-            .argmax(candle_core::D::Minus1)
-            .and_then(|ids| ids.to_vec1::<u32>())
-            .ok()
-    } else {
-        None
-    };
+    let argmax = greedy_rows(&logits, active.iter().all(|seq| seq.decoding.is_argmax()));
     let outcomes: Vec<Outcome> = active
         .iter_mut()
         .enumerate()
@@ -605,6 +595,19 @@ fn decode_step(core: &Core, active: &mut Vec<Sequence<'_>>) {
     }
 }
 
+/// When every row of `logits` is `greedy`, their tokens from the device in one copy (one wait for
+/// it) rather than one per row; the same argmax, so the same tokens. `None` otherwise, or should that
+/// fail: then each row samples (and reports the error) on its own.
+fn greedy_rows(logits: &Tensor, greedy: bool) -> Option<Vec<u32>> {
+    if !greedy {
+        return None;
+    }
+    logits
+        .argmax(candle_core::D::Minus1)
+        .and_then(|ids| ids.to_vec1::<u32>())
+        .ok()
+}
+
 /// The drafts worth checking for `seq`'s next step: at most `max`, no more than a verify pass of
 /// `verify_rows` computes exactly (none when the model's kernels cannot, see [`Qwen::verify_rows`]), and
 /// no more than can be kept before `max_tokens` (the token after the last kept draft comes from the
@@ -639,15 +642,7 @@ fn verify_step(core: &Core, active: &mut Vec<Sequence<'_>>, drafts: &[u32]) -> u
             return 0;
         }
     };
-    // Greedy rows come back from the device in one copy, as in `decode_step`.
-    let argmax = if seq.decoding.is_argmax() {
-        logits
-            .argmax(candle_core::D::Minus1)
-            .and_then(|ids| ids.to_vec1::<u32>())
-            .ok()
-    } else {
-        None
-    };
+    let argmax = greedy_rows(&logits, seq.decoding.is_argmax());
     let events = seq.job.events.clone();
     let mut gone = false;
     let mut on_text = |text: &str| {
