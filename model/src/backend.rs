@@ -110,6 +110,15 @@ impl Generation {
     }
 }
 
+/// What prefilling a prompt would cost ([`Backend::prefill_estimate`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PrefillEstimate {
+    /// Prompt tokens the cache lacks (at least one: the last prompt token always runs).
+    pub uncached_tokens: usize,
+    /// Milliseconds those tokens take at the measured prefill speed.
+    pub ms: f64,
+}
+
 /// A model that turns a prompt into text. Implementations are thread-safe; `generate` blocks, so async
 /// callers run it on a blocking thread. It checks `cancel` at least once per token and then returns
 /// [`crate::error::Error::Cancelled`]. `on_text` receives the text as it decodes, in UTF-8-complete pieces.
@@ -135,6 +144,15 @@ pub trait Backend: Send + Sync {
     fn warm(&self, prompt: &Prompt) -> Result<()> {
         let _ = prompt;
         Ok(())
+    }
+
+    /// What prefilling `prompt` would cost now: the tokens the model's cache lacks, and the time they
+    /// take at the prefill speed measured so far. `None` when the backend cannot tell (a remote server,
+    /// or a local model before its first prefill). A guess for choosing between prompts, not a promise:
+    /// the cache may change before the prompt runs.
+    fn prefill_estimate(&self, prompt: &Prompt) -> Result<Option<PrefillEstimate>> {
+        let _ = prompt;
+        Ok(None)
     }
 
     /// `params.len()` samples of one prompt, one `SamplingParams` per sample (each with its own seed,

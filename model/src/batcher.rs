@@ -20,7 +20,8 @@
 //! When nothing waits and nothing decodes, the worker warms: it prefills prompts given to
 //! [`Batcher::warm`] into the cache, [`WARM_CHUNK`] tokens per turn, so a request that arrives waits
 //! for at most one chunk, and a warmed prompt that a request interrupted goes on from where it stopped.
-//! The newest warm-up goes first: it is the best guess of where the user types next.
+//! The newest warm-up goes first: it is the best guess of where the user types next. It runs to its end
+//! unless a newer one comes, which then goes first.
 //!
 //! A lone sequence decodes through [`Qwen::forward`] on its own cache. When it decodes alone (the
 //! editor's case) and its own tokens suggest what comes next ([`speculative::propose`]), a step
@@ -152,6 +153,8 @@ struct Pending {
     warm: VecDeque<Vec<u32>>,
     /// A warm-up step is running (its prompt is out of `warm` meanwhile).
     warming: bool,
+    /// [`Batcher::warm`] calls so far: a warm-up step tells by it whether a newer one came.
+    warm_calls: u64,
     shutdown: bool,
 }
 
@@ -215,6 +218,7 @@ impl Batcher {
     /// Queues `prompt` to warm when the worker has nothing else to do (see the module docs).
     pub(crate) fn warm(&self, prompt: Vec<u32>) {
         let mut pending = self.queue.pending();
+        pending.warm_calls += 1;
         pending.warm.retain(|queued| *queued != prompt);
         pending.warm.push_back(prompt);
         while pending.warm.len() > WARM_QUEUE {
@@ -283,21 +287,27 @@ fn work(core: &Core, queue: &Queue) {
             }
             waiting.extend(pending.jobs.drain(..));
             if waiting.is_empty() && admitting.is_none() && active.is_empty() {
-                warm = pending.warm.pop_back();
+                warm = pending
+                    .warm
+                    .pop_back()
+                    .map(|prompt| (prompt, pending.warm_calls));
                 pending.warming = warm.is_some();
             }
         }
-        if let Some(prompt) = warm {
+        if let Some((prompt, calls)) = warm {
             // Requests come first: a chunk, then back to the queue, where a request that arrived
             // meanwhile is admitted before the next chunk.
             let step = guarded(|| warm_step(core, &prompt, WARM_CHUNK));
+            publish(core, &active);
             let mut pending = queue.pending();
             pending.warming = false;
             match step {
                 Ok(true) => {}
-                // Back in the queue, behind any newer warm-up that came meanwhile.
-                Ok(false) if !pending.warm.contains(&prompt) => pending.warm.push_front(prompt),
-                Ok(false) => {}
+                Ok(false) if pending.warm.contains(&prompt) => {}
+                // Still the newest: it goes on at the next turn.
+                Ok(false) if pending.warm_calls == calls => pending.warm.push_back(prompt),
+                // Behind the newer warm-ups that came meanwhile.
+                Ok(false) => pending.warm.push_front(prompt),
                 Err(e) => tracing::debug!("warming a prompt failed: {e}"),
             }
             continue;
@@ -317,7 +327,18 @@ fn work(core: &Core, queue: &Queue) {
                 seq.job.done(Err(error()));
             }
         }
+        publish(core, &active);
     }
+}
+
+/// Publishes what is cached ([`crate::runner::CacheView`]): the state's sequences and those being
+/// decoded, which go back to the cache when they end.
+fn publish(core: &Core, active: &[Sequence<'_>]) {
+    let state = core.lock();
+    let decoding = active
+        .iter()
+        .filter_map(|seq| seq.decoding.tokens().get(..seq.kv.len()));
+    core.publish(&state, decoding);
 }
 
 /// One turn of the worker: drop cancelled requests, one prefill step of the request being admitted,
@@ -435,7 +456,11 @@ fn admit_step(
     if first {
         prefixes.select(&mut runner.cache, &mut cache.tokens, prompt)?;
     }
-    let Some(logits) = generate::prefill_step(runner, cache, prompt, chunk, first)? else {
+    let started = Instant::now();
+    let (ran, logits) = generate::prefill_step(runner, cache, prompt, chunk, first)?;
+    core.view()
+        .record_prefill(ran, started.elapsed().as_secs_f64() * 1e3);
+    let Some(logits) = logits else {
         return Ok(None);
     };
     let Runner { model, cache: kv } = runner;
@@ -462,9 +487,12 @@ fn warm_step(core: &Core, prompt: &[u32], chunk: usize) -> Result<bool> {
     if cache.tokens.starts_with(prompt) {
         return Ok(true);
     }
-    let done = generate::prefill_step(runner, cache, prompt, chunk, false)?.is_some();
+    let started = Instant::now();
+    let (ran, logits) = generate::prefill_step(runner, cache, prompt, chunk, false)?;
+    core.view()
+        .record_prefill(ran, started.elapsed().as_secs_f64() * 1e3);
     prefixes.evict(&runner.cache);
-    Ok(done)
+    Ok(logits.is_some())
 }
 
 /// Ends a sequence: its cache (prompt and the answer fed so far) goes back to the prefix cache, for the

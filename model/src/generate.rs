@@ -33,14 +33,15 @@ pub(crate) struct CacheState {
 /// the cache and `prompt_ids` (always leaving at least one token to run), runs at most `chunk` more
 /// prompt tokens, and returns the last position's logits once the whole prompt is in the cache. What a
 /// step ran stays cached, so the next step (or a later request) continues from there. `first` marks a
-/// prompt's first step, whose reuse [`CacheState::last_reused`] reports.
+/// prompt's first step, whose reuse [`CacheState::last_reused`] reports. Also returns how many tokens
+/// the step ran.
 pub(crate) fn prefill_step(
     lm: &mut dyn CausalLm,
     state: &mut CacheState,
     prompt_ids: &[u32],
     chunk: usize,
     first: bool,
-) -> Result<Option<Tensor>> {
+) -> Result<(usize, Option<Tensor>)> {
     let common = state
         .tokens
         .iter()
@@ -58,7 +59,7 @@ pub(crate) fn prefill_step(
     }
     let n = rest.len().min(chunk.max(1));
     let logits = forward(lm, state, &rest[..n])?;
-    Ok((n == rest.len()).then_some(logits))
+    Ok((n, (n == rest.len()).then_some(logits)))
 }
 
 /// Checks a prompt against the context; returns each row's `max_tokens` cut to the room left. The

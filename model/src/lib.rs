@@ -67,7 +67,8 @@ use candle_nn::VarBuilder;
 use serde::{Deserialize, Serialize};
 
 pub use backend::{
-    Backend, ChatMessage, FinishReason, Generation, ModelInfo, Prompt, Role, SpecialTokens,
+    Backend, ChatMessage, FinishReason, Generation, ModelInfo, PrefillEstimate, Prompt, Role,
+    SpecialTokens,
 };
 pub use error::{Error, Result};
 pub use sampling::SamplingParams;
@@ -327,6 +328,7 @@ impl LocalModel {
             }),
             draft_tokens: AtomicUsize::new(speculative::draft_tokens_from_env()),
             verify_rows,
+            view: Mutex::default(),
         });
         let batcher = Batcher::start(core.clone())?;
         Ok(LocalModel {
@@ -382,6 +384,7 @@ impl LocalModel {
         state.runner.truncate(0);
         state.cache = CacheState::default();
         state.prefixes.clear();
+        self.core.publish(&state, []);
     }
 
     /// Bounds the bytes of keys/values kept across requests (default
@@ -436,6 +439,7 @@ impl LocalModel {
         let out = model.forward(&input, cache, true);
         // The cache now holds a batch that matches no single-sequence state.
         cache.clear();
+        self.core.publish(&state, []);
         Ok(out?.to_vec3::<f32>()?)
     }
 
@@ -470,17 +474,19 @@ impl LocalModel {
             }
         }
         let logits = runner.forward(tokens);
-        match logits {
+        let logits = match logits {
             Ok(l) => {
                 cache.tokens.extend_from_slice(tokens);
-                Ok(l.to_vec1::<f32>()?)
+                l.to_vec1::<f32>().map_err(Error::from)
             }
             Err(e) => {
                 runner.truncate(0);
                 cache.tokens.clear();
                 Err(e)
             }
-        }
+        };
+        self.core.publish(&state, []);
+        logits
     }
 }
 
@@ -509,6 +515,22 @@ impl Backend for LocalModel {
         }
         self.batcher.submit(vec![job]);
         batcher::wait(&rx, cancel, on_text)
+    }
+
+    fn prefill_estimate(&self, prompt: &Prompt) -> Result<Option<PrefillEstimate>> {
+        let prompt_ids = self.encode_prompt(prompt)?;
+        let view = self.core.view();
+        let Some(ms_per_token) = view.ms_per_token() else {
+            return Ok(None);
+        };
+        let cached = view
+            .cached_prefix(&prompt_ids)
+            .min(prompt_ids.len().saturating_sub(1));
+        let uncached_tokens = prompt_ids.len() - cached;
+        Ok(Some(PrefillEstimate {
+            uncached_tokens,
+            ms: uncached_tokens as f64 * ms_per_token,
+        }))
     }
 
     fn warm(&self, prompt: &Prompt) -> Result<()> {

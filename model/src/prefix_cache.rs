@@ -60,6 +60,11 @@ impl PrefixCache {
         self.parked.len()
     }
 
+    /// The token sequences of the parked entries.
+    pub(crate) fn sequences(&self) -> impl Iterator<Item = &[u32]> {
+        self.parked.iter().map(|e| e.tokens.as_slice())
+    }
+
     /// Makes the entry that shares the longest prefix with `prompt` active in (`kv`, `tokens`), parking
     /// the current one or forking as the module docs say, then evicts down to the budget.
     pub(crate) fn select(

@@ -226,3 +226,75 @@ fn warming_a_prompt_the_model_cannot_hold_is_an_error_and_warms_nothing() {
     assert!(!m.warming());
     assert_eq!(m.cached_sequences(), 0);
 }
+
+fn estimate(m: &LocalModel, text: &str) -> Option<model::PrefillEstimate> {
+    m.prefill_estimate(&Prompt::Text(text.into())).unwrap()
+}
+
+#[test]
+fn the_prefill_estimate_counts_what_the_cache_lacks_at_the_measured_speed() {
+    let m = load();
+    let (a, b) = (file_a(), file_b());
+    assert_eq!(estimate(&m, &a), None, "no prefill measured yet");
+    run(&m, &a);
+    let cached = estimate(&m, &a).unwrap();
+    assert_eq!(
+        cached.uncached_tokens, 1,
+        "the last prompt token always runs"
+    );
+    assert!(cached.ms > 0.0 && cached.ms.is_finite(), "{cached:?}");
+
+    // An edit at the end of A: the tokens from the edit on; another file: all but the preamble.
+    let edited = format!("{a}discount(amount):\n    return amount\n");
+    let lacking = tokens(&m, &edited) - common(&m, &a, &edited).min(tokens(&m, &a));
+    assert_eq!(estimate(&m, &edited).unwrap().uncached_tokens, lacking);
+    let other = estimate(&m, &b).unwrap();
+    assert_eq!(other.uncached_tokens, tokens(&m, &b) - common(&m, &a, &b));
+    let per_token = |e: model::PrefillEstimate| e.ms / e.uncached_tokens as f64;
+    assert!((per_token(other) - per_token(cached)).abs() < 1e-9 * per_token(cached));
+
+    // A sequence counts while it is parked, and after the cache is cleared nothing does.
+    run(&m, &b);
+    assert_eq!(estimate(&m, &a).unwrap().uncached_tokens, 1);
+    m.clear_cache();
+    assert_eq!(estimate(&m, &a).unwrap().uncached_tokens, tokens(&m, &a));
+}
+
+#[test]
+fn the_newest_warm_up_runs_to_its_end_before_an_older_one_goes_on() {
+    // Two prompts of several warm-up chunks each, queued one after the other: the newer one (the
+    // cold-cache prompt of a file just opened) must be whole before the older one takes a turn.
+    let m = load();
+    let older = format!("# older\n{}", file_a().repeat(6));
+    let newer = format!("# newer\n{}", file_b().repeat(6));
+    let (older_len, newer_len) = (tokens(&m, &older), tokens(&m, &newer));
+    assert!(
+        older_len > 3 * 64 && newer_len > 3 * 64,
+        "{older_len} {newer_len}"
+    );
+    run(&m, &file_a()); // measures the prefill speed, so that estimates exist
+    m.warm(&Prompt::Text(older.clone())).unwrap();
+    m.warm(&Prompt::Text(newer.clone())).unwrap();
+    let start = std::time::Instant::now();
+    let mut seen_older_going = false;
+    while m.warming() {
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "the warm-up never finished"
+        );
+        let older_done = older_len - estimate(&m, &older).unwrap().uncached_tokens;
+        let newer_done = newer_len - estimate(&m, &newer).unwrap().uncached_tokens;
+        // The older one may have run one chunk before the newer one was queued.
+        if older_done > 64 + 8 {
+            seen_older_going = true;
+            assert_eq!(newer_done, newer_len - 1, "the older warm-up went on first");
+        }
+    }
+    assert_eq!(estimate(&m, &newer).unwrap().uncached_tokens, 1);
+    assert_eq!(estimate(&m, &older).unwrap().uncached_tokens, 1);
+    // Not a timing: the older prompt has more chunks left than one poll can miss.
+    assert!(
+        seen_older_going || older_len < 64,
+        "never saw the older warm-up run"
+    );
+}
