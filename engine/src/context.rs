@@ -86,6 +86,12 @@ const SCOPE_PERCENT: usize = 10;
 const DEFINITIONS_PERCENT: usize = 20;
 /// Of what is left at the end, the share that extends the prefix (the rest extends the suffix).
 const FAR_PREFIX_PERCENT: usize = 75;
+/// The cursor's line takes at least 1/CURSOR_LINE_SHARE of the budget, up to CURSOR_LINE_TOKENS,
+/// whatever it holds: while the user types on a line shorter than that, every other boundary of the
+/// window stays where it was, so the next keystroke's prompt starts as the last one did and the
+/// model's cache still holds it.
+const CURSOR_LINE_SHARE: usize = 16;
+const CURSOR_LINE_TOKENS: usize = 32;
 
 /// Builds the context for a cursor at byte offset `cursor` of `document`, within `budget` tokens.
 /// `open_documents` may include `document` itself (it is skipped, matched by URI).
@@ -143,6 +149,7 @@ pub fn build_with_workspace(
         tree: document.tree(),
         lines: line_starts(text),
         used: 0,
+        reserved: 0,
         budget,
         start: line_start(text, cursor),
         end: line_end(text, cursor),
@@ -156,6 +163,11 @@ pub fn build_with_workspace(
         b.end = cut_long_line(&b, cursor, b.end, percent(budget, 25), Side::After)?;
         b.used = b.count(&text[b.start..b.end])?;
     }
+    // The line counts as at least a share of the budget, so that typing on it moves no other boundary
+    // and the prompt keeps its start (the model's cache holds it) until the line outgrows that.
+    let line_floor = (budget / CURSOR_LINE_SHARE).min(CURSOR_LINE_TOKENS);
+    b.reserved = line_floor.saturating_sub(b.used);
+    b.used += b.reserved;
     b.grow_prefix(percent(budget, NEAR_PREFIX_PERCENT))?;
     b.grow_suffix(percent(budget, NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT))?;
     b.snap_to_headers(&outline, cursor)?;
@@ -294,7 +306,7 @@ pub fn build_with_workspace(
         window: b.start..b.end,
         snippets: kept,
         other_files,
-        tokens: b.used,
+        tokens: b.used.saturating_sub(b.reserved),
         cursor: cursor::syntax_at(document, cursor),
     })
 }
@@ -390,6 +402,8 @@ struct Builder<'a> {
     /// Byte offsets where lines start.
     lines: Vec<usize>,
     used: usize,
+    /// Of `used`, tokens the cursor's line is budgeted beyond its own (see [`CURSOR_LINE_TOKENS`]).
+    reserved: usize,
     budget: usize,
     /// The window: `text[start..end]`, both on line boundaries.
     start: usize,
@@ -564,7 +578,11 @@ impl Builder<'_> {
             .filter(|i| i.binds_local)
             .map(|i| i.name)
             .collect();
-        found.sort_by_key(|i| i.start.abs_diff(cursor));
+        // Nearest lines first, in reading order within a line: the order stays while the user types
+        // on the cursor's line, and with it the definitions chosen and the prompt's start.
+        let line_of = |offset: usize| self.lines.partition_point(|&l| l <= offset);
+        let cursor_line = line_of(cursor);
+        found.sort_by_key(|i| (line_of(i.start).abs_diff(cursor_line), i.start));
         let mut names: Vec<String> = Vec::new();
         for identifier in found {
             if !locals.contains(&identifier.name) && !names.iter().any(|n| n == identifier.name) {

@@ -107,19 +107,16 @@ fn python_small_budget_keeps_near_lines_scope_and_used_definitions() {
         &["python/money.py"],
         160,
         expect![[r#"
-            cart.py in shop (Python), 156 tokens, window 1051..1680
+            cart.py in shop (Python), 146 tokens, window 1128..1745
             --- Import @58
             import math
             --- Import @70
             from dataclasses import dataclass, field
             --- Import @111
             from decimal import Decimal
-            --- Import @140
-            from shop.money import Money, round_half_even
             --- Scope @765
             class Cart:
             --- window
-                    """Adds `quantity` units of `sku`, merging with an existing line."""
                     for item in self.items:
                         if item.sku == sku:
                             item.quantity += quantity
@@ -136,6 +133,7 @@ fn python_small_budget_keeps_near_lines_scope_and_used_definitions() {
 
                 def total_with_tax(self) -> Money:
                     """The amount to pay, tax included, rounded to cents."""
+                    return round_half_even(self.subtotal() * (1 + TAX_RATE))
         "#]],
     );
 }
@@ -224,40 +222,43 @@ fn java_small_budget_keeps_near_lines_scope_and_used_definitions() {
         &["java/Money.java"],
         140,
         expect![[r#"
-        Cart.java in shop (Java), 133 tokens, window 502..968
-        --- Import @0
-        package shop;
-        --- Import @15
-        import java.math.BigDecimal;
-        --- Scope @137
-        public class Cart {
-        --- Definition @161
-            private final String currency;
-        --- Definition @196
-            private final List<LineItem> items = new ArrayList<>();
-        --- window
-                    if (item.sku().equals(sku)) {
-                        item.addQuantity(quantity);
-                        return;
+            Cart.java in shop (Java), 131 tokens, window 544..968
+            --- Import @0
+            package shop;
+            --- Import @15
+            import java.math.BigDecimal;
+            --- Import @44
+            import java.util.ArrayList;
+            --- Import @72
+            import java.util.List;
+            --- Scope @137
+            public class Cart {
+            --- Definition @161
+                private final String currency;
+            --- Definition @196
+                private final List<LineItem> items = new ArrayList<>();
+            --- window
+                            item.addQuantity(quantity);
+                            return;
+                        }
                     }
+                    items.add(new LineItem(sku, unitPrice, quantity));
                 }
-                items.add(new LineItem(sku, unitPrice, quantity));
-            }
 
-            /** Sum of the lines, before tax. */
-            public Money subtotal() {
-                Money total = Money.zero(currency);
-                for (LineItem item : items) {
-                    $0
+                /** Sum of the lines, before tax. */
+                public Money subtotal() {
+                    Money total = Money.zero(currency);
+                    for (LineItem item : items) {
+                        $0
+                    }
+                    return total;
                 }
-                return total;
-            }
 
-            public int size() {
-                return items.size();
+                public int size() {
+                    return items.size();
+                }
             }
-        }
-    "#]],
+        "#]],
     );
 }
 
@@ -268,57 +269,59 @@ fn java_definitions_come_from_other_open_files() {
         &["java/Money.java"],
         260,
         expect![[r#"
-        Cart.java in shop (Java), 236 tokens, window 95..968
-        --- Import @0
-        package shop;
-        --- Import @15
-        import java.math.BigDecimal;
-        --- Import @44
-        import java.util.ArrayList;
-        --- Import @72
-        import java.util.List;
-        --- Money.java Definition @362
-        public final class Money {
-            public static Money zero(String currency) {
-                return new Money(BigDecimal.ZERO, currency);
+            Cart.java in shop (Java), 238 tokens, window 252..968
+            --- Import @0
+            package shop;
+            --- Import @15
+            import java.math.BigDecimal;
+            --- Import @44
+            import java.util.ArrayList;
+            --- Import @72
+            import java.util.List;
+            --- Scope @137
+            public class Cart {
+            --- Definition @161
+                private final String currency;
+            --- Definition @196
+                private final List<LineItem> items = new ArrayList<>();
+            --- Money.java Definition @98
+            public final class Money {
+                public Money(BigDecimal amount, String currency);
+                public static Money zero(String currency);
+                public Money plus(Money other);
+                public Money times(int factor);
             }
-        }
-        --- window
+            --- window
 
-        /** Items a customer is about to buy. */
-        public class Cart {
-            private final String currency;
-            private final List<LineItem> items = new ArrayList<>();
+                public Cart(String currency) {
+                    this.currency = currency;
+                }
 
-            public Cart(String currency) {
-                this.currency = currency;
-            }
-
-            /** Adds quantity units of sku, merging with an existing line. */
-            public void add(String sku, Money unitPrice, int quantity) {
-                for (LineItem item : items) {
-                    if (item.sku().equals(sku)) {
-                        item.addQuantity(quantity);
-                        return;
+                /** Adds quantity units of sku, merging with an existing line. */
+                public void add(String sku, Money unitPrice, int quantity) {
+                    for (LineItem item : items) {
+                        if (item.sku().equals(sku)) {
+                            item.addQuantity(quantity);
+                            return;
+                        }
                     }
+                    items.add(new LineItem(sku, unitPrice, quantity));
                 }
-                items.add(new LineItem(sku, unitPrice, quantity));
-            }
 
-            /** Sum of the lines, before tax. */
-            public Money subtotal() {
-                Money total = Money.zero(currency);
-                for (LineItem item : items) {
-                    $0
+                /** Sum of the lines, before tax. */
+                public Money subtotal() {
+                    Money total = Money.zero(currency);
+                    for (LineItem item : items) {
+                        $0
+                    }
+                    return total;
                 }
-                return total;
-            }
 
-            public int size() {
-                return items.size();
+                public int size() {
+                    return items.size();
+                }
             }
-        }
-    "#]],
+        "#]],
     );
 }
 
@@ -329,7 +332,7 @@ fn python_definitions_come_from_other_open_files() {
         &["python/money.py"],
         320,
         expect![[r#"
-            cart.py in shop (Python), 302 tokens, window 763..1745
+            cart.py in shop (Python), 300 tokens, window 777..1745
             --- Import @58
             import math
             --- Import @70
@@ -348,10 +351,9 @@ fn python_definitions_come_from_other_open_files() {
                 Decimal('0.05')
                 """
                 ...
-            --- window
-
-
+            --- Scope @765
             class Cart:
+            --- window
                 """Items a customer is about to buy."""
 
                 def __init__(self, currency: str = "EUR") -> None:
@@ -651,7 +653,6 @@ fn same_file_snippets_read_like_the_top_of_the_file() {
     assert!(ctx.snippets.iter().any(|s| s.kind == SnippetKind::Scope));
     expect![[r#"
         import math
-        from dataclasses import dataclass, field
         from decimal import Decimal
 
         class Cart:
@@ -807,6 +808,47 @@ fn context_invariants_hold_at_every_cursor() {
                 );
                 engine::validate::check_syntax(&doc, cursor, &p);
             }
+        }
+    }
+}
+
+/// A keystroke's prompt must start as the last one did, or the model's cache misses all of it: typing
+/// on the cursor's line moves no boundary of the window and changes no snippet, until the line grows
+/// past its floor in the budget.
+#[test]
+fn typing_on_the_cursors_line_keeps_the_rest_of_the_context() {
+    let (doc, cursor) = fixture("python/cart.py");
+    let cursor = cursor.expect("cursor");
+    let open = [fixture("python/money.py").0];
+    let typed_line = "total = total + 1";
+    for budget in [160, 256, 400, 1024] {
+        let build = |typed: &str| {
+            let mut text = doc.text().to_owned();
+            text.insert_str(cursor, typed);
+            let doc = Document::new(&doc.uri, doc.language, text);
+            context::build(&count_tokens, &doc, cursor + typed.len(), &open, budget)
+                .expect("context")
+        };
+        let first = build("");
+        for end in 1..=typed_line.len() {
+            let typed = &typed_line[..end];
+            let ctx = build(typed);
+            assert_eq!(
+                ctx.window.start, first.window.start,
+                "budget {budget}, after typing {typed:?}"
+            );
+            assert_eq!(ctx.prefix, format!("{}{typed}", first.prefix));
+            // The same snippets (their source ranges past the cursor move with the typing).
+            let texts = |c: &EditorContext| {
+                let others = c.other_files.iter().flat_map(|f| &f.snippets);
+                c.snippets
+                    .iter()
+                    .chain(others)
+                    .map(|s| (s.kind, s.text.clone()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(texts(&ctx), texts(&first), "budget {budget}, {typed:?}");
+            assert!(ctx.tokens <= budget, "{} > {budget}", ctx.tokens);
         }
     }
 }
