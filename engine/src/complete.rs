@@ -17,6 +17,11 @@ pub struct CompletionOptions {
     pub sampling: SamplingParams,
     /// Token budget of the whole prompt (prefix + suffix + extra context).
     pub context_tokens: usize,
+    /// Token budget of the prompt while the model's cache is cold: a request whose prompt would take
+    /// the model [`COLD_SAVING_MS`] longer to prefill than one with a context of this many tokens
+    /// (a file just opened, on a CPU) uses the smaller one, and warming prepares it first. 0: always
+    /// the whole budget.
+    pub cold_context_tokens: usize,
     /// Single line, multi-line, or decided from the syntax around the cursor.
     pub multiline: Multiline,
     /// Reject completions that add syntax errors to the file.
@@ -31,6 +36,7 @@ impl Default for CompletionOptions {
                 ..SamplingParams::default()
             },
             context_tokens: 2048,
+            cold_context_tokens: 256,
             multiline: Multiline::Auto,
             validate_syntax: true,
         }
@@ -150,16 +156,72 @@ pub fn complete_traced(
 /// of the file. The end covers every cursor when the file fits the budget and no other file's
 /// definitions are chosen (they come before the file in the prompt and depend on the names near the
 /// cursor): the prefix comes first, so its tokens up to any cursor are those of a request there.
+///
+/// When the whole prompt is far from cached, the cold-cache prompt
+/// ([`CompletionOptions::cold_context_tokens`]) is queued after it, so it runs first: it is ready in a
+/// fraction of the time, for the keystrokes that come before the whole prompt is.
 pub fn warm(backend: &dyn Backend, request: &CompletionRequest<'_>) -> Result<()> {
-    request.options.sampling.validate()?;
-    let (_, prompt) = prompt_for(backend, request)?;
-    backend.warm(&prompt.prompt)
+    let options = request.options;
+    options.sampling.validate()?;
+    let (_, prompt) = prompt_within(backend, request, options.context_tokens)?;
+    backend.warm(&prompt.prompt)?;
+    if !has_cold_budget(options) {
+        return Ok(());
+    }
+    let cost = backend.prefill_estimate(&prompt.prompt)?;
+    if cost.is_none_or(|cost| cost.ms >= COLD_SAVING_MS) {
+        let (_, cold) = prompt_within(backend, request, options.cold_context_tokens)?;
+        backend.warm(&cold.prompt)?;
+    }
+    Ok(())
 }
 
-/// The context and prompt stages of the pipeline.
+/// How much faster the cold-cache prompt ([`CompletionOptions::cold_context_tokens`]) must prefill
+/// than the whole one for a request to use it: a delay a user notices between keystrokes.
+pub const COLD_SAVING_MS: f64 = 400.0;
+
+fn has_cold_budget(options: &CompletionOptions) -> bool {
+    options.cold_context_tokens > 0 && options.cold_context_tokens < options.context_tokens
+}
+
+/// The context and prompt stages of the pipeline: the prompt within the whole budget, or the
+/// cold-cache one when that saves the model [`COLD_SAVING_MS`] of prefill or more.
 fn prompt_for(
     backend: &dyn Backend,
     request: &CompletionRequest<'_>,
+) -> Result<(EditorContext, CompletionPrompt)> {
+    let options = request.options;
+    let whole = prompt_within(backend, request, options.context_tokens)?;
+    if !has_cold_budget(options) {
+        return Ok(whole);
+    }
+    // The whole prompt's cost first: most keystrokes find it cached and build nothing more.
+    let Some(cost) = backend.prefill_estimate(&whole.1.prompt)? else {
+        return Ok(whole);
+    };
+    if cost.ms < COLD_SAVING_MS {
+        return Ok(whole);
+    }
+    let cold = prompt_within(backend, request, options.cold_context_tokens)?;
+    match backend.prefill_estimate(&cold.1.prompt)? {
+        Some(cold_cost) if cost.ms - cold_cost.ms >= COLD_SAVING_MS => {
+            tracing::debug!(
+                whole_uncached = cost.uncached_tokens,
+                cold_uncached = cold_cost.uncached_tokens,
+                "the cache is cold: the prompt of a {}-token context instead",
+                options.cold_context_tokens
+            );
+            Ok(cold)
+        }
+        _ => Ok(whole),
+    }
+}
+
+/// The context and prompt within `context_tokens` (further cut to what the model's window leaves).
+fn prompt_within(
+    backend: &dyn Backend,
+    request: &CompletionRequest<'_>,
+    context_tokens: usize,
 ) -> Result<(EditorContext, CompletionPrompt)> {
     let CompletionRequest {
         document,
@@ -170,7 +232,7 @@ fn prompt_for(
     } = *request;
     let info = backend.info();
     let count = |text: &str| backend.count_tokens(text);
-    let budget = prompt::context_budget(info, options.sampling.max_tokens, options.context_tokens);
+    let budget = prompt::context_budget(info, options.sampling.max_tokens, context_tokens);
     let context =
         context::build_with_workspace(&count, document, cursor, open_documents, workspace, budget)?;
     let lines = options.multiline.lines(&context.cursor);

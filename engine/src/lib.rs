@@ -28,7 +28,8 @@ pub use model;
 pub use model::{backend, error, sampling, secrets};
 
 pub use backend::{
-    Backend, ChatMessage, FinishReason, Generation, ModelInfo, Prompt, Role, SpecialTokens,
+    Backend, ChatMessage, FinishReason, Generation, ModelInfo, PrefillEstimate, Prompt, Role,
+    SpecialTokens,
 };
 pub use document::{Document, TextEdit};
 pub use error::{Error, Result};

@@ -16,7 +16,8 @@
 //!   "prefixCacheMb": 512,   // keys/values kept across requests (prefix reuse over several files)
 //!   "completion": {
 //!     "sampling": { "maxTokens": 128, "temperature": 0, "topP": null, "topK": null, "seed": 1, "stop": [] },
-//!     "contextTokens": 2048, "multiline": "auto", "validateSyntax": true
+//!     "contextTokens": 2048, "multiline": "auto", "validateSyntax": true,
+//!     "coldContextTokens": 256   // the budget while the model's cache is cold; 0: always the whole
 //!   },
 //!   "debounceMs": 0,
 //!   "largeFileBytes": 4194304,   // larger documents: no syntax tree, context from around the cursor

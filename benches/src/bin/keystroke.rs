@@ -120,6 +120,13 @@ impl Backend for Timed<'_> {
     fn warm(&self, prompt: &Prompt) -> engine::model::Result<()> {
         self.model.warm(prompt)
     }
+
+    fn prefill_estimate(
+        &self,
+        prompt: &Prompt,
+    ) -> engine::model::Result<Option<engine::PrefillEstimate>> {
+        self.model.prefill_estimate(prompt)
+    }
 }
 
 fn request(

@@ -37,6 +37,7 @@ test("settings nest into the server's camelCase JSON (server/src/config.rs)", ()
     "completion.sampling.topK": 40,
     "completion.sampling.seed": 7,
     "completion.contextTokens": 2048,
+    "completion.coldContextTokens": 128,
     "completion.multiline": "never",
     "completion.validateSyntax": false,
     debounceMs: 150,
@@ -58,6 +59,7 @@ test("settings nest into the server's camelCase JSON (server/src/config.rs)", ()
     completion: {
       sampling: { maxTokens: 64, temperature: 0.2, topP: 0.95, topK: 40, seed: 7 },
       contextTokens: 2048,
+      coldContextTokens: 128,
       multiline: "never",
       validateSyntax: false,
     },

@@ -10,8 +10,8 @@ use std::sync::{LazyLock, Mutex};
 use engine::complete::{self, CompletionOptions, CompletionRequest, Multiline};
 use engine::model::{LoadOptions, LocalModel};
 use engine::{
-    Backend, CancellationToken, Document, FinishReason, Generation, Language, ModelInfo, Prompt,
-    SamplingParams,
+    Backend, CancellationToken, Document, FinishReason, Generation, Language, ModelInfo,
+    PrefillEstimate, Prompt, SamplingParams,
 };
 use expect_test::expect;
 
@@ -26,6 +26,12 @@ pub(crate) struct ScriptedBackend {
     pub(crate) received: Mutex<Vec<(Prompt, SamplingParams)>>,
     /// Bytes of each reply streamed before it ended or saw its cancellation.
     pub(crate) streamed: Mutex<Vec<usize>>,
+    /// A stand-in for a model's cache, for [`Backend::prefill_estimate`]: the prompts it holds, and
+    /// the prefill speed it reports (`None`: it reports no estimate).
+    pub(crate) cached: Mutex<Vec<String>>,
+    pub(crate) ms_per_token: Option<f64>,
+    /// The prompts given to [`Backend::warm`], in order.
+    pub(crate) warmed: Mutex<Vec<Prompt>>,
 }
 
 impl ScriptedBackend {
@@ -41,7 +47,16 @@ impl ScriptedBackend {
             replies: Mutex::new(replies.iter().map(|r| r.to_string()).collect()),
             received: Mutex::new(Vec::new()),
             streamed: Mutex::new(Vec::new()),
+            cached: Mutex::new(Vec::new()),
+            ms_per_token: None,
+            warmed: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Estimates prefills at `ms_per_token` for what [`Self::cached`] lacks.
+    pub(crate) fn with_prefill_speed(mut self, ms_per_token: f64) -> ScriptedBackend {
+        self.ms_per_token = Some(ms_per_token);
+        self
     }
 
     /// A model whose tokenizer has no FIM tokens (a chat-only model).
@@ -67,6 +82,38 @@ impl ScriptedBackend {
 impl Backend for ScriptedBackend {
     fn info(&self) -> &ModelInfo {
         &self.info
+    }
+
+    fn prefill_estimate(&self, prompt: &Prompt) -> engine::Result<Option<PrefillEstimate>> {
+        let (Some(ms_per_token), Prompt::Text(text)) = (self.ms_per_token, prompt) else {
+            return Ok(None);
+        };
+        let cached = self.cached.lock().unwrap();
+        let common = cached
+            .iter()
+            .map(|c| {
+                let same = c
+                    .bytes()
+                    .zip(text.bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                (0..=same)
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0);
+        let uncached_tokens = count_tokens(&text[common..])?.max(1);
+        Ok(Some(PrefillEstimate {
+            uncached_tokens,
+            ms: uncached_tokens as f64 * ms_per_token,
+        }))
+    }
+
+    fn warm(&self, prompt: &Prompt) -> engine::Result<()> {
+        self.warmed.lock().unwrap().push(prompt.clone());
+        Ok(())
     }
 
     fn count_tokens(&self, text: &str) -> engine::Result<usize> {
@@ -418,6 +465,7 @@ fn end_to_end_with_the_tiny_qwen3_model() {
             context_tokens: 400,
             multiline,
             validate_syntax: false,
+            ..CompletionOptions::default()
         };
         let request = CompletionRequest {
             document: &doc,
@@ -550,4 +598,105 @@ fn a_file_warmed_at_the_cursor_serves_the_first_keystroke_there_with_other_files
         reused + 3 >= before_cursor,
         "reused {reused} of {before_cursor}"
     );
+}
+
+fn prompt_text(prompt: &Prompt) -> &str {
+    match prompt {
+        Prompt::Text(text) => text,
+        Prompt::Chat(_) => panic!("a completion prompt is text"),
+    }
+}
+
+/// The prompt a completion sends through `backend`, and the context tokens it holds.
+fn sent_prompt(backend: &ScriptedBackend, options: &CompletionOptions) -> (String, usize) {
+    let (doc, cursor) = crate::context::fixture("python/cart.py");
+    let open = [crate::context::fixture("python/money.py").0];
+    let request = CompletionRequest {
+        document: &doc,
+        cursor: cursor.expect("cursor"),
+        open_documents: &open,
+        workspace: None,
+        options,
+    };
+    let trace = complete::complete_traced(backend, &request, &CancellationToken::new()).unwrap();
+    let sent = backend.prompts().pop().expect("a prompt was sent");
+    assert_eq!(sent, trace.prompt.prompt);
+    (prompt_text(&sent).to_owned(), trace.context.tokens)
+}
+
+#[test]
+fn a_cold_cache_gets_the_small_context_until_the_whole_prompt_is_cached() {
+    let options = CompletionOptions::default();
+    assert!(options.cold_context_tokens < options.context_tokens);
+    // Without an estimate (a remote model), the whole budget, as always.
+    let (whole, whole_tokens) = sent_prompt(&ScriptedBackend::new(false, &[""]), &options);
+    assert!(
+        whole_tokens > 2 * options.cold_context_tokens,
+        "{whole_tokens}"
+    );
+
+    // Nothing cached and 10 ms a token: the whole prompt would cost seconds more.
+    let cold = ScriptedBackend::new(false, &["", "", ""]).with_prefill_speed(10.0);
+    let (small, small_tokens) = sent_prompt(&cold, &options);
+    assert!(
+        small_tokens <= options.cold_context_tokens,
+        "{small_tokens}"
+    );
+    assert!(small.len() < whole.len() / 2);
+    assert!(
+        small.contains("rate = bulk_discount(item.quantity)\n"),
+        "the lines at the cursor"
+    );
+
+    // Once the model holds the whole prompt, it is the one sent again.
+    cold.cached.lock().unwrap().push(whole.clone());
+    assert_eq!(sent_prompt(&cold, &options).0, whole);
+
+    // A fast model (a GPU) saves too little with the small one to trade context for it.
+    let fast = ScriptedBackend::new(false, &[""]).with_prefill_speed(0.05);
+    assert_eq!(sent_prompt(&fast, &options).0, whole);
+
+    // And a budget of 0 turns the small context off.
+    let off = CompletionOptions {
+        cold_context_tokens: 0,
+        ..CompletionOptions::default()
+    };
+    let cold = ScriptedBackend::new(false, &[""]).with_prefill_speed(10.0);
+    assert_eq!(sent_prompt(&cold, &off).0, whole);
+}
+
+#[test]
+fn warming_a_cold_file_queues_the_small_prompt_last_so_that_it_runs_first() {
+    let options = CompletionOptions::default();
+    let (doc, cursor) = crate::context::fixture("python/cart.py");
+    let open = [crate::context::fixture("python/money.py").0];
+    let request = CompletionRequest {
+        document: &doc,
+        cursor: cursor.expect("cursor"),
+        open_documents: &open,
+        workspace: None,
+        options: &options,
+    };
+    let (whole, _) = sent_prompt(&ScriptedBackend::new(false, &[""]), &options);
+    let cold = ScriptedBackend::new(false, &[""]).with_prefill_speed(10.0);
+    complete::warm(&cold, &request).unwrap();
+    let warmed: Vec<String> = cold
+        .warmed
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|p| prompt_text(p).to_owned())
+        .collect();
+    let (small, _) = sent_prompt(&cold, &options);
+    assert_eq!(
+        warmed,
+        [whole.clone(), small],
+        "the whole prompt, then the small one"
+    );
+
+    // A file whose whole prompt is cached already warms only that (the edit after a keystroke).
+    let warm = ScriptedBackend::new(false, &[""]).with_prefill_speed(10.0);
+    warm.cached.lock().unwrap().push(whole.clone());
+    complete::warm(&warm, &request).unwrap();
+    assert_eq!(*warm.warmed.lock().unwrap(), [Prompt::Text(whole)]);
 }
