@@ -210,7 +210,10 @@ mod tests {
     fn nested_keys_parse_and_unknown_keys_are_reported() {
         let parsed = Settings::parse(&json!({
             "model": "tests/models/qwen3-tiny",
-            "completion": { "sampling": { "maxTokens": 7, "temprature": 0.5 }, "validateSyntax": false },
+            "completion": {
+                "sampling": { "maxTokens": 7, "temprature": 0.5 }, "validateSyntax": false,
+                "coldContextTokens": 0,
+            },
             "debounceMs": 30,
             "colour": "blue",
         }))
@@ -221,6 +224,8 @@ mod tests {
         );
         assert_eq!(parsed.settings.completion.sampling.max_tokens, 7);
         assert!(!parsed.settings.completion.validate_syntax);
+        assert_eq!(parsed.settings.completion.cold_context_tokens, 0);
+        assert_eq!(Settings::default().completion.cold_context_tokens, 256);
         assert_eq!(parsed.settings.debounce_ms, 30);
         let mut unknown = parsed.unknown_keys;
         unknown.sort();

@@ -2,8 +2,10 @@
 //! prefilled in the background when it opens, when the editor focuses it or moves its cursor
 //! (`qwen-lsp/didFocus`, with the cursor) and, for the documents already open, when the model becomes
 //! ready. The model runs it below every request, a chunk at a time, so the first keystroke there
-//! re-runs only the tokens after its cursor. Without a cursor the guess is the end of the file. It waits
-//! for the document's background parse rather than parse by itself.
+//! re-runs only the tokens after its cursor; while the whole prompt is far from cached, a small one
+//! goes first for the keystrokes until then (`completion.coldContextTokens`). Without a cursor the
+//! guess is the end of the file. It waits for the document's background parse rather than parse by
+//! itself.
 
 use std::sync::Arc;
 
