@@ -607,18 +607,27 @@ fn prompt_text(prompt: &Prompt) -> &str {
     }
 }
 
-/// The prompt a completion sends through `backend`, and the context tokens it holds.
-fn sent_prompt(backend: &ScriptedBackend, options: &CompletionOptions) -> (String, usize) {
+/// `f` of a request in the `cart.py` fixture, at its cursor, with `money.py` open beside it.
+fn with_cart_request<T>(
+    options: &CompletionOptions,
+    f: impl FnOnce(&CompletionRequest<'_>) -> T,
+) -> T {
     let (doc, cursor) = crate::context::fixture("python/cart.py");
     let open = [crate::context::fixture("python/money.py").0];
-    let request = CompletionRequest {
+    f(&CompletionRequest {
         document: &doc,
         cursor: cursor.expect("cursor"),
         open_documents: &open,
         workspace: None,
         options,
-    };
-    let trace = complete::complete_traced(backend, &request, &CancellationToken::new()).unwrap();
+    })
+}
+
+/// The prompt a completion sends through `backend`, and the context tokens it holds.
+fn sent_prompt(backend: &ScriptedBackend, options: &CompletionOptions) -> (String, usize) {
+    let trace = with_cart_request(options, |request| {
+        complete::complete_traced(backend, request, &CancellationToken::new()).unwrap()
+    });
     let sent = backend.prompts().pop().expect("a prompt was sent");
     assert_eq!(sent, trace.prompt.prompt);
     (prompt_text(&sent).to_owned(), trace.context.tokens)
@@ -668,18 +677,14 @@ fn a_cold_cache_gets_the_small_context_until_the_whole_prompt_is_cached() {
 #[test]
 fn warming_a_cold_file_queues_the_small_prompt_last_so_that_it_runs_first() {
     let options = CompletionOptions::default();
-    let (doc, cursor) = crate::context::fixture("python/cart.py");
-    let open = [crate::context::fixture("python/money.py").0];
-    let request = CompletionRequest {
-        document: &doc,
-        cursor: cursor.expect("cursor"),
-        open_documents: &open,
-        workspace: None,
-        options: &options,
+    let warm = |backend: &ScriptedBackend| {
+        with_cart_request(&options, |request| {
+            complete::warm(backend, request).unwrap()
+        });
     };
     let (whole, _) = sent_prompt(&ScriptedBackend::new(false, &[""]), &options);
     let cold = ScriptedBackend::new(false, &[""]).with_prefill_speed(10.0);
-    complete::warm(&cold, &request).unwrap();
+    warm(&cold);
     let warmed: Vec<String> = cold
         .warmed
         .lock()
@@ -695,8 +700,8 @@ fn warming_a_cold_file_queues_the_small_prompt_last_so_that_it_runs_first() {
     );
 
     // A file whose whole prompt is cached already warms only that (the edit after a keystroke).
-    let warm = ScriptedBackend::new(false, &[""]).with_prefill_speed(10.0);
-    warm.cached.lock().unwrap().push(whole.clone());
-    complete::warm(&warm, &request).unwrap();
-    assert_eq!(*warm.warmed.lock().unwrap(), [Prompt::Text(whole)]);
+    let cached = ScriptedBackend::new(false, &[""]).with_prefill_speed(10.0);
+    cached.cached.lock().unwrap().push(whole.clone());
+    warm(&cached);
+    assert_eq!(*cached.warmed.lock().unwrap(), [Prompt::Text(whole)]);
 }
