@@ -97,8 +97,9 @@ fn warm_chunk(ms_per_token: Option<f64>) -> usize {
     }
 }
 
-/// Warm-ups kept waiting; a newer one pushes out the oldest (the editor has moved on).
-const WARM_QUEUE: usize = 2;
+/// Warm-ups kept waiting; a newer one pushes out the oldest (the editor has moved on). Room for two
+/// documents, each of which may queue its whole prompt and a small one (`engine::complete::warm`).
+const WARM_QUEUE: usize = 4;
 
 /// What a request hears back.
 pub(crate) enum Event {
@@ -233,14 +234,19 @@ impl Batcher {
 
     /// Queues `prompt` to warm when the worker has nothing else to do (see the module docs).
     pub(crate) fn warm(&self, prompt: Vec<u32>) {
-        let mut pending = self.queue.pending();
-        pending.warm_calls += 1;
-        pending.warm.retain(|queued| *queued != prompt);
-        pending.warm.push_back(prompt);
-        while pending.warm.len() > WARM_QUEUE {
-            pending.warm.pop_front();
-        }
+        self.queue.pending().queue_warm(prompt);
         self.queue.wake.notify_one();
+    }
+}
+
+impl Pending {
+    fn queue_warm(&mut self, prompt: Vec<u32>) {
+        self.warm_calls += 1;
+        self.warm.retain(|queued| *queued != prompt);
+        self.warm.push_back(prompt);
+        while self.warm.len() > WARM_QUEUE {
+            self.warm.pop_front();
+        }
     }
 }
 
@@ -767,6 +773,20 @@ fn forward(model: &Qwen, active: &mut [Sequence<'_>]) -> Result<Tensor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_warm_up_queue_keeps_two_documents_whole_and_small_prompts() {
+        let mut pending = Pending::default();
+        for prompt in [[1], [2], [3], [4]] {
+            pending.queue_warm(prompt.to_vec());
+        }
+        assert_eq!(pending.warm, [[1], [2], [3], [4]]);
+        // The same prompt again becomes the newest (it runs first); a fifth pushes out the oldest.
+        pending.queue_warm(vec![2]);
+        pending.queue_warm(vec![5]);
+        assert_eq!(pending.warm, [[3], [4], [2], [5]]);
+        assert_eq!(pending.warm_calls, 6);
+    }
 
     #[test]
     fn a_warm_up_chunk_takes_about_its_time_within_bounds() {
