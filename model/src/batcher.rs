@@ -51,7 +51,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::backend::Generation;
 use crate::error::{Error, Result};
-use crate::generate::{self, Decoding};
+use crate::generate::{self, CacheState, Decoding};
 use crate::kv_cache::KvCache;
 use crate::qwen::Qwen;
 use crate::runner::{Core, PREFILL_CHUNK, Runner, State};
@@ -479,11 +479,7 @@ fn admit_step(
     if first {
         prefixes.select(&mut runner.cache, &mut cache.tokens, prompt)?;
     }
-    let started = Instant::now();
-    let (ran, logits) = generate::prefill_step(runner, cache, prompt, chunk, first)?;
-    core.view()
-        .record_prefill(ran, started.elapsed().as_secs_f64() * 1e3);
-    let Some(logits) = logits else {
+    let Some(logits) = prefill_step(core, runner, cache, prompt, chunk, first)? else {
         return Ok(None);
     };
     let Runner { model, cache: kv } = runner;
@@ -510,12 +506,25 @@ fn warm_step(core: &Core, prompt: &[u32], chunk: usize) -> Result<bool> {
     if cache.tokens.starts_with(prompt) {
         return Ok(true);
     }
+    let done = prefill_step(core, runner, cache, prompt, chunk, false)?.is_some();
+    prefixes.evict(&runner.cache);
+    Ok(done)
+}
+
+/// [`generate::prefill_step`], timed into the prefill speed that [`crate::runner::CacheView`] keeps.
+fn prefill_step(
+    core: &Core,
+    runner: &mut Runner,
+    cache: &mut CacheState,
+    prompt: &[u32],
+    chunk: usize,
+    first: bool,
+) -> Result<Option<Tensor>> {
     let started = Instant::now();
-    let (ran, logits) = generate::prefill_step(runner, cache, prompt, chunk, false)?;
+    let (ran, logits) = generate::prefill_step(runner, cache, prompt, chunk, first)?;
     core.view()
         .record_prefill(ran, started.elapsed().as_secs_f64() * 1e3);
-    prefixes.evict(&runner.cache);
-    Ok(logits.is_some())
+    Ok(logits)
 }
 
 /// Ends a sequence: its cache (prompt and the answer fed so far) goes back to the prefix cache, for the
