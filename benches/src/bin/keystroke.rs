@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! cargo run --release -p benches --bin keystroke -- [--shape 0.6b|small] [--format f32] [--steps 20]
-//!     [--max-tokens 16] [--kv-cache f16|int8|f32] [--after-open-s 2] [--open-trials 3]
+//!     [--max-tokens 16] [--kv-cache f16|int8|f32] [--after-open-s 2] [--open-trials 3] [--lines 8]
 //! ```
 //!
 //! Two model instances on the same mmap'd checkpoint (the pages are shared) run the same requests,
@@ -16,6 +16,10 @@
 //! `qwen-lsp/didFocus`), and the first character is typed `--after-open-s` later, or once the warm-up
 //! has finished. And typing through the suggestion a warm keystroke showed
 //! (`engine::suggestion::Shown`, what the server answers without the model).
+//!
+//! Last, on the warm instance, `--lines` lines typed into the middle of a file over twice the
+//! context budget (`benches::large_python_file`), a word or a line break per request, starting from a
+//! cache that holds the prompt at the cursor (the file has been open a while).
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -43,6 +47,8 @@ struct Args {
     /// Seconds between opening the file (its warm-up starts) and the first keystroke.
     after_open_s: f64,
     open_trials: usize,
+    /// Lines typed into the large file.
+    lines: usize,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -54,6 +60,7 @@ fn parse_args() -> anyhow::Result<Args> {
         kv_cache: None,
         after_open_s: 2.0,
         open_trials: 3,
+        lines: 8,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -70,6 +77,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--kv-cache" => a.kv_cache = Some(value()?),
             "--after-open-s" => a.after_open_s = value()?.parse()?,
             "--open-trials" => a.open_trials = value()?.parse()?,
+            "--lines" => a.lines = value()?.parse()?,
             other => bail!("unknown argument {other}"),
         }
     }
@@ -170,6 +178,23 @@ fn request(
             })
         }),
     })
+}
+
+/// What the user types into the large file: `lines` lines, a word or a line break (with the editor's
+/// indentation) per keystroke.
+fn typed_lines(lines: usize) -> Vec<String> {
+    let mut keystrokes = Vec::new();
+    for i in 0..lines {
+        if i > 0 {
+            keystrokes.push("\n            ".to_owned());
+        }
+        keystrokes.extend([
+            format!("line{i} "),
+            "= ".into(),
+            format!("item.total() * {i}"),
+        ]);
+    }
+    keystrokes
 }
 
 /// Warms the prompt of a request at `cursor` (as the server does when the file opens and the editor
@@ -304,6 +329,35 @@ fn main() -> anyhow::Result<()> {
         }
     }
 
+    // Lines typed into a file larger than the budget, from a cache that holds the prompt at the cursor.
+    let (large, large_cursor) = benches::large_python_file()?;
+    let large_tokens = warm.count_tokens(&large)?;
+    let large_at = |typed: &str| {
+        let mut t = large.clone();
+        t.insert_str(large_cursor, typed);
+        (
+            Document::new("file:///repo/shop/cart.py", Language::Python, t),
+            large_cursor + typed.len(),
+        )
+    };
+    let (doc, at) = large_at("");
+    warm_at(&warm, &doc, at, &open, &options)?;
+    while warm.warming() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    request(&warm, &doc, at, &open, &options)?;
+    let (mut lines_s, mut typed) = (Vec::new(), String::new());
+    for keystroke in typed_lines(args.lines) {
+        typed.push_str(&keystroke);
+        let (doc, at) = large_at(&typed);
+        let sample = request(&warm, &doc, at, &open, &options)?;
+        eprintln!(
+            "large file, {keystroke:?}: {:.0} ms, {} of {} prompt tokens reused",
+            sample.ms, sample.reused, sample.prompt_tokens
+        );
+        lines_s.push(sample);
+    }
+
     println!(
         "shape {}, {}, KV cache {}, file {} bytes / {file_tokens} tokens, {} keystrokes, maxTokens {}, context \
          budget {} tokens, threads: RAYON_NUM_THREADS={}",
@@ -349,6 +403,10 @@ fn main() -> anyhow::Result<()> {
         &opened_s,
     );
     row("first keystroke after the warm-up", &warmed_s);
+    row(
+        &format!("typing {} lines in a {large_tokens}-token file", args.lines),
+        &lines_s,
+    );
     let ms = |s: &Sample| s.ms;
     println!();
     println!(
@@ -365,6 +423,18 @@ fn main() -> anyhow::Result<()> {
         println!(
             "the warm-up after open (every prompt it queued cached): p50 {:.0} ms",
             quantile(&warm_up_ms, 0.5)
+        );
+    }
+    if !lines_s.is_empty() {
+        let missed = lines_s
+            .iter()
+            .filter(|s| s.reused * 2 < s.prompt_tokens)
+            .count();
+        println!(
+            "typing {} lines in the {large_tokens}-token file: {missed} of {} keystrokes reused under \
+             half their prompt",
+            args.lines,
+            lines_s.len()
         );
     }
     if !through_us.is_empty() {
