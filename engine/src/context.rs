@@ -78,8 +78,10 @@ pub struct EditorContext {
 /// Token counting as the model's tokenizer does it ([`crate::Backend::count_tokens`]).
 pub type CountTokens<'a> = &'a dyn Fn(&str) -> Result<usize>;
 
-/// Shares of the budget, in percent, that each stage may use before the next one starts; what a stage
-/// leaves unused stays available to the later ones.
+/// Shares of the budget, in percent, that each stage may use before the next one starts. What the near
+/// window leaves unused passes to the later stages only where it reached the file's start or end, and
+/// each snippet stage has an allowance of its own, so that the snippets chosen do not change as lines
+/// are typed (see [`START_GRID_TOKENS`]).
 const NEAR_PREFIX_PERCENT: usize = 40;
 const NEAR_SUFFIX_PERCENT: usize = 15;
 const SCOPE_PERCENT: usize = 10;
@@ -92,6 +94,14 @@ const FAR_PREFIX_PERCENT: usize = 75;
 /// model's cache still holds it.
 const CURSOR_LINE_SHARE: usize = 16;
 const CURSOR_LINE_TOKENS: usize = 32;
+/// A window that cannot hold the whole file starts on a line whose number is a multiple of a grid of
+/// about `budget / START_GRID_TOKENS` lines (a power of two, 2 to [`START_GRID_LINES`]): typing a
+/// line above it moves nothing, so the prompt keeps its start while the user types line after line,
+/// and only one line in a grid's worth moves it. The cost is less than a grid of lines of context.
+const START_GRID_TOKENS: usize = 64;
+const START_GRID_LINES: usize = 16;
+/// The names near the cursor are read from a line whose number is a multiple of this.
+const NEAR_LINES_GRID: usize = 8;
 
 /// Builds the context for a cursor at byte offset `cursor` of `document`, within `budget` tokens.
 /// `open_documents` may include `document` itself (it is skipped, matched by URI).
@@ -168,26 +178,33 @@ pub fn build_with_workspace(
     let line_floor = (budget / CURSOR_LINE_SHARE).min(CURSOR_LINE_TOKENS);
     b.reserved = line_floor.saturating_sub(b.used);
     b.used += b.reserved;
-    b.grow_prefix(percent(budget, NEAR_PREFIX_PERCENT))?;
-    b.grow_suffix(percent(budget, NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT))?;
+    // Each stage passes on what it leaves unused only where it reached the file's start or end: a
+    // side that stopped at its share stops at a line end, so what it leaves moves with every line
+    // typed, and the snippets chosen with it would change the prompt's start.
+    let near_prefix = percent(budget, NEAR_PREFIX_PERCENT);
+    b.grow_prefix(near_prefix)?;
+    let carried = if b.start == 0 {
+        near_prefix.saturating_sub(b.used)
+    } else {
+        0
+    };
+    let near_suffix = percent(budget, NEAR_SUFFIX_PERCENT) + carried;
+    let suffix_from = b.used;
+    b.grow_suffix(b.used + near_suffix)?;
+    let carried = if b.end == text.len() {
+        near_suffix.saturating_sub(b.used - suffix_from)
+    } else {
+        0
+    };
     b.snap_to_headers(&outline, cursor)?;
 
     let mut snippets = Vec::new();
-    b.add_scope_and_imports(
-        &outline,
-        cursor,
-        percent(
-            budget,
-            NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT + SCOPE_PERCENT,
-        ),
-        &mut snippets,
-    )?;
+    let scope_allowance = percent(budget, SCOPE_PERCENT) + carried;
+    let scope_from = b.used;
+    b.add_scope_and_imports(&outline, cursor, b.used + scope_allowance, &mut snippets)?;
 
     let names = b.names_near(cursor);
-    let definitions_limit = percent(
-        budget,
-        NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT + SCOPE_PERCENT + DEFINITIONS_PERCENT,
-    );
+    let definitions_limit = scope_from + scope_allowance + percent(budget, DEFINITIONS_PERCENT);
     let mut other_files: Vec<FileContext> = Vec::new();
     let other_outlines: Vec<_> = others.iter().map(|d| d.outline()).collect();
     for name in &names {
@@ -260,10 +277,16 @@ pub fn build_with_workspace(
     }
 
     // The rest of the budget widens the window; snippets it then covers are dropped (and refunded).
-    let remaining = budget.saturating_sub(b.used);
-    b.grow_prefix(b.used + percent(remaining, FAR_PREFIX_PERCENT))?;
-    b.grow_suffix(budget)?;
+    // The suffix takes its share first, of a rest reckoned from the stages' allowances and the
+    // snippets taken, not from where the near window's lines happened to end; the prefix then grows
+    // to the budget, so its start moves only as lines are typed above the cursor, and the grid
+    // keeps it.
+    let near = percent(budget, NEAR_PREFIX_PERCENT + NEAR_SUFFIX_PERCENT).saturating_sub(carried);
+    let rest = budget.saturating_sub(near + (b.used - scope_from));
+    b.grow_suffix(b.used + percent(rest, 100 - FAR_PREFIX_PERCENT))?;
     b.grow_prefix(budget)?;
+    b.grow_suffix(budget)?;
+    b.snap_to_grid(&outline, cursor)?;
     b.snap_to_headers(&outline, cursor)?;
     // A definition shown as a snippet and half covered by the window would appear twice, once cut:
     // the window gives up the half instead.
@@ -490,6 +513,44 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// Moves the window's start down to the next line of the grid ([`START_GRID_TOKENS`]) that no
+    /// string or comment spans; never past the cursor's line or the start of a definition around the
+    /// cursor (its header stays in the window).
+    fn snap_to_grid(&mut self, outline: &Outline, cursor: usize) -> Result<()> {
+        let first = self.lines.partition_point(|&l| l < self.start);
+        if first == 0 {
+            return Ok(());
+        }
+        let grid = (self.budget / START_GRID_TOKENS)
+            .clamp(2, START_GRID_LINES)
+            .next_power_of_two();
+        let limit = syntax::enclosing(outline, cursor)
+            .map(|d| d.range.start)
+            .filter(|&start| start >= self.start)
+            .fold(line_start(self.text, cursor), usize::min);
+        let mut line = first.next_multiple_of(grid);
+        while let Some(&start) = self.lines.get(line) {
+            if start > limit {
+                return Ok(());
+            }
+            let spanned = self
+                .tree
+                .and_then(|t| syntax::atom_spanning(t, start))
+                .is_some();
+            if !spanned {
+                if start > self.start {
+                    self.used = self
+                        .used
+                        .saturating_sub(self.count(&self.text[self.start..start])?);
+                    self.start = start;
+                }
+                return Ok(());
+            }
+            line += grid;
+        }
+        Ok(())
+    }
+
     /// A window that starts inside a multi-line definition header (`def f(\n a,\n b):`) would show
     /// half a signature; start after the header instead (never past the cursor's line), which
     /// [`Self::add_scope_and_imports`] then adds whole.
@@ -563,7 +624,11 @@ impl Builder<'_> {
             .lines
             .partition_point(|&l| l <= cursor)
             .saturating_sub(1);
-        let from = self.lines[line.saturating_sub(NEAR_LINES_BEFORE)].max(self.start);
+        // From a line on a grid, so that the lines typed above the cursor drop the names of older
+        // lines a grid at a time, not one each (every change of the definitions shown is a change
+        // of the prompt's start).
+        let first = line.saturating_sub(NEAR_LINES_BEFORE);
+        let from = self.lines[first - first % NEAR_LINES_GRID].max(self.start);
         let to = self
             .lines
             .get(line + NEAR_LINES_AFTER + 1)

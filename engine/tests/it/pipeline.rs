@@ -705,3 +705,95 @@ fn warming_a_cold_file_queues_the_small_prompt_last_so_that_it_runs_first() {
     warm(&cached);
     assert_eq!(*cached.warmed.lock().unwrap(), [Prompt::Text(whole)]);
 }
+
+/// Lines typed into the middle of a file over twice the budget, a word or a line break at a time
+/// (Enter with the editor's indentation): a keystroke keeps the model's cache when the previous
+/// prompt, up to the line above the cursor, is still the start of the new one. Before the window's
+/// start was put on a grid and the snippets' allowances made fixed, nearly every line typed moved the
+/// prompt's start and the next keystroke prefilled it all again (17, 19 and 22 of these 95 keystrokes
+/// at budgets of 2048, 1024 and 256 tokens; 2, 2 and 8 since).
+#[test]
+fn typing_lines_in_a_large_file_keeps_the_prompts_start() {
+    let fixture = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/python/cart.py"),
+    )
+    .unwrap();
+    // One module: the fixture's imports, then its definitions eleven times over, each copy's names
+    // its own, the cursor in the sixth.
+    let (imports, body) = fixture.split_at(fixture.find("@dataclass").unwrap());
+    let copy = |i: usize| {
+        ["Cart", "LineItem", "total", "add", "discount"]
+            .iter()
+            .fold(body.replace("$0", "pass"), |text, name| {
+                text.replace(name, &format!("{name}{i}"))
+            })
+    };
+    let mut text = imports.to_owned();
+    text.extend((1..6).map(|i| copy(i) + "\n"));
+    text.push_str(body);
+    text.extend((6..11).map(|i| "\n".to_owned() + &copy(i)));
+    let (doc, cursor) = with_cursor("file:///repo/shop/cart.py", Language::Python, &text);
+    let indent = "\n            ";
+    let lines = 24;
+    let mut keystrokes = Vec::new();
+    for i in 0..lines {
+        if i > 0 {
+            keystrokes.push(indent.to_owned());
+        }
+        keystrokes.extend([
+            format!("line{i} "),
+            "= ".into(),
+            format!("item.total() * {i}"),
+        ]);
+    }
+    let mut results = Vec::new();
+    for (context_tokens, most_misses) in [(2048, lines / 8), (1024, lines / 8), (256, lines / 3)] {
+        let options = CompletionOptions {
+            context_tokens,
+            ..CompletionOptions::default()
+        };
+        assert!(count_tokens(doc.text()).unwrap() > 2 * context_tokens);
+        let backend = ScriptedBackend::new(false, &[""; 128]);
+        let (mut typed, mut previous, mut misses) = (String::new(), None::<String>, 0);
+        for keystroke in &keystrokes {
+            typed.push_str(keystroke);
+            let mut text = doc.text().to_owned();
+            text.insert_str(cursor, &typed);
+            let doc = Document::new(&doc.uri, doc.language, text);
+            let request = CompletionRequest {
+                document: &doc,
+                cursor: cursor + typed.len(),
+                open_documents: &[],
+                workspace: None,
+                options: &options,
+            };
+            let trace =
+                complete::complete_traced(&backend, &request, &CancellationToken::new()).unwrap();
+            // The grid costs at most a grid's lines of context.
+            let tokens = trace.context.tokens;
+            assert!(
+                tokens <= context_tokens && tokens * 10 >= context_tokens * 7,
+                "{tokens}"
+            );
+            let sent = prompt_text(&trace.prompt.prompt).to_owned();
+            if let Some(previous) = previous {
+                let before_cursor = &previous[..previous.find("<|fim_suffix|>").unwrap()];
+                let line_above = before_cursor.rfind('\n').unwrap();
+                let common = previous
+                    .bytes()
+                    .zip(sent.bytes())
+                    .take_while(|(a, b)| a == b);
+                if common.count() < line_above {
+                    misses += 1;
+                }
+            }
+            previous = Some(sent);
+        }
+        results.push((context_tokens, misses, most_misses));
+    }
+    assert!(
+        results.iter().all(|(_, misses, most)| misses <= most),
+        "(budget, keystrokes that missed the cache, most allowed) of {} keystrokes: {results:?}",
+        keystrokes.len()
+    );
+}
