@@ -211,25 +211,13 @@ pub fn long_python_file() -> anyhow::Result<(String, usize)> {
     Ok((text.replacen("$0", "", 1), cursor))
 }
 
-/// A ~4,300-token Python module and its cursor: the fixture's imports, then its definitions eleven
-/// times over, each copy with names of its own, the cursor in the middle one. Over twice the default
-/// context budget, so the prompt shows a window of it.
+/// A ~4,300-token Python module and its cursor (`large_cart.py`: the fixture's imports, then its
+/// definitions eleven times over, each copy with names of its own, the cursor in the middle one).
+/// Over twice the default context budget, so the prompt shows a window of it.
 pub fn large_python_file() -> anyhow::Result<(String, usize)> {
-    let body_at = CART_FIXTURE
-        .find("@dataclass")
-        .context("the fixture has no class")?;
-    let (imports, body) = CART_FIXTURE.split_at(body_at);
-    let copy = |i: usize| {
-        ["Cart", "LineItem", "total", "add", "discount"]
-            .iter()
-            .fold(body.replace("$0", "pass"), |text, name| {
-                text.replace(name, &format!("{name}{i}"))
-            })
-    };
-    let mut text = imports.to_owned();
-    text.extend((1..6).map(|i| copy(i) + "\n"));
-    text.push_str(body);
-    text.extend((6..11).map(|i| "\n".to_owned() + &copy(i)));
-    let cursor = text.find("$0").context("the fixture has no cursor")?;
-    Ok((text.replacen("$0", "", 1), cursor))
+    const LARGE_FIXTURE: &str = include_str!("../../engine/tests/fixtures/python/large_cart.py");
+    let cursor = LARGE_FIXTURE
+        .find("$0")
+        .context("the fixture has no cursor")?;
+    Ok((LARGE_FIXTURE.replacen("$0", "", 1), cursor))
 }

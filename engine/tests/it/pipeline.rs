@@ -714,25 +714,10 @@ fn warming_a_cold_file_queues_the_small_prompt_last_so_that_it_runs_first() {
 /// at budgets of 2048, 1024 and 256 tokens; 2, 2 and 8 since).
 #[test]
 fn typing_lines_in_a_large_file_keeps_the_prompts_start() {
-    let fixture = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/python/cart.py"),
-    )
-    .unwrap();
-    // One module: the fixture's imports, then its definitions eleven times over, each copy's names
-    // its own, the cursor in the sixth.
-    let (imports, body) = fixture.split_at(fixture.find("@dataclass").unwrap());
-    let copy = |i: usize| {
-        ["Cart", "LineItem", "total", "add", "discount"]
-            .iter()
-            .fold(body.replace("$0", "pass"), |text, name| {
-                text.replace(name, &format!("{name}{i}"))
-            })
-    };
-    let mut text = imports.to_owned();
-    text.extend((1..6).map(|i| copy(i) + "\n"));
-    text.push_str(body);
-    text.extend((6..11).map(|i| "\n".to_owned() + &copy(i)));
-    let (doc, cursor) = with_cursor("file:///repo/shop/cart.py", Language::Python, &text);
+    // The fixture's imports, then its definitions eleven times over, each copy's names its own,
+    // the cursor in the sixth.
+    let (doc, cursor) = crate::context::fixture("python/large_cart.py");
+    let cursor = cursor.expect("cursor");
     let indent = "\n            ";
     let lines = 24;
     let mut keystrokes = Vec::new();
