@@ -8,7 +8,7 @@ pub use crate::cursor::Multiline;
 use crate::postprocess::{self, Processed};
 use crate::prompt::{self, CompletionPrompt};
 use crate::validate::{self, SyntaxCheck};
-use crate::{Backend, CancellationToken, Document, Error, Result, SamplingParams};
+use crate::{Backend, CancellationToken, Document, Error, PrefillEstimate, Result, SamplingParams};
 
 /// Settings of the pipeline, as the server resolves them from the editor's configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,6 +22,11 @@ pub struct CompletionOptions {
     /// (a file just opened, on a CPU) uses the smaller one, and warming prepares it first. 0: always
     /// the whole budget.
     pub cold_context_tokens: usize,
+    /// Milliseconds re-running the suffix may take a keystroke on a device where the prompt's uncached
+    /// part takes the model [`COLD_SAVING_MS`] or more (a CPU): every keystroke re-runs what follows
+    /// the cursor, so there it is cut to the whole lines that re-run in this time (about 2 lines at
+    /// 10 ms a token). 0: never cut.
+    pub suffix_rerun_ms: u64,
     /// Single line, multi-line, or decided from the syntax around the cursor.
     pub multiline: Multiline,
     /// Reject completions that add syntax errors to the file.
@@ -37,6 +42,7 @@ impl Default for CompletionOptions {
             },
             context_tokens: 2048,
             cold_context_tokens: 256,
+            suffix_rerun_ms: 200,
             multiline: Multiline::Auto,
             validate_syntax: true,
         }
@@ -163,15 +169,19 @@ pub fn complete_traced(
 pub fn warm(backend: &dyn Backend, request: &CompletionRequest<'_>) -> Result<()> {
     let options = request.options;
     options.sampling.validate()?;
-    let (_, prompt) = prompt_within(backend, request, options.context_tokens)?;
-    backend.warm(&prompt.prompt)?;
-    if !has_cold_budget(options) {
-        return Ok(());
-    }
-    let cost = backend.prefill_estimate(&prompt.prompt)?;
-    if cost.is_none_or(|cost| cost.ms >= COLD_SAVING_MS) {
-        let (_, cold) = prompt_within(backend, request, options.cold_context_tokens)?;
-        backend.warm(&cold.prompt)?;
+    let whole = prompt_within(backend, request, options.context_tokens)?;
+    let cost = backend.prefill_estimate(&whole.1.prompt)?;
+    // The prompts a request would send: on a slow device their suffixes are cut (see `prompt_for`).
+    let sent = |(context, prompt): (EditorContext, CompletionPrompt)| match cost {
+        Some(cost) if cost.ms >= COLD_SAVING_MS => {
+            with_short_suffix(backend, request, context, suffix_tokens(options, &cost))
+        }
+        _ => Ok((context, prompt)),
+    };
+    backend.warm(&sent(whole)?.1.prompt)?;
+    if has_cold_budget(options) && cost.is_none_or(|cost| cost.ms >= COLD_SAVING_MS) {
+        let cold = prompt_within(backend, request, options.cold_context_tokens)?;
+        backend.warm(&sent(cold)?.1.prompt)?;
     }
     Ok(())
 }
@@ -184,17 +194,21 @@ fn has_cold_budget(options: &CompletionOptions) -> bool {
     options.cold_context_tokens > 0 && options.cold_context_tokens < options.context_tokens
 }
 
-/// The context and prompt stages of the pipeline: the prompt within the whole budget, or the
-/// cold-cache one when that saves the model [`COLD_SAVING_MS`] of prefill or more.
+/// The context and prompt stages of the pipeline: the prompt within the whole budget where the model
+/// prefills what it lacks of it in under [`COLD_SAVING_MS`]. On a device where it does not (its
+/// measured speed, [`Backend::prefill_estimate`]):
+/// - the suffix is cut to what it re-runs in [`CompletionOptions::suffix_rerun_ms`]
+///   ([`context::cut_suffix`]), since every keystroke re-runs it;
+/// - while the cache lacks the prompt's start, the cold-cache prompt
+///   ([`CompletionOptions::cold_context_tokens`], its suffix cut alike) is sent when that saves
+///   [`COLD_SAVING_MS`] or more, and the whole one is queued to warm below the requests, so that a
+///   later keystroke gets it.
 fn prompt_for(
     backend: &dyn Backend,
     request: &CompletionRequest<'_>,
 ) -> Result<(EditorContext, CompletionPrompt)> {
     let options = request.options;
     let whole = prompt_within(backend, request, options.context_tokens)?;
-    if !has_cold_budget(options) {
-        return Ok(whole);
-    }
     // The whole prompt's cost first: most keystrokes find it cached and build nothing more.
     let Some(cost) = backend.prefill_estimate(&whole.1.prompt)? else {
         return Ok(whole);
@@ -202,7 +216,16 @@ fn prompt_for(
     if cost.ms < COLD_SAVING_MS {
         return Ok(whole);
     }
-    let cold = prompt_within(backend, request, options.cold_context_tokens)?;
+    let suffix_tokens = suffix_tokens(options, &cost);
+    let whole = with_short_suffix(backend, request, whole.0, suffix_tokens)?;
+    let Some(cost) = backend.prefill_estimate(&whole.1.prompt)? else {
+        return Ok(whole);
+    };
+    if cost.ms < COLD_SAVING_MS || !has_cold_budget(options) {
+        return Ok(whole);
+    }
+    let (cold, _) = prompt_within(backend, request, options.cold_context_tokens)?;
+    let cold = with_short_suffix(backend, request, cold, suffix_tokens)?;
     match backend.prefill_estimate(&cold.1.prompt)? {
         Some(cold_cost) if cost.ms - cold_cost.ms >= COLD_SAVING_MS => {
             tracing::debug!(
@@ -211,10 +234,43 @@ fn prompt_for(
                 "the cache is cold: the prompt of a {}-token context instead",
                 options.cold_context_tokens
             );
+            backend.warm(&whole.1.prompt)?;
             Ok(cold)
         }
         _ => Ok(whole),
     }
+}
+
+/// The suffix's tokens that re-run in [`CompletionOptions::suffix_rerun_ms`] at the speed `cost` was
+/// reckoned with (`usize::MAX`: no cut).
+fn suffix_tokens(options: &CompletionOptions, cost: &PrefillEstimate) -> usize {
+    match options.suffix_rerun_ms {
+        0 => usize::MAX,
+        ms => (ms as f64 * cost.uncached_tokens as f64 / cost.ms.max(f64::MIN_POSITIVE)) as usize,
+    }
+}
+
+/// `context` with its suffix cut to `tokens` ([`context::cut_suffix`]), and its prompt.
+fn with_short_suffix(
+    backend: &dyn Backend,
+    request: &CompletionRequest<'_>,
+    context: EditorContext,
+    tokens: usize,
+) -> Result<(EditorContext, CompletionPrompt)> {
+    let count = |text: &str| backend.count_tokens(text);
+    let context = context::cut_suffix(&count, request.document, &context, tokens)?;
+    Ok(prompt_of(backend, request.options, context))
+}
+
+/// The prompt stage: `context` and its prompt.
+fn prompt_of(
+    backend: &dyn Backend,
+    options: &CompletionOptions,
+    context: EditorContext,
+) -> (EditorContext, CompletionPrompt) {
+    let lines = options.multiline.lines(&context.cursor);
+    let prompt = prompt::completion(backend.info(), &context, lines);
+    (context, prompt)
 }
 
 /// The context and prompt within `context_tokens` (further cut to what the model's window leaves).
@@ -235,7 +291,5 @@ fn prompt_within(
     let budget = prompt::context_budget(info, options.sampling.max_tokens, context_tokens);
     let context =
         context::build_with_workspace(&count, document, cursor, open_documents, workspace, budget)?;
-    let lines = options.multiline.lines(&context.cursor);
-    let prompt = prompt::completion(info, &context, lines);
-    Ok((context, prompt))
+    Ok(prompt_of(backend, options, context))
 }

@@ -334,6 +334,55 @@ pub fn build_with_workspace(
     })
 }
 
+/// `context` (of `document`) with what follows the cursor's line cut to whole lines of at most
+/// `tokens` tokens, ending where no string or comment is cut; the cursor's line stays whole. The model
+/// reads the suffix after the prefix, so every keystroke re-runs all of it: on a slow device a short
+/// one is most of what a keystroke costs outside decoding. Nothing before the cursor changes, so a
+/// cache that holds the prompt's start still does.
+pub fn cut_suffix(
+    count_tokens: CountTokens<'_>,
+    document: &Document,
+    context: &EditorContext,
+    tokens: usize,
+) -> Result<EditorContext> {
+    let text = document.text();
+    let cursor = context.window.start + context.prefix.len();
+    if text.get(cursor..context.window.end) != Some(context.suffix.as_str()) {
+        return Err(Error::InvalidInput(format!(
+            "the context's window {:?} is not of this {}-byte document",
+            context.window,
+            text.len()
+        )));
+    }
+    if tokens >= context.tokens {
+        return Ok(context.clone());
+    }
+    let tree = document.tree();
+    let mut end = line_end(text, cursor).min(context.window.end);
+    let (mut kept, mut used) = (end, 0);
+    while end < context.window.end {
+        let next = line_end(text, end).min(context.window.end);
+        used += count_tokens(&text[end..next])?;
+        if used > tokens {
+            break;
+        }
+        end = next;
+        if tree.and_then(|t| syntax::atom_spanning(t, end)).is_none() {
+            kept = end;
+        }
+    }
+    let removed = match &text[kept..context.window.end] {
+        "" => 0,
+        cut => count_tokens(cut)?,
+    };
+    Ok(EditorContext {
+        suffix: text[cursor..kept].to_owned(),
+        window: context.window.start..kept,
+        tokens: context.tokens.saturating_sub(removed),
+        ..context.clone()
+    })
+}
+
 /// The workspace's candidates in their order, each whole when it fits under `limit`, else its signature.
 fn take_workspace_definitions(
     b: &mut Builder<'_>,

@@ -17,7 +17,8 @@
 //!   "completion": {
 //!     "sampling": { "maxTokens": 128, "temperature": 0, "topP": null, "topK": null, "seed": 1, "stop": [] },
 //!     "contextTokens": 2048, "multiline": "auto", "validateSyntax": true,
-//!     "coldContextTokens": 256   // the budget while the model's cache is cold; 0: always the whole
+//!     "coldContextTokens": 256,  // the budget while the model's cache is cold; 0: always the whole
+//!     "suffixRerunMs": 200       // on a slow device, the suffix re-runs in about this; 0: never cut
 //!   },
 //!   "debounceMs": 0,
 //!   "largeFileBytes": 4194304,   // larger documents: no syntax tree, context from around the cursor
@@ -212,7 +213,7 @@ mod tests {
             "model": "tests/models/qwen3-tiny",
             "completion": {
                 "sampling": { "maxTokens": 7, "temprature": 0.5 }, "validateSyntax": false,
-                "coldContextTokens": 0,
+                "coldContextTokens": 0, "suffixRerunMs": 0,
             },
             "debounceMs": 30,
             "colour": "blue",
@@ -226,6 +227,8 @@ mod tests {
         assert!(!parsed.settings.completion.validate_syntax);
         assert_eq!(parsed.settings.completion.cold_context_tokens, 0);
         assert_eq!(Settings::default().completion.cold_context_tokens, 256);
+        assert_eq!(parsed.settings.completion.suffix_rerun_ms, 0);
+        assert_eq!(Settings::default().completion.suffix_rerun_ms, 200);
         assert_eq!(parsed.settings.debounce_ms, 30);
         let mut unknown = parsed.unknown_keys;
         unknown.sort();

@@ -48,6 +48,7 @@ export const SERVER_SETTINGS: Readonly<Record<string, Spec>> = {
   "completion.sampling.seed": { kind: "number", integer: true, min: 0 },
   "completion.contextTokens": { kind: "number", integer: true, min: 64 },
   "completion.coldContextTokens": { kind: "number", integer: true, min: 0 },
+  "completion.suffixRerunMs": { kind: "number", integer: true, min: 0 },
   "completion.multiline": { kind: "enum", values: ["auto", "always", "never"] },
   "completion.validateSyntax": { kind: "boolean" },
   debounceMs: { kind: "number", integer: true, min: 0 },

@@ -846,3 +846,30 @@ fn typing_on_the_cursors_line_keeps_the_rest_of_the_context() {
         }
     }
 }
+
+#[test]
+fn a_cut_suffix_keeps_the_cursors_line_and_ends_at_a_line_outside_strings() {
+    let text =
+        "def f(x):\n    y = $0x + 1\n    z = 2\n    \"\"\"a\n    b\n    \"\"\"\n    return y\n";
+    let (doc, cursor) = with_cursor("file:///p/m.py", Language::Python, text);
+    let ctx = context::build(&count_tokens, &doc, cursor, &[], 1000).expect("context");
+    assert!(ctx.suffix.ends_with("return y\n"), "{:?}", ctx.suffix);
+    let cut = |tokens| context::cut_suffix(&count_tokens, &doc, &ctx, tokens).expect("cut");
+
+    // Nothing but the cursor's line, and the rest of the context as it was.
+    let line = cut(0);
+    assert_eq!(line.suffix, "x + 1\n");
+    assert_eq!(line.window, ctx.window.start..cursor + line.suffix.len());
+    assert_eq!((&line.prefix, &line.snippets), (&ctx.prefix, &ctx.snippets));
+    assert!(line.tokens < ctx.tokens);
+    // Room for the next line and the docstring's first: the suffix ends before the docstring.
+    let tokens = |text: &str| count_tokens(text).expect("tokens");
+    let room = tokens("    z = 2\n") + tokens("    \"\"\"a\n");
+    assert_eq!(cut(room).suffix, "x + 1\n    z = 2\n");
+    // Room for all of it: unchanged.
+    assert_eq!(cut(usize::MAX), ctx);
+
+    // A context of another document is an error, not a panic.
+    let other = Document::new("file:///p/m.py", Language::Python, "x = 1\n");
+    assert!(context::cut_suffix(&count_tokens, &other, &ctx, 10).is_err());
+}

@@ -644,6 +644,8 @@ fn a_cold_cache_gets_the_small_context_until_the_whole_prompt_is_cached() {
         "{whole_tokens}"
     );
 
+    let (before_suffix, whole_suffix) = split_at_suffix(&whole);
+
     // Nothing cached and 10 ms a token: the whole prompt would cost seconds more.
     let cold = ScriptedBackend::new(false, &["", "", ""]).with_prefill_speed(10.0);
     let (small, small_tokens) = sent_prompt(&cold, &options);
@@ -656,8 +658,31 @@ fn a_cold_cache_gets_the_small_context_until_the_whole_prompt_is_cached() {
         small.contains("rate = bulk_discount(item.quantity)\n"),
         "the lines at the cursor"
     );
+    // The whole prompt is queued to warm below the requests, for a later keystroke, with the suffix
+    // a keystroke would send (below).
+    let warmed: Vec<_> = cold.warmed.lock().unwrap().drain(..).collect();
+    let [Prompt::Text(warmed)] = &warmed[..] else {
+        panic!("{warmed:?}")
+    };
+    assert_eq!(split_at_suffix(warmed).0, before_suffix);
 
-    // Once the model holds the whole prompt, it is the one sent again.
+    // Once the model holds the prompt up to the cursor (a keystroke ago), re-running the ~50 tokens
+    // after it would cost 500 ms: the suffix is cut to the whole lines that re-run in 200 ms.
+    cold.cached.lock().unwrap().push(before_suffix.to_owned());
+    let (short, _) = sent_prompt(&cold, &options);
+    let (start, suffix) = split_at_suffix(&short);
+    assert_eq!(start, before_suffix);
+    assert_eq!(short, *warmed, "the prompt warmed");
+    let suffix = suffix.trim_end_matches("<|fim_middle|>");
+    assert!(whole_suffix.starts_with(suffix), "{suffix:?}");
+    let tokens = count_tokens(suffix).unwrap();
+    assert!(
+        (10..=20 + 4).contains(&tokens),
+        "{tokens} tokens: {suffix:?}"
+    );
+    assert!(suffix.ends_with('\n'), "whole lines: {suffix:?}");
+
+    // The whole prompt cached, it is the one sent again.
     cold.cached.lock().unwrap().push(whole.clone());
     assert_eq!(sent_prompt(&cold, &options).0, whole);
 
@@ -665,13 +690,26 @@ fn a_cold_cache_gets_the_small_context_until_the_whole_prompt_is_cached() {
     let fast = ScriptedBackend::new(false, &[""]).with_prefill_speed(0.05);
     assert_eq!(sent_prompt(&fast, &options).0, whole);
 
-    // And a budget of 0 turns the small context off.
+    // A budget of 0 turns the small context off: the whole one, its suffix cut.
     let off = CompletionOptions {
         cold_context_tokens: 0,
         ..CompletionOptions::default()
     };
     let cold = ScriptedBackend::new(false, &[""]).with_prefill_speed(10.0);
-    assert_eq!(sent_prompt(&cold, &off).0, whole);
+    assert_eq!(sent_prompt(&cold, &off).0, short);
+    // And `suffixRerunMs: 0` keeps the whole suffix.
+    let whole_suffix = CompletionOptions {
+        suffix_rerun_ms: 0,
+        ..CompletionOptions::default()
+    };
+    let cached = ScriptedBackend::new(false, &[""]).with_prefill_speed(10.0);
+    cached.cached.lock().unwrap().push(before_suffix.to_owned());
+    assert_eq!(sent_prompt(&cached, &whole_suffix).0, whole);
+}
+
+/// A FIM prompt's text up to `<|fim_suffix|>`, and the rest.
+fn split_at_suffix(prompt: &str) -> (&str, &str) {
+    prompt.split_at(prompt.find("<|fim_suffix|>").expect("a FIM prompt") + "<|fim_suffix|>".len())
 }
 
 #[test]
@@ -693,11 +731,12 @@ fn warming_a_cold_file_queues_the_small_prompt_last_so_that_it_runs_first() {
         .map(|p| prompt_text(p).to_owned())
         .collect();
     let (small, _) = sent_prompt(&cold, &options);
-    assert_eq!(
-        warmed,
-        [whole.clone(), small],
-        "the whole prompt, then the small one"
-    );
+    assert_eq!(warmed.len(), 2, "the whole prompt, then the small one");
+    assert_eq!(warmed[1], small);
+    // The whole one as a request sends it at this speed: its suffix cut (see above).
+    let (before_suffix, _) = split_at_suffix(&whole);
+    assert_eq!(split_at_suffix(&warmed[0]).0, before_suffix);
+    assert!(warmed[0].len() < whole.len());
 
     // A file whose whole prompt is cached already warms only that (the edit after a keystroke).
     let cached = ScriptedBackend::new(false, &[""]).with_prefill_speed(10.0);
