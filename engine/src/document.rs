@@ -268,14 +268,20 @@ impl Document {
         }
     }
 
-    /// A window of about `max_bytes` around byte `center`, cut at line starts (so lines and columns
+    /// A window of at most `max_bytes` around byte `center`, cut at line starts (so lines and columns
     /// inside it are those of the whole text, less `start_line`), with no syntax tree. A single line
     /// longer than `max_bytes` is cut at character boundaries instead.
+    ///
+    /// The window's start moves a quarter of `max_bytes` at a time, so that typing at `center` leaves it
+    /// where it was: the lines keep their numbers in the window, and the prompt built from it keeps its
+    /// start (the model's cache holds it). At least half the window lies before `center`, and at least
+    /// a quarter after it (where the text has it).
     pub fn window(&self, center: usize, max_bytes: usize) -> Window {
         let len = self.len();
         let center = center.min(len);
-        let end = (center.saturating_sub(max_bytes / 2) + max_bytes).min(len);
-        let start = end.saturating_sub(max_bytes);
+        let step = (max_bytes / 4).max(1);
+        let start = center.saturating_sub(max_bytes / 2) / step * step;
+        let end = (start + max_bytes).min(len);
         let cursor_line_start = self.rope.line_to_byte(self.rope.byte_to_line(center));
         // The first whole line in the window, or the cursor's own line from its start.
         let first = self.rope.byte_to_line(start);

@@ -210,6 +210,30 @@ fn windows_start_at_a_line_and_hold_the_cursor_line() {
     assert!(window.start + window.document.len() > 1500);
 }
 
+/// Typing at the cursor of a large document leaves its window where it was, so the prompt built from
+/// it keeps its start: the window's start moves a quarter window at a time, not a line every few
+/// characters typed.
+#[test]
+fn typing_at_the_cursor_moves_the_window_rarely() {
+    let text: String = (0..1000).map(|i| format!("line {i}\n")).collect();
+    let cursor = text.find("line 500\n").expect("present") + 4;
+    let typed = "x".repeat(120);
+    let starts: Vec<(usize, usize)> = (0..=typed.len())
+        .map(|n| {
+            let mut text = text.clone();
+            text.insert_str(cursor, &typed[..n]);
+            let window =
+                Document::new("file:///w.txt", Language::Other, text).window(cursor + n, 200);
+            assert!(window.start <= cursor && cursor + n < window.start + window.document.len());
+            (window.start, window.start_line)
+        })
+        .collect();
+    let moves = starts.windows(2).filter(|w| w[0] != w[1]).count();
+    // 120 characters: the start moves at most once per 50 (a quarter of 200), where it moved at every
+    // line crossed (10 times) before.
+    assert!(moves <= 3, "{moves} moves: {starts:?}");
+}
+
 /// A Python file of `functions` small functions.
 fn python_file(functions: usize) -> String {
     (0..functions)
