@@ -163,25 +163,32 @@ pub fn complete_traced(
 /// definitions are chosen (they come before the file in the prompt and depend on the names near the
 /// cursor): the prefix comes first, so its tokens up to any cursor are those of a request there.
 ///
-/// When the whole prompt is far from cached, the cold-cache prompt
+/// The prompts are those a request would send ([`prompts`]): when the whole prompt is far from cached
+/// (or the model has measured no speed yet), the cold-cache prompt
 /// ([`CompletionOptions::cold_context_tokens`]) is queued after it, so it runs first: it is ready in a
 /// fraction of the time, for the keystrokes that come before the whole prompt is.
 pub fn warm(backend: &dyn Backend, request: &CompletionRequest<'_>) -> Result<()> {
     let options = request.options;
     options.sampling.validate()?;
-    let whole = prompt_within(backend, request, options.context_tokens)?;
-    let cost = backend.prefill_estimate(&whole.1.prompt)?;
-    // The prompts a request would send: on a slow device their suffixes are cut (see `prompt_for`).
-    let sent = |(context, prompt): (EditorContext, CompletionPrompt)| match cost {
-        Some(cost) if cost.ms >= COLD_SAVING_MS => {
-            with_short_suffix(backend, request, context, suffix_tokens(options, &cost))
+    let (whole, cold) = prompts(backend, request)?;
+    backend.warm(&whole.1.prompt)?;
+    let cold = match cold {
+        Some(cold) => Some(cold),
+        // Nothing prefilled yet, so no speed to reckon with (the model just loaded): the small one
+        // too, in case.
+        None if has_cold_budget(options)
+            && backend.prefill_estimate(&whole.1.prompt)?.is_none() =>
+        {
+            Some(prompt_within(
+                backend,
+                request,
+                options.cold_context_tokens,
+            )?)
         }
-        _ => Ok((context, prompt)),
+        None => None,
     };
-    backend.warm(&sent(whole)?.1.prompt)?;
-    if has_cold_budget(options) && cost.is_none_or(|cost| cost.ms >= COLD_SAVING_MS) {
-        let cold = prompt_within(backend, request, options.cold_context_tokens)?;
-        backend.warm(&sent(cold)?.1.prompt)?;
+    if let Some(cold) = cold {
+        backend.warm(&cold.1.prompt)?;
     }
     Ok(())
 }
@@ -194,50 +201,62 @@ fn has_cold_budget(options: &CompletionOptions) -> bool {
     options.cold_context_tokens > 0 && options.cold_context_tokens < options.context_tokens
 }
 
-/// The context and prompt stages of the pipeline: the prompt within the whole budget where the model
-/// prefills what it lacks of it in under [`COLD_SAVING_MS`]. On a device where it does not (its
-/// measured speed, [`Backend::prefill_estimate`]):
-/// - the suffix is cut to what it re-runs in [`CompletionOptions::suffix_rerun_ms`]
-///   ([`context::cut_suffix`]), since every keystroke re-runs it;
-/// - while the cache lacks the prompt's start, the cold-cache prompt
-///   ([`CompletionOptions::cold_context_tokens`], its suffix cut alike) is sent when that saves
-///   [`COLD_SAVING_MS`] or more, and the whole one is queued to warm below the requests, so that a
-///   later keystroke gets it.
+/// The context and prompt stages of the pipeline: the prompt [`prompts`] chooses. A request that gets
+/// the cold-cache one queues the whole one to warm below the requests, so that a later keystroke gets it.
 fn prompt_for(
     backend: &dyn Backend,
     request: &CompletionRequest<'_>,
 ) -> Result<(EditorContext, CompletionPrompt)> {
-    let options = request.options;
-    let whole = prompt_within(backend, request, options.context_tokens)?;
-    // The whole prompt's cost first: most keystrokes find it cached and build nothing more.
-    let Some(cost) = backend.prefill_estimate(&whole.1.prompt)? else {
-        return Ok(whole);
-    };
-    if cost.ms < COLD_SAVING_MS {
-        return Ok(whole);
-    }
-    let suffix_tokens = suffix_tokens(options, &cost);
-    let whole = with_short_suffix(backend, request, whole.0, suffix_tokens)?;
-    let Some(cost) = backend.prefill_estimate(&whole.1.prompt)? else {
-        return Ok(whole);
-    };
-    if cost.ms < COLD_SAVING_MS || !has_cold_budget(options) {
-        return Ok(whole);
-    }
-    let (cold, _) = prompt_within(backend, request, options.cold_context_tokens)?;
-    let cold = with_short_suffix(backend, request, cold, suffix_tokens)?;
-    match backend.prefill_estimate(&cold.1.prompt)? {
-        Some(cold_cost) if cost.ms - cold_cost.ms >= COLD_SAVING_MS => {
+    match prompts(backend, request)? {
+        (whole, None) => Ok(whole),
+        (whole, Some(cold)) => {
             tracing::debug!(
-                whole_uncached = cost.uncached_tokens,
-                cold_uncached = cold_cost.uncached_tokens,
                 "the cache is cold: the prompt of a {}-token context instead",
-                options.cold_context_tokens
+                request.options.cold_context_tokens
             );
             backend.warm(&whole.1.prompt)?;
             Ok(cold)
         }
-        _ => Ok(whole),
+    }
+}
+
+/// A context and its prompt.
+type Staged = (EditorContext, CompletionPrompt);
+
+/// The prompts a request sends: the prompt within the whole budget where the model prefills what it
+/// lacks of it in under [`COLD_SAVING_MS`]. On a device where it does not (its measured speed,
+/// [`Backend::prefill_estimate`]):
+/// - the suffix is cut to what it re-runs in [`CompletionOptions::suffix_rerun_ms`]
+///   ([`context::cut_suffix`]), since every keystroke re-runs it;
+/// - while the cache lacks the prompt's start, the cold-cache prompt
+///   ([`CompletionOptions::cold_context_tokens`], its suffix cut alike) comes second when it saves
+///   [`COLD_SAVING_MS`] or more: the one to send now.
+fn prompts(
+    backend: &dyn Backend,
+    request: &CompletionRequest<'_>,
+) -> Result<(Staged, Option<Staged>)> {
+    let options = request.options;
+    let whole = prompt_within(backend, request, options.context_tokens)?;
+    // The whole prompt's cost first: most keystrokes find it cached and build nothing more.
+    let Some(cost) = backend.prefill_estimate(&whole.1.prompt)? else {
+        return Ok((whole, None));
+    };
+    if cost.ms < COLD_SAVING_MS {
+        return Ok((whole, None));
+    }
+    let suffix_tokens = suffix_tokens(options, &cost);
+    let whole = with_short_suffix(backend, request, whole.0, suffix_tokens)?;
+    let Some(cost) = backend.prefill_estimate(&whole.1.prompt)? else {
+        return Ok((whole, None));
+    };
+    if cost.ms < COLD_SAVING_MS || !has_cold_budget(options) {
+        return Ok((whole, None));
+    }
+    let (cold, _) = prompt_within(backend, request, options.cold_context_tokens)?;
+    let cold = with_short_suffix(backend, request, cold, suffix_tokens)?;
+    match backend.prefill_estimate(&cold.1.prompt)? {
+        Some(cold_cost) if cost.ms - cold_cost.ms >= COLD_SAVING_MS => Ok((whole, Some(cold))),
+        _ => Ok((whole, None)),
     }
 }
 
@@ -256,18 +275,14 @@ fn with_short_suffix(
     request: &CompletionRequest<'_>,
     context: EditorContext,
     tokens: usize,
-) -> Result<(EditorContext, CompletionPrompt)> {
+) -> Result<Staged> {
     let count = |text: &str| backend.count_tokens(text);
     let context = context::cut_suffix(&count, request.document, &context, tokens)?;
     Ok(prompt_of(backend, request.options, context))
 }
 
 /// The prompt stage: `context` and its prompt.
-fn prompt_of(
-    backend: &dyn Backend,
-    options: &CompletionOptions,
-    context: EditorContext,
-) -> (EditorContext, CompletionPrompt) {
+fn prompt_of(backend: &dyn Backend, options: &CompletionOptions, context: EditorContext) -> Staged {
     let lines = options.multiline.lines(&context.cursor);
     let prompt = prompt::completion(backend.info(), &context, lines);
     (context, prompt)
@@ -278,7 +293,7 @@ fn prompt_within(
     backend: &dyn Backend,
     request: &CompletionRequest<'_>,
     context_tokens: usize,
-) -> Result<(EditorContext, CompletionPrompt)> {
+) -> Result<Staged> {
     let CompletionRequest {
         document,
         cursor,

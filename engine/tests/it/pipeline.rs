@@ -742,7 +742,25 @@ fn warming_a_cold_file_queues_the_small_prompt_last_so_that_it_runs_first() {
     let cached = ScriptedBackend::new(false, &[""]).with_prefill_speed(10.0);
     cached.cached.lock().unwrap().push(whole.clone());
     warm(&cached);
-    assert_eq!(*cached.warmed.lock().unwrap(), [Prompt::Text(whole)]);
+    assert_eq!(
+        *cached.warmed.lock().unwrap(),
+        [Prompt::Text(whole.clone())]
+    );
+
+    // Cached up to the cursor, the whole prompt with its suffix cut costs a keystroke little: only it
+    // is warmed, not the small one, which no request would send.
+    let started = ScriptedBackend::new(false, &[""]).with_prefill_speed(10.0);
+    started
+        .cached
+        .lock()
+        .unwrap()
+        .push(before_suffix.to_owned());
+    warm(&started);
+    let warmed = started.warmed.lock().unwrap().clone();
+    let [Prompt::Text(short)] = &warmed[..] else {
+        panic!("{warmed:?}")
+    };
+    assert_eq!(split_at_suffix(short).0, before_suffix);
 }
 
 /// Lines typed into the middle of a file over twice the budget, a word or a line break at a time
