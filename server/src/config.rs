@@ -95,8 +95,9 @@ impl Settings {
 /// Settings that cannot be used. The previous settings stay in force.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// A value of the wrong type or out of its type's range, at the dotted path it names.
     #[error("invalid qwen-lsp settings: {0}")]
-    Malformed(#[from] serde_json::Error),
+    Malformed(#[from] serde_path_to_error::Error<serde_json::Error>),
     #[error("invalid qwen-lsp settings: {0}")]
     Invalid(#[from] engine::Error),
 }
@@ -128,8 +129,10 @@ impl Settings {
             });
         }
         let mut unknown_keys = Vec::new();
-        let mut settings: Settings =
-            serde_ignored::deserialize(value, |path| unknown_keys.push(path.to_string()))?;
+        // Ignored keys are reported; a bad value's error names its dotted path.
+        let mut ignore = |path: serde_ignored::Path<'_>| unknown_keys.push(path.to_string());
+        let ignored = serde_ignored::Deserializer::new(value, &mut ignore);
+        let mut settings: Settings = serde_path_to_error::deserialize(ignored)?;
         unknown_keys.extend(std::mem::take(&mut settings.unknown).into_keys());
         // Top-level keys come from the map above, nested ones as serde meets them: report them sorted.
         unknown_keys.sort();
@@ -267,13 +270,32 @@ mod tests {
     fn bad_values_are_errors() {
         let err = Settings::parse(&json!({ "debounceMs": "soon" }))
             .expect_err("a string is not a number");
-        assert!(
-            err.to_string().contains("debounceMs") || err.to_string().contains("invalid type"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("debounceMs"), "{err}");
         let err = Settings::parse(&json!({ "completion": { "sampling": { "temperature": -1 } } }))
             .expect_err("negative temperature");
         assert!(err.to_string().contains("temperature"), "{err}");
+        for (value, want) in [
+            (
+                json!({ "kvCache": "int4" }),
+                "kvCache: \"int4\" is not a KV cache type",
+            ),
+            (json!({ "kvCache": true }), "kvCache: invalid type: boolean"),
+        ] {
+            let err = Settings::parse(&value)
+                .expect_err("a bad value")
+                .to_string();
+            assert!(
+                err.contains(want) && err.matches("kvCache").count() == 1,
+                "{err}"
+            );
+        }
+        // Out of its type's range, nested: the dotted path is named.
+        let err = Settings::parse(&json!({ "completion": { "suffixRerunMs": -200 } }))
+            .expect_err("a negative time");
+        assert!(
+            err.to_string().contains("completion.suffixRerunMs"),
+            "{err}"
+        );
     }
 
     #[test]
