@@ -173,7 +173,6 @@ pub fn warm(backend: &dyn Backend, request: &CompletionRequest<'_>) -> Result<()
     let (whole, cold) = prompts(backend, request)?;
     backend.warm(&whole.1.prompt)?;
     let cold = match cold {
-        Some(cold) => Some(cold),
         // Nothing prefilled yet, so no speed to reckon with (the model just loaded): the small one
         // too, in case.
         None if has_cold_budget(options)
@@ -185,7 +184,7 @@ pub fn warm(backend: &dyn Backend, request: &CompletionRequest<'_>) -> Result<()
                 options.cold_context_tokens,
             )?)
         }
-        None => None,
+        cold => cold,
     };
     if let Some(cold) = cold {
         backend.warm(&cold.1.prompt)?;

@@ -180,6 +180,23 @@ fn request(
     })
 }
 
+/// The bench's document `text` with `typed` typed at `cursor`, and the cursor after it.
+fn typed_at(text: &str, cursor: usize, typed: &str) -> (Document, usize) {
+    let mut text = text.to_owned();
+    text.insert_str(cursor, typed);
+    (
+        Document::new("file:///repo/shop/cart.py", Language::Python, text),
+        cursor + typed.len(),
+    )
+}
+
+/// Returns once `model` has prefilled every warm-up it was given.
+fn wait_warmed(model: &LocalModel) {
+    while model.warming() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// What the user types into the large file: `lines` lines, a word or a line break (with the editor's
 /// indentation) per keystroke.
 fn typed_lines(lines: usize) -> Vec<String> {
@@ -249,14 +266,7 @@ fn main() -> anyhow::Result<()> {
         },
         ..CompletionOptions::default()
     };
-    let doc_at = |typed: usize| {
-        let mut t = text.clone();
-        t.insert_str(cursor, &TYPED[..typed]);
-        (
-            Document::new("file:///repo/shop/cart.py", Language::Python, t),
-            cursor + typed,
-        )
-    };
+    let doc_at = |typed: usize| typed_at(&text, cursor, &TYPED[..typed]);
     // The editor's request before the first typed character fills the warm cache (and both models'
     // pages); it is not timed.
     let (doc, at) = doc_at(0);
@@ -303,9 +313,7 @@ fn main() -> anyhow::Result<()> {
             let opened = Instant::now();
             warm_at(&cold, &doc, at, &open, &options)?;
             if finished {
-                while cold.warming() {
-                    std::thread::sleep(Duration::from_millis(5));
-                }
+                wait_warmed(&cold);
                 warm_up_ms.push(opened.elapsed().as_secs_f64() * 1e3);
             } else {
                 std::thread::sleep(Duration::from_secs_f64(args.after_open_s));
@@ -323,33 +331,21 @@ fn main() -> anyhow::Result<()> {
                 &mut opened_s
             }
             .push(sample);
-            while cold.warming() {
-                std::thread::sleep(Duration::from_millis(5));
-            }
+            wait_warmed(&cold);
         }
     }
 
     // Lines typed into a file larger than the budget, from a cache that holds the prompt at the cursor.
     let (large, large_cursor) = benches::large_python_file()?;
     let large_tokens = warm.count_tokens(&large)?;
-    let large_at = |typed: &str| {
-        let mut t = large.clone();
-        t.insert_str(large_cursor, typed);
-        (
-            Document::new("file:///repo/shop/cart.py", Language::Python, t),
-            large_cursor + typed.len(),
-        )
-    };
-    let (doc, at) = large_at("");
+    let (doc, at) = typed_at(&large, large_cursor, "");
     warm_at(&warm, &doc, at, &open, &options)?;
-    while warm.warming() {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_warmed(&warm);
     request(&warm, &doc, at, &open, &options)?;
     let (mut lines_s, mut typed) = (Vec::new(), String::new());
     for keystroke in typed_lines(args.lines) {
         typed.push_str(&keystroke);
-        let (doc, at) = large_at(&typed);
+        let (doc, at) = typed_at(&large, large_cursor, &typed);
         let sample = request(&warm, &doc, at, &open, &options)?;
         eprintln!(
             "large file, {keystroke:?}: {:.0} ms, {} of {} prompt tokens reused",

@@ -92,11 +92,7 @@ impl Backend for ScriptedBackend {
         let common = cached
             .iter()
             .map(|c| {
-                let same = c
-                    .bytes()
-                    .zip(text.bytes())
-                    .take_while(|(a, b)| a == b)
-                    .count();
+                let same = common_prefix(c, text);
                 (0..=same)
                     .rev()
                     .find(|&i| text.is_char_boundary(i))
@@ -707,6 +703,11 @@ fn a_cold_cache_gets_the_small_context_until_the_whole_prompt_is_cached() {
     assert_eq!(sent_prompt(&cached, &whole_suffix).0, whole);
 }
 
+/// The bytes `a` and `b` start with alike.
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.bytes().zip(b.bytes()).take_while(|(a, b)| a == b).count()
+}
+
 /// A FIM prompt's text up to `<|fim_suffix|>`, and the rest.
 fn split_at_suffix(prompt: &str) -> (&str, &str) {
     prompt.split_at(prompt.find("<|fim_suffix|>").expect("a FIM prompt") + "<|fim_suffix|>".len())
@@ -821,11 +822,7 @@ fn typing_lines_in_a_large_file_keeps_the_prompts_start() {
             if let Some(previous) = previous {
                 let before_cursor = &previous[..previous.find("<|fim_suffix|>").unwrap()];
                 let line_above = before_cursor.rfind('\n').unwrap();
-                let common = previous
-                    .bytes()
-                    .zip(sent.bytes())
-                    .take_while(|(a, b)| a == b);
-                if common.count() < line_above {
+                if common_prefix(&previous, &sent) < line_above {
                     misses += 1;
                 }
             }
